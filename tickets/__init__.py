@@ -1,0 +1,1 @@
+"""The domain core: models, workflow, calendar, deadlines and service functions."""

@@ -1,0 +1,53 @@
+"""Injected time. Every rule asks a Clock instead of calling datetime.now()."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that tests and `jobs run --at` move by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = ensure_aware(start)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, when: datetime) -> None:
+        self._now = ensure_aware(when)
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+
+def ensure_aware(value: datetime) -> datetime:
+    """Naive datetimes are refused: a silent guess of the zone is how deadlines go wrong."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: give a timezone (store UTC, decide in Asia/Shanghai)")
+    return value.astimezone(UTC)
+
+
+def local(value: datetime) -> datetime:
+    """The same instant in China Standard Time."""
+    return ensure_aware(value).astimezone(SHANGHAI)
+
+
+def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A Shanghai wall-clock time as an aware UTC datetime (handy in tests and the CLI)."""
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)

@@ -1,0 +1,256 @@
+"""Tables of the ticket domain (SQLModel). Timestamps are stored in UTC and come back
+timezone-aware on every database (see UTCDateTime)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Column, Field, SQLModel
+
+from tickets.enums import (
+    Action,
+    Channel,
+    HandlerSlot,
+    NoticeKind,
+    OutboxChannel,
+    OutboxStatus,
+    RequestType,
+    ResultCategory,
+    Role,
+    Satisfaction,
+    TicketStatus,
+    UnitKind,
+    Urgency,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out — SQLite forgets the zone otherwise."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _ts(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _enum(enum: type, *, nullable: bool = False, index: bool = False, default: Any = None) -> Any:
+    # Stored as plain strings (native_enum=False) so adding a value needs no ALTER TYPE.
+    return Field(
+        default=default,
+        sa_column=Column(
+            sa.Enum(enum, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]),
+            nullable=nullable,
+            index=index,
+        ),
+    )
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=Column(sa.JSON, nullable=False))
+
+
+# --- units and people ------------------------------------------------------
+
+
+class UnitBase(SQLModel):
+    name: str = Field(max_length=100, unique=True)
+    kind: UnitKind = _enum(UnitKind)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id")
+    active: bool = True
+    # Free words that help routing before any model is trained ("燃气", "物业"...).
+    keywords: str = Field(default="", max_length=500)
+
+
+class Unit(UnitBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class UnitPublic(UnitBase):
+    id: int
+
+
+class StaffBase(SQLModel):
+    role: Role = _enum(Role)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    slot: HandlerSlot | None = _enum(HandlerSlot, nullable=True)
+    name: str = Field(max_length=50)
+    phone: str = Field(max_length=20)
+    telegram_user_id: int | None = Field(default=None, sa_column=Column(sa.BigInteger, unique=True))
+    active: bool = True
+
+
+class Staff(StaffBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class Citizen(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str | None = Field(default=None, max_length=50)
+    phone: str | None = Field(default=None, max_length=20, index=True)
+    telegram_user_id: int | None = Field(default=None, sa_column=Column(sa.BigInteger, unique=True))
+    created_at: datetime = _ts(nullable=False)
+
+
+# --- tickets ------------------------------------------------------------------
+
+
+class TicketBase(SQLModel):
+    channel: Channel = _enum(Channel)
+    external_number: str | None = Field(default=None, max_length=64)
+    request_type: RequestType = _enum(RequestType)
+    category: str = Field(default="", max_length=50)
+    urgency: Urgency = _enum(Urgency, default=Urgency.GENERAL)
+    content: str = Field(sa_column=Column(sa.Text, nullable=False))
+    place: str = Field(default="", max_length=200)
+
+
+class Ticket(TicketBase, table=True):
+    __table_args__ = (
+        sa.Index("ix_ticket_status_due", "status", "due_at"),
+        sa.Index("ix_ticket_status_received", "status", "received_at"),
+        sa.Index("ix_ticket_unit_status", "main_unit_id", "status"),
+        sa.Index("ix_ticket_external", "channel", "external_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    status: TicketStatus = _enum(TicketStatus, default=TicketStatus.RECEIVED)
+    citizen_id: int | None = Field(default=None, foreign_key="citizen.id", index=True)
+    # The contact given for this request; private (DOMAIN §8), masked outside office and unit.
+    contact_name: str | None = Field(default=None, max_length=50)
+    contact_phone: str | None = Field(default=None, max_length=20)
+    confidential: bool = False
+    main_unit_id: int | None = Field(default=None, foreign_key="unit.id")
+
+    received_at: datetime = _ts(nullable=False)
+    brief_contact_due_at: datetime | None = _ts()
+    brief_contact_at: datetime | None = _ts()
+    dispatched_at: datetime | None = _ts()
+    accepted_at: datetime | None = _ts()
+    first_contact_due_at: datetime | None = _ts()
+    first_contact_at: datetime | None = _ts()
+    first_contact_attempts: int = 0
+    site_visit_at: datetime | None = _ts()
+    return_window_until: datetime | None = _ts()
+    extension_window_until: datetime | None = _ts()
+    feedback_due_at: datetime | None = _ts()  # urgent tickets dispatched outside working hours
+    due_at: datetime | None = _ts()
+    extended_days: int = 0
+    replied_at: datetime | None = _ts()
+    closed_at: datetime | None = _ts()
+
+    result: ResultCategory | None = _enum(ResultCategory, nullable=True)
+    reply_text: str | None = Field(default=None, sa_column=Column(sa.Text))
+    reply_details: dict[str, Any] = _json()
+
+    callback_at: datetime | None = _ts()
+    callback_reached: bool | None = None
+    cb_contacted: bool | None = None
+    cb_answered: bool | None = None
+    cb_solved: bool | None = None
+    cb_satisfaction: Satisfaction | None = _enum(Satisfaction, nullable=True)
+
+    rework_count: int = 0
+    repeat_count: int = 0
+    supervised: bool = False
+    archived: bool = False  # 存电: excluded from satisfaction
+    # A pending return / extension request: what the unit asked for.
+    pending_request: dict[str, Any] = _json()
+    updated_at: datetime = _ts(nullable=False)
+
+
+class TicketCoUnit(SQLModel, table=True):
+    """Co-handling units (协办): they share the metrics with the main unit (主协办同责)."""
+
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+
+
+class TicketEvent(SQLModel, table=True):
+    """The audit trail: one row for every action on a ticket, written with the change."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    at: datetime = _ts(nullable=False)
+    actor_role: Role = _enum(Role)
+    actor_id: int | None = None
+    actor_name: str = Field(default="", max_length=50)
+    action: Action = _enum(Action)
+    from_status: TicketStatus = _enum(TicketStatus)
+    to_status: TicketStatus = _enum(TicketStatus)
+    note: str = Field(default="", sa_column=Column(sa.Text, nullable=False, default=""))
+    data: dict[str, Any] = _json()
+
+
+class TicketCounter(SQLModel, table=True):
+    """Per-day sequence behind human-readable ticket numbers (YYYYMMDD + 5 digits)."""
+
+    day: str = Field(primary_key=True, max_length=8)
+    last: int = 0
+
+
+# --- office checks and notifications ------------------------------------------
+
+
+class DutyLogin(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("unit_id", "work_date", name="uq_duty_login_unit_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    work_date: date = Field(index=True)
+    first_login_at: datetime = _ts(nullable=False)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class Notice(SQLModel, table=True):
+    """A letter to a unit (提示函 …). Unique per kind, unit and period: sent once and only once."""
+
+    __table_args__ = (sa.UniqueConstraint("kind", "unit_id", "period_key", name="uq_notice_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: NoticeKind = _enum(NoticeKind)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    period_key: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    body: str = Field(sa_column=Column(sa.Text, nullable=False))
+    data: dict[str, Any] = _json()
+    created_at: datetime = _ts(nullable=False)
+    delivered_at: datetime | None = _ts()
+
+
+class Outbox(SQLModel, table=True):
+    """Messages to send, written in the same transaction as the change that causes them."""
+
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: OutboxChannel = _enum(OutboxChannel)
+    recipient: str = Field(max_length=200)
+    payload: dict[str, Any] = _json()
+    dedupe_key: str = Field(max_length=200, unique=True)
+    status: OutboxStatus = _enum(OutboxStatus, default=OutboxStatus.PENDING)
+    attempts: int = 0
+    next_attempt_at: datetime = _ts(nullable=False)
+    sent_at: datetime | None = _ts()
+    last_error: str | None = Field(default=None, sa_column=Column(sa.Text))
+    created_at: datetime = _ts(nullable=False)

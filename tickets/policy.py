@@ -1,0 +1,115 @@
+"""The hotline's policy numbers, loaded from YAML with shipped defaults (DOMAIN.md).
+
+Each period says whether it counts working days, calendar days or hours, so no
+caller has to know which rule uses which calendar.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PeriodUnit(StrEnum):
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+    HOURS = "hours"
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    amount: int = Field(ge=0)
+    unit: PeriodUnit
+
+
+class WorkingHours(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    start: time
+    end: time
+
+
+class CompletionDeadlines(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    urgent: Period
+    semi_urgent: Period
+    general: Period
+
+
+class Deadlines(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    brief_contact: Period
+    first_contact: Period
+    site_visit: Period
+    return_window: Period
+    extension_window: Period
+    urgent_offhours_feedback: Period
+    recheck: Period
+    critical_notice_answer: Period
+    completion: CompletionDeadlines
+    warning: Period
+    limit: Period
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    attempts_when_unreachable: int = Field(ge=1)
+    min_gap_between_attempts: Period
+
+
+class Checks(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    duty_login_deadline: time
+    statistics_days_of_month: list[int]
+    statistics_anchor: date | None = None
+
+
+class Supervision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    repeat_complaints: int
+    archive_after_unfounded: int
+    hotspot_min_tickets: int
+    hotspot_window_days: int
+
+
+class Limits(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    content_max_chars: int
+    extension_max_working_days: int
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    working_hours: WorkingHours
+    deadlines: Deadlines
+    contact: Contact
+    checks: Checks
+    supervision: Supervision
+    limits: Limits
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """Shipped defaults, deep-merged with the office's file when one is given."""
+    text = resources.files("tickets").joinpath("policy_default.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    if path is not None:
+        override = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        if not isinstance(override, dict):
+            raise ValueError(f"{path}: the policy file must be a YAML mapping")
+        data = _merge(data, override)
+    return Policy.model_validate(data)

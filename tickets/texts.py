@@ -1,0 +1,161 @@
+"""Every Chinese sentence of the ticket domain that a citizen, handler or office worker reads.
+
+Kept apart from the code so wording can be reviewed and changed in one place.
+"""
+
+from __future__ import annotations
+
+from tickets.enums import (
+    Action,
+    Channel,
+    RequestType,
+    ResultCategory,
+    Satisfaction,
+    TicketStatus,
+    UnitKind,
+    Urgency,
+)
+
+REQUEST_TYPE = {
+    RequestType.COMPLAINT: "投诉",
+    RequestType.CONSULTATION: "咨询",
+    RequestType.HELP: "求助",
+    RequestType.SUGGESTION: "建议",
+    RequestType.PRAISE: "表扬",
+    RequestType.REPORT: "举报",
+}
+URGENCY = {Urgency.URGENT: "紧急", Urgency.SEMI_URGENT: "次紧急", Urgency.GENERAL: "一般"}
+STATUS = {
+    TicketStatus.RECEIVED: "已受理",
+    TicketStatus.DISPATCHED: "已派单",
+    TicketStatus.ACCEPTED: "办理中",
+    TicketStatus.RETURN_REQUESTED: "退单审核中",
+    TicketStatus.EXTENSION_REQUESTED: "延期审核中",
+    TicketStatus.REPLIED: "已回复，待回访",
+    TicketStatus.CLOSED: "已办结",
+    TicketStatus.DIRECT_ANSWERED: "已直接答复",
+    TicketStatus.SENT_BACK: "已退回来源单位",
+    TicketStatus.RECALLED: "已撤回",
+}
+RESULT = {
+    ResultCategory.SOLVED: "实际解决",
+    ResultCategory.EXPLAINED: "解释说明",
+    ResultCategory.DEMAND_TOO_HIGH: "诉求过高",
+    ResultCategory.NOTED: "参考备案",
+    ResultCategory.UNSOLVED: "未解决",
+}
+SATISFACTION = {
+    Satisfaction.SATISFIED: "满意",
+    Satisfaction.BASICALLY_SATISFIED: "基本满意",
+    Satisfaction.AVERAGE: "一般",
+    Satisfaction.UNSATISFIED: "不满意",
+}
+CHANNEL = {
+    Channel.PHONE: "话务端",
+    Channel.BOT: "机器人",
+    Channel.WEB: "网络端",
+    Channel.UPSTREAM: "上级平台",
+    Channel.TELEPHONY: "电话",
+}
+UNIT_KIND = {
+    UnitKind.OFFICE: "热线办",
+    UnitKind.DEPARTMENT: "职能部门",
+    UnitKind.STREET: "街镇",
+    UnitKind.ENTERPRISE: "国有企业",
+    UnitKind.COMMUNITY: "社区",
+    UnitKind.UTILITY: "公用事业单位",
+}
+ACTION = {
+    Action.BRIEF_CONTACT: "先行简告",
+    Action.DISPATCH: "派单",
+    Action.DIRECT_ANSWER: "直接答复",
+    Action.SEND_BACK: "退回来源单位",
+    Action.ACCEPT: "接单",
+    Action.FIRST_CONTACT: "先行联系",
+    Action.SITE_VISIT: "现场查看",
+    Action.REQUEST_RETURN: "申请退单",
+    Action.APPROVE_RETURN: "同意退单",
+    Action.REFUSE_RETURN: "不同意退单",
+    Action.REQUEST_EXTENSION: "申请延期",
+    Action.APPROVE_EXTENSION: "同意延期",
+    Action.REFUSE_EXTENSION: "不同意延期",
+    Action.REPLY: "办结回复",
+    Action.CLOSE: "结案",
+    Action.REWORK: "退回重办",
+    Action.SUPERVISE: "督办",
+    Action.ARCHIVE: "存电",
+    Action.URGE: "催办",
+    Action.RECALL: "撤回",
+    Action.RECHECK: "复核",
+}
+
+# --- errors -------------------------------------------------------------------
+ERR_TICKET_NOT_FOUND = "未找到工单 {number}，请核对工单号。"
+ERR_UNIT_NOT_FOUND = "未找到承办单位“{unit}”。"
+ERR_STAFF_NOT_FOUND = "未找到该工作人员。"
+ERR_ILLEGAL_TRANSITION = "工单 {number} 当前状态为“{status}”，不能进行“{action}”操作。"
+ERR_ROLE_FORBIDDEN = "您没有权限对工单进行“{action}”操作。"
+ERR_OTHER_UNIT = "工单 {number} 不属于您所在的单位，不能操作。"
+ERR_NOT_OWN_TICKET = "只能对本人提交的工单进行此操作。"
+ERR_BAD_PHONE = "电话号码“{phone}”格式不正确，请填写11位手机号或带区号的固定电话。"
+ERR_CONTENT_EMPTY = "诉求内容不能为空。"
+ERR_CONTENT_TOO_LONG = "诉求内容共 {length} 字，超过 {limit} 字的上限，请精简后再提交。"
+ERR_FIELD_TOO_LONG = "“{field}”超过 {limit} 字的上限。"
+ERR_RETURN_WINDOW = "退单须在接单后 {limit} 内提出，已超过时限，请先行办理（先执行、后申诉）。"
+ERR_EXTENSION_WINDOW = "延期须在接单后 {limit} 内申请，已超过时限。"
+ERR_REASON_REQUIRED = "请填写{what}。"
+ERR_EXTENSION_DAYS = "延期天数须在 1 到 {limit} 个工作日之间。"
+ERR_REPLY_MISSING = "办结回复缺少必要内容：{missing}。"
+ERR_REPLY_NO_CONTACT = "尚未记录先行联系，请先联系诉求人再回复办结。"
+ERR_SAME_UNIT = "新的承办单位不能与原单位相同。"
+ERR_UNIT_INACTIVE = "承办单位“{unit}”已停用，不能派单。"
+ERR_CALLBACK_INCOMPLETE = "回访结果不完整：{missing}。"
+
+REPLY_ELEMENT = {
+    "contact_person": "联系人",
+    "contacted_at": "先行联系时间",
+    "site_findings": "现场查看情况",
+    "facts": "核实的事实",
+    "judgement": "处理意见",
+    "citizen_opinion": "诉求人意见",
+    "answered_at": "答复诉求人的时间",
+    "answered_by": "答复人",
+    "text": "回复正文",
+}
+CALLBACK_ELEMENT = {
+    "contacted": "是否先联",
+    "answered": "是否答复",
+    "solved": "是否解决",
+    "satisfaction": "满意度",
+}
+
+# --- notifications (outbox payload texts) -------------------------------------
+N_TICKET_RECEIVED = "您的诉求已受理，工单号 {number}。我们将尽快办理，预计办结时间以承办单位回复为准。"
+N_DISPATCHED = "【新工单】{number}（{urgency}·{category}）\n{summary}\n先行联系时限：{first_contact_due}\n办结时限：{due}"
+N_DISPATCHED_CITIZEN = "您的诉求（工单号 {number}）已转交{unit}办理，办结时限：{due}。"
+N_RETURN_REQUESTED = "【退单申请】{unit} 申请退回工单 {number}：{reason}"
+N_RETURN_APPROVED = "工单 {number} 的退单申请已同意，已改派{new_unit}。"
+N_RETURN_REFUSED = "工单 {number} 的退单申请未获同意：{note}。请继续办理（先执行、后申诉）。"
+N_EXTENSION_REQUESTED = "【延期申请】{unit} 申请工单 {number} 延期 {days} 个工作日：{reason}"
+N_EXTENSION_APPROVED = "工单 {number} 的延期申请已同意，新的办结时限：{due}。"
+N_EXTENSION_REFUSED = "工单 {number} 的延期申请未获同意：{note}。办结时限不变：{due}。"
+N_REPLIED = "【待审核】{unit} 已回复工单 {number}（{result}），请审核并回访。"
+N_CLOSED_CITIZEN = "您的诉求（工单号 {number}）已办结。感谢您对12345热线的支持！"
+N_REWORK = "【退回重办】工单 {number} 需重新办理：{note}"
+N_SUPERVISED = "【督办】工单 {number} 已列为督办件，请从速办理。{note}"
+N_URGED = "【催办】请加快办理工单 {number}。{note}"
+N_RECALLED = "工单 {number} 已被上级平台撤回，无需继续办理。"
+N_RECHECK = "【复核】工单 {number} 需复核，请在 {due} 前书面答复。{note}"
+N_DIRECT_ANSWER_CITIZEN = "您的诉求（工单号 {number}）已答复：{note}"
+N_SENT_BACK_CITIZEN = "您的诉求（工单号 {number}）不属于本辖区，已退回来源单位处理。"
+
+
+def fmt_local(value: object) -> str:
+    """A time as a Shanghai wall-clock string, the way people read deadlines."""
+    from datetime import datetime
+
+    from tickets.clock import local
+
+    if not isinstance(value, datetime):
+        return "—"
+    return local(value).strftime("%Y-%m-%d %H:%M")
