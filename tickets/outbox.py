@@ -4,7 +4,7 @@ exists if and only if the change that caused it was committed."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,3 +44,23 @@ async def enqueue(
     )
     result = await session.exec(statement)  # type: ignore[call-overload]
     return bool(result.rowcount)
+
+
+class DeliveryError(Exception):
+    """A notifier could not deliver. `permanent` ones go to the dead letters at once
+    (a blocked bot, an unknown recipient); others are retried with backoff."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Notifier(Protocol):
+    """One outbound channel. Receivers get `message.dedupe_key` so a re-send is harmless."""
+
+    channel: OutboxChannel
+
+    async def send(self, message: Outbox) -> None:
+        """Deliver or raise DeliveryError."""
+        ...
