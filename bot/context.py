@@ -1,0 +1,139 @@
+"""Per-update context: one DB session, the user's role, and the helpers handlers share."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiogram import BaseMiddleware
+from aiogram.filters import Filter
+from aiogram.types import (
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    TelegramObject,
+    User,
+)
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from knowledge_base.matcher import KnowledgeBase
+from tickets.db import SessionFactory
+from tickets.enums import Role
+from tickets.errors import HotlineError
+from tickets.models import Citizen, Staff
+from tickets.service import Actor
+
+log = logging.getLogger("bot")
+T = TypeVar("T")
+TEXT_LIMIT = 4096
+
+KbProvider = Callable[[], KnowledgeBase]
+# (session, entry_id, solved, question, telegram user id) -> stored
+FeedbackRecorder = Callable[[AsyncSession, str, bool, str, int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who sent the update, resolved once per update."""
+
+    user_id: int
+    role: Role
+    staff: Staff | None = None
+
+    @property
+    def unit_id(self) -> int | None:
+        return self.staff.unit_id if self.staff else None
+
+    def actor(self) -> Actor:
+        assert self.staff is not None
+        return Actor.of_staff(self.staff)
+
+
+async def resolve_who(session: AsyncSession, user: User) -> Who:
+    staff = (
+        await session.exec(select(Staff).where(Staff.telegram_user_id == user.id, Staff.active == True))  # noqa: E712
+    ).first()
+    if staff is not None and staff.role in (Role.HANDLER, Role.OFFICE):
+        return Who(user_id=user.id, role=staff.role, staff=staff)
+    return Who(user_id=user.id, role=Role.CITIZEN)
+
+
+async def citizen_of(session: AsyncSession, user_id: int) -> Citizen | None:
+    return (await session.exec(select(Citizen).where(Citizen.telegram_user_id == user_id))).first()
+
+
+class ContextMiddleware(BaseMiddleware):
+    """Opens one DB session per update and resolves the sender's role.
+
+    The session is rolled back when the handler leaves it dirty by raising; handlers
+    commit their own unit of work through `run_service`.
+    """
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        sessions: SessionFactory = data["sessions"]
+        user: User | None = data.get("event_from_user")
+        async with sessions() as session:
+            data["session"] = session
+            data["who"] = await resolve_who(session, user) if user else None
+            # End the read transaction before the handler maybe waits on the network.
+            await session.commit()
+            return await handler(event, data)
+
+
+class RoleFilter(Filter):
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    async def __call__(self, event: TelegramObject, who: Who | None = None) -> bool:
+        return who is not None and who.role in self.roles
+
+
+async def run_service(session: AsyncSession, call: Awaitable[T]) -> T | HotlineError:
+    """Run one service call as a unit of work: commit on success, roll back and return the
+    typed error (whose Chinese message the user reads) on a domain error."""
+    try:
+        result = await call
+        await session.commit()
+        return result
+    except HotlineError as error:
+        await session.rollback()
+        return error
+    except BaseException:
+        await session.rollback()
+        raise
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Chunks of at most `limit` characters, cut at line ends where possible."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        if cut <= limit // 2:
+            cut = limit
+        chunks.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n")
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+async def reply_long(message: Message, text: str, markup: Markup | None = None) -> None:
+    """Answer with as many messages as needed; the keyboard goes on the last one."""
+    chunks = split_text(text)
+    for i, chunk in enumerate(chunks):
+        await message.answer(chunk, reply_markup=markup if i == len(chunks) - 1 else None)

@@ -1,0 +1,280 @@
+"""Citizens: questions to the knowledge base, /status, 我的诉求, and the callback survey."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import keyboards, texts
+from bot.callbacks import CallbackAnswerCb, KbFeedbackCb, KbPickCb, MenuCb, entry_ref
+from bot.context import FeedbackRecorder, KbProvider, Who, citizen_of, log, reply_long, run_service
+from bot.handlers.filing import begin as begin_filing
+from bot.states import StatusCheck
+from knowledge_base.conversation import Band, ConversationContext, NoAnswerReason, answer
+from knowledge_base.matcher import Entry, KnowledgeBase
+from tickets import service
+from tickets import texts as ttexts
+from tickets.enums import Role, TicketStatus
+from tickets.errors import HotlineError, IllegalTransition, NotFound
+from tickets.models import Ticket, Unit
+from tickets.queries import citizen_tickets
+from tickets.service import Actor, CallbackAnswers, Rules
+
+router = Router(name="citizen")
+ask_router = Router(name="citizen-ask")
+STATUS_TRIES = 3
+
+
+# --- status ---------------------------------------------------------------------------
+
+
+@router.message(Command("status"))
+async def status_command(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession,
+                         who: Who) -> None:
+    number = (command.args or "").strip()
+    if not number:
+        await state.set_state(StatusCheck.number)
+        await message.answer(texts.STATUS_USAGE)
+        return
+    await _status(message, state, session, who, number)
+
+
+@router.message(F.text == texts.BTN_STATUS)
+@router.callback_query(MenuCb.filter(F.item == "status"))
+async def status_menu(event: Message | CallbackQuery, state: FSMContext) -> None:
+    message = event if isinstance(event, Message) else event.message
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+    await state.set_state(StatusCheck.number)
+    if isinstance(message, Message):
+        await message.answer(texts.STATUS_ASK_NUMBER)
+
+
+@router.message(StatusCheck.number, F.text)
+async def status_number(message: Message, state: FSMContext, session: AsyncSession, who: Who) -> None:
+    await _status(message, state, session, who, (message.text or "").strip())
+
+
+async def _status(message: Message, state: FSMContext, session: AsyncSession, who: Who, number: str) -> None:
+    try:
+        ticket = await service.get_ticket(session, number=number[:30])
+    except NotFound as error:
+        await state.set_state(None)
+        await message.answer(error.message)
+        return
+    if await _may_see_all(session, who, ticket):
+        await state.set_state(None)
+        await reply_long(message, await _status_text(session, ticket, full=True))
+        return
+    tries = (await state.get_data()).get(f"status_tries:{ticket.number}", 0)
+    if tries >= STATUS_TRIES:
+        await state.set_state(None)
+        await message.answer(texts.STATUS_PHONE_LOCKED)
+        return
+    await state.set_state(StatusCheck.phone_digits)
+    await state.update_data(status_number=ticket.number)
+    await message.answer(texts.STATUS_ASK_PHONE)
+
+
+@router.message(StatusCheck.phone_digits, F.text)
+async def status_digits(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    data = await state.get_data()
+    number = data.get("status_number", "")
+    try:
+        ticket = await service.get_ticket(session, number=number)
+    except NotFound as error:
+        await state.set_state(None)
+        await message.answer(error.message)
+        return
+    digits = re.sub(r"\D", "", ticket.contact_phone or "")
+    given = re.sub(r"\s", "", message.text or "").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if len(digits) >= 4 and given == digits[-4:]:
+        await state.set_state(None)
+        await message.answer(await _status_text(session, ticket, full=False))
+        return
+    tries = data.get(f"status_tries:{number}", 0) + 1
+    await state.update_data({f"status_tries:{number}": tries})
+    if tries >= STATUS_TRIES:
+        await state.set_state(None)
+        log.info("status check of %s locked after %s wrong phone digits", number, tries)
+        await message.answer(texts.STATUS_PHONE_LOCKED)
+    else:
+        await message.answer(texts.STATUS_PHONE_WRONG.format(left=STATUS_TRIES - tries))
+
+
+async def _may_see_all(session: AsyncSession, who: Who, ticket: Ticket) -> bool:
+    """Personal data: the citizen who filed it, the office, and the assigned unit (DOMAIN §8)."""
+    if who.role is Role.OFFICE:
+        return True
+    if who.role is Role.HANDLER:
+        return ticket.main_unit_id is not None and ticket.main_unit_id == who.unit_id
+    citizen = await citizen_of(session, who.user_id)
+    return citizen is not None and ticket.citizen_id == citizen.id
+
+
+async def _status_text(session: AsyncSession, ticket: Ticket, *, full: bool) -> str:
+    unit = await session.get(Unit, ticket.main_unit_id) if ticket.main_unit_id else None
+    values = dict(
+        number=ticket.number, status=ttexts.STATUS[ticket.status], type=ttexts.REQUEST_TYPE[ticket.request_type],
+        category=ticket.category or texts.FILE_NO_CATEGORY, unit=unit.name if unit else texts.STATUS_NO_UNIT,
+        received=ttexts.fmt_local(ticket.received_at), due=ttexts.fmt_local(ticket.due_at),
+    )
+    if full:
+        return texts.STATUS_OWN.format(**values, place=ticket.place or "—", content=ticket.content)
+    return texts.STATUS_PUBLIC.format(**values)
+
+
+# --- my tickets -----------------------------------------------------------------------------
+
+
+@router.message(Command("mine"))
+@router.message(F.text == texts.BTN_MINE)
+async def mine(message: Message, session: AsyncSession, who: Who, state: FSMContext) -> None:
+    await state.set_state(None)
+    citizen = await citizen_of(session, who.user_id)
+    rows = await citizen_tickets(session, citizen_id=citizen.id, limit=20) if citizen and citizen.id else []
+    if not rows:
+        await message.answer(texts.MINE_EMPTY, reply_markup=keyboards.citizen_menu())
+        return
+    lines = [texts.MINE_HEADER.format(count=len(rows))]
+    lines += [texts.MINE_LINE.format(number=t.number, status=ttexts.STATUS[t.status],
+                                     due=ttexts.fmt_local(t.due_at), summary=service.summary(t, limit=40))
+              for t in rows]
+    await reply_long(message, "\n".join(lines))
+
+
+# --- callback survey (回访) -----------------------------------------------------------------
+
+
+@router.callback_query(CallbackAnswerCb.filter())
+async def survey_answer(query: CallbackQuery, callback_data: CallbackAnswerCb, session: AsyncSession,
+                        rules: Rules) -> None:
+    answers = callback_data.answers
+    number = callback_data.number
+    message = query.message if isinstance(query.message, Message) else None
+    valid = len(answers) <= 4 and all(c in "yn" for c in answers[:3]) and \
+        (len(answers) < 4 or answers[3] in keyboards.SATISFACTION_CODES)
+    if not valid or not answers:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    if len(answers) < 4:
+        if message is not None:
+            await message.edit_text(
+                texts.CB_INTRO.format(number=number) + "\n\n" + keyboards.CALLBACK_QUESTIONS[len(answers)],
+                reply_markup=keyboards.callback_question(number, answers),
+            )
+        return
+    citizen = await citizen_of(session, query.from_user.id)
+    if citizen is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    data = CallbackAnswers(reached=True, contacted=answers[0] == "y", answered=answers[1] == "y",
+                           solved=answers[2] == "y", satisfaction=keyboards.SATISFACTION_CODES[answers[3]],
+                           note="市民通过机器人回访作答")
+    result = await run_service(session, service.record_callback(session, rules=rules,
+                                                                actor=Actor.of_citizen(citizen), number=number,
+                                                                answers=data))
+    if isinstance(result, HotlineError):
+        text = texts.CB_ALREADY if isinstance(result, IllegalTransition) else result.message
+        if message is not None:
+            await message.edit_text(text)
+        return
+    text = texts.CB_DONE_CLOSED if result.status is TicketStatus.CLOSED else texts.CB_DONE_REWORK
+    if message is not None:
+        await message.edit_text(text.format(number=number))
+
+
+# --- knowledge base ---------------------------------------------------------------------------
+
+
+def _find_entry(kb: KnowledgeBase, ref: str) -> Entry | None:
+    entry = kb.get(ref)
+    if entry is not None or not ref.startswith("#"):
+        return entry
+    return next((e for e in kb.entries if entry_ref(e.id) == ref), None)
+
+
+async def _send_answer(message: Message, entry: Entry) -> None:
+    await reply_long(message, f"{entry.answer}\n\n{texts.KB_ASK_SOLVED}", keyboards.kb_feedback(entry.id))
+
+
+@router.message(F.text == texts.BTN_ASK)
+async def ask_prompt(message: Message, state: FSMContext) -> None:
+    await state.set_state(None)
+    await message.answer(texts.ASK_PROMPT)
+
+
+@router.callback_query(KbPickCb.filter())
+async def kb_pick(query: CallbackQuery, callback_data: KbPickCb, kb: KbProvider, state: FSMContext) -> None:
+    entry = _find_entry(kb(), callback_data.entry)
+    if entry is None or not isinstance(query.message, Message):
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    await state.update_data(last_q=entry.question)
+    await _send_answer(query.message, entry)
+
+
+@router.callback_query(KbFeedbackCb.filter())
+async def kb_feedback(query: CallbackQuery, callback_data: KbFeedbackCb, kb: KbProvider, state: FSMContext,
+                      session: AsyncSession, kb_feedback: FeedbackRecorder | None = None) -> None:
+    entry = _find_entry(kb(), callback_data.entry)
+    if entry is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    data = await state.get_data()
+    if kb_feedback is not None:
+        await kb_feedback(session, entry.id, callback_data.solved, str(data.get("last_q", ""))[:500],
+                          query.from_user.id)
+        await session.commit()
+    log.info("kb feedback entry=%s solved=%s", entry.id, callback_data.solved)
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if message is not None:
+        await message.edit_reply_markup(reply_markup=None)
+    if callback_data.solved:
+        if message is not None:
+            await message.answer(texts.KB_THANKS)
+        return
+    declined = list(dict.fromkeys([*data.get("declined", []), entry.id]))[-20:]
+    await state.update_data(declined=declined)
+    if message is not None:
+        await message.answer(texts.KB_SORRY)
+        await begin_filing(message, state)
+
+
+@ask_router.message(StateFilter(None), F.text)
+async def ask(message: Message, state: FSMContext, kb: KbProvider) -> None:
+    text = message.text or ""
+    if text.startswith("/"):
+        await message.answer(texts.UNKNOWN_COMMAND)
+        return
+    data = await state.get_data()
+    declined = frozenset(data.get("declined", ()))
+    result = answer(kb(), text, ConversationContext(declined_entry_ids=declined))
+    if result.band is Band.ANSWER and result.best is not None:
+        await state.update_data(last_q=text[:500])
+        await _send_answer(message, result.best.entry)
+    elif result.band is Band.SUGGEST:
+        await state.update_data(last_q=text[:500])
+        await message.answer(texts.KB_SUGGEST, reply_markup=keyboards.kb_suggestions(
+            [(s.entry.id, s.entry.question) for s in result.entries]))
+    elif result.no_answer_reason is NoAnswerReason.EMPTY:
+        await message.answer(texts.KB_EMPTY)
+    elif result.no_answer_reason is NoAnswerReason.PERSON_REQUESTED:
+        await message.answer(texts.KB_PERSON, reply_markup=keyboards.offer_request())
+    else:
+        await message.answer(texts.KB_NO_ANSWER, reply_markup=keyboards.offer_request())
+
+
+@ask_router.callback_query(MenuCb.filter(F.item == "ask"))
+async def ask_button(query: CallbackQuery) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(texts.ASK_PROMPT)

@@ -1,0 +1,252 @@
+"""A citizen files a request: content (+photo) → place → phone → summary → ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import keyboards, texts
+from bot.callbacks import DraftCb, MenuCb
+from bot.context import KbProvider, citizen_of, log, run_service
+from bot.models import TicketAttachment
+from bot.routing import suggest_draft, suggest_units
+from bot.states import FileRequest
+from tickets import service
+from tickets import texts as ttexts
+from tickets.enums import Channel, OutboxChannel, RequestType, Role, Urgency
+from tickets.errors import HotlineError, ValidationFailed
+from tickets.models import Ticket
+from tickets.outbox import enqueue
+from tickets.privacy import mask_phone, normalize_phone
+from tickets.service import Actor, Rules, TicketCreate
+
+router = Router(name="filing")
+MAX_PHOTOS = 5
+
+
+async def begin(message: Message, state: FSMContext) -> None:
+    declined = (await state.get_data()).get("declined", [])
+    await state.clear()
+    await state.update_data(declined=declined, photos=[])
+    await state.set_state(FileRequest.content)
+    await message.answer(texts.FILE_ASK_CONTENT, reply_markup=ReplyKeyboardRemove())
+
+
+@router.message(F.text == texts.BTN_FILE)
+async def file_from_menu(message: Message, state: FSMContext) -> None:
+    await begin(message, state)
+
+
+@router.callback_query(MenuCb.filter(F.item == "file"))
+async def file_from_button(query: CallbackQuery, state: FSMContext) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await begin(query.message, state)
+
+
+@router.message(FileRequest.content, F.photo)
+async def content_photo(message: Message, state: FSMContext, rules: Rules) -> None:
+    data = await state.get_data()
+    photos: list[str] = list(data.get("photos", []))
+    assert message.photo
+    if len(photos) < MAX_PHOTOS:
+        photos.append(message.photo[-1].file_id)  # the largest size
+    await state.update_data(photos=photos)
+    if message.caption and message.caption.strip():
+        await _take_content(message, state, rules, message.caption)
+    else:
+        await message.answer(texts.FILE_ASK_PHOTO_TEXT)
+
+
+@router.message(FileRequest.content, F.text)
+async def content_text(message: Message, state: FSMContext, rules: Rules) -> None:
+    await _take_content(message, state, rules, message.text or "")
+
+
+async def _take_content(message: Message, state: FSMContext, rules: Rules, text: str) -> None:
+    text = text.strip()
+    if not text:
+        await message.answer(texts.FILE_CONTENT_EMPTY)
+        return
+    limit = rules.policy.limits.content_max_chars
+    if len(text) > limit:
+        await message.answer(texts.TOO_LONG_INPUT.format(length=len(text), limit=limit))
+        return
+    await state.update_data(content=text)
+    await state.set_state(FileRequest.place)
+    await message.answer(texts.FILE_ASK_PLACE, reply_markup=keyboards.share_location())
+
+
+@router.message(FileRequest.place, F.location)
+async def place_location(message: Message, state: FSMContext) -> None:
+    assert message.location is not None
+    place = texts.FILE_PLACE_LOCATION.format(lat=message.location.latitude, lon=message.location.longitude)
+    await _take_place(message, state, place)
+
+
+@router.message(FileRequest.place, F.text)
+async def place_text(message: Message, state: FSMContext) -> None:
+    place = (message.text or "").strip()
+    if not place:
+        await message.answer(texts.FILE_ASK_PLACE, reply_markup=keyboards.share_location())
+        return
+    if len(place) > service.PLACE_MAX:
+        await message.answer(texts.TOO_LONG_INPUT.format(length=len(place), limit=service.PLACE_MAX))
+        return
+    await _take_place(message, state, place)
+
+
+async def _take_place(message: Message, state: FSMContext, place: str) -> None:
+    await state.update_data(place=place)
+    await state.set_state(FileRequest.phone)
+    await message.answer(texts.FILE_ASK_PHONE, reply_markup=keyboards.share_contact())
+
+
+@router.message(FileRequest.phone, F.contact)
+async def phone_contact(message: Message, state: FSMContext, kb: KbProvider) -> None:
+    assert message.contact is not None and message.from_user is not None
+    if message.contact.user_id is not None and message.contact.user_id != message.from_user.id:
+        await message.answer(texts.FILE_PHONE_NOT_OWN, reply_markup=keyboards.share_contact())
+        return
+    await _take_phone(message, state, kb, message.contact.phone_number)
+
+
+@router.message(FileRequest.phone, F.text)
+async def phone_text(message: Message, state: FSMContext, kb: KbProvider) -> None:
+    await _take_phone(message, state, kb, message.text or "")
+
+
+async def _take_phone(message: Message, state: FSMContext, kb: KbProvider, raw: str) -> None:
+    try:
+        phone = normalize_phone(raw)
+    except ValidationFailed as error:
+        await message.answer(error.message, reply_markup=keyboards.share_contact())
+        return
+    data = await state.get_data()
+    suggestion = suggest_draft(kb(), data["content"])
+    await state.update_data(phone=phone, request_type=suggestion.request_type.value, category=suggestion.category)
+    await state.set_state(FileRequest.confirm)
+    await message.answer(_summary(await state.get_data()), reply_markup=keyboards.draft_summary())
+
+
+def _summary(data: dict[str, Any]) -> str:
+    photos = len(data.get("photos", []))
+    return texts.FILE_SUMMARY.format(
+        type=ttexts.REQUEST_TYPE[RequestType(data["request_type"])],
+        category=data.get("category") or texts.FILE_NO_CATEGORY,
+        place=data["place"],
+        phone=data["phone"],
+        photos=texts.FILE_PHOTOS.format(count=photos) if photos else texts.FILE_NO_PHOTOS,
+        content=data["content"] if len(data["content"]) <= 1500 else data["content"][:1500] + "…",
+    )
+
+
+@router.callback_query(DraftCb.filter(F.op == "cancel"))
+async def draft_cancel(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(texts.CANCELLED, reply_markup=keyboards.citizen_menu())
+
+
+@router.callback_query(FileRequest.confirm, DraftCb.filter(F.op.in_({"type", "cat", "set_type", "set_cat"})))
+async def draft_edit(query: CallbackQuery, callback_data: DraftCb, state: FSMContext) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if callback_data.op == "type":
+        await query.message.edit_text(texts.FILE_CHOOSE_TYPE, reply_markup=keyboards.request_types())
+        return
+    if callback_data.op == "cat":
+        await query.message.edit_text(texts.FILE_CHOOSE_CATEGORY, reply_markup=keyboards.categories())
+        return
+    if callback_data.op == "set_type" and callback_data.value in {t.value for t in RequestType}:
+        await state.update_data(request_type=callback_data.value)
+    elif callback_data.op == "set_cat" and callback_data.value.isdigit() and \
+            int(callback_data.value) < len(texts.CATEGORIES):
+        await state.update_data(category=texts.CATEGORIES[int(callback_data.value)])
+    await query.message.edit_text(_summary(await state.get_data()), reply_markup=keyboards.draft_summary())
+
+
+@router.callback_query(FileRequest.confirm, DraftCb.filter(F.op == "ok"))
+async def draft_confirm(query: CallbackQuery, state: FSMContext, session: AsyncSession, rules: Rules,
+                        kb: KbProvider) -> None:
+    data = await state.get_data()
+    user_id = query.from_user.id
+    result = await run_service(session, _file(session, rules=rules, kb=kb, data=data, user_id=user_id))
+    if isinstance(result, HotlineError):
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(result.message)
+        return
+    number, due = result
+    await state.clear()
+    await state.update_data(declined=data.get("declined", []))
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(texts.FILE_DONE.format(number=number, due=due),
+                                   reply_markup=keyboards.citizen_menu())
+    log.info("ticket %s filed by telegram user (phone %s)", number, mask_phone(data.get("phone")))
+
+
+@router.message(FileRequest.confirm)
+async def confirm_hint(message: Message, state: FSMContext) -> None:
+    await message.answer(_summary(await state.get_data()), reply_markup=keyboards.draft_summary())
+
+
+@router.message(StateFilter(FileRequest.content, FileRequest.place, FileRequest.phone))
+async def wrong_content(message: Message) -> None:
+    await message.answer(texts.TEXT_REQUIRED)
+
+
+@router.callback_query(DraftCb.filter())
+async def draft_stale(query: CallbackQuery) -> None:
+    await query.answer(texts.FILE_NOT_STARTED, show_alert=True)
+
+
+async def _file(session: AsyncSession, *, rules: Rules, kb: KbProvider, data: dict[str, Any],
+                user_id: int) -> tuple[str, str]:
+    """Create the ticket, keep its photos, and tell the office — one transaction."""
+    citizen = await citizen_of(session, user_id)
+    actor = Actor.of_citizen(citizen) if citizen is not None else Actor(role=Role.CITIZEN, name="市民")
+    ticket = await service.create_ticket(
+        session, rules=rules, actor=actor,
+        data=TicketCreate(channel=Channel.BOT, request_type=RequestType(data["request_type"]),
+                          content=data["content"], category=data.get("category", ""), place=data["place"],
+                          contact_phone=data["phone"], citizen_telegram_id=user_id),
+    )
+    for file_id in data.get("photos", []):
+        session.add(TicketAttachment(ticket_id=ticket.id, file_id=file_id, created_at=rules.now()))
+    await announce_new_ticket(session, rules=rules, kb=kb, ticket=ticket)
+    completion = {Urgency.URGENT: rules.policy.deadlines.completion.urgent,
+                  Urgency.SEMI_URGENT: rules.policy.deadlines.completion.semi_urgent,
+                  Urgency.GENERAL: rules.policy.deadlines.completion.general}[ticket.urgency]
+    # The real term starts at dispatch; the office dispatches the same day, so this is what to expect.
+    due = ttexts.fmt_local(rules.calendar.add(rules.now(), completion))
+    return ticket.number, due
+
+
+async def announce_new_ticket(session: AsyncSession, *, rules: Rules, kb: KbProvider, ticket: Ticket) -> None:
+    """Every office member with a Telegram account gets the ticket with the top-3 unit buttons."""
+    units = await suggest_units(session, kb=kb(), content=ticket.content)
+    text = (texts.NEW_TICKET if units else texts.NEW_TICKET_NO_SUGGESTION).format(
+        number=ticket.number, type=ttexts.REQUEST_TYPE[ticket.request_type],
+        category=ticket.category or texts.FILE_NO_CATEGORY, urgency=ttexts.URGENCY[ticket.urgency],
+        place=ticket.place or "—", summary=service.summary(ticket, limit=300),
+    )
+    for staff in await service.office_staff(session):
+        if staff.telegram_user_id is None:
+            continue
+        await enqueue(
+            session, channel=OutboxChannel.TELEGRAM, recipient=str(staff.telegram_user_id),
+            payload={"kind": "ticket_new", "number": ticket.number, "text": text, "staff_id": staff.id,
+                     "units": [[uid, name] for uid, name in units]},
+            dedupe_key=f"{ticket.number}:new:telegram:{staff.telegram_user_id}", now=rules.now(),
+        )
+

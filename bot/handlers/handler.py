@@ -1,0 +1,376 @@
+"""Handlers of the units: /checkin, /mytickets and the actions on a ticket card."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import keyboards, texts
+from bot.callbacks import TicketCb
+from bot.context import RoleFilter, Who, reply_long, run_service
+from bot.models import TicketAttachment
+from bot.states import ExtensionRequest, ReplyRequest, ReturnRequest
+from tickets import service, workflow
+from tickets import texts as ttexts
+from tickets.clock import SHANGHAI, local
+from tickets.enums import Action, ResultCategory, Role, TicketStatus
+from tickets.errors import HotlineError
+from tickets.models import Ticket, Unit
+from tickets.policy import Period, PeriodUnit
+from tickets.queries import unit_tickets
+from tickets.service import ReplyData, Rules
+
+router = Router(name="handler")
+router.message.filter(RoleFilter(Role.HANDLER))
+router.callback_query.filter(RoleFilter(Role.HANDLER))
+MAX_CARDS = 10
+DUE_SOON = Period(amount=1, unit=PeriodUnit.WORKING_DAYS)
+
+ACT_NAMES = {"acc": Action.ACCEPT, "con": Action.FIRST_CONTACT, "reached": Action.FIRST_CONTACT,
+             "unreached": Action.FIRST_CONTACT, "ret": Action.REQUEST_RETURN, "ext": Action.REQUEST_EXTENSION,
+             "rep": Action.REPLY, "res": Action.REPLY, "days": Action.REQUEST_EXTENSION}
+
+
+def card_actions(ticket: Ticket) -> list[Action]:
+    return workflow.allowed_actions(ticket.status, Role.HANDLER)
+
+
+def card_markup(ticket: Ticket) -> InlineKeyboardMarkup | None:
+    return keyboards.ticket_card(ticket.number, card_actions(ticket))
+
+
+async def card_text(session: AsyncSession, ticket: Ticket) -> str:
+    photos = (await session.exec(select(func.count()).select_from(TicketAttachment)
+                                 .where(TicketAttachment.ticket_id == ticket.id))).one()
+    text = texts.CARD.format(
+        number=ticket.number, status=ttexts.STATUS[ticket.status], urgency=ttexts.URGENCY[ticket.urgency],
+        type=ttexts.REQUEST_TYPE[ticket.request_type], category=ticket.category or texts.FILE_NO_CATEGORY,
+        name=ticket.contact_name or "", phone=ticket.contact_phone or "—", place=ticket.place or "—",
+        content=ticket.content if len(ticket.content) <= 1500 else ticket.content[:1500] + "…",
+        first_contact_due=ttexts.fmt_local(ticket.first_contact_due_at), due=ttexts.fmt_local(ticket.due_at),
+    )
+    return text + ("\n" + texts.CARD_PHOTOS.format(count=photos) if photos else "")
+
+
+# --- check-in and the list ----------------------------------------------------------------------
+
+
+@router.message(Command("checkin"))
+async def checkin(message: Message, session: AsyncSession, who: Who, rules: Rules) -> None:
+    assert who.unit_id is not None
+    result = await run_service(session, service.record_duty_login(session, rules=rules, unit_id=who.unit_id,
+                                                                  staff_id=who.staff.id if who.staff else None))
+    if isinstance(result, HotlineError):
+        await message.answer(result.message)
+        return
+    unit = await session.get(Unit, who.unit_id)
+    groups = await _groups(session, rules, who.unit_id)
+    await message.answer(texts.CHECKIN_DONE.format(
+        unit=unit.name if unit else "", date=local(rules.now()).strftime("%Y-%m-%d"),
+        new=len(groups[texts.SECTION_NEW]), in_progress=len(groups[texts.SECTION_IN_PROGRESS]),
+        due_soon=len(groups[texts.SECTION_DUE_SOON]), overdue=len(groups[texts.SECTION_OVERDUE]),
+    ) + "\n" + texts.CHECKIN_HINT)
+
+
+async def _groups(session: AsyncSession, rules: Rules, unit_id: int) -> dict[str, list[Ticket]]:
+    now = rules.now()
+    soon = rules.calendar.add(now, DUE_SOON)
+    groups: dict[str, list[Ticket]] = {texts.SECTION_OVERDUE: [], texts.SECTION_DUE_SOON: [],
+                                       texts.SECTION_NEW: [], texts.SECTION_IN_PROGRESS: []}
+    for ticket in await unit_tickets(session, unit_id=unit_id):
+        if ticket.status is TicketStatus.REPLIED:
+            continue
+        if ticket.due_at is not None and ticket.due_at < now:
+            groups[texts.SECTION_OVERDUE].append(ticket)
+        elif ticket.status is TicketStatus.DISPATCHED:
+            groups[texts.SECTION_NEW].append(ticket)
+        elif ticket.due_at is not None and ticket.due_at <= soon:
+            groups[texts.SECTION_DUE_SOON].append(ticket)
+        else:
+            groups[texts.SECTION_IN_PROGRESS].append(ticket)
+    return groups
+
+
+@router.message(Command("mytickets"))
+async def mytickets(message: Message, session: AsyncSession, who: Who, rules: Rules, state: FSMContext) -> None:
+    await state.clear()
+    assert who.unit_id is not None
+    # Looking at the list is an action of the unit: it counts as today's duty login.
+    await run_service(session, service.record_duty_login(session, rules=rules, unit_id=who.unit_id,
+                                                         staff_id=who.staff.id if who.staff else None))
+    groups = await _groups(session, rules, who.unit_id)
+    total = sum(len(v) for v in groups.values())
+    if not total:
+        await message.answer(texts.MYTICKETS_EMPTY)
+        return
+    shown = 0
+    for title, rows in groups.items():
+        if not rows or shown >= MAX_CARDS:
+            continue
+        await message.answer(texts.MYTICKETS_SECTION.format(title=title, count=len(rows)))
+        for ticket in rows:
+            if shown >= MAX_CARDS:
+                break
+            await reply_long(message, await card_text(session, ticket), card_markup(ticket))
+            shown += 1
+    if total > shown:
+        await message.answer(texts.MYTICKETS_MORE.format(count=total - shown))
+
+
+# --- card buttons -----------------------------------------------------------------------------------
+
+
+async def _own_ticket(query: CallbackQuery, session: AsyncSession, who: Who, number: str,
+                      action: Action) -> Ticket | None:
+    """The ticket if this handler's unit holds it and the action is possible now; else says why."""
+    try:
+        ticket = await service.get_ticket(session, number=number)
+    except HotlineError as error:
+        await query.answer(error.message, show_alert=True)
+        return None
+    if ticket.main_unit_id != who.unit_id:
+        await query.answer(texts.WRONG_UNIT.format(number=number), show_alert=True)
+        return None
+    if action not in card_actions(ticket):
+        await query.answer(texts.NOT_NOW.format(number=number, status=ttexts.STATUS[ticket.status],
+                                                action=ttexts.ACTION[action]), show_alert=True)
+        return None
+    return ticket
+
+
+async def _answer(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(TicketCb.filter())
+async def card_button(query: CallbackQuery, callback_data: TicketCb, session: AsyncSession, who: Who,
+                      rules: Rules, state: FSMContext) -> None:
+    act, number = callback_data.act, callback_data.number
+    action = ACT_NAMES.get(act)
+    if action is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    ticket = await _own_ticket(query, session, who, number, action)
+    if ticket is None:
+        return
+    actor = who.actor()
+    if act == "acc":
+        result = await run_service(session, service.accept(session, rules=rules, actor=actor, number=number))
+        if isinstance(result, HotlineError):
+            await query.answer(result.message, show_alert=True)
+            return
+        await _answer(query, texts.DONE_ACCEPT.format(number=number,
+                                                      due=ttexts.fmt_local(result.first_contact_due_at)),
+                      card_markup(result))
+    elif act == "con":
+        await _answer(query, texts.ASK_CONTACT_RESULT.format(number=number), keyboards.contact_result(number))
+    elif act in ("reached", "unreached"):
+        reached = act == "reached"
+        result = await run_service(session, service.first_contact(session, rules=rules, actor=actor,
+                                                                  number=number, reached=reached))
+        if isinstance(result, HotlineError):
+            await query.answer(result.message, show_alert=True)
+            return
+        text = (texts.DONE_CONTACT_REACHED.format(number=number) if reached else
+                texts.DONE_CONTACT_UNREACHED.format(number=number, attempts=result.first_contact_attempts))
+        await _answer(query, text, card_markup(result))
+    elif act == "ret":
+        await state.set_state(ReturnRequest.reason)
+        await state.update_data(number=number)
+        await _answer(query, texts.ASK_RETURN_REASON.format(number=number))
+    elif act == "ext":
+        await state.set_state(ExtensionRequest.reason)
+        await state.update_data(number=number)
+        await _answer(query, texts.ASK_EXTENSION_REASON.format(number=number))
+    elif act == "days":
+        await _extension(query, session, who, rules, state, number, callback_data.arg)
+    elif act == "rep":
+        await _answer(query, texts.ASK_RESULT.format(number=number), keyboards.results(number))
+    elif act == "res":
+        if callback_data.arg not in {r.value for r in ResultCategory}:
+            await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+            return
+        result_cat = ResultCategory(callback_data.arg)
+        await state.set_state(ReplyRequest.text)
+        await state.update_data(number=number, result=result_cat.value)
+        await _answer(query, texts.ASK_REPLY_TEXT.format(result=ttexts.RESULT[result_cat],
+                                                         template=reply_template(ticket)))
+
+
+# --- return -----------------------------------------------------------------------------------------
+
+
+@router.message(ReturnRequest.reason, F.text)
+async def return_reason(message: Message, state: FSMContext) -> None:
+    await state.update_data(reason=(message.text or "").strip())
+    await state.set_state(ReturnRequest.unit)
+    await message.answer(texts.ASK_RETURN_UNIT)
+
+
+@router.message(ReturnRequest.unit, F.text)
+async def return_unit(message: Message, state: FSMContext, session: AsyncSession, who: Who, rules: Rules) -> None:
+    data = await state.get_data()
+    number = data["number"]
+    result = await run_service(session, service.request_return(
+        session, rules=rules, actor=who.actor(), number=number, reason=data.get("reason", ""),
+        suggested_unit=(message.text or "").strip()))
+    await state.clear()
+    if isinstance(result, HotlineError):
+        await message.answer(result.message)
+        return
+    await message.answer(texts.DONE_RETURN.format(number=number))
+
+
+# --- extension ---------------------------------------------------------------------------------------
+
+
+@router.message(ExtensionRequest.reason, F.text)
+async def extension_reason(message: Message, state: FSMContext, rules: Rules) -> None:
+    data = await state.get_data()
+    await state.update_data(reason=(message.text or "").strip())
+    await state.set_state(ExtensionRequest.days)
+    await message.answer(texts.ASK_EXTENSION_DAYS, reply_markup=keyboards.extension_days(
+        data["number"], rules.policy.limits.extension_max_working_days))
+
+
+@router.message(ExtensionRequest.days, F.text)
+async def extension_days_typed(message: Message, state: FSMContext, session: AsyncSession, who: Who,
+                               rules: Rules) -> None:
+    data = await state.get_data()
+    await _extension(message, session, who, rules, state, data["number"], (message.text or "").strip())
+
+
+async def _extension(event: Message | CallbackQuery, session: AsyncSession, who: Who, rules: Rules,
+                     state: FSMContext, number: str, raw_days: str) -> None:
+    message = event if isinstance(event, Message) else event.message
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+    data = await state.get_data()
+    limit = rules.policy.limits.extension_max_working_days
+    if data.get("number") != number or await state.get_state() != ExtensionRequest.days.state:
+        if isinstance(message, Message):
+            await message.answer(texts.EXPIRED_BUTTON)
+        return
+    digits = raw_days.translate(str.maketrans("０１２３４５６７８９", "0123456789")).removesuffix("天")
+    if not digits.isdigit():
+        if isinstance(message, Message):
+            await message.answer(texts.EXTENSION_DAYS_BAD.format(limit=limit))
+        return
+    days = int(digits)
+    result = await run_service(session, service.request_extension(
+        session, rules=rules, actor=who.actor(), number=number, days=days, reason=data.get("reason", "")))
+    if not isinstance(message, Message):
+        return
+    if isinstance(result, HotlineError):
+        await message.answer(result.message)
+        if "天数" not in result.message:
+            await state.clear()
+        return
+    await state.clear()
+    await message.answer(texts.DONE_EXTENSION.format(number=number, days=days))
+
+
+# --- reply ------------------------------------------------------------------------------------------------
+
+REPLY_FIELDS = ("contact_person", "site_findings", "facts", "judgement", "citizen_opinion", "answered_by",
+                "answered_at", "text")
+# Labels people may type for each element; the first is the one in the template.
+REPLY_LABELS: dict[str, tuple[str, ...]] = {
+    "contact_person": (ttexts.REPLY_ELEMENT["contact_person"], "先行联系人"),
+    "site_findings": (ttexts.REPLY_ELEMENT["site_findings"], "现场情况"),
+    "facts": (ttexts.REPLY_ELEMENT["facts"], "核实情况", "事实"),
+    "judgement": (ttexts.REPLY_ELEMENT["judgement"], "处理结果", "意见"),
+    "citizen_opinion": (ttexts.REPLY_ELEMENT["citizen_opinion"], "市民意见", "群众意见"),
+    "answered_by": (ttexts.REPLY_ELEMENT["answered_by"],),
+    "answered_at": (ttexts.REPLY_ELEMENT["answered_at"], "答复时间"),
+    "text": (ttexts.REPLY_ELEMENT["text"], "回复内容", "正文"),
+}
+_LABEL_TO_FIELD = {label: name for name, labels in REPLY_LABELS.items() for label in labels}
+_LINE = re.compile(r"^\s*([^:：]{1,12})\s*[:：]\s*(.*)$")
+
+
+def reply_template(ticket: Ticket) -> str:
+    fields = [f for f in REPLY_FIELDS if f != "site_findings" or ticket.site_visit_at is not None]
+    return "\n".join(f"{REPLY_LABELS[f][0]}：" for f in fields)
+
+
+def parse_reply(text: str) -> dict[str, str]:
+    """`标签：内容` lines into fields; lines without a known label continue the previous field."""
+    values: dict[str, str] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        match = _LINE.match(line)
+        field = _LABEL_TO_FIELD.get(match.group(1).strip()) if match else None
+        if match and field:
+            current = field
+            values[field] = match.group(2).strip()
+        elif current is not None and line.strip():
+            values[current] = (values[current] + "\n" + line.strip()).strip()
+    return values
+
+
+def parse_time(raw: str, now: datetime) -> datetime | None:
+    raw = raw.strip().translate(str.maketrans("０１２３４５６７８９：", "0123456789:"))
+    today = local(now).date()
+    for fmt in ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%m-%d %H:%M", "%H:%M"):
+        try:
+            parsed = datetime.strptime(raw, fmt)  # noqa: DTZ007  (wall-clock in Shanghai, zone added below)
+        except ValueError:
+            continue
+        if fmt == "%H:%M":
+            day = today
+        elif fmt == "%m-%d %H:%M":
+            day = parsed.date().replace(year=today.year)
+        else:
+            day = parsed.date()
+        return datetime.combine(day, time(parsed.hour, parsed.minute), tzinfo=SHANGHAI)
+    return None
+
+
+@router.message(ReplyRequest.text, F.text)
+async def reply_text(message: Message, state: FSMContext, session: AsyncSession, who: Who, rules: Rules) -> None:
+    data = await state.get_data()
+    number = data["number"]
+    values = parse_reply(message.text or "")
+    if not values:
+        await message.answer(texts.REPLY_PARSE_HINT)
+        return
+    answered_at = None
+    if values.get("answered_at"):
+        answered_at = parse_time(values["answered_at"], rules.now())
+        if answered_at is None:
+            await message.answer(texts.REPLY_BAD_TIME.format(value=values["answered_at"][:30]))
+            return
+        if answered_at > rules.now() + timedelta(minutes=5):
+            await message.answer(texts.REPLY_BAD_TIME.format(value=values["answered_at"][:30]))
+            return
+    reply = ReplyData(result=ResultCategory(data["result"]), answered_at=answered_at,
+                      **{k: v for k, v in values.items() if k != "answered_at"})
+    result = await run_service(session, service.reply(session, rules=rules, actor=who.actor(), number=number,
+                                                      data=reply))
+    if isinstance(result, HotlineError):
+        # Stay in the step: the handler completes the missing elements and sends again.
+        await reply_long(message, result.message + "\n\n" + texts.ASK_REPLY_TEXT.format(
+            result=ttexts.RESULT[reply.result], template=reply_template(await service.get_ticket(session,
+                                                                                                 number=number))))
+        return
+    await state.clear()
+    await message.answer(texts.DONE_REPLY.format(number=number, result=ttexts.RESULT[reply.result]))
+
+
+@router.message(ReturnRequest.reason)
+@router.message(ReturnRequest.unit)
+@router.message(ExtensionRequest.reason)
+@router.message(ExtensionRequest.days)
+@router.message(ReplyRequest.text)
+async def text_required(message: Message) -> None:
+    await message.answer(texts.TEXT_REQUIRED)

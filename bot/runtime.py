@@ -1,0 +1,183 @@
+"""Running the bot: building Bot and Dispatcher from settings, long polling, and the
+webhook route for an aiohttp app (secret token checked, update ids deduplicated in the
+database so a re-delivered update is ignored by every instance, after any restart)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import Update
+from aiohttp import web
+from pydantic import ValidationError
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.commands import install_commands
+from bot.context import ContextMiddleware, FeedbackRecorder, KbProvider, log
+from bot.handlers import get_routers
+from bot.models import ProcessedUpdate
+from bot.notifier import TelegramNotifier
+from bot.sender import SendLimits, SendQueue
+from tickets.db import SessionFactory
+from tickets.service import Rules
+from tickets.settings import Settings
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/telegram/webhook"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
+
+def make_storage(redis_url: str | None) -> BaseStorage:
+    """FSM state in Redis when configured (shared by every instance), else in memory."""
+    if redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(redis_url, state_ttl=timedelta(days=7), data_ttl=timedelta(days=7))
+    return MemoryStorage()
+
+
+def make_bot(token: str, *, api_base: str = "https://api.telegram.org", limits: SendLimits | None = None,
+             timeout: float = 30.0) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base.rstrip("/")), timeout=timeout)
+    session.middleware(SendQueue(limits))
+    return Bot(token, session=session)
+
+
+def make_dispatcher(*, kb: KbProvider, sessions: SessionFactory | None = None, rules: Rules | None = None,
+                    storage: BaseStorage | None = None, kb_feedback: FeedbackRecorder | None = None) -> Dispatcher:
+    """The dispatcher with every router. `sessions` and `rules` may be given later
+    (`dp["sessions"] = …`) when the database is opened after the routes are built."""
+    dp = Dispatcher(storage=storage or MemoryStorage(), kb=kb, kb_feedback=kb_feedback)
+    if sessions is not None:
+        dp["sessions"] = sessions
+    if rules is not None:
+        dp["rules"] = rules
+    dp.update.outer_middleware(ContextMiddleware())
+    dp.include_routers(*get_routers())
+    return dp
+
+
+async def claim_update(session: AsyncSession, *, bot_id: int, update_id: int, rules: Rules) -> bool:
+    """True the first time an update id is seen (by any instance); the caller commits."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(ProcessedUpdate).values(bot_id=bot_id, update_id=update_id, received_at=rules.now()) \
+        .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
+    result = await session.exec(statement)  # type: ignore[call-overload]
+    return bool(result.rowcount)
+
+
+async def prune_processed_updates(session: AsyncSession, *, rules: Rules, keep: timedelta = timedelta(days=2)) -> int:
+    """Telegram re-delivers for at most a day; older ids need not be kept."""
+    statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.received_at) < rules.now() - keep)
+    result = await session.exec(statement)  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+class WebhookHandler:
+    """aiohttp view for Telegram's webhook calls. The database and rules are read from the
+    dispatcher's data at each call, so the route can be added before the app starts."""
+
+    def __init__(self, *, bot: Bot, dispatcher: Dispatcher, secret: str | None) -> None:
+        self.bot, self.dp = bot, dispatcher
+        self.secret = secret
+        self.duplicates = 0
+
+    async def __call__(self, request: web.Request) -> web.Response:
+        if self.secret is not None:
+            given = request.headers.get(SECRET_HEADER, "")
+            if not secrets.compare_digest(given.encode(), self.secret.encode()):
+                log.warning("webhook call with a wrong secret token from %s", request.remote)
+                return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
+        try:
+            payload: Any = await request.json()
+            update = Update.model_validate(payload, context={"bot": self.bot})
+        except (ValueError, ValidationError):
+            log.warning("webhook call with an invalid body from %s", request.remote)
+            return web.json_response({"ok": False, "error": "bad update"}, status=400)
+        sessions: SessionFactory = self.dp["sessions"]
+        async with sessions() as session:
+            fresh = await claim_update(session, bot_id=self.bot.id, update_id=update.update_id,
+                                       rules=self.dp["rules"])
+            await session.commit()
+        if not fresh:
+            self.duplicates += 1
+            log.info("update %s already processed, ignored", update.update_id)
+            return web.json_response({"ok": True, "duplicate": True})
+        # Errors are answered and logged by the error router; the update is claimed either way,
+        # so a crash never makes Telegram re-deliver into a loop.
+        await self.dp.feed_update(self.bot, update)
+        return web.json_response({"ok": True})
+
+
+def add_webhook_route(app: web.Application, *, bot: Bot, dispatcher: Dispatcher, secret: str | None,
+                      path: str = WEBHOOK_PATH) -> WebhookHandler:
+    """Add the webhook route to an aiohttp app; `secret` is checked on every call."""
+    handler = WebhookHandler(bot=bot, dispatcher=dispatcher, secret=secret)
+    app.router.add_post(path, handler)
+    return handler
+
+
+class TelegramRuntime:
+    """What integrations/app.py wires (see `attach`): polling when no webhook URL is set,
+    the webhook route otherwise, and the outbox notifier."""
+
+    def __init__(self, settings: Settings, *, kb: KbProvider, kb_feedback: FeedbackRecorder | None = None,
+                 limits: SendLimits | None = None) -> None:
+        if not settings.telegram_token:
+            raise ValueError("HOTLINE_TELEGRAM_TOKEN is not set")
+        self.settings = settings
+        self.bot = make_bot(settings.telegram_token, api_base=settings.telegram_api_base, limits=limits)
+        self.storage = make_storage(settings.redis_url)
+        self.dp = make_dispatcher(kb=kb, storage=self.storage, kb_feedback=kb_feedback)
+        self.notifier = TelegramNotifier(self.bot)
+        self.webhook: WebhookHandler | None = None
+        self._polling: asyncio.Task[None] | None = None
+
+    @property
+    def uses_webhook(self) -> bool:
+        return bool(self.settings.telegram_webhook_url)
+
+    def add_routes(self, app: web.Application, path: str = WEBHOOK_PATH) -> None:
+        if self.uses_webhook:
+            self.webhook = add_webhook_route(app, bot=self.bot, dispatcher=self.dp,
+                                             secret=self.settings.telegram_webhook_secret, path=path)
+
+    async def start(self, *, sessions: SessionFactory, rules: Rules) -> None:
+        self.dp["sessions"] = sessions
+        self.dp["rules"] = rules
+        async with sessions() as session:
+            try:
+                await install_commands(self.bot, session)
+            except Exception as error:  # menus are optional; the bot still works
+                log.warning("could not install command menus: %s", error)
+        if self.uses_webhook:
+            await self.bot.set_webhook(self.settings.telegram_webhook_url or "",
+                                       secret_token=self.settings.telegram_webhook_secret,
+                                       allowed_updates=ALLOWED_UPDATES)
+            log.info("telegram webhook set")
+        else:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            self._polling = asyncio.create_task(self.dp.start_polling(
+                self.bot, handle_signals=False, close_bot_session=False, allowed_updates=ALLOWED_UPDATES))
+            log.info("telegram long polling started")
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            with contextlib.suppress(RuntimeError):
+                await self.dp.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+        await self.storage.close()
+        await self.bot.session.close()

@@ -1,0 +1,222 @@
+"""Every sentence the Telegram bot shows to citizens, handlers and office staff.
+
+Labels of domain values (status, urgency, result, satisfaction, request type) come from
+tickets/texts.py; this module holds the bot's own wording.
+"""
+
+from __future__ import annotations
+
+# --- menus and buttons ----------------------------------------------------------
+BTN_ASK = "问问题"
+BTN_FILE = "我要反映"
+BTN_STATUS = "查进度"
+BTN_MINE = "我的诉求"
+CITIZEN_MENU = (BTN_ASK, BTN_FILE, BTN_STATUS, BTN_MINE)
+
+BTN_SOLVED = "解决了"
+BTN_NOT_SOLVED = "没解决，转人工"
+BTN_FILE_REQUEST = "提交诉求"
+BTN_NONE_OF_THESE = "都不是，提交诉求"
+BTN_SHARE_CONTACT = "📱 发送我的手机号"
+BTN_SHARE_LOCATION = "📍 发送当前位置"
+BTN_SKIP_PHOTO = "不加照片，继续"
+BTN_CONFIRM = "✅ 确认提交"
+BTN_CHANGE_TYPE = "修改类型"
+BTN_CHANGE_CATEGORY = "修改分类"
+BTN_CANCEL = "取消"
+
+BTN_ACCEPT = "接单"
+BTN_CONTACTED = "已先行联系"
+BTN_RETURN = "申请退单"
+BTN_EXTEND = "申请延期"
+BTN_REPLY = "回复办结"
+BTN_REACHED = "已联系上"
+BTN_UNREACHED = "未接通"
+BTN_APPROVE = "同意"
+BTN_REFUSE = "不同意"
+BTN_OTHER_UNIT = "其他单位…"
+BTN_YES = "是"
+BTN_NO = "否"
+
+# --- commands (setMyCommands descriptions) -----------------------------------------
+CMD_START = "开始 / 主菜单"
+CMD_STATUS = "查询工单进度：/status 工单号"
+CMD_MINE = "我的诉求"
+CMD_CANCEL = "取消当前操作"
+CMD_HELP = "使用帮助"
+CMD_BIND = "工作人员绑定账号：/bind 邀请码"
+CMD_CHECKIN = "登录值守并查看今日任务"
+CMD_MYTICKETS = "本单位的工单"
+CMD_DUTY = "今日各单位值守登录情况"
+CMD_OVERDUE = "超期工单"
+CMD_PENDING = "待审批的退单和延期申请"
+CMD_NEW = "待派单的新工单"
+CMD_CALLBACK = "发起回访：/callback 工单号"
+
+# --- common --------------------------------------------------------------------------
+WELCOME_CITIZEN = (
+    "您好，这里是12345政务服务便民热线。\n"
+    "您可以直接输入问题，我们会先从知识库为您解答；也可以提交诉求，由相关部门办理。\n"
+    "请选择下方菜单："
+)
+WELCOME_HANDLER = (
+    "您好，{name}（{unit}）。\n"
+    "/checkin 登录值守并查看今日任务\n/mytickets 本单位的工单\n/status 工单号 查询工单"
+)
+WELCOME_OFFICE = (
+    "您好，{name}。\n"
+    "/new 待派单工单　/pending 待审批申请\n/duty 值守登录情况　/overdue 超期工单\n/callback 工单号 发起回访"
+)
+HELP = (
+    "使用说明：\n"
+    "· 直接输入问题，例如“社保卡丢了怎么补办”，我们会为您查找答案；\n"
+    "· 点“我要反映”提交诉求，按提示填写内容、地点和联系电话；\n"
+    "· /status 工单号 查询办理进度；“我的诉求”查看您提交过的工单；\n"
+    "· 任何时候输入 /cancel 可以取消当前操作。"
+)
+CANCELLED = "已取消当前操作。还有什么可以帮您？"
+NOTHING_TO_CANCEL = "当前没有进行中的操作。"
+ASK_PROMPT = "请直接输入您想咨询的问题，例如“社保卡丢了怎么补办”。"
+ERROR_GENERIC = "抱歉，系统暂时出了点问题，请稍后再试。您刚才的操作没有生效。"
+NOT_ALLOWED_STAFF = "该功能仅供承办单位和热线办的工作人员使用。工作人员请先用 /bind 邀请码 绑定账号。"
+NOT_ALLOWED_OFFICE = "该功能仅供热线办工作人员使用。"
+UNKNOWN_COMMAND = "暂不支持该指令。输入 /help 查看使用说明。"
+UNSUPPORTED_CONTENT = "抱歉，暂时只能识别文字、照片和位置。请用文字描述您的问题。"
+VOICE_NOT_SUPPORTED = "抱歉，暂时无法识别语音消息，请用文字描述您的问题。"
+STICKER_REPLY = "收到～如有问题请直接用文字描述，我们会尽快为您解答。"
+EDITED_IGNORED = "已收到您修改后的消息。修改不会改变已提交的内容；如需补充，请直接发送新消息。"
+GROUP_ONLY_PRIVATE = "为保护个人信息，请私聊我办理咨询和诉求。"
+EXPIRED_BUTTON = "该按钮已失效，请重新操作。"
+TOO_LONG_INPUT = "内容过长（{length} 字），请精简到 {limit} 字以内。"
+TEXT_REQUIRED = "请用文字回复。"
+
+# --- knowledge base ----------------------------------------------------------------
+KB_ASK_SOLVED = "以上回答解决您的问题了吗？"
+KB_SUGGEST = "没有完全理解您的问题，猜您想问："
+KB_NO_ANSWER = "抱歉，暂时没有找到合适的答案。您可以提交诉求，我们会转交相关部门尽快办理。"
+KB_EMPTY = "请用一句话描述您想咨询或反映的问题，例如“社保卡丢了怎么补办”。"
+KB_PERSON = "好的，为您转人工办理。您可以提交诉求，我们会转交相关部门尽快处理。"
+KB_THANKS = "感谢您的反馈，很高兴能帮到您！"
+KB_SORRY = "抱歉没能帮到您。您可以提交诉求，由工作人员为您办理。"
+
+# --- filing a request ----------------------------------------------------------------
+FILE_ASK_CONTENT = "请描述您要反映的问题：发生了什么、持续多久、希望怎样解决。可以附一张照片。\n（随时输入 /cancel 取消）"
+FILE_ASK_PHOTO_TEXT = "照片已收到。请再用文字描述一下问题。"
+FILE_CONTENT_EMPTY = "诉求内容不能为空，请用文字描述您的问题。"
+FILE_ASK_PLACE = "问题发生在哪里？请输入详细地址（如：某某路某号某小区），或点下方按钮发送位置。"
+FILE_PLACE_LOCATION = "位置：{lat:.5f}, {lon:.5f}"
+FILE_ASK_PHONE = "请留下联系电话，方便承办单位与您联系。可以点下方按钮发送手机号，也可以直接输入。"
+FILE_PHONE_NOT_OWN = "请发送您本人的手机号，或直接输入号码。"
+FILE_SUMMARY = (
+    "请核对您的诉求：\n"
+    "类型：{type}\n分类：{category}\n地点：{place}\n电话：{phone}\n照片：{photos}\n"
+    "内容：{content}\n\n确认无误请点“确认提交”，也可以修改类型或分类。"
+)
+FILE_NO_CATEGORY = "待工作人员确定"
+FILE_PHOTOS = "{count} 张"
+FILE_NO_PHOTOS = "无"
+FILE_CHOOSE_TYPE = "请选择诉求类型："
+FILE_CHOOSE_CATEGORY = "请选择诉求分类："
+FILE_DONE = (
+    "您的诉求已受理，工单号：{number}\n"
+    "预计办结时间：{due} 前（从派单起计算，以承办单位回复为准）。\n"
+    "可随时发送 /status {number} 查询进度。"
+)
+FILE_NOT_STARTED = "这一步已经结束了。如需提交诉求，请点“我要反映”。"
+
+# --- status and my tickets ---------------------------------------------------------------
+STATUS_USAGE = "请在 /status 后面加上工单号，例如：/status 2026112300001"
+STATUS_ASK_NUMBER = "请输入要查询的工单号："
+STATUS_OWN = (
+    "工单号：{number}\n状态：{status}\n类型：{type}　分类：{category}\n承办单位：{unit}\n"
+    "受理时间：{received}\n办结时限：{due}\n地点：{place}\n内容：{content}"
+)
+STATUS_ASK_PHONE = "该工单不是用您的账号提交的。为保护隐私，请输入工单登记电话的后四位："
+STATUS_PHONE_WRONG = "电话后四位不正确，还可以再试 {left} 次。"
+STATUS_PHONE_LOCKED = "验证次数过多，请联系12345热线人工查询。"
+STATUS_PUBLIC = "工单号：{number}\n状态：{status}\n类型：{type}　分类：{category}\n承办单位：{unit}\n受理时间：{received}\n办结时限：{due}"
+STATUS_NO_UNIT = "待派单"
+MINE_EMPTY = "您还没有提交过诉求。点“我要反映”可以提交。"
+MINE_HEADER = "您的诉求（最近 {count} 件）："
+MINE_LINE = "· {number}　{status}　时限 {due}\n  {summary}"
+
+# --- callback (回访) -----------------------------------------------------------------------
+CB_INTRO = "您好，关于您的诉求（工单号 {number}），承办单位已回复办理结果，想请您花一分钟做个回访："
+CB_Q_CONTACTED = "1. 承办单位是否先与您联系过？"
+CB_Q_ANSWERED = "2. 承办单位是否答复了您的诉求？"
+CB_Q_SOLVED = "3. 您的问题是否已经解决？"
+CB_Q_SATISFACTION = "4. 您对办理结果是否满意？"
+CB_DONE_CLOSED = "感谢您的评价！工单 {number} 已办结。"
+CB_DONE_REWORK = "感谢您的反馈！我们已将工单 {number} 退回承办单位重新办理，请您留意后续联系。"
+CB_ALREADY = "该回访已完成，感谢您的配合。"
+CB_SENT = "已向市民发送工单 {number} 的回访问题，结果会自动记录。"
+CB_NO_TELEGRAM = "工单 {number} 的诉求人未使用机器人，请电话回访。"
+CB_NOT_READY = "工单 {number} 当前状态为“{status}”，只有已回复的工单才能回访。"
+CB_USAGE = "请在 /callback 后面加上工单号，例如：/callback 2026112300001"
+
+# --- handlers ----------------------------------------------------------------------------------
+BIND_OK = "绑定成功！您是{unit}的{name}。\n/checkin 登录值守，/mytickets 查看本单位工单。"
+BIND_OK_OFFICE = "绑定成功！您是热线办的{name}。\n/new 待派单工单，/pending 待审批申请。"
+CHECKIN_DONE = "{unit}今日已登录值守（{date}）。\n今日任务：\n· 待接单 {new} 件\n· 办理中 {in_progress} 件\n· 即将到期 {due_soon} 件\n· 已超期 {overdue} 件"
+CHECKIN_HINT = "发送 /mytickets 查看工单详情。"
+MYTICKETS_EMPTY = "本单位目前没有待办工单。"
+MYTICKETS_SECTION = "【{title}】{count} 件"
+MYTICKETS_MORE = "还有 {count} 件未显示，请先办理以上工单。"
+SECTION_NEW = "新工单"
+SECTION_DUE_SOON = "即将到期"
+SECTION_OVERDUE = "已超期"
+SECTION_IN_PROGRESS = "办理中"
+CARD = (
+    "工单 {number}（{status}）\n{urgency}·{type}·{category}\n"
+    "诉求人：{name} {phone}\n地点：{place}\n内容：{content}\n"
+    "先行联系时限：{first_contact_due}\n办结时限：{due}"
+)
+CARD_PHOTOS = "附照片 {count} 张"
+DONE_ACCEPT = "已接单：{number}。请在 {due} 前先行联系诉求人。"
+ASK_CONTACT_RESULT = "工单 {number}：本次联系诉求人的结果？"
+DONE_CONTACT_REACHED = "已记录先行联系：{number}（已联系上）。"
+DONE_CONTACT_UNREACHED = "已记录一次未接通：{number}（有效尝试 {attempts} 次）。"
+ASK_RETURN_REASON = "申请退回工单 {number}。请说明退单理由："
+ASK_RETURN_UNIT = "请填写您认为应由哪个单位承办："
+DONE_RETURN = "退单申请已提交（工单 {number}），请等待热线办审核。审核期间请继续关注。"
+ASK_EXTENSION_REASON = "申请延期工单 {number}。请说明延期理由："
+ASK_EXTENSION_DAYS = "需要延期几个工作日？请点按钮或输入天数："
+EXTENSION_DAYS_BAD = "请输入 1 到 {limit} 之间的整数。"
+DONE_EXTENSION = "延期申请已提交（工单 {number}，{days} 个工作日），请等待热线办审核。"
+ASK_RESULT = "回复办结工单 {number}。请选择办理结果："
+ASK_REPLY_TEXT = (
+    "办理结果：{result}\n请按以下格式回复（每项一行，可直接复制修改）：\n\n{template}\n\n"
+    "答复时间可写“2026-11-23 15:30”或“15:30”（今天）。输入 /cancel 放弃。"
+)
+REPLY_PARSE_HINT = "没有识别到回复内容，请按格式逐项填写（如“联系人：张三”）。"
+REPLY_BAD_TIME = "答复时间“{value}”无法识别，请写成“2026-11-23 15:30”或“15:30”。"
+DONE_REPLY = "办结回复已提交（工单 {number}，{result}），等待热线办审核回访。"
+WRONG_UNIT = "工单 {number} 不属于您所在的单位，不能操作。"
+NOT_NOW = "工单 {number} 当前状态为“{status}”，不能进行“{action}”操作。"
+
+# --- office ---------------------------------------------------------------------------------------
+DUTY_HEADER = "今日（{date}）值守登录情况：已登录 {logged}/{total}"
+DUTY_LINE_OK = "✅ {unit}　{time}"
+DUTY_LINE_MISSING = "❌ {unit}　未登录"
+OVERDUE_EMPTY = "目前没有超期工单。"
+OVERDUE_HEADER = "超期工单共 {count} 件："
+OVERDUE_UNIT = "【{unit}】{count} 件"
+OVERDUE_LINE = "· {number}　超期 {days} 天　{status}"
+PENDING_EMPTY = "目前没有待审批的退单或延期申请。"
+PENDING_RETURN = "【退单申请】工单 {number}\n承办单位：{unit}\n理由：{reason}\n建议承办单位：{suggested}"
+PENDING_EXTENSION = "【延期申请】工单 {number}\n承办单位：{unit}\n申请延期：{days} 个工作日\n理由：{reason}\n当前时限：{due}"
+ASK_NEW_UNIT = "同意退单。请选择改派的承办单位："
+ASK_REFUSE_REASON = "请填写不同意的理由（将告知承办单位）："
+DONE_DECIDE = "已处理：工单 {number}，{action}。"
+NEW_EMPTY = "目前没有待派单的工单。"
+NEW_TICKET = "【新工单】{number}（{type}·{category}·{urgency}）\n地点：{place}\n{summary}\n建议派往："
+NEW_TICKET_NO_SUGGESTION = "【新工单】{number}（{type}·{category}·{urgency}）\n地点：{place}\n{summary}\n请选择承办单位："
+CHOOSE_UNIT = "请选择承办单位："
+DONE_DISPATCH = "工单 {number} 已派往{unit}。"
+
+REQUEST_TYPE_ORDER = ("complaint", "consultation", "help", "suggestion", "praise", "report")
+# Categories offered when a citizen corrects the suggestion (DOMAIN §2).
+CATEGORIES = (
+    "人力资源和社会保障", "住房与城乡建设", "公共服务", "农林水利", "市场管理", "医疗卫生健康",
+    "环境保护", "城市管理", "交通运输", "教育", "消费维权", "物业管理", "停车管理", "供电供水燃气供暖",
+)
