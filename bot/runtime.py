@@ -125,7 +125,7 @@ def add_webhook_route(app: web.Application, *, bot: Bot, dispatcher: Dispatcher,
                       path: str = WEBHOOK_PATH) -> WebhookHandler:
     """Add the webhook route to an aiohttp app; `secret` is checked on every call."""
     handler = WebhookHandler(bot=bot, dispatcher=dispatcher, secret=secret)
-    app.router.add_post(path, handler)
+    app.router.add_post(path, handler.__call__)
     return handler
 
 

@@ -10,17 +10,17 @@ from bot.handlers.fallback import errors, fallback, groups, guard
 
 
 def get_routers() -> list[Router]:
-    """In order of precedence: first match wins."""
+    """Fresh routers in order of precedence (first match wins), for one Dispatcher."""
     private = Router(name="private")
     private.message.filter(F.chat.type == ChatType.PRIVATE)
     private.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     private.include_routers(
-        common.router,  # /start /help /cancel /bind work in any state
-        handler.router,  # role-scoped: handlers only
-        office.router,  # role-scoped: office only
-        filing.router,
-        citizen.router,
-        guard,  # staff commands from someone without the role
-        citizen.ask_router,  # any other text → the knowledge base
+        common.router.build(),  # /start /help /cancel /bind work in any state
+        handler.router.build(),  # role-scoped: handlers only
+        office.router.build(),  # role-scoped: office only
+        filing.router.build(),
+        citizen.router.build(),
+        guard.build(),  # staff commands from someone without the role
+        citizen.ask_router.build(),  # any other text → the knowledge base
     )
-    return [errors, groups, private, fallback]
+    return [errors.build(), groups.build(), private, fallback.build()]

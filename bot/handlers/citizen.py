@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -14,6 +14,7 @@ from bot import keyboards, texts
 from bot.callbacks import CallbackAnswerCb, KbFeedbackCb, KbPickCb, MenuCb, entry_ref
 from bot.context import FeedbackRecorder, KbProvider, Who, citizen_of, log, reply_long, run_service
 from bot.handlers.filing import begin as begin_filing
+from bot.routes import RouteTable
 from bot.states import StatusCheck
 from knowledge_base.conversation import Band, ConversationContext, NoAnswerReason, answer
 from knowledge_base.matcher import Entry, KnowledgeBase
@@ -25,8 +26,8 @@ from tickets.models import Ticket, Unit
 from tickets.queries import citizen_tickets
 from tickets.service import Actor, CallbackAnswers, Rules
 
-router = Router(name="citizen")
-ask_router = Router(name="citizen-ask")
+router = RouteTable("citizen")
+ask_router = RouteTable("citizen-ask")
 STATUS_TRIES = 3
 
 

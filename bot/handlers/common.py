@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, ReplyKeyboardRemove
@@ -11,12 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import keyboards, texts
 from bot.commands import set_commands_for
 from bot.context import Who, log
+from bot.routes import RouteTable
 from tickets.enums import Role
 from tickets.models import Unit
 from tickets.service import Rules
 from tickets.staff import redeem_invite
 
-router = Router(name="common")
+router = RouteTable("common")
 
 
 @router.message(CommandStart())

@@ -3,7 +3,7 @@ messages, stickers, voice, blocked chats and errors. Polite, logged, never a cra
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
@@ -11,11 +11,12 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
 from bot import texts
 from bot.commands import HANDLER_ONLY, OFFICE_ONLY
 from bot.context import Who, log
+from bot.routes import RouteTable
 from tickets.enums import Role
 
 PRIVATE = F.chat.type == ChatType.PRIVATE
 
-groups = Router(name="groups")
+groups = RouteTable("groups")
 groups.message.filter(F.chat.type != ChatType.PRIVATE)
 groups.edited_message.filter(F.chat.type != ChatType.PRIVATE)
 
@@ -33,7 +34,7 @@ async def group_other(message: Message) -> None:
     log.debug("group message in chat %s ignored", message.chat.id)
 
 
-guard = Router(name="guard")
+guard = RouteTable("guard")
 
 
 @guard.message(Command(*HANDLER_ONLY, *OFFICE_ONLY))
@@ -46,7 +47,7 @@ async def not_allowed(message: Message, who: Who | None = None) -> None:
         await message.answer(texts.NOT_ALLOWED_STAFF)
 
 
-fallback = Router(name="fallback")
+fallback = RouteTable("fallback")
 
 
 @fallback.edited_message()
@@ -86,7 +87,7 @@ async def membership(update: ChatMemberUpdated) -> None:
         log.info("chat %s: bot membership is now %s", update.chat.id, status)
 
 
-errors = Router(name="errors")
+errors = RouteTable("errors")
 
 
 @errors.error()

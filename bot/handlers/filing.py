@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
@@ -14,6 +14,7 @@ from bot import keyboards, texts
 from bot.callbacks import DraftCb, MenuCb
 from bot.context import KbProvider, citizen_of, log, run_service
 from bot.models import TicketAttachment
+from bot.routes import RouteTable
 from bot.routing import suggest_draft, suggest_units
 from bot.states import FileRequest
 from tickets import service
@@ -25,7 +26,7 @@ from tickets.outbox import enqueue
 from tickets.privacy import mask_phone, normalize_phone
 from tickets.service import Actor, Rules, TicketCreate
 
-router = Router(name="filing")
+router = RouteTable("filing")
 MAX_PHOTOS = 5
 
 

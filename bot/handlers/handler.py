@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -16,6 +16,7 @@ from bot import keyboards, texts
 from bot.callbacks import TicketCb
 from bot.context import RoleFilter, Who, reply_long, run_service
 from bot.models import TicketAttachment
+from bot.routes import RouteTable
 from bot.states import ExtensionRequest, ReplyRequest, ReturnRequest
 from tickets import service, workflow
 from tickets import texts as ttexts
@@ -27,7 +28,7 @@ from tickets.policy import Period, PeriodUnit
 from tickets.queries import unit_tickets
 from tickets.service import ReplyData, Rules
 
-router = Router(name="handler")
+router = RouteTable("handler")
 router.message.filter(RoleFilter(Role.HANDLER))
 router.callback_query.filter(RoleFilter(Role.HANDLER))
 MAX_CARDS = 10

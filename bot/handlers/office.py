@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import keyboards, texts
 from bot.callbacks import DecideCb, DispatchCb
 from bot.context import KbProvider, RoleFilter, Who, reply_long, run_service
+from bot.routes import RouteTable
 from bot.routing import all_units, suggest_units
 from bot.states import OfficeRefusal
 from tickets import service, workflow
@@ -26,7 +27,7 @@ from tickets.outbox import enqueue
 from tickets.queries import overdue_tickets
 from tickets.service import Rules
 
-router = Router(name="office")
+router = RouteTable("office")
 router.message.filter(RoleFilter(Role.OFFICE))
 router.callback_query.filter(RoleFilter(Role.OFFICE))
 MAX_CARDS = 10
