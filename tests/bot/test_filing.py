@@ -1,0 +1,138 @@
+"""A citizen files a request; the office gets it with dispatch buttons. FSM on memory and Redis."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram.fsm.storage.base import BaseStorage
+from sqlmodel import col, select
+
+from bot import texts
+from bot.models import TicketAttachment
+from tests.bot.conftest import Harness, make_storage, texts_of
+from tickets.enums import Action, OutboxChannel, RequestType, TicketStatus
+from tickets.models import Citizen, Outbox, Ticket, TicketEvent
+
+CITIZEN = 5001
+OFFICE = 9001
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+async def storage(request: pytest.FixtureRequest) -> AsyncIterator[BaseStorage]:
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    store = await make_storage(request.param, redis_url)
+    yield store
+    await store.close()
+
+
+PHOTO = [{"file_id": "small-id", "file_unique_id": "u1", "width": 90, "height": 90},
+         {"file_id": "large-photo-id", "file_unique_id": "u2", "width": 1280, "height": 960}]
+
+
+async def test_file_a_request_end_to_end(harness: Harness) -> None:
+    h = harness
+    started = await h.say(CITIZEN, "我要反映")
+    assert texts_of(started) == [texts.FILE_ASK_CONTENT]
+
+    photo = await h.say(CITIZEN, None, photo=PHOTO)
+    assert texts_of(photo) == [texts.FILE_ASK_PHOTO_TEXT]
+    content = "小区门口的路灯坏了一个多月，晚上很黑，希望尽快修好。"
+    place_q = await h.say(CITIZEN, content)
+    assert texts_of(place_q) == [texts.FILE_ASK_PLACE]
+    assert place_q[0].buttons() == [["📍 发送当前位置"]]
+    assert place_q[0].params["reply_markup"]["keyboard"][0][0]["request_location"] is True
+
+    phone_q = await h.say(CITIZEN, None, location={"latitude": 31.2304, "longitude": 121.4737})
+    assert texts_of(phone_q) == [texts.FILE_ASK_PHONE]
+    assert phone_q[0].params["reply_markup"]["keyboard"][0][0]["request_contact"] is True
+
+    bad = await h.say(CITIZEN, "12345")
+    assert texts_of(bad) == ["电话号码“12345”格式不正确，请填写11位手机号或带区号的固定电话。"]
+
+    summary = await h.say(CITIZEN, None, contact={"phone_number": "+86 138 1234 5678", "first_name": "李",
+                                                   "user_id": CITIZEN})
+    expected = texts.FILE_SUMMARY.format(type="投诉", category=texts.FILE_NO_CATEGORY,
+                                         place="位置：31.23040, 121.47370", phone="13812345678",
+                                         photos="1 张", content=content)
+    assert texts_of(summary) == [expected]
+    assert summary[0].buttons() == [["✅ 确认提交"], ["修改类型", "修改分类"], ["取消"]]
+
+    types = await h.press(CITIZEN, summary[0].button_data("修改类型"))
+    assert types[-1].buttons() == [["投诉", "咨询", "求助"], ["建议", "表扬", "举报"]]
+    back = await h.press(CITIZEN, types[-1].button_data("求助"))
+    assert texts_of(back) == [expected.replace("类型：投诉", "类型：求助")]
+    cats = await h.press(CITIZEN, back[-1].button_data("修改分类"))
+    back = await h.press(CITIZEN, cats[-1].button_data("城市管理"))
+    final_summary = expected.replace("类型：投诉", "类型：求助").replace(f"分类：{texts.FILE_NO_CATEGORY}", "分类：城市管理")
+    assert texts_of(back) == [final_summary]
+
+    done = await h.press(CITIZEN, back[-1].button_data("✅ 确认提交"))
+    async with h.sessions() as session:
+        ticket = (await session.exec(select(Ticket))).one()
+        assert ticket.status is TicketStatus.RECEIVED
+        assert ticket.content == content and ticket.place == "位置：31.23040, 121.47370"
+        assert ticket.contact_phone == "13812345678" and ticket.request_type is RequestType.HELP
+        assert ticket.category == "城市管理"
+        citizen = (await session.exec(select(Citizen))).one()
+        assert citizen.telegram_user_id == CITIZEN and ticket.citizen_id == citizen.id
+        events = (await session.exec(select(TicketEvent))).all()
+        assert [e.action for e in events] == [Action.RECEIVE]
+        photos = (await session.exec(select(TicketAttachment))).all()
+        assert [p.file_id for p in photos] == ["large-photo-id"]
+        outbox = (await session.exec(select(Outbox).order_by(col(Outbox.id)))).all()
+        assert [(o.channel, o.recipient, o.payload["kind"]) for o in outbox] == [
+            (OutboxChannel.TELEGRAM, str(CITIZEN), "ticket_received"),
+            (OutboxChannel.TELEGRAM, str(OFFICE), "ticket_new"),
+        ]
+    # Monday 10:00 + 5 working days.
+    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-30 10:00")]
+    assert ticket.number == "2026112300001"
+
+    pushed = await h.deliver_outbox()
+    office_msg = [c for c in pushed if c.chat_id == OFFICE]
+    assert len(office_msg) == 1
+    assert office_msg[0].text.startswith(f"【新工单】{ticket.number}（求助·城市管理·一般）\n地点：位置：31.23040, 121.47370\n")
+    assert office_msg[0].buttons()[-1] == ["其他单位…"]
+
+    # The office dispatches from the push; the unit's handler gets the card.
+    units = await h.press(OFFICE, office_msg[0].button_data("其他单位…"))
+    assert units[-1].buttons() == [["区住建局"], ["柳林洲街道"], ["供电分公司"]]
+    dispatched = await h.press(OFFICE, units[-1].button_data("柳林洲街道"))
+    assert texts_of(dispatched) == [f"工单 {ticket.number} 已派往柳林洲街道。"]
+    async with h.sessions() as session:
+        again = (await session.exec(select(Ticket))).one()
+        assert again.status is TicketStatus.DISPATCHED and again.main_unit_id == h.org.unit_ids[1]
+    pushed = await h.deliver_outbox()
+    handler_push = [c for c in pushed if c.chat_id == 1011]
+    assert len(handler_push) == 1 and handler_push[0].text.startswith(f"【新工单】{ticket.number}（一般·城市管理）")
+    assert handler_push[0].buttons() == [["接单", "已先行联系"], ["申请退单"]]
+
+
+async def test_cancel_at_every_step(harness: Harness) -> None:
+    h = harness
+    for steps in ([], ["路灯坏了"], ["路灯坏了", "幸福路1号"], ["路灯坏了", "幸福路1号", "13812345678"]):
+        await h.say(CITIZEN, "我要反映")
+        for step in steps:
+            await h.say(CITIZEN, step)
+        cancelled = await h.say(CITIZEN, "/cancel")
+        assert texts_of(cancelled) == [texts.CANCELLED]
+        # After cancelling, free text goes to the knowledge base again.
+        assert texts_of(await h.say(CITIZEN, "明天天气怎么样")) == [texts.KB_NO_ANSWER]
+    async with h.sessions() as session:
+        assert (await session.exec(select(Ticket))).all() == []
+
+
+async def test_bad_input_loses_nothing(harness: Harness) -> None:
+    h = harness
+    await h.say(CITIZEN, "我要反映")
+    assert texts_of(await h.say(CITIZEN, None, sticker={"file_id": "s", "file_unique_id": "s", "type": "regular",
+                                                        "width": 1, "height": 1, "is_animated": False,
+                                                        "is_video": False})) == [texts.TEXT_REQUIRED]
+    assert texts_of(await h.say(CITIZEN, "   ")) == [texts.FILE_CONTENT_EMPTY]
+    emoji = "😡😡 路灯坏了 😡"
+    assert texts_of(await h.say(CITIZEN, emoji)) == [texts.FILE_ASK_PLACE]
+    assert texts_of(await h.say(CITIZEN, "地" * 201)) == [texts.TOO_LONG_INPUT.format(length=201, limit=200)]
+    assert texts_of(await h.say(CITIZEN, "幸福路1號")) == [texts.FILE_ASK_PHONE]
+    summary = await h.say(CITIZEN, "021-62345678")
+    assert "电话：021-62345678" in summary[0].text and f"内容：{emoji}" in summary[0].text
