@@ -20,7 +20,7 @@ from bot.routes import RouteTable
 from bot.states import ExtensionRequest, ReplyRequest, ReturnRequest
 from tickets import service, workflow
 from tickets import texts as ttexts
-from tickets.clock import SHANGHAI, local
+from tickets.clock import SHANGHAI, ensure_aware, local
 from tickets.enums import Action, ResultCategory, Role, TicketStatus
 from tickets.errors import HotlineError
 from tickets.models import Ticket, Unit
@@ -333,7 +333,7 @@ def parse_time(raw: str, now: datetime) -> datetime | None:
             day = parsed.date().replace(year=today.year)
         else:
             day = parsed.date()
-        return datetime.combine(day, time(parsed.hour, parsed.minute), tzinfo=SHANGHAI)
+        return ensure_aware(datetime.combine(day, time(parsed.hour, parsed.minute), tzinfo=SHANGHAI))
     return None
 
 
