@@ -4,9 +4,10 @@ Retrieval looks up the query's tokens and character bigrams in an inverted index
 sums their idf per entry; grams that occur in a large share of entries ("怎么") are
 skipped there because their posting lists cost time and say little. The best
 `candidates` entries are then scored against each of their texts (standard question
-and every alternative) with four measures, and the keywords add a bonus:
+and every alternative) with five measures, and the keywords add a bonus:
 
-- idf-weighted token F1 between the query and the text (tokens after synonyms),
+- idf-weighted coverage of the query's tokens by the text's, and of the text's by the
+  query's (tokens after synonyms; a word no entry uses weighs most),
 - Dice coefficient of character bigrams (robust when jieba splits a typo differently),
 - rapidfuzz `ratio` over the whole normalised text,
 - rapidfuzz `token_set_ratio` over the token sequences.
@@ -60,7 +61,9 @@ class _Text:
 class _Indexed:
     entry: Entry
     texts: list[_Text]
-    keywords: tuple[str, ...]
+    keywords: tuple[tuple[str, frozenset[str]], ...]  # (normalised text, its tokens)
+    all_tokens: frozenset[str]  # every token of every text and keyword
+    all_chars: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,25 +102,37 @@ class KnowledgeBase:
         self._items: list[_Indexed] = []
         self._by_id: dict[str, Entry] = {}
         postings: dict[str, set[int]] = defaultdict(set)
+        char_df: dict[str, int] = defaultdict(int)
         for entry in entries:
             if entry.id in self._by_id:
                 raise ValueError(f"duplicate knowledge-base entry id {entry.id!r}")
             idx = len(self._items)
             texts = [self._prepare(t) for t in (entry.question, *entry.alternatives) if t and t.strip()]
             texts = [t for t in texts if t.chars]
-            keywords = tuple(k for k in (normalize(k).replace(" ", "") for k in entry.keywords) if k)
-            self._items.append(_Indexed(entry=entry, texts=texts, keywords=keywords))
+            keywords = tuple(
+                (k.chars, k.tokens) for k in (self._prepare(k) for k in entry.keywords) if k.chars
+            )
+            all_tokens = frozenset().union(*(t.tokens for t in texts), *(kt for _, kt in keywords))
+            all_chars = frozenset("".join([*(t.chars for t in texts), *(k for k, _ in keywords)]))
+            self._items.append(
+                _Indexed(
+                    entry=entry, texts=texts, keywords=keywords, all_tokens=all_tokens, all_chars=all_chars
+                )
+            )
+            for ch in all_chars:
+                char_df[ch] += 1
             self._by_id[entry.id] = entry
             for text in texts:
                 for token in text.tokens:
                     postings["w" + token].add(idx)
                 for gram in text.bigrams:
                     postings["c" + gram].add(idx)
-            for keyword in keywords:
+            for keyword, _ in keywords:
                 postings["w" + keyword].add(idx)
         n = max(len(self._items), 1)
         self._idf: dict[str, float] = {g: math.log(1 + n / len(p)) for g, p in postings.items()}
         self._max_idf = math.log(1 + n)
+        self._char_idf: dict[str, float] = {c: math.log(1 + n / df) for c, df in char_df.items()}
         cap = max(self.config.min_posting_cap, int(self.config.max_posting_share * n))
         # Frozen tuples iterate faster than sets in the hot loop.
         self._postings: dict[str, tuple[int, ...]] = {
@@ -172,42 +187,77 @@ class KnowledgeBase:
         k = self.config.candidates
         return sorted(scores, key=scores.__getitem__, reverse=True)[:k]
 
-    def _score_text(self, query: Query, text: _Text) -> float:
-        cfg = self.config
+    def _text_features(self, query: Query, text: _Text) -> tuple[float, float, float, float, float, float]:
+        """(query coverage, text coverage, bigram Dice, ratio, token_set_ratio, partial_ratio),
+        each in [0, 1]."""
         common = query.tokens & text.tokens
         if common:
             idf = self._idf_of
             w_common = sum(idf(t) for t in common)
-            precision = w_common / sum(idf(t) for t in text.tokens)
-            recall = w_common / sum(idf(t) for t in query.tokens)
-            overlap = 2 * precision * recall / (precision + recall)
+            coverage_q = w_common / sum(idf(t) for t in query.tokens)
+            coverage_t = w_common / sum(idf(t) for t in text.tokens)
         else:
-            overlap = 0.0
+            coverage_q = coverage_t = 0.0
         shared = len(query.bigrams & text.bigrams)
         dice = 2 * shared / (len(query.bigrams) + len(text.bigrams)) if shared else 0.0
         ratio = fuzz.ratio(query.chars, text.chars) / 100
         token_set = fuzz.token_set_ratio(query.joined, text.joined) / 100 if query.joined else 0.0
-        return (
-            cfg.weight_overlap * overlap
-            + cfg.weight_bigram * dice
-            + cfg.weight_ratio * ratio
-            + cfg.weight_token_set * token_set
-        )
+        # The entry's question found inside a long, chatty message.
+        partial = fuzz.partial_ratio(text.chars, query.chars) / 100 if len(query.chars) > len(text.chars) else ratio
+        return coverage_q, coverage_t, dice, ratio, token_set, partial
 
-    def _score(self, query: Query, item: _Indexed) -> float:
-        best = max((self._score_text(query, t) for t in item.texts), default=0.0)
-        if item.keywords and any(k in query.chars for k in item.keywords):
-            best += self.config.keyword_bonus
-        return best
+    def _entry_features(self, query: Query, item: _Indexed) -> tuple[float, float, bool]:
+        """(idf share of the query's tokens found anywhere in the entry, idf share of the
+        query's characters found in the entry, a keyword occurs in the query)."""
+        idf = self._idf_of
+        token_weight = sum(idf(t) for t in query.tokens)
+        coverage = sum(idf(t) for t in query.tokens & item.all_tokens) / token_weight if token_weight else 0.0
+        chars = set(query.chars)
+        char_idf = self._char_idf
+        top = self._max_idf
+        char_weight = sum(char_idf.get(c, top) for c in chars)
+        char_coverage = sum(char_idf[c] for c in chars & item.all_chars) / char_weight if char_weight else 0.0
+        keyword_hit = any(k in query.chars or (kt and kt <= query.tokens) for k, kt in item.keywords)
+        return coverage, char_coverage, keyword_hit
+
+    def features(
+        self, query: Query
+    ) -> list[tuple[Entry, list[tuple[float, ...]], tuple[float, float, bool]]]:
+        """Per retrieved candidate: the feature tuple of each of its texts and the entry-level
+        features. Used by the scorer and by the threshold tuner (bench/kb_tune.py)."""
+        out = []
+        for idx in self._retrieve(query):
+            item = self._items[idx]
+            feats = [self._text_features(query, t) for t in item.texts]
+            out.append((item.entry, feats, self._entry_features(query, item)))
+        return out
+
+    @staticmethod
+    def combine(
+        cfg: MatcherConfig, feats: list[tuple[float, ...]], entry_feats: tuple[float, float, bool]
+    ) -> float:
+        weights = (
+            cfg.weight_query_coverage,
+            cfg.weight_text_coverage,
+            cfg.weight_bigram,
+            cfg.weight_ratio,
+            cfg.weight_token_set,
+            cfg.weight_partial,
+        )
+        best = max((sum(w * f for w, f in zip(weights, fs, strict=True)) for fs in feats), default=0.0)
+        coverage, char_coverage, keyword_hit = entry_feats
+        best += cfg.weight_entry_coverage * coverage + cfg.weight_entry_chars * char_coverage
+        return best + cfg.keyword_bonus if keyword_hit else best
 
     def search(self, text: str | Query, *, limit: int | None = None) -> list[ScoredEntry]:
         """Entries ranked by confidence, best first (at most `candidates`)."""
         query = text if isinstance(text, Query) else self.prepare_query(text)
         if query.empty:
             return []
+        cfg = self.config
         ranked = [
-            ScoredEntry(entry=self._items[idx].entry, score=round(self._score(query, self._items[idx]), 4))
-            for idx in self._retrieve(query)
+            ScoredEntry(entry=entry, score=round(self.combine(cfg, feats, hit), 4))
+            for entry, feats, hit in self.features(query)
         ]
         ranked.sort(key=lambda s: s.score, reverse=True)
         return ranked[:limit] if limit is not None else ranked
