@@ -37,6 +37,11 @@ WEIGHT_KEYS = (
 )
 
 
+# The rapidfuzz scorers: each keeps at least --min-fuzz weight so the re-ranking always
+# uses more than one of them (the entry-level coverage alone cannot see word order).
+FUZZ_KEYS = ("weight_ratio", "weight_token_set", "weight_partial")
+
+
 def _decisions(kb: KnowledgeBase, cfg: MatcherConfig, cached: list) -> list[tuple[str | None, float, float]]:
     """(best id, best score, margin over runner-up) per query for one weight setting."""
     out = []
@@ -106,6 +111,7 @@ def main() -> None:
     parser.add_argument("--min-precision", type=float, default=0.985)
     parser.add_argument("--max-false", type=float, default=0.02)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--min-fuzz", type=float, default=0.05)
     args = parser.parse_args()
 
     segment.load()
@@ -134,10 +140,14 @@ def main() -> None:
             weights = {k: getattr(base, k) for k in WEIGHT_KEYS}
         else:
             weights = {k: rng.random() ** 2 for k in WEIGHT_KEYS[:-1]}
+            for k in FUZZ_KEYS:
+                weights[k] = max(weights[k], args.min_fuzz)
             total = sum(weights.values()) or 1.0
-            weights = {k: round(v / total / 0.05) * 0.05 for k, v in weights.items()}
+            weights = {k: max(round(v / total / 0.05) * 0.05, args.min_fuzz if k in FUZZ_KEYS else 0) for k, v in weights.items()}
             weights = {k: round(v, 2) for k, v in weights.items()}
             weights["keyword_bonus"] = round(rng.choice([0.0, 0.05, 0.1, 0.15, 0.2, 0.25]), 2)
+        for k in FUZZ_KEYS:
+            weights[k] = max(weights[k], args.min_fuzz)
         cfg = base.with_overrides(**weights)
         decisions = _decisions(kb, cfg, cached_tune)
         for t in thresholds:
