@@ -27,7 +27,9 @@ class MatcherConfig(BaseModel):
     )
     min_posting_cap: int = Field(default=40, ge=1, description="…but never skip grams rarer than this")
     weight_query_coverage: float = Field(default=0.25, ge=0, description="idf share of query tokens matched")
-    weight_text_coverage: float = Field(default=0.20, ge=0, description="idf share of entry-text tokens matched")
+    weight_text_coverage: float = Field(
+        default=0.20, ge=0, description="idf share of entry-text tokens matched"
+    )
     weight_bigram: float = Field(default=0.25, ge=0, description="character bigram Dice")
     weight_ratio: float = Field(default=0.15, ge=0, description="rapidfuzz ratio on the whole text")
     weight_token_set: float = Field(default=0.15, ge=0, description="rapidfuzz token_set_ratio")

@@ -203,7 +203,9 @@ class KnowledgeBase:
         ratio = fuzz.ratio(query.chars, text.chars) / 100
         token_set = fuzz.token_set_ratio(query.joined, text.joined) / 100 if query.joined else 0.0
         # The entry's question found inside a long, chatty message.
-        partial = fuzz.partial_ratio(text.chars, query.chars) / 100 if len(query.chars) > len(text.chars) else ratio
+        partial = (
+            fuzz.partial_ratio(text.chars, query.chars) / 100 if len(query.chars) > len(text.chars) else ratio
+        )
         return coverage_q, coverage_t, dice, ratio, token_set, partial
 
     def _entry_features(self, query: Query, item: _Indexed) -> tuple[float, float, bool]:
