@@ -109,6 +109,8 @@ def normalize(text: str) -> str:
     if not text:
         return ""
     text = text[:MAX_CHARS]
+    # Lone surrogates (broken clients, bad JSON escapes) cannot be encoded for OpenCC.
+    text = text.encode("utf-8", "ignore").decode("utf-8")
     text = html.unescape(text)
     text = _TAG.sub(" ", text)
     text = _URL.sub(" ", text)
