@@ -17,4 +17,6 @@ def segmenter() -> segment.Segmenter:
 @pytest.fixture(scope="session")
 def shipped_kb(segmenter: segment.Segmenter) -> KnowledgeBase:
     """The shipped knowledge base with the shipped (tuned) matcher settings."""
-    return KnowledgeBase(files.active_entries(files.default_records()), config=load_config(), segmenter=segmenter)
+    return KnowledgeBase(
+        files.active_entries(files.default_records()), config=load_config(), segmenter=segmenter
+    )

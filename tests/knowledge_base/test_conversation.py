@@ -36,7 +36,9 @@ from knowledge_base.matcher import Entry, KnowledgeBase
         ("身分证丢了怎么办", "idcard_apply"),
     ],
 )
-def test_confident_questions_get_the_direct_answer(shipped_kb: KnowledgeBase, query: str, entry_id: str) -> None:
+def test_confident_questions_get_the_direct_answer(
+    shipped_kb: KnowledgeBase, query: str, entry_id: str
+) -> None:
     result = answer(shipped_kb, query)
     assert result.band is Band.ANSWER
     assert [s.entry.id for s in result.entries] == [entry_id]

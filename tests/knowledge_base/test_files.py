@@ -51,7 +51,9 @@ def test_minimal_csv_from_another_tool_is_read(tmp_path: Path) -> None:
     path = tmp_path / "kb.csv"
     # A BOM and only the required columns, as Excel or a script would write them.
     path.write_text("\ufeffid,question,answer\n7,公积金怎么提取,见公积金中心规定\n\n", encoding="utf-8")
-    assert files.read_entries(path) == [EntryRecord(id="7", question="公积金怎么提取", answer="见公积金中心规定")]
+    assert files.read_entries(path) == [
+        EntryRecord(id="7", question="公积金怎么提取", answer="见公积金中心规定")
+    ]
 
 
 def test_xlsx_numeric_ids_and_blank_rows(tmp_path: Path) -> None:
@@ -64,7 +66,9 @@ def test_xlsx_numeric_ids_and_blank_rows(tmp_path: Path) -> None:
     sheet.append([None, None, None, None])
     book.save(path)
     assert files.read_entries(path) == [
-        EntryRecord(id="101", question="停电了怎么办", answer="联系供电企业", alternatives=("没电了", "断电了"))
+        EntryRecord(
+            id="101", question="停电了怎么办", answer="联系供电企业", alternatives=("没电了", "断电了")
+        )
     ]
 
 
