@@ -55,9 +55,7 @@ def _decisions(kb: KnowledgeBase, cfg: MatcherConfig, cached: list) -> list[tupl
     return out
 
 
-def _metrics(
-    decisions, expected, t_answer: float, lead_weight: float
-) -> tuple[float, float, float, float]:
+def _metrics(decisions, expected, t_answer: float, lead_weight: float) -> tuple[float, float, float, float]:
     n_in = sum(1 for e in expected if e)
     n_out = len(expected) - n_in
     top1 = answered = right = false_out = n_answered = 0
@@ -143,7 +141,10 @@ def main() -> None:
             for k in FUZZ_KEYS:
                 weights[k] = max(weights[k], args.min_fuzz)
             total = sum(weights.values()) or 1.0
-            weights = {k: max(round(v / total / 0.05) * 0.05, args.min_fuzz if k in FUZZ_KEYS else 0) for k, v in weights.items()}
+            weights = {
+                k: max(round(v / total / 0.05) * 0.05, args.min_fuzz if k in FUZZ_KEYS else 0)
+                for k, v in weights.items()
+            }
             weights = {k: round(v, 2) for k, v in weights.items()}
             weights["keyword_bonus"] = round(rng.choice([0.0, 0.05, 0.1, 0.15, 0.2, 0.25]), 2)
         for k in FUZZ_KEYS:
@@ -168,7 +169,10 @@ def main() -> None:
     # the tuning half (label: the best entry is the expected one; out of scope = wrong).
     dec = _decisions(kb, cfg, cached_tune)
     zs = [score + cfg.lead_weight * lead for _, score, lead in dec]
-    ys = [1.0 if best_id is not None and best_id == e else 0.0 for (best_id, _, _), e in zip(dec, exp_tune, strict=True)]
+    ys = [
+        1.0 if best_id is not None and best_id == e else 0.0
+        for (best_id, _, _), e in zip(dec, exp_tune, strict=True)
+    ]
     slope, intercept = _platt(zs, ys)
     chosen["calibration_slope"] = round(slope, 4)
     chosen["calibration_intercept"] = round(intercept, 4)
