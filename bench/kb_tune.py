@@ -14,15 +14,12 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from knowledge_base import evaluation, files, segment  # noqa: E402
-from knowledge_base.config import MatcherConfig, load_config  # noqa: E402
-from knowledge_base.matcher import KnowledgeBase  # noqa: E402
+from knowledge_base import evaluation, files, segment
+from knowledge_base.config import MatcherConfig, load_config
+from knowledge_base.matcher import KnowledgeBase
 
 WEIGHT_KEYS = (
     "weight_query_coverage",
@@ -120,9 +117,7 @@ def main() -> None:
     tune = queries[0::2]
     hold = queries[1::2]
     cached_tune = [kb.features(kb.prepare_query(q.query)) for q in tune]
-    cached_hold = [kb.features(kb.prepare_query(q.query)) for q in hold]
     exp_tune = [q.expected_id for q in tune]
-    exp_hold = [q.expected_id for q in hold]
     retrieval = sum(
         any(e.id == q.expected_id for e, _, _ in feats) for q, feats in zip(tune, cached_tune, strict=True)
     ) / max(1, sum(1 for q in tune if q.expected_id))
