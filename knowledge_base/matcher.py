@@ -4,9 +4,10 @@ Retrieval looks up the query's tokens and character bigrams in an inverted index
 sums their idf per entry; grams that occur in a large share of entries ("怎么") are
 skipped there because their posting lists cost time and say little. The best
 `candidates` entries are then scored against each of their texts (standard question
-and every alternative) with four measures, and the keywords add a bonus:
+and every alternative) with five measures, and the keywords add a bonus:
 
-- idf-weighted token F1 between the query and the text (tokens after synonyms),
+- idf-weighted coverage of the query's tokens by the text's, and of the text's by the
+  query's (tokens after synonyms; a word no entry uses weighs most),
 - Dice coefficient of character bigrams (robust when jieba splits a typo differently),
 - rapidfuzz `ratio` over the whole normalised text,
 - rapidfuzz `token_set_ratio` over the token sequences.
@@ -17,6 +18,7 @@ it are tuned on labelled data (knowledge_base/data/matcher.yaml).
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -48,30 +50,41 @@ class ScoredEntry:
     score: float
 
 
-@dataclass(frozen=True, slots=True)
 class _Text:
-    chars: str  # normalised, spaces removed
-    joined: str  # tokens joined by spaces, for token_set_ratio
-    tokens: frozenset[str]
-    bigrams: frozenset[str]
+    """One question or alternative, prepared. Bigram sets are not kept (they would
+    dominate the index's memory); the few candidate texts rebuild theirs per query."""
+
+    __slots__ = ("chars", "joined", "tokens", "weight")
+
+    def __init__(self, chars: str, joined: str, tokens: frozenset[str]) -> None:
+        self.chars = chars  # normalised, spaces removed
+        self.joined = joined  # tokens joined by spaces, for token_set_ratio
+        self.tokens = tokens
+        self.weight = 0.0  # idf sum of the tokens, set once the idf is known
 
 
 @dataclass(slots=True)
 class _Indexed:
     entry: Entry
     texts: list[_Text]
-    keywords: tuple[str, ...]
+    keywords: tuple[tuple[str, frozenset[str]], ...]  # (normalised text, its tokens)
+    all_tokens: frozenset[str]  # every token of every text and keyword
+    all_chars: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A query prepared once: normalised text, tokens, bigrams."""
+    """A query prepared once against one knowledge base (the idf weights are its)."""
 
     chars: str
     joined: str
     tokens: frozenset[str]
     bigrams: frozenset[str]
-    normalized: str = field(default="")
+    normalized: str = ""
+    token_idf: dict[str, float] = field(default_factory=dict)
+    token_weight: float = 0.0
+    char_idf: dict[str, float] = field(default_factory=dict)
+    char_weight: float = 0.0
 
     @property
     def empty(self) -> bool:
@@ -81,7 +94,11 @@ class Query:
 def _bigrams(chars: str) -> frozenset[str]:
     if len(chars) < 2:
         return frozenset({chars}) if chars else frozenset()
-    return frozenset(chars[i : i + 2] for i in range(len(chars) - 1))
+    return frozenset([chars[i : i + 2] for i in range(len(chars) - 1)])
+
+
+Features = tuple[float, float, float, float, float, float]
+EntryFeatures = tuple[float, float, bool]
 
 
 class KnowledgeBase:
@@ -98,28 +115,42 @@ class KnowledgeBase:
         self._seg = segmenter or get_segmenter()
         self._items: list[_Indexed] = []
         self._by_id: dict[str, Entry] = {}
-        postings: dict[str, set[int]] = defaultdict(set)
+        postings: dict[str, list[int]] = defaultdict(list)
+        char_df: dict[str, int] = defaultdict(int)
         for entry in entries:
             if entry.id in self._by_id:
                 raise ValueError(f"duplicate knowledge-base entry id {entry.id!r}")
             idx = len(self._items)
             texts = [self._prepare(t) for t in (entry.question, *entry.alternatives) if t and t.strip()]
             texts = [t for t in texts if t.chars]
-            keywords = tuple(k for k in (normalize(k).replace(" ", "") for k in entry.keywords) if k)
-            self._items.append(_Indexed(entry=entry, texts=texts, keywords=keywords))
+            keywords = tuple(
+                (k.chars, k.tokens) for k in (self._prepare(k) for k in entry.keywords) if k.chars
+            )
+            all_tokens = frozenset().union(*(t.tokens for t in texts), *(kt for _, kt in keywords))
+            all_chars = frozenset("".join([*(t.chars for t in texts), *(k for k, _ in keywords)]))
+            self._items.append(
+                _Indexed(
+                    entry=entry, texts=texts, keywords=keywords, all_tokens=all_tokens, all_chars=all_chars
+                )
+            )
             self._by_id[entry.id] = entry
+            for ch in all_chars:
+                char_df[ch] += 1
+            grams = {"w" + token for token in all_tokens}
+            grams.update("w" + keyword for keyword, _ in keywords)
             for text in texts:
-                for token in text.tokens:
-                    postings["w" + token].add(idx)
-                for gram in text.bigrams:
-                    postings["c" + gram].add(idx)
-            for keyword in keywords:
-                postings["w" + keyword].add(idx)
+                grams.update("c" + gram for gram in _bigrams(text.chars))
+            for gram in grams:
+                postings[gram].append(idx)
         n = max(len(self._items), 1)
         self._idf: dict[str, float] = {g: math.log(1 + n / len(p)) for g, p in postings.items()}
         self._max_idf = math.log(1 + n)
+        self._char_idf: dict[str, float] = {c: math.log(1 + n / df) for c, df in char_df.items()}
+        for item in self._items:
+            for text in item.texts:
+                text.weight = sum(self._idf["w" + t] for t in text.tokens)
         cap = max(self.config.min_posting_cap, int(self.config.max_posting_share * n))
-        # Frozen tuples iterate faster than sets in the hot loop.
+        # Frozen tuples iterate faster than lists in the hot loop.
         self._postings: dict[str, tuple[int, ...]] = {
             g: tuple(p) for g, p in postings.items() if len(p) <= cap
         }
@@ -137,25 +168,29 @@ class KnowledgeBase:
     def _prepare(self, text: str) -> _Text:
         normalized = normalize(text)
         tokens = self._seg.tokenize_normalized(normalized)
-        chars = normalized.replace(" ", "")
-        return _Text(chars=chars, joined=" ".join(tokens), tokens=frozenset(tokens), bigrams=_bigrams(chars))
+        return _Text(chars=normalized.replace(" ", ""), joined=" ".join(tokens), tokens=frozenset(tokens))
 
     def prepare_query(self, text: str) -> Query:
         normalized = normalize(text)
-        tokens = self._seg.tokenize_normalized(normalized)
+        tokens = frozenset(self._seg.tokenize_normalized(normalized))
         chars = normalized.replace(" ", "")
+        # Words and characters no entry uses weigh most: "天气" in "明天天气怎么样" must pull
+        # the coverage down, which is what keeps off-topic questions unanswered.
+        top = self._max_idf
+        idf = self._idf
+        token_idf = {t: idf.get("w" + t, top) for t in tokens}
+        char_idf = {c: self._char_idf.get(c, top) for c in set(chars)}
         return Query(
             chars=chars,
-            joined=" ".join(tokens),
-            tokens=frozenset(tokens),
+            joined=" ".join(sorted(tokens)),
+            tokens=tokens,
             bigrams=_bigrams(chars),
             normalized=normalized,
+            token_idf=token_idf,
+            token_weight=sum(token_idf.values()),
+            char_idf=char_idf,
+            char_weight=sum(char_idf.values()),
         )
-
-    def _idf_of(self, token: str) -> float:
-        # Words no entry uses weigh most: "天气" in "明天天气怎么样" must pull the
-        # coverage down, which is what keeps off-topic questions unanswered.
-        return self._idf.get("w" + token, self._max_idf)
 
     def _retrieve(self, query: Query) -> list[int]:
         scores: dict[int, float] = defaultdict(float)
@@ -169,45 +204,87 @@ class KnowledgeBase:
                     scores[idx] += weight
         if not scores:
             return []
-        k = self.config.candidates
-        return sorted(scores, key=scores.__getitem__, reverse=True)[:k]
+        return heapq.nlargest(self.config.candidates, scores, key=scores.__getitem__)
 
-    def _score_text(self, query: Query, text: _Text) -> float:
-        cfg = self.config
+    @staticmethod
+    def _text_features(query: Query, text: _Text) -> Features:
+        """(query coverage, text coverage, bigram Dice, ratio, token_set_ratio, partial_ratio),
+        each in [0, 1]."""
         common = query.tokens & text.tokens
         if common:
-            idf = self._idf_of
-            w_common = sum(idf(t) for t in common)
-            precision = w_common / sum(idf(t) for t in text.tokens)
-            recall = w_common / sum(idf(t) for t in query.tokens)
-            overlap = 2 * precision * recall / (precision + recall)
+            token_idf = query.token_idf
+            w_common = sum([token_idf[t] for t in common])
+            coverage_q = w_common / query.token_weight
+            coverage_t = w_common / text.weight
         else:
-            overlap = 0.0
-        shared = len(query.bigrams & text.bigrams)
-        dice = 2 * shared / (len(query.bigrams) + len(text.bigrams)) if shared else 0.0
+            coverage_q = coverage_t = 0.0
+        bigrams = _bigrams(text.chars)
+        shared = len(query.bigrams & bigrams)
+        dice = 2 * shared / (len(query.bigrams) + len(bigrams)) if shared else 0.0
         ratio = fuzz.ratio(query.chars, text.chars) / 100
         token_set = fuzz.token_set_ratio(query.joined, text.joined) / 100 if query.joined else 0.0
-        return (
-            cfg.weight_overlap * overlap
-            + cfg.weight_bigram * dice
-            + cfg.weight_ratio * ratio
-            + cfg.weight_token_set * token_set
+        # The entry's question found inside a long, chatty message.
+        partial = (
+            fuzz.partial_ratio(text.chars, query.chars) / 100 if len(query.chars) > len(text.chars) else ratio
         )
+        return coverage_q, coverage_t, dice, ratio, token_set, partial
 
-    def _score(self, query: Query, item: _Indexed) -> float:
-        best = max((self._score_text(query, t) for t in item.texts), default=0.0)
-        if item.keywords and any(k in query.chars for k in item.keywords):
-            best += self.config.keyword_bonus
-        return best
+    @staticmethod
+    def _entry_features(query: Query, item: _Indexed) -> EntryFeatures:
+        """(idf share of the query's tokens found anywhere in the entry, idf share of the
+        query's characters found in the entry, a keyword occurs in the query)."""
+        token_idf = query.token_idf
+        coverage = (
+            sum([token_idf[t] for t in query.tokens & item.all_tokens]) / query.token_weight
+            if query.token_weight
+            else 0.0
+        )
+        char_idf = query.char_idf
+        char_coverage = (
+            sum([char_idf[c] for c in item.all_chars.intersection(char_idf)]) / query.char_weight
+            if query.char_weight
+            else 0.0
+        )
+        keyword_hit = any(k in query.chars or (kt and kt <= query.tokens) for k, kt in item.keywords)
+        return coverage, char_coverage, keyword_hit
+
+    def features(self, query: Query) -> list[tuple[Entry, list[Features], EntryFeatures]]:
+        """Per retrieved candidate: the feature tuple of each of its texts and the entry-level
+        features. Used by the scorer and by the threshold tuner (bench/kb_tune.py)."""
+        out = []
+        text_features = self._text_features
+        for idx in self._retrieve(query):
+            item = self._items[idx]
+            feats = [text_features(query, t) for t in item.texts]
+            out.append((item.entry, feats, self._entry_features(query, item)))
+        return out
+
+    @staticmethod
+    def combine(cfg: MatcherConfig, feats: list[Features], entry_feats: EntryFeatures) -> float:
+        w1, w2, w3, w4, w5, w6 = (
+            cfg.weight_query_coverage,
+            cfg.weight_text_coverage,
+            cfg.weight_bigram,
+            cfg.weight_ratio,
+            cfg.weight_token_set,
+            cfg.weight_partial,
+        )
+        best = max(
+            (w1 * a + w2 * b + w3 * c + w4 * d + w5 * e + w6 * f for a, b, c, d, e, f in feats), default=0.0
+        )
+        coverage, char_coverage, keyword_hit = entry_feats
+        best += cfg.weight_entry_coverage * coverage + cfg.weight_entry_chars * char_coverage
+        return best + cfg.keyword_bonus if keyword_hit else best
 
     def search(self, text: str | Query, *, limit: int | None = None) -> list[ScoredEntry]:
         """Entries ranked by confidence, best first (at most `candidates`)."""
         query = text if isinstance(text, Query) else self.prepare_query(text)
         if query.empty:
             return []
+        cfg = self.config
         ranked = [
-            ScoredEntry(entry=self._items[idx].entry, score=round(self._score(query, self._items[idx]), 4))
-            for idx in self._retrieve(query)
+            ScoredEntry(entry=entry, score=round(self.combine(cfg, feats, hit), 4))
+            for entry, feats, hit in self.features(query)
         ]
         ranked.sort(key=lambda s: s.score, reverse=True)
         return ranked[:limit] if limit is not None else ranked
