@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands import install_commands
 from bot.context import ContextMiddleware, FeedbackRecorder, KbProvider, log
+from bot.feedback import StoredFeedback
 from bot.handlers import get_routers
 from bot.models import ProcessedUpdate
 from bot.notifier import TelegramNotifier
@@ -157,6 +158,8 @@ class TelegramRuntime:
     async def start(self, *, sessions: SessionFactory, rules: Rules) -> None:
         self.dp["sessions"] = sessions
         self.dp["rules"] = rules
+        if self.dp.workflow_data.get("kb_feedback") is None:
+            self.dp["kb_feedback"] = StoredFeedback(rules.clock)
         async with sessions() as session:
             try:
                 await install_commands(self.bot, session)

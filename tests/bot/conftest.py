@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -16,10 +16,13 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiohttp import web
 from sqlmodel import col, select
 
+from bot.feedback import StoredFeedback
 from bot.notifier import TelegramNotifier
 from bot.runtime import add_webhook_route, make_bot, make_dispatcher
 from bot.sender import SendLimits
 from knowledge_base import segment
+from knowledge_base import service as kb_service
+from knowledge_base.files import EntryRecord
 from knowledge_base.matcher import Entry, KnowledgeBase
 from tests.bot import fake_telegram as tg
 from tests.bot.fake_telegram import Call, FakeTelegram
@@ -82,14 +85,6 @@ async def make_storage(kind: str, redis_url: str | None) -> BaseStorage:
 
 
 @dataclass
-class Feedback:
-    rows: list[tuple[str, bool, str, int]] = field(default_factory=list)
-
-    async def __call__(self, session: Any, entry_id: str, solved: bool, question: str, user_id: int) -> None:
-        self.rows.append((entry_id, solved, question, user_id))
-
-
-@dataclass
 class Harness:
     fake: FakeTelegram
     http: aiohttp.ClientSession
@@ -100,7 +95,6 @@ class Harness:
     rules: Rules
     clock: ManualClock
     org: Org
-    feedback: Feedback
 
     async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> aiohttp.ClientResponse:
         return await self.fake.push(self.http, self.url, update, secret)
@@ -156,13 +150,18 @@ async def harness(fake_server: tuple[FakeTelegram, str], aiohttp_server: Any, se
     fake, base = fake_server
     bot = make_bot(tg.TOKEN, api_base=base, limits=SendLimits(global_rate=None, private_rate=1000,
                                                               private_burst=1000))
-    feedback = Feedback()
+    async with sessions() as session:
+        # The test entries are in the table too, so feedback lands on real kb_entry rows.
+        await kb_service.upsert_entries(session, records=[EntryRecord(
+            id=e.id, question=e.question, answer=e.answer, alternatives=e.alternatives, keywords=e.keywords,
+            unit=e.unit, category=e.category) for e in KB_ENTRIES], actor="test", clock=clock)
+        await session.commit()
     dp = make_dispatcher(kb=lambda: knowledge, sessions=sessions, rules=rules, storage=storage,
-                         kb_feedback=feedback)
+                         kb_feedback=StoredFeedback(clock))
     app = web.Application()
     add_webhook_route(app, bot=bot, dispatcher=dp, secret=SECRET)
     server = await aiohttp_server(app)
     async with aiohttp.ClientSession() as http:
         yield Harness(fake=fake, http=http, url=str(server.make_url("/telegram/webhook")), bot=bot, dp=dp,
-                      sessions=sessions, rules=rules, clock=clock, org=org, feedback=feedback)
+                      sessions=sessions, rules=rules, clock=clock, org=org)
     await bot.session.close()

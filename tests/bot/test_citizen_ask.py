@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from sqlmodel import col, select
+
 from bot import texts
+from knowledge_base.models import KnowledgeEntry, KnowledgeFeedback
 from tests.bot.conftest import Harness, texts_of
 
 CITIZEN = 5001
+
+
+async def feedback(h: Harness) -> list[tuple[str, bool, str, str]]:
+    async with h.sessions() as session:
+        rows = await session.exec(select(KnowledgeEntry.key, KnowledgeFeedback.solved, KnowledgeFeedback.query,
+                                         KnowledgeFeedback.channel).join(KnowledgeEntry)
+                                  .order_by(col(KnowledgeFeedback.id)))
+        return [tuple(r) for r in rows.all()]  # type: ignore[misc]
 
 
 async def test_start_shows_menu(harness: Harness) -> None:
@@ -23,14 +34,14 @@ async def test_direct_answer_with_feedback_buttons(harness: Harness) -> None:
 
     solved = await harness.press(CITIZEN, calls[0].button_data("解决了"))
     assert texts_of(solved) == ["感谢您的反馈，很高兴能帮到您！"]
-    assert harness.feedback.rows == [("sbk-lost", True, "我的社保卡丢了，怎么补办？", CITIZEN)]
+    assert await feedback(harness) == [("sbk-lost", True, "我的社保卡丢了，怎么补办？", "telegram")]
 
 
 async def test_not_solved_records_feedback_and_starts_a_request(harness: Harness) -> None:
     calls = await harness.say(CITIZEN, "社保卡丢了怎么补办")
     after = await harness.press(CITIZEN, calls[0].button_data("没解决，转人工"))
     assert texts_of(after) == [texts.KB_SORRY, texts.FILE_ASK_CONTENT]
-    assert harness.feedback.rows == [("sbk-lost", False, "社保卡丢了怎么补办", CITIZEN)]
+    assert await feedback(harness) == [("sbk-lost", False, "社保卡丢了怎么补办", "telegram")]
     # The declined answer is not given again as a direct answer in this conversation.
     again = await harness.say(CITIZEN, "/cancel")
     assert texts_of(again) == [texts.CANCELLED]
