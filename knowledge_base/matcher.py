@@ -1,0 +1,219 @@
+"""FAQ matching: inverted-index retrieval, then rapidfuzz re-ranking of a few candidates.
+
+Retrieval looks up the query's tokens and character bigrams in an inverted index and
+sums their idf per entry; grams that occur in a large share of entries ("怎么") are
+skipped there because their posting lists cost time and say little. The best
+`candidates` entries are then scored against each of their texts (standard question
+and every alternative) with four measures, and the keywords add a bonus:
+
+- idf-weighted token F1 between the query and the text (tokens after synonyms),
+- Dice coefficient of character bigrams (robust when jieba splits a typo differently),
+- rapidfuzz `ratio` over the whole normalised text,
+- rapidfuzz `token_set_ratio` over the token sequences.
+
+The weighted sum is the entry's confidence, in [0, 1 + keyword_bonus]. Thresholds on
+it are tuned on labelled data (knowledge_base/data/matcher.yaml).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from knowledge_base.config import MatcherConfig
+from knowledge_base.normalize import normalize
+from knowledge_base.segment import Segmenter, get_segmenter
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One FAQ entry as the matcher and the files know it (the table is KnowledgeEntry)."""
+
+    id: str
+    question: str
+    answer: str
+    alternatives: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    unit: str = ""
+    category: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredEntry:
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    chars: str  # normalised, spaces removed
+    joined: str  # tokens joined by spaces, for token_set_ratio
+    tokens: frozenset[str]
+    bigrams: frozenset[str]
+
+
+@dataclass(slots=True)
+class _Indexed:
+    entry: Entry
+    texts: list[_Text]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A query prepared once: normalised text, tokens, bigrams."""
+
+    chars: str
+    joined: str
+    tokens: frozenset[str]
+    bigrams: frozenset[str]
+    normalized: str = field(default="")
+
+    @property
+    def empty(self) -> bool:
+        return not self.chars
+
+
+def _bigrams(chars: str) -> frozenset[str]:
+    if len(chars) < 2:
+        return frozenset({chars}) if chars else frozenset()
+    return frozenset(chars[i : i + 2] for i in range(len(chars) - 1))
+
+
+class KnowledgeBase:
+    """An immutable, searchable set of entries; rebuild it when the entries change."""
+
+    def __init__(
+        self,
+        entries: Iterable[Entry],
+        *,
+        config: MatcherConfig | None = None,
+        segmenter: Segmenter | None = None,
+    ) -> None:
+        self.config = config or MatcherConfig()
+        self._seg = segmenter or get_segmenter()
+        self._items: list[_Indexed] = []
+        self._by_id: dict[str, Entry] = {}
+        postings: dict[str, set[int]] = defaultdict(set)
+        for entry in entries:
+            if entry.id in self._by_id:
+                raise ValueError(f"duplicate knowledge-base entry id {entry.id!r}")
+            idx = len(self._items)
+            texts = [self._prepare(t) for t in (entry.question, *entry.alternatives) if t and t.strip()]
+            texts = [t for t in texts if t.chars]
+            keywords = tuple(k for k in (normalize(k).replace(" ", "") for k in entry.keywords) if k)
+            self._items.append(_Indexed(entry=entry, texts=texts, keywords=keywords))
+            self._by_id[entry.id] = entry
+            for text in texts:
+                for token in text.tokens:
+                    postings["w" + token].add(idx)
+                for gram in text.bigrams:
+                    postings["c" + gram].add(idx)
+            for keyword in keywords:
+                postings["w" + keyword].add(idx)
+        n = max(len(self._items), 1)
+        self._idf: dict[str, float] = {g: math.log(1 + n / len(p)) for g, p in postings.items()}
+        self._max_idf = math.log(1 + n)
+        cap = max(self.config.min_posting_cap, int(self.config.max_posting_share * n))
+        # Frozen tuples iterate faster than sets in the hot loop.
+        self._postings: dict[str, tuple[int, ...]] = {
+            g: tuple(p) for g, p in postings.items() if len(p) <= cap
+        }
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [item.entry for item in self._items]
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def _prepare(self, text: str) -> _Text:
+        normalized = normalize(text)
+        tokens = self._seg.tokenize_normalized(normalized)
+        chars = normalized.replace(" ", "")
+        return _Text(chars=chars, joined=" ".join(tokens), tokens=frozenset(tokens), bigrams=_bigrams(chars))
+
+    def prepare_query(self, text: str) -> Query:
+        normalized = normalize(text)
+        tokens = self._seg.tokenize_normalized(normalized)
+        chars = normalized.replace(" ", "")
+        return Query(
+            chars=chars,
+            joined=" ".join(tokens),
+            tokens=frozenset(tokens),
+            bigrams=_bigrams(chars),
+            normalized=normalized,
+        )
+
+    def _idf_of(self, token: str) -> float:
+        # Words no entry uses weigh most: "天气" in "明天天气怎么样" must pull the
+        # coverage down, which is what keeps off-topic questions unanswered.
+        return self._idf.get("w" + token, self._max_idf)
+
+    def _retrieve(self, query: Query) -> list[int]:
+        scores: dict[int, float] = defaultdict(float)
+        postings = self._postings
+        idf = self._idf
+        for gram in [*("w" + t for t in query.tokens), *("c" + b for b in query.bigrams)]:
+            hits = postings.get(gram)
+            if hits:
+                weight = idf[gram]
+                for idx in hits:
+                    scores[idx] += weight
+        if not scores:
+            return []
+        k = self.config.candidates
+        return sorted(scores, key=scores.__getitem__, reverse=True)[:k]
+
+    def _score_text(self, query: Query, text: _Text) -> float:
+        cfg = self.config
+        common = query.tokens & text.tokens
+        if common:
+            idf = self._idf_of
+            w_common = sum(idf(t) for t in common)
+            precision = w_common / sum(idf(t) for t in text.tokens)
+            recall = w_common / sum(idf(t) for t in query.tokens)
+            overlap = 2 * precision * recall / (precision + recall)
+        else:
+            overlap = 0.0
+        shared = len(query.bigrams & text.bigrams)
+        dice = 2 * shared / (len(query.bigrams) + len(text.bigrams)) if shared else 0.0
+        ratio = fuzz.ratio(query.chars, text.chars) / 100
+        token_set = fuzz.token_set_ratio(query.joined, text.joined) / 100 if query.joined else 0.0
+        return (
+            cfg.weight_overlap * overlap
+            + cfg.weight_bigram * dice
+            + cfg.weight_ratio * ratio
+            + cfg.weight_token_set * token_set
+        )
+
+    def _score(self, query: Query, item: _Indexed) -> float:
+        best = max((self._score_text(query, t) for t in item.texts), default=0.0)
+        if item.keywords and any(k in query.chars for k in item.keywords):
+            best += self.config.keyword_bonus
+        return best
+
+    def search(self, text: str | Query, *, limit: int | None = None) -> list[ScoredEntry]:
+        """Entries ranked by confidence, best first (at most `candidates`)."""
+        query = text if isinstance(text, Query) else self.prepare_query(text)
+        if query.empty:
+            return []
+        ranked = [
+            ScoredEntry(entry=self._items[idx].entry, score=round(self._score(query, self._items[idx]), 4))
+            for idx in self._retrieve(query)
+        ]
+        ranked.sort(key=lambda s: s.score, reverse=True)
+        return ranked[:limit] if limit is not None else ranked
+
+
+def build_knowledge_base(
+    entries: Sequence[Entry], *, config: MatcherConfig | None = None, segmenter: Segmenter | None = None
+) -> KnowledgeBase:
+    return KnowledgeBase(entries, config=config, segmenter=segmenter)
