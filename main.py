@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from knowledge_base.classify.cli import register as register_classify
 from tickets.cli import register as register_tickets
 
 
@@ -16,6 +17,7 @@ def cli() -> None:
 
 
 register_tickets(cli)
+register_classify(cli)
 
 
 if __name__ == "__main__":
