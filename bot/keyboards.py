@@ -92,8 +92,8 @@ def request_types() -> InlineKeyboardMarkup:
     return inline([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
 
 
-def categories() -> InlineKeyboardMarkup:
-    buttons = [(name, DraftCb(op="set_cat", value=str(i)).pack()) for i, name in enumerate(texts.CATEGORIES)]
+def categories(labels: Sequence[str]) -> InlineKeyboardMarkup:
+    buttons = [(name, DraftCb(op="set_cat", value=str(i)).pack()) for i, name in enumerate(labels)]
     return inline([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 

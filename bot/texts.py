@@ -215,8 +215,3 @@ CHOOSE_UNIT = "请选择承办单位："
 DONE_DISPATCH = "工单 {number} 已派往{unit}。"
 
 REQUEST_TYPE_ORDER = ("complaint", "consultation", "help", "suggestion", "praise", "report")
-# Categories offered when a citizen corrects the suggestion (DOMAIN §2).
-CATEGORIES = (
-    "人力资源和社会保障", "住房与城乡建设", "公共服务", "农林水利", "市场管理", "医疗卫生健康",
-    "环境保护", "城市管理", "交通运输", "教育", "消费维权", "物业管理", "停车管理", "供电供水燃气供暖",
-)

@@ -15,7 +15,7 @@ from bot.callbacks import DraftCb, MenuCb
 from bot.context import KbProvider, citizen_of, log, run_service
 from bot.models import TicketAttachment
 from bot.routes import RouteTable
-from bot.routing import suggest_draft, suggest_units
+from bot.routing import category_labels, suggest_draft, suggest_units
 from bot.states import FileRequest
 from tickets import service
 from tickets import texts as ttexts
@@ -109,28 +109,29 @@ async def _take_place(message: Message, state: FSMContext, place: str) -> None:
 
 
 @router.message(FileRequest.phone, F.contact)
-async def phone_contact(message: Message, state: FSMContext, kb: KbProvider) -> None:
+async def phone_contact(message: Message, state: FSMContext) -> None:
     assert message.contact is not None and message.from_user is not None
     if message.contact.user_id is not None and message.contact.user_id != message.from_user.id:
         await message.answer(texts.FILE_PHONE_NOT_OWN, reply_markup=keyboards.share_contact())
         return
-    await _take_phone(message, state, kb, message.contact.phone_number)
+    await _take_phone(message, state, message.contact.phone_number)
 
 
 @router.message(FileRequest.phone, F.text)
-async def phone_text(message: Message, state: FSMContext, kb: KbProvider) -> None:
-    await _take_phone(message, state, kb, message.text or "")
+async def phone_text(message: Message, state: FSMContext) -> None:
+    await _take_phone(message, state, message.text or "")
 
 
-async def _take_phone(message: Message, state: FSMContext, kb: KbProvider, raw: str) -> None:
+async def _take_phone(message: Message, state: FSMContext, raw: str) -> None:
     try:
         phone = normalize_phone(raw)
     except ValidationFailed as error:
         await message.answer(error.message, reply_markup=keyboards.share_contact())
         return
     data = await state.get_data()
-    suggestion = suggest_draft(kb(), data["content"])
-    await state.update_data(phone=phone, request_type=suggestion.request_type.value, category=suggestion.category)
+    suggestion = suggest_draft(data["content"])
+    await state.update_data(phone=phone, request_type=suggestion.request_type.value, category=suggestion.category,
+                            urgency=suggestion.urgency.value)
     await state.set_state(FileRequest.confirm)
     await message.answer(_summary(await state.get_data()), reply_markup=keyboards.draft_summary())
 
@@ -164,13 +165,14 @@ async def draft_edit(query: CallbackQuery, callback_data: DraftCb, state: FSMCon
         await query.message.edit_text(texts.FILE_CHOOSE_TYPE, reply_markup=keyboards.request_types())
         return
     if callback_data.op == "cat":
-        await query.message.edit_text(texts.FILE_CHOOSE_CATEGORY, reply_markup=keyboards.categories())
+        await query.message.edit_text(texts.FILE_CHOOSE_CATEGORY,
+                                      reply_markup=keyboards.categories(category_labels()))
         return
     if callback_data.op == "set_type" and callback_data.value in {t.value for t in RequestType}:
         await state.update_data(request_type=callback_data.value)
     elif callback_data.op == "set_cat" and callback_data.value.isdigit() and \
-            int(callback_data.value) < len(texts.CATEGORIES):
-        await state.update_data(category=texts.CATEGORIES[int(callback_data.value)])
+            int(callback_data.value) < len(category_labels()):
+        await state.update_data(category=category_labels()[int(callback_data.value)])
     await query.message.edit_text(_summary(await state.get_data()), reply_markup=keyboards.draft_summary())
 
 
@@ -220,7 +222,8 @@ async def _file(session: AsyncSession, *, rules: Rules, kb: KbProvider, data: di
         session, rules=rules, actor=actor,
         data=TicketCreate(channel=Channel.BOT, request_type=RequestType(data["request_type"]),
                           content=data["content"], category=data.get("category", ""), place=data["place"],
-                          contact_phone=data["phone"], citizen_telegram_id=user_id),
+                          contact_phone=data["phone"], citizen_telegram_id=user_id,
+                          urgency=Urgency(data.get("urgency", Urgency.GENERAL.value))),
     )
     for file_id in data.get("photos", []):
         session.add(TicketAttachment(ticket_id=ticket.id, file_id=file_id, created_at=rules.now()))

@@ -52,7 +52,7 @@ async def test_file_a_request_end_to_end(harness: Harness) -> None:
 
     summary = await h.say(CITIZEN, None, contact={"phone_number": "+86 138 1234 5678", "first_name": "李",
                                                    "user_id": CITIZEN})
-    expected = texts.FILE_SUMMARY.format(type="投诉", category=texts.FILE_NO_CATEGORY,
+    expected = texts.FILE_SUMMARY.format(type="投诉", category="城市管理",
                                          place="位置：31.23040, 121.47370", phone="13812345678",
                                          photos="1 张", content=content)
     assert texts_of(summary) == [expected]
@@ -63,8 +63,9 @@ async def test_file_a_request_end_to_end(harness: Harness) -> None:
     back = await h.press(CITIZEN, types[-1].button_data("求助"))
     assert texts_of(back) == [expected.replace("类型：投诉", "类型：求助")]
     cats = await h.press(CITIZEN, back[-1].button_data("修改分类"))
-    back = await h.press(CITIZEN, cats[-1].button_data("城市管理"))
-    final_summary = expected.replace("类型：投诉", "类型：求助").replace(f"分类：{texts.FILE_NO_CATEGORY}", "分类：城市管理")
+    assert cats[-1].buttons()[0] == ["人力资源和社会保障", "住房与城乡建设"]
+    back = await h.press(CITIZEN, cats[-1].button_data("公共服务"))
+    final_summary = expected.replace("类型：投诉", "类型：求助").replace("分类：城市管理", "分类：公共服务")
     assert texts_of(back) == [final_summary]
 
     done = await h.press(CITIZEN, back[-1].button_data("✅ 确认提交"))
@@ -73,7 +74,7 @@ async def test_file_a_request_end_to_end(harness: Harness) -> None:
         assert ticket.status is TicketStatus.RECEIVED
         assert ticket.content == content and ticket.place == "位置：31.23040, 121.47370"
         assert ticket.contact_phone == "13812345678" and ticket.request_type is RequestType.HELP
-        assert ticket.category == "城市管理"
+        assert ticket.category == "公共服务"
         citizen = (await session.exec(select(Citizen))).one()
         assert citizen.telegram_user_id == CITIZEN and ticket.citizen_id == citizen.id
         events = (await session.exec(select(TicketEvent))).all()
@@ -92,8 +93,9 @@ async def test_file_a_request_end_to_end(harness: Harness) -> None:
     pushed = await h.deliver_outbox()
     office_msg = [c for c in pushed if c.chat_id == OFFICE]
     assert len(office_msg) == 1
-    assert office_msg[0].text.startswith(f"【新工单】{ticket.number}（求助·城市管理·一般）\n地点：位置：31.23040, 121.47370\n")
-    assert office_msg[0].buttons()[-1] == ["其他单位…"]
+    assert office_msg[0].text.startswith(f"【新工单】{ticket.number}（求助·公共服务·一般）\n地点：位置：31.23040, 121.47370\n")
+    # The unit whose keywords match ("小区") is suggested; any other is one tap away.
+    assert office_msg[0].buttons() == [["柳林洲街道"], ["其他单位…"]]
 
     # The office dispatches from the push; the unit's handler gets the card.
     units = await h.press(OFFICE, office_msg[0].button_data("其他单位…"))
@@ -105,7 +107,7 @@ async def test_file_a_request_end_to_end(harness: Harness) -> None:
         assert again.status is TicketStatus.DISPATCHED and again.main_unit_id == h.org.unit_ids[1]
     pushed = await h.deliver_outbox()
     handler_push = [c for c in pushed if c.chat_id == 1011]
-    assert len(handler_push) == 1 and handler_push[0].text.startswith(f"【新工单】{ticket.number}（一般·城市管理）")
+    assert len(handler_push) == 1 and handler_push[0].text.startswith(f"【新工单】{ticket.number}（一般·公共服务）")
     assert handler_push[0].buttons() == [["接单", "已先行联系"], ["申请退单"]]
 
 
