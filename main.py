@@ -10,6 +10,7 @@ import logging
 import click
 from aiohttp import web
 
+from bot.cli import register as register_bot
 from integrations.app import init_app
 from knowledge_base.classify.cli import register as register_classify
 from knowledge_base.cli import register as register_kb
@@ -35,6 +36,7 @@ def serve(host: str | None, port: int | None) -> None:
 register_tickets(cli)
 register_kb(cli)
 register_classify(cli)
+register_bot(cli)
 
 
 if __name__ == "__main__":
