@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -17,7 +19,7 @@ from aiogram.types import (
     TelegramObject,
     User,
 )
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge_base.matcher import KnowledgeBase
@@ -53,25 +55,55 @@ class Who:
         return Actor.of_staff(self.staff)
 
 
-async def resolve_who(session: AsyncSession, user: User) -> Who:
-    staff = (
-        await session.exec(select(Staff).where(Staff.telegram_user_id == user.id, Staff.active == True))  # noqa: E712
-    ).first()
-    if staff is not None and staff.role in (Role.HANDLER, Role.OFFICE):
-        return Who(user_id=user.id, role=staff.role, staff=staff)
-    return Who(user_id=user.id, role=Role.CITIZEN)
-
-
 async def citizen_of(session: AsyncSession, user_id: int) -> Citizen | None:
     return (await session.exec(select(Citizen).where(Citizen.telegram_user_id == user_id))).first()
 
 
-class ContextMiddleware(BaseMiddleware):
-    """Opens one DB session per update and resolves the sender's role.
+class StaffDirectory:
+    """Which Telegram accounts belong to staff, re-read from the table every `ttl` seconds.
 
-    The session is rolled back when the handler leaves it dirty by raising; handlers
-    commit their own unit of work through `run_service`.
+    Nearly every update comes from a citizen, and the staff table is small and changes
+    only on /bind or when the office deactivates someone; querying it for every message
+    would be the bot's largest per-update cost. A /bind on this instance is seen at once
+    (`invalidate`); a change made elsewhere within `ttl` seconds.
     """
+
+    def __init__(self, ttl: float = 30.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self._now = ttl, monotonic
+        self._staff: dict[int, Staff] = {}
+        self._expires = float("-inf")
+        self._lock = asyncio.Lock()
+
+    def invalidate(self) -> None:
+        self._expires = float("-inf")
+
+    async def _reload(self, session: AsyncSession) -> None:
+        async with self._lock:
+            if self._expires >= self._now():
+                return
+            rows = await session.exec(
+                select(Staff).where(col(Staff.telegram_user_id).is_not(None), Staff.active == True)  # noqa: E712
+            )
+            self._staff = {s.telegram_user_id: s for s in rows.all() if s.telegram_user_id is not None}
+            # End the read transaction before the handler maybe waits on the network.
+            await session.commit()
+            self._expires = self._now() + self.ttl
+
+    async def who(self, session: AsyncSession, user: User) -> Who:
+        if self._expires < self._now():
+            await self._reload(session)
+        staff = self._staff.get(user.id)
+        if staff is not None and staff.role in (Role.HANDLER, Role.OFFICE):
+            return Who(user_id=user.id, role=staff.role, staff=staff)
+        return Who(user_id=user.id, role=Role.CITIZEN)
+
+
+class ContextMiddleware(BaseMiddleware):
+    """Opens one DB session per update (lazily: no connection until a query) and resolves
+    the sender's role. Handlers commit their own unit of work through `run_service`."""
+
+    def __init__(self, directory: StaffDirectory | None = None) -> None:
+        self.directory = directory or StaffDirectory()
 
     async def __call__(
         self,
@@ -81,11 +113,10 @@ class ContextMiddleware(BaseMiddleware):
     ) -> Any:
         sessions: SessionFactory = data["sessions"]
         user: User | None = data.get("event_from_user")
+        data["staff_directory"] = self.directory
         async with sessions() as session:
             data["session"] = session
-            data["who"] = await resolve_who(session, user) if user else None
-            # End the read transaction before the handler maybe waits on the network.
-            await session.commit()
+            data["who"] = await self.directory.who(session, user) if user is not None else None
             return await handler(event, data)
 
 

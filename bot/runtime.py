@@ -86,6 +86,69 @@ async def prune_processed_updates(session: AsyncSession, *, rules: Rules, keep: 
     return int(result.rowcount or 0)
 
 
+class UpdateClaims:
+    """Durable update-id dedupe with group commit.
+
+    Under load many webhook calls arrive together; instead of one INSERT and COMMIT each,
+    the calls waiting at the same moment are claimed in one statement
+    (INSERT … ON CONFLICT DO NOTHING RETURNING update_id) and one commit. Each caller
+    still learns whether its own id was new, and nothing is handled before its claim is
+    committed.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, *, bot_id: int, max_batch: int = 500) -> None:
+        self.dp, self.bot_id, self.max_batch = dispatcher, bot_id, max_batch
+        self._waiting: dict[int, list[asyncio.Future[bool]]] = {}
+        self._flusher: asyncio.Task[None] | None = None
+        self.batches = 0
+
+    async def claim(self, update_id: int) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(update_id, []).append(future)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self._waiting:
+            batch = dict(list(self._waiting.items())[: self.max_batch])
+            for update_id in batch:
+                del self._waiting[update_id]
+            try:
+                fresh = await self._insert(list(batch))
+            except BaseException as error:
+                for futures in batch.values():
+                    for future in futures:
+                        if not future.done():
+                            future.set_exception(error)
+                if not isinstance(error, Exception):
+                    raise
+                continue
+            self.batches += 1
+            for update_id, futures in batch.items():
+                # The same id twice in one batch: only the first caller handles it.
+                for i, future in enumerate(futures):
+                    if not future.done():
+                        future.set_result(update_id in fresh and i == 0)
+
+    async def _insert(self, update_ids: list[int]) -> set[int]:
+        sessions: SessionFactory = self.dp["sessions"]
+        rules: Rules = self.dp["rules"]
+        table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+        async with sessions() as session:
+            connection = await session.connection()
+            insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+            # One constant statement, executed for many rows ("insertmanyvalues"): compiled once, cached.
+            statement = insert(table).on_conflict_do_nothing(index_elements=["bot_id", "update_id"]) \
+                .returning(table.c.update_id)
+            now = rules.now()
+            result = await connection.execute(
+                statement, [{"bot_id": self.bot_id, "update_id": u, "received_at": now} for u in update_ids])
+            fresh = {int(row[0]) for row in result.all()}
+            await session.commit()
+            return fresh
+
+
 class WebhookHandler:
     """aiohttp view for Telegram's webhook calls. The database and rules are read from the
     dispatcher's data at each call, so the route can be added before the app starts."""
@@ -93,6 +156,7 @@ class WebhookHandler:
     def __init__(self, *, bot: Bot, dispatcher: Dispatcher, secret: str | None) -> None:
         self.bot, self.dp = bot, dispatcher
         self.secret = secret
+        self.claims = UpdateClaims(dispatcher, bot_id=bot.id)
         self.duplicates = 0
 
     async def __call__(self, request: web.Request) -> web.Response:
@@ -107,12 +171,7 @@ class WebhookHandler:
         except (ValueError, ValidationError):
             log.warning("webhook call with an invalid body from %s", request.remote)
             return web.json_response({"ok": False, "error": "bad update"}, status=400)
-        sessions: SessionFactory = self.dp["sessions"]
-        async with sessions() as session:
-            fresh = await claim_update(session, bot_id=self.bot.id, update_id=update.update_id,
-                                       rules=self.dp["rules"])
-            await session.commit()
-        if not fresh:
+        if not await self.claims.claim(update.update_id):
             self.duplicates += 1
             log.info("update %s already processed, ignored", update.update_id)
             return web.json_response({"ok": True, "duplicate": True})

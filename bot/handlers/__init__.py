@@ -7,13 +7,14 @@ from aiogram.enums import ChatType
 
 from bot.handlers import citizen, common, filing, handler, office
 from bot.handlers.fallback import errors, fallback, groups, guard
+from bot.routes import Magic
 
 
 def get_routers() -> list[Router]:
     """Fresh routers in order of precedence (first match wins), for one Dispatcher."""
     private = Router(name="private")
-    private.message.filter(F.chat.type == ChatType.PRIVATE)
-    private.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    private.message.filter(Magic(F.chat.type == ChatType.PRIVATE))
+    private.callback_query.filter(Magic(F.message.chat.type == ChatType.PRIVATE))
     private.include_routers(
         common.router.build(),  # /start /help /cancel /bind work in any state
         handler.router.build(),  # role-scoped: handlers only

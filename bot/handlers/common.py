@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards, texts
 from bot.commands import set_commands_for
-from bot.context import Who, log
+from bot.context import StaffDirectory, Who, log
 from bot.routes import RouteTable
 from tickets.enums import Role
 from tickets.models import Unit
@@ -49,7 +49,7 @@ async def cancel(message: Message, state: FSMContext, who: Who) -> None:
 
 @router.message(Command("bind"))
 async def bind(message: Message, command: CommandObject, session: AsyncSession, rules: Rules, bot: Bot,
-               state: FSMContext) -> None:
+               state: FSMContext, staff_directory: StaffDirectory) -> None:
     await state.clear()
     assert message.from_user is not None
     outcome = await redeem_invite(session, rules=rules, code=command.args or "", account_id=message.from_user.id)
@@ -60,6 +60,7 @@ async def bind(message: Message, command: CommandObject, session: AsyncSession, 
         await message.answer(outcome.error or texts.ERROR_GENERIC)
         return
     staff = outcome.staff
+    staff_directory.invalidate()
     log.info("staff %s bound to telegram account %s", staff.id, message.from_user.id)
     if staff.role is Role.OFFICE:
         await message.answer(texts.BIND_OK_OFFICE.format(name=staff.name), reply_markup=ReplyKeyboardRemove())

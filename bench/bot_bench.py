@@ -1,0 +1,263 @@
+"""Webhook throughput and latency: the bot's knowledge-base path against a bare aiogram
+echo bot, in one run, on 127.0.0.1 only.
+
+Two processes: this one drives the load and serves the fake Telegram Bot API
+(tests/bot/fake_telegram.py); a child process runs the bot under test behind its webhook
+(first a bare aiogram echo bot with aiogram's own SimpleRequestHandler, then the real bot:
+secret check, durable update-id dedupe in SQLite, DB session + role per update, the
+knowledge base, the per-chat send queue). Latency is end to end: from posting the update
+to the fake server receiving the bot's sendMessage for that chat.
+
+    .venv/bin/python bench/bot_bench.py            # defaults: 3000 updates, 500/s
+    .venv/bin/python bench/bot_bench.py --updates 1000 --rate 300
+
+Phases per bot: closed loop (fixed concurrency, as fast as it goes) for throughput, then
+open loop at --rate updates/s for latency percentiles. Everything is bounded by --updates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import multiprocessing
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.bot import fake_telegram as tg  # noqa: E402
+from tests.bot.fake_telegram import Call, FakeTelegram  # noqa: E402
+
+SECRET = "bench-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def queries() -> list[str]:
+    with (ROOT / "tests" / "data" / "kb_queries.csv").open(encoding="utf-8") as f:
+        return [row["query"] for row in csv.DictReader(f) if row["query"].strip()]
+
+
+# --- the bots under test (child process) ------------------------------------------------------
+
+
+def run_echo(port: int, api_base: str, ready: Any) -> None:
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import Message
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+
+    async def main() -> None:
+        bot = Bot(tg.TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api_base)))
+        dp = Dispatcher()
+
+        @dp.message()
+        async def echo(message: Message) -> None:
+            await message.answer(message.text or "")
+
+        app = web.Application()
+        SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=SECRET,
+                             handle_in_background=False).register(app, path="/telegram/webhook")
+        await serve(app, port, ready)
+
+    asyncio.run(main())
+
+
+def run_hotline(port: int, api_base: str, ready: Any, db_path: str) -> None:
+    from aiogram.fsm.storage.memory import MemoryStorage
+
+    from bot.feedback import StoredFeedback
+    from bot.runtime import add_webhook_route, make_bot, make_dispatcher
+    from bot.sender import SendLimits
+    from knowledge_base import segment
+    from knowledge_base import service as kb_service
+    from knowledge_base.files import default_records
+    from knowledge_base.matcher import KnowledgeBase
+    from tests.conftest import build_org
+    from tickets.db import create_engine, session_factory, upgrade_database
+    from tickets.service import load_rules
+
+    async def main() -> None:
+        url = f"sqlite:///{db_path}"
+        await asyncio.to_thread(upgrade_database, url)
+        engine = create_engine(url)
+        sessions = session_factory(engine)
+        rules = load_rules()
+        async with sessions() as session:
+            await build_org(session)
+            await kb_service.upsert_entries(session, records=default_records(), actor="bench", clock=rules.clock)
+            await session.commit()
+        segment.load()
+        async with sessions() as session:
+            kb = await kb_service.load_knowledge_base(session)
+        # Telegram's global 30 msg/s cap is the real API's quota, not our code: the fake
+        # server has none, and the echo bot has none either.
+        bot = make_bot(tg.TOKEN, api_base=api_base, limits=SendLimits(global_rate=None))
+        dp = make_dispatcher(kb=lambda: kb, sessions=sessions, rules=rules, storage=MemoryStorage(),
+                             kb_feedback=StoredFeedback(rules.clock))
+        app = web.Application()
+        add_webhook_route(app, bot=bot, dispatcher=dp, secret=SECRET)
+        await serve(app, port, ready)
+
+    asyncio.run(main())
+
+
+async def serve(app: web.Application, port: int, ready: Any) -> None:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    ready.set()
+    while True:
+        await asyncio.sleep(3600)
+
+
+# --- the driver (this process) -------------------------------------------------------------------
+
+
+class Driver:
+    def __init__(self, fake: FakeTelegram, url: str, texts: list[str]) -> None:
+        self.fake, self.url, self.texts = fake, url, texts
+        self.sent_at: dict[int, float] = {}
+        self.latency: dict[int, float] = {}
+        self.errors = 0
+        self.done = asyncio.Event()
+        self.expected = 0
+        fake.record = False
+        fake.on_call = self.on_call
+
+    def on_call(self, call: Call) -> None:
+        if call.method != "sendMessage" or call.chat_id is None:
+            return
+        chat = call.chat_id
+        if chat in self.sent_at and chat not in self.latency:
+            self.latency[chat] = call.at - self.sent_at[chat]
+            if len(self.latency) >= self.expected:
+                self.done.set()
+
+    async def post(self, http: aiohttp.ClientSession, update_id: int, chat: int) -> None:
+        update = tg.message(update_id, chat, self.texts[update_id % len(self.texts)])
+        self.sent_at[chat] = time.monotonic()
+        try:
+            async with http.post(self.url, json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+                await response.read()
+                if response.status != 200:
+                    self.errors += 1
+        except aiohttp.ClientError:
+            self.errors += 1
+
+    def reset(self, expected: int) -> None:
+        self.sent_at.clear()
+        self.latency.clear()
+        self.expected = expected
+        self.done = asyncio.Event()
+
+    async def closed_loop(self, http: aiohttp.ClientSession, n: int, first_id: int, concurrency: int) -> float:
+        self.reset(n)
+        ids = iter(range(first_id, first_id + n))
+
+        async def worker() -> None:
+            for update_id in ids:
+                await self.post(http, update_id, 10_000_000 + update_id)
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.wait_for(self.done.wait(), timeout=60)
+        return n / (time.monotonic() - started)
+
+    async def open_loop(self, http: aiohttp.ClientSession, n: int, first_id: int, rate: float) -> dict[str, float]:
+        self.reset(n)
+        tasks: list[asyncio.Task[None]] = []
+        started = time.monotonic()
+        for i in range(n):
+            delay = started + i / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            update_id = first_id + i
+            tasks.append(asyncio.create_task(self.post(http, update_id, 10_000_000 + update_id)))
+        await asyncio.gather(*tasks)
+        await asyncio.wait_for(self.done.wait(), timeout=60)
+        elapsed = time.monotonic() - started
+        values = sorted(self.latency.values())
+        return {
+            "offered": rate,
+            "achieved": n / elapsed,
+            "p50_ms": 1000 * values[len(values) // 2],
+            "p99_ms": 1000 * values[min(len(values) - 1, int(len(values) * 0.99))],
+            "max_ms": 1000 * values[-1],
+            "mean_ms": 1000 * statistics.fmean(values),
+        }
+
+
+async def measure(name: str, target: Any, args: tuple[Any, ...], fake: FakeTelegram, texts: list[str],
+                  opts: argparse.Namespace) -> dict[str, Any]:
+    port = free_port()
+    ready = multiprocessing.get_context("spawn").Event()
+    process = multiprocessing.get_context("spawn").Process(target=target, args=(port, *args[:1], ready, *args[1:]),
+                                                           daemon=True)
+    process.start()
+    try:
+        if not await asyncio.to_thread(ready.wait, 120):
+            raise RuntimeError(f"{name} bot did not start")
+        driver = Driver(fake, f"http://127.0.0.1:{port}/telegram/webhook", texts)
+        connector = aiohttp.TCPConnector(limit=opts.concurrency * 2)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            await driver.closed_loop(http, min(200, opts.updates), 1, opts.concurrency)  # warm-up
+            throughput = await driver.closed_loop(http, opts.updates, 1_000, opts.concurrency)
+            latency = await driver.open_loop(http, opts.updates, 100_000, opts.rate)
+        return {"name": name, "throughput": throughput, "errors": driver.errors, **latency}
+    finally:
+        process.terminate()
+        process.join(10)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--updates", type=int, default=3000, help="updates per phase (bounded run)")
+    parser.add_argument("--rate", type=float, default=500.0, help="open-loop rate, updates/s")
+    parser.add_argument("--concurrency", type=int, default=32, help="closed-loop concurrent senders")
+    opts = parser.parse_args()
+    opts.updates = max(100, min(opts.updates, 20_000))
+
+    fake = FakeTelegram()
+    runner = web.AppRunner(fake.app(), access_log=None)
+    await runner.setup()
+    fake_port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", fake_port).start()
+    api_base = f"http://127.0.0.1:{fake_port}"
+    texts = queries()
+    with tempfile.TemporaryDirectory() as tmp:
+        echo = await measure("echo (bare aiogram)", run_echo, (api_base,), fake, texts, opts)
+        hotline = await measure("hotline KB path", run_hotline, (api_base, os.path.join(tmp, "bench.db")),
+                                fake, texts, opts)
+    await runner.cleanup()
+
+    print(f"cpu cores: {os.cpu_count()}, updates per phase: {opts.updates}, concurrency: {opts.concurrency}")
+    print(f"{'bot':22} {'max upd/s':>10} {'@rate':>7} {'achieved':>9} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'max ms':>8} {'errors':>6}")
+    for r in (echo, hotline):
+        print(f"{r['name']:22} {r['throughput']:10.1f} {r['offered']:7.0f} {r['achieved']:9.1f} "
+              f"{r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['max_ms']:8.2f} {r['errors']:6d}")
+    ratio = hotline["throughput"] / echo["throughput"]
+    print(f"throughput ratio KB/echo: {ratio:.3f} (target >= 0.8); KB p99 at {opts.rate:.0f}/s: "
+          f"{hotline['p99_ms']:.2f} ms (target <= 50)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
