@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import gc
 import multiprocessing
 import os
 import socket
@@ -119,6 +120,9 @@ def run_hotline(port: int, api_base: str, ready: Any, db_path: str) -> None:
 
 
 async def serve(app: web.Application, port: int, ready: Any) -> None:
+    # Both bots alike: start-up objects (jieba's dictionary, the KB index) leave the GC's view.
+    gc.collect()
+    gc.freeze()
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -248,3 +248,52 @@ async def test_unexpected_error_is_answered_and_logged(harness: Harness, caplog:
     assert "failed" in caplog.text
 
 
+
+
+async def test_burst_with_duplicates_is_claimed_in_groups(harness: Harness) -> None:
+    h = harness
+    updates = [tg.message(h.fake.next_update_id(), 6000 + i, "社保卡丢了怎么补办") for i in range(40)]
+    burst = updates + updates[:10]  # Telegram re-delivers ten of them while the first copies are in flight
+    responses = await asyncio.gather(*(h.post(u) for u in burst))
+    assert [r.status for r in responses] == [200] * 50
+    assert sorted(c.chat_id for c in h.fake.sent() if c.chat_id is not None) == list(range(6000, 6040))
+    async with h.sessions() as session:
+        assert len((await session.exec(select(ProcessedUpdate))).all()) == 40
+
+
+async def test_runtime_polls_without_webhook_url_and_sets_webhook_with_one(
+        fake_server: tuple[FakeTelegram, str], sessions: Any, rules: Any, org: Any, knowledge: Any) -> None:
+    from bot.runtime import TelegramRuntime
+    from tickets.settings import Settings
+
+    fake, base = fake_server
+    fake.enable_polling()
+    polling = TelegramRuntime(Settings(telegram_token=tg.TOKEN, telegram_api_base=base), kb=lambda: knowledge)
+    app = web.Application()
+    polling.add_routes(app)
+    assert polling.webhook is None and not polling.uses_webhook
+    await polling.start(sessions=sessions, rules=rules)
+    try:
+        assert fake.updates is not None
+        fake.updates.put_nowait(tg.message(fake.next_update_id(), CITIZEN, "/start"))
+        for _ in range(100):
+            if fake.sent(CITIZEN):
+                break
+            await asyncio.sleep(0.05)
+        assert fake.sent(CITIZEN)[0].text == texts.WELCOME_CITIZEN
+        assert [c.method for c in fake.calls][:2] == ["setMyCommands", "setMyCommands"]
+        assert "deleteWebhook" in [c.method for c in fake.calls]
+    finally:
+        await polling.stop()
+
+    hooked = TelegramRuntime(Settings(telegram_token=tg.TOKEN, telegram_api_base=base,
+                                      telegram_webhook_url="https://hotline.example/telegram/webhook",
+                                      telegram_webhook_secret=SECRET), kb=lambda: knowledge)
+    app = web.Application()
+    hooked.add_routes(app)
+    assert hooked.webhook is not None
+    await hooked.start(sessions=sessions, rules=rules)
+    await hooked.stop()
+    assert fake.webhook_url == "https://hotline.example/telegram/webhook" and fake.webhook_secret == SECRET
+    assert fake.sent(method="setWebhook")[0].params["allowed_updates"] == ["message", "edited_message",
+                                                                          "callback_query", "my_chat_member"]
