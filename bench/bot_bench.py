@@ -89,7 +89,6 @@ def run_hotline(port: int, api_base: str, ready: Any, db_path: str) -> None:
     from knowledge_base import segment
     from knowledge_base import service as kb_service
     from knowledge_base.files import default_records
-    from knowledge_base.matcher import KnowledgeBase
     from tests.conftest import build_org
     from tickets.db import create_engine, session_factory, upgrade_database
     from tickets.service import load_rules
@@ -127,8 +126,7 @@ async def serve(app: web.Application, port: int, ready: Any) -> None:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     ready.set()
-    while True:
-        await asyncio.sleep(3600)
+    await asyncio.Event().wait()  # until the driver terminates this process
 
 
 # --- the driver (this process) -------------------------------------------------------------------
