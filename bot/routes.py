@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.state import State, StatesGroup
 from magic_filter import MagicFilter
 
 Handler = Callable[..., Any]
+# What a step that expects typed input accepts: text that is not a command.
+PLAIN_TEXT = F.text & ~F.text.startswith("/")
 
 
 class Magic(Filter):

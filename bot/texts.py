@@ -89,6 +89,8 @@ GROUP_ONLY_PRIVATE = "为保护个人信息，请私聊我办理咨询和诉求�
 EXPIRED_BUTTON = "该按钮已失效，请重新操作。"
 TOO_LONG_INPUT = "内容过长（{length} 字），请精简到 {limit} 字以内。"
 TEXT_REQUIRED = "请用文字回复。"
+STEP_COMMAND = "正在办理当前步骤，暂不支持该指令。请按提示回复，或输入 /cancel 取消。"
+PHOTO_OUTSIDE_FLOW = "如需反映问题并附上照片或位置，请先点“我要反映”，再按提示发送。"
 
 # --- knowledge base ----------------------------------------------------------------
 KB_ASK_SOLVED = "以上回答解决您的问题了吗？"

@@ -14,7 +14,7 @@ from bot import keyboards, texts
 from bot.callbacks import CallbackAnswerCb, KbFeedbackCb, KbPickCb, MenuCb, entry_ref
 from bot.context import FeedbackRecorder, KbProvider, Who, citizen_of, log, reply_long, run_service
 from bot.handlers.filing import begin as begin_filing
-from bot.routes import RouteTable
+from bot.routes import PLAIN_TEXT, RouteTable
 from bot.states import StatusCheck
 from knowledge_base.conversation import Band, ConversationContext, NoAnswerReason, answer
 from knowledge_base.matcher import Entry, KnowledgeBase
@@ -56,7 +56,7 @@ async def status_menu(event: Message | CallbackQuery, state: FSMContext) -> None
         await message.answer(texts.STATUS_ASK_NUMBER)
 
 
-@router.message(StatusCheck.number, F.text)
+@router.message(StatusCheck.number, PLAIN_TEXT)
 async def status_number(message: Message, state: FSMContext, session: AsyncSession, who: Who) -> None:
     await _status(message, state, session, who, (message.text or "").strip())
 
@@ -82,7 +82,7 @@ async def _status(message: Message, state: FSMContext, session: AsyncSession, wh
     await message.answer(texts.STATUS_ASK_PHONE)
 
 
-@router.message(StatusCheck.phone_digits, F.text)
+@router.message(StatusCheck.phone_digits, PLAIN_TEXT)
 async def status_digits(message: Message, state: FSMContext, session: AsyncSession) -> None:
     data = await state.get_data()
     number = data.get("status_number", "")

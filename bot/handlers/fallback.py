@@ -66,6 +66,17 @@ async def voice(message: Message) -> None:
     await message.answer(texts.VOICE_NOT_SUPPORTED)
 
 
+@fallback.message(F.photo | F.location | F.contact)
+async def photo_outside_flow(message: Message) -> None:
+    await message.answer(texts.PHOTO_OUTSIDE_FLOW)
+
+
+@fallback.message(F.text.startswith("/"))
+async def command_in_step(message: Message) -> None:
+    # A step of a multi-step input is open (otherwise the knowledge-base router answers).
+    await message.answer(texts.STEP_COMMAND)
+
+
 @fallback.message()
 async def other(message: Message) -> None:
     log.info("unsupported %s message from chat %s", message.content_type, message.chat.id)

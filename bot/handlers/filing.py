@@ -14,7 +14,7 @@ from bot import keyboards, texts
 from bot.callbacks import DraftCb, MenuCb
 from bot.context import KbProvider, citizen_of, log, run_service
 from bot.models import TicketAttachment
-from bot.routes import RouteTable
+from bot.routes import PLAIN_TEXT, RouteTable
 from bot.routing import category_labels, suggest_draft, suggest_units
 from bot.states import FileRequest
 from tickets import service
@@ -64,7 +64,7 @@ async def content_photo(message: Message, state: FSMContext, rules: Rules) -> No
         await message.answer(texts.FILE_ASK_PHOTO_TEXT)
 
 
-@router.message(FileRequest.content, F.text)
+@router.message(FileRequest.content, PLAIN_TEXT)
 async def content_text(message: Message, state: FSMContext, rules: Rules) -> None:
     await _take_content(message, state, rules, message.text or "")
 
@@ -90,7 +90,7 @@ async def place_location(message: Message, state: FSMContext) -> None:
     await _take_place(message, state, place)
 
 
-@router.message(FileRequest.place, F.text)
+@router.message(FileRequest.place, PLAIN_TEXT)
 async def place_text(message: Message, state: FSMContext) -> None:
     place = (message.text or "").strip()
     if not place:
@@ -117,7 +117,7 @@ async def phone_contact(message: Message, state: FSMContext) -> None:
     await _take_phone(message, state, message.contact.phone_number)
 
 
-@router.message(FileRequest.phone, F.text)
+@router.message(FileRequest.phone, PLAIN_TEXT)
 async def phone_text(message: Message, state: FSMContext) -> None:
     await _take_phone(message, state, message.text or "")
 
@@ -203,8 +203,9 @@ async def confirm_hint(message: Message, state: FSMContext) -> None:
     await message.answer(_summary(await state.get_data()), reply_markup=keyboards.draft_summary())
 
 
-@router.message(StateFilter(FileRequest.content, FileRequest.place, FileRequest.phone))
+@router.message(StateFilter(FileRequest.content, FileRequest.place, FileRequest.phone), ~F.text)
 async def wrong_content(message: Message) -> None:
+    # Commands pass on to their own handlers (or the "not in this step" answer).
     await message.answer(texts.TEXT_REQUIRED)
 
 

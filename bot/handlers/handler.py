@@ -6,7 +6,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from aiogram import F
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlmodel import func, select
@@ -16,7 +16,7 @@ from bot import keyboards, texts
 from bot.callbacks import TicketCb
 from bot.context import RoleFilter, Who, reply_long, run_service
 from bot.models import TicketAttachment
-from bot.routes import RouteTable
+from bot.routes import PLAIN_TEXT, RouteTable
 from bot.states import ExtensionRequest, ReplyRequest, ReturnRequest
 from tickets import service, workflow
 from tickets import texts as ttexts
@@ -210,14 +210,14 @@ async def card_button(query: CallbackQuery, callback_data: TicketCb, session: As
 # --- return -----------------------------------------------------------------------------------------
 
 
-@router.message(ReturnRequest.reason, F.text)
+@router.message(ReturnRequest.reason, PLAIN_TEXT)
 async def return_reason(message: Message, state: FSMContext) -> None:
     await state.update_data(reason=(message.text or "").strip())
     await state.set_state(ReturnRequest.unit)
     await message.answer(texts.ASK_RETURN_UNIT)
 
 
-@router.message(ReturnRequest.unit, F.text)
+@router.message(ReturnRequest.unit, PLAIN_TEXT)
 async def return_unit(message: Message, state: FSMContext, session: AsyncSession, who: Who, rules: Rules) -> None:
     data = await state.get_data()
     number = data["number"]
@@ -234,7 +234,7 @@ async def return_unit(message: Message, state: FSMContext, session: AsyncSession
 # --- extension ---------------------------------------------------------------------------------------
 
 
-@router.message(ExtensionRequest.reason, F.text)
+@router.message(ExtensionRequest.reason, PLAIN_TEXT)
 async def extension_reason(message: Message, state: FSMContext, rules: Rules) -> None:
     data = await state.get_data()
     await state.update_data(reason=(message.text or "").strip())
@@ -243,7 +243,7 @@ async def extension_reason(message: Message, state: FSMContext, rules: Rules) ->
         data["number"], rules.policy.limits.extension_max_working_days))
 
 
-@router.message(ExtensionRequest.days, F.text)
+@router.message(ExtensionRequest.days, PLAIN_TEXT)
 async def extension_days_typed(message: Message, state: FSMContext, session: AsyncSession, who: Who,
                                rules: Rules) -> None:
     data = await state.get_data()
@@ -337,7 +337,7 @@ def parse_time(raw: str, now: datetime) -> datetime | None:
     return None
 
 
-@router.message(ReplyRequest.text, F.text)
+@router.message(ReplyRequest.text, PLAIN_TEXT)
 async def reply_text(message: Message, state: FSMContext, session: AsyncSession, who: Who, rules: Rules) -> None:
     data = await state.get_data()
     number = data["number"]
@@ -368,10 +368,6 @@ async def reply_text(message: Message, state: FSMContext, session: AsyncSession,
     await message.answer(texts.DONE_REPLY.format(number=number, result=ttexts.RESULT[reply.result]))
 
 
-@router.message(ReturnRequest.reason)
-@router.message(ReturnRequest.unit)
-@router.message(ExtensionRequest.reason)
-@router.message(ExtensionRequest.days)
-@router.message(ReplyRequest.text)
+@router.message(StateFilter(ReturnRequest, ExtensionRequest, ReplyRequest), ~F.text)
 async def text_required(message: Message) -> None:
     await message.answer(texts.TEXT_REQUIRED)

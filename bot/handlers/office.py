@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -14,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import keyboards, texts
 from bot.callbacks import DecideCb, DispatchCb
 from bot.context import KbProvider, RoleFilter, Who, reply_long, run_service
-from bot.routes import RouteTable
+from bot.routes import PLAIN_TEXT, RouteTable
 from bot.routing import all_units, suggest_units
 from bot.states import OfficeRefusal
 from tickets import service, workflow
@@ -180,7 +179,7 @@ async def decide(query: CallbackQuery, callback_data: DecideCb, session: AsyncSe
         await message.answer(texts.DONE_DECIDE.format(number=number, action=ttexts.ACTION[action]))
 
 
-@router.message(OfficeRefusal.reason, F.text)
+@router.message(OfficeRefusal.reason, PLAIN_TEXT)
 async def refusal_reason(message: Message, state: FSMContext, session: AsyncSession, who: Who,
                          rules: Rules) -> None:
     data = await state.get_data()

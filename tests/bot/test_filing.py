@@ -138,3 +138,26 @@ async def test_bad_input_loses_nothing(harness: Harness) -> None:
     assert texts_of(await h.say(CITIZEN, "幸福路1號")) == [texts.FILE_ASK_PHONE]
     summary = await h.say(CITIZEN, "021-62345678")
     assert "电话：021-62345678" in summary[0].text and f"内容：{emoji}" in summary[0].text
+
+
+async def test_commands_inside_a_step_are_not_taken_as_input(harness: Harness) -> None:
+    h = harness
+    await h.say(CITIZEN, "我要反映")
+    assert texts_of(await h.say(CITIZEN, "/foo")) == [texts.STEP_COMMAND]
+    # /status is a command of its own: it leaves the form instead of becoming its content.
+    assert texts_of(await h.say(CITIZEN, "/status 2026")) == ["未找到工单 2026，请核对工单号。"]
+    assert texts_of(await h.say(CITIZEN, None, photo=PHOTO)) == [texts.PHOTO_OUTSIDE_FLOW]
+
+
+async def test_urgent_request_gets_the_urgent_term(harness: Harness) -> None:
+    h = harness
+    await h.say(CITIZEN, "我要反映")
+    await h.say(CITIZEN, "小区电梯困人了，里面有老人，请马上派人处理")
+    await h.say(CITIZEN, "幸福小区5号楼")
+    summary = await h.say(CITIZEN, "13812345678")
+    done = await h.press(CITIZEN, summary[0].button_data("✅ 确认提交"))
+    async with h.sessions() as session:
+        ticket = (await session.exec(select(Ticket))).one()
+    assert ticket.urgency.value == "urgent"
+    # Monday 10:00 + 1 working day.
+    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-24 10:00")]
