@@ -80,9 +80,10 @@ def run_echo(port: int, api_base: str, ready: Any) -> None:
     asyncio.run(main())
 
 
-def run_hotline(port: int, api_base: str, ready: Any, db_path: str) -> None:
+def run_hotline(port: int, api_base: str, ready: Any, db_path: str, memo: bool) -> None:
     from aiogram.fsm.storage.memory import MemoryStorage
 
+    from bot.answers import AnswerMemo
     from bot.feedback import StoredFeedback
     from bot.runtime import add_webhook_route, make_bot, make_dispatcher
     from bot.sender import SendLimits
@@ -111,6 +112,8 @@ def run_hotline(port: int, api_base: str, ready: Any, db_path: str) -> None:
         bot = make_bot(tg.TOKEN, api_base=api_base, limits=SendLimits(global_rate=None))
         dp = make_dispatcher(kb=lambda: kb, sessions=sessions, rules=rules, storage=MemoryStorage(),
                              kb_feedback=StoredFeedback(rules.clock))
+        if not memo:
+            dp["answers"] = AnswerMemo(max_size=0)  # every question matched afresh
         app = web.Application()
         add_webhook_route(app, bot=bot, dispatcher=dp, secret=SECRET)
         await serve(app, port, ready)
@@ -122,6 +125,19 @@ async def serve(app: web.Application, port: int, ready: Any) -> None:
     # Both bots alike: start-up objects (jieba's dictionary, the KB index) leave the GC's view.
     gc.collect()
     gc.freeze()
+    if os.environ.get("BOT_BENCH_PROFILE"):  # developer aid: where the bot process spends its time
+        import cProfile
+        import signal
+
+        profile = cProfile.Profile()
+        profile.enable()
+
+        def dump(*_: Any) -> None:
+            profile.disable()
+            profile.dump_stats(f"{os.environ['BOT_BENCH_PROFILE']}.{os.getpid()}")
+            os._exit(0)
+
+        signal.signal(signal.SIGTERM, dump)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -218,7 +234,7 @@ async def measure(name: str, target: Any, args: tuple[Any, ...], fake: FakeTeleg
         if not await asyncio.to_thread(ready.wait, 120):
             raise RuntimeError(f"{name} bot did not start")
         driver = Driver(fake, f"http://127.0.0.1:{port}/telegram/webhook", texts)
-        connector = aiohttp.TCPConnector(limit=opts.concurrency * 2)
+        connector = aiohttp.TCPConnector(limit=256)
         async with aiohttp.ClientSession(connector=connector) as http:
             await driver.closed_loop(http, min(200, opts.updates), 1, opts.concurrency)  # warm-up
             throughput = await driver.closed_loop(http, opts.updates, 1_000, opts.concurrency)
@@ -246,19 +262,24 @@ async def main() -> None:
     texts = queries()
     with tempfile.TemporaryDirectory() as tmp:
         echo = await measure("echo (bare aiogram)", run_echo, (api_base,), fake, texts, opts)
-        hotline = await measure("hotline KB path", run_hotline, (api_base, os.path.join(tmp, "bench.db")),
-                                fake, texts, opts)
+        hotline = await measure("hotline KB path", run_hotline,
+                                (api_base, os.path.join(tmp, "bench.db"), True), fake, texts, opts)
+        cold = await measure("KB path, no memo", run_hotline,
+                             (api_base, os.path.join(tmp, "bench-cold.db"), False), fake, texts, opts)
     await runner.cleanup()
 
     print(f"cpu cores: {os.cpu_count()}, updates per phase: {opts.updates}, concurrency: {opts.concurrency}")
     print(f"{'bot':22} {'max upd/s':>10} {'@rate':>7} {'achieved':>9} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8} {'errors':>6}")
-    for r in (echo, hotline):
+    for r in (echo, hotline, cold):
         print(f"{r['name']:22} {r['throughput']:10.1f} {r['offered']:7.0f} {r['achieved']:9.1f} "
               f"{r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['max_ms']:8.2f} {r['errors']:6d}")
     ratio = hotline["throughput"] / echo["throughput"]
     print(f"throughput ratio KB/echo: {ratio:.3f} (target >= 0.8); KB p99 at {opts.rate:.0f}/s: "
           f"{hotline['p99_ms']:.2f} ms (target <= 50)")
+    print(f"without the answer memo (every question matched afresh): ratio "
+          f"{cold['throughput'] / echo['throughput']:.3f}, p99 {cold['p99_ms']:.2f} ms")
+    print(f"{len(texts)} distinct questions from tests/data/kb_queries.csv, cycled")
 
 
 if __name__ == "__main__":

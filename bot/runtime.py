@@ -15,6 +15,18 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    Response,
+    SendMessage,
+    SetMyCommands,
+    SetWebhook,
+)
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
@@ -23,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.answers import AnswerMemo
 from bot.commands import install_commands
 from bot.context import ContextMiddleware, FeedbackRecorder, KbProvider, log
 from bot.feedback import StoredFeedback
@@ -33,6 +46,15 @@ from bot.sender import SendLimits, SendQueue
 from tickets.db import SessionFactory
 from tickets.service import Rules
 from tickets.settings import Settings
+
+# aiogram builds `Response[<return type>]` for every API call; pydantic caches parametrized
+# generics only weakly, so under load they are collected and rebuilt (~5 ms each, hundreds
+# of times a minute). Holding them here keeps one of each for the life of the process.
+_PINNED_RESPONSES = [
+    Response[m.__returning__]  # type: ignore[name-defined]
+    for m in (SendMessage, EditMessageText, EditMessageReplyMarkup, AnswerCallbackQuery, SetMyCommands,
+              SetWebhook, DeleteWebhook, GetUpdates, GetMe)
+]
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
@@ -59,7 +81,7 @@ def make_dispatcher(*, kb: KbProvider, sessions: SessionFactory | None = None, r
                     storage: BaseStorage | None = None, kb_feedback: FeedbackRecorder | None = None) -> Dispatcher:
     """The dispatcher with every router. `sessions` and `rules` may be given later
     (`dp["sessions"] = …`) when the database is opened after the routes are built."""
-    dp = Dispatcher(storage=storage or MemoryStorage(), kb=kb, kb_feedback=kb_feedback)
+    dp = Dispatcher(storage=storage or MemoryStorage(), kb=kb, kb_feedback=kb_feedback, answers=AnswerMemo())
     if sessions is not None:
         dp["sessions"] = sessions
     if rules is not None:

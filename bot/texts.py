@@ -12,6 +12,8 @@ BTN_FILE = "我要反映"
 BTN_STATUS = "查进度"
 BTN_MINE = "我的诉求"
 CITIZEN_MENU = (BTN_ASK, BTN_FILE, BTN_STATUS, BTN_MINE)
+BTN_CANCEL = "取消"
+MENU_BUTTONS = (*CITIZEN_MENU, BTN_CANCEL)
 
 BTN_SOLVED = "解决了"
 BTN_NOT_SOLVED = "没解决，转人工"
@@ -23,7 +25,6 @@ BTN_SKIP_PHOTO = "不加照片，继续"
 BTN_CONFIRM = "✅ 确认提交"
 BTN_CHANGE_TYPE = "修改类型"
 BTN_CHANGE_CATEGORY = "修改分类"
-BTN_CANCEL = "取消"
 
 BTN_ACCEPT = "接单"
 BTN_CONTACTED = "已先行联系"

@@ -16,12 +16,12 @@ def get_routers() -> list[Router]:
     private.message.filter(Magic(F.chat.type == ChatType.PRIVATE))
     private.callback_query.filter(Magic(F.message.chat.type == ChatType.PRIVATE))
     private.include_routers(
+        citizen.ask_router.build(),  # free text outside any form → the knowledge base (most traffic)
         common.router.build(),  # /start /help /cancel /bind work in any state
         handler.router.build(),  # role-scoped: handlers only
         office.router.build(),  # role-scoped: office only
         filing.router.build(),
         citizen.router.build(),
         guard.build(),  # staff commands from someone without the role
-        citizen.ask_router.build(),  # any other text → the knowledge base
     )
     return [errors.build(), groups.build(), private, fallback.build()]

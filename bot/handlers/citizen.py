@@ -11,12 +11,13 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards, texts
+from bot.answers import AnswerMemo
 from bot.callbacks import CallbackAnswerCb, KbFeedbackCb, KbPickCb, MenuCb, entry_ref
 from bot.context import FeedbackRecorder, KbProvider, Who, citizen_of, log, reply_long, run_service
 from bot.handlers.filing import begin as begin_filing
 from bot.routes import PLAIN_TEXT, RouteTable
 from bot.states import StatusCheck
-from knowledge_base.conversation import Band, ConversationContext, NoAnswerReason, answer
+from knowledge_base.conversation import Band, ConversationContext, NoAnswerReason
 from knowledge_base.matcher import Entry, KnowledgeBase
 from tickets import service
 from tickets import texts as ttexts
@@ -250,15 +251,17 @@ async def kb_feedback(query: CallbackQuery, callback_data: KbFeedbackCb, kb: KbP
         await begin_filing(message, state)
 
 
-@ask_router.message(StateFilter(None), F.text)
-async def ask(message: Message, state: FSMContext, kb: KbProvider) -> None:
+# Everything typed outside a form that is neither a command nor a menu button: the hot path,
+# matched first so that most messages skip the other handlers' filters.
+FREE_TEXT = F.text & ~F.text.startswith("/") & ~F.text.in_(texts.MENU_BUTTONS)
+
+
+@ask_router.message(StateFilter(None), FREE_TEXT)
+async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: AnswerMemo) -> None:
     text = message.text or ""
-    if text.startswith("/"):
-        await message.answer(texts.UNKNOWN_COMMAND)
-        return
     data = await state.get_data()
     declined = frozenset(data.get("declined", ()))
-    result = answer(kb(), text, ConversationContext(declined_entry_ids=declined))
+    result = answers.answer(kb(), text, ConversationContext(declined_entry_ids=declined))
     if result.band is Band.ANSWER and result.best is not None:
         await state.update_data(last_q=text[:500])
         await _send_answer(message, result.best.entry)

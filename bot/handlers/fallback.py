@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiogram import F
 from aiogram.enums import ChatMemberStatus, ChatType
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
 
 from bot import texts
@@ -45,6 +45,11 @@ async def not_allowed(message: Message, who: Who | None = None) -> None:
         await message.answer(texts.NOT_ALLOWED_OFFICE)
     else:
         await message.answer(texts.NOT_ALLOWED_STAFF)
+
+
+@guard.message(StateFilter(None), F.text.startswith("/"))
+async def unknown_command(message: Message) -> None:
+    await message.answer(texts.UNKNOWN_COMMAND)
 
 
 fallback = RouteTable("fallback")
