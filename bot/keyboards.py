@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from aiogram.types import (
     InlineKeyboardButton,
@@ -40,6 +41,7 @@ def inline(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
+@lru_cache(maxsize=1)
 def citizen_menu() -> ReplyKeyboardMarkup:
     a, b, c, d = texts.CITIZEN_MENU
     return ReplyKeyboardMarkup(
@@ -48,6 +50,7 @@ def citizen_menu() -> ReplyKeyboardMarkup:
     )
 
 
+@lru_cache(maxsize=4096)  # markups are never mutated after creation; the same few are sent all day
 def kb_feedback(entry_id: str) -> InlineKeyboardMarkup:
     ref = entry_ref(entry_id)
     return inline([[(texts.BTN_SOLVED, KbFeedbackCb(entry=ref, solved=True).pack()),
@@ -60,6 +63,7 @@ def kb_suggestions(choices: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
     return inline(rows)
 
 
+@lru_cache(maxsize=1)
 def offer_request() -> InlineKeyboardMarkup:
     return inline([[(texts.BTN_FILE_REQUEST, MenuCb(item="file").pack())]])
 

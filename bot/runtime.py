@@ -9,6 +9,7 @@ import contextlib
 import secrets
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -212,8 +213,18 @@ def add_webhook_route(app: web.Application, *, bot: Bot, dispatcher: Dispatcher,
 
 
 class TelegramRuntime:
-    """What integrations/app.py wires (see `attach`): polling when no webhook URL is set,
-    the webhook route otherwise, and the outbox notifier."""
+    """What integrations/app.py wires: polling when no webhook URL is set, the webhook route
+    otherwise, and the outbox notifier. In the app factory::
+
+        telegram = TelegramRuntime(settings, kb=lambda: app[KB])   # any () -> KnowledgeBase
+        telegram.add_routes(app)                 # before start-up; a no-op when polling
+        async def telegram_ctx(app):             # appended after the database ctx
+            await telegram.start(sessions=app[SESSIONS], rules=app[RULES])
+            yield
+            await telegram.stop()
+        app.cleanup_ctx.append(telegram_ctx)
+        notifiers[OutboxChannel.TELEGRAM] = telegram.notifier
+    """
 
     def __init__(self, settings: Settings, *, kb: KbProvider, kb_feedback: FeedbackRecorder | None = None,
                  limits: SendLimits | None = None) -> None:
@@ -231,8 +242,10 @@ class TelegramRuntime:
     def uses_webhook(self) -> bool:
         return bool(self.settings.telegram_webhook_url)
 
-    def add_routes(self, app: web.Application, path: str = WEBHOOK_PATH) -> None:
+    def add_routes(self, app: web.Application, path: str | None = None) -> None:
+        """The webhook route, at the path of HOTLINE_TELEGRAM_WEBHOOK_URL (or `path`)."""
         if self.uses_webhook:
+            path = path or urlparse(self.settings.telegram_webhook_url or "").path or WEBHOOK_PATH
             self.webhook = add_webhook_route(app, bot=self.bot, dispatcher=self.dp,
                                              secret=self.settings.telegram_webhook_secret, path=path)
 

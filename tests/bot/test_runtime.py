@@ -287,13 +287,14 @@ async def test_runtime_polls_without_webhook_url_and_sets_webhook_with_one(
         await polling.stop()
 
     hooked = TelegramRuntime(Settings(telegram_token=tg.TOKEN, telegram_api_base=base,
-                                      telegram_webhook_url="https://hotline.example/telegram/webhook",
+                                      telegram_webhook_url="https://hotline.example/tg/hook",
                                       telegram_webhook_secret=SECRET), kb=lambda: knowledge)
     app = web.Application()
     hooked.add_routes(app)
     assert hooked.webhook is not None
+    assert [r.resource.canonical for r in app.router.routes()] == ["/tg/hook"]  # type: ignore[union-attr]
     await hooked.start(sessions=sessions, rules=rules)
     await hooked.stop()
-    assert fake.webhook_url == "https://hotline.example/telegram/webhook" and fake.webhook_secret == SECRET
+    assert fake.webhook_url == "https://hotline.example/tg/hook" and fake.webhook_secret == SECRET
     assert fake.sent(method="setWebhook")[0].params["allowed_updates"] == ["message", "edited_message",
                                                                           "callback_query", "my_chat_member"]
