@@ -51,15 +51,15 @@ class ScoredEntry:
 
 
 class _Text:
-    """One question or alternative, prepared. Bigram sets are not kept (they would
-    dominate the index's memory); the few candidate texts rebuild theirs per query."""
+    """One question or alternative, prepared once when the index is built."""
 
-    __slots__ = ("chars", "joined", "tokens", "weight")
+    __slots__ = ("bigrams", "chars", "joined", "tokens", "weight")
 
     def __init__(self, chars: str, joined: str, tokens: frozenset[str]) -> None:
         self.chars = chars  # normalised, spaces removed
         self.joined = joined  # tokens joined by spaces, for token_set_ratio
         self.tokens = tokens
+        self.bigrams = _bigrams(chars)
         self.weight = 0.0  # idf sum of the tokens, set once the idf is known
 
 
@@ -139,7 +139,7 @@ class KnowledgeBase:
             grams = {"w" + token for token in all_tokens}
             grams.update("w" + keyword for keyword, _ in keywords)
             for text in texts:
-                grams.update("c" + gram for gram in _bigrams(text.chars))
+                grams.update("c" + gram for gram in text.bigrams)
             for gram in grams:
                 postings[gram].append(idx)
         n = max(len(self._items), 1)
@@ -204,7 +204,11 @@ class KnowledgeBase:
                     scores[idx] += weight
         if not scores:
             return []
-        return heapq.nlargest(self.config.candidates, scores, key=scores.__getitem__)
+        best = heapq.nlargest(self.config.candidates, scores, key=scores.__getitem__)
+        # Candidates far behind the leader in shared rare words almost never win the
+        # re-ranking; dropping them saves most of the fuzzy scoring on a large KB.
+        floor = scores[best[0]] * self.config.candidate_floor
+        return [idx for idx in best if scores[idx] >= floor]
 
     @staticmethod
     def _text_features(query: Query, text: _Text) -> Features:
@@ -218,7 +222,7 @@ class KnowledgeBase:
             coverage_t = w_common / text.weight
         else:
             coverage_q = coverage_t = 0.0
-        bigrams = _bigrams(text.chars)
+        bigrams = text.bigrams
         shared = len(query.bigrams & bigrams)
         dice = 2 * shared / (len(query.bigrams) + len(bigrams)) if shared else 0.0
         ratio = fuzz.ratio(query.chars, text.chars) / 100
