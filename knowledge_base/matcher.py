@@ -19,16 +19,21 @@ it are tuned on labelled data (knowledge_base/data/matcher.yaml).
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
 from knowledge_base.config import MatcherConfig
 from knowledge_base.normalize import normalize
 from knowledge_base.segment import Segmenter, get_segmenter
+from knowledge_base.text_cache import PreparedTextCache
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +115,11 @@ class KnowledgeBase:
         *,
         config: MatcherConfig | None = None,
         segmenter: Segmenter | None = None,
+        cache: PreparedTextCache | None = None,
     ) -> None:
         self.config = config or MatcherConfig()
         self._seg = segmenter or get_segmenter()
+        self._cache = cache if cache is not None and cache.fingerprint == self._seg.fingerprint else None
         self._items: list[_Indexed] = []
         self._by_id: dict[str, Entry] = {}
         postings: dict[str, list[int]] = defaultdict(list)
@@ -166,9 +173,17 @@ class KnowledgeBase:
         return self._by_id.get(entry_id)
 
     def _prepare(self, text: str) -> _Text:
-        normalized = normalize(text)
-        tokens = self._seg.tokenize_normalized(normalized)
-        return _Text(chars=normalized.replace(" ", ""), joined=" ".join(tokens), tokens=frozenset(tokens))
+        cache = self._cache
+        hit = cache.get(text) if cache is not None else None
+        if hit is not None:
+            chars, tokens = hit
+        else:
+            normalized = normalize(text)
+            tokens = self._seg.tokenize_normalized(normalized)
+            chars = normalized.replace(" ", "")
+            if cache is not None:
+                cache.put(text, chars, tokens)
+        return _Text(chars=chars, joined=" ".join(tokens), tokens=frozenset(tokens))
 
     def prepare_query(self, text: str) -> Query:
         normalized = normalize(text)
@@ -295,6 +310,21 @@ class KnowledgeBase:
 
 
 def build_knowledge_base(
-    entries: Sequence[Entry], *, config: MatcherConfig | None = None, segmenter: Segmenter | None = None
+    entries: Sequence[Entry],
+    *,
+    config: MatcherConfig | None = None,
+    segmenter: Segmenter | None = None,
+    cache_path: Path | None = None,
 ) -> KnowledgeBase:
-    return KnowledgeBase(entries, config=config, segmenter=segmenter)
+    """Build the index, reusing and refreshing the prepared-text cache at `cache_path`."""
+    if cache_path is None:
+        return KnowledgeBase(entries, config=config, segmenter=segmenter)
+    seg = segmenter or get_segmenter()
+    cache = PreparedTextCache.load(cache_path, seg.fingerprint)
+    kb = KnowledgeBase(entries, config=config, segmenter=seg, cache=cache)
+    if cache.misses:
+        try:
+            cache.save(cache_path)
+        except OSError as error:  # a read-only disk must not stop the service
+            log.warning("cannot write knowledge-base text cache %s: %s", cache_path, error)
+    return kb

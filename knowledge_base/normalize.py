@@ -16,6 +16,9 @@ from functools import lru_cache
 
 import opencc
 
+# Bump when the output of normalize() changes: cached prepared texts depend on it.
+NORMALIZE_VERSION = "1"
+
 # Longer input is cut: no FAQ question needs more, and it bounds the matcher's work.
 MAX_CHARS = 2000
 
