@@ -17,7 +17,9 @@ def _answers(kb) -> list[list[tuple[str, float]]]:  # type: ignore[no-untyped-de
     return [[(s.entry.id, s.score) for s in kb.search(q)] for q in QUERIES]
 
 
-def test_warm_start_gives_the_same_scores_and_skips_segmentation(tmp_path: Path, segmenter: Segmenter) -> None:
+def test_warm_start_gives_the_same_scores_and_skips_segmentation(
+    tmp_path: Path, segmenter: Segmenter
+) -> None:
     entries = files.active_entries(files.default_records())
     path = tmp_path / "cache" / "kb_text_cache.json"
     cold = build_knowledge_base(entries, segmenter=segmenter, cache_path=path)
@@ -32,7 +34,9 @@ def test_warm_start_gives_the_same_scores_and_skips_segmentation(tmp_path: Path,
     assert reloaded.get("社保卡丢了怎么补办") == ("社保卡丢了怎么补办", ["社保卡", "丢", "怎么", "补办"])
 
 
-def test_a_cache_of_other_word_lists_or_a_broken_file_is_not_trusted(tmp_path: Path, segmenter: Segmenter) -> None:
+def test_a_cache_of_other_word_lists_or_a_broken_file_is_not_trusted(
+    tmp_path: Path, segmenter: Segmenter
+) -> None:
     path = tmp_path / "kb_text_cache.json"
     # Same text, poisoned tokens, another fingerprint: must be ignored.
     path.write_text(json.dumps({"format": 1, "fingerprint": "other",
