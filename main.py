@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from reports.cli import register as register_reports
 from tickets.cli import register as register_tickets
 
 
@@ -16,6 +17,7 @@ def cli() -> None:
 
 
 register_tickets(cli)
+register_reports(cli)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,18 @@
+"""Every Chinese text of the reports that an office worker reads, kept apart from the logic."""
+
+from __future__ import annotations
+
+TOTAL_ROW = "合计"
+UNIT_HEADER = "单位"
+SCORE_HEADER = "得分"
+GRADE_HEADER = "等级"
+
+ERR_UNKNOWN_SCHEME = "没有名为“{name}”的评分方案。可用的方案：{known}；也可以给出自建方案的 YAML 文件路径。"
+ERR_COUNTS_EMPTY = "统计表是空的：请提供表头行和至少一行单位数据。"
+ERR_COUNTS_ENCODING = "统计表不是 UTF-8 编码，请另存为 UTF-8 格式的 CSV 后重试。"
+ERR_COUNTS_HEADER = "统计表的表头不符合方案要求。收到：{got}；应为：{expected}（可选列：{optional}）。"
+ERR_COUNTS_WIDTH = "统计表第 {line} 行有 {got} 列，表头有 {expected} 列，请核对。"
+ERR_COUNTS_NO_UNIT = "统计表第 {line} 行没有填写单位名称。"
+ERR_COUNTS_DUPLICATE = "统计表第 {line} 行的单位“{unit}”重复出现，请合并为一行。"
+ERR_COUNTS_NUMBER = "统计表第 {line} 行“{column}”列应为非负整数，收到“{value}”。"
+ERR_COUNTS_CHECK = "“{unit}”的数据不一致：{message}。"
