@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reports import texts
 from reports.formula import Formula, FormulaError, round_half_up
+from reports.indicators import COUNT_NAMES, UnitIndicators
 
 UNIT_COLUMN = "unit"
 
@@ -35,6 +36,9 @@ class ColumnSpec(BaseModel):
     name: str
     label: str
     required: bool = True
+    # When scoring from the database: a formula over reports.indicators.COUNT_NAMES
+    # (default: the count of the same name; "0" for items the database does not record).
+    source: str | None = None
 
 
 class ItemSpec(BaseModel):
@@ -240,6 +244,29 @@ def read_counts(data: str | bytes, scheme: CompiledScheme) -> list[UnitCounts]:
         for check, formula in scheme.checks:
             if not formula.evaluate(env):
                 raise SchemeError(texts.ERR_COUNTS_CHECK.format(unit=item.unit, message=check.message))
+    return result
+
+
+def counts_from_indicators(scheme: CompiledScheme, rows: Iterable[UnitIndicators]) -> list[UnitCounts]:
+    """Turn the database's per-unit counts into the scheme's columns (ColumnSpec.source)."""
+    sources = []
+    for column in scheme.spec.count_columns:
+        formula = _parse(column.source or column.name, f"column {column.name} source")
+        if unknown := formula.names - set(COUNT_NAMES):
+            raise SchemeError(
+                texts.ERR_SCHEME_SOURCE.format(column=column.name, names="、".join(sorted(unknown)))
+            )
+        sources.append((column.name, formula))
+    result = []
+    for row in rows:
+        env = {k: Fraction(v) for k, v in row.counts.items()}
+        counts = {}
+        for name, formula in sources:
+            value = formula.evaluate(env)
+            if value.denominator != 1 or value < 0:
+                raise SchemeError(f"column {name}: source must give a non-negative whole number")
+            counts[name] = int(value)
+        result.append(UnitCounts(row.unit, counts))
     return result
 
 

@@ -22,3 +22,19 @@ WEEK_LABEL = "{y}年第{w}周（{a:%m月%d日}—{b:%m月%d日}）"
 QUARTER_LABEL = "{y}年第{q}季度"
 RANGE_LABEL = "{a:%Y年%m月%d日}—{b:%Y年%m月%d日}"
 ERR_PERIOD = "无法识别统计周期“{text}”。请写成 2026-10（月）、2026-W47（周）、2026-Q3（季度）或 2026-10-01..2026-10-15。"
+ERR_SCHEME_SOURCE = "方案中“{column}”列的数据库来源用到了未知的统计项：{names}。"
+
+NO_CATEGORY = "未分类"
+WHY_BEST = "得分 {score}，办理工单 {volume} 件"
+WHY_POOR = "得分 {score}，低于 {threshold} 分"
+TICKET_REASON = {
+    "open_over_limit": "超过30天未办结",
+    "overdue_open": "超期未办结",
+    "replied_late": "超期办结",
+    "not_contacted": "承办单位未联系当事人",
+    "reply_too_brief": "回复过于简单",
+    "buck_passing": "职责范围内工单推诿",
+    "reply_mismatch": "回复与诉求不一致",
+    "unsatisfied": "回访不满意",
+    "rework": "退回重办",
+}

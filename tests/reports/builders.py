@@ -69,6 +69,7 @@ async def add_ticket(
         "cb_answered": True if reached else None,
         "cb_solved": solved,
         "result": result,
+        "reply_text": "经现场核实，已督促物业维修电梯，电梯已恢复运行，市民表示认可。" if replied else None,
     }
     values.update(fields)
     ticket = Ticket(**values)
