@@ -38,3 +38,20 @@ TICKET_REASON = {
     "unsatisfied": "回访不满意",
     "rework": "退回重办",
 }
+
+NOT_DISPATCHED = "尚未派单"
+NO_PLACE = "未填写"
+ANONYMOUS = "匿名市民"
+CITIZEN_MASKED = "{name}（{phone}）"
+HOTSPOT_DRAFT = """## 民情专报（草稿）：{category}类诉求集中反映
+
+**基本情况**：{first:%m月%d日}至{last:%m月%d日}，热线共收到{citizens}位不同市民反映同类诉求{tickets}件，主要内容为：{summary}
+
+**涉及地点**：{places}
+
+**涉及单位**：{units}
+
+**相关工单**：{numbers}
+
+**建议**：请相关单位负责人牵头研判成因，统筹处置，并于5个工作日内将处置措施和进展报街道城运中心。
+"""
