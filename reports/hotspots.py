@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -41,13 +42,17 @@ class Similarity(Protocol):
     """Finds, among earlier texts, the one a new text is about the same matter as."""
 
     def best(self, text: str, candidates: Sequence[str]) -> tuple[int, float] | None:
-        """(index, score in 0..1) of the most similar candidate at or above the threshold, or None."""
+        """(index, score in 0..1) of the most similar candidate at or above the threshold, or None.
+
+        Candidates come already passed through `normalise` (they are the clusters' first texts).
+        """
         ...
 
 
 _NOISE = re.compile(r"[\s\d\W_]+")
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Full-width → half-width, no digits, spaces or punctuation: what remains is the matter."""
     return _NOISE.sub("", unicodedata.normalize("NFKC", text or "")).lower()
@@ -97,18 +102,30 @@ class Cluster:
 
 
 def _cluster(rows: Sequence[_Row], similarity: Similarity) -> list[Cluster]:
-    """Greedy single pass in time order: a ticket joins the cluster whose first ticket it matches best."""
-    clusters: list[Cluster] = []
-    by_category: dict[str, list[Cluster]] = {}
+    """Greedy single pass in time order: a text joins the cluster whose first text it matches best,
+    among tickets of the same category and the same place (or both without a place).
+
+    Tickets whose normalised text is identical share a cluster without any comparison, so
+    the similarity runs once per distinct text, not once per ticket.
+    """
+    groups: dict[tuple[str, str, str], list[_Row]] = {}
     for row in sorted(rows, key=lambda r: (r.received_at, r.id)):
-        pool = by_category.setdefault(row.category, [])
-        match = similarity.best(f"{row.place}{row.content}", [f"{c.rows[0].place}{c.text}" for c in pool])
+        groups.setdefault((row.category, normalise(row.place), normalise(row.content)), []).append(row)
+    clusters: list[Cluster] = []
+    seeds: dict[tuple[str, str], list[str]] = {}
+    pools: dict[tuple[str, str], list[Cluster]] = {}
+    for (category, place, text), members in groups.items():
+        # A matter tied to a place is the same matter only at the same place.
+        seed_texts = seeds.setdefault((category, place), [])
+        pool = pools.setdefault((category, place), [])
+        match = similarity.best(text, seed_texts)
         if match is None:
-            cluster = Cluster(row.category, [row])
+            cluster = Cluster(category, list(members))
+            seed_texts.append(text)
             pool.append(cluster)
             clusters.append(cluster)
         else:
-            pool[match[0]].rows.append(row)
+            pool[match[0]].rows.extend(members)
     return clusters
 
 

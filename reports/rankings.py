@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports import texts
-from reports.indicators import EV, T, U, _run, responsibility
+from reports.indicators import EV, RATES, T, U, _run, responsibility
 from reports.periods import Period
 from reports.schemes import ScoreRow, ScoreTable
 from tickets.clock import ensure_aware, local
@@ -52,6 +52,14 @@ class RankingRules(BaseModel):
     poor_tickets_limit: int = Field(default=20, ge=0)
     # Reasons in order of gravity; a ticket is listed under all that apply, the first one first.
     ticket_reasons: list[str] = Field(default_factory=lambda: list(REASON_CODES))
+    # Monthly targets (seed 000): rates under them are named in the bulletin's 工作要求.
+    targets: dict[str, Decimal] = Field(
+        default_factory=lambda: {
+            "satisfaction_rate": Decimal("0.95"),
+            "completion_rate": Decimal("0.95"),
+            "on_time_rate": Decimal(1),
+        }
+    )
 
 
 def load_ranking_rules(path: Path | None = None) -> RankingRules:
@@ -62,6 +70,8 @@ def load_ranking_rules(path: Path | None = None) -> RankingRules:
     rules = RankingRules.model_validate(data)
     if unknown := [r for r in rules.ticket_reasons if r not in REASON_CODES]:
         raise ValueError(f"unknown ticket reasons {unknown}; known: {', '.join(REASON_CODES)}")
+    if unknown := [r for r in rules.targets if r not in RATES]:
+        raise ValueError(f"unknown target rates {unknown}; known: {', '.join(RATES)}")
     return rules
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from reports.hotspots import FuzzySimilarity, find_hotspots, find_repeats
+from reports.hotspots import FuzzySimilarity, find_hotspots, find_repeats, normalise
 from reports.periods import parse_period
 from tests.conftest import Org
 from tests.reports.builders import add_citizen, add_ticket, at
@@ -21,7 +21,7 @@ ELEVATOR = [
 
 def test_fuzzy_similarity_picks_the_same_matter() -> None:
     sim = FuzzySimilarity(0.6)
-    candidates = ["人民路路灯不亮，晚上出行不安全", ELEVATOR[0]]
+    candidates = [normalise("人民路路灯不亮，晚上出行不安全"), normalise(ELEVATOR[0])]
     assert sim.best(ELEVATOR[2], candidates) is not None
     assert sim.best(ELEVATOR[2], candidates)[0] == 1  # type: ignore[index]
     assert sim.best("社保卡补办需要哪些材料", candidates) is None
