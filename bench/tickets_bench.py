@@ -102,7 +102,7 @@ GENERATE = {
             now(),
             now() + make_interval(secs => ((g * 104729) % (30 * 86400)) - 20 * 86400),
             0, 0, '{}', 0, 0, false, false, '{}', false
-        FROM generate_series(1, :rows) AS g
+        FROM generate_series(1::bigint, :rows) AS g
     """,
     "sqlite": """
         WITH RECURSIVE seq(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM seq WHERE g < :rows)
