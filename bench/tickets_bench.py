@@ -177,10 +177,14 @@ async def bench_sweeps(url: str, rows: int) -> None:
             else:
                 plan = (await connection.execute(text("EXPLAIN " + sql))).fetchall()
                 lines = [row[0] for row in plan]
-            t0 = time.perf_counter()
-            (await connection.execute(query)).fetchall()
-            ids_ms = (time.perf_counter() - t0) * 1000
-            print(f"  plan ({label}; number, unit, date columns only: {ids_ms:.0f} ms): " + " | ".join(line.strip() for line in lines[:4]))
+            timings = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                found_rows = (await connection.execute(query)).fetchall()
+                timings.append((time.perf_counter() - t0) * 1000)
+            print(f"  {label} (number, unit, date columns; {len(found_rows):,} rows): best {min(timings):.0f} ms, "
+                  f"median {statistics.median(timings):.0f} ms")
+            print(f"  plan ({label}): " + " | ".join(line.strip() for line in lines[:4]))
     await engine.dispose()
 
 
