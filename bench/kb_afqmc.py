@@ -53,8 +53,12 @@ def main() -> None:
     segment.load()
     kb = KnowledgeBase(entries, config=load_config())
     report = evaluation.evaluate(kb, queries)
-    print(json.dumps({"pairs": len(rows), "kb_side": kb_side, "n_entries": len(kb), **report.as_dict()},
-                     ensure_ascii=False))  # fmt: skip
+    print(
+        json.dumps(
+            {"pairs": len(rows), "kb_side": kb_side, "n_entries": len(kb), **report.as_dict()},
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

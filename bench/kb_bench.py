@@ -269,15 +269,21 @@ def main() -> None:
 
     print(f"entries            {len(kb)}")
     print(f"queries            {len(queries)} ({len(labelled)} labelled + generated paraphrases)")
-    print(f"start-up           import {t_import:.3f} s + jieba/dictionaries {t_jieba:.3f} s "
-          f"+ index {t_index:.3f} s = {t_import + t_jieba + t_index:.3f} s "
-          f"(index with the text cache of the previous start)")  # fmt: skip
+    print(
+        f"start-up           import {t_import:.3f} s + jieba/dictionaries {t_jieba:.3f} s "
+        f"+ index {t_index:.3f} s = {t_import + t_jieba + t_index:.3f} s "
+        f"(index with the text cache of the previous start)"
+    )
     print(f"first start        index {t_cold:.3f} s with an empty text cache (writes {cache_mb:.1f} MB)")
     print(f"memory             RSS {rss_after:.1f} MB total, index {rss_after - rss_before:.1f} MB")
-    print(f"latency wall ms    p50 {percentile(wall, 0.5):.3f}  p90 {percentile(wall, 0.9):.3f}  "
-          f"p99 {percentile(wall, 0.99):.3f}  max {max(wall):.3f}  mean {statistics.fmean(wall):.3f}")  # fmt: skip
-    print(f"latency cpu ms     p50 {percentile(cpu, 0.5):.3f}  p90 {percentile(cpu, 0.9):.3f}  "
-          f"p99 {percentile(cpu, 0.99):.3f}")  # fmt: skip
+    print(
+        f"latency wall ms    p50 {percentile(wall, 0.5):.3f}  p90 {percentile(wall, 0.9):.3f}  "
+        f"p99 {percentile(wall, 0.99):.3f}  max {max(wall):.3f}  mean {statistics.fmean(wall):.3f}"
+    )
+    print(
+        f"latency cpu ms     p50 {percentile(cpu, 0.5):.3f}  p90 {percentile(cpu, 0.9):.3f}  "
+        f"p99 {percentile(cpu, 0.99):.3f}"
+    )
     print("bands              " + "  ".join(f"{b.value} {n}" for b, n in bands.items()))
     print(f"load average       {Path('/proc/loadavg').read_text().split()[0]} (shared machine)")
 

@@ -100,8 +100,15 @@ def build(extra_dirs: Sequence[Path] = ()) -> Segmenter:
     user_lines = _read_all(USER_DICT_FILE, extra_dirs)
     stop_lines = _read_all(STOPWORDS_FILE, extra_dirs)
     digest = hashlib.sha256()
-    for part in (NORMALIZE_VERSION, getattr(jieba, "__version__", ""), *synonym_lines, "\0",
-                 *user_lines, "\0", *stop_lines):  # fmt: skip
+    for part in (
+        NORMALIZE_VERSION,
+        getattr(jieba, "__version__", ""),
+        *synonym_lines,
+        "\0",
+        *user_lines,
+        "\0",
+        *stop_lines,
+    ):
         digest.update(part.encode("utf-8") + b"\n")
 
     synonyms: dict[str, str] = {}

@@ -39,8 +39,10 @@ def test_a_cache_of_other_word_lists_or_a_broken_file_is_not_trusted(
 ) -> None:
     path = tmp_path / "kb_text_cache.json"
     # Same text, poisoned tokens, another fingerprint: must be ignored.
-    path.write_text(json.dumps({"format": 1, "fingerprint": "other",
-                                "texts": {"社保卡丢了怎么补办": ["x", "公积金"]}}), encoding="utf-8")  # fmt: skip
+    path.write_text(
+        json.dumps({"format": 1, "fingerprint": "other", "texts": {"社保卡丢了怎么补办": ["x", "公积金"]}}),
+        encoding="utf-8",
+    )
     assert len(PreparedTextCache.load(path, segmenter.fingerprint)) == 0
     path.write_text("{not json", encoding="utf-8")
     assert len(PreparedTextCache.load(path, segmenter.fingerprint)) == 0
