@@ -226,29 +226,6 @@ class KnowledgeBase:
         return [idx for idx in best if scores[idx] >= floor]
 
     @staticmethod
-    def _text_features(query: Query, text: _Text) -> Features:
-        """(query coverage, text coverage, bigram Dice, ratio, token_set_ratio, partial_ratio),
-        each in [0, 1]."""
-        common = query.tokens & text.tokens
-        if common:
-            token_idf = query.token_idf
-            w_common = sum([token_idf[t] for t in common])
-            coverage_q = w_common / query.token_weight
-            coverage_t = w_common / text.weight
-        else:
-            coverage_q = coverage_t = 0.0
-        bigrams = text.bigrams
-        shared = len(query.bigrams & bigrams)
-        dice = 2 * shared / (len(query.bigrams) + len(bigrams)) if shared else 0.0
-        ratio = fuzz.ratio(query.chars, text.chars) / 100
-        token_set = fuzz.token_set_ratio(query.joined, text.joined) / 100 if query.joined else 0.0
-        # The entry's question found inside a long, chatty message.
-        partial = (
-            fuzz.partial_ratio(text.chars, query.chars) / 100 if len(query.chars) > len(text.chars) else ratio
-        )
-        return coverage_q, coverage_t, dice, ratio, token_set, partial
-
-    @staticmethod
     def _entry_features(query: Query, item: _Indexed) -> EntryFeatures:
         """(idf share of the query's tokens found anywhere in the entry, idf share of the
         query's characters found in the entry, a keyword occurs in the query)."""
@@ -269,13 +246,40 @@ class KnowledgeBase:
 
     def features(self, query: Query) -> list[tuple[Entry, list[Features], EntryFeatures]]:
         """Per retrieved candidate: the feature tuple of each of its texts and the entry-level
-        features. Used by the scorer and by the threshold tuner (bench/kb_tune.py)."""
+        features. Used by the scorer and by the threshold tuner (bench/kb_tune.py).
+
+        Text features, each in [0, 1]: (query coverage, text coverage, bigram Dice,
+        ratio, token_set_ratio, partial_ratio). The loop is written out with local
+        names because it is most of the time of a query on a large knowledge base.
+        """
         out = []
-        text_features = self._text_features
+        q_tokens, q_bigrams, q_chars, q_joined = query.tokens, query.bigrams, query.chars, query.joined
+        token_idf, token_weight = query.token_idf, query.token_weight
+        n_q_bigrams, n_q_chars = len(q_bigrams), len(q_chars)
+        ratio_fn, token_set_fn, partial_fn = fuzz.ratio, fuzz.token_set_ratio, fuzz.partial_ratio
+        entry_features = self._entry_features
+        items = self._items
         for idx in self._retrieve(query):
-            item = self._items[idx]
-            feats = [text_features(query, t) for t in item.texts]
-            out.append((item.entry, feats, self._entry_features(query, item)))
+            item = items[idx]
+            feats = []
+            for text in item.texts:
+                common = q_tokens & text.tokens
+                if common:
+                    w_common = sum([token_idf[t] for t in common])
+                    coverage_q = w_common / token_weight
+                    coverage_t = w_common / text.weight
+                else:
+                    coverage_q = coverage_t = 0.0
+                bigrams = text.bigrams
+                shared = len(q_bigrams & bigrams)
+                dice = 2 * shared / (n_q_bigrams + len(bigrams)) if shared else 0.0
+                chars = text.chars
+                ratio = ratio_fn(q_chars, chars) / 100
+                token_set = token_set_fn(q_joined, text.joined) / 100 if q_joined else 0.0
+                # The entry's question found inside a long, chatty message.
+                partial = partial_fn(chars, q_chars) / 100 if n_q_chars > len(chars) else ratio
+                feats.append((coverage_q, coverage_t, dice, ratio, token_set, partial))
+            out.append((item.entry, feats, entry_features(query, item)))
         return out
 
     @staticmethod
