@@ -24,6 +24,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -208,7 +209,8 @@ class KnowledgeBase:
         )
 
     def _retrieve(self, query: Query) -> list[int]:
-        scores: dict[int, float] = defaultdict(float)
+        scores: dict[int, float] = {}
+        get = scores.get
         postings = self._postings
         idf = self._idf
         for gram in [*("w" + t for t in query.tokens), *("c" + b for b in query.bigrams)]:
@@ -216,14 +218,14 @@ class KnowledgeBase:
             if hits:
                 weight = idf[gram]
                 for idx in hits:
-                    scores[idx] += weight
+                    scores[idx] = get(idx, 0.0) + weight
         if not scores:
             return []
-        best = heapq.nlargest(self.config.candidates, scores, key=scores.__getitem__)
+        best = heapq.nlargest(self.config.candidates, scores.items(), key=itemgetter(1))
         # Candidates far behind the leader in shared rare words almost never win the
         # re-ranking; dropping them saves most of the fuzzy scoring on a large KB.
-        floor = scores[best[0]] * self.config.candidate_floor
-        return [idx for idx in best if scores[idx] >= floor]
+        floor = best[0][1] * self.config.candidate_floor
+        return [idx for idx, score in best if score >= floor]
 
     @staticmethod
     def _entry_features(query: Query, item: _Indexed) -> EntryFeatures:
