@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import random
 import resource
 import statistics
@@ -217,6 +218,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs over the query set")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -259,16 +261,25 @@ def main() -> None:
     gc.freeze()  # the KB is long-lived; a real service does the same after start-up
     wall: list[float] = []
     cpu: list[float] = []
+    best: list[float] = [math.inf] * len(queries)
     bands = {b: 0 for b in Band}
-    for q in queries:
-        w0, c0 = time.perf_counter(), time.process_time()
-        result = answer(kb, q)
-        cpu.append((time.process_time() - c0) * 1000)
-        wall.append((time.perf_counter() - w0) * 1000)
-        bands[result.band] += 1
+    for round_ in range(args.repeat):
+        for i, q in enumerate(queries):
+            w0, c0 = time.perf_counter(), time.process_time()
+            result = answer(kb, q)
+            c = (time.process_time() - c0) * 1000
+            w = (time.perf_counter() - w0) * 1000
+            cpu.append(c)
+            wall.append(w)
+            best[i] = min(best[i], w)
+            if round_ == 0:
+                bands[result.band] += 1
 
     print(f"entries            {len(kb)}")
-    print(f"queries            {len(queries)} ({len(labelled)} labelled + generated paraphrases)")
+    print(
+        f"queries            {len(queries)} ({len(labelled)} labelled + generated paraphrases), "
+        f"{args.repeat} runs"
+    )
     print(
         f"start-up           import {t_import:.3f} s + jieba/dictionaries {t_jieba:.3f} s "
         f"+ index {t_index:.3f} s = {t_import + t_jieba + t_index:.3f} s "
@@ -279,6 +290,10 @@ def main() -> None:
     print(
         f"latency wall ms    p50 {percentile(wall, 0.5):.3f}  p90 {percentile(wall, 0.9):.3f}  "
         f"p99 {percentile(wall, 0.99):.3f}  max {max(wall):.3f}  mean {statistics.fmean(wall):.3f}"
+    )
+    print(
+        f"latency best-of-{args.repeat} p50 {percentile(best, 0.5):.3f}  p90 {percentile(best, 0.9):.3f}  "
+        f"p99 {percentile(best, 0.99):.3f}  (each query's fastest run: preemption filtered out)"
     )
     print(
         f"latency cpu ms     p50 {percentile(cpu, 0.5):.3f}  p90 {percentile(cpu, 0.9):.3f}  "
