@@ -126,8 +126,12 @@ async def upsert_entries(
     Entries missing from `records` are left alone (a partial file never deletes); to
     retire one, send it with active = 0.
     """
+    seen: set[str] = set()
     for record in records:
         _check(record)
+        if record.id in seen:
+            raise ValidationFailed(texts.DUPLICATE_KEY.format(key=record.id[:64]))
+        seen.add(record.id)
     now = clock.now()
     month = local(now).strftime("%Y-%m")
     keys = [r.id for r in records]

@@ -139,3 +139,11 @@ async def test_too_long_field_is_refused_before_writing(session: AsyncSession, c
     with pytest.raises(ValidationFailed, match="question"):
         await service.upsert_entries(session, records=[LOST, bad], actor="王主任", clock=clock)
     assert await service.list_entries(session, include_inactive=True) == []
+
+
+async def test_the_same_key_twice_in_one_upsert_is_refused(session: AsyncSession, clock: ManualClock) -> None:
+    with pytest.raises(ValidationFailed, match="sbk_lost"):
+        await service.upsert_entries(
+            session, records=[LOST, replace(LOST, answer="另一个")], actor="王主任", clock=clock
+        )
+    assert await service.list_entries(session, include_inactive=True) == []
