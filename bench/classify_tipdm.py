@@ -16,18 +16,18 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import csv
+import tempfile
+import time
+from pathlib import Path
 
-from sklearn.metrics import f1_score  # noqa: E402
-from sklearn.model_selection import StratifiedKFold  # noqa: E402
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
 
-from knowledge_base import segment  # noqa: E402
-from knowledge_base.classify.evaluate import evaluate  # noqa: E402
-from knowledge_base.classify.model import TextClassifier, TrainConfig  # noqa: E402
+from knowledge_base import segment
+from knowledge_base.classify.evaluate import evaluate
+from knowledge_base.classify.model import TextClassifier, TrainConfig
 
 DEFAULT = Path("/work/shared/data/tipdm2020c/messages.csv")
 
@@ -81,10 +81,14 @@ def main() -> None:
         load_seconds = time.perf_counter() - started
 
     report = evaluate(model, test_texts, test_labels)
-    print(f"training: {train_seconds:.1f} s on {len(train_texts)} messages; model file {size_kb:.0f} KiB, "
-          f"load {load_seconds:.2f} s")
-    print(f"test: n={report.n} accuracy={report.accuracy:.4f} macro-F1={report.macro_f1:.4f} "
-          f"speed={report.msgs_per_s:.0f} msgs/s (batch of {report.n})")
+    print(
+        f"training: {train_seconds:.1f} s on {len(train_texts)} messages; model file {size_kb:.0f} KiB, "
+        f"load {load_seconds:.2f} s"
+    )
+    print(
+        f"test: n={report.n} accuracy={report.accuracy:.4f} macro-F1={report.macro_f1:.4f} "
+        f"speed={report.msgs_per_s:.0f} msgs/s (batch of {report.n})"
+    )
     print(f"{'label':<10}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
     for label, m in report.per_class.items():
         print(f"{label:<10}{m.precision:>10.4f}{m.recall:>8.4f}{m.f1:>8.4f}{m.support:>9}")
