@@ -71,18 +71,22 @@ def main() -> None:
     records, titles = load(args.data)
     min_citizens = policy.supervision.hotspot_min_tickets
     window = timedelta(days=policy.supervision.hotspot_window_days)
-    print(f"{len(records)} messages, {len({r.citizen_key for r in records})} citizens, "
-          f"{min(r.time for r in records):%Y-%m-%d} … {max(r.time for r in records):%Y-%m-%d}; "
-          f"hotspot = ≥{min_citizens} citizens within {window.days} days, cosine ≥ {args.threshold}")
+    print(
+        f"{len(records)} messages, {len({r.citizen_key for r in records})} citizens, "
+        f"{min(r.time for r in records):%Y-%m-%d} … {max(r.time for r in records):%Y-%m-%d}; "
+        f"hotspot = ≥{min_citizens} citizens within {window.days} days, cosine ≥ {args.threshold}"
+    )
 
     started = time.perf_counter()
     hotspots = find_hotspots(records, min_citizens=min_citizens, window=window, threshold=args.threshold)
     print(f"find_hotspots: {time.perf_counter() - started:.1f} s, {len(hotspots)} hotspots\n")
     by_id = {r.id: r for r in records}
     for n, spot in enumerate(hotspots, start=1):
-        print(f"#{n}: {len(spot.record_ids)} messages, {spot.citizens} citizens, "
-              f"{spot.start:%Y-%m-%d} … {spot.end:%Y-%m-%d}, mean cos {spot.mean_score:.2f}, "
-              f"keywords: {' '.join(spot.keywords)}")
+        print(
+            f"#{n}: {len(spot.record_ids)} messages, {spot.citizens} citizens, "
+            f"{spot.start:%Y-%m-%d} … {spot.end:%Y-%m-%d}, mean cos {spot.mean_score:.2f}, "
+            f"keywords: {' '.join(spot.keywords)}"
+        )
         if n <= args.show:
             print(f"    seed: {titles[str(spot.seed_id)]}")
             for rid in spot.record_ids[:12]:
@@ -92,9 +96,12 @@ def main() -> None:
 
     # A week of messages: build once, then compare new ones.
     records.sort(key=lambda r: r.time)
-    busiest = max(range(len(records)), key=lambda i: sum(
-        1 for r in records[i : i + 3000] if r.time - records[i].time <= window
-    ) if i % 200 == 0 else 0)
+    busiest = max(
+        range(len(records)),
+        key=lambda i: (
+            sum(1 for r in records[i : i + 3000] if r.time - records[i].time <= window) if i % 200 == 0 else 0
+        ),
+    )
     week = [r for r in records[busiest:] if r.time - records[busiest].time <= window]
     started = time.perf_counter()
     index = SimilarityIndex(week)
@@ -104,8 +111,10 @@ def main() -> None:
     for _ in range(100):
         index.similar_to(probe.text)
     query = (time.perf_counter() - started) / 100
-    print(f"\nSimilarityIndex over the busiest week ({len(week)} messages): build {build:.2f} s, "
-          f"one new message against all of them {query * 1000:.1f} ms")
+    print(
+        f"\nSimilarityIndex over the busiest week ({len(week)} messages): build {build:.2f} s, "
+        f"one new message against all of them {query * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -183,11 +183,16 @@ def find_repeats(
     threshold: float = REPEAT_THRESHOLD,
     since: datetime | None = None,
 ) -> list[SimilarMatch]:
-    """The same citizen's earlier requests on the same matter, best first."""
-    own = [r for r in history if r.citizen_key == new.citizen_key and r.id != new.id]
-    if not own:
+    """The same citizen's earlier requests on the same matter, best first.
+
+    Pass the period's tickets of all citizens as `history`, not only this citizen's:
+    idf is fitted on it, and one citizen's own tickets share their matter's words, which
+    idf over them alone would discount. A service keeps a `SimilarityIndex` instead.
+    """
+    if not any(r.citizen_key == new.citizen_key and r.id != new.id for r in history):
         return []
-    return SimilarityIndex([*own, new]).repeats_of(new, threshold=threshold, since=since)
+    others = [r for r in history if r.id != new.id]
+    return SimilarityIndex([*others, new]).repeats_of(new, threshold=threshold, since=since)
 
 
 def _neighbours(
@@ -241,7 +246,8 @@ def find_hotspots(
 ) -> list[Hotspot]:
     """Groups of similar requests from ≥ `min_citizens` different citizens within `window`.
 
-    Pure function: records in, hotspots out, nothing stored. Pass the policy's numbers
+    Pure function: records in, hotspots out, nothing stored. Pass all tickets of the
+    period (idf is fitted on them), not a pre-filtered subset. Pass the policy's numbers
     (`policy.supervision.hotspot_min_tickets`, `hotspot_window_days`). Each hotspot is a
     star around a seed request: every member is similar to the seed (no chaining, so a
     group cannot drift from one matter to another), all members lie within one window,
@@ -299,4 +305,5 @@ def _keywords(texts: Sequence[str], k: int = 6) -> tuple[str, ...]:
     df: Counter[str] = Counter()
     for text in texts:
         df.update({w for w in seg.tokenize(text[:MAX_CHARS]) if len(w) >= 2 and not w.isdigit()})
-    return tuple(word for word, _ in df.most_common(k))
+    ranked = sorted(df.items(), key=lambda item: (-item[1], item[0]))  # ties: stable across runs
+    return tuple(word for word, _ in ranked[:k])
