@@ -80,7 +80,7 @@ async def _office_name(session: AsyncSession) -> str:
 async def _typical(session: AsyncSession, *, period: Period, limit: int = 3) -> list[TypicalCase]:
     """好评典型件: solved and satisfied, the hard ones first (supervised, extended, repeated)."""
     query = (
-        sa.select(T.c.number, T.c.category, T.c.content, U.c.name)
+        sa.select(T.c.number, T.c.category, T.c.content, U.c.name, T.c.contact_name)
         .select_from(T.join(U, U.c.id == T.c.main_unit_id))
         .where(
             T.c.received_at >= period.start,
@@ -93,7 +93,7 @@ async def _typical(session: AsyncSession, *, period: Period, limit: int = 3) -> 
         .limit(limit)
     )
     return [
-        TypicalCase(r[0], r[3], r[1] or texts.NO_CATEGORY, shorten(r[2], 80), texts.TYPICAL_RESULT)
+        TypicalCase(r[0], r[3], r[1] or texts.NO_CATEGORY, shorten(r[2], 80, names=(r[4],)), texts.TYPICAL_RESULT)
         for r in (await _run(session, query)).all()
     ]
 
@@ -196,16 +196,24 @@ def ranking_paragraph(b: Bulletin) -> str:
         return texts.NO_UNITS
     best = b.rankings.best
     poor = b.rankings.poor
+    label = texts.best_label(b.rules.best_n)
+    best_text = (
+        texts.RANKING_BEST.format(units="、".join(r.row.unit for r in best[:2]), k=len(best), label=label)
+        if best
+        else texts.RANKING_NO_BEST.format(label=label)
+    )
+    poor_text = (
+        texts.RANKING_POOR.format(units="、".join(r.row.unit for r in poor[:2]), m=len(poor))
+        if poor
+        else texts.RANKING_NO_POOR
+    )
     return texts.RANKING_INTRO.format(
         scheme=b.table.scheme.spec.title,
         n=len(b.table.units),
-        best=("、".join(r.row.unit for r in best[:2]) + texts.ETC) if best else texts.NONE,
-        k=len(best),
-        label=texts.best_label(b.rules.best_n),
-        poor=("、".join(r.row.unit for r in poor[:2]) + texts.ETC) if poor else texts.NONE,
-        m=len(poor),
-        tickets=len(b.poor_tickets),
         min_volume=b.rules.best_min_volume,
+        best=best_text,
+        poor=poor_text,
+        tickets=len(b.poor_tickets),
     )
 
 

@@ -49,12 +49,12 @@ class Similarity(Protocol):
         ...
 
 
-_NOISE = re.compile(r"[\s\d\W_]+")
+_NOISE = re.compile(r"[\s\W_]+")
 
 
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
-    """Full-width → half-width, no digits, spaces or punctuation: what remains is the matter."""
+    """Full-width → half-width, no spaces or punctuation; digits stay (3号楼 is not 5号楼)."""
     return _NOISE.sub("", unicodedata.normalize("NFKC", text or "")).lower()
 
 
@@ -89,6 +89,7 @@ class _Row:
     citizen_key: str
     received_at: datetime
     unit: str | None
+    contact_name: str | None = None
 
 
 @dataclass
@@ -175,6 +176,7 @@ async def _rows(session: AsyncSession, *, start: datetime, end: datetime, extra:
             T.c.place,
             T.c.citizen_id,
             T.c.contact_phone,
+            T.c.contact_name,
             T.c.received_at,
             U.c.name.label("unit"),
         )
@@ -193,6 +195,7 @@ async def _rows(session: AsyncSession, *, start: datetime, end: datetime, extra:
             _citizen_key(r),
             r["received_at"],
             r["unit"],
+            r["contact_name"],
         )
         for r in (await _run(session, query)).mappings().all()
     ]
@@ -220,7 +223,7 @@ async def find_hotspots(
         found.append(
             Hotspot(
                 category=cluster.category,
-                summary=shorten(members[0].content, 60),
+                summary=shorten(members[0].content, 60, names=(members[0].contact_name,)),
                 tickets=len(members),
                 citizens=len({r.citizen_key for r in members}),
                 first_at=members[0].received_at,
@@ -318,7 +321,7 @@ async def find_repeats(
                     RepeatCase(
                         citizen=people.get(key, texts.ANONYMOUS),
                         category=cluster.category or texts.NO_CATEGORY,
-                        summary=shorten(cluster.text, 60),
+                        summary=shorten(cluster.text, 60, names=(cluster.rows[0].contact_name,)),
                         tickets=len(cluster.rows),
                         numbers=[r.number for r in cluster.rows],
                         units=sorted({r.unit for r in cluster.rows if r.unit}),

@@ -131,7 +131,8 @@ def count_columns(ticket: Any, *, as_of: datetime, limit_days: int) -> list[Colu
     late_reply = sa.and_(replied, ticket.c.due_at.is_not(None), ticket.c.replied_at > ticket.c.due_at)
     still_open = sa.not_(replied)
     overdue_open = sa.and_(still_open, deadline_passed)
-    counted = sa.and_(ticket.c.archived.is_(False), ticket.c.cb_satisfaction.is_not(None))
+    called_back = sa.and_(ticket.c.callback_at.is_not(None), ticket.c.callback_at <= as_of)
+    counted = sa.and_(called_back, ticket.c.archived.is_(False), ticket.c.cb_satisfaction.is_not(None))
     limit_cutoff = as_of - timedelta(days=limit_days)
 
     def level(value: Satisfaction) -> ColumnElement[bool]:
