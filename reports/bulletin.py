@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from reports import texts
 from reports.formula import round_half_up
 from reports.hotspots import Hotspot, RepeatCase, Similarity, find_hotspots, find_repeats
-from reports.indicators import Overview, T, U, UnitIndicators, _run, overview, unit_indicators
+from reports.indicators import Overview, T, U, UnitIndicators, _run, overview, received_count, unit_indicators
 from reports.periods import Period
 from reports.rankings import PoorTicket, RankingRules, Rankings, poor_tickets, rank_units, shorten
 from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, score_units
@@ -45,7 +45,7 @@ class Bulletin:
     office: str
     made_at: datetime
     overview: Overview
-    previous: Overview | None
+    previous: int | None  # tickets received in the previous period, for 环比
     units: list[UnitIndicators]
     table: ScoreTable | None  # None when no unit had a ticket
     rankings: Rankings | None
@@ -93,7 +93,9 @@ async def _typical(session: AsyncSession, *, period: Period, limit: int = 3) -> 
         .limit(limit)
     )
     return [
-        TypicalCase(r[0], r[3], r[1] or texts.NO_CATEGORY, shorten(r[2], 80, names=(r[4],)), texts.TYPICAL_RESULT)
+        TypicalCase(
+            r[0], r[3], r[1] or texts.NO_CATEGORY, shorten(r[2], 80, names=(r[4],)), texts.TYPICAL_RESULT
+        )
         for r in (await _run(session, query)).all()
     ]
 
@@ -111,7 +113,7 @@ async def build_bulletin(
 ) -> Bulletin:
     limit_days = policy.deadlines.limit.amount
     ov = await overview(session, period=period, limit_days=limit_days)
-    previous = await overview(session, period=period.previous(), limit_days=limit_days)
+    previous = await received_count(session, period=period.previous())
     units = await unit_indicators(session, period=period, limit_days=limit_days)
     table = score_units(scheme, counts_from_indicators(scheme, units)) if units else None
     rankings = rank_units(table, rules) if table else None
@@ -121,14 +123,17 @@ async def build_bulletin(
         office=await _office_name(session),
         made_at=ensure_aware(made_at),
         overview=ov,
-        previous=previous if previous.received else None,
+        previous=previous or None,
         units=units,
         table=table,
         rankings=rankings,
         rules=rules,
         poor_tickets=await poor_tickets(session, period=period, policy=policy, rules=rules),
         hotspots=await find_hotspots(session, period=period, policy=policy, similarity=similarity),
-        repeats=await find_repeats(session, as_of=period.end, policy=policy, similarity=similarity),
+        # The bulletin reports the repeats of its own period; the weekly supervision job looks further back.
+        repeats=await find_repeats(
+            session, as_of=period.end, policy=policy, similarity=similarity, lookback_days=len(period.days)
+        ),
         typical=await _typical(session, period=period),
         policy=policy,
     )
@@ -171,12 +176,10 @@ def basic_paragraphs(b: Bulletin) -> list[str]:
             dissatisfaction=pct(ov.rate("dissatisfaction_rate")),
         ),
     ]
-    if b.previous is not None and b.previous.received:
-        change = Fraction(ov.received - b.previous.received, b.previous.received)
+    if b.previous:
+        change = Fraction(ov.received - b.previous, b.previous)
         word = texts.UP if change >= 0 else texts.DOWN
-        out.append(
-            texts.BASIC_CHANGE.format(previous=b.previous.received, word=word, change=pct(abs(change)))
-        )
+        out.append(texts.BASIC_CHANGE.format(previous=b.previous, word=word, change=pct(abs(change))))
     if ov.by_type:
         parts = [
             f"{texts.REQUEST_TYPE.get(k, k)}{n}件"

@@ -213,6 +213,12 @@ async def find_hotspots(
     window = timedelta(days=policy.supervision.hotspot_window_days)
     need = policy.supervision.hotspot_min_tickets
     rows = await _rows(session, start=period.start - window, end=period.end)
+    # Only a place (with its category) that enough different citizens wrote about can hold a
+    # hotspot: the text comparison is spent on those alone.
+    citizens: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        citizens.setdefault((row.category, normalise(row.place)), set()).add(row.citizen_key)
+    rows = [r for r in rows if len(citizens[(r.category, normalise(r.place))]) >= need]
     found: list[Hotspot] = []
     for cluster in _cluster(rows, similarity):
         if len({r.citizen_key for r in cluster.rows}) < need:

@@ -11,6 +11,7 @@ satisfaction levels, resolution levels, dissatisfaction).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -259,30 +260,24 @@ async def overview(
         .mappings()
         .one()
     )
-    by_type = {
-        str(k): int(v)
-        for k, v in (
-            await _run(
-                session,
-                sa.select(T.c.request_type, sa.func.count()).where(in_period).group_by(T.c.request_type),
-            )
-        ).all()
-    }
-    by_category = [
-        (str(k) if k else "", int(v))
-        for k, v in (
-            await _run(
-                session,
-                sa.select(T.c.category, sa.func.count().label("n"))
-                .where(in_period)
-                .group_by(T.c.category)
-                .order_by(sa.desc("n"), T.c.category),
-            )
-        ).all()
-    ]
+    # One grouped scan gives the type, category and day breakdowns together.
     day = local_day(T.c.received_at, (await session.connection()).dialect.name).label("day")
-    by_day_rows = (await _run(session, sa.select(day, sa.func.count()).where(in_period).group_by(day))).all()
-    by_day_map = {(d if isinstance(d, date) else date.fromisoformat(str(d))): int(n) for d, n in by_day_rows}
+    grouped = (
+        await _run(
+            session,
+            sa.select(T.c.request_type, T.c.category, day, sa.func.count())
+            .where(in_period)
+            .group_by(T.c.request_type, T.c.category, day),
+        )
+    ).all()
+    by_type: Counter[str] = Counter()
+    by_category_counts: Counter[str] = Counter()
+    by_day_map: Counter[date] = Counter()
+    for request_type, category, d, n in grouped:
+        by_type[str(request_type)] += int(n)
+        by_category_counts[str(category or "")] += int(n)
+        by_day_map[d if isinstance(d, date) else date.fromisoformat(str(d))] += int(n)
+    by_category = sorted(by_category_counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return Overview(
         period=period,
         as_of=as_of,
@@ -291,10 +286,16 @@ async def overview(
         dispatched=int(head.dispatched),
         sent_back=int(head.sent_back),
         counts={name: int(counts_row[name]) for name in COUNT_NAMES},
-        by_type=by_type,
+        by_type=dict(by_type),
         by_category=by_category,
         by_day=[(d, by_day_map.get(d, 0)) for d in period.days],
     )
+
+
+async def received_count(session: AsyncSession, *, period: Period) -> int:
+    """Tickets received in a period (the previous period's volume, for 环比)."""
+    query = sa.select(sa.func.count()).where(T.c.received_at >= period.start, T.c.received_at < period.end)
+    return int((await _run(session, query)).scalar_one())
 
 
 async def refused_return_ticket_ids(session: AsyncSession, *, ticket_ids: Sequence[int]) -> set[int]:
