@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,10 +25,12 @@ from reports.periods import Period
 from reports.rankings import PoorTicket, RankingRules, Rankings, poor_tickets, rank_units, shorten
 from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, score_units
 from tickets.clock import ensure_aware, local
+from tickets.db import SessionFactory
 from tickets.enums import ResultCategory, Satisfaction, UnitKind
 from tickets.policy import Policy
 
 Kind = Literal["monthly", "weekly"]
+T_ = TypeVar("T_")
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ async def _typical(session: AsyncSession, *, period: Period, limit: int = 3) -> 
 
 
 async def build_bulletin(
-    session: AsyncSession,
+    sessions: SessionFactory,
     *,
     kind: Kind,
     period: Period,
@@ -111,30 +115,48 @@ async def build_bulletin(
     made_at: datetime,
     similarity: Similarity | None = None,
 ) -> Bulletin:
+    """Everything a bulletin says, read in one snapshot per part.
+
+    The parts are independent reads, so they run concurrently, each on its own connection:
+    PostgreSQL and SQLite (WAL, the driver's thread) then use both cores.
+    """
     limit_days = policy.deadlines.limit.amount
-    ov = await overview(session, period=period, limit_days=limit_days)
-    previous = await received_count(session, period=period.previous())
-    units = await unit_indicators(session, period=period, limit_days=limit_days)
+
+    async def read(fn: Callable[[AsyncSession], Awaitable[T_]]) -> T_:
+        async with sessions() as session:
+            return await fn(session)
+
+    (ov, previous, units, office, poor, hotspots, repeats, typical) = await asyncio.gather(
+        read(lambda s: overview(s, period=period, limit_days=limit_days)),
+        read(lambda s: received_count(s, period=period.previous())),
+        read(lambda s: unit_indicators(s, period=period, limit_days=limit_days)),
+        read(_office_name),
+        read(lambda s: poor_tickets(s, period=period, policy=policy, rules=rules)),
+        read(lambda s: find_hotspots(s, period=period, policy=policy, similarity=similarity)),
+        # The bulletin reports the repeats of its own period; the weekly supervision job looks further back.
+        read(
+            lambda s: find_repeats(
+                s, as_of=period.end, policy=policy, similarity=similarity, lookback_days=len(period.days)
+            )
+        ),
+        read(lambda s: _typical(s, period=period)),
+    )
     table = score_units(scheme, counts_from_indicators(scheme, units)) if units else None
-    rankings = rank_units(table, rules) if table else None
     return Bulletin(
         kind=kind,
         period=period,
-        office=await _office_name(session),
+        office=office,
         made_at=ensure_aware(made_at),
         overview=ov,
         previous=previous or None,
         units=units,
         table=table,
-        rankings=rankings,
+        rankings=rank_units(table, rules) if table else None,
         rules=rules,
-        poor_tickets=await poor_tickets(session, period=period, policy=policy, rules=rules),
-        hotspots=await find_hotspots(session, period=period, policy=policy, similarity=similarity),
-        # The bulletin reports the repeats of its own period; the weekly supervision job looks further back.
-        repeats=await find_repeats(
-            session, as_of=period.end, policy=policy, similarity=similarity, lookback_days=len(period.days)
-        ),
-        typical=await _typical(session, period=period),
+        poor_tickets=poor,
+        hotspots=hotspots,
+        repeats=repeats,
+        typical=typical,
         policy=policy,
     )
 

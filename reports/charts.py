@@ -21,6 +21,7 @@ from reports.fonts import cjk_font_family
 
 BLUE, GREEN, RED, GREY = "#2f6db5", "#2e8b57", "#c0392b", "#8c8c8c"
 DPI = 110
+LAYOUT = "constrained"
 
 
 @contextmanager
@@ -39,7 +40,7 @@ def _style() -> Iterator[None]:
 
 def volume_trend(days: Sequence[tuple[date, int]], path: Path, *, title: str) -> Path:
     with _style():
-        fig = Figure(figsize=(9, 3.6), layout="constrained")
+        fig = Figure(figsize=(9, 3.6), layout=LAYOUT)
         ax = fig.subplots()
         xs = list(range(len(days)))
         values = [n for _, n in days]
@@ -65,7 +66,7 @@ def category_mix(categories: Sequence[tuple[str, int]], path: Path, *, title: st
         shown.append((texts.CHART_OTHER, rest))
     total = sum(n for _, n in items) or 1
     with _style():
-        fig = Figure(figsize=(8, 0.45 * max(len(shown), 3) + 1.2), layout="constrained")
+        fig = Figure(figsize=(8, 0.45 * max(len(shown), 3) + 1.2), layout=LAYOUT)
         ax = fig.subplots()
         labels = [c for c, _ in shown][::-1]
         values = [n for _, n in shown][::-1]
@@ -100,7 +101,7 @@ def unit_ranking(
         half = top // 2
         ordered = ordered[:half] + ordered[-(top - half) :]
     with _style():
-        fig = Figure(figsize=(8, 0.38 * max(len(ordered), 3) + 1.2), layout="constrained")
+        fig = Figure(figsize=(8, 0.38 * max(len(ordered), 3) + 1.2), layout=LAYOUT)
         ax = fig.subplots()
         names = [n for n, _ in ordered][::-1]
         values = [float(s) for _, s in ordered][::-1]

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports import texts
-from reports.indicators import T, U, _run
+from reports.indicators import T, U, _flag, _run
 from reports.periods import Period
 from reports.rankings import shorten
 from tickets.clock import ensure_aware, local
@@ -212,9 +212,28 @@ async def find_hotspots(
     similarity = similarity or FuzzySimilarity()
     window = timedelta(days=policy.supervision.hotspot_window_days)
     need = policy.supervision.hotspot_min_tickets
-    rows = await _rows(session, start=period.start - window, end=period.end)
+    start = period.start - window
     # Only a place (with its category) that enough different citizens wrote about can hold a
-    # hotspot: the text comparison is spent on those alone.
+    # hotspot. The database counts people per raw place (an upper bound: tickets without an
+    # account count as one person each), so only those tickets are fetched and compared.
+    people = sa.func.count(sa.distinct(T.c.citizen_id)) + _flag(T.c.citizen_id.is_(None))
+    pools = (
+        await _run(
+            session,
+            sa.select(T.c.category, T.c.place, people)
+            .where(T.c.received_at >= start, T.c.received_at < period.end)
+            .group_by(T.c.category, T.c.place),
+        )
+    ).all()
+    upper: Counter[tuple[str, str]] = Counter()
+    for category, place, n in pools:
+        upper[(category or "", normalise(place or ""))] += int(n)
+    keep = [(c, p) for c, p, _ in pools if upper[(c or "", normalise(p or ""))] >= need]
+    if not keep:
+        return []
+    rows = await _rows(
+        session, start=start, end=period.end, extra=sa.tuple_(T.c.category, T.c.place).in_(keep)
+    )
     citizens: dict[tuple[str, str], set[str]] = {}
     for row in rows:
         citizens.setdefault((row.category, normalise(row.place)), set()).add(row.citizen_key)
@@ -291,16 +310,23 @@ async def find_repeats(
     need = policy.supervision.repeat_complaints
     unsolved = sa.or_(T.c.cb_solved.is_(None), T.c.cb_solved.is_(False))
     candidates = (
-        sa.select(T.c.citizen_id)
-        .where(T.c.received_at >= start, T.c.received_at < as_of, T.c.citizen_id.is_not(None), unsolved)
-        .group_by(T.c.citizen_id, T.c.category)
-        .having(sa.func.count() >= need)
-    )
-    rows = await _rows(
-        session, start=start, end=as_of, extra=sa.and_(T.c.citizen_id.in_(candidates), unsolved)
-    )
-    if not rows:
+        await _run(
+            session,
+            sa.select(T.c.citizen_id, T.c.category)
+            .where(T.c.received_at >= start, T.c.received_at < as_of, T.c.citizen_id.is_not(None), unsolved)
+            .group_by(T.c.citizen_id, T.c.category)
+            .having(sa.func.count() >= need),
+        )
+    ).all()
+    if not candidates:
         return []
+    pairs = [(int(c), cat) for c, cat in candidates]
+    rows = await _rows(
+        session,
+        start=start,
+        end=as_of,
+        extra=sa.and_(sa.tuple_(T.c.citizen_id, T.c.category).in_(pairs), unsolved),
+    )
     people = {
         f"c{r['id']}": texts.CITIZEN_MASKED.format(
             name=mask_name(r["name"]) or texts.ANONYMOUS, phone=mask_phone(r["phone"])
