@@ -7,8 +7,8 @@ over generated tickets, on SQLite and PostgreSQL. Prints figures; not a test.
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -92,7 +92,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=200_000)
     parser.add_argument(
-        "--months", type=int, choices=(1, 4), default=4, help="spread over Aug–Nov or October only"
+        "--months", type=int, default=4, help="spread over N months ending in November 2026 (1 = October only)"
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
