@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import reports.models  # noqa: F401  (the receipt-time index every report query uses)
 from bench.report_data import generate
 from reports import charts  # noqa: F401  (matplotlib import is not part of one bulletin)
 from reports.bulletin import build_bulletin
