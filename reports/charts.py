@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from reports import texts
 from reports.fonts import cjk_font_family
@@ -47,11 +48,12 @@ def volume_trend(days: Sequence[tuple[date, int]], path: Path, *, title: str) ->
         ax.bar(xs, values, color=BLUE, width=0.7)
         if values:
             mean = sum(values) / len(values)
-            ax.axhline(mean, color=GREY, linestyle="--", linewidth=1)
-            ax.text(
-                len(xs) - 0.5, mean, texts.CHART_MEAN.format(mean=mean), ha="right", va="bottom", color=GREY
+            ax.axhline(
+                mean, color=GREY, linestyle="--", linewidth=1, label=texts.CHART_MEAN.format(mean=mean)
             )
-        step = max(1, len(days) // 16)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        step = max(1, -(-len(days) // 11))
         ax.set_xticks(xs[::step], [f"{d.month}/{d.day}" for d, _ in days][::step])
         ax.set_ylabel(texts.CHART_TICKETS)
         ax.set_title(title)
@@ -120,7 +122,12 @@ def unit_ranking(
                 label=texts.CHART_THRESHOLD.format(threshold=threshold),
             )
         handles = [Patch(color=GREEN, label=texts.CHART_BEST), Patch(color=RED, label=texts.CHART_POOR)]
-        ax.legend(handles=[*handles, *ax.get_legend_handles_labels()[0]], loc="lower right", frameon=True)
+        ax.legend(
+            handles=[*handles, *ax.get_legend_handles_labels()[0]],
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+        )
         ax.set_xlabel(texts.CHART_SCORE)
         ax.set_title(title)
         fig.savefig(path, dpi=DPI)
