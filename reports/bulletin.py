@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Literal, TypeVar
@@ -20,7 +20,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from reports import texts
 from reports.formula import round_half_up
 from reports.hotspots import Hotspot, RepeatCase, Similarity, find_hotspots, find_repeats
-from reports.indicators import Overview, T, U, UnitIndicators, _run, overview, received_count, unit_indicators
+from reports.indicators import (
+    Overview,
+    T,
+    U,
+    UnitIndicators,
+    _run,
+    overview,
+    received_count,
+    unit_indicators_and_total,
+)
 from reports.periods import Period
 from reports.rankings import PoorTicket, RankingRules, Rankings, poor_tickets, rank_units, shorten
 from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, score_units
@@ -126,10 +135,11 @@ async def build_bulletin(
         async with sessions() as session:
             return await fn(session)
 
-    (ov, previous, units, office, poor, hotspots, repeats, typical) = await asyncio.gather(
-        read(lambda s: overview(s, period=period, limit_days=limit_days)),
+    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical) = await asyncio.gather(
+        read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days)),
+        # Volumes and breakdowns only: the jurisdiction's counts come with the units' (below).
+        read(lambda s: overview(s, period=period, limit_days=limit_days, counts={})),
         read(lambda s: received_count(s, period=period.previous())),
-        read(lambda s: unit_indicators(s, period=period, limit_days=limit_days)),
         read(_office_name),
         read(lambda s: poor_tickets(s, period=period, policy=policy, rules=rules)),
         read(lambda s: find_hotspots(s, period=period, policy=policy, similarity=similarity)),
@@ -141,6 +151,8 @@ async def build_bulletin(
         ),
         read(lambda s: _typical(s, period=period)),
     )
+    units, total = units_and_total
+    ov = replace(ov, counts=total)
     table = score_units(scheme, counts_from_indicators(scheme, units)) if units else None
     return Bulletin(
         kind=kind,
