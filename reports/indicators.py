@@ -12,7 +12,6 @@ satisfaction levels, resolution levels, dissatisfaction).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -24,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports.periods import Period
 from tickets.clock import ensure_aware
-from tickets.enums import Action, ResultCategory, Satisfaction, TicketStatus
+from tickets.enums import ResultCategory, Satisfaction, TicketStatus
 from tickets.models import Ticket, TicketCoUnit, TicketEvent, Unit
 
 T = Ticket.__table__  # type: ignore[attr-defined]
@@ -358,16 +357,3 @@ async def received_count(session: AsyncSession, *, period: Period) -> int:
     """Tickets received in a period (the previous period's volume, for 环比)."""
     query = sa.select(sa.func.count()).where(T.c.received_at >= period.start, T.c.received_at < period.end)
     return int((await _run(session, query)).scalar_one())
-
-
-async def refused_return_ticket_ids(session: AsyncSession, *, ticket_ids: Sequence[int]) -> set[int]:
-    """Tickets whose unit asked to return them and was refused: 职责范围内推诿 candidates."""
-    if not ticket_ids:
-        return set()
-    rows = await _run(
-        session,
-        sa.select(EV.c.ticket_id).where(
-            EV.c.ticket_id.in_(list(ticket_ids)), EV.c.action == Action.REFUSE_RETURN
-        ),
-    )
-    return {int(r[0]) for r in rows}
