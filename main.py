@@ -11,6 +11,7 @@ import click
 from aiohttp import web
 
 from integrations.app import init_app
+from knowledge_base.classify.cli import register as register_classify
 from reports.cli import register as register_reports
 from tickets.cli import register as register_tickets
 from tickets.settings import Settings
@@ -32,6 +33,7 @@ def serve(host: str | None, port: int | None) -> None:
 
 
 register_tickets(cli)
+register_classify(cli)
 register_reports(cli)
 
 
