@@ -1,7 +1,7 @@
 """reports: index on ticket.received_at (every report selects tickets by receipt time)
 
 Revision ID: reports_indexes
-Revises: 0001_core
+Revises: knowledge_base_tables
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "reports_indexes"
-down_revision: str | None = "0001_core"
+down_revision: str | None = "knowledge_base_tables"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
