@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,15 +20,26 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from reports import texts
 from reports.formula import round_half_up
 from reports.hotspots import Hotspot, RepeatCase, Similarity, find_hotspots, find_repeats
-from reports.indicators import Overview, T, U, UnitIndicators, _run, overview, unit_indicators
+from reports.indicators import (
+    Overview,
+    T,
+    U,
+    UnitIndicators,
+    _run,
+    overview,
+    received_count,
+    unit_indicators_and_total,
+)
 from reports.periods import Period
 from reports.rankings import PoorTicket, RankingRules, Rankings, poor_tickets, rank_units, shorten
 from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, score_units
 from tickets.clock import ensure_aware, local
+from tickets.db import SessionFactory
 from tickets.enums import ResultCategory, Satisfaction, UnitKind
 from tickets.policy import Policy
 
 Kind = Literal["monthly", "weekly"]
+T_ = TypeVar("T_")
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,7 @@ class Bulletin:
     office: str
     made_at: datetime
     overview: Overview
-    previous: Overview | None
+    previous: int | None  # tickets received in the previous period, for 环比
     units: list[UnitIndicators]
     table: ScoreTable | None  # None when no unit had a ticket
     rankings: Rankings | None
@@ -80,7 +93,7 @@ async def _office_name(session: AsyncSession) -> str:
 async def _typical(session: AsyncSession, *, period: Period, limit: int = 3) -> list[TypicalCase]:
     """好评典型件: solved and satisfied, the hard ones first (supervised, extended, repeated)."""
     query = (
-        sa.select(T.c.number, T.c.category, T.c.content, U.c.name)
+        sa.select(T.c.number, T.c.category, T.c.content, U.c.name, T.c.contact_name)
         .select_from(T.join(U, U.c.id == T.c.main_unit_id))
         .where(
             T.c.received_at >= period.start,
@@ -93,13 +106,15 @@ async def _typical(session: AsyncSession, *, period: Period, limit: int = 3) -> 
         .limit(limit)
     )
     return [
-        TypicalCase(r[0], r[3], r[1] or texts.NO_CATEGORY, shorten(r[2], 80), texts.TYPICAL_RESULT)
+        TypicalCase(
+            r[0], r[3], r[1] or texts.NO_CATEGORY, shorten(r[2], 80, names=(r[4],)), texts.TYPICAL_RESULT
+        )
         for r in (await _run(session, query)).all()
     ]
 
 
 async def build_bulletin(
-    session: AsyncSession,
+    sessions: SessionFactory,
     *,
     kind: Kind,
     period: Period,
@@ -109,27 +124,51 @@ async def build_bulletin(
     made_at: datetime,
     similarity: Similarity | None = None,
 ) -> Bulletin:
+    """Everything a bulletin says, read in one snapshot per part.
+
+    The parts are independent reads, so they run concurrently, each on its own connection:
+    PostgreSQL and SQLite (WAL, the driver's thread) then use both cores.
+    """
     limit_days = policy.deadlines.limit.amount
-    ov = await overview(session, period=period, limit_days=limit_days)
-    previous = await overview(session, period=period.previous(), limit_days=limit_days)
-    units = await unit_indicators(session, period=period, limit_days=limit_days)
+
+    async def read(fn: Callable[[AsyncSession], Awaitable[T_]]) -> T_:
+        async with sessions() as session:
+            return await fn(session)
+
+    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical) = await asyncio.gather(
+        read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days)),
+        # Volumes and breakdowns only: the jurisdiction's counts come with the units' (below).
+        read(lambda s: overview(s, period=period, limit_days=limit_days, counts={})),
+        read(lambda s: received_count(s, period=period.previous())),
+        read(_office_name),
+        read(lambda s: poor_tickets(s, period=period, policy=policy, rules=rules)),
+        read(lambda s: find_hotspots(s, period=period, policy=policy, similarity=similarity)),
+        # The bulletin reports the repeats of its own period; the weekly supervision job looks further back.
+        read(
+            lambda s: find_repeats(
+                s, as_of=period.end, policy=policy, similarity=similarity, lookback_days=len(period.days)
+            )
+        ),
+        read(lambda s: _typical(s, period=period)),
+    )
+    units, total = units_and_total
+    ov = replace(ov, counts=total)
     table = score_units(scheme, counts_from_indicators(scheme, units)) if units else None
-    rankings = rank_units(table, rules) if table else None
     return Bulletin(
         kind=kind,
         period=period,
-        office=await _office_name(session),
+        office=office,
         made_at=ensure_aware(made_at),
         overview=ov,
-        previous=previous if previous.received else None,
+        previous=previous or None,
         units=units,
         table=table,
-        rankings=rankings,
+        rankings=rank_units(table, rules) if table else None,
         rules=rules,
-        poor_tickets=await poor_tickets(session, period=period, policy=policy, rules=rules),
-        hotspots=await find_hotspots(session, period=period, policy=policy, similarity=similarity),
-        repeats=await find_repeats(session, as_of=period.end, policy=policy, similarity=similarity),
-        typical=await _typical(session, period=period),
+        poor_tickets=poor,
+        hotspots=hotspots,
+        repeats=repeats,
+        typical=typical,
         policy=policy,
     )
 
@@ -171,12 +210,10 @@ def basic_paragraphs(b: Bulletin) -> list[str]:
             dissatisfaction=pct(ov.rate("dissatisfaction_rate")),
         ),
     ]
-    if b.previous is not None and b.previous.received:
-        change = Fraction(ov.received - b.previous.received, b.previous.received)
+    if b.previous:
+        change = Fraction(ov.received - b.previous, b.previous)
         word = texts.UP if change >= 0 else texts.DOWN
-        out.append(
-            texts.BASIC_CHANGE.format(previous=b.previous.received, word=word, change=pct(abs(change)))
-        )
+        out.append(texts.BASIC_CHANGE.format(previous=b.previous, word=word, change=pct(abs(change))))
     if ov.by_type:
         parts = [
             f"{texts.REQUEST_TYPE.get(k, k)}{n}件"
@@ -196,16 +233,24 @@ def ranking_paragraph(b: Bulletin) -> str:
         return texts.NO_UNITS
     best = b.rankings.best
     poor = b.rankings.poor
+    label = texts.best_label(b.rules.best_n)
+    best_text = (
+        texts.RANKING_BEST.format(units="、".join(r.row.unit for r in best[:2]), k=len(best), label=label)
+        if best
+        else texts.RANKING_NO_BEST.format(label=label)
+    )
+    poor_text = (
+        texts.RANKING_POOR.format(units="、".join(r.row.unit for r in poor[:2]), m=len(poor))
+        if poor
+        else texts.RANKING_NO_POOR
+    )
     return texts.RANKING_INTRO.format(
         scheme=b.table.scheme.spec.title,
         n=len(b.table.units),
-        best=("、".join(r.row.unit for r in best[:2]) + texts.ETC) if best else texts.NONE,
-        k=len(best),
-        label=texts.best_label(b.rules.best_n),
-        poor=("、".join(r.row.unit for r in poor[:2]) + texts.ETC) if poor else texts.NONE,
-        m=len(poor),
-        tickets=len(b.poor_tickets),
         min_volume=b.rules.best_min_volume,
+        best=best_text,
+        poor=poor_text,
+        tickets=len(b.poor_tickets),
     )
 
 

@@ -15,12 +15,14 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from reports import texts
 from reports.fonts import cjk_font_family
 
 BLUE, GREEN, RED, GREY = "#2f6db5", "#2e8b57", "#c0392b", "#8c8c8c"
 DPI = 110
+LAYOUT = "constrained"
 
 
 @contextmanager
@@ -39,18 +41,19 @@ def _style() -> Iterator[None]:
 
 def volume_trend(days: Sequence[tuple[date, int]], path: Path, *, title: str) -> Path:
     with _style():
-        fig = Figure(figsize=(9, 3.6), layout="constrained")
+        fig = Figure(figsize=(9, 3.6), layout=LAYOUT)
         ax = fig.subplots()
         xs = list(range(len(days)))
         values = [n for _, n in days]
         ax.bar(xs, values, color=BLUE, width=0.7)
         if values:
             mean = sum(values) / len(values)
-            ax.axhline(mean, color=GREY, linestyle="--", linewidth=1)
-            ax.text(
-                len(xs) - 0.5, mean, texts.CHART_MEAN.format(mean=mean), ha="right", va="bottom", color=GREY
+            ax.axhline(
+                mean, color=GREY, linestyle="--", linewidth=1, label=texts.CHART_MEAN.format(mean=mean)
             )
-        step = max(1, len(days) // 16)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        step = max(1, -(-len(days) // 11))
         ax.set_xticks(xs[::step], [f"{d.month}/{d.day}" for d, _ in days][::step])
         ax.set_ylabel(texts.CHART_TICKETS)
         ax.set_title(title)
@@ -65,7 +68,7 @@ def category_mix(categories: Sequence[tuple[str, int]], path: Path, *, title: st
         shown.append((texts.CHART_OTHER, rest))
     total = sum(n for _, n in items) or 1
     with _style():
-        fig = Figure(figsize=(8, 0.45 * max(len(shown), 3) + 1.2), layout="constrained")
+        fig = Figure(figsize=(8, 0.45 * max(len(shown), 3) + 1.2), layout=LAYOUT)
         ax = fig.subplots()
         labels = [c for c, _ in shown][::-1]
         values = [n for _, n in shown][::-1]
@@ -100,7 +103,7 @@ def unit_ranking(
         half = top // 2
         ordered = ordered[:half] + ordered[-(top - half) :]
     with _style():
-        fig = Figure(figsize=(8, 0.38 * max(len(ordered), 3) + 1.2), layout="constrained")
+        fig = Figure(figsize=(8, 0.38 * max(len(ordered), 3) + 1.2), layout=LAYOUT)
         ax = fig.subplots()
         names = [n for n, _ in ordered][::-1]
         values = [float(s) for _, s in ordered][::-1]
@@ -119,7 +122,12 @@ def unit_ranking(
                 label=texts.CHART_THRESHOLD.format(threshold=threshold),
             )
         handles = [Patch(color=GREEN, label=texts.CHART_BEST), Patch(color=RED, label=texts.CHART_POOR)]
-        ax.legend(handles=[*handles, *ax.get_legend_handles_labels()[0]], loc="lower right", frameon=True)
+        ax.legend(
+            handles=[*handles, *ax.get_legend_handles_labels()[0]],
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+        )
         ax.set_xlabel(texts.CHART_SCORE)
         ax.set_title(title)
         fig.savefig(path, dpi=DPI)

@@ -302,6 +302,9 @@ def _write_sheet(ws: Worksheet, table: Table) -> None:
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    if not table.rows:
+        cell = ws.cell(row=3, column=1, value=texts.NO_ROWS)
+        cell.border = _BORDER
     for r, row in enumerate(table.rows, start=3):
         for col, value in enumerate(row, start=1):
             cell = ws.cell(row=r, column=col)

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports import texts
-from reports.indicators import T, U, _run
+from reports.indicators import T, U, _flag, _run
 from reports.periods import Period
 from reports.rankings import shorten
 from tickets.clock import ensure_aware, local
@@ -49,12 +49,12 @@ class Similarity(Protocol):
         ...
 
 
-_NOISE = re.compile(r"[\s\d\W_]+")
+_NOISE = re.compile(r"[\s\W_]+")
 
 
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
-    """Full-width → half-width, no digits, spaces or punctuation: what remains is the matter."""
+    """Full-width → half-width, no spaces or punctuation; digits stay (3号楼 is not 5号楼)."""
     return _NOISE.sub("", unicodedata.normalize("NFKC", text or "")).lower()
 
 
@@ -89,6 +89,7 @@ class _Row:
     citizen_key: str
     received_at: datetime
     unit: str | None
+    contact_name: str | None = None
 
 
 @dataclass
@@ -175,6 +176,7 @@ async def _rows(session: AsyncSession, *, start: datetime, end: datetime, extra:
             T.c.place,
             T.c.citizen_id,
             T.c.contact_phone,
+            T.c.contact_name,
             T.c.received_at,
             U.c.name.label("unit"),
         )
@@ -193,6 +195,7 @@ async def _rows(session: AsyncSession, *, start: datetime, end: datetime, extra:
             _citizen_key(r),
             r["received_at"],
             r["unit"],
+            r["contact_name"],
         )
         for r in (await _run(session, query)).mappings().all()
     ]
@@ -209,7 +212,32 @@ async def find_hotspots(
     similarity = similarity or FuzzySimilarity()
     window = timedelta(days=policy.supervision.hotspot_window_days)
     need = policy.supervision.hotspot_min_tickets
-    rows = await _rows(session, start=period.start - window, end=period.end)
+    start = period.start - window
+    # Only a place (with its category) that enough different citizens wrote about can hold a
+    # hotspot. The database counts people per raw place (an upper bound: tickets without an
+    # account count as one person each), so only those tickets are fetched and compared.
+    people = sa.func.count(sa.distinct(T.c.citizen_id)) + _flag(T.c.citizen_id.is_(None))
+    pools = (
+        await _run(
+            session,
+            sa.select(T.c.category, T.c.place, people)
+            .where(T.c.received_at >= start, T.c.received_at < period.end)
+            .group_by(T.c.category, T.c.place),
+        )
+    ).all()
+    upper: Counter[tuple[str, str]] = Counter()
+    for category, place, n in pools:
+        upper[(category or "", normalise(place or ""))] += int(n)
+    keep = [(c, p) for c, p, _ in pools if upper[(c or "", normalise(p or ""))] >= need]
+    if not keep:
+        return []
+    rows = await _rows(
+        session, start=start, end=period.end, extra=sa.tuple_(T.c.category, T.c.place).in_(keep)
+    )
+    citizens: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        citizens.setdefault((row.category, normalise(row.place)), set()).add(row.citizen_key)
+    rows = [r for r in rows if len(citizens[(r.category, normalise(r.place))]) >= need]
     found: list[Hotspot] = []
     for cluster in _cluster(rows, similarity):
         if len({r.citizen_key for r in cluster.rows}) < need:
@@ -220,7 +248,7 @@ async def find_hotspots(
         found.append(
             Hotspot(
                 category=cluster.category,
-                summary=shorten(members[0].content, 60),
+                summary=shorten(members[0].content, 60, names=(members[0].contact_name,)),
                 tickets=len(members),
                 citizens=len({r.citizen_key for r in members}),
                 first_at=members[0].received_at,
@@ -282,16 +310,23 @@ async def find_repeats(
     need = policy.supervision.repeat_complaints
     unsolved = sa.or_(T.c.cb_solved.is_(None), T.c.cb_solved.is_(False))
     candidates = (
-        sa.select(T.c.citizen_id)
-        .where(T.c.received_at >= start, T.c.received_at < as_of, T.c.citizen_id.is_not(None), unsolved)
-        .group_by(T.c.citizen_id, T.c.category)
-        .having(sa.func.count() >= need)
-    )
-    rows = await _rows(
-        session, start=start, end=as_of, extra=sa.and_(T.c.citizen_id.in_(candidates), unsolved)
-    )
-    if not rows:
+        await _run(
+            session,
+            sa.select(T.c.citizen_id, T.c.category)
+            .where(T.c.received_at >= start, T.c.received_at < as_of, T.c.citizen_id.is_not(None), unsolved)
+            .group_by(T.c.citizen_id, T.c.category)
+            .having(sa.func.count() >= need),
+        )
+    ).all()
+    if not candidates:
         return []
+    pairs = [(int(c), cat) for c, cat in candidates]
+    rows = await _rows(
+        session,
+        start=start,
+        end=as_of,
+        extra=sa.and_(sa.tuple_(T.c.citizen_id, T.c.category).in_(pairs), unsolved),
+    )
     people = {
         f"c{r['id']}": texts.CITIZEN_MASKED.format(
             name=mask_name(r["name"]) or texts.ANONYMOUS, phone=mask_phone(r["phone"])
@@ -318,7 +353,7 @@ async def find_repeats(
                     RepeatCase(
                         citizen=people.get(key, texts.ANONYMOUS),
                         category=cluster.category or texts.NO_CATEGORY,
-                        summary=shorten(cluster.text, 60),
+                        summary=shorten(cluster.text, 60, names=(cluster.rows[0].contact_name,)),
                         tickets=len(cluster.rows),
                         numbers=[r.number for r in cluster.rows],
                         units=sorted({r.unit for r in cluster.rows if r.unit}),

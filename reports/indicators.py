@@ -11,7 +11,7 @@ satisfaction levels, resolution levels, dissatisfaction).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports.periods import Period
 from tickets.clock import ensure_aware
-from tickets.enums import Action, ResultCategory, Satisfaction, TicketStatus
+from tickets.enums import ResultCategory, Satisfaction, TicketStatus
 from tickets.models import Ticket, TicketCoUnit, TicketEvent, Unit
 
 T = Ticket.__table__  # type: ignore[attr-defined]
@@ -131,7 +131,8 @@ def count_columns(ticket: Any, *, as_of: datetime, limit_days: int) -> list[Colu
     late_reply = sa.and_(replied, ticket.c.due_at.is_not(None), ticket.c.replied_at > ticket.c.due_at)
     still_open = sa.not_(replied)
     overdue_open = sa.and_(still_open, deadline_passed)
-    counted = sa.and_(ticket.c.archived.is_(False), ticket.c.cb_satisfaction.is_not(None))
+    called_back = sa.and_(ticket.c.callback_at.is_not(None), ticket.c.callback_at <= as_of)
+    counted = sa.and_(called_back, ticket.c.archived.is_(False), ticket.c.cb_satisfaction.is_not(None))
     limit_cutoff = as_of - timedelta(days=limit_days)
 
     def level(value: Satisfaction) -> ColumnElement[bool]:
@@ -199,21 +200,71 @@ def responsibility() -> sa.Subquery:
 async def unit_indicators(
     session: AsyncSession, *, period: Period, as_of: datetime | None = None, limit_days: int = 30
 ) -> list[UnitIndicators]:
-    """Counts per unit for tickets received in `period`, one SQL query; units without tickets omitted."""
+    """Counts per unit for tickets received in `period`; units without tickets omitted."""
+    units, _ = await unit_indicators_and_total(session, period=period, as_of=as_of, limit_days=limit_days)
+    return units
+
+
+async def unit_indicators_and_total(
+    session: AsyncSession, *, period: Period, as_of: datetime | None = None, limit_days: int = 30
+) -> tuple[list[UnitIndicators], dict[str, int]]:
+    """Per-unit counts (主协办同责) and the jurisdiction's counts (each ticket once), in two scans.
+
+    Every dispatched ticket has exactly one main unit, so the main units' groups add up to the
+    jurisdiction; the co-handling units are a second, small aggregate over TicketCoUnit (a unit
+    named both main and co-handler of one ticket counts once).
+    """
     as_of = ensure_aware(as_of or period.end)
-    resp = responsibility()
-    query = (
-        sa.select(resp.c.unit_id, U.c.name, *count_columns(T, as_of=as_of, limit_days=limit_days))
-        .select_from(resp.join(T, T.c.id == resp.c.ticket_id).join(U, U.c.id == resp.c.unit_id))
-        .where(T.c.received_at >= period.start, T.c.received_at < period.end, T.c.dispatched_at.is_not(None))
-        .group_by(resp.c.unit_id, U.c.name)
-        .order_by(U.c.name)
+    columns = count_columns(T, as_of=as_of, limit_days=limit_days)
+    in_period = sa.and_(
+        T.c.received_at >= period.start, T.c.received_at < period.end, T.c.dispatched_at.is_not(None)
     )
-    rows = (await _run(session, query)).mappings().all()
-    return [
-        UnitIndicators(row["unit_id"], row["name"], {name: int(row[name]) for name in COUNT_NAMES})
-        for row in rows
+    main = (
+        (
+            await _run(
+                session,
+                sa.select(T.c.main_unit_id.label("unit_id"), *columns)
+                .where(in_period, T.c.main_unit_id.is_not(None))
+                .group_by(T.c.main_unit_id),
+            )
+        )
+        .mappings()
+        .all()
+    )
+    co = (
+        (
+            await _run(
+                session,
+                sa.select(CO.c.unit_id.label("unit_id"), *columns)
+                .select_from(CO.join(T, T.c.id == CO.c.ticket_id))
+                .where(in_period, CO.c.unit_id != T.c.main_unit_id)
+                .group_by(CO.c.unit_id),
+            )
+        )
+        .mappings()
+        .all()
+    )
+    total: Counter[str] = Counter()
+    per_unit: dict[int, Counter[str]] = {}
+    for row in main:
+        counts = Counter({name: int(row[name]) for name in COUNT_NAMES})
+        total.update(counts)
+        per_unit.setdefault(int(row["unit_id"]), Counter()).update(counts)
+    for row in co:
+        per_unit.setdefault(int(row["unit_id"]), Counter()).update(
+            {name: int(row[name]) for name in COUNT_NAMES}
+        )
+    names = (
+        dict((await _run(session, sa.select(U.c.id, U.c.name).where(U.c.id.in_(list(per_unit))))).all())
+        if per_unit
+        else {}
+    )
+    units = [
+        UnitIndicators(unit_id, names[unit_id], {name: per_unit[unit_id][name] for name in COUNT_NAMES})
+        for unit_id in per_unit
     ]
+    units.sort(key=lambda u: u.unit)
+    return units, {name: total[name] for name in COUNT_NAMES}
 
 
 async def _run(session: AsyncSession, query: sa.Executable) -> sa.Result[Any]:
@@ -230,80 +281,79 @@ def local_day(column: Any, dialect: str) -> ColumnElement[Any]:
 
 
 async def overview(
-    session: AsyncSession, *, period: Period, as_of: datetime | None = None, limit_days: int = 30
+    session: AsyncSession,
+    *,
+    period: Period,
+    as_of: datetime | None = None,
+    limit_days: int = 30,
+    counts: dict[str, int] | None = None,
 ) -> Overview:
-    """Volumes and the §6 counts for the whole jurisdiction, each ticket once."""
+    """Volumes and the §6 counts for the whole jurisdiction, each ticket once.
+
+    `counts` may come from unit_indicators_and_total, which computes them on the way.
+    """
     as_of = ensure_aware(as_of or period.end)
     in_period = sa.and_(T.c.received_at >= period.start, T.c.received_at < period.end)
-    head = (
+    if counts is None:
+        counts_row = (
+            (
+                await _run(
+                    session,
+                    sa.select(*count_columns(T, as_of=as_of, limit_days=limit_days)).where(
+                        in_period, T.c.dispatched_at.is_not(None)
+                    ),
+                )
+            )
+            .mappings()
+            .one()
+        )
+        counts = {name: int(counts_row[name]) for name in COUNT_NAMES}
+    # One grouped scan gives the volumes and the type, category and day breakdowns together.
+    day = local_day(T.c.received_at, (await session.connection()).dialect.name).label("day")
+    grouped = (
         await _run(
             session,
             sa.select(
-                sa.func.count().label("received"),
-                _flag(T.c.status == TicketStatus.DIRECT_ANSWERED).label("direct"),
-                _flag(T.c.dispatched_at.is_not(None)).label("dispatched"),
-                _flag(T.c.status == TicketStatus.SENT_BACK).label("sent_back"),
-            ).where(in_period),
+                T.c.request_type,
+                T.c.category,
+                day,
+                sa.func.count(),
+                _flag(T.c.status == TicketStatus.DIRECT_ANSWERED),
+                _flag(T.c.dispatched_at.is_not(None)),
+                _flag(T.c.status == TicketStatus.SENT_BACK),
+            )
+            .where(in_period)
+            .group_by(T.c.request_type, T.c.category, day),
         )
-    ).one()
-    counts_row = (
-        (
-            await _run(
-                session,
-                sa.select(*count_columns(T, as_of=as_of, limit_days=limit_days)).where(
-                    in_period, T.c.dispatched_at.is_not(None)
-                ),
-            )
-        )
-        .mappings()
-        .one()
-    )
-    by_type = {
-        str(k): int(v)
-        for k, v in (
-            await _run(
-                session,
-                sa.select(T.c.request_type, sa.func.count()).where(in_period).group_by(T.c.request_type),
-            )
-        ).all()
-    }
-    by_category = [
-        (str(k) if k else "", int(v))
-        for k, v in (
-            await _run(
-                session,
-                sa.select(T.c.category, sa.func.count().label("n"))
-                .where(in_period)
-                .group_by(T.c.category)
-                .order_by(sa.desc("n"), T.c.category),
-            )
-        ).all()
-    ]
-    day = local_day(T.c.received_at, (await session.connection()).dialect.name).label("day")
-    by_day_rows = (await _run(session, sa.select(day, sa.func.count()).where(in_period).group_by(day))).all()
-    by_day_map = {(d if isinstance(d, date) else date.fromisoformat(str(d))): int(n) for d, n in by_day_rows}
+    ).all()
+    received = direct = dispatched = sent_back = 0
+    by_type: Counter[str] = Counter()
+    by_category_counts: Counter[str] = Counter()
+    by_day_map: Counter[date] = Counter()
+    for request_type, category, d, n, n_direct, n_dispatched, n_sent_back in grouped:
+        received += int(n)
+        direct += int(n_direct)
+        dispatched += int(n_dispatched)
+        sent_back += int(n_sent_back)
+        by_type[str(request_type)] += int(n)
+        by_category_counts[str(category or "")] += int(n)
+        by_day_map[d if isinstance(d, date) else date.fromisoformat(str(d))] += int(n)
+    by_category = sorted(by_category_counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return Overview(
         period=period,
         as_of=as_of,
-        received=int(head.received),
-        direct_answered=int(head.direct),
-        dispatched=int(head.dispatched),
-        sent_back=int(head.sent_back),
-        counts={name: int(counts_row[name]) for name in COUNT_NAMES},
-        by_type=by_type,
+        received=received,
+        direct_answered=direct,
+        dispatched=dispatched,
+        sent_back=sent_back,
+        counts=counts,
+        by_type=dict(by_type),
         by_category=by_category,
         by_day=[(d, by_day_map.get(d, 0)) for d in period.days],
     )
 
 
-async def refused_return_ticket_ids(session: AsyncSession, *, ticket_ids: Sequence[int]) -> set[int]:
-    """Tickets whose unit asked to return them and was refused: 职责范围内推诿 candidates."""
-    if not ticket_ids:
-        return set()
-    rows = await _run(
-        session,
-        sa.select(EV.c.ticket_id).where(
-            EV.c.ticket_id.in_(list(ticket_ids)), EV.c.action == Action.REFUSE_RETURN
-        ),
-    )
-    return {int(r[0]) for r in rows}
+async def received_count(session: AsyncSession, *, period: Period) -> int:
+    """Tickets received in a period (the previous period's volume, for 环比)."""
+    query = sa.select(sa.func.count()).where(T.c.received_at >= period.start, T.c.received_at < period.end)
+    return int((await _run(session, query)).scalar_one())

@@ -25,7 +25,7 @@ from reports.schemes import ScoreRow, ScoreTable
 from tickets.clock import ensure_aware, local
 from tickets.enums import Action, Satisfaction
 from tickets.policy import Policy
-from tickets.privacy import mask_text
+from tickets.privacy import mask_name, mask_text
 
 REASON_CODES = (
     "open_over_limit",  # 超过30天未办结
@@ -144,6 +144,7 @@ def reason_conditions(*, as_of: datetime, policy: Policy) -> dict[str, sa.Column
     limit = as_of - timedelta(days=policy.deadlines.limit.amount)
     over_limit = sa.and_(still_open, T.c.received_at < limit)
     attempts = policy.contact.attempts_when_unreachable
+    called_back = sa.and_(T.c.callback_at.is_not(None), T.c.callback_at <= as_of)
     refused_return = sa.exists().where(
         EV.c.ticket_id == T.c.id, EV.c.action == Action.REFUSE_RETURN, EV.c.at <= as_of
     )
@@ -153,7 +154,7 @@ def reason_conditions(*, as_of: datetime, policy: Policy) -> dict[str, sa.Column
         "overdue_open": sa.and_(still_open, T.c.due_at < as_of, sa.not_(over_limit)),
         "replied_late": sa.and_(replied, T.c.replied_at > T.c.due_at),
         "not_contacted": sa.or_(
-            T.c.cb_contacted.is_(False),
+            sa.and_(called_back, T.c.cb_contacted.is_(False)),
             sa.and_(
                 T.c.first_contact_at.is_(None),
                 T.c.first_contact_due_at < as_of,
@@ -166,8 +167,10 @@ def reason_conditions(*, as_of: datetime, policy: Policy) -> dict[str, sa.Column
             < policy.limits.reply_min_chars,
         ),
         "buck_passing": refused_return,
-        "reply_mismatch": T.c.cb_answered.is_(False),
-        "unsatisfied": sa.and_(T.c.cb_satisfaction == Satisfaction.UNSATISFIED, T.c.archived.is_(False)),
+        "reply_mismatch": sa.and_(called_back, T.c.cb_answered.is_(False)),
+        "unsatisfied": sa.and_(
+            called_back, T.c.cb_satisfaction == Satisfaction.UNSATISFIED, T.c.archived.is_(False)
+        ),
         "rework": T.c.rework_count > 0,
     }
 
@@ -196,6 +199,7 @@ async def poor_tickets(
             T.c.number,
             T.c.category,
             T.c.content,
+            T.c.contact_name,
             T.c.received_at,
             U.c.name.label("unit"),
             gravity,
@@ -220,7 +224,7 @@ async def poor_tickets(
             number=row["number"],
             unit=row["unit"],
             category=row["category"] or texts.NO_CATEGORY,
-            summary=shorten(row["content"]),
+            summary=shorten(row["content"], names=(row["contact_name"],)),
             received_on=local(row["received_at"]).date(),
             reasons=[c for c in codes if row[c]],
         )
@@ -228,7 +232,12 @@ async def poor_tickets(
     ]
 
 
-def shorten(content: str, limit: int = 40) -> str:
-    """Masked and cut to fit a table cell; phone numbers never reach a report."""
-    text = " ".join(mask_text(content or "").split())
+def shorten(content: str, limit: int = 40, *, names: tuple[str | None, ...] = ()) -> str:
+    """Masked and cut to fit a table cell: phone numbers, and the citizen's own name where the
+    ticket knows it (people write "我是王小明…"), never reach a report."""
+    text = mask_text(content or "")
+    for name in names:
+        if name and len(name) >= 2:
+            text = text.replace(name, mask_name(name))
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

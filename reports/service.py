@@ -46,16 +46,15 @@ async def make_bulletin(
     rules = load_ranking_rules(rules_path)
     engine = create_engine(settings.database_url)
     try:
-        async with session_factory(engine)() as session:
-            bulletin = await build_bulletin(
-                session,
-                kind=cast(Literal["monthly", "weekly"], kind),
-                period=period,
-                policy=policy,
-                scheme=scheme,
-                rules=rules,
-                made_at=(clock or SystemClock()).now(),
-            )
+        bulletin = await build_bulletin(
+            session_factory(engine),
+            kind=cast(Literal["monthly", "weekly"], kind),
+            period=period,
+            policy=policy,
+            scheme=scheme,
+            rules=rules,
+            made_at=(clock or SystemClock()).now(),
+        )
     finally:
         await engine.dispose()
     return write_bulletin(bulletin, out_dir)

@@ -103,9 +103,12 @@ BASIC_CATEGORIES = "诉求内容主要集中在：{parts}。上述{k}类诉求�
 NO_UNITS = "本期没有派单办理的工单，不开展评优评差。"
 RANKING_INTRO = (
     "本期共有{n}家承办单位参与评价，按照《{scheme}》计分（受理量不足{min_volume}件的单位不参与评优）。"
-    "{best}{k}个单位被评为“{label}”承办单位（见表一）；{poor}{m}个单位为“较差”承办单位（见表二）；"
-    "另有{tickets}件诉求办理“较差”（见表三）。"
+    "{best}；{poor}；另有{tickets}件诉求办理“较差”（见表三）。"
 )
+RANKING_BEST = "{units}等{k}个单位被评为“{label}”承办单位（见表一）"
+RANKING_NO_BEST = "本期没有单位达到“{label}”评选条件"
+RANKING_POOR = "{units}等{m}个单位为“较差”承办单位（见表二）"
+RANKING_NO_POOR = "没有“较差”承办单位"
 
 
 def best_label(n: int) -> str:

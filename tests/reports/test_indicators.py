@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
+import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from reports.indicators import overview, unit_indicators
+from reports.indicators import overview, unit_indicators, unit_indicators_and_total
 from reports.periods import parse_period
 from tests.conftest import Org
 from tests.reports.builders import add_ticket, at
@@ -209,3 +210,34 @@ async def test_overview_counts_each_ticket_once(session: AsyncSession, org: Org)
     days = dict(ov.by_day)
     assert len(days) == 31 and days[date(2026, 10, 1)] == 2 and days[date(2026, 10, 31)] == 1
     assert sum(days.values()) == 11
+
+
+async def test_jurisdiction_counts_from_the_unit_scan_match_the_direct_query(session: AsyncSession, org: Org) -> None:
+    await build_october(session, org)
+    u0, u1, _ = org.unit_ids
+    # A unit named both main and co-handler of one ticket counts it once.
+    await add_ticket(session, received=at(10, 9), unit_id=u0, co_unit_ids=(u0, u1), due=at(10, 16),
+                     replied=at(10, 10))
+    await session.commit()
+    period = parse_period("2026-10")
+    units, total = await unit_indicators_and_total(session, period=period)
+    direct = await overview(session, period=period)
+    assert total == direct.counts
+    by_name = {u.unit: u.counts for u in units}
+    assert by_name["区住建局"]["received"] == 9 and by_name["柳林洲街道"]["received"] == 2
+    assert total["received"] == 11
+
+
+def test_periods() -> None:
+    october = parse_period("2026-10")
+    assert (october.first_day, october.last_day, october.label) == (date(2026, 10, 1), date(2026, 10, 31), "2026年10月")
+    assert october.start.isoformat() == "2026-09-30T16:00:00+00:00"
+    assert october.previous().key == "2026-09" and parse_period("2026-01").previous().key == "2025-12"
+    week = parse_period("2026-W47")
+    assert (week.first_day, week.last_day) == (date(2026, 11, 16), date(2026, 11, 22))
+    assert week.previous().key == "2026-W46" and parse_period("2026-W01").previous().key == "2025-W52"
+    assert parse_period("2026-q3").last_day == date(2026, 9, 30)
+    assert len(parse_period("2026-10-01..2026-10-15").days) == 15
+    for bad in ("", "2026-13", "2026-W60", "十月", "2026-10-15..2026-10-01", "2026-02-30..2026-03-01"):
+        with pytest.raises(ValueError, match="无法识别统计周期"):
+            parse_period(bad)
