@@ -18,6 +18,7 @@ it are tuned on labelled data (knowledge_base/data/matcher.yaml).
 
 from __future__ import annotations
 
+import gc
 import heapq
 import logging
 import math
@@ -121,6 +122,17 @@ class KnowledgeBase:
         self.config = config or MatcherConfig()
         self._seg = segmenter or get_segmenter()
         self._cache = cache if cache is not None and cache.fingerprint == self._seg.fingerprint else None
+        # The build allocates hundreds of thousands of small objects and frees none of
+        # them: the cyclic collector would rescan them all again and again for nothing.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(entries)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _build(self, entries: Iterable[Entry]) -> None:
         self._items: list[_Indexed] = []
         self._by_id: dict[str, Entry] = {}
         postings: dict[str, list[int]] = defaultdict(list)
