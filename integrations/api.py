@@ -38,7 +38,6 @@ from integrations.schemas import (
     SendBackIn,
     SiteVisitIn,
     TicketCreateIn,
-    TicketList,
     TicketOut,
     UnitOut,
 )
@@ -208,8 +207,7 @@ async def list_tickets(request: web.Request) -> web.Response:
         )).all())
         co = await co_units_of(session, [t.id for t in rows if t.id is not None])
     items = [ticket_out(t, client=client, rules=rules, co_units=co.get(t.id or 0, [])) for t in rows]
-    return json_response(TicketList.model_construct(items=items, total=int(total), limit=limit,
-                                                    offset=offset).model_dump(mode="json"))
+    return json_response({"items": items, "total": int(total), "limit": limit, "offset": offset})
 
 
 # --- workflow actions -------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def hash_secret(secret: str) -> str:
 
 
 def split_key(raw: str) -> tuple[str, str] | None:
-    parts = raw.strip().split("_")
+    parts = raw.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or not parts[2]:
         return None
     return parts[1], parts[2]

@@ -39,6 +39,7 @@ COMMON_ERRORS = {
     "413": _json(ERROR, "Body over 1 MB"),
     "422": _json(ERROR, "Invalid fields (message lists them in Chinese)"),
     "429": _json(ERROR, "Rate limit of the key reached; see Retry-After"),
+    "500": _json(ERROR, "Unexpected error (logged; the message says to retry later)"),
 }
 
 
