@@ -109,7 +109,8 @@ class OutboxWorker:
                 .returning(Outbox)
                 .execution_options(synchronize_session=False)
             )
-            rows = list((await session.execute(statement)).scalars().all())
+            rows = list((await session.exec(  # type: ignore[call-overload]
+                statement)).scalars().all())
         rows.sort(key=lambda m: m.id or 0)
         return rows
 
@@ -145,7 +146,7 @@ class OutboxWorker:
                     values["next_attempt_at"] = now + timedelta(seconds=outcome.retry_in)
                 # Only the claim that is still current may mark: a row re-claimed after an
                 # expired lease belongs to the newer attempt.
-                await session.execute(
+                await session.exec(  # type: ignore[call-overload]
                     update(Outbox)
                     .where(Outbox.id == m.id, Outbox.attempts == m.attempts, Outbox.status == OutboxStatus.PENDING)
                     .values(**values)
