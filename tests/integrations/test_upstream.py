@@ -118,7 +118,7 @@ async def test_unknown_event_type_and_bad_payloads(api: Api, clock: ManualClock)
     assert status == 400 and out["error"] == {
         "code": "unknown_event_type",
         "message": "不支持的事件类型“evaluate”。支持的类型：dispatch、recall、urge、supervise、recheck。"}
-    status, out = await deliver(api, clock, '{"event_id": "E1", "event_type": "dispatch"'.encode())
+    status, out = await deliver(api, clock, b'{"event_id": "E1", "event_type": "dispatch"')
     assert status == 400 and out["error"]["code"] == "bad_json"
     missing = json.dumps({"event_id": "E2", "event_type": "dispatch", "data": {"number": "X1"}}).encode()
     status, out = await deliver(api, clock, missing)
