@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from integrations import api, open311, telephony, texts, upstream
+from integrations.assist import kb_asker, load_knowledge_base
 from integrations.http import (
     RateLimiter,
     error_response,
@@ -40,6 +41,7 @@ from integrations.state import (
     SESSIONS,
     SETTINGS,
 )
+from knowledge_base import segment
 from tickets.clock import Clock
 from tickets.db import create_engine, session_factory
 from tickets.enums import OutboxChannel
@@ -100,6 +102,12 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
         yield
         await engine.dispose()
 
+    async def knowledge_base(app: web.Application) -> AsyncIterator[None]:
+        # jieba's dictionaries take a second or two: loaded once per process, off the event loop.
+        await asyncio.to_thread(segment.load)
+        app[KB_ASK] = kb_asker(await load_knowledge_base(app[SESSIONS]))
+        yield
+
     async def http_client(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:
             app[HTTP] = session
@@ -127,7 +135,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
-    app.cleanup_ctx.extend([database, http_client, outbox_worker])
+    app.cleanup_ctx.extend([database, knowledge_base, http_client, outbox_worker])
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_view)

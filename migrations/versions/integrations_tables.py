@@ -1,7 +1,7 @@
 """integrations tables
 
 Revision ID: integrations_tables
-Revises: 0001_core
+Revises: knowledge_base_tables
 Create Date: 2026-11-23 14:39:48.508826
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import tickets.models
 
 revision: str = 'integrations_tables'
-down_revision: str | None = '0001_core'
+down_revision: str | None = 'knowledge_base_tables'  # the lead re-chains at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
