@@ -11,6 +11,7 @@ import click
 from aiohttp import web
 
 from integrations.app import init_app
+from integrations.cli import register as register_integrations
 from knowledge_base.cli import register as register_kb
 from tickets.cli import register as register_tickets
 from tickets.settings import Settings
@@ -33,6 +34,7 @@ def serve(host: str | None, port: int | None) -> None:
 
 register_tickets(cli)
 register_kb(cli)
+register_integrations(cli)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ async def load_knowledge_base(sessions: SessionFactory) -> KnowledgeBase:
     try:
         async with sessions() as session:
             entries = await load_active_entries(session)
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, OSError) as error:
         # The service must start even before `init-db` (readyz tells the operator).
         log.warning("knowledge base not read from the database (%s): serving the shipped entries",
                     type(error).__name__)
