@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations import texts
+from integrations.db import writing
 from integrations.http import ApiError, authorize, bearer, json_response, read_json, validate
 from integrations.keys import Client, Scope
 from integrations.schemas import (
@@ -46,7 +47,6 @@ from tickets import service as svc
 from tickets import texts as ticket_texts
 from tickets import workflow
 from tickets.clock import SHANGHAI, local
-from tickets.db import transaction
 from tickets.enums import WITH_UNIT_STATUSES, Action, Role, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketCoUnit, Unit
 from tickets.privacy import mask_name, mask_phone, mask_text
@@ -122,7 +122,7 @@ async def create_ticket(request: web.Request) -> web.Response:
     client = await client_for(request, Scope.TICKETS_CREATE)
     body = validate(TicketCreateIn, await read_json(request))
     rules = request.app[RULES]
-    async with transaction(request.app[SESSIONS]) as session:
+    async with writing(request.app) as session:
         ticket = await svc.create_ticket(session, rules=rules, actor=client.actor(),
                                          data=TicketCreate.model_validate(body.model_dump()))
         out = ticket_out(ticket, client=client, rules=rules, co_units=[])
@@ -274,7 +274,7 @@ async def ticket_action(request: web.Request) -> web.Response:
     raw = await request.read()
     body = validate(spec.body, read_json_bytes(raw) if raw.strip() else {})
     rules = request.app[RULES]
-    async with transaction(request.app[SESSIONS]) as session:
+    async with writing(request.app) as session:
         ticket = await spec.run(session, rules, client.actor(), request.match_info["number"], body)
         co = await svc.co_unit_ids(session, ticket=ticket)
         out = ticket_out(ticket, client=client, rules=rules, co_units=co)

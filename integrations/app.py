@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from integrations import api, open311, telephony, texts, upstream
 from integrations.assist import kb_asker, load_knowledge_base
+from integrations.db import writer_gate
 from integrations.http import (
     RateLimiter,
     error_response,
@@ -40,6 +41,7 @@ from integrations.state import (
     RULES,
     SESSIONS,
     SETTINGS,
+    WRITE_LOCK,
 )
 from knowledge_base import segment
 from tickets.clock import Clock
@@ -99,6 +101,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
         app[ENGINE] = engine
         app[SESSIONS] = session_factory(engine)
         app[KEYS] = KeyStore(app[SESSIONS])
+        app[WRITE_LOCK] = writer_gate(engine.dialect.name)
         yield
         await engine.dispose()
 
@@ -127,7 +130,8 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
             yield
             return
         worker = OutboxWorker(app[SESSIONS], app[NOTIFIERS], clock=app[RULES].clock,
-                              config=WorkerConfig.from_settings(settings), metrics=metrics)
+                              config=WorkerConfig.from_settings(settings), metrics=metrics,
+                              write_lock=app.get(WRITE_LOCK))
         task = asyncio.create_task(worker.run(), name="outbox-worker")
         app[OUTBOX_TASK] = task
         yield

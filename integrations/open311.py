@@ -21,13 +21,13 @@ from aiohttp import web
 from sqlmodel import col, select
 
 from integrations import texts
+from integrations.db import writing
 from integrations.http import ApiError, authorize, bearer, json_response, parse_json
 from integrations.keys import Scope
 from integrations.state import KEYS, LIMITER, RULES, SESSIONS
 from tickets import service as svc
 from tickets import texts as ticket_texts
 from tickets.clock import local
-from tickets.db import transaction
 from tickets.enums import OPEN_STATUSES, Channel, RequestType
 from tickets.models import Ticket, Unit
 from tickets.privacy import mask_text
@@ -204,7 +204,7 @@ async def create_request(request: web.Request) -> web.Response:
     draft = TicketCreate(channel=Channel.WEB, request_type=request_type, content=description,
                          category=texts.OPEN311_SERVICES[code][0], place=place[:200], contact_name=name,
                          contact_phone=params.get("phone") or None)
-    async with transaction(request.app[SESSIONS]) as session:
+    async with writing(request.app) as session:
         ticket = await svc.create_ticket(session, rules=request.app[RULES], actor=client.actor(), data=draft)
     return json_response([{"service_request_id": ticket.number,
                            "service_notice": texts.O311_NOTICE.format(number=ticket.number),

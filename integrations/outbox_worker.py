@@ -14,6 +14,7 @@ supported set-up; the claim's conditional UPDATE still keeps two from sending a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Callable, Mapping
@@ -77,20 +78,22 @@ def recipient_for_log(message: Outbox) -> str:
 class OutboxWorker:
     def __init__(self, sessions: SessionFactory, notifiers: Mapping[OutboxChannel, Notifier], *, clock: Clock,
                  config: WorkerConfig | None = None, metrics: Metrics | None = None,
-                 rand: Callable[[], float] = random.random) -> None:
+                 rand: Callable[[], float] = random.random, write_lock: asyncio.Semaphore | None = None) -> None:
         self.sessions = sessions
         self.notifiers = notifiers
         self.clock = clock
         self.config = config or WorkerConfig()
         self.metrics = metrics
         self.rand = rand
+        # Shared with the request handlers on SQLite (integrations.db.writing).
+        self.write_lock = write_lock or contextlib.nullcontext()
 
     async def claim(self) -> list[Outbox]:
         channels = sorted(self.notifiers)
         if not channels:
             return []
         now = self.clock.now()
-        async with self.sessions() as session, session.begin():
+        async with self.write_lock, self.sessions() as session, session.begin():
             due = (
                 select(Outbox.id)
                 .where(Outbox.status == OutboxStatus.PENDING, col(Outbox.next_attempt_at) <= now,
@@ -136,7 +139,7 @@ class OutboxWorker:
 
     async def mark(self, outcomes: list[Outcome]) -> None:
         now = self.clock.now()
-        async with self.sessions() as session, session.begin():
+        async with self.write_lock, self.sessions() as session, session.begin():
             for outcome in outcomes:
                 m = outcome.message
                 values: dict[str, object] = {"status": outcome.status, "last_error": outcome.error}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
@@ -31,3 +32,5 @@ NOTIFIERS = web.AppKey("notifiers", MutableMapping[OutboxChannel, Notifier])
 # Seams to the knowledge base and the classifier: `text -> result` callables, None when absent.
 KB_ASK = web.AppKey("kb_ask", Callable[..., Any])
 CLASSIFY = web.AppKey("classify", Callable[..., Any])
+# SQLite only: one in-process queue for writers (integrations.db.writing).
+WRITE_LOCK = web.AppKey("write_lock", asyncio.Semaphore)

@@ -19,13 +19,13 @@ from sqlmodel import col
 
 from integrations import texts
 from integrations.api import client_for
+from integrations.db import writing
 from integrations.http import ApiError, json_response, read_json, validate
 from integrations.keys import Client, Scope
 from integrations.models import TelephonyCall
 from integrations.schemas import TelephonyCallIn, TelephonyCallOut
 from integrations.state import CLASSIFY, KB_ASK, METRICS, RULES, SESSIONS
 from tickets import service as svc
-from tickets.db import transaction
 from tickets.enums import Channel, RequestType
 from tickets.privacy import mask_phone, normalize_phone
 from tickets.service import TicketCreate
@@ -88,7 +88,7 @@ async def telephony_call(request: web.Request) -> web.Response:
         call = TelephonyCall(call_id=body.call_id, agent_id=body.agent_id, caller_phone=phone,
                              transcript=body.transcript, assist=assist, created_at=now, updated_at=now)
         try:
-            async with transaction(sessions) as session:
+            async with writing(request.app) as session:
                 session.add(call)
                 await session.flush()
                 if body.ticket is not None:
@@ -106,7 +106,7 @@ async def telephony_call(request: web.Request) -> web.Response:
         raise ApiError(409, "call_conflict", texts.ERR_CALL_CONFLICT.format(call_id=body.call_id[:100]))
     if body.ticket is not None and call.ticket_number is None:
         try:
-            async with transaction(sessions) as session:
+            async with writing(request.app) as session:
                 number = await _file_ticket(session, request, client, call, body)
                 claimed = await session.exec(  # type: ignore[call-overload]
                     update(TelephonyCall)

@@ -25,15 +25,15 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations import texts
+from integrations.db import writing
 from integrations.http import ApiError, json_response, parse_json, validate
 from integrations.models import UpstreamEvent, UpstreamNonce
 from integrations.schemas import UpstreamAck, UpstreamDispatchData, UpstreamEnvelope, UpstreamTicketData
 from integrations.signing import NONCE, SIGNATURE, TIMESTAMP, signature_matches
 from integrations.state import METRICS, RULES, SESSIONS, SETTINGS
 from tickets import service as svc
-from tickets.db import transaction
 from tickets.enums import OPEN_STATUSES, Channel
-from tickets.errors import NotFound
+from tickets.errors import HotlineError, NotFound
 from tickets.models import Ticket
 from tickets.service import Actor, Rules, TicketCreate
 
@@ -134,7 +134,7 @@ async def upstream_hook(request: web.Request) -> web.Response:
     model, apply = handler
     data = validate(model, envelope.data)
     sessions = request.app[SESSIONS]
-    async with transaction(sessions) as session:
+    async with writing(request.app) as session:
         fresh = await remember_nonce(session, nonce=nonce, rules=rules, window=window)
     if not fresh:
         metrics.upstream_events.labels(envelope.event_type, "replayed").inc()
@@ -148,10 +148,12 @@ async def upstream_hook(request: web.Request) -> web.Response:
         metrics.upstream_events.labels(envelope.event_type, "duplicate").inc()
         return json_response({**seen.response, "duplicate": True})
 
-    if (again := await stored()) is not None:
-        return again
     try:
-        async with transaction(sessions) as session:
+        async with writing(request.app) as session:
+            seen = await session.get(UpstreamEvent, envelope.event_id)
+            if seen is not None:
+                metrics.upstream_events.labels(envelope.event_type, "duplicate").inc()
+                return json_response({**seen.response, "duplicate": True})
             ticket = await apply(session, rules, data)
             ack = UpstreamAck(event_id=envelope.event_id, event_type=envelope.event_type,
                               ticket_number=ticket.number, status=ticket.status, duplicate=False)
@@ -159,8 +161,9 @@ async def upstream_hook(request: web.Request) -> web.Response:
                                       external_number=getattr(data, "number", ""), ticket_number=ticket.number,
                                       response=ack.model_dump(mode="json"), received_at=rules.now()))
             await session.flush()
-    except IntegrityError:
-        # The same event delivered twice at once: the other delivery won, answer as it did.
+    except (IntegrityError, HotlineError):
+        # The same event delivered twice at once by another process: the other delivery
+        # won (its ticket now blocks ours), so answer as it did.
         if (again := await stored()) is not None:
             return again
         raise
