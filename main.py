@@ -12,6 +12,7 @@ from aiohttp import web
 
 from integrations.app import init_app
 from integrations.cli import register as register_integrations
+from knowledge_base.classify.cli import register as register_classify
 from knowledge_base.cli import register as register_kb
 from tickets.cli import register as register_tickets
 from tickets.settings import Settings
@@ -35,6 +36,7 @@ def serve(host: str | None, port: int | None) -> None:
 register_tickets(cli)
 register_kb(cli)
 register_integrations(cli)
+register_classify(cli)
 
 
 if __name__ == "__main__":
