@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from integrations import api, open311, telephony, texts, upstream
-from integrations.assist import kb_asker, load_knowledge_base
+from integrations.assist import classifier, kb_asker, load_knowledge_base
 from integrations.db import writer_gate
 from integrations.http import (
     RateLimiter,
@@ -44,6 +44,7 @@ from integrations.state import (
     WRITE_LOCK,
 )
 from knowledge_base import segment
+from knowledge_base.classify import load_router
 from tickets.clock import Clock
 from tickets.db import create_engine, session_factory
 from tickets.enums import OutboxChannel
@@ -109,6 +110,9 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
         # jieba's dictionaries take a second or two: loaded once per process, off the event loop.
         await asyncio.to_thread(segment.load)
         app[KB_ASK] = kb_asker(await load_knowledge_base(app[SESSIONS]))
+        # A missing or outdated model file is an error at start-up, not a silent fallback.
+        router = await asyncio.to_thread(load_router, settings.classifier_model)
+        app[CLASSIFY] = classifier(router)
         yield
 
     async def http_client(app: web.Application) -> AsyncIterator[None]:

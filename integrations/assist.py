@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge_base import conversation
+from knowledge_base.classify import EmptyText, Router, assess_urgency, classify_request_type
 from knowledge_base.config import load_config
 from knowledge_base.files import active_entries, default_records
 from knowledge_base.matcher import KnowledgeBase, ScoredEntry
@@ -55,3 +56,26 @@ def kb_asker(kb: KnowledgeBase) -> Ask:
         }
 
     return ask
+
+
+def classifier(router: Router) -> Callable[[str], dict[str, Any] | None]:
+    """Request type, urgency and the top-3 routing labels of a text; None for an empty text."""
+
+    def classify(text: str) -> dict[str, Any] | None:
+        try:
+            kind = classify_request_type(text)
+            urgency = assess_urgency(text)
+            route = router.route(text)
+        except EmptyText:
+            return None
+        top = route.suggestions[0] if route.suggestions else None
+        return {
+            "category": top.label if top else None,
+            "request_type": kind.type.value,
+            "urgency": urgency.level.value,
+            "confidence": round(top.confidence, 4) if top else 0.0,
+            "source": route.source.value,
+            "suggestions": [{"label": s.label, "confidence": round(s.confidence, 4)} for s in route.suggestions],
+        }
+
+    return classify

@@ -261,9 +261,11 @@ class UpstreamAck(BaseModel):
 
 
 class TelephonyTicketIn(Strict):
-    request_type: RequestType
+    """What the agent confirms; left out, type, category and urgency come from the classification."""
+
+    request_type: RequestType | None = None
     category: str | None = Field(default=None, max_length=50)
-    urgency: Urgency = Urgency.GENERAL
+    urgency: Urgency | None = None
     place: str = ""
     contact_name: str | None = None
     content: str | None = Field(default=None, description="Defaults to the transcript")
@@ -277,11 +279,18 @@ class TelephonyCallIn(Strict):
     ticket: TelephonyTicketIn | None = Field(default=None, description="Present when the agent asks for a ticket")
 
 
-class ClassificationOut(BaseModel):
-    category: str | None
-    unit: str | None
-    request_type: str | None
+class LabelOut(BaseModel):
+    label: str = Field(description="A category or a unit name")
     confidence: float
+
+
+class ClassificationOut(BaseModel):
+    category: str | None = Field(description="The top routing label")
+    request_type: RequestType
+    urgency: Urgency
+    confidence: float
+    source: Literal["model", "keywords", "none"]
+    suggestions: list[LabelOut] = Field(max_length=3)
 
 
 class TelephonyCallOut(BaseModel):

@@ -26,7 +26,7 @@ from integrations.models import TelephonyCall
 from integrations.schemas import TelephonyCallIn, TelephonyCallOut
 from integrations.state import CLASSIFY, KB_ASK, METRICS, RULES, SESSIONS
 from tickets import service as svc
-from tickets.enums import Channel, RequestType
+from tickets.enums import Channel, RequestType, Urgency
 from tickets.privacy import mask_phone, normalize_phone
 from tickets.service import TicketCreate
 
@@ -62,11 +62,12 @@ async def _file_ticket(session: Any, request: web.Request, client: Client, call:
     assert wanted is not None
     classification = call.assist.get("classification") or {}
     draft = TicketCreate(
-        channel=Channel.TELEPHONY, request_type=wanted.request_type or RequestType.HELP,
+        channel=Channel.TELEPHONY,
+        request_type=wanted.request_type or classification.get("request_type") or RequestType.HELP,
         content=wanted.content or call.transcript,
         category=wanted.category if wanted.category is not None else (classification.get("category") or ""),
-        urgency=wanted.urgency, place=wanted.place, contact_name=wanted.contact_name,
-        contact_phone=call.caller_phone, external_number=None,
+        urgency=wanted.urgency or classification.get("urgency") or Urgency.GENERAL,
+        place=wanted.place, contact_name=wanted.contact_name, contact_phone=call.caller_phone,
     )
     ticket = await svc.create_ticket(session, rules=request.app[RULES], actor=client.actor(), data=draft)
     return ticket.number

@@ -72,3 +72,7 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=2.0, description="Worker sleep when the outbox is empty")
     api_rate_limit: int = Field(default=600, description="Requests per API key per rate-limit period")
     api_rate_period_seconds: float = Field(default=60.0, description="Length of the rate-limit period")
+    classifier_model: Path | None = Field(
+        default=None,
+        description="Trained routing model (knowledge_base.classify) for telephony assist; unset = keyword rules",
+    )

@@ -53,13 +53,16 @@ async def test_call_gets_answers_then_a_ticket_once(api: Api, keys: Keys, sessio
     assert status == 201, out
     assert out["caller_number"] == "137****1234" and out["ticket_number"] is None and out["duplicate"] is False
     assert 1 <= len(out["answers"]) <= 3 and out["answers"][0]["id"] == "sbk_lost"
+    assert out["classification"] == {
+        "category": "人力资源和社会保障", "request_type": "consultation", "urgency": "general", "confidence": 1.0,
+        "source": "keywords", "suggestions": [{"label": "人力资源和社会保障", "confidence": 1.0}]}
 
     # Re-posted (a retry of the call-centre system): the same assist, nothing new.
     status, again = await api.post("/hooks/telephony/calls", key=keys.telephony, body=CALL)
     assert status == 200 and again == {**out, "duplicate": True}
 
-    # The agent asks for a ticket on the same call.
-    ask = {**CALL, "ticket": {"request_type": "help", "category": "人力资源和社会保障"}}
+    # The agent asks for a ticket on the same call, confirming only the type.
+    ask = {**CALL, "ticket": {"request_type": "help"}}
     status, filed = await api.post("/hooks/telephony/calls", key=keys.telephony, body=ask)
     assert status == 200 and filed["ticket_number"] is not None and filed["duplicate"] is False
     status, repeat = await api.post("/hooks/telephony/calls", key=keys.telephony, body=ask)
@@ -67,6 +70,7 @@ async def test_call_gets_answers_then_a_ticket_once(api: Api, keys: Keys, sessio
 
     status, ticket = await api.get(f"/api/v1/tickets/{filed['ticket_number']}", key=keys.office)
     assert ticket["channel"] == "telephony" and ticket["request_type"] == "help"
+    assert ticket["category"] == "人力资源和社会保障"  # from the classification
     assert ticket["content"] == CALL["transcript"] and ticket["contact_phone"] == "13700001234"
     assert (await session.exec(select(func.count()).select_from(Ticket))).one() == 1
     # No full phone number in any log line.
@@ -74,7 +78,8 @@ async def test_call_gets_answers_then_a_ticket_once(api: Api, keys: Keys, sessio
 
 
 async def test_ticket_on_first_post_and_concurrent_repeats(api: Api, keys: Keys, session: AsyncSession) -> None:
-    body = {**CALL, "call_id": "CC-2", "ticket": {"request_type": "complaint", "content": "反映小区停车位被占用。"}}
+    body = {**CALL, "call_id": "CC-2", "transcript": "楼下工地半夜还在施工，吵得睡不着，都投诉好几次了。",
+            "ticket": {}}
     results = await asyncio.gather(*(api.post("/hooks/telephony/calls", key=keys.telephony, body=body)
                                      for _ in range(3)))
     assert sorted(status for status, _ in results) == [200, 200, 201]
@@ -82,6 +87,10 @@ async def test_ticket_on_first_post_and_concurrent_repeats(api: Api, keys: Keys,
     assert (await session.exec(select(func.count()).select_from(Ticket))).one() == 1
     call = await session.get(TelephonyCall, "CC-2")
     assert call is not None and call.caller_phone == "13700001234"
+    ticket = (await session.exec(select(Ticket))).one()
+    # Everything the agent left out came from the classifier.
+    assert (ticket.request_type, ticket.category, ticket.urgency) == ("complaint", "住房与城乡建设", "general")
+
 
 
 async def test_call_errors(api: Api, keys: Keys) -> None:

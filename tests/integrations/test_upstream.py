@@ -128,6 +128,19 @@ async def test_unknown_event_type_and_bad_payloads(api: Api, clock: ManualClock)
     assert status == 404 and out["error"]["message"] == "未找到上级平台工单号 NOPE-1 对应的工单。"
 
 
+async def test_second_dispatch_of_an_open_platform_number_is_refused(api: Api, clock: ManualClock) -> None:
+    _, ack = await deliver(api, clock, fixture("dispatch"))
+    other_event = fixture("dispatch").replace(b"EVT-20261123-000417", b"EVT-20261123-000418")
+    status, out = await deliver(api, clock, other_event)
+    assert status == 409 and out["error"] == {
+        "code": "duplicate_number",
+        "message": f"上级平台工单号 {PLATFORM_NUMBER} 已有对应工单 {ack['ticket_number']}，请勿重复派单。"}
+    # Once recalled, the platform may dispatch the same number again.
+    await deliver(api, clock, fixture("recall"))
+    status, out = await deliver(api, clock, other_event)
+    assert status == 200 and out["ticket_number"] != ack["ticket_number"]
+
+
 async def test_hook_is_closed_without_a_secret(aiohttp_client: Any, make_app: Callable[..., Any],
                                                clock: ManualClock) -> None:
     client = await aiohttp_client(make_app(upstream_secret=None))
