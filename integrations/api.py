@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations import texts
 from integrations.db import writing
-from integrations.http import ApiError, authorize, bearer, json_response, read_json, validate
+from integrations.http import ApiError, authorize, bearer, json_response, parse_json, read_json, validate
 from integrations.keys import Client, Scope
 from integrations.schemas import (
     CallbackIn,
@@ -272,19 +272,13 @@ async def ticket_action(request: web.Request) -> web.Response:
         raise ApiError(404, "unknown_action", texts.ERR_UNKNOWN_ACTION.format(
             action=name[:40], allowed="、".join(ACTIONS)))
     raw = await request.read()
-    body = validate(spec.body, read_json_bytes(raw) if raw.strip() else {})
+    body = validate(spec.body, parse_json(raw) if raw.strip() else {})
     rules = request.app[RULES]
     async with writing(request.app) as session:
         ticket = await spec.run(session, rules, client.actor(), request.match_info["number"], body)
         co = await svc.co_unit_ids(session, ticket=ticket)
         out = ticket_out(ticket, client=client, rules=rules, co_units=co)
     return json_response(out)
-
-
-def read_json_bytes(raw: bytes) -> dict[str, Any]:
-    from integrations.http import parse_json
-
-    return parse_json(raw)
 
 
 # --- units and duty -------------------------------------------------------------------------------

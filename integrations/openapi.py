@@ -138,6 +138,7 @@ def document() -> dict[str, Any]:
                     "404": _json(ERROR, "No ticket for the platform's number"),
                     "409": _json(ERROR, "Replayed nonce, duplicate number or illegal transition"),
                     "422": _json(ERROR, "Invalid event data"),
+                    "503": _json(ERROR, "No upstream secret configured: the hook is closed"),
                 },
             },
         },
