@@ -4,6 +4,7 @@ aiohttp on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import Awaitable, Callable
@@ -148,9 +149,13 @@ class FakeReceiver:
     script: list[tuple[int, Any]] = field(default_factory=list)
     default: tuple[int, Any] = (200, {"errcode": 0, "errmsg": "ok"})
     headers: dict[str, str] = field(default_factory=dict)
+    # When set, the first request is held (no answer) until the event is set.
+    hold_first: asyncio.Event | None = None
 
     async def handle(self, request: web.Request) -> web.Response:
         self.received.append(Received(request.path_qs, dict(request.headers), await request.read()))
+        if self.hold_first is not None and len(self.received) == 1:
+            await self.hold_first.wait()
         status, body = self.script.pop(0) if self.script else self.default
         return web.json_response(body, status=status, headers=self.headers)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -239,3 +240,67 @@ def test_worker_config_reads_settings() -> None:
     config = WorkerConfig.from_settings(Settings(outbox_max_attempts=5, outbox_lease_seconds=90))
     assert (config.max_attempts, config.lease, config.base_delay) == (5, 90, 30.0)
 
+
+
+ROOT = str(Path(__file__).resolve().parents[2])
+KILLED_WORKER = """
+import asyncio, sys
+import aiohttp
+from integrations.notifiers import SmsNotifier
+from integrations.outbox_worker import OutboxWorker, WorkerConfig
+from tickets.clock import SystemClock
+from tickets.db import create_engine, session_factory
+from tickets.enums import OutboxChannel
+
+async def main(url, gateway):
+    engine = create_engine(url)
+    async with aiohttp.ClientSession() as http:
+        notifier = SmsNotifier(http, url=gateway, token=None, templates={}, default_template="T1", timeout=60)
+        worker = OutboxWorker(session_factory(engine), {OutboxChannel.SMS: notifier}, clock=SystemClock(),
+                              config=WorkerConfig(lease=1.0))
+        await worker.run_once()
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+
+
+async def test_worker_process_killed_mid_delivery_loses_nothing(engine: Any, sessions: SessionFactory,
+                                                                receiver: Start) -> None:
+    """A real worker process is SIGKILLed while its request is at the gateway: after the
+    lease, another worker sends the message again with the same dedupe key."""
+    import sys
+
+    from tickets.clock import SystemClock
+
+    clock = SystemClock()
+    fake = await receiver()
+    hang = fake.hold_first = asyncio.Event()
+    async with sessions() as session, session.begin():
+        await enqueue(session, channel=OutboxChannel.SMS, recipient="13800138000", dedupe_key="crash-1",
+                      now=clock.now(), payload={"kind": "ticket_closed", "number": "N1", "text": "已办结"})
+    url = engine.url.render_as_string(hide_password=False)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", KILLED_WORKER, url, fake.url + "sms",
+        cwd=ROOT)
+    try:
+        for _ in range(600):  # up to 30 s for the child to start and send
+            if fake.received:
+                break
+            await asyncio.sleep(0.05)
+        assert len(fake.received) == 1
+        process.kill()
+        await process.wait()
+    finally:
+        hang.set()
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    [row] = await rows(sessions)
+    assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)
+    await asyncio.sleep(1.1)  # the dead worker's lease runs out
+    async with aiohttp.ClientSession() as http:
+        worker = OutboxWorker(sessions, {OutboxChannel.SMS: sms(http, fake)}, clock=clock, config=CONFIG)
+        assert await worker.run_once() == 1
+    [row] = await rows(sessions)
+    assert (row.status, row.attempts) == (OutboxStatus.SENT, 2)
+    assert [r.headers[DEDUPE] for r in fake.received] == ["crash-1", "crash-1"]
