@@ -11,6 +11,7 @@ import click
 from aiohttp import web
 
 from integrations.app import init_app
+from integrations.cli import register as register_integrations
 from knowledge_base.classify.cli import register as register_classify
 from knowledge_base.cli import register as register_kb
 from reports.cli import register as register_reports
@@ -37,6 +38,7 @@ register_tickets(cli)
 register_kb(cli)
 register_classify(cli)
 register_reports(cli)
+register_integrations(cli)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from knowledge_base.classify.cues import Cue, CueHit, cue, find_hits
-from knowledge_base.classify.errors import EmptyText
+from knowledge_base.classify.errors import EmptyText, UnknownLabels
 from knowledge_base.classify.model import TextClassifier
-from knowledge_base.classify.texts import ERR_EMPTY_TEXT
+from knowledge_base.classify.texts import ERR_EMPTY_TEXT, ERR_UNKNOWN_LABELS
 from knowledge_base.normalize import normalize
 from tickets.enums import RequestType
+from tickets.texts import REQUEST_TYPE
 
 _CUES: dict[RequestType, tuple[Cue, ...]] = {
     RequestType.PRAISE: (
@@ -159,4 +160,20 @@ def classify_request_type(text: str, model: TextClassifier | None = None) -> Typ
     if model is None:
         return classify_request_type_by_rules(text)
     top = model.predict_top(text, k=1)[0]
-    return TypeDecision(type=RequestType(top.label), confidence=top.confidence, source="model")
+    return TypeDecision(type=parse_request_type(top.label), confidence=top.confidence, source="model")
+
+
+_BY_CHINESE = {label: kind for kind, label in REQUEST_TYPE.items()}
+
+
+def parse_request_type(label: str) -> RequestType:
+    """A label of the office's history ("投诉" or "complaint") as the enum."""
+    label = label.strip()
+    if label in _BY_CHINESE:
+        return _BY_CHINESE[label]
+    try:
+        return RequestType(label.lower())
+    except ValueError:
+        raise UnknownLabels(
+            ERR_UNKNOWN_LABELS.format(labels=label, known="、".join(REQUEST_TYPE.values())), [label]
+        ) from None

@@ -11,6 +11,7 @@ import pytest
 from knowledge_base.classify import EmptyText, TextClassifier, assess_urgency, classify_request_type
 from knowledge_base.classify.texts import ERR_EMPTY_TEXT
 from tickets.enums import RequestType, Urgency
+from tickets.texts import REQUEST_TYPE
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -19,6 +20,7 @@ DATA = Path(__file__).parent.parent / "data"
 DEV_FLOOR = 0.97
 HOLDOUT_FLOOR = 0.65
 PER_TYPE_DEV_RECALL_FLOOR = 0.9
+URGENCY_HOLDOUT_FLOOR = 0.6
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -84,7 +86,9 @@ def test_labelled_request_types_meet_the_floors() -> None:
 
 def test_trained_type_model_replaces_the_rules() -> None:
     rows = [r for r in _rows("request_types.csv") if r["set"] == "dev"]
-    model = TextClassifier.train([r["text"] for r in rows], [r["type"] for r in rows])
+    # Office exports carry the Chinese names; both those and the enum codes are accepted.
+    chinese = {t.value: name for t, name in REQUEST_TYPE.items()}
+    model = TextClassifier.train([r["text"] for r in rows], [chinese[r["type"]] for r in rows])
     decision = classify_request_type("举报某饭店使用地沟油，后厨很脏。", model=model)
     assert decision.source == "model"
     assert decision.type == RequestType.REPORT
@@ -100,11 +104,17 @@ def test_empty_text_is_a_clear_error(text: str) -> None:
         assess_urgency(text)
 
 
-def test_labelled_urgency_rows_all_match() -> None:
+def test_labelled_urgency_rows() -> None:
     rows = _rows("classify_urgency.csv")
-    assert Counter(r["urgency"] for r in rows) == {"urgent": 15, "semi_urgent": 10, "general": 15}
-    wrong = [(r["text"], r["urgency"]) for r in rows if assess_urgency(r["text"]).level.value != r["urgency"]]
+    dev = [r for r in rows if r["set"] == "dev"]
+    holdout = [r for r in rows if r["set"] == "holdout"]
+    assert Counter(r["urgency"] for r in dev) == {"urgent": 15, "semi_urgent": 10, "general": 15}
+    wrong = [(r["text"], r["urgency"]) for r in dev if assess_urgency(r["text"]).level.value != r["urgency"]]
     assert wrong == []
+    # Written after the rules were tuned; 10 of 15 at the time of writing (paraphrased dangers
+    # such as "冒出很多黑烟" are missed, so the office still reviews every level).
+    hits = sum(assess_urgency(r["text"]).level.value == r["urgency"] for r in holdout)
+    assert hits / len(holdout) >= URGENCY_HOLDOUT_FLOOR
 
 
 @pytest.mark.parametrize(
