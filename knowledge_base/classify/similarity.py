@@ -122,7 +122,8 @@ class SimilarityIndex:
         if not records:
             return
         if not self.records:
-            self.__init__(list(records))  # type: ignore[misc]
+            fresh = SimilarityIndex(records)
+            self.records, self._vectorizer, self.matrix = fresh.records, fresh._vectorizer, fresh.matrix
             return
         self.records.extend(records)
         self.matrix = sparse.vstack(
