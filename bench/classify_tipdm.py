@@ -57,13 +57,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=DEFAULT)
     parser.add_argument("--cv", action="store_true", help="also print 3-fold CV macro-F1 on train")
+    parser.add_argument(
+        "--words", action="store_true", help="TrainConfig.with_words() instead of the default"
+    )
     args = parser.parse_args()
 
     segment.load()
     splits = load(args.data)
     train_texts, train_labels = splits["train"]
     test_texts, test_labels = splits["test"]
-    config = TrainConfig()
+    config = TrainConfig.with_words() if args.words else TrainConfig()
     print(f"train={len(train_texts)} test={len(test_texts)} config={config}")
 
     if args.cv:

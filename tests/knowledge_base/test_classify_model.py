@@ -204,6 +204,16 @@ def test_cli_xlsx_and_fixed_flags_without_filter(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0, text
     assert "50 条数据" in text
+    assert TextClassifier.load(out).config.word_chars == 0
+
+    code, text = _run(
+        "classify", "train", "--data", str(xlsx), "--text-col", "title,detail", "--label-col", "label",
+        "--out", str(out), "--words",
+    )  # fmt: skip
+    assert code == 0, text
+    with_words = TextClassifier.load(out)
+    assert with_words.config.word_chars == 600
+    assert with_words.predict_top("工地拖欠农民工工资")[0].label == "劳动和社会保障"
 
 
 def test_cli_clear_errors(tmp_path: Path, model_file: Path) -> None:
