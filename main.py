@@ -5,10 +5,17 @@ main.py wires the packages together; nothing imports it.
 
 from __future__ import annotations
 
-import click
+import logging
 
+import click
+from aiohttp import web
+
+from integrations.app import init_app
 from knowledge_base.classify.cli import register as register_classify
+from knowledge_base.cli import register as register_kb
+from reports.cli import register as register_reports
 from tickets.cli import register as register_tickets
+from tickets.settings import Settings
 
 
 @click.group()
@@ -16,8 +23,20 @@ def cli() -> None:
     """12345 hotline bot and integration layer."""
 
 
+@cli.command()
+@click.option("--host", default=None, help="Listen address (default HOTLINE_HOST or 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Listen port (default HOTLINE_PORT or 8080).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the HTTP service (API, webhooks, scheduler, outbox worker, bot)."""
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    web.run_app(init_app(settings), host=host or settings.host, port=port or settings.port)
+
+
 register_tickets(cli)
+register_kb(cli)
 register_classify(cli)
+register_reports(cli)
 
 
 if __name__ == "__main__":

@@ -75,20 +75,21 @@ def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = N
     if not ranked:
         return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.NO_MATCH)
     best = ranked[0]
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+    confidence = round(cfg.confidence(best.score, lead), 4)
     if (
-        best.score >= cfg.answer_threshold
-        and best.score - runner_up >= cfg.answer_margin
+        confidence >= cfg.answer_threshold
+        and lead >= cfg.answer_margin
         and best.entry.id not in context.declined_entry_ids
     ):
-        return AnswerResult(Band.ANSWER, [best], best.score, NextAction.ASK_IF_SOLVED, candidates=ranked)
+        return AnswerResult(Band.ANSWER, [best], confidence, NextAction.ASK_IF_SOLVED, candidates=ranked)
     choices = [s for s in ranked if s.score >= cfg.suggest_threshold][: cfg.max_suggestions]
     if choices:
         return AnswerResult(
-            Band.SUGGEST, choices, best.score, NextAction.CHOOSE_SUGGESTION, candidates=ranked
+            Band.SUGGEST, choices, confidence, NextAction.CHOOSE_SUGGESTION, candidates=ranked
         )
     return AnswerResult(
-        Band.NONE, [], best.score, NextAction.OFFER_PERSON, NoAnswerReason.NO_MATCH, candidates=ranked
+        Band.NONE, [], confidence, NextAction.OFFER_PERSON, NoAnswerReason.NO_MATCH, candidates=ranked
     )
 
 
@@ -107,3 +108,15 @@ def reply_text(result: AnswerResult) -> str:
             if result.no_answer_reason is NoAnswerReason.PERSON_REQUESTED:
                 return texts.PERSON_REQUESTED
             return texts.NO_ANSWER
+
+
+def feedback_reply(
+    solved: bool, context: ConversationContext, entry_id: str
+) -> tuple[str, ConversationContext]:
+    """What to say after "解决了" / "没解决", and the context to keep: an entry that did not
+    help is not given again as a direct answer in this conversation. (Storing the
+    feedback is knowledge_base.service.record_feedback.)"""
+    if solved:
+        return texts.THANKS_FOR_FEEDBACK, context
+    declined = ConversationContext(declined_entry_ids=context.declined_entry_ids | {entry_id})
+    return texts.SORRY_NOT_SOLVED, declined

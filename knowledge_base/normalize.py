@@ -16,6 +16,9 @@ from functools import lru_cache
 
 import opencc
 
+# Bump when the output of normalize() changes: cached prepared texts depend on it.
+NORMALIZE_VERSION = "2"
+
 # Longer input is cut: no FAQ question needs more, and it bounds the matcher's work.
 MAX_CHARS = 2000
 
@@ -26,9 +29,9 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _REPEAT = re.compile(r"(\D)\1{2,}")
 _SPACES = re.compile(r"\s+")
 
-# Categories kept as text: letters, digits, and combining marks inside words. Everything
-# else (punctuation, symbols, emoji, control and format characters) separates words.
-_KEEP_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "Mn", "Mc"})
+# Letters and digits are text; everything else (punctuation, symbols, emoji, control
+# and format characters, "_") separates words.
+_NON_WORD = re.compile(r"[\W_]+")
 
 _CN_DIGITS = {
     "零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4,
@@ -47,7 +50,9 @@ def _parse_positional(run: str) -> int | None:
     section = 0
     digit: int | None = None
     for ch in run:
-        if ch in _CN_DIGITS:
+        if ch in "零〇":
+            digit = None  # "一千零五": the zero only marks a skipped place
+        elif ch in _CN_DIGITS:
             if digit is not None:
                 return None  # two digits in a row inside a positional numeral
             digit = _CN_DIGITS[ch]
@@ -96,12 +101,6 @@ def warm_up() -> None:
     _t2s().convert("繁體")
 
 
-def _keep_or_space(ch: str) -> str:
-    if "\ufe00" <= ch <= "\ufe0f":
-        return ""  # emoji variation selectors are marks, but belong to the dropped emoji
-    return ch if unicodedata.category(ch) in _KEEP_CATEGORIES else " "
-
-
 def normalize(text: str) -> str:
     """Canonical form of a question or query; never raises on any string."""
     if not isinstance(text, str):
@@ -109,6 +108,8 @@ def normalize(text: str) -> str:
     if not text:
         return ""
     text = text[:MAX_CHARS]
+    # Lone surrogates (broken clients, bad JSON escapes) cannot be encoded for OpenCC.
+    text = text.encode("utf-8", "ignore").decode("utf-8")
     text = html.unescape(text)
     text = _TAG.sub(" ", text)
     text = _URL.sub(" ", text)
@@ -117,7 +118,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _t2s().convert(text)
     text = text.lower()
-    text = "".join(_keep_or_space(ch) for ch in text)
+    text = _NON_WORD.sub(" ", text)
     text = _REPEAT.sub(r"\1", text)
     text = _chinese_numerals(text)
     return _SPACES.sub(" ", text).strip()

@@ -19,3 +19,11 @@ LOCAL_RULES = "具体以当地规定为准。"
 CLI_IMPORTED = "已导入 {created} 条新条目，更新 {updated} 条，未变 {unchanged} 条。"
 CLI_EXPORTED = "已导出 {count} 条条目到 {path}。"
 CLI_BAND = {"answer": "直接回答", "suggest": "猜你想问", "none": "无答案（转人工/提交诉求）"}
+
+# Errors shown to office staff.
+ENTRY_NOT_FOUND = "知识库中没有编号为 {key} 的条目。"
+FIELD_TOO_LONG = "条目 {key} 的 {field} 超过 {limit} 个字符，请缩短后再导入。"
+NO_UNIT = "（未指定单位）"
+CLI_NO_UPDATES = "没有知识库更新记录。"
+CLI_NO_FEEDBACK = "还没有市民反馈。"
+DUPLICATE_KEY = "编号 {key} 出现了不止一次，请保留一条后再导入。"

@@ -85,6 +85,7 @@ WITH_UNIT_STATUSES: frozenset[TicketStatus] = frozenset(
 
 
 class Action(StrEnum):
+    RECEIVE = "receive"  # creation; not a transition, but the first line of the audit trail
     BRIEF_CONTACT = "brief_contact"  # 先行简告 by the office
     DISPATCH = "dispatch"
     DIRECT_ANSWER = "direct_answer"
@@ -99,6 +100,7 @@ class Action(StrEnum):
     APPROVE_EXTENSION = "approve_extension"
     REFUSE_EXTENSION = "refuse_extension"
     REPLY = "reply"
+    CALLBACK_ATTEMPT = "callback_attempt"  # the citizen could not be reached
     CLOSE = "close"  # after a positive callback
     REWORK = "rework"  # 退回重办 after review or a negative callback
     SUPERVISE = "supervise"

@@ -45,6 +45,8 @@ RESULT = {
     ResultCategory.UNSOLVED: "未解决",
 }
 SATISFACTION = {
+    Action.RECEIVE: "受理",
+    Action.CALLBACK_ATTEMPT: "回访未接通",
     Satisfaction.SATISFIED: "满意",
     Satisfaction.BASICALLY_SATISFIED: "基本满意",
     Satisfaction.AVERAGE: "一般",
@@ -66,6 +68,8 @@ UNIT_KIND = {
     UnitKind.UTILITY: "公用事业单位",
 }
 ACTION = {
+    Action.RECEIVE: "受理",
+    Action.CALLBACK_ATTEMPT: "回访未接通",
     Action.BRIEF_CONTACT: "先行简告",
     Action.DISPATCH: "派单",
     Action.DIRECT_ANSWER: "直接答复",

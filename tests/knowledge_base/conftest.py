@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base import segment
+from knowledge_base import files, segment
+from knowledge_base.config import load_config
+from knowledge_base.matcher import KnowledgeBase
 
 
 @pytest.fixture(scope="session", autouse=True)
 def segmenter() -> segment.Segmenter:
     return segment.load()
+
+
+@pytest.fixture(scope="session")
+def shipped_kb(segmenter: segment.Segmenter) -> KnowledgeBase:
+    """The shipped knowledge base with the shipped (tuned) matcher settings."""
+    return KnowledgeBase(
+        files.active_entries(files.default_records()), config=load_config(), segmenter=segmenter
+    )

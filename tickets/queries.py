@@ -1,0 +1,73 @@
+"""Read-side queries the bot, the API, the scheduler and the reports share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from tickets.clock import SHANGHAI, ensure_aware, local
+from tickets.enums import OPEN_STATUSES, WITH_UNIT_STATUSES, TicketStatus
+from tickets.models import Ticket, TicketEvent
+
+
+async def overdue_tickets(
+    session: AsyncSession, *, now: datetime, unit_id: int | None = None, limit: int | None = None
+) -> Sequence[Ticket]:
+    """Tickets in a unit's hands whose completion deadline has passed."""
+    query = select(Ticket).where(
+        col(Ticket.status).in_(sorted(WITH_UNIT_STATUSES)), col(Ticket.due_at) < ensure_aware(now)
+    )
+    if unit_id is not None:
+        query = query.where(Ticket.main_unit_id == unit_id)
+    query = query.order_by(col(Ticket.due_at))
+    if limit is not None:
+        query = query.limit(limit)
+    return (await session.exec(query)).all()
+
+
+def local_day_start(now: datetime, *, days_back: int) -> datetime:
+    """Midnight (Shanghai) `days_back` days before today."""
+    day = local(now).date() - timedelta(days=days_back)
+    return ensure_aware(datetime.combine(day, time(0), tzinfo=SHANGHAI))
+
+
+async def open_longer_than(
+    session: AsyncSession, *, now: datetime, days: int, unit_id: int | None = None, limit: int | None = None
+) -> Sequence[Ticket]:
+    """Open tickets received more than `days` calendar days ago (Shanghai dates; day of receipt = 0)."""
+    cutoff = local_day_start(now, days_back=days)
+    query = select(Ticket).where(col(Ticket.status).in_(sorted(OPEN_STATUSES)), col(Ticket.received_at) < cutoff)
+    if unit_id is not None:
+        query = query.where(Ticket.main_unit_id == unit_id)
+    query = query.order_by(col(Ticket.received_at))
+    if limit is not None:
+        query = query.limit(limit)
+    return (await session.exec(query)).all()
+
+
+async def unit_tickets(
+    session: AsyncSession, *, unit_id: int, statuses: Sequence[TicketStatus] | None = None, limit: int = 200
+) -> Sequence[Ticket]:
+    statuses = statuses or sorted(OPEN_STATUSES)
+    query = (
+        select(Ticket)
+        .where(Ticket.main_unit_id == unit_id, col(Ticket.status).in_(statuses))
+        .order_by(col(Ticket.due_at).asc().nulls_last(), col(Ticket.id))
+        .limit(limit)
+    )
+    return (await session.exec(query)).all()
+
+
+async def citizen_tickets(session: AsyncSession, *, citizen_id: int, limit: int = 50) -> Sequence[Ticket]:
+    query = (
+        select(Ticket).where(Ticket.citizen_id == citizen_id).order_by(col(Ticket.received_at).desc()).limit(limit)
+    )
+    return (await session.exec(query)).all()
+
+
+async def ticket_events(session: AsyncSession, *, ticket_id: int) -> Sequence[TicketEvent]:
+    query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(col(TicketEvent.id))
+    return (await session.exec(query)).all()
