@@ -1,6 +1,6 @@
 """Category routing on tipdm2020c: train on split=train, report on split=test.
 
-    .venv/bin/python bench/classify_tipdm.py [--data PATH] [--cv]
+    .venv/bin/python bench/classify_tipdm.py [--data PATH] [--cv] [--words]
 
 Text = title + detail (`title_plus_detail_unsplit` for rows whose title was not split
 off). `--cv` prints 3-fold cross-validated macro-F1 on the train split only — the
