@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from knowledge_base import segment
 from knowledge_base.classify.similarity import (
     HOTSPOT_THRESHOLD,
@@ -94,27 +96,25 @@ def main() -> None:
             if len(spot.record_ids) > 12:
                 print(f"    … and {len(spot.record_ids) - 12} more")
 
-    # A week of messages: build once, then compare new ones.
+    # A week of messages: build once, then compare new ones. The data set is thin (about
+    # 40 messages a week), so all 4,326 messages also stand in for a busy hotline week.
     records.sort(key=lambda r: r.time)
-    busiest = max(
-        range(len(records)),
-        key=lambda i: (
-            sum(1 for r in records[i : i + 3000] if r.time - records[i].time <= window) if i % 200 == 0 else 0
-        ),
-    )
-    week = [r for r in records[busiest:] if r.time - records[busiest].time <= window]
-    started = time.perf_counter()
-    index = SimilarityIndex(week)
-    build = time.perf_counter() - started
-    probe = records[-1]
-    started = time.perf_counter()
-    for _ in range(100):
-        index.similar_to(probe.text)
-    query = (time.perf_counter() - started) / 100
-    print(
-        f"\nSimilarityIndex over the busiest week ({len(week)} messages): build {build:.2f} s, "
-        f"one new message against all of them {query * 1000:.1f} ms"
-    )
+    stamps = np.array([r.time.timestamp() for r in records])
+    ends = np.searchsorted(stamps, stamps + window.total_seconds(), side="right")
+    first = int(np.argmax(ends - np.arange(len(records))))
+    for label, batch in (("busiest real week", records[first : int(ends[first])]), ("all messages", records)):
+        started = time.perf_counter()
+        index = SimilarityIndex(batch)
+        build = time.perf_counter() - started
+        probe = records[-1]
+        started = time.perf_counter()
+        for _ in range(100):
+            index.similar_to(probe.text)
+        query = (time.perf_counter() - started) / 100
+        print(
+            f"SimilarityIndex, {label} ({len(batch)} messages): build {build:.2f} s, "
+            f"one new message against all of them {query * 1000:.1f} ms"
+        )
 
 
 if __name__ == "__main__":

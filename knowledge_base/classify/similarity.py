@@ -32,12 +32,12 @@ from knowledge_base.normalize import normalize
 
 # Cosine on idf-weighted character bigrams, chosen by reading clusters and pairs
 # (bench/classify_hotspots.py and same-citizen pairs of tipdm2020c attachment 3):
-# - hotspots at 0.2: every star cluster read was one matter at one place, told in very
-#   different words ("车位捆绑销售" / "开发商强买强卖"); at 0.35 that hotspot falls apart.
-# - repeats at 0.4: same-citizen pairs at ≥ 0.4 read as the same matter again (asked
-#   as "如何规划" then "何时拆迁" for one village group); below, half were another
-#   problem of the same estate. A repeat must be closer than a hotspot member because
-#   it is compared against everything one citizen ever sent.
+# - hotspots at 0.2: every star cluster read was one matter at one place, told by each
+#   citizen in quite different words; at 0.35 the one real hotspot falls apart.
+# - repeats at 0.4: same-citizen pairs at ≥ 0.4 read as the same matter again (even when
+#   asked from another angle); below, about half were another problem of the same
+#   estate. A repeat must be closer than a hotspot member because it is compared
+#   against everything one citizen ever sent.
 REPEAT_THRESHOLD = 0.4
 HOTSPOT_THRESHOLD = 0.2
 # Long letters are cut: the matter and the place come first, and this bounds the cost.
@@ -122,7 +122,8 @@ class SimilarityIndex:
         if not records:
             return
         if not self.records:
-            self.__init__(list(records))  # type: ignore[misc]
+            fresh = SimilarityIndex(records)
+            self.records, self._vectorizer, self.matrix = fresh.records, fresh._vectorizer, fresh.matrix
             return
         self.records.extend(records)
         self.matrix = sparse.vstack(

@@ -26,6 +26,7 @@ from knowledge_base.classify import (
 from knowledge_base.classify import model as model_module
 from knowledge_base.classify.dataset import load_labelled
 from knowledge_base.classify.errors import MissingColumns
+from knowledge_base.matcher import Entry
 from main import cli
 
 DATA = Path(__file__).parent.parent / "data"
@@ -147,6 +148,15 @@ def test_keyword_rules_serve_before_any_training(tmp_path: Path, model_file: Pat
     units = KeywordRouter.from_pairs([("城东供水所", "停水"), ("城东供水所", "水压"), ("城东派出所", "噪音")])
     assert [s.label for s in units.route("晚上停水，白天水压低")] == ["城东供水所"]
 
+    entries = [
+        Entry(id="1", question="停水怎么办", answer="…", keywords=("停水", "水压"), unit="城东供水所"),
+        Entry(id="2", question="噪音扰民", answer="…", keywords=("噪音",), unit="城东派出所"),
+        Entry(id="3", question="社保卡", answer="…", keywords=("社保卡",)),  # no unit: skipped
+    ]
+    from_kb = KeywordRouter.from_entries(entries)
+    assert from_kb.rules == {"城东供水所": ("停水", "水压"), "城东派出所": ("噪音",)}
+    assert from_kb.route("楼下噪音太大")[0].label == "城东派出所"
+
     trained = load_router(model_file)
     assert trained.route("校车超载").source == RouteSource.MODEL
 
@@ -204,6 +214,16 @@ def test_cli_xlsx_and_fixed_flags_without_filter(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0, text
     assert "50 条数据" in text
+    assert TextClassifier.load(out).config.word_chars == 0
+
+    code, text = _run(
+        "classify", "train", "--data", str(xlsx), "--text-col", "title,detail", "--label-col", "label",
+        "--out", str(out), "--words",
+    )  # fmt: skip
+    assert code == 0, text
+    with_words = TextClassifier.load(out)
+    assert with_words.config.word_chars == 600
+    assert with_words.predict_top("工地拖欠农民工工资")[0].label == "劳动和社会保障"
 
 
 def test_cli_clear_errors(tmp_path: Path, model_file: Path) -> None:

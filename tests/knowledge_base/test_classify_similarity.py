@@ -21,20 +21,20 @@ POLICY = load_policy()
 MIN_CITIZENS = POLICY.supervision.hotspot_min_tickets
 WINDOW = timedelta(days=POLICY.supervision.hotspot_window_days)
 
-# One matter (a mixing plant next to an estate) told by different citizens in their own words.
+# One matter (a waste transfer station next to an estate) told by different citizens in their own words.
 PLANT = [
-    "翠湖花园小区旁边新建的搅拌站每天晚上噪音很大，粉尘也多，严重影响居民休息。",
-    "投诉翠湖花园旁边的搅拌站，半夜还在作业，噪音扰民。",
-    "翠湖花园小区附近搅拌站粉尘污染严重，窗户都不敢开。",
-    "翠湖花园边上的混凝土搅拌站噪音太大了，孩子晚上睡不着。",
-    "翠湖花园小区旁搅拌站大货车进出，噪音和扬尘都很严重。",
-    "请管一管翠湖花园附近的搅拌站，每天噪音扰民到凌晨。",
-    "翠湖花园居民反映：小区旁边搅拌站噪音粉尘污染，影响健康。",
-    "翠湖花园小区对面搅拌站夜间施工噪音扰民，希望尽快处理。",
-    "搅拌站建在翠湖花园小区旁边，粉尘大噪音大，居民苦不堪言。",
-    "翠湖花园附近的搅拌站噪音太吵，老人孩子都休息不好。",
-    "翠湖花园小区旁边搅拌站晚上作业，噪音和粉尘非常严重。",
-    "强烈要求搬走翠湖花园小区旁边的搅拌站，噪音粉尘扰民。",
+    "翠湖花园小区门口新建的垃圾中转站臭味很大，夏天根本不敢开窗。",
+    "投诉翠湖花园旁边的垃圾中转站，每天凌晨垃圾车进出，又臭又吵。",
+    "翠湖花园小区附近垃圾中转站臭气熏天，苍蝇蚊子特别多。",
+    "翠湖花园边上的垃圾站污水横流，孩子上学都要捂着鼻子走。",
+    "翠湖花园小区旁垃圾中转站的垃圾车漏污水，路面又脏又臭。",
+    "请管一管翠湖花园附近的垃圾中转站，臭味影响几千户居民。",
+    "翠湖花园居民反映：小区门口垃圾中转站臭味严重，影响健康。",
+    "翠湖花园小区对面垃圾中转站天天散发臭味，希望尽快处理。",
+    "垃圾中转站建在翠湖花园小区门口，臭味太大，居民苦不堪言。",
+    "翠湖花园附近的垃圾中转站太臭了，老人孩子都不敢下楼。",
+    "翠湖花园小区旁边垃圾中转站除臭设备不开，臭味非常严重。",
+    "强烈要求搬走翠湖花园小区门口的垃圾中转站，臭气扰民。",
 ]
 # The rest of an ordinary week: idf is fitted on the batch, so a hotspot test needs one.
 OTHER = [
@@ -92,7 +92,7 @@ def test_text_similarity_orders_same_matter_above_other_matters() -> None:
     other = text_similarity(PLANT[0], OTHER[0])
     assert text_similarity(PLANT[0], PLANT[0]) == pytest.approx(1.0)
     assert same > 0.3 > other
-    assert text_similarity("翠湖花園攪拌站噪音", "翠湖花园搅拌站噪音") == pytest.approx(1.0)
+    assert text_similarity("翠湖花園垃圾中轉站臭味", "翠湖花园垃圾中转站臭味") == pytest.approx(1.0)
     with pytest.raises(EmptyText):
         text_similarity("", PLANT[0])
 
@@ -103,11 +103,11 @@ def test_hotspot_of_ten_citizens_within_a_week() -> None:
     hotspots = find_hotspots(records, min_citizens=MIN_CITIZENS, window=WINDOW)
     assert len(hotspots) == 1
     spot = hotspots[0]
-    # p3 ("混凝土搅拌站噪音太大了，孩子晚上睡不着") shares too little wording with the seed.
-    assert spot.record_ids == tuple(f"p{i}" for i in range(12) if i != 3)
-    assert spot.citizens == 11
+    # p1 and p3 tell the matter mostly through other words (垃圾车, 污水…), too far from the seed.
+    assert spot.record_ids == tuple(f"p{i}" for i in (0, 2, 4, 5, 6, 7, 8, 9, 10, 11))
+    assert spot.citizens == 10
     assert (spot.start, spot.end) == (T0, T0 + 11 * timedelta(hours=10))
-    assert set(spot.keywords[:3]) == {"花园", "搅拌站", "噪音"}
+    assert set(spot.keywords[:3]) == {"中转站", "垃圾", "花园"}
     # Without the hotspot the same week has none.
     assert find_hotspots(week, min_citizens=MIN_CITIZENS, window=WINDOW) == []
 
@@ -138,13 +138,15 @@ def test_repeats_of_the_same_citizen() -> None:
     others = _records(OTHER, prefix="o")
     history = [
         *others,
-        TextRecord("h1", "alice", T0, "翠湖花园旁边的搅拌站噪音扰民，晚上睡不着。"),
-        TextRecord("h2", "alice", T0 + timedelta(days=3), "翠湖花园旁边的搅拌站噪音还是很大，晚上还在施工。"),
+        TextRecord("h1", "alice", T0, "翠湖花园旁边的垃圾中转站臭味很大，晚上不敢开窗。"),
+        TextRecord(
+            "h2", "alice", T0 + timedelta(days=3), "翠湖花园旁边的垃圾中转站臭味还是很大，垃圾车还在漏水。"
+        ),
         TextRecord("h3", "alice", T0 + timedelta(days=4), "请问社保卡丢了怎么补办？"),
-        TextRecord("h4", "bob", T0 + timedelta(days=5), "翠湖花园旁边的搅拌站噪音扰民，晚上睡不着。"),
+        TextRecord("h4", "bob", T0 + timedelta(days=5), "翠湖花园旁边的垃圾中转站臭味很大，晚上不敢开窗。"),
     ]
     new = TextRecord(
-        "n1", "alice", T0 + timedelta(days=9), "又来投诉翠湖花园旁边的搅拌站，噪音扰民晚上睡不着。"
+        "n1", "alice", T0 + timedelta(days=9), "又来投诉翠湖花园旁边的垃圾中转站，臭味很大不敢开窗。"
     )
     repeats = find_repeats(new, history)
     assert [m.record.id for m in repeats] == ["h1", "h2"]  # not h3 (another matter), not h4 (bob)
@@ -156,11 +158,11 @@ def test_repeats_of_the_same_citizen() -> None:
 def test_index_compares_a_new_ticket_with_a_week() -> None:
     week = _records(PLANT) + _records(WEEK, prefix="o")
     index = SimilarityIndex(week)
-    matches = index.similar_to("翠湖花园搅拌站噪音扰民")
+    matches = index.similar_to("翠湖花园垃圾中转站臭味扰民")
     assert {m.record.id for m in matches} >= {"p1", "p5", "p9"}
     assert all(m.record.id.startswith("p") for m in matches)
     scores = [m.score for m in matches]
     assert scores == sorted(scores, reverse=True)
-    index.add(_records(["翠湖花园的搅拌站噪音扰民"], prefix="new", start=T0 + timedelta(days=6)))
+    index.add(_records(["翠湖花园的垃圾中转站臭味扰民"], prefix="new", start=T0 + timedelta(days=6)))
     assert len(index) == len(week) + 1
-    assert index.similar_to("翠湖花园搅拌站噪音扰民")[0].record.id == "new0"
+    assert index.similar_to("翠湖花园垃圾中转站臭味扰民")[0].record.id == "new0"
