@@ -11,6 +11,7 @@ import click
 from aiohttp import web
 
 from integrations.app import init_app
+from scheduler.cli import register as register_scheduler
 from tickets.cli import register as register_tickets
 from tickets.settings import Settings
 
@@ -31,6 +32,7 @@ def serve(host: str | None, port: int | None) -> None:
 
 
 register_tickets(cli)
+register_scheduler(cli)
 
 
 if __name__ == "__main__":
