@@ -124,7 +124,8 @@ async def due_reminders(session: AsyncSession, *, rules: Rules, at: datetime,
 
     def columns(deadline: Any) -> Any:
         return select(Ticket.id, Ticket.number, Ticket.main_unit_id, Ticket.urgency, deadline,
-                      func.substr(Ticket.content, 1, CONTENT_PREFIX)).where(col(Ticket.main_unit_id).is_not(None))
+                      func.substr(Ticket.content, 1, CONTENT_PREFIX), Ticket.dispatched_at,
+                      ).where(col(Ticket.main_unit_id).is_not(None))
 
     queries = [
         (ReminderKind.URGENT_FEEDBACK_OVERDUE, columns(Ticket.feedback_due_at).where(
@@ -143,8 +144,12 @@ async def due_reminders(session: AsyncSession, *, rules: Rules, at: datetime,
             col(Ticket.first_contact_due_at) <= at + settings.first_contact_lead)),
     ]
     reminders: list[Reminder] = []
+    lead = settings.completion_lead_working_days
     for kind, query in queries:
-        for ticket_id, number, unit_id, urgency, deadline, content in (await session.exec(query)).all():
+        for ticket_id, number, unit_id, urgency, deadline, content, dispatched_at in (await session.exec(query)).all():
+            if kind is ReminderKind.COMPLETION_DUE and dispatched_at is not None \
+                    and rules.calendar.add_working_days(dispatched_at, lead) >= deadline:
+                continue  # its whole term is this short (urgent: 1 working day); the dispatch said so
             reminders.append(Reminder(kind=kind, ticket_id=ticket_id, number=number, unit_id=unit_id,
                                       urgent=urgency == Urgency.URGENT, deadline=deadline,
                                       summary=short_summary(content, 30)))
