@@ -142,12 +142,15 @@ class JobScheduler:
         now = self.rules.now()
         async with self.sessions() as session:
             last = await runs.last_recorded_due(session, job=name)
-            since = max(last, now - LOOKBACK) if last is not None else now - LOOKBACK
+            # Sweeps (every few minutes) only ever run their latest due time: look back no further than the grace.
+            horizon = now - (LOOKBACK if spec.report_missed else self.grace)
+            since = max(last, horizon) if last is not None else horizon
             done = await runs.recorded_dues(session, job=name, since=since)
         due_times = [t for t in fire_times(spec.trigger, since, now) if last is None or t > last
                      or done.get(runs.due_key(t)) in runs.RETRYABLE]
         if last is None:
-            due_times = due_times[-1:]  # a fresh installation owes nothing from before it existed
+            # A fresh installation owes nothing from before it existed: at most the latest, within the grace.
+            due_times = [t for t in due_times[-1:] if now - t <= self.grace]
         reports: list[RunReport] = []
         for index, due in enumerate(due_times):
             latest = index == len(due_times) - 1
@@ -204,8 +207,7 @@ class JobScheduler:
         while not self._stopping.is_set():
             try:
                 if not self.is_leader:
-                    if await self.elector.acquire():
-                        await self._become_leader()
+                    await self.elect_once()
                 elif not await self.elector.still_leader():
                     self._step_down()
             except Exception:
@@ -213,6 +215,12 @@ class JobScheduler:
             delay = self.settings.leader_check_seconds if self.is_leader else self.settings.leader_retry_seconds
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+
+    async def elect_once(self) -> bool:
+        """Try once to lead; on success catch up on what is due. True when leading."""
+        if not self.is_leader and await self.elector.acquire():
+            await self._become_leader()
+        return self.is_leader
 
     async def _become_leader(self) -> None:
         self.is_leader = True
@@ -247,13 +255,18 @@ class JobScheduler:
             if not self._loop_task.done():
                 self._loop_task.cancel()
         if self._apscheduler is not None:
-            self._apscheduler.shutdown(wait=False)
-            self._apscheduler = None
+            self._apscheduler.pause()
+        # Let running jobs finish first: APScheduler's shutdown cancels the coroutines it started.
         pending = [t for t in self._running if not t.done()]
         if pending:
             _, still = await asyncio.wait(pending, timeout=self.settings.stop_timeout_seconds)
-            for task in still:
-                task.cancel()
+            if still:
+                log.warning("scheduler: %d job(s) still running after %ss are cancelled; their runs stay "
+                            "'running' until the next leader marks them abandoned", len(still),
+                            self.settings.stop_timeout_seconds)
+        if self._apscheduler is not None:
+            self._apscheduler.shutdown(wait=False)
+            self._apscheduler = None
         self.is_leader = False
         await self.elector.release()
 
