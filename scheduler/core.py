@@ -206,15 +206,20 @@ class JobScheduler:
     async def _leadership_loop(self) -> None:
         while not self._stopping.is_set():
             try:
-                if not self.is_leader:
-                    await self.elect_once()
-                elif not await self.elector.still_leader():
-                    self._step_down()
+                await self.check_leadership()
             except Exception:
                 log.exception("scheduler leadership loop error")
             delay = self.settings.leader_check_seconds if self.is_leader else self.settings.leader_retry_seconds
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+
+    async def check_leadership(self) -> bool:
+        """One beat of the leadership loop: a follower tries to lead, a leader checks it still does."""
+        if not self.is_leader:
+            return await self.elect_once()
+        if not await self.elector.still_leader():
+            self._step_down()
+        return self.is_leader
 
     async def elect_once(self) -> bool:
         """Try once to lead; on success catch up on what is due. True when leading."""
