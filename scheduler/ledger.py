@@ -6,28 +6,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler.models import ReminderSent
+from tickets.letters import insert_many
 from tickets.reminders import Reminder
 
-CHUNK = 500
+CHUNK = 5000  # keys per lookup: below the bind-parameter limits of SQLite and PostgreSQL (32,766)
 
 
 class TableReminderLedger:
     async def claim(self, session: AsyncSession, *, reminders: Sequence[Reminder], now: datetime) -> set[str]:
-        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        unique = list({r.key: r for r in reminders}.values())
-        claimed: set[str] = set()
-        for start in range(0, len(unique), CHUNK):
-            rows = [{"key": r.key, "ticket_id": r.ticket_id, "kind": r.kind.value, "sent_at": now}
-                    for r in unique[start : start + CHUNK]]
-            statement = (
-                insert(ReminderSent).values(rows).on_conflict_do_nothing(index_elements=["key"])
-                .returning(col(ReminderSent.key))
+        unique = {r.key: r for r in reminders}
+        # Most candidates of a sweep were sent by an earlier one: look them up by key first,
+        # then insert the rest; the insert (ON CONFLICT DO NOTHING) stays the arbiter between instances.
+        keys = list(unique)
+        known: set[str] = set()
+        for start in range(0, len(keys), CHUNK):
+            rows = await session.exec(
+                select(ReminderSent.key).where(col(ReminderSent.key).in_(keys[start : start + CHUNK]))
             )
-            claimed.update((await session.exec(statement)).scalars().all())  # type: ignore[call-overload]
-        return claimed
+            known.update(rows.all())
+        table = ReminderSent.__table__  # type: ignore[attr-defined]
+        inserted = await insert_many(
+            session, table,
+            [{"key": r.key, "ticket_id": r.ticket_id, "kind": r.kind.value, "sent_at": now}
+             for key, r in unique.items() if key not in known],
+            conflict=["key"], returning=[table.c.key],
+        )
+        return {row[0] for row in inserted}

@@ -69,8 +69,8 @@ class ReminderSent(SQLModel, table=True):
     sent_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
-# Indexes on the ticket table that the reminder sweep needs (the core has none on these
-# deadlines); declared here so the scheduler's migration and create_all agree.
+# Indexes on the ticket table that the sweeps need (the core has none on these columns);
+# declared here so the scheduler's migration and create_all agree.
 ticket_table = Ticket.__table__  # type: ignore[attr-defined]
 IX_TICKET_STATUS_FIRST_CONTACT_DUE = sa.Index(
     "ix_ticket_status_first_contact_due", ticket_table.c.status, ticket_table.c.first_contact_due_at
@@ -79,3 +79,11 @@ IX_TICKET_STATUS_FEEDBACK_DUE = sa.Index(
     "ix_ticket_status_feedback_due", ticket_table.c.status, ticket_table.c.feedback_due_at
 )
 IX_TICKET_CALLBACK_AT = sa.Index("ix_ticket_callback_at", ticket_table.c.callback_at)
+# Covering index of the 10-day statistics (per unit and status: count, oldest, over 25/30 days).
+IX_TICKET_STATUS_UNIT_RECEIVED = sa.Index(
+    "ix_ticket_status_unit_received", ticket_table.c.status, ticket_table.c.main_unit_id, ticket_table.c.received_at
+)
+# The weekly supervision list: repeated complaints and supervised tickets among the open ones.
+IX_TICKET_STATUS_REPEAT = sa.Index("ix_ticket_status_repeat", ticket_table.c.status, ticket_table.c.repeat_count)
+IX_TICKET_STATUS_SUPERVISED = sa.Index("ix_ticket_status_supervised", ticket_table.c.status,
+                                       ticket_table.c.supervised)

@@ -35,6 +35,7 @@ UNIT_LINE = "· {unit}"
 UNIT_COUNT_LINE = "· {unit}：{count} 件"
 
 # --- letter table cells ------------------------------------------------------------
+WARNING_ROW = "| {index} | {number} | {summary} | {received} | {days_open} 天 | {days_left} |"
 DAYS_LEFT = "剩余 {days} 天"
 DAYS_DUE_TODAY = "今日到期"
 DAYS_OVER = "已超期 {days} 天"

@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 SUMMARY_CHARS = 40
 # Enough content to make a masked summary; the rest of a 5,000-character text stays in the database.
 CONTENT_PREFIX = 200
-CHUNK = 400  # rows per multi-row INSERT: well under the bind-parameter limits of both databases
 
 
 # --- rendering ----------------------------------------------------------------------
@@ -170,29 +169,40 @@ def _insert(session: AsyncSession) -> Any:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
+async def insert_many(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]], *,
+                      conflict: Sequence[str], returning: Sequence[Any]) -> list[Any]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING for many rows as one cached executemany
+    (SQLAlchemy batches it into multi-row statements): a 2,000-unit run must not take
+    4,000 round trips. Returns the rows actually inserted."""
+    if not rows:
+        return []
+    statement = (
+        _insert(session)(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*returning)
+    )
+    connection = await session.connection()
+    result = await connection.execute(statement, list(rows))
+    return list(result.all())
+
+
 async def enqueue_many(session: AsyncSession, *, messages: Sequence[dict[str, Any]], now: datetime) -> int:
-    """Several outbox rows in a few statements (a 2,000-unit run must not take 4,000 round
-    trips); rows whose dedupe key exists are skipped, as with tickets.outbox.enqueue."""
-    insert = _insert(session)
-    added = 0
-    for start in range(0, len(messages), CHUNK):
-        rows = [
-            {
-                "channel": m["channel"],
-                "recipient": m["recipient"],
-                "payload": m["payload"],
-                "dedupe_key": m["dedupe_key"],
-                "status": OutboxStatus.PENDING,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-            for m in messages[start : start + CHUNK]
-        ]
-        statement = insert(Outbox).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        result = await session.exec(statement)  # type: ignore[call-overload]
-        added += max(result.rowcount or 0, 0)
-    return added
+    """Several outbox rows at once; rows whose dedupe key exists are skipped, as with
+    tickets.outbox.enqueue. Returns how many were added."""
+    rows = [
+        {
+            "channel": m["channel"],
+            "recipient": m["recipient"],
+            "payload": m["payload"],
+            "dedupe_key": m["dedupe_key"],
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    added = await insert_many(session, Outbox.__table__, rows, conflict=["dedupe_key"],  # type: ignore[attr-defined]
+                              returning=[Outbox.__table__.c.id])  # type: ignore[attr-defined]
+    return len(added)
 
 
 async def store_and_send(session: AsyncSession, *, rules: Rules, drafts: Sequence[LetterDraft]) -> Delivery:
@@ -202,23 +212,15 @@ async def store_and_send(session: AsyncSession, *, rules: Rules, drafts: Sequenc
     if not drafts:
         return delivery
     now = rules.now()
-    insert = _insert(session)
     by_key = {(d.unit_id, d.period_key): d for d in drafts}
-    created: list[tuple[int, LetterDraft]] = []
-    for start in range(0, len(drafts), CHUNK):
-        chunk = drafts[start : start + CHUNK]
-        statement = (
-            insert(Notice)
-            .values([
-                {"kind": d.kind, "unit_id": d.unit_id, "period_key": d.period_key, "title": d.title,
-                 "body": d.body, "data": d.data, "created_at": now}
-                for d in chunk
-            ])
-            .on_conflict_do_nothing(index_elements=["kind", "unit_id", "period_key"])
-            .returning(col(Notice.id), col(Notice.unit_id), col(Notice.period_key))
-        )
-        rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
-        created.extend((row[0], by_key[(row[1], row[2])]) for row in rows)
+    table = Notice.__table__  # type: ignore[attr-defined]
+    inserted = await insert_many(
+        session, table,
+        [{"kind": d.kind, "unit_id": d.unit_id, "period_key": d.period_key, "title": d.title, "body": d.body,
+          "data": d.data, "created_at": now} for d in drafts],
+        conflict=["kind", "unit_id", "period_key"], returning=[table.c.id, table.c.unit_id, table.c.period_key],
+    )
+    created = sorted(((row[0], by_key[(row[1], row[2])]) for row in inserted), key=lambda pair: pair[0])
     delivery.created = [notice_id for notice_id, _ in created]
     delivery.existing = len(drafts) - len(created)
     handlers = await unit_handlers(session, unit_ids=sorted({d.unit_id for _, d in created}))
@@ -244,8 +246,8 @@ async def store_and_send(session: AsyncSession, *, rules: Rules, drafts: Sequenc
                     "staff_id": staff.id,
                     "title": draft.title,
                     "text": draft.push_text,
-                    "markdown": draft.body,
-                    # The notifier renders it with tickets.letters.notice_docx(notice).
+                    # The letter itself is the stored Notice: the notifier loads it by id and sends
+                    # its Markdown and/or tickets.letters.notice_docx(notice) as the file.
                     "attachment": {"format": "docx", "notice_id": notice_id,
                                    "filename": f"{draft.title}-{draft.unit_name}-{draft.period_key}.docx"},
                 },
@@ -375,17 +377,23 @@ def days_left_text(days_left: int) -> str:
     return lt.DAYS_OVER.format(days=-days_left)
 
 
-async def run_handling_days_statistics(session: AsyncSession, *, rules: Rules, at: datetime) -> StatisticsResult:
-    """Per unit: open tickets and their days open as of `at`; a 《工作提示函》 per unit
-    listing every ticket open more than the warning period; the table to the office."""
+@dataclass
+class HandlingDays:
+    """The sweep's findings: per-unit figures, most tickets over the warning period first."""
+
+    units: list[UnitStatistics]
+    names: dict[int, str]
+
+
+async def collect_handling_days(session: AsyncSession, *, rules: Rules, at: datetime) -> HandlingDays:
+    """One aggregate over the open tickets in units' hands (covering index ix_ticket_status_unit_received)."""
     warning_days = _calendar_days(rules.policy.deadlines.warning, "warning")
     limit_days = _calendar_days(rules.policy.deadlines.limit, "limit")
-    as_of = local(at).date()
     with_unit = sorted(WITH_UNIT_STATUSES)
     warn_cutoff = local_day_start(at, days_back=warning_days)
     over_cutoff = local_day_start(at, days_back=limit_days)
-
     names = dict((await session.exec(select(Unit.id, Unit.name))).all())
+    # Grouped by status too, so the covering index serves it; the few rows are merged here.
     aggregate = await session.exec(
         select(
             Ticket.main_unit_id,
@@ -394,26 +402,55 @@ async def run_handling_days_statistics(session: AsyncSession, *, rules: Rules, a
             func.sum(case((col(Ticket.received_at) < over_cutoff, 1), else_=0)),
             func.min(Ticket.received_at),
         )
-        .where(col(Ticket.status).in_(with_unit), col(Ticket.main_unit_id).is_not(None))
-        .group_by(col(Ticket.main_unit_id))
+        .where(col(Ticket.status).in_(with_unit))
+        .group_by(col(Ticket.status), col(Ticket.main_unit_id))
     )
-    units: list[UnitStatistics] = []
+    merged: dict[int, UnitStatistics] = {}
     for unit_id, open_count, warned, over, oldest in aggregate.all():
-        units.append(UnitStatistics(unit_id=unit_id, unit=names.get(unit_id, str(unit_id)), open=int(open_count),
-                                    warned=int(warned or 0), over=int(over or 0),
-                                    max_days=days_open(oldest, at)))
-    units.sort(key=lambda u: (-u.warned, -u.open, u.unit_id))
+        if unit_id is None:
+            continue
+        opened = days_open(oldest, at)
+        current = merged.get(unit_id)
+        if current is None:
+            merged[unit_id] = UnitStatistics(unit_id=unit_id, unit=names.get(unit_id, str(unit_id)),
+                                             open=int(open_count), warned=int(warned or 0), over=int(over or 0),
+                                             max_days=opened)
+        else:
+            current.open += int(open_count)
+            current.warned += int(warned or 0)
+            current.over += int(over or 0)
+            current.max_days = max(current.max_days, opened)
+    units = sorted(merged.values(), key=lambda u: (-u.warned, -u.open, u.unit_id))
+    return HandlingDays(units=units, names=names)
 
-    late = await session.exec(
+
+async def tickets_over_warning(session: AsyncSession, *, rules: Rules,
+                               at: datetime) -> dict[int, list[tuple[str, datetime, str]]]:
+    """Per unit, the tickets open longer than the warning period: the rows of the letters."""
+    warning_days = _calendar_days(rules.policy.deadlines.warning, "warning")
+    warn_cutoff = local_day_start(at, days_back=warning_days)
+    late_rows = await session.exec(
         select(Ticket.main_unit_id, Ticket.number, Ticket.received_at,
                func.substr(Ticket.content, 1, CONTENT_PREFIX))
-        .where(col(Ticket.status).in_(with_unit), col(Ticket.main_unit_id).is_not(None),
-               col(Ticket.received_at) < warn_cutoff)
+        .where(col(Ticket.status).in_(sorted(WITH_UNIT_STATUSES)), col(Ticket.received_at) < warn_cutoff)
         .order_by(col(Ticket.main_unit_id), col(Ticket.received_at), col(Ticket.number))
     )
-    per_unit: dict[int, list[tuple[str, datetime, str]]] = {}
-    for unit_id, number, received_at, content in late.all():
-        per_unit.setdefault(unit_id, []).append((number, received_at, content))
+    late: dict[int, list[tuple[str, datetime, str]]] = {}
+    for unit_id, number, received_at, content in late_rows.all():
+        if unit_id is not None:
+            late.setdefault(unit_id, []).append((number, received_at, content))
+    return late
+
+
+async def run_handling_days_statistics(session: AsyncSession, *, rules: Rules, at: datetime) -> StatisticsResult:
+    """Per unit: open tickets and their days open as of `at`; a 《工作提示函》 per unit
+    listing every ticket open more than the warning period; the table to the office."""
+    warning_days = _calendar_days(rules.policy.deadlines.warning, "warning")
+    limit_days = _calendar_days(rules.policy.deadlines.limit, "limit")
+    as_of = local(at).date()
+    found = await collect_handling_days(session, rules=rules, at=at)
+    units, names = found.units, found.names
+    per_unit = await tickets_over_warning(session, rules=rules, at=at)
 
     office = await office_name(session)
     period_key = as_of.isoformat()
@@ -455,20 +492,22 @@ async def run_handling_days_statistics(session: AsyncSession, *, rules: Rules, a
 def _warning_letter(*, unit_id: int, unit: str, tickets: list[tuple[str, datetime, str]], at: datetime,
                     office: str, period_key: str, warning_days: int, limit_days: int) -> LetterDraft:
     rows = []
-    for number, received_at, content in tickets:
+    lines = []
+    for index, (number, received_at, content) in enumerate(tickets, start=1):
         opened = days_open(received_at, at)
-        rows.append({
-            "number": number,
-            "summary": short_summary(content),
-            "received": local(received_at).date().isoformat(),
-            "days_open": opened,
-            "days_left": limit_days - opened,
-            "days_left_text": days_left_text(limit_days - opened),
-        })
+        row = {"number": number, "summary": short_summary(content),
+               "received": local(received_at).date().isoformat(), "days_open": opened,
+               "days_left": limit_days - opened}
+        rows.append(row)
+        # Rows are formatted here, not in a template loop: 35,000 rows a run, ten times faster.
+        lines.append(lt.WARNING_ROW.format(index=index, number=number, summary=md_cell(row["summary"]),
+                                           received=row["received"], days_open=opened,
+                                           days_left=days_left_text(limit_days - opened)))
     as_of = local(at).date()
     body = render_markdown(
-        "handling_days_warning", title=lt.TITLE_HANDLING_DAYS, unit=unit, as_of=lt.cn_date(as_of), rows=rows,
-        warning_days=warning_days, limit_days=limit_days, office=office, date=lt.cn_date(as_of),
+        "handling_days_warning", title=lt.TITLE_HANDLING_DAYS, unit=unit, as_of=lt.cn_date(as_of),
+        count=len(rows), table_rows=lines, warning_days=warning_days, limit_days=limit_days, office=office,
+        date=lt.cn_date(as_of),
     )
     return LetterDraft(
         kind=NoticeKind.HANDLING_DAYS_WARNING, unit_id=unit_id, unit_name=unit, period_key=period_key,
@@ -476,6 +515,6 @@ def _warning_letter(*, unit_id: int, unit: str, tickets: list[tuple[str, datetim
         push_text=lt.PUSH_HANDLING_DAYS.format(unit=unit, count=len(rows), warning_days=warning_days,
                                                limit_days=limit_days),
         data={"as_of": as_of.isoformat(), "warning_days": warning_days, "limit_days": limit_days,
-              "tickets": [{k: v for k, v in row.items() if k != "days_left_text"} for row in rows]},
+              "tickets": rows},
     )
 

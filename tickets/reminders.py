@@ -19,12 +19,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import func
+from sqlalchemy import null as sa_null
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,6 +38,8 @@ from tickets.service import Rules, unit_handlers
 from tickets.texts import fmt_local
 
 log = logging.getLogger(__name__)
+
+SUMMARY_CHARS = 30  # a digest line is short
 
 
 class ReminderKind(StrEnum):
@@ -71,11 +74,12 @@ class Reminder:
     unit_id: int
     urgent: bool
     deadline: datetime
-    summary: str
+    summary: str = ""
 
     @property
     def key(self) -> str:
-        return f"{self.kind.value}:{self.ticket_id}:{ensure_aware(self.deadline):%Y%m%dT%H%M}"
+        # Minutes since the epoch: cheaper than strftime for thousands of candidates a sweep.
+        return f"{self.kind.value}:{self.ticket_id}:{int(self.deadline.timestamp()) // 60}"
 
 
 class ReminderLedger(Protocol):
@@ -122,10 +126,10 @@ async def due_reminders(session: AsyncSession, *, rules: Rules, at: datetime,
     completion_horizon = rules.calendar.add_working_days(at, settings.completion_lead_working_days)
     overdue_since = previous_workday_start(rules, at)
 
-    def columns(deadline: Any) -> Any:
+    def columns(deadline: Any, dispatched: Any = None) -> Any:
+        # No "main_unit_id IS NOT NULL" here: it lures SQLite onto the unit index; filtered below.
         return select(Ticket.id, Ticket.number, Ticket.main_unit_id, Ticket.urgency, deadline,
-                      func.substr(Ticket.content, 1, CONTENT_PREFIX), Ticket.dispatched_at,
-                      ).where(col(Ticket.main_unit_id).is_not(None))
+                      dispatched if dispatched is not None else sa_null())
 
     queries = [
         (ReminderKind.URGENT_FEEDBACK_OVERDUE, columns(Ticket.feedback_due_at).where(
@@ -136,7 +140,7 @@ async def due_reminders(session: AsyncSession, *, rules: Rules, at: datetime,
             col(Ticket.feedback_due_at) > at, col(Ticket.feedback_due_at) <= at + settings.urgent_feedback_lead)),
         (ReminderKind.OVERDUE, columns(Ticket.due_at).where(
             col(Ticket.status).in_(with_unit), col(Ticket.due_at) <= at, col(Ticket.due_at) > overdue_since)),
-        (ReminderKind.COMPLETION_DUE, columns(Ticket.due_at).where(
+        (ReminderKind.COMPLETION_DUE, columns(Ticket.due_at, Ticket.dispatched_at).where(
             col(Ticket.status).in_(with_unit), col(Ticket.due_at) > at, col(Ticket.due_at) <= completion_horizon)),
         (ReminderKind.FIRST_CONTACT_DUE, columns(Ticket.first_contact_due_at).where(
             col(Ticket.status).in_(with_unit), col(Ticket.first_contact_at).is_(None),
@@ -146,14 +150,26 @@ async def due_reminders(session: AsyncSession, *, rules: Rules, at: datetime,
     reminders: list[Reminder] = []
     lead = settings.completion_lead_working_days
     for kind, query in queries:
-        for ticket_id, number, unit_id, urgency, deadline, content, dispatched_at in (await session.exec(query)).all():
+        for ticket_id, number, unit_id, urgency, deadline, dispatched_at in (await session.exec(query)).all():
+            if unit_id is None:
+                continue
             if kind is ReminderKind.COMPLETION_DUE and dispatched_at is not None \
                     and rules.calendar.add_working_days(dispatched_at, lead) >= deadline:
                 continue  # its whole term is this short (urgent: 1 working day); the dispatch said so
             reminders.append(Reminder(kind=kind, ticket_id=ticket_id, number=number, unit_id=unit_id,
-                                      urgent=urgency == Urgency.URGENT, deadline=deadline,
-                                      summary=short_summary(content, 30)))
+                                      urgent=urgency == Urgency.URGENT, deadline=deadline))
     return reminders
+
+
+async def with_summaries(session: AsyncSession, reminders: Sequence[Reminder]) -> list[Reminder]:
+    """The masked summaries, read only for the reminders actually sent."""
+    ids = sorted({r.ticket_id for r in reminders})
+    contents: dict[int, str] = {}
+    for start in range(0, len(ids), 1000):
+        rows = await session.exec(select(Ticket.id, func.substr(Ticket.content, 1, CONTENT_PREFIX))
+                                  .where(col(Ticket.id).in_(ids[start : start + 1000])))
+        contents.update((ticket_id, short_summary(content, SUMMARY_CHARS)) for ticket_id, content in rows.all())
+    return [replace(r, summary=contents.get(r.ticket_id, "")) for r in reminders]
 
 
 async def send_deadline_reminders(session: AsyncSession, *, rules: Rules, at: datetime, ledger: ReminderLedger,
@@ -177,7 +193,7 @@ async def send_deadline_reminders(session: AsyncSession, *, rules: Rules, at: da
         if current is None or KIND_ORDER.index(reminder.kind) < KIND_ORDER.index(current.kind):
             best[(reminder.ticket_id, group)] = reminder
     fresh_keys = await ledger.claim(session, reminders=list(best.values()), now=rules.now())
-    fresh = [r for r in best.values() if r.key in fresh_keys]
+    fresh = await with_summaries(session, [r for r in best.values() if r.key in fresh_keys])
     result.sent = len(fresh)
     for reminder in fresh:
         result.by_kind[reminder.kind.value] = result.by_kind.get(reminder.kind.value, 0) + 1

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -79,18 +79,22 @@ async def run_supervision_weekly(session: AsyncSession, *, rules: Rules, at: dat
     result.ran = True
     threshold = rules.policy.supervision.repeat_complaints
     open_statuses = sorted(OPEN_STATUSES)
-    is_repeat = (col(Ticket.status).in_(open_statuses)) & (col(Ticket.repeat_count) >= threshold - 1)
-    is_unsatisfied = (Ticket.cb_satisfaction == Satisfaction.UNSATISFIED) & (col(Ticket.callback_at) > at - WEEK) \
-        & (col(Ticket.callback_at) <= at)
-    is_supervised = (col(Ticket.status).in_(open_statuses)) & (Ticket.supervised == True)  # noqa: E712
-    rows = (await session.exec(
-        select(Ticket.main_unit_id, Ticket.number, Ticket.category, Ticket.received_at, Ticket.status,
+    columns = (Ticket.id, Ticket.main_unit_id, Ticket.number, Ticket.category, Ticket.received_at, Ticket.status,
                Ticket.repeat_count, Ticket.cb_satisfaction, Ticket.callback_at, Ticket.supervised,
                func.substr(Ticket.content, 1, CONTENT_PREFIX))
-        .where(col(Ticket.main_unit_id).is_not(None), Ticket.archived == False,  # noqa: E712
-               or_(is_repeat, is_unsatisfied, is_supervised))
-        .order_by(col(Ticket.main_unit_id), col(Ticket.received_at), col(Ticket.number))
-    )).all()
+    # Three narrow queries, each on its own index, rather than one OR that reads the whole table.
+    criteria = [
+        (col(Ticket.status).in_(open_statuses), col(Ticket.repeat_count) >= threshold - 1),
+        (col(Ticket.status).in_(open_statuses), Ticket.supervised == True),  # noqa: E712
+        (col(Ticket.callback_at) > at - WEEK, col(Ticket.callback_at) <= at,
+         Ticket.cb_satisfaction == Satisfaction.UNSATISFIED),
+    ]
+    found: dict[int, tuple[object, ...]] = {}
+    for where in criteria:
+        for row in (await session.exec(select(*columns).where(*where, Ticket.archived == False))).all():  # noqa: E712
+            if row[1] is not None:
+                found[row[0]] = tuple(row[1:])
+    rows = sorted(found.values(), key=lambda r: (r[0], r[3], r[1]))  # unit, received_at, number
 
     per_unit: dict[int, list[dict[str, object]]] = {}
     for unit_id, number, category, received_at, status, repeats, satisfaction, callback_at, supervised, content \

@@ -56,16 +56,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_reminder_sent_ticket_id"), ["ticket_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_reminder_sent_sent_at"), ["sent_at"], unique=False)
 
-    # The reminder and supervision sweeps select by these deadlines; without them each
-    # sweep reads the whole ticket table.
+    # The sweeps select by these columns; without them each sweep reads the whole ticket table.
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.create_index("ix_ticket_status_first_contact_due", ["status", "first_contact_due_at"], unique=False)
         batch_op.create_index("ix_ticket_status_feedback_due", ["status", "feedback_due_at"], unique=False)
         batch_op.create_index("ix_ticket_callback_at", ["callback_at"], unique=False)
+        batch_op.create_index("ix_ticket_status_unit_received", ["status", "main_unit_id", "received_at"],
+                              unique=False)
+        batch_op.create_index("ix_ticket_status_repeat", ["status", "repeat_count"], unique=False)
+        batch_op.create_index("ix_ticket_status_supervised", ["status", "supervised"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.drop_index("ix_ticket_status_supervised")
+        batch_op.drop_index("ix_ticket_status_repeat")
+        batch_op.drop_index("ix_ticket_status_unit_received")
         batch_op.drop_index("ix_ticket_callback_at")
         batch_op.drop_index("ix_ticket_status_feedback_due")
         batch_op.drop_index("ix_ticket_status_first_contact_due")

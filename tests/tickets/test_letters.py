@@ -70,7 +70,7 @@ async def test_statistics_letters_for_tickets_over_25_days(session: AsyncSession
     assert len(pushes) == 4
     assert pushes[0].payload["text"] == ("【工作提示函】区住建局：你单位有 1 件工单办理已超过 25 天，请在 30 天时限内办结。"
                                          "工单清单见提示函。")
-    assert pushes[0].payload["markdown"] == first
+    assert pushes[0].payload["notice_id"] == letters[0].id and "markdown" not in pushes[0].payload
     office = await outbox_of_kind(session, "handling_days_statistics")
     assert len(office) == 1
     assert office[0].payload["text"] == (
