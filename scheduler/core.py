@@ -121,8 +121,10 @@ class JobScheduler:
             else:
                 outcome = RunOutcome.SKIPPED if result.skipped else RunOutcome.DONE
             log.info("job %s for %s (%s): %s %s", name, due_at.isoformat(), trigger.value, outcome.value, counts)
-        await runs.finish(self.sessions, run_id=run_id, outcome=outcome, counts=counts, error=error,
-                          now=rules.now())
+        if not await runs.finish(self.sessions, run_id=run_id, instance=self.instance, outcome=outcome,
+                                 counts=counts, error=error, now=rules.now()):
+            log.warning("job %s for %s: the run was taken over by another instance; its record is theirs",
+                        name, due_at.isoformat())
         return RunReport(name, due_at, trigger, run_id, outcome, counts)
 
     async def run_pending(self, name: str | None = None) -> list[RunReport]:

@@ -62,13 +62,18 @@ async def claim(sessions: SessionFactory, *, job: str, due_at: datetime, trigger
         return int(run_id) if run_id is not None else None
 
 
-async def finish(sessions: SessionFactory, *, run_id: int, outcome: RunOutcome, counts: dict[str, Any],
-                 error: str | None, now: datetime) -> None:
+async def finish(sessions: SessionFactory, *, run_id: int, instance: str, outcome: RunOutcome,
+                 counts: dict[str, Any], error: str | None, now: datetime) -> bool:
+    """Record the outcome, unless another instance has taken the run over meanwhile
+    (this one was cut off from the leader lock and presumed dead)."""
     async with transaction(sessions) as session:
-        await session.exec(
-            update(JobRun).where(col(JobRun.id) == run_id)  # type: ignore[call-overload]
+        result = await session.exec(
+            update(JobRun)  # type: ignore[call-overload]
+            .where(col(JobRun.id) == run_id, col(JobRun.instance) == instance,
+                   col(JobRun.outcome) == RunOutcome.RUNNING)
             .values(outcome=outcome, counts=counts, error=error, finished_at=now)
         )
+        return bool(result.rowcount)
 
 
 async def record_missed(sessions: SessionFactory, *, job: str, due_at: datetime, instance: str,

@@ -224,3 +224,24 @@ def test_next_run_times(rules: Rules) -> None:
     upcoming = scheduler.next_run_times(datetime(2026, 11, 23, 16, 30, tzinfo=SHANGHAI))
     assert local(upcoming["duty_login_check"]).strftime("%m-%d %H:%M") == "11-24 16:00"  # type: ignore[arg-type]
     assert local(upcoming["supervision_weekly"]).strftime("%m-%d %H:%M") == "11-24 09:30"  # type: ignore[arg-type]
+
+
+async def test_a_presumed_dead_leader_cannot_overwrite_the_new_leaders_record(sessions: SessionFactory,
+                                                                              clock: ManualClock) -> None:
+    from scheduler import runs
+
+    due = shanghai(2026, 11, 23, 16, 0)
+    old = await runs.claim(sessions, job=DUTY, due_at=due, trigger=RunTrigger.SCHEDULED, instance="old",
+                           now=clock.now())
+    assert old is not None
+    assert await runs.claim(sessions, job=DUTY, due_at=due, trigger=RunTrigger.SCHEDULED, instance="new",
+                            now=clock.now()) is None  # still running: not taken
+    assert await runs.abandon_others(sessions, instance="new", now=clock.now()) == 1
+    assert await runs.claim(sessions, job=DUTY, due_at=due, trigger=RunTrigger.CATCH_UP, instance="new",
+                            now=clock.now()) == old
+    assert not await runs.finish(sessions, run_id=old, instance="old", outcome=RunOutcome.FAILED, counts={},
+                                 error="cut off", now=clock.now())
+    assert await runs.finish(sessions, run_id=old, instance="new", outcome=RunOutcome.DONE, counts={"units": 3},
+                             error=None, now=clock.now())
+    (row,) = await job_runs(sessions)
+    assert (row.instance, row.outcome, row.attempts, row.counts) == ("new", RunOutcome.DONE, 2, {"units": 3})
