@@ -150,7 +150,7 @@ def letters_show(notice_id: int, docx_path: Path | None) -> None:
     async def work(sessions: SessionFactory, _settings: Settings) -> None:
         async with sessions() as session:
             notice, unit = await get_notice(session, notice_id=notice_id)
-        click.echo(f"# {notice.id} · {lt.NOTICE_KIND_LABEL.get(notice.kind.value, notice.kind.value)} · {unit} · "
+        click.echo(f"函件 {notice.id} · {lt.NOTICE_KIND_LABEL.get(notice.kind.value, notice.kind.value)} · {unit} · "
                    f"{notice.period_key} · {_fmt(notice.created_at)}")
         click.echo(notice.body)
         if docx_path is not None:

@@ -59,7 +59,7 @@ SUPERVISION_REASON_SUPERVISED = "督办件"
 
 # --- CLI ---------------------------------------------------------------------------------
 NOTICE_KIND_LABEL = {
-    "duty_login_missing": "未登录值守提示函",
+    "duty_login_missing": "未按时登录值守提示函",
     "handling_days_warning": "工作提示函",
     "supervision": "督办周清单",
     "hotspot": "民情专报",
