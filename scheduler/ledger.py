@@ -4,8 +4,9 @@ that manages to insert its key, so two sweeps (or two instances) never both send
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,11 +14,15 @@ from scheduler.models import ReminderSent
 from tickets.letters import insert_many
 from tickets.reminders import Reminder
 
+# A reminder's deadline is at most a long holiday in the past when it is a candidate,
+# so keys this old can never come back: forgetting them keeps the table small.
+RETENTION = timedelta(days=60)
 CHUNK = 5000  # keys per lookup: below the bind-parameter limits of SQLite and PostgreSQL (32,766)
 
 
 class TableReminderLedger:
     async def claim(self, session: AsyncSession, *, reminders: Sequence[Reminder], now: datetime) -> set[str]:
+        await session.exec(delete(ReminderSent).where(col(ReminderSent.sent_at) < now - RETENTION))  # type: ignore[call-overload]
         unique = {r.key: r for r in reminders}
         # Most candidates of a sweep were sent by an earlier one: look them up by key first,
         # then insert the rest; the insert (ON CONFLICT DO NOTHING) stays the arbiter between instances.

@@ -149,3 +149,14 @@ def test_digest_is_cut_with_a_count_of_the_rest() -> None:
         "· N000（时限 2026-11-23 10:00）摘要", "· N001（时限 2026-11-23 10:00）摘要",
         "· N002（时限 2026-11-23 10:00）摘要", "· 另有 2 件，请登录平台查看。",
     ]
+
+
+async def test_the_ledger_forgets_reminders_older_than_its_retention(session: AsyncSession, rules: Rules) -> None:
+    from scheduler.models import ReminderSent
+
+    session.add(ReminderSent(key="overdue:1:1", ticket_id=1, kind="overdue", sent_at=shanghai(2026, 8, 1, 10, 0)))
+    session.add(ReminderSent(key="overdue:2:1", ticket_id=2, kind="overdue", sent_at=shanghai(2026, 11, 1, 10, 0)))
+    await session.commit()
+    await TableReminderLedger().claim(session, reminders=[], now=shanghai(2026, 11, 23, 10, 0))
+    await session.commit()
+    assert [row.key for row in (await session.exec(select(ReminderSent))).all()] == ["overdue:2:1"]
