@@ -11,6 +11,9 @@ import click
 from aiohttp import web
 
 from integrations.app import init_app
+from knowledge_base.classify.cli import register as register_classify
+from knowledge_base.cli import register as register_kb
+from reports.cli import register as register_reports
 from scheduler.cli import register as register_scheduler
 from tickets.cli import register as register_tickets
 from tickets.settings import Settings
@@ -32,6 +35,9 @@ def serve(host: str | None, port: int | None) -> None:
 
 
 register_tickets(cli)
+register_kb(cli)
+register_classify(cli)
+register_reports(cli)
 register_scheduler(cli)
 
 

@@ -1,9 +1,53 @@
-"""CLI commands of the ticket core: init-db, demo, serve wiring lives in main.py."""
+"""CLI commands of the ticket core: init-db and demo."""
 
 from __future__ import annotations
 
+import asyncio
+
 import click
+
+from tickets.db import create_engine, session_factory, upgrade_database
+from tickets.demo import demo_is_loaded, load_demo
+from tickets.service import Rules
+from tickets.settings import Settings
 
 
 def register(cli: click.Group) -> None:
     """Attach this package's commands to the main CLI group."""
+    cli.add_command(init_db)
+    cli.add_command(demo)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    settings = Settings()
+    upgrade_database(settings.database_url)
+    click.echo("数据库已就绪。")
+
+
+@click.command()
+@click.option("--tickets", "count", default=300, show_default=True, help="How many demo tickets.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has tickets.")
+@click.option("--seed", default=12345, show_default=True, help="Random seed (same seed, same data).")
+def demo(count: int, if_empty: bool, seed: int) -> None:
+    """Fill the database with a demo jurisdiction (units, handlers, office, tickets)."""
+    settings = Settings()
+    upgrade_database(settings.database_url)
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        sessions = session_factory(engine)
+        try:
+            async with sessions() as session:
+                if await demo_is_loaded(session):
+                    if if_empty:
+                        click.echo("数据库中已有数据，跳过演示数据。")
+                        return
+                    raise click.ClickException("数据库中已有工单：演示数据只能装入空数据库。")
+            result = await load_demo(sessions, rules=Rules.from_settings(settings), tickets=count, seed=seed)
+            click.echo(f"演示数据已生成：{result.units} 个单位，{result.staff} 名工作人员，{result.tickets} 件工单。")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())

@@ -1,7 +1,7 @@
 """scheduler: job runs, reminder ledger, indexes for the deadline sweeps
 
 Revision ID: scheduler_jobs
-Revises: 0001_core
+Revises: reports_indexes
 Create Date: 2026-11-23 15:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import tickets.models
 
 revision: str = "scheduler_jobs"
-down_revision: str | None = "0001_core"
+down_revision: str | None = "reports_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

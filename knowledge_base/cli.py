@@ -1,0 +1,209 @@
+"""`kb` commands: import, export, ask, eval, seed, updates, feedback.
+
+`kb eval` works from files only (no database): other tools call it with their own
+KB.csv and Q.csv and read the one JSON object it prints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from knowledge_base import evaluation, files, segment, service, texts
+from knowledge_base.config import load_config
+from knowledge_base.conversation import answer
+from knowledge_base.files import KBFileError
+from knowledge_base.matcher import KnowledgeBase
+from tickets.clock import SystemClock
+from tickets.db import create_engine, session_factory, upgrade_database
+from tickets.errors import HotlineError
+from tickets.settings import Settings
+
+T = TypeVar("T")
+
+
+def register(cli: click.Group) -> None:
+    """Attach the `kb` group to the main CLI."""
+    cli.add_command(kb)
+
+
+@click.group()
+def kb() -> None:
+    """Knowledge base (聊天办): import, export, ask, evaluate."""
+
+
+def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction on the configured database."""
+    settings = Settings()
+    upgrade_database(settings.database_url)
+
+    async def run() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except (KBFileError, HotlineError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+@kb.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "actor", default="cli", show_default=True, help="Who made the change (change log).")
+def import_(file: Path, actor: str) -> None:
+    """Create or update entries from a CSV, XLSX or YAML file."""
+    segment.load()  # validates the file's text the same way the matcher will read it
+    summary = _with_session(lambda s: service.import_file(s, path=file, actor=actor, clock=SystemClock()))
+    click.echo(
+        texts.CLI_IMPORTED.format(
+            created=summary.created, updated=summary.updated, unchanged=summary.unchanged
+        )
+    )
+
+
+@kb.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--active-only", is_flag=True, help="Leave out deactivated entries.")
+def export(file: Path, active_only: bool) -> None:
+    """Write every entry to a CSV, XLSX or YAML file (by its suffix)."""
+    count = _with_session(lambda s: service.export_file(s, path=file, include_inactive=not active_only))
+    click.echo(texts.CLI_EXPORTED.format(count=count, path=file))
+
+
+@kb.command("seed")
+def seed() -> None:
+    """Load the shipped knowledge base into an empty database."""
+    summary = _with_session(lambda s: service.seed_default(s, clock=SystemClock()))
+    click.echo(
+        texts.CLI_IMPORTED.format(
+            created=summary.created, updated=summary.updated, unchanged=summary.unchanged
+        )
+    )
+
+
+def _knowledge_base(kb_file: Path | None, config: Path | None) -> KnowledgeBase:
+    segment.load()
+    cfg = load_config(config)
+    if kb_file is not None:
+        try:
+            return KnowledgeBase(files.active_entries(files.read_entries(kb_file)), config=cfg)
+        except KBFileError as error:
+            raise click.ClickException(str(error)) from error
+
+    async def from_db(session: AsyncSession) -> KnowledgeBase:
+        await service.seed_default(session, clock=SystemClock())
+        return await service.load_knowledge_base(session, config=cfg)
+
+    return _with_session(from_db)
+
+
+@kb.command("ask")
+@click.argument("question")
+@click.option(
+    "--kb",
+    "kb_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Answer from this file instead of the database.",
+)
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Matcher YAML.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def ask(question: str, kb_file: Path | None, config: Path | None, as_json: bool) -> None:
+    """Show the band, the best entries and their scores for one question."""
+    knowledge = _knowledge_base(kb_file, config)
+    result = answer(knowledge, question)
+    top = result.candidates[:5] if result.candidates else result.entries
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "band": result.band.value,
+                    "confidence": result.confidence,
+                    "next_action": result.next_action.value,
+                    "entries": [{"id": s.entry.id, "score": s.score} for s in result.entries],
+                    "candidates": [
+                        {"id": s.entry.id, "question": s.entry.question, "score": s.score} for s in top
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    click.echo(
+        f"band: {result.band.value} ({texts.CLI_BAND[result.band.value]})  confidence: {result.confidence:.4f}"
+    )
+    for s in top:
+        marker = "*" if s in result.entries else " "
+        click.echo(f"{marker} {s.score:.4f}  {s.entry.id}  {s.entry.question}")
+
+
+@kb.command("eval")
+@click.option(
+    "--kb",
+    "kb_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="KB file (id,question,answer[,alternatives,keywords,unit,category]); default: shipped KB.",
+)
+@click.option(
+    "--queries",
+    "queries_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Q.csv: query,expected_id",
+)
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Matcher YAML.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def eval_(kb_file: Path | None, queries_file: Path, config: Path | None, as_json: bool) -> None:
+    """Evaluate the matcher on labelled queries (files only, no database)."""
+    started = time.perf_counter()
+    segment.load()
+    cfg = load_config(config)
+    try:
+        records = files.read_entries(kb_file) if kb_file else files.default_records()
+        knowledge = KnowledgeBase(files.active_entries(records), config=cfg)
+        queries = evaluation.read_queries(queries_file)
+    except KBFileError as error:
+        raise click.ClickException(str(error)) from error
+    startup_s = time.perf_counter() - started
+    report = evaluation.evaluate(knowledge, queries)
+    data = {**report.as_dict(), "n_entries": len(knowledge), "startup_s": round(startup_s, 3)}
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    width = max(len(k) for k in data)
+    for key, value in data.items():
+        click.echo(f"{key.ljust(width)}  {value}")
+
+
+@kb.command("updates")
+@click.option("--month", help="YYYY-MM (Asia/Shanghai); default: every month.")
+def updates(month: str | None) -> None:
+    """Knowledge-base entries added or changed per unit and month."""
+    rows = _with_session(lambda s: service.count_updates(s, month=month))
+    for row in rows:
+        click.echo(f"{row.month}  {row.unit or texts.NO_UNIT}  {row.changes}")
+    if not rows:
+        click.echo(texts.CLI_NO_UPDATES)
+
+
+@kb.command("feedback")
+def feedback() -> None:
+    """Entries with citizens' feedback, the most "没解决" first."""
+    rows = _with_session(lambda s: service.feedback_counts(s))
+    for row in rows:
+        click.echo(
+            f"{row.key}  {texts.SOLVED_BUTTON} {row.solved}  {texts.NOT_SOLVED_BUTTON} {row.not_solved}  "
+            f"{row.question}"
+        )
+    if not rows:
+        click.echo(texts.CLI_NO_FEEDBACK)

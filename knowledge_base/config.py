@@ -1,0 +1,73 @@
+"""Matcher settings: retrieval sizes, scorer weights and the two band thresholds.
+
+Shipped defaults live in `knowledge_base/data/matcher.yaml`; the thresholds there were
+tuned with `bench/kb_tune.py` on the tuning half of `tests/data/kb_queries.csv` (the
+other half is held out). An office may pass its own YAML with any subset of keys.
+"""
+
+from __future__ import annotations
+
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+MATCHER_FILE = "matcher.yaml"
+
+
+class MatcherConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    candidates: int = Field(default=6, ge=1, description="entries re-ranked after retrieval")
+    candidate_floor: float = Field(
+        default=0.0, ge=0, le=1, description="drop candidates below this share of the best retrieval score"
+    )
+    max_posting_share: float = Field(
+        default=0.02, gt=0, le=1, description="grams in more entries than this share only re-rank"
+    )
+    min_posting_cap: int = Field(default=40, ge=1, description="…but never skip grams rarer than this")
+    weight_query_coverage: float = Field(default=0.25, ge=0, description="idf share of query tokens matched")
+    weight_text_coverage: float = Field(
+        default=0.20, ge=0, description="idf share of entry-text tokens matched"
+    )
+    weight_bigram: float = Field(default=0.25, ge=0, description="character bigram Dice")
+    weight_ratio: float = Field(default=0.15, ge=0, description="rapidfuzz ratio on the whole text")
+    weight_token_set: float = Field(default=0.15, ge=0, description="rapidfuzz token_set_ratio")
+    weight_partial: float = Field(default=0.0, ge=0, description="rapidfuzz partial_ratio (long messages)")
+    weight_entry_coverage: float = Field(
+        default=0.0, ge=0, description="idf share of query tokens found anywhere in the entry"
+    )
+    weight_entry_chars: float = Field(
+        default=0.0, ge=0, description="idf share of query characters found in the entry (typos)"
+    )
+    keyword_bonus: float = Field(default=0.10, ge=0, description="added when an entry keyword occurs")
+    lead_weight: float = Field(
+        default=1.0, ge=0, description="weight of the lead over the runner-up in the confidence"
+    )
+    calibration_slope: float = Field(default=12.0, gt=0, description="Platt scaling of score + lead")
+    calibration_intercept: float = Field(default=-7.0, description="Platt scaling of score + lead")
+    answer_threshold: float = Field(default=0.8, ge=0, le=1, description="confidence for a direct answer")
+    answer_margin: float = Field(default=0.0, ge=0, le=1, description="minimum lead over the runner-up")
+    suggest_threshold: float = Field(default=0.30, ge=0, le=2, description="score to be suggested")
+    max_suggestions: int = Field(default=3, ge=1, le=10)
+
+    def confidence(self, score: float, lead: float) -> float:
+        """Probability that the best entry is right, from its score and its lead over the
+        runner-up (Platt scaling fitted on the tuning half of the labelled queries)."""
+        z = self.calibration_slope * (score + self.lead_weight * lead) + self.calibration_intercept
+        return 1 / (1 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def with_overrides(self, **changes: Any) -> MatcherConfig:
+        return self.model_validate({**self.model_dump(), **changes})
+
+
+def load_config(path: Path | None = None) -> MatcherConfig:
+    """Shipped defaults, overridden by the keys of `path` when given."""
+    shipped = resources.files("knowledge_base").joinpath("data", MATCHER_FILE).read_text(encoding="utf-8")
+    values: dict[str, Any] = yaml.safe_load(shipped) or {}
+    if path is not None:
+        values.update(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+    return MatcherConfig.model_validate(values)

@@ -1,0 +1,122 @@
+"""The channel-independent conversation core: one citizen message in, one decision out.
+
+The Telegram bot, the web API and any later channel call `answer()` and render its
+`AnswerResult`; none of them decides bands or thresholds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from knowledge_base import texts
+from knowledge_base.matcher import KnowledgeBase, ScoredEntry
+
+
+class Band(StrEnum):
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    NONE = "none"
+
+
+class NextAction(StrEnum):
+    ASK_IF_SOLVED = "ask_if_solved"  # show the answer and ask "解决了吗"
+    CHOOSE_SUGGESTION = "choose_suggestion"  # show the 猜你想问 choices
+    OFFER_PERSON = "offer_person"  # offer a person or a new ticket
+
+
+class NoAnswerReason(StrEnum):
+    EMPTY = "empty"
+    PERSON_REQUESTED = "person_requested"
+    NO_MATCH = "no_match"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationContext:
+    """What the channel remembers of this citizen's conversation.
+
+    `declined_entry_ids`: entries the citizen already said "没解决" to; they are never
+    given again as a direct answer in this conversation, only as a choice.
+    """
+
+    declined_entry_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    band: Band
+    entries: list[ScoredEntry]
+    confidence: float
+    next_action: NextAction
+    no_answer_reason: NoAnswerReason | None = None
+    candidates: list[ScoredEntry] = field(default_factory=list)
+
+    @property
+    def best(self) -> ScoredEntry | None:
+        return self.entries[0] if self.entries else None
+
+
+# A citizen who asks for a person gets one, whatever else the message says.
+_PERSON = re.compile(r"转人工|人工客服|人工服务|找人工|真人|接线员|不要机器人")
+
+
+def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = None) -> AnswerResult:
+    """Decide the band for one message; never raises on any string."""
+    context = context or ConversationContext()
+    cfg = kb.config
+    query = kb.prepare_query(text if isinstance(text, str) else "")
+    if query.empty:
+        return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.EMPTY)
+    if _PERSON.search(query.normalized):
+        return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.PERSON_REQUESTED)
+
+    ranked = kb.search(query)
+    if not ranked:
+        return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.NO_MATCH)
+    best = ranked[0]
+    lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+    confidence = round(cfg.confidence(best.score, lead), 4)
+    if (
+        confidence >= cfg.answer_threshold
+        and lead >= cfg.answer_margin
+        and best.entry.id not in context.declined_entry_ids
+    ):
+        return AnswerResult(Band.ANSWER, [best], confidence, NextAction.ASK_IF_SOLVED, candidates=ranked)
+    choices = [s for s in ranked if s.score >= cfg.suggest_threshold][: cfg.max_suggestions]
+    if choices:
+        return AnswerResult(
+            Band.SUGGEST, choices, confidence, NextAction.CHOOSE_SUGGESTION, candidates=ranked
+        )
+    return AnswerResult(
+        Band.NONE, [], confidence, NextAction.OFFER_PERSON, NoAnswerReason.NO_MATCH, candidates=ranked
+    )
+
+
+def reply_text(result: AnswerResult) -> str:
+    """Plain-text reply for channels without buttons (the bot adds its own keyboards)."""
+    match result.band:
+        case Band.ANSWER:
+            assert result.best is not None
+            return f"{result.best.entry.answer}\n\n{texts.ASK_SOLVED}"
+        case Band.SUGGEST:
+            lines = [f"{i}. {s.entry.question}" for i, s in enumerate(result.entries, start=1)]
+            return "\n".join([texts.SUGGEST_HEADER, *lines])
+        case Band.NONE:
+            if result.no_answer_reason is NoAnswerReason.EMPTY:
+                return texts.EMPTY_QUESTION
+            if result.no_answer_reason is NoAnswerReason.PERSON_REQUESTED:
+                return texts.PERSON_REQUESTED
+            return texts.NO_ANSWER
+
+
+def feedback_reply(
+    solved: bool, context: ConversationContext, entry_id: str
+) -> tuple[str, ConversationContext]:
+    """What to say after "解决了" / "没解决", and the context to keep: an entry that did not
+    help is not given again as a direct answer in this conversation. (Storing the
+    feedback is knowledge_base.service.record_feedback.)"""
+    if solved:
+        return texts.THANKS_FOR_FEEDBACK, context
+    declined = ConversationContext(declined_entry_ids=context.declined_entry_ids | {entry_id})
+    return texts.SORRY_NOT_SOLVED, declined

@@ -1,0 +1,334 @@
+"""FAQ matching: inverted-index retrieval, then rapidfuzz re-ranking of a few candidates.
+
+Retrieval looks up the query's tokens and character bigrams in an inverted index and
+sums their idf per entry; grams that occur in a large share of entries ("怎么") are
+skipped there because their posting lists cost time and say little. The best
+`candidates` entries are then scored against each of their texts (standard question
+and every alternative) with five measures, and the keywords add a bonus:
+
+- idf-weighted coverage of the query's tokens by the text's, and of the text's by the
+  query's (tokens after synonyms; a word no entry uses weighs most),
+- Dice coefficient of character bigrams (robust when jieba splits a typo differently),
+- rapidfuzz `ratio` over the whole normalised text,
+- rapidfuzz `token_set_ratio` over the token sequences.
+
+The weighted sum is the entry's confidence, in [0, 1 + keyword_bonus]. Thresholds on
+it are tuned on labelled data (knowledge_base/data/matcher.yaml).
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from knowledge_base.config import MatcherConfig
+from knowledge_base.normalize import normalize
+from knowledge_base.segment import Segmenter, get_segmenter
+from knowledge_base.text_cache import PreparedTextCache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One FAQ entry as the matcher and the files know it (the table is KnowledgeEntry)."""
+
+    id: str
+    question: str
+    answer: str
+    alternatives: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    unit: str = ""
+    category: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredEntry:
+    entry: Entry
+    score: float
+
+
+class _Text:
+    """One question or alternative, prepared once when the index is built."""
+
+    __slots__ = ("bigrams", "chars", "joined", "tokens", "weight")
+
+    def __init__(self, chars: str, joined: str, tokens: frozenset[str]) -> None:
+        self.chars = chars  # normalised, spaces removed
+        self.joined = joined  # tokens joined by spaces, for token_set_ratio
+        self.tokens = tokens
+        self.bigrams = _bigrams(chars)
+        self.weight = 0.0  # idf sum of the tokens, set once the idf is known
+
+
+@dataclass(slots=True)
+class _Indexed:
+    entry: Entry
+    texts: list[_Text]
+    keywords: tuple[tuple[str, frozenset[str]], ...]  # (normalised text, its tokens)
+    all_tokens: frozenset[str]  # every token of every text and keyword
+    all_chars: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A query prepared once against one knowledge base (the idf weights are its)."""
+
+    chars: str
+    joined: str
+    tokens: frozenset[str]
+    bigrams: frozenset[str]
+    normalized: str = ""
+    token_idf: dict[str, float] = field(default_factory=dict)
+    token_weight: float = 0.0
+    char_idf: dict[str, float] = field(default_factory=dict)
+    char_weight: float = 0.0
+
+    @property
+    def empty(self) -> bool:
+        return not self.chars
+
+
+def _bigrams(chars: str) -> frozenset[str]:
+    if len(chars) < 2:
+        return frozenset({chars}) if chars else frozenset()
+    return frozenset([chars[i : i + 2] for i in range(len(chars) - 1)])
+
+
+Features = tuple[float, float, float, float, float, float]
+EntryFeatures = tuple[float, float, bool]
+
+
+class KnowledgeBase:
+    """An immutable, searchable set of entries; rebuild it when the entries change."""
+
+    def __init__(
+        self,
+        entries: Iterable[Entry],
+        *,
+        config: MatcherConfig | None = None,
+        segmenter: Segmenter | None = None,
+        cache: PreparedTextCache | None = None,
+    ) -> None:
+        self.config = config or MatcherConfig()
+        self._seg = segmenter or get_segmenter()
+        self._cache = cache if cache is not None and cache.fingerprint == self._seg.fingerprint else None
+        self._items: list[_Indexed] = []
+        self._by_id: dict[str, Entry] = {}
+        postings: dict[str, list[int]] = defaultdict(list)
+        char_df: dict[str, int] = defaultdict(int)
+        for entry in entries:
+            if entry.id in self._by_id:
+                raise ValueError(f"duplicate knowledge-base entry id {entry.id!r}")
+            idx = len(self._items)
+            texts = [self._prepare(t) for t in (entry.question, *entry.alternatives) if t and t.strip()]
+            texts = [t for t in texts if t.chars]
+            keywords = tuple(
+                (k.chars, k.tokens) for k in (self._prepare(k) for k in entry.keywords) if k.chars
+            )
+            all_tokens = frozenset().union(*(t.tokens for t in texts), *(kt for _, kt in keywords))
+            all_chars = frozenset("".join([*(t.chars for t in texts), *(k for k, _ in keywords)]))
+            self._items.append(
+                _Indexed(
+                    entry=entry, texts=texts, keywords=keywords, all_tokens=all_tokens, all_chars=all_chars
+                )
+            )
+            self._by_id[entry.id] = entry
+            for ch in all_chars:
+                char_df[ch] += 1
+            grams = {"w" + token for token in all_tokens}
+            grams.update("w" + keyword for keyword, _ in keywords)
+            for text in texts:
+                grams.update("c" + gram for gram in text.bigrams)
+            for gram in grams:
+                postings[gram].append(idx)
+        n = max(len(self._items), 1)
+        self._idf: dict[str, float] = {g: math.log(1 + n / len(p)) for g, p in postings.items()}
+        self._max_idf = math.log(1 + n)
+        self._char_idf: dict[str, float] = {c: math.log(1 + n / df) for c, df in char_df.items()}
+        for item in self._items:
+            for text in item.texts:
+                text.weight = sum(self._idf["w" + t] for t in text.tokens)
+        cap = max(self.config.min_posting_cap, int(self.config.max_posting_share * n))
+        # Frozen tuples iterate faster than lists in the hot loop.
+        self._postings: dict[str, tuple[int, ...]] = {
+            g: tuple(p) for g, p in postings.items() if len(p) <= cap
+        }
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [item.entry for item in self._items]
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def _prepare(self, text: str) -> _Text:
+        cache = self._cache
+        hit = cache.get(text) if cache is not None else None
+        if hit is not None:
+            chars, tokens = hit
+        else:
+            normalized = normalize(text)
+            tokens = self._seg.tokenize_normalized(normalized)
+            chars = normalized.replace(" ", "")
+            if cache is not None:
+                cache.put(text, chars, tokens)
+        return _Text(chars=chars, joined=" ".join(tokens), tokens=frozenset(tokens))
+
+    def prepare_query(self, text: str) -> Query:
+        normalized = normalize(text)
+        tokens = frozenset(self._seg.tokenize_normalized(normalized))
+        chars = normalized.replace(" ", "")
+        # Words and characters no entry uses weigh most: "天气" in "明天天气怎么样" must pull
+        # the coverage down, which is what keeps off-topic questions unanswered.
+        top = self._max_idf
+        idf = self._idf
+        token_idf = {t: idf.get("w" + t, top) for t in tokens}
+        char_idf = {c: self._char_idf.get(c, top) for c in set(chars)}
+        return Query(
+            chars=chars,
+            joined=" ".join(sorted(tokens)),
+            tokens=tokens,
+            bigrams=_bigrams(chars),
+            normalized=normalized,
+            token_idf=token_idf,
+            token_weight=sum(token_idf.values()),
+            char_idf=char_idf,
+            char_weight=sum(char_idf.values()),
+        )
+
+    def _retrieve(self, query: Query) -> list[int]:
+        scores: dict[int, float] = defaultdict(float)
+        postings = self._postings
+        idf = self._idf
+        for gram in [*("w" + t for t in query.tokens), *("c" + b for b in query.bigrams)]:
+            hits = postings.get(gram)
+            if hits:
+                weight = idf[gram]
+                for idx in hits:
+                    scores[idx] += weight
+        if not scores:
+            return []
+        best = heapq.nlargest(self.config.candidates, scores, key=scores.__getitem__)
+        # Candidates far behind the leader in shared rare words almost never win the
+        # re-ranking; dropping them saves most of the fuzzy scoring on a large KB.
+        floor = scores[best[0]] * self.config.candidate_floor
+        return [idx for idx in best if scores[idx] >= floor]
+
+    @staticmethod
+    def _entry_features(query: Query, item: _Indexed) -> EntryFeatures:
+        """(idf share of the query's tokens found anywhere in the entry, idf share of the
+        query's characters found in the entry, a keyword occurs in the query)."""
+        token_idf = query.token_idf
+        coverage = (
+            sum([token_idf[t] for t in query.tokens & item.all_tokens]) / query.token_weight
+            if query.token_weight
+            else 0.0
+        )
+        char_idf = query.char_idf
+        char_coverage = (
+            sum([char_idf[c] for c in item.all_chars.intersection(char_idf)]) / query.char_weight
+            if query.char_weight
+            else 0.0
+        )
+        keyword_hit = any(k in query.chars or (kt and kt <= query.tokens) for k, kt in item.keywords)
+        return coverage, char_coverage, keyword_hit
+
+    def features(self, query: Query) -> list[tuple[Entry, list[Features], EntryFeatures]]:
+        """Per retrieved candidate: the feature tuple of each of its texts and the entry-level
+        features. Used by the scorer and by the threshold tuner (bench/kb_tune.py).
+
+        Text features, each in [0, 1]: (query coverage, text coverage, bigram Dice,
+        ratio, token_set_ratio, partial_ratio). The loop is written out with local
+        names because it is most of the time of a query on a large knowledge base.
+        """
+        out = []
+        q_tokens, q_bigrams, q_chars, q_joined = query.tokens, query.bigrams, query.chars, query.joined
+        token_idf, token_weight = query.token_idf, query.token_weight
+        n_q_bigrams, n_q_chars = len(q_bigrams), len(q_chars)
+        ratio_fn, token_set_fn, partial_fn = fuzz.ratio, fuzz.token_set_ratio, fuzz.partial_ratio
+        entry_features = self._entry_features
+        items = self._items
+        for idx in self._retrieve(query):
+            item = items[idx]
+            feats = []
+            for text in item.texts:
+                common = q_tokens & text.tokens
+                if common:
+                    w_common = sum([token_idf[t] for t in common])
+                    coverage_q = w_common / token_weight
+                    coverage_t = w_common / text.weight
+                else:
+                    coverage_q = coverage_t = 0.0
+                bigrams = text.bigrams
+                shared = len(q_bigrams & bigrams)
+                dice = 2 * shared / (n_q_bigrams + len(bigrams)) if shared else 0.0
+                chars = text.chars
+                ratio = ratio_fn(q_chars, chars) / 100
+                token_set = token_set_fn(q_joined, text.joined) / 100 if q_joined else 0.0
+                # The entry's question found inside a long, chatty message.
+                partial = partial_fn(chars, q_chars) / 100 if n_q_chars > len(chars) else ratio
+                feats.append((coverage_q, coverage_t, dice, ratio, token_set, partial))
+            out.append((item.entry, feats, entry_features(query, item)))
+        return out
+
+    @staticmethod
+    def combine(cfg: MatcherConfig, feats: list[Features], entry_feats: EntryFeatures) -> float:
+        w1, w2, w3, w4, w5, w6 = (
+            cfg.weight_query_coverage,
+            cfg.weight_text_coverage,
+            cfg.weight_bigram,
+            cfg.weight_ratio,
+            cfg.weight_token_set,
+            cfg.weight_partial,
+        )
+        best = max(
+            (w1 * a + w2 * b + w3 * c + w4 * d + w5 * e + w6 * f for a, b, c, d, e, f in feats), default=0.0
+        )
+        coverage, char_coverage, keyword_hit = entry_feats
+        best += cfg.weight_entry_coverage * coverage + cfg.weight_entry_chars * char_coverage
+        return best + cfg.keyword_bonus if keyword_hit else best
+
+    def search(self, text: str | Query, *, limit: int | None = None) -> list[ScoredEntry]:
+        """Entries ranked by confidence, best first (at most `candidates`)."""
+        query = text if isinstance(text, Query) else self.prepare_query(text)
+        if query.empty:
+            return []
+        cfg = self.config
+        ranked = [
+            ScoredEntry(entry=entry, score=round(self.combine(cfg, feats, hit), 4))
+            for entry, feats, hit in self.features(query)
+        ]
+        ranked.sort(key=lambda s: s.score, reverse=True)
+        return ranked[:limit] if limit is not None else ranked
+
+
+def build_knowledge_base(
+    entries: Sequence[Entry],
+    *,
+    config: MatcherConfig | None = None,
+    segmenter: Segmenter | None = None,
+    cache_path: Path | None = None,
+) -> KnowledgeBase:
+    """Build the index, reusing and refreshing the prepared-text cache at `cache_path`."""
+    if cache_path is None:
+        return KnowledgeBase(entries, config=config, segmenter=segmenter)
+    seg = segmenter or get_segmenter()
+    cache = PreparedTextCache.load(cache_path, seg.fingerprint)
+    kb = KnowledgeBase(entries, config=config, segmenter=seg, cache=cache)
+    if cache.misses:
+        try:
+            cache.save(cache_path)
+        except OSError as error:  # a read-only disk must not stop the service
+            log.warning("cannot write knowledge-base text cache %s: %s", cache_path, error)
+    return kb

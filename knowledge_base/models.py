@@ -1,0 +1,93 @@
+"""Tables of the knowledge base: entries, citizens' feedback per entry, and a change log.
+
+The change log exists because offices are ranked by how many knowledge-base entries
+each unit adds or changes per month (seed 001); `month` is the Shanghai calendar month
+of the change, stored so both databases can group by it without date functions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Column, Field, SQLModel
+
+from tickets.models import UTCDateTime
+
+
+class ChangeAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    DEACTIVATED = "deactivated"
+    REACTIVATED = "reactivated"
+    # The shipped default knowledge base loaded into an empty database: not a unit's work.
+    SEEDED = "seeded"
+
+
+def _ts(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _string_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(sa.JSON, nullable=False))
+
+
+class KnowledgeEntryBase(SQLModel):
+    key: str = Field(max_length=64, unique=True, index=True, description="the file's `id` column")
+    question: str = Field(max_length=500)
+    alternatives: list[str] = _string_list()
+    keywords: list[str] = _string_list()
+    answer: str = Field(sa_column=Column(sa.Text, nullable=False))
+    unit: str = Field(default="", max_length=100, index=True)
+    category: str = Field(default="", max_length=50)
+    active: bool = Field(default=True, index=True)
+
+
+class KnowledgeEntry(KnowledgeEntryBase, table=True):
+    __tablename__ = "kb_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    updated_by: str = Field(default="", max_length=100)
+
+
+class KnowledgeFeedback(SQLModel, table=True):
+    """One citizen's "解决了" / "没解决" on an answer."""
+
+    __tablename__ = "kb_feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="kb_entry.id", index=True)
+    solved: bool
+    # The citizen's question, masked (phones, names) and cut, to see why an answer failed.
+    query: str = Field(default="", max_length=500)
+    channel: str = Field(default="", max_length=32)
+    created_at: datetime = _ts(index=True)
+
+
+class KnowledgeChange(SQLModel, table=True):
+    """One change of one entry: who, when, which unit, what kind."""
+
+    __tablename__ = "kb_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="kb_entry.id", index=True)
+    entry_key: str = Field(max_length=64)
+    unit: str = Field(default="", max_length=100, index=True)
+    action: ChangeAction = Field(
+        sa_column=Column(
+            sa.Enum(
+                ChangeAction,
+                native_enum=False,
+                length=32,
+                values_callable=lambda e: [m.value for m in e],
+            ),
+            nullable=False,
+        )
+    )
+    month: str = Field(max_length=7, index=True, description="YYYY-MM in Asia/Shanghai")
+    changed_at: datetime = _ts()
+    changed_by: str = Field(default="", max_length=100)

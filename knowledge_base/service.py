@@ -1,0 +1,269 @@
+"""Service functions of the knowledge base (session first, keyword-only arguments).
+
+They flush but never commit: the caller owns the transaction, so an import, its
+change log and anything else the caller does land together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import case, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from knowledge_base import texts
+from knowledge_base.config import MatcherConfig
+from knowledge_base.files import EntryRecord, default_records, read_entries, write_entries
+from knowledge_base.matcher import Entry, KnowledgeBase, build_knowledge_base
+from knowledge_base.models import ChangeAction, KnowledgeChange, KnowledgeEntry, KnowledgeFeedback
+from knowledge_base.segment import Segmenter
+from tickets.clock import Clock, local
+from tickets.errors import NotFound, ValidationFailed
+from tickets.privacy import mask_text
+
+QUERY_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UnitMonthCount:
+    unit: str
+    month: str
+    changes: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackCount:
+    key: str
+    question: str
+    solved: int
+    not_solved: int
+
+
+def to_record(row: KnowledgeEntry) -> EntryRecord:
+    return EntryRecord(
+        id=row.key,
+        question=row.question,
+        answer=row.answer,
+        alternatives=tuple(row.alternatives),
+        keywords=tuple(row.keywords),
+        unit=row.unit,
+        category=row.category,
+        active=row.active,
+    )
+
+
+def to_entry(row: KnowledgeEntry) -> Entry:
+    return to_record(row).to_entry()
+
+
+async def list_entries(session: AsyncSession, *, include_inactive: bool = False) -> list[KnowledgeEntry]:
+    query = select(KnowledgeEntry).order_by(col(KnowledgeEntry.key))
+    if not include_inactive:
+        query = query.where(col(KnowledgeEntry.active).is_(True))
+    return list((await session.exec(query)).all())
+
+
+async def load_active_entries(session: AsyncSession) -> list[Entry]:
+    """What the matcher serves: every active entry, in key order."""
+    return [to_entry(row) for row in await list_entries(session)]
+
+
+async def load_knowledge_base(
+    session: AsyncSession,
+    *,
+    config: MatcherConfig | None = None,
+    segmenter: Segmenter | None = None,
+    cache_path: Path | None = None,
+) -> KnowledgeBase:
+    """The matcher over the active entries; `cache_path` speeds up later start-ups."""
+    return build_knowledge_base(
+        await load_active_entries(session), config=config, segmenter=segmenter, cache_path=cache_path
+    )
+
+
+def _action(row: KnowledgeEntry, record: EntryRecord) -> ChangeAction | None:
+    if to_record(row) == record:
+        return None
+    if row.active and not record.active:
+        return ChangeAction.DEACTIVATED
+    if not row.active and record.active:
+        return ChangeAction.REACTIVATED
+    return ChangeAction.UPDATED
+
+
+def _check(record: EntryRecord) -> None:
+    limits = {
+        "id": (record.id, 64),
+        "question": (record.question, 500),
+        "unit": (record.unit, 100),
+        "category": (record.category, 50),
+    }
+    for field, (value, limit) in limits.items():
+        if len(value) > limit:
+            raise ValidationFailed(texts.FIELD_TOO_LONG.format(key=record.id[:64], field=field, limit=limit))
+
+
+async def upsert_entries(
+    session: AsyncSession,
+    *,
+    records: Sequence[EntryRecord],
+    actor: str,
+    clock: Clock,
+    seeding: bool = False,
+) -> UpsertSummary:
+    """Create or change entries by key, logging each real change for the unit's count.
+
+    Entries missing from `records` are left alone (a partial file never deletes); to
+    retire one, send it with active = 0.
+    """
+    for record in records:
+        _check(record)
+    now = clock.now()
+    month = local(now).strftime("%Y-%m")
+    keys = [r.id for r in records]
+    existing = {
+        row.key: row
+        for row in (await session.exec(select(KnowledgeEntry).where(col(KnowledgeEntry.key).in_(keys)))).all()
+    }
+    created = updated = unchanged = 0
+    changes: list[tuple[KnowledgeEntry, ChangeAction]] = []
+    for record in records:
+        row = existing.get(record.id)
+        if row is None:
+            row = KnowledgeEntry(
+                key=record.id,
+                question=record.question,
+                answer=record.answer,
+                created_at=now,
+                updated_at=now,
+                updated_by=actor[:100],
+            )
+            action: ChangeAction | None = ChangeAction.SEEDED if seeding else ChangeAction.CREATED
+            created += 1
+        else:
+            action = _action(row, record)
+            if action is None:
+                unchanged += 1
+                continue
+            updated += 1
+        row.question = record.question
+        row.answer = record.answer
+        row.alternatives = list(record.alternatives)
+        row.keywords = list(record.keywords)
+        row.unit = record.unit
+        row.category = record.category
+        row.active = record.active
+        row.updated_at = now
+        row.updated_by = actor[:100]
+        session.add(row)
+        changes.append((row, action))
+    await session.flush()
+    for row, action in changes:
+        assert row.id is not None
+        session.add(
+            KnowledgeChange(
+                entry_id=row.id,
+                entry_key=row.key,
+                unit=row.unit,
+                action=action,
+                month=month,
+                changed_at=now,
+                changed_by=actor[:100],
+            )
+        )
+    await session.flush()
+    return UpsertSummary(created=created, updated=updated, unchanged=unchanged)
+
+
+async def seed_default(session: AsyncSession, *, clock: Clock) -> UpsertSummary:
+    """Load the shipped knowledge base into an empty table (no-op otherwise)."""
+    count = (await session.exec(select(func.count()).select_from(KnowledgeEntry))).one()
+    if count:
+        return UpsertSummary(unchanged=int(count))
+    return await upsert_entries(session, records=default_records(), actor="system", clock=clock, seeding=True)
+
+
+async def import_file(session: AsyncSession, *, path: Path, actor: str, clock: Clock) -> UpsertSummary:
+    """Upsert every row of a CSV / XLSX / YAML file (KBFileError names a bad row)."""
+    return await upsert_entries(session, records=read_entries(path), actor=actor, clock=clock)
+
+
+async def export_file(session: AsyncSession, *, path: Path, include_inactive: bool = True) -> int:
+    rows = await list_entries(session, include_inactive=include_inactive)
+    write_entries(path, [to_record(r) for r in rows])
+    return len(rows)
+
+
+async def get_entry(session: AsyncSession, *, key: str) -> KnowledgeEntry:
+    row = (await session.exec(select(KnowledgeEntry).where(KnowledgeEntry.key == key))).first()
+    if row is None:
+        raise NotFound(texts.ENTRY_NOT_FOUND.format(key=key[:64]))
+    return row
+
+
+async def record_feedback(
+    session: AsyncSession,
+    *,
+    key: str,
+    solved: bool,
+    clock: Clock,
+    query: str = "",
+    channel: str = "",
+) -> KnowledgeFeedback:
+    """Store one "解决了" / "没解决" on the entry `key`."""
+    entry = await get_entry(session, key=key)
+    assert entry.id is not None
+    feedback = KnowledgeFeedback(
+        entry_id=entry.id,
+        solved=solved,
+        query=mask_text(query or "")[:QUERY_LIMIT],
+        channel=channel[:32],
+        created_at=clock.now(),
+    )
+    session.add(feedback)
+    await session.flush()
+    return feedback
+
+
+async def feedback_counts(session: AsyncSession) -> list[FeedbackCount]:
+    """Solved / not solved per entry that has feedback, the most failing first."""
+    solved = func.sum(case((col(KnowledgeFeedback.solved).is_(True), 1), else_=0))
+    not_solved = func.sum(case((col(KnowledgeFeedback.solved).is_(False), 1), else_=0))
+    query = (
+        select(KnowledgeEntry.key, KnowledgeEntry.question, solved, not_solved)
+        .join(KnowledgeFeedback, col(KnowledgeFeedback.entry_id) == col(KnowledgeEntry.id))
+        .group_by(col(KnowledgeEntry.key), col(KnowledgeEntry.question))
+    )
+    rows = (await session.exec(query)).all()
+    out = [
+        FeedbackCount(key=k, question=q, solved=int(s or 0), not_solved=int(n or 0)) for k, q, s, n in rows
+    ]
+    out.sort(key=lambda c: (-c.not_solved, c.solved, c.key))
+    return out
+
+
+async def count_updates(
+    session: AsyncSession, *, month: str | None = None, unit: str | None = None
+) -> list[UnitMonthCount]:
+    """Entries added or changed per unit and month (Asia/Shanghai); seeding is not counted."""
+    query = (
+        select(KnowledgeChange.unit, KnowledgeChange.month, func.count())
+        .where(col(KnowledgeChange.action) != ChangeAction.SEEDED)
+        .group_by(col(KnowledgeChange.unit), col(KnowledgeChange.month))
+        .order_by(col(KnowledgeChange.month), col(KnowledgeChange.unit))
+    )
+    if month is not None:
+        query = query.where(KnowledgeChange.month == month)
+    if unit is not None:
+        query = query.where(KnowledgeChange.unit == unit)
+    return [UnitMonthCount(unit=u, month=m, changes=int(n)) for u, m, n in (await session.exec(query)).all()]

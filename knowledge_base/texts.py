@@ -1,0 +1,28 @@
+"""Every sentence of the knowledge base that a citizen or office worker reads."""
+
+from __future__ import annotations
+
+ASK_SOLVED = "以上回答解决您的问题了吗？"
+SOLVED_BUTTON = "解决了"
+NOT_SOLVED_BUTTON = "没解决"
+SUGGEST_HEADER = "没有完全理解您的问题，猜您想问："
+NO_ANSWER = "抱歉，暂时没有找到合适的答案。您可以转人工客服，或者直接提交诉求，我们会尽快为您办理。"
+EMPTY_QUESTION = "您好，请用一句话描述您想咨询或反映的问题，例如“社保卡丢了怎么补办”。"
+PERSON_REQUESTED = "好的，您可以转人工客服，或者直接提交诉求，我们会尽快为您办理。"
+OFFER_PERSON_BUTTON = "转人工"
+NEW_TICKET_BUTTON = "提交诉求"
+THANKS_FOR_FEEDBACK = "感谢您的反馈！"
+SORRY_NOT_SOLVED = "抱歉没能帮到您。您可以转人工客服，或者直接提交诉求。"
+LOCAL_RULES = "具体以当地规定为准。"
+
+# kb CLI output (read by office staff).
+CLI_IMPORTED = "已导入 {created} 条新条目，更新 {updated} 条，未变 {unchanged} 条。"
+CLI_EXPORTED = "已导出 {count} 条条目到 {path}。"
+CLI_BAND = {"answer": "直接回答", "suggest": "猜你想问", "none": "无答案（转人工/提交诉求）"}
+
+# Errors shown to office staff.
+ENTRY_NOT_FOUND = "知识库中没有编号为 {key} 的条目。"
+FIELD_TOO_LONG = "条目 {key} 的 {field} 超过 {limit} 个字符，请缩短后再导入。"
+NO_UNIT = "（未指定单位）"
+CLI_NO_UPDATES = "没有知识库更新记录。"
+CLI_NO_FEEDBACK = "还没有市民反馈。"

@@ -1,0 +1,22 @@
+"""Fixtures of the knowledge-base tests: jieba is loaded once per session, as at start-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base import files, segment
+from knowledge_base.config import load_config
+from knowledge_base.matcher import KnowledgeBase
+
+
+@pytest.fixture(scope="session", autouse=True)
+def segmenter() -> segment.Segmenter:
+    return segment.load()
+
+
+@pytest.fixture(scope="session")
+def shipped_kb(segmenter: segment.Segmenter) -> KnowledgeBase:
+    """The shipped knowledge base with the shipped (tuned) matcher settings."""
+    return KnowledgeBase(
+        files.active_entries(files.default_records()), config=load_config(), segmenter=segmenter
+    )
