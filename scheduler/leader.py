@@ -3,13 +3,15 @@
 PostgreSQL: a session-level advisory lock held on a connection of its own. The server
 frees the lock the moment that session ends — a crashed process closes its socket at
 once, and TCP keepalives (set below) end the session of a vanished host within about
-25 s — so a follower polling every few seconds takes over well within 30 s.
+20 s — so a follower polling every 5 s takes over within 30 s. Every lock query has a
+time limit: a leader whose lock connection hangs steps down instead of waiting.
 
 SQLite: no cross-process lock worth the name, so the process is the single instance.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Protocol
 
@@ -20,8 +22,9 @@ from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
-# The server gives up on a silent client after idle + interval × count seconds (10 + 5 × 3 = 25 s).
-KEEPALIVES = {"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3"}
+# The server gives up on a silent client after idle + interval × count seconds (5 + 5 × 3 = 20 s).
+KEEPALIVES = {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3"}
+QUERY_TIMEOUT = 5.0  # seconds for one lock query
 
 
 class Elector(Protocol):
@@ -52,8 +55,9 @@ class SingleInstance:
 
 
 class PostgresAdvisoryLock:
-    def __init__(self, url: str, *, key: int) -> None:
+    def __init__(self, url: str, *, key: int, timeout: float = QUERY_TIMEOUT) -> None:
         self.key = key
+        self.timeout = timeout
         self.description = f"PostgreSQL advisory lock {key}"
         self._engine: AsyncEngine = create_async_engine(
             make_url(url), poolclass=NullPool, connect_args={"server_settings": KEEPALIVES}
@@ -79,8 +83,10 @@ class PostgresAdvisoryLock:
 
     async def acquire(self) -> bool:
         try:
-            connection = await self._connect()
-            got = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key})).scalar()
+            async with asyncio.timeout(self.timeout):
+                connection = await self._connect()
+                got = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                                {"key": self.key})).scalar()
         except Exception as error:
             log.warning("scheduler leader lock: database not reachable (%s)", error)
             await self._drop()
@@ -92,11 +98,12 @@ class PostgresAdvisoryLock:
         if not self._held or self._connection is None:
             return False
         try:
-            held = (await self._connection.execute(
-                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                     "AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = :key"),
-                {"key": self.key},
-            )).scalar()
+            async with asyncio.timeout(self.timeout):
+                held = (await self._connection.execute(
+                    text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                         "AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = :key"),
+                    {"key": self.key},
+                )).scalar()
         except Exception as error:
             log.error("scheduler leader lock: lock connection lost (%s)", error)
             await self._drop()
@@ -108,7 +115,8 @@ class PostgresAdvisoryLock:
     async def release(self) -> None:
         if self._connection is not None and self._held:
             try:
-                await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+                async with asyncio.timeout(self.timeout):
+                    await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
             except Exception:
                 log.debug("unlock failed; closing the session frees the lock anyway", exc_info=True)
         await self._drop()
