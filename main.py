@@ -15,6 +15,7 @@ from integrations.cli import register as register_integrations
 from knowledge_base.classify.cli import register as register_classify
 from knowledge_base.cli import register as register_kb
 from reports.cli import register as register_reports
+from scheduler.cli import register as register_scheduler
 from tickets.cli import register as register_tickets
 from tickets.settings import Settings
 
@@ -39,6 +40,7 @@ register_kb(cli)
 register_classify(cli)
 register_reports(cli)
 register_integrations(cli)
+register_scheduler(cli)
 
 
 if __name__ == "__main__":
