@@ -45,6 +45,7 @@ from integrations.state import (
 )
 from knowledge_base import segment
 from knowledge_base.classify import load_router
+from scheduler.runner import run_scheduler
 from tickets.clock import Clock
 from tickets.db import create_engine, session_factory
 from tickets.enums import OutboxChannel
@@ -126,8 +127,12 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
     # The bot's cleanup_ctx goes HERE, before outbox_worker, so that it can add its notifier:
     #     app[NOTIFIERS][OutboxChannel.TELEGRAM] = TelegramNotifier(bot)
     # and register its webhook route (POST /telegram/webhook) on this app.
-    # The scheduler's cleanup_ctx goes after it (it only writes to the database and the outbox).
     # ---------------------------------------------------------------------------------------
+
+    async def scheduler(app: web.Application) -> AsyncIterator[None]:
+        # After the database (it stops, letting running jobs finish, before the engine is disposed).
+        async with run_scheduler(settings=settings, sessions=app[SESSIONS], rules=app[RULES]):
+            yield
 
     async def outbox_worker(app: web.Application) -> AsyncIterator[None]:
         if not settings.outbox_enabled:
@@ -143,7 +148,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
-    app.cleanup_ctx.extend([database, knowledge_base, http_client, outbox_worker])
+    app.cleanup_ctx.extend([database, knowledge_base, http_client, scheduler, outbox_worker])
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_view)
