@@ -35,6 +35,7 @@ from reports.fonts import cjk_font_family
 from reports.periods import parse_period
 from reports.rankings import load_ranking_rules
 from reports.schemes import load_scheme
+from tickets.calendar import CalendarOverrides, WorkCalendar
 from tickets.clock import shanghai
 from tickets.db import create_engine, session_factory
 from tickets.policy import load_policy
@@ -61,6 +62,7 @@ async def run_one(url: str, args: argparse.Namespace, out: Path) -> None:
         f"in {time.perf_counter() - t0:.1f} s"
     )
     policy, rules, scheme = load_policy(), load_ranking_rules(), load_scheme("pudong-2024")
+    calendar = WorkCalendar(policy.working_hours, CalendarOverrides())
     period = parse_period("2026-10")
     cjk_font_family()  # font registration happens once per process
     times, build_times, cpu_times = [], [], []
@@ -74,6 +76,7 @@ async def run_one(url: str, args: argparse.Namespace, out: Path) -> None:
             scheme=scheme,
             rules=rules,
             made_at=shanghai(2026, 11, 2, 9),
+            calendar=calendar,
         )
         t1 = time.perf_counter()
         files = write_bulletin(bulletin, out / f"run{i}")
