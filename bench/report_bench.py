@@ -3,9 +3,10 @@ over generated tickets, on SQLite and PostgreSQL. Prints figures; not a test.
 
     .venv/bin/python bench/report_bench.py [--tickets 200000] [--months 4] [--runs 3] [--only sqlite|postgres]
 
-Measured 2026-11-23 on the shared 2-core machine (load average about 4), 200,000 tickets, best of 3:
-  over 4 months (50,634 in October):  SQLite 2.040 s (CPU 1.45 s), PostgreSQL 2.047 s (client CPU 0.64 s)
-  over 12 months (17,126 in October): SQLite 0.653 s, PostgreSQL 1.032 s
+Measured 2026-11-23 on the shared 2-core machine (load average about 4), 200,000 tickets, best of 3
+(median in brackets), everything included (queries, hotspots, Markdown, XLSX, three PNG charts):
+  over 4 months (50,634 in October):  SQLite 2.024 s (2.063; CPU 1.52 s), PostgreSQL 2.222 s (2.350)
+  over 12 months (17,126 in October): SQLite 1.083 s (1.286), PostgreSQL 0.789 s (0.935)
 The Markdown is identical on both databases.
 """
 
