@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Literal, TypeVar
@@ -21,11 +21,13 @@ from reports import texts
 from reports.formula import round_half_up
 from reports.hotspots import Hotspot, RepeatCase, Similarity, find_hotspots, find_repeats
 from reports.indicators import (
+    DutyRecord,
     Overview,
     T,
     U,
     UnitIndicators,
     _run,
+    duty_records,
     overview,
     received_count,
     unit_indicators_and_total,
@@ -33,6 +35,7 @@ from reports.indicators import (
 from reports.periods import Period
 from reports.rankings import PoorTicket, RankingRules, Rankings, poor_tickets, rank_units, shorten
 from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, score_units
+from tickets.calendar import WorkCalendar
 from tickets.clock import ensure_aware, local
 from tickets.db import SessionFactory
 from tickets.enums import ResultCategory, Satisfaction, UnitKind
@@ -68,6 +71,7 @@ class Bulletin:
     repeats: list[RepeatCase]
     typical: list[TypicalCase]
     policy: Policy
+    duty: list[DutyRecord] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -123,6 +127,7 @@ async def build_bulletin(
     rules: RankingRules,
     made_at: datetime,
     similarity: Similarity | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> Bulletin:
     """Everything a bulletin says, read in one snapshot per part.
 
@@ -135,7 +140,18 @@ async def build_bulletin(
         async with sessions() as session:
             return await fn(session)
 
-    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical) = await asyncio.gather(
+    async def no_duty(_: AsyncSession) -> list[DutyRecord]:
+        return []
+
+    duty_reader: Callable[[AsyncSession], Awaitable[list[DutyRecord]]] = no_duty
+    if calendar is not None:
+        workdays = [d for d in period.days if calendar.is_workday(d)]
+        deadline = policy.checks.duty_login_deadline
+
+        def duty_reader(s: AsyncSession) -> Awaitable[list[DutyRecord]]:
+            return duty_records(s, period=period, workdays=workdays, deadline=deadline)
+
+    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty) = await asyncio.gather(
         read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days)),
         # Volumes and breakdowns only: the jurisdiction's counts come with the units' (below).
         read(lambda s: overview(s, period=period, limit_days=limit_days, counts={})),
@@ -150,6 +166,7 @@ async def build_bulletin(
             )
         ),
         read(lambda s: _typical(s, period=period)),
+        read(duty_reader),
     )
     units, total = units_and_total
     ov = replace(ov, counts=total)
@@ -170,6 +187,7 @@ async def build_bulletin(
         repeats=repeats,
         typical=typical,
         policy=policy,
+        duty=duty,
     )
 
 
@@ -280,6 +298,13 @@ def requirements(b: Bulletin) -> list[str]:
     d, ch = b.policy.deadlines, b.policy.checks
     out.append(texts.REQ_WARNING.format(warning=d.warning.amount, limit=d.limit.amount))
     out.append(texts.REQ_DUTY.format(deadline=ch.duty_login_deadline.strftime("%H:%M")))
+    if missed_duty := [r for r in b.duty if r.missed > 0]:
+        out.append(
+            texts.REQ_DUTY_MISSED.format(
+                units="、".join(f"{r.unit}（{r.missed}天）" for r in missed_duty[:15]),
+                more=texts.ETC if len(missed_duty) > 15 else "",
+            )
+        )
     if b.hotspots or b.repeats:
         out.append(texts.REQ_HOTSPOTS.format(days=d.critical_notice_answer.amount))
     return out

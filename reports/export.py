@@ -181,6 +181,23 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
         [texts.COL_CATEGORY, texts.COL_COUNT, texts.COL_SHARE],
         [[cat or texts.NO_CATEGORY, n, Rate(Fraction(n, total))] for cat, n in ov.by_category],
     )
+    tables["duty"] = Table(
+        texts.SHEET_DUTY,
+        texts.TABLE_DUTY,
+        [
+            texts.COL_UNIT,
+            texts.COL_WORKDAYS,
+            texts.COL_ON_TIME_LOGINS,
+            texts.COL_MISSED,
+            texts.COL_LOGIN_LETTERS,
+            texts.COL_WARNING_LETTERS,
+        ],
+        [
+            [r.unit, r.workdays, r.on_time, r.missed, r.login_letters, r.warning_letters]
+            for r in b.duty
+            if r.missed or r.login_letters or r.warning_letters
+        ],
+    )
     tables["days"] = Table(
         texts.SHEET_DAYS, texts.SHEET_DAYS, [texts.COL_DAY, texts.COL_COUNT], [[d, n] for d, n in ov.by_day]
     )
@@ -273,6 +290,8 @@ def render_markdown(b: Bulletin, tables: dict[str, Table], chart_names: dict[str
     out.append("")
     if "units" in tables:
         out += _md_table(tables["units"])
+    if b.duty:
+        out += _md_table(tables["duty"])
     for spot in b.hotspots:
         out += ["---", "", spot.draft()]
     return "\n".join(out)

@@ -5,10 +5,13 @@
 * Repeat: the same citizen at least `policy.supervision.repeat_complaints` times on one
   matter without a solution → a supervised case.
 
-"Similar" is a pluggable `Similarity`: the classification helper (knowledge_base) is meant
-to provide the production one; `FuzzySimilarity` (rapidfuzz on normalised text, same
-category required) is the default until then. The database narrows the candidates (period,
-category, citizen); only the text comparison runs in Python.
+"Similar" is a pluggable `Similarity`. The default is the classification helper's
+(`ClassifySimilarity`: knowledge_base.classify.similarity, with its tuned thresholds);
+`FuzzySimilarity` (rapidfuzz) is a cheaper alternative. Tickets are compared only within
+the same category and place, and the database first narrows the candidates (period,
+enough different citizens per place, the citizen's own tickets), so only a few texts are
+compared in Python. classify's own batch `find_hotspots` (tf-idf over the whole window)
+reads better across places but costs seconds per thousand tickets: too slow for a bulletin.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from knowledge_base.classify.errors import EmptyText
+from knowledge_base.classify.similarity import HOTSPOT_THRESHOLD, REPEAT_THRESHOLD
+from knowledge_base.classify.similarity import similarity as text_similarity
 from reports import texts
 from reports.indicators import T, U, _flag, _run
 from reports.periods import Period
@@ -77,6 +83,26 @@ class FuzzySimilarity:
             return None
         _, score, index = found
         return int(index), score / 100
+
+
+class ClassifySimilarity:
+    """The classification helper's similarity (knowledge_base.classify.similarity): cosine of
+    character bigrams, with its thresholds read from labelled pairs. The project's one meaning
+    of "the same matter"; used by default."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+
+    def best(self, text: str, candidates: Sequence[str]) -> tuple[int, float] | None:
+        found: tuple[int, float] | None = None
+        for index, candidate in enumerate(candidates):
+            try:
+                score = text_similarity(text, candidate)
+            except EmptyText:
+                continue
+            if score >= self.threshold and (found is None or score > found[1]):
+                found = (index, score)
+        return found
 
 
 @dataclass(frozen=True)
@@ -209,7 +235,7 @@ async def find_hotspots(
     The look starts one window before the period so that a hotspot straddling its first day
     is seen; it is reported if its window ends inside the period.
     """
-    similarity = similarity or FuzzySimilarity()
+    similarity = similarity or ClassifySimilarity(HOTSPOT_THRESHOLD)
     window = timedelta(days=policy.supervision.hotspot_window_days)
     need = policy.supervision.hotspot_min_tickets
     start = period.start - window
@@ -304,7 +330,7 @@ async def find_repeats(
 
     "Without a solution": the ticket was not confirmed solved at callback (cb_solved is not true).
     """
-    similarity = similarity or FuzzySimilarity()
+    similarity = similarity or ClassifySimilarity(REPEAT_THRESHOLD)
     as_of = ensure_aware(as_of)
     start = as_of - timedelta(days=lookback_days)
     need = policy.supervision.repeat_complaints

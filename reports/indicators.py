@@ -12,8 +12,9 @@ satisfaction levels, resolution levels, dissatisfaction).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -22,14 +23,16 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports.periods import Period
-from tickets.clock import ensure_aware
-from tickets.enums import ResultCategory, Satisfaction, TicketStatus
-from tickets.models import Ticket, TicketCoUnit, TicketEvent, Unit
+from tickets.clock import SHANGHAI, ensure_aware, local
+from tickets.enums import NoticeKind, ResultCategory, Satisfaction, TicketStatus, UnitKind
+from tickets.models import DutyLogin, Notice, Ticket, TicketCoUnit, TicketEvent, Unit
 
 T = Ticket.__table__  # type: ignore[attr-defined]
 CO = TicketCoUnit.__table__  # type: ignore[attr-defined]
 EV = TicketEvent.__table__  # type: ignore[attr-defined]
 U = Unit.__table__  # type: ignore[attr-defined]
+DL = DutyLogin.__table__  # type: ignore[attr-defined]
+N = Notice.__table__  # type: ignore[attr-defined]
 
 # Count columns every unit gets; scheme files may read any of them (see ColumnSpec.source).
 COUNT_NAMES = (
@@ -357,3 +360,82 @@ async def received_count(session: AsyncSession, *, period: Period) -> int:
     """Tickets received in a period (the previous period's volume, for 环比)."""
     query = sa.select(sa.func.count()).where(T.c.received_at >= period.start, T.c.received_at < period.end)
     return int((await _run(session, query)).scalar_one())
+
+
+@dataclass(frozen=True)
+class DutyRecord:
+    """A unit's duty logins (登录值守) and the letters the office sent it in a period."""
+
+    unit_id: int
+    unit: str
+    workdays: int  # working days of the period up to the cut-off
+    on_time: int  # days logged in by the duty deadline
+    login_letters: int  # 未登录提示函
+    warning_letters: int  # 工作提示函 (tickets open too long)
+
+    @property
+    def missed(self) -> int:
+        return self.workdays - self.on_time
+
+
+async def duty_records(
+    session: AsyncSession,
+    *,
+    period: Period,
+    workdays: Sequence[date],
+    deadline: time,
+    as_of: datetime | None = None,
+) -> list[DutyRecord]:
+    """Every active handling unit's logins on the given working days, and its letters.
+
+    A login after the deadline (16:00 by default) counts as not logged in, as the office's
+    check does. Days after the cut-off are not counted.
+    """
+    as_of = ensure_aware(as_of or period.end)
+    days = [d for d in workdays if period.first_day <= d <= period.last_day and _local_start(d) < as_of]
+    units = (
+        await _run(
+            session, sa.select(U.c.id, U.c.name).where(U.c.active.is_(True), U.c.kind != UnitKind.OFFICE)
+        )
+    ).all()
+    logins = (
+        (
+            await _run(
+                session,
+                sa.select(DL.c.unit_id, DL.c.work_date, DL.c.first_login_at).where(DL.c.work_date.in_(days)),
+            )
+        ).all()
+        if days
+        else []
+    )
+    on_time: Counter[int] = Counter()
+    for unit_id, _day, first_login_at in logins:
+        if local(first_login_at).time() <= deadline:
+            on_time[int(unit_id)] += 1
+    letters = (
+        await _run(
+            session,
+            sa.select(N.c.unit_id, N.c.kind, sa.func.count())
+            .where(N.c.created_at >= period.start, N.c.created_at < period.end, N.c.unit_id.is_not(None))
+            .group_by(N.c.unit_id, N.c.kind),
+        )
+    ).all()
+    by_kind: dict[tuple[int, str], int] = {(int(u), str(k)): int(n) for u, k, n in letters}
+    return sorted(
+        (
+            DutyRecord(
+                unit_id=int(unit_id),
+                unit=name,
+                workdays=len(days),
+                on_time=on_time[int(unit_id)],
+                login_letters=by_kind.get((int(unit_id), NoticeKind.DUTY_LOGIN_MISSING.value), 0),
+                warning_letters=by_kind.get((int(unit_id), NoticeKind.HANDLING_DAYS_WARNING.value), 0),
+            )
+            for unit_id, name in units
+        ),
+        key=lambda r: (-r.missed, -r.warning_letters, r.unit),
+    )
+
+
+def _local_start(day: date) -> datetime:
+    return ensure_aware(datetime.combine(day, time(0), tzinfo=SHANGHAI))

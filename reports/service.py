@@ -11,6 +11,7 @@ from reports.indicators import unit_indicators
 from reports.periods import Period
 from reports.rankings import load_ranking_rules
 from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, score_units
+from tickets.calendar import CalendarOverrides, WorkCalendar
 from tickets.clock import Clock, SystemClock
 from tickets.db import create_engine, session_factory
 from tickets.policy import load_policy
@@ -54,6 +55,7 @@ async def make_bulletin(
             scheme=scheme,
             rules=rules,
             made_at=(clock or SystemClock()).now(),
+            calendar=WorkCalendar(policy.working_hours, CalendarOverrides.load(settings.calendar_overrides)),
         )
     finally:
         await engine.dispose()

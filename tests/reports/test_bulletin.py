@@ -23,7 +23,10 @@ from tests.reports.builders import add_citizen, add_ticket, at
 from tests.reports.test_indicators import build_october
 from tickets.clock import shanghai
 from tickets.db import SessionFactory, create_engine, session_factory
+from tickets.enums import NoticeKind
+from tickets.models import DutyLogin, Notice
 from tickets.policy import load_policy
+from tickets.service import Rules
 
 PHONE = "13812345678"
 
@@ -47,11 +50,34 @@ async def october_with_private_data(session: AsyncSession, org: Org) -> None:
 
 
 async def test_monthly_bulletin(
-    session: AsyncSession, sessions: SessionFactory, org: Org, tmp_path: Path
+    session: AsyncSession, sessions: SessionFactory, org: Org, rules: Rules, tmp_path: Path
 ) -> None:
     await october_with_private_data(session, org)
+    u0, u1, u2 = org.unit_ids
+    workdays = [d for d in parse_period("2026-10").days if rules.calendar.is_workday(d)]
+    # 区住建局 logs in every working day at 09:30 but one day only at 16:30 and one day not at all;
+    # 柳林洲街道 every day; 供电分公司 never, and it got a 工作提示函.
+    for i, day in enumerate(workdays):
+        session.add(DutyLogin(unit_id=u1, work_date=day, first_login_at=at(day.month, day.day, 8, 50)))
+        if i != 1:
+            hour, minute = (16, 30) if i == 2 else (9, 30)
+            session.add(
+                DutyLogin(unit_id=u0, work_date=day, first_login_at=at(day.month, day.day, hour, minute))
+            )
+    session.add(
+        Notice(
+            kind=NoticeKind.HANDLING_DAYS_WARNING,
+            unit_id=u2,
+            period_key="2026-10-21",
+            title="工作提示函",
+            body="…",
+            created_at=at(10, 21, 9),
+        )
+    )
+    await session.commit()
     bulletin = await build_bulletin(
         sessions,
+        calendar=rules.calendar,
         kind="monthly",
         period=parse_period("2026-10"),
         policy=load_policy(),
@@ -98,6 +124,10 @@ async def test_monthly_bulletin(
     assert "各承办单位单月满意率、办结率、及时办结率（按时反馈率）分别不低于95.00%、95.00%、100.00%。" in md
     assert "区住建局（满意率、办结率、按期办结率）" in md
     assert "区住建局办理的物业管理类诉求" in md  # t1 is solved and satisfied: a typical case
+    assert f"本期未按时登录值守的单位：供电分公司（{len(workdays)}天）、区住建局（2天）。" in md
+    assert f"| 供电分公司 | {len(workdays)} | 0 | {len(workdays)} | 0 | 1 |" in md
+    assert f"| 区住建局 | {len(workdays)} | {len(workdays) - 2} | 2 | 0 | 0 |" in md
+    assert "| 柳林洲街道 |" not in md.split("附表：登录值守与提示函")[1]
 
     wb = load_workbook(files.xlsx)
     assert wb.sheetnames == [
@@ -109,6 +139,7 @@ async def test_monthly_bulletin(
         "热点问题",
         "重复诉求",
         "诉求分类",
+        "值守与提示函",
         "每日受理量",
     ]
     basic = {row[0]: row[1] for row in wb["基本情况"].iter_rows(min_row=3, values_only=True)}

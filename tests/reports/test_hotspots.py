@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from reports.hotspots import FuzzySimilarity, find_hotspots, find_repeats, normalise
+from reports.hotspots import (
+    ClassifySimilarity,
+    FuzzySimilarity,
+    Similarity,
+    find_hotspots,
+    find_repeats,
+    normalise,
+)
 from reports.periods import parse_period
 from tests.conftest import Org
 from tests.reports.builders import add_citizen, add_ticket, at
@@ -19,8 +27,8 @@ ELEVATOR = [
 ]
 
 
-def test_fuzzy_similarity_picks_the_same_matter() -> None:
-    sim = FuzzySimilarity(0.6)
+@pytest.mark.parametrize("sim", [FuzzySimilarity(0.6), ClassifySimilarity(0.35)], ids=["fuzzy", "classify"])
+def test_similarity_picks_the_same_matter(sim: Similarity) -> None:
     candidates = [normalise("人民路路灯不亮，晚上出行不安全"), normalise(ELEVATOR[0])]
     assert sim.best(ELEVATOR[2], candidates) is not None
     assert sim.best(ELEVATOR[2], candidates)[0] == 1  # type: ignore[index]
@@ -28,9 +36,11 @@ def test_fuzzy_similarity_picks_the_same_matter() -> None:
     assert sim.best("任何内容", []) is None
 
 
+@pytest.mark.parametrize("matcher", ["classify", "fuzzy"])
 async def test_hotspot_needs_ten_different_citizens_within_seven_days(
-    session: AsyncSession, org: Org
+    session: AsyncSession, org: Org, matcher: str
 ) -> None:
+    sim = FuzzySimilarity() if matcher == "fuzzy" else None  # None: the classification helper's
     u0 = org.unit_ids[0]
     citizens = [await add_citizen(session, f"市民{i}", f"1380000{i:04d}") for i in range(12)]
     # Ten different citizens between 2 and 6 November about the same elevator.
@@ -63,7 +73,7 @@ async def test_hotspot_needs_ten_different_citizens_within_seven_days(
     )
     await session.commit()
     policy = load_policy()
-    found = await find_hotspots(session, period=parse_period("2026-11"), policy=policy)
+    found = await find_hotspots(session, period=parse_period("2026-11"), policy=policy, similarity=sim)
     assert len(found) == 1
     spot = found[0]
     assert (spot.category, spot.tickets, spot.citizens, spot.units, spot.places) == (
@@ -80,12 +90,12 @@ async def test_hotspot_needs_ten_different_citizens_within_seven_days(
     stricter = policy.model_copy(
         update={"supervision": policy.supervision.model_copy(update={"hotspot_min_tickets": 11})}
     )
-    assert await find_hotspots(session, period=parse_period("2026-11"), policy=stricter) == []
+    assert await find_hotspots(session, period=parse_period("2026-11"), policy=stricter, similarity=sim) == []
     # The same ten spread over more than seven days: no window holds ten.
     wider = policy.model_copy(
         update={"supervision": policy.supervision.model_copy(update={"hotspot_window_days": 2})}
     )
-    assert await find_hotspots(session, period=parse_period("2026-11"), policy=wider) == []
+    assert await find_hotspots(session, period=parse_period("2026-11"), policy=wider, similarity=sim) == []
 
 
 async def test_repeat_complaints_of_one_citizen(session: AsyncSession, org: Org) -> None:

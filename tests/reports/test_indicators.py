@@ -212,12 +212,15 @@ async def test_overview_counts_each_ticket_once(session: AsyncSession, org: Org)
     assert sum(days.values()) == 11
 
 
-async def test_jurisdiction_counts_from_the_unit_scan_match_the_direct_query(session: AsyncSession, org: Org) -> None:
+async def test_jurisdiction_counts_from_the_unit_scan_match_the_direct_query(
+    session: AsyncSession, org: Org
+) -> None:
     await build_october(session, org)
     u0, u1, _ = org.unit_ids
     # A unit named both main and co-handler of one ticket counts it once.
-    await add_ticket(session, received=at(10, 9), unit_id=u0, co_unit_ids=(u0, u1), due=at(10, 16),
-                     replied=at(10, 10))
+    await add_ticket(
+        session, received=at(10, 9), unit_id=u0, co_unit_ids=(u0, u1), due=at(10, 16), replied=at(10, 10)
+    )
     await session.commit()
     period = parse_period("2026-10")
     units, total = await unit_indicators_and_total(session, period=period)
@@ -230,7 +233,11 @@ async def test_jurisdiction_counts_from_the_unit_scan_match_the_direct_query(ses
 
 def test_periods() -> None:
     october = parse_period("2026-10")
-    assert (october.first_day, october.last_day, october.label) == (date(2026, 10, 1), date(2026, 10, 31), "2026年10月")
+    assert (october.first_day, october.last_day, october.label) == (
+        date(2026, 10, 1),
+        date(2026, 10, 31),
+        "2026年10月",
+    )
     assert october.start.isoformat() == "2026-09-30T16:00:00+00:00"
     assert october.previous().key == "2026-09" and parse_period("2026-01").previous().key == "2025-12"
     week = parse_period("2026-W47")
