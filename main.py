@@ -12,8 +12,11 @@ from aiohttp import web
 
 from bot.cli import register as register_bot
 from integrations.app import init_app
+from integrations.cli import register as register_integrations
 from knowledge_base.classify.cli import register as register_classify
 from knowledge_base.cli import register as register_kb
+from reports.cli import register as register_reports
+from scheduler.cli import register as register_scheduler
 from tickets.cli import register as register_tickets
 from tickets.settings import Settings
 
@@ -36,6 +39,9 @@ def serve(host: str | None, port: int | None) -> None:
 register_tickets(cli)
 register_kb(cli)
 register_classify(cli)
+register_reports(cli)
+register_integrations(cli)
+register_scheduler(cli)
 register_bot(cli)
 
 

@@ -1,6 +1,6 @@
 """Category routing on tipdm2020c: train on split=train, report on split=test.
 
-    .venv/bin/python bench/classify_tipdm.py [--data PATH] [--cv]
+    .venv/bin/python bench/classify_tipdm.py [--data PATH] [--cv] [--words]
 
 Text = title + detail (`title_plus_detail_unsplit` for rows whose title was not split
 off). `--cv` prints 3-fold cross-validated macro-F1 on the train split only — the
@@ -16,18 +16,18 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import csv
+import tempfile
+import time
+from pathlib import Path
 
-from sklearn.metrics import f1_score  # noqa: E402
-from sklearn.model_selection import StratifiedKFold  # noqa: E402
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
 
-from knowledge_base import segment  # noqa: E402
-from knowledge_base.classify.evaluate import evaluate  # noqa: E402
-from knowledge_base.classify.model import TextClassifier, TrainConfig  # noqa: E402
+from knowledge_base import segment
+from knowledge_base.classify.evaluate import evaluate
+from knowledge_base.classify.model import TextClassifier, TrainConfig
 
 DEFAULT = Path("/work/shared/data/tipdm2020c/messages.csv")
 
@@ -57,21 +57,24 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=DEFAULT)
     parser.add_argument("--cv", action="store_true", help="also print 3-fold CV macro-F1 on train")
+    parser.add_argument(
+        "--words", action="store_true", help="TrainConfig.with_words() instead of the default"
+    )
     args = parser.parse_args()
 
     segment.load()
     splits = load(args.data)
     train_texts, train_labels = splits["train"]
     test_texts, test_labels = splits["test"]
-    config = TrainConfig()
+    config = TrainConfig.with_words() if args.words else TrainConfig()
     print(f"train={len(train_texts)} test={len(test_texts)} config={config}")
 
     if args.cv:
         print(f"cv3 macro-F1 on train: {cross_validate(train_texts, train_labels, config):.4f}")
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     model = TextClassifier.train(train_texts, train_labels, config)
-    train_seconds = time.perf_counter() - started
+    train_seconds, train_cpu = time.perf_counter() - started, time.process_time() - cpu
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.clf"
         model.save(path)
@@ -80,21 +83,30 @@ def main() -> None:
         model = TextClassifier.load(path)
         load_seconds = time.perf_counter() - started
 
+    cpu = time.process_time()
     report = evaluate(model, test_texts, test_labels)
-    print(f"training: {train_seconds:.1f} s on {len(train_texts)} messages; model file {size_kb:.0f} KiB, "
-          f"load {load_seconds:.2f} s")
-    print(f"test: n={report.n} accuracy={report.accuracy:.4f} macro-F1={report.macro_f1:.4f} "
-          f"speed={report.msgs_per_s:.0f} msgs/s (batch of {report.n})")
+    eval_cpu = time.process_time() - cpu
+    print(
+        f"training: {train_seconds:.1f} s wall, {train_cpu:.1f} s CPU on {len(train_texts)} messages; "
+        f"model file {size_kb:.0f} KiB, load {load_seconds:.2f} s"
+    )
+    print(
+        f"test: n={report.n} accuracy={report.accuracy:.4f} macro-F1={report.macro_f1:.4f} "
+        f"speed={report.msgs_per_s:.0f} msgs/s wall, {report.n / eval_cpu:.0f} msgs per CPU-second "
+        f"(batch of {report.n})"
+    )
     print(f"{'label':<10}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
     for label, m in report.per_class.items():
         print(f"{label:<10}{m.precision:>10.4f}{m.recall:>8.4f}{m.f1:>8.4f}{m.support:>9}")
 
     sample = test_texts[:300]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for text in sample:
         model.predict_top(text)
     single = len(sample) / (time.perf_counter() - started)
-    print(f"one message at a time (predict_top): {single:.0f} msgs/s")
+    single_cpu = len(sample) / (time.process_time() - cpu)
+    print(f"one message at a time (predict_top): {single:.0f} msgs/s wall, {single_cpu:.0f} per CPU-second")
+    print(f"(load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

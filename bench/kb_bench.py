@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import random
 import resource
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,24 +27,146 @@ _T0 = time.perf_counter()
 from knowledge_base import evaluation, files, segment  # noqa: E402  (start-up is timed from here)
 from knowledge_base.config import load_config  # noqa: E402
 from knowledge_base.conversation import Band, answer  # noqa: E402
-from knowledge_base.matcher import Entry, KnowledgeBase  # noqa: E402
+from knowledge_base.matcher import Entry, build_knowledge_base  # noqa: E402
 
-SUBJECTS = (
-    "社保卡 医保卡 公积金 居住证 户口 身份证 护照 港澳通行证 驾驶证 行驶证 营业执照 个体户执照 食品经营许可证 "
-    "健康证 残疾证 老年卡 公交卡 结婚证 出生证明 不动产权证 房产证 养老金 失业金 低保 高龄津贴 生育津贴 "
-    "工伤保险 医疗保险 养老保险 失业保险 契税 个税 电费 水费 燃气费 暖气费 物业费 停车费 学籍 学位 "
-    "幼儿园学位 小学学位 随迁子女入学 公租房 廉租房 人才公寓 农机补贴 种粮补贴 宅基地 承包地 林权证 "
-    "渔船证 排污许可证 施工许可证 消防验收 卫生许可证 药品经营许可证 医师执业证 护士执业证 教师资格证 "
-    "导游证 出租车营运证 网约车驾驶证 道路运输证 危化品运输证 烟草专卖许可证 酒类经营许可证 印章刻制 "
-    "税务登记 发票领用 社保登记 公积金开户 银行开户 商标注册 专利申请 著作权登记 无犯罪记录证明 "
-    "亲属关系证明 死亡证明 火化证明 独生子女证 计划生育证明 流动人口证明 就业登记 失业登记 人才引进 "
-    "职称评审 技能鉴定 培训补贴 创业贷款 稳岗补贴 社保补贴 租房补贴 购房补贴 电动车上牌 充电桩安装 "
-    "老旧小区改造 电梯加装 门牌号 地名证明 犬只登记 狂犬疫苗 儿童疫苗 体检证明"
-).split()
-ACTIONS = (
-    "办理 补办 换领 注销 变更 查询 申请 续期 挂失 迁移 缴纳 退费 提取 转移 认定 复核 预约 激活 解冻 冻结 "
-    "延期 审批 年检 备案 打印 开具 投诉 举报 咨询 领取"
-).split()
+SUBJECTS = [
+    "社保卡",
+    "医保卡",
+    "公积金",
+    "居住证",
+    "户口",
+    "身份证",
+    "护照",
+    "港澳通行证",
+    "驾驶证",
+    "行驶证",
+    "营业执照",
+    "个体户执照",
+    "食品经营许可证",
+    "健康证",
+    "残疾证",
+    "老年卡",
+    "公交卡",
+    "结婚证",
+    "出生证明",
+    "不动产权证",
+    "房产证",
+    "养老金",
+    "失业金",
+    "低保",
+    "高龄津贴",
+    "生育津贴",
+    "工伤保险",
+    "医疗保险",
+    "养老保险",
+    "失业保险",
+    "契税",
+    "个税",
+    "电费",
+    "水费",
+    "燃气费",
+    "暖气费",
+    "物业费",
+    "停车费",
+    "学籍",
+    "学位",
+    "幼儿园学位",
+    "小学学位",
+    "随迁子女入学",
+    "公租房",
+    "廉租房",
+    "人才公寓",
+    "农机补贴",
+    "种粮补贴",
+    "宅基地",
+    "承包地",
+    "林权证",
+    "渔船证",
+    "排污许可证",
+    "施工许可证",
+    "消防验收",
+    "卫生许可证",
+    "药品经营许可证",
+    "医师执业证",
+    "护士执业证",
+    "教师资格证",
+    "导游证",
+    "出租车营运证",
+    "网约车驾驶证",
+    "道路运输证",
+    "危化品运输证",
+    "烟草专卖许可证",
+    "酒类经营许可证",
+    "印章刻制",
+    "税务登记",
+    "发票领用",
+    "社保登记",
+    "公积金开户",
+    "银行开户",
+    "商标注册",
+    "专利申请",
+    "著作权登记",
+    "无犯罪记录证明",
+    "亲属关系证明",
+    "死亡证明",
+    "火化证明",
+    "独生子女证",
+    "计划生育证明",
+    "流动人口证明",
+    "就业登记",
+    "失业登记",
+    "人才引进",
+    "职称评审",
+    "技能鉴定",
+    "培训补贴",
+    "创业贷款",
+    "稳岗补贴",
+    "社保补贴",
+    "租房补贴",
+    "购房补贴",
+    "电动车上牌",
+    "充电桩安装",
+    "老旧小区改造",
+    "电梯加装",
+    "门牌号",
+    "地名证明",
+    "犬只登记",
+    "狂犬疫苗",
+    "儿童疫苗",
+    "体检证明",
+]
+ACTIONS = [
+    "办理",
+    "补办",
+    "换领",
+    "注销",
+    "变更",
+    "查询",
+    "申请",
+    "续期",
+    "挂失",
+    "迁移",
+    "缴纳",
+    "退费",
+    "提取",
+    "转移",
+    "认定",
+    "复核",
+    "预约",
+    "激活",
+    "解冻",
+    "冻结",
+    "延期",
+    "审批",
+    "年检",
+    "备案",
+    "打印",
+    "开具",
+    "投诉",
+    "举报",
+    "咨询",
+    "领取",
+]
 DISTRICTS = [f"{a}{b}" for a in "东西南北中新老上下" for b in ("城区", "新区", "开发区", "街道", "镇", "乡")]
 TEMPLATES = (
     "{d}{s}怎么{a}",
@@ -94,6 +218,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs over the query set")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -102,11 +227,19 @@ def main() -> None:
     segment.load()
     t_jieba = time.perf_counter() - t
     entries = generate(args.entries, rng)  # not start-up: a real service reads them from the database
-    rss_before = rss_mb()
-    t = time.perf_counter()
-    kb = KnowledgeBase(entries, config=load_config())
-    t_index = time.perf_counter() - t
-    rss_after = rss_mb()
+    config = load_config()
+    with tempfile.TemporaryDirectory() as tmp:
+        cache_path = Path(tmp) / "kb_text_cache.json"
+        t = time.perf_counter()
+        build_knowledge_base(entries, config=config, cache_path=cache_path)  # first start: fills the cache
+        t_cold = time.perf_counter() - t
+        cache_mb = cache_path.stat().st_size / 1e6
+        gc.collect()
+        rss_before = rss_mb()
+        t = time.perf_counter()
+        kb = build_knowledge_base(entries, config=config, cache_path=cache_path)
+        t_index = time.perf_counter() - t
+        rss_after = rss_mb()
 
     labelled = [q.query for q in evaluation.read_queries("tests/data/kb_queries.csv")]
     generated = []
@@ -128,23 +261,44 @@ def main() -> None:
     gc.freeze()  # the KB is long-lived; a real service does the same after start-up
     wall: list[float] = []
     cpu: list[float] = []
+    best: list[float] = [math.inf] * len(queries)
     bands = {b: 0 for b in Band}
-    for q in queries:
-        w0, c0 = time.perf_counter(), time.process_time()
-        result = answer(kb, q)
-        cpu.append((time.process_time() - c0) * 1000)
-        wall.append((time.perf_counter() - w0) * 1000)
-        bands[result.band] += 1
+    for round_ in range(args.repeat):
+        for i, q in enumerate(queries):
+            w0, c0 = time.perf_counter(), time.process_time()
+            result = answer(kb, q)
+            c = (time.process_time() - c0) * 1000
+            w = (time.perf_counter() - w0) * 1000
+            cpu.append(c)
+            wall.append(w)
+            best[i] = min(best[i], w)
+            if round_ == 0:
+                bands[result.band] += 1
 
     print(f"entries            {len(kb)}")
-    print(f"queries            {len(queries)} ({len(labelled)} labelled + generated paraphrases)")
-    print(f"start-up           import {t_import:.3f} s + jieba/dictionaries {t_jieba:.3f} s "
-          f"+ index {t_index:.3f} s = {t_import + t_jieba + t_index:.3f} s")  # fmt: skip
+    print(
+        f"queries            {len(queries)} ({len(labelled)} labelled + generated paraphrases), "
+        f"{args.repeat} runs"
+    )
+    print(
+        f"start-up           import {t_import:.3f} s + jieba/dictionaries {t_jieba:.3f} s "
+        f"+ index {t_index:.3f} s = {t_import + t_jieba + t_index:.3f} s "
+        f"(index with the text cache of the previous start)"
+    )
+    print(f"first start        index {t_cold:.3f} s with an empty text cache (writes {cache_mb:.1f} MB)")
     print(f"memory             RSS {rss_after:.1f} MB total, index {rss_after - rss_before:.1f} MB")
-    print(f"latency wall ms    p50 {percentile(wall, 0.5):.3f}  p90 {percentile(wall, 0.9):.3f}  "
-          f"p99 {percentile(wall, 0.99):.3f}  max {max(wall):.3f}  mean {statistics.fmean(wall):.3f}")  # fmt: skip
-    print(f"latency cpu ms     p50 {percentile(cpu, 0.5):.3f}  p90 {percentile(cpu, 0.9):.3f}  "
-          f"p99 {percentile(cpu, 0.99):.3f}")  # fmt: skip
+    print(
+        f"latency wall ms    p50 {percentile(wall, 0.5):.3f}  p90 {percentile(wall, 0.9):.3f}  "
+        f"p99 {percentile(wall, 0.99):.3f}  max {max(wall):.3f}  mean {statistics.fmean(wall):.3f}"
+    )
+    print(
+        f"latency best-of-{args.repeat} p50 {percentile(best, 0.5):.3f}  p90 {percentile(best, 0.9):.3f}  "
+        f"p99 {percentile(best, 0.99):.3f}  (each query's fastest run: preemption filtered out)"
+    )
+    print(
+        f"latency cpu ms     p50 {percentile(cpu, 0.5):.3f}  p90 {percentile(cpu, 0.9):.3f}  "
+        f"p99 {percentile(cpu, 0.99):.3f}"
+    )
     print("bands              " + "  ".join(f"{b.value} {n}" for b, n in bands.items()))
     print(f"load average       {Path('/proc/loadavg').read_text().split()[0]} (shared machine)")
 

@@ -1,40 +1,160 @@
 """The aiohttp application factory. Shared resources live under typed AppKeys and are
-opened and closed in one cleanup_ctx each."""
+opened and closed in cleanup_ctx generators, in order: database, HTTP client, outbox
+worker (and, wired by main at merge, the bot and the scheduler)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
 
+import aiohttp
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import text
 
+from integrations import api, open311, telephony, texts, upstream
+from integrations.assist import classifier, kb_asker, load_knowledge_base
+from integrations.db import writer_gate
+from integrations.http import (
+    RateLimiter,
+    error_response,
+    errors_middleware,
+    install_log_masking,
+    json_response,
+    metrics_middleware,
+)
+from integrations.keys import KeyStore
+from integrations.metrics import CONTENT_TYPE, Metrics
+from integrations.notifiers import build_notifiers
+from integrations.openapi import document
+from integrations.outbox_worker import OutboxWorker, WorkerConfig
+from integrations.state import (
+    CLASSIFY,
+    ENGINE,
+    HTTP,
+    KB_ASK,
+    KEYS,
+    LIMITER,
+    METRICS,
+    NOTIFIERS,
+    RULES,
+    SESSIONS,
+    SETTINGS,
+    WRITE_LOCK,
+)
+from knowledge_base import segment
+from knowledge_base.classify import load_router
+from scheduler.runner import run_scheduler
 from tickets.clock import Clock
-from tickets.db import SessionFactory, create_engine, session_factory
+from tickets.db import create_engine, session_factory
+from tickets.enums import OutboxChannel
+from tickets.outbox import Notifier
 from tickets.service import Rules
 from tickets.settings import Settings
 
-SETTINGS = web.AppKey("settings", Settings)
-ENGINE = web.AppKey("engine", AsyncEngine)
-SESSIONS = web.AppKey("sessions", SessionFactory)
-RULES = web.AppKey("rules", Rules)
+__all__ = ["CLASSIFY", "ENGINE", "HTTP", "KB_ASK", "KEYS", "LIMITER", "METRICS", "NOTIFIERS", "RULES", "SESSIONS",
+           "SETTINGS", "init_app"]
+
+log = logging.getLogger("integrations.app")
+OUTBOX_TASK = web.AppKey("outbox_task", asyncio.Task[None])
 
 
 async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def init_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
-    app = web.Application(client_max_size=1024 * 1024)
+async def readyz(request: web.Request) -> web.Response:
+    try:
+        async with asyncio.timeout(3), request.app[ENGINE].connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:  # any failure means "not ready"; the reason goes to the log only
+        log.warning("readiness check failed: %s", type(error).__name__)
+        return error_response(503, "not_ready", texts.ERR_NOT_READY)
+    return web.json_response({"status": "ready"})
+
+
+async def metrics_view(request: web.Request) -> web.Response:
+    metrics = request.app[METRICS]
+    async with request.app[SESSIONS]() as session:
+        await metrics.refresh(session)
+    return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
+
+async def openapi_view(_request: web.Request) -> web.Response:
+    return json_response(document())
+
+
+def init_app(settings: Settings, *, clock: Clock | None = None,
+             notifiers: Mapping[OutboxChannel, Notifier] | None = None) -> web.Application:
+    """`notifiers` adds or replaces outbound channels (the bot's Telegram notifier, test fakes)."""
+    install_log_masking()
+    metrics = Metrics()
+    app = web.Application(client_max_size=1024 * 1024,
+                          middlewares=[metrics_middleware(metrics), errors_middleware])
     app[SETTINGS] = settings
     app[RULES] = Rules.from_settings(settings, clock)
+    app[METRICS] = metrics
+    app[LIMITER] = RateLimiter(settings.api_rate_limit, settings.api_rate_period_seconds)
+    app[NOTIFIERS] = {}
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
         app[ENGINE] = engine
         app[SESSIONS] = session_factory(engine)
+        app[KEYS] = KeyStore(app[SESSIONS])
+        app[WRITE_LOCK] = writer_gate(engine.dialect.name)
         yield
         await engine.dispose()
 
-    app.cleanup_ctx.append(database)
+    async def knowledge_base(app: web.Application) -> AsyncIterator[None]:
+        # jieba's dictionaries take a second or two: loaded once per process, off the event loop.
+        await asyncio.to_thread(segment.load)
+        app[KB_ASK] = kb_asker(await load_knowledge_base(app[SESSIONS]))
+        # A missing or outdated model file is an error at start-up, not a silent fallback.
+        router = await asyncio.to_thread(load_router, settings.classifier_model)
+        app[CLASSIFY] = classifier(router)
+        yield
+
+    async def http_client(app: web.Application) -> AsyncIterator[None]:
+        async with aiohttp.ClientSession() as session:
+            app[HTTP] = session
+            app[NOTIFIERS].update(build_notifiers(settings, session, app[RULES].clock))
+            app[NOTIFIERS].update(notifiers or {})
+            yield
+
+    # ---- wired by main at merge (the lead): the bot and the scheduler -------------------
+    # The bot's cleanup_ctx goes HERE, before outbox_worker, so that it can add its notifier:
+    #     app[NOTIFIERS][OutboxChannel.TELEGRAM] = TelegramNotifier(bot)
+    # and register its webhook route (POST /telegram/webhook) on this app.
+    # ---------------------------------------------------------------------------------------
+
+    async def scheduler(app: web.Application) -> AsyncIterator[None]:
+        # After the database (it stops, letting running jobs finish, before the engine is disposed).
+        async with run_scheduler(settings=settings, sessions=app[SESSIONS], rules=app[RULES]):
+            yield
+
+    async def outbox_worker(app: web.Application) -> AsyncIterator[None]:
+        if not settings.outbox_enabled:
+            yield
+            return
+        worker = OutboxWorker(app[SESSIONS], app[NOTIFIERS], clock=app[RULES].clock,
+                              config=WorkerConfig.from_settings(settings), metrics=metrics,
+                              write_lock=app.get(WRITE_LOCK))
+        task = asyncio.create_task(worker.run(), name="outbox-worker")
+        app[OUTBOX_TASK] = task
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    app.cleanup_ctx.extend([database, knowledge_base, http_client, scheduler, outbox_worker])
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_view)
+    app.router.add_get("/api/v1/openapi.json", openapi_view)
+    app.router.add_routes(api.routes)
+    app.router.add_routes(upstream.routes)
+    app.router.add_routes(telephony.routes)
+    app.router.add_routes(open311.routes)
     return app

@@ -65,8 +65,11 @@ def import_(file: Path, actor: str) -> None:
     """Create or update entries from a CSV, XLSX or YAML file."""
     segment.load()  # validates the file's text the same way the matcher will read it
     summary = _with_session(lambda s: service.import_file(s, path=file, actor=actor, clock=SystemClock()))
-    click.echo(texts.CLI_IMPORTED.format(created=summary.created, updated=summary.updated,
-                                         unchanged=summary.unchanged))  # fmt: skip
+    click.echo(
+        texts.CLI_IMPORTED.format(
+            created=summary.created, updated=summary.updated, unchanged=summary.unchanged
+        )
+    )
 
 
 @kb.command("export")
@@ -82,8 +85,11 @@ def export(file: Path, active_only: bool) -> None:
 def seed() -> None:
     """Load the shipped knowledge base into an empty database."""
     summary = _with_session(lambda s: service.seed_default(s, clock=SystemClock()))
-    click.echo(texts.CLI_IMPORTED.format(created=summary.created, updated=summary.updated,
-                                         unchanged=summary.unchanged))  # fmt: skip
+    click.echo(
+        texts.CLI_IMPORTED.format(
+            created=summary.created, updated=summary.updated, unchanged=summary.unchanged
+        )
+    )
 
 
 def _knowledge_base(kb_file: Path | None, config: Path | None) -> KnowledgeBase:
@@ -104,8 +110,12 @@ def _knowledge_base(kb_file: Path | None, config: Path | None) -> KnowledgeBase:
 
 @kb.command("ask")
 @click.argument("question")
-@click.option("--kb", "kb_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Answer from this file instead of the database.")  # fmt: skip
+@click.option(
+    "--kb",
+    "kb_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Answer from this file instead of the database.",
+)
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Matcher YAML.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def ask(question: str, kb_file: Path | None, config: Path | None, as_json: bool) -> None:
@@ -114,13 +124,20 @@ def ask(question: str, kb_file: Path | None, config: Path | None, as_json: bool)
     result = answer(knowledge, question)
     top = result.candidates[:5] if result.candidates else result.entries
     if as_json:
-        click.echo(json.dumps({
-            "band": result.band.value,
-            "confidence": result.confidence,
-            "next_action": result.next_action.value,
-            "entries": [{"id": s.entry.id, "score": s.score} for s in result.entries],
-            "candidates": [{"id": s.entry.id, "question": s.entry.question, "score": s.score} for s in top],
-        }, ensure_ascii=False))  # fmt: skip
+        click.echo(
+            json.dumps(
+                {
+                    "band": result.band.value,
+                    "confidence": result.confidence,
+                    "next_action": result.next_action.value,
+                    "entries": [{"id": s.entry.id, "score": s.score} for s in result.entries],
+                    "candidates": [
+                        {"id": s.entry.id, "question": s.entry.question, "score": s.score} for s in top
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
         return
     click.echo(
         f"band: {result.band.value} ({texts.CLI_BAND[result.band.value]})  confidence: {result.confidence:.4f}"
@@ -131,10 +148,19 @@ def ask(question: str, kb_file: Path | None, config: Path | None, as_json: bool)
 
 
 @kb.command("eval")
-@click.option("--kb", "kb_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="KB file (id,question,answer[,alternatives,keywords,unit,category]); default: shipped KB.")  # fmt: skip
-@click.option("--queries", "queries_file", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Q.csv: query,expected_id")  # fmt: skip
+@click.option(
+    "--kb",
+    "kb_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="KB file (id,question,answer[,alternatives,keywords,unit,category]); default: shipped KB.",
+)
+@click.option(
+    "--queries",
+    "queries_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Q.csv: query,expected_id",
+)
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Matcher YAML.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def eval_(kb_file: Path | None, queries_file: Path, config: Path | None, as_json: bool) -> None:
@@ -175,7 +201,9 @@ def feedback() -> None:
     """Entries with citizens' feedback, the most "没解决" first."""
     rows = _with_session(lambda s: service.feedback_counts(s))
     for row in rows:
-        click.echo(f"{row.key}  {texts.SOLVED_BUTTON} {row.solved}  {texts.NOT_SOLVED_BUTTON} {row.not_solved}  "
-                   f"{row.question}")  # fmt: skip
+        click.echo(
+            f"{row.key}  {texts.SOLVED_BUTTON} {row.solved}  {texts.NOT_SOLVED_BUTTON} {row.not_solved}  "
+            f"{row.question}"
+        )
     if not rows:
         click.echo(texts.CLI_NO_FEEDBACK)

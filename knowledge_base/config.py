@@ -21,9 +21,12 @@ MATCHER_FILE = "matcher.yaml"
 class MatcherConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    candidates: int = Field(default=12, ge=1, description="entries re-ranked after retrieval")
+    candidates: int = Field(default=6, ge=1, description="entries re-ranked after retrieval")
+    candidate_floor: float = Field(
+        default=0.0, ge=0, le=1, description="drop candidates below this share of the best retrieval score"
+    )
     max_posting_share: float = Field(
-        default=0.05, gt=0, le=1, description="grams in more entries than this share only re-rank"
+        default=0.02, gt=0, le=1, description="grams in more entries than this share only re-rank"
     )
     min_posting_cap: int = Field(default=40, ge=1, description="…but never skip grams rarer than this")
     weight_query_coverage: float = Field(default=0.25, ge=0, description="idf share of query tokens matched")

@@ -108,3 +108,15 @@ def reply_text(result: AnswerResult) -> str:
             if result.no_answer_reason is NoAnswerReason.PERSON_REQUESTED:
                 return texts.PERSON_REQUESTED
             return texts.NO_ANSWER
+
+
+def feedback_reply(
+    solved: bool, context: ConversationContext, entry_id: str
+) -> tuple[str, ConversationContext]:
+    """What to say after "解决了" / "没解决", and the context to keep: an entry that did not
+    help is not given again as a direct answer in this conversation. (Storing the
+    feedback is knowledge_base.service.record_feedback.)"""
+    if solved:
+        return texts.THANKS_FOR_FEEDBACK, context
+    declined = ConversationContext(declined_entry_ids=context.declined_entry_ids | {entry_id})
+    return texts.SORRY_NOT_SOLVED, declined

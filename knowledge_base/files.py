@@ -16,7 +16,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import yaml
 
 from knowledge_base.matcher import Entry
@@ -134,6 +133,10 @@ def parse_yaml(text: str, *, source: str = "kb.yaml") -> list[EntryRecord]:
 
 
 def read_xlsx(path: Path) -> list[EntryRecord]:
+    # Imported here: openpyxl (and the numpy it pulls in) adds a quarter of a second to
+    # every start-up, and only imports and exports need it.
+    import openpyxl
+
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a broken file
@@ -192,6 +195,8 @@ def write_entries(path: Path | str, records: Sequence[EntryRecord]) -> None:
             writer.writerow(COLUMNS)
             writer.writerows(_row(r) for r in records)
     elif suffix == ".xlsx":
+        import openpyxl  # see read_xlsx
+
         book = openpyxl.Workbook()
         sheet = book.active
         assert sheet is not None

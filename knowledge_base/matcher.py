@@ -18,17 +18,24 @@ it are tuned on labelled data (knowledge_base/data/matcher.yaml).
 
 from __future__ import annotations
 
+import gc
 import heapq
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
 from knowledge_base.config import MatcherConfig
 from knowledge_base.normalize import normalize
 from knowledge_base.segment import Segmenter, get_segmenter
+from knowledge_base.text_cache import PreparedTextCache
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +58,15 @@ class ScoredEntry:
 
 
 class _Text:
-    """One question or alternative, prepared. Bigram sets are not kept (they would
-    dominate the index's memory); the few candidate texts rebuild theirs per query."""
+    """One question or alternative, prepared once when the index is built."""
 
-    __slots__ = ("chars", "joined", "tokens", "weight")
+    __slots__ = ("bigrams", "chars", "joined", "tokens", "weight")
 
     def __init__(self, chars: str, joined: str, tokens: frozenset[str]) -> None:
         self.chars = chars  # normalised, spaces removed
         self.joined = joined  # tokens joined by spaces, for token_set_ratio
         self.tokens = tokens
+        self.bigrams = _bigrams(chars)
         self.weight = 0.0  # idf sum of the tokens, set once the idf is known
 
 
@@ -110,9 +117,22 @@ class KnowledgeBase:
         *,
         config: MatcherConfig | None = None,
         segmenter: Segmenter | None = None,
+        cache: PreparedTextCache | None = None,
     ) -> None:
         self.config = config or MatcherConfig()
         self._seg = segmenter or get_segmenter()
+        self._cache = cache if cache is not None and cache.fingerprint == self._seg.fingerprint else None
+        # The build allocates hundreds of thousands of small objects and frees none of
+        # them: the cyclic collector would rescan them all again and again for nothing.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(entries)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _build(self, entries: Iterable[Entry]) -> None:
         self._items: list[_Indexed] = []
         self._by_id: dict[str, Entry] = {}
         postings: dict[str, list[int]] = defaultdict(list)
@@ -139,7 +159,7 @@ class KnowledgeBase:
             grams = {"w" + token for token in all_tokens}
             grams.update("w" + keyword for keyword, _ in keywords)
             for text in texts:
-                grams.update("c" + gram for gram in _bigrams(text.chars))
+                grams.update("c" + gram for gram in text.bigrams)
             for gram in grams:
                 postings[gram].append(idx)
         n = max(len(self._items), 1)
@@ -166,9 +186,17 @@ class KnowledgeBase:
         return self._by_id.get(entry_id)
 
     def _prepare(self, text: str) -> _Text:
-        normalized = normalize(text)
-        tokens = self._seg.tokenize_normalized(normalized)
-        return _Text(chars=normalized.replace(" ", ""), joined=" ".join(tokens), tokens=frozenset(tokens))
+        cache = self._cache
+        hit = cache.get(text) if cache is not None else None
+        if hit is not None:
+            chars, tokens = hit
+        else:
+            normalized = normalize(text)
+            tokens = self._seg.tokenize_normalized(normalized)
+            chars = normalized.replace(" ", "")
+            if cache is not None:
+                cache.put(text, chars, tokens)
+        return _Text(chars=chars, joined=" ".join(tokens), tokens=frozenset(tokens))
 
     def prepare_query(self, text: str) -> Query:
         normalized = normalize(text)
@@ -193,7 +221,8 @@ class KnowledgeBase:
         )
 
     def _retrieve(self, query: Query) -> list[int]:
-        scores: dict[int, float] = defaultdict(float)
+        scores: dict[int, float] = {}
+        get = scores.get
         postings = self._postings
         idf = self._idf
         for gram in [*("w" + t for t in query.tokens), *("c" + b for b in query.bigrams)]:
@@ -201,33 +230,14 @@ class KnowledgeBase:
             if hits:
                 weight = idf[gram]
                 for idx in hits:
-                    scores[idx] += weight
+                    scores[idx] = get(idx, 0.0) + weight
         if not scores:
             return []
-        return heapq.nlargest(self.config.candidates, scores, key=scores.__getitem__)
-
-    @staticmethod
-    def _text_features(query: Query, text: _Text) -> Features:
-        """(query coverage, text coverage, bigram Dice, ratio, token_set_ratio, partial_ratio),
-        each in [0, 1]."""
-        common = query.tokens & text.tokens
-        if common:
-            token_idf = query.token_idf
-            w_common = sum([token_idf[t] for t in common])
-            coverage_q = w_common / query.token_weight
-            coverage_t = w_common / text.weight
-        else:
-            coverage_q = coverage_t = 0.0
-        bigrams = _bigrams(text.chars)
-        shared = len(query.bigrams & bigrams)
-        dice = 2 * shared / (len(query.bigrams) + len(bigrams)) if shared else 0.0
-        ratio = fuzz.ratio(query.chars, text.chars) / 100
-        token_set = fuzz.token_set_ratio(query.joined, text.joined) / 100 if query.joined else 0.0
-        # The entry's question found inside a long, chatty message.
-        partial = (
-            fuzz.partial_ratio(text.chars, query.chars) / 100 if len(query.chars) > len(text.chars) else ratio
-        )
-        return coverage_q, coverage_t, dice, ratio, token_set, partial
+        best = heapq.nlargest(self.config.candidates, scores.items(), key=itemgetter(1))
+        # Candidates far behind the leader in shared rare words almost never win the
+        # re-ranking; dropping them saves most of the fuzzy scoring on a large KB.
+        floor = best[0][1] * self.config.candidate_floor
+        return [idx for idx, score in best if score >= floor]
 
     @staticmethod
     def _entry_features(query: Query, item: _Indexed) -> EntryFeatures:
@@ -250,13 +260,40 @@ class KnowledgeBase:
 
     def features(self, query: Query) -> list[tuple[Entry, list[Features], EntryFeatures]]:
         """Per retrieved candidate: the feature tuple of each of its texts and the entry-level
-        features. Used by the scorer and by the threshold tuner (bench/kb_tune.py)."""
+        features. Used by the scorer and by the threshold tuner (bench/kb_tune.py).
+
+        Text features, each in [0, 1]: (query coverage, text coverage, bigram Dice,
+        ratio, token_set_ratio, partial_ratio). The loop is written out with local
+        names because it is most of the time of a query on a large knowledge base.
+        """
         out = []
-        text_features = self._text_features
+        q_tokens, q_bigrams, q_chars, q_joined = query.tokens, query.bigrams, query.chars, query.joined
+        token_idf, token_weight = query.token_idf, query.token_weight
+        n_q_bigrams, n_q_chars = len(q_bigrams), len(q_chars)
+        ratio_fn, token_set_fn, partial_fn = fuzz.ratio, fuzz.token_set_ratio, fuzz.partial_ratio
+        entry_features = self._entry_features
+        items = self._items
         for idx in self._retrieve(query):
-            item = self._items[idx]
-            feats = [text_features(query, t) for t in item.texts]
-            out.append((item.entry, feats, self._entry_features(query, item)))
+            item = items[idx]
+            feats = []
+            for text in item.texts:
+                common = q_tokens & text.tokens
+                if common:
+                    w_common = sum([token_idf[t] for t in common])
+                    coverage_q = w_common / token_weight
+                    coverage_t = w_common / text.weight
+                else:
+                    coverage_q = coverage_t = 0.0
+                bigrams = text.bigrams
+                shared = len(q_bigrams & bigrams)
+                dice = 2 * shared / (n_q_bigrams + len(bigrams)) if shared else 0.0
+                chars = text.chars
+                ratio = ratio_fn(q_chars, chars) / 100
+                token_set = token_set_fn(q_joined, text.joined) / 100 if q_joined else 0.0
+                # The entry's question found inside a long, chatty message.
+                partial = partial_fn(chars, q_chars) / 100 if n_q_chars > len(chars) else ratio
+                feats.append((coverage_q, coverage_t, dice, ratio, token_set, partial))
+            out.append((item.entry, feats, entry_features(query, item)))
         return out
 
     @staticmethod
@@ -291,6 +328,21 @@ class KnowledgeBase:
 
 
 def build_knowledge_base(
-    entries: Sequence[Entry], *, config: MatcherConfig | None = None, segmenter: Segmenter | None = None
+    entries: Sequence[Entry],
+    *,
+    config: MatcherConfig | None = None,
+    segmenter: Segmenter | None = None,
+    cache_path: Path | None = None,
 ) -> KnowledgeBase:
-    return KnowledgeBase(entries, config=config, segmenter=segmenter)
+    """Build the index, reusing and refreshing the prepared-text cache at `cache_path`."""
+    if cache_path is None:
+        return KnowledgeBase(entries, config=config, segmenter=segmenter)
+    seg = segmenter or get_segmenter()
+    cache = PreparedTextCache.load(cache_path, seg.fingerprint)
+    kb = KnowledgeBase(entries, config=config, segmenter=seg, cache=cache)
+    if cache.misses:
+        try:
+            cache.save(cache_path)
+        except OSError as error:  # a read-only disk must not stop the service
+            log.warning("cannot write knowledge-base text cache %s: %s", cache_path, error)
+    return kb

@@ -16,6 +16,9 @@ from functools import lru_cache
 
 import opencc
 
+# Bump when the output of normalize() changes: cached prepared texts depend on it.
+NORMALIZE_VERSION = "2"
+
 # Longer input is cut: no FAQ question needs more, and it bounds the matcher's work.
 MAX_CHARS = 2000
 
@@ -47,7 +50,9 @@ def _parse_positional(run: str) -> int | None:
     section = 0
     digit: int | None = None
     for ch in run:
-        if ch in _CN_DIGITS:
+        if ch in "零〇":
+            digit = None  # "一千零五": the zero only marks a skipped place
+        elif ch in _CN_DIGITS:
             if digit is not None:
                 return None  # two digits in a row inside a positional numeral
             digit = _CN_DIGITS[ch]

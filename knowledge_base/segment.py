@@ -13,6 +13,7 @@ shipped ones.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Iterable, Sequence
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import jieba
 
-from knowledge_base.normalize import normalize, warm_up
+from knowledge_base.normalize import NORMALIZE_VERSION, normalize, warm_up
 
 USER_DICT_FILE = "user_dict.txt"
 STOPWORDS_FILE = "stopwords.txt"
@@ -63,6 +64,9 @@ class Segmenter:
     tokenizer: jieba.Tokenizer
     stopwords: frozenset[str]
     synonyms: dict[str, str]
+    # Changes whenever the word lists, the normalisation or jieba change: prepared texts
+    # cached under another fingerprint are stale (see knowledge_base.text_cache).
+    fingerprint: str = ""
 
     def tokenize_normalized(self, text: str) -> list[str]:
         """Tokens of text already passed through `normalize()`."""
@@ -92,8 +96,23 @@ def build(extra_dirs: Sequence[Path] = ()) -> Segmenter:
     tokenizer.initialize()
     warm_up()
 
+    synonym_lines = _read_all(SYNONYMS_FILE, extra_dirs)
+    user_lines = _read_all(USER_DICT_FILE, extra_dirs)
+    stop_lines = _read_all(STOPWORDS_FILE, extra_dirs)
+    digest = hashlib.sha256()
+    for part in (
+        NORMALIZE_VERSION,
+        getattr(jieba, "__version__", ""),
+        *synonym_lines,
+        "\0",
+        *user_lines,
+        "\0",
+        *stop_lines,
+    ):
+        digest.update(part.encode("utf-8") + b"\n")
+
     synonyms: dict[str, str] = {}
-    for line in _read_all(SYNONYMS_FILE, extra_dirs):
+    for line in synonym_lines:
         canonical, *others = (normalize(word) for word in line.split())
         if not canonical:
             continue
@@ -103,7 +122,7 @@ def build(extra_dirs: Sequence[Path] = ()) -> Segmenter:
                 if word != canonical:
                     synonyms[word] = canonical
 
-    for line in _read_all(USER_DICT_FILE, extra_dirs):
+    for line in user_lines:
         parts = line.split()
         word = normalize(parts[0])
         freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
@@ -111,8 +130,10 @@ def build(extra_dirs: Sequence[Path] = ()) -> Segmenter:
         if word:
             tokenizer.add_word(word, freq, tag)
 
-    stopwords = frozenset(normalize(line) for line in _read_all(STOPWORDS_FILE, extra_dirs))
-    return Segmenter(tokenizer=tokenizer, stopwords=stopwords, synonyms=synonyms)
+    stopwords = frozenset(normalize(line) for line in stop_lines)
+    return Segmenter(
+        tokenizer=tokenizer, stopwords=stopwords, synonyms=synonyms, fingerprint=digest.hexdigest()
+    )
 
 
 _lock = threading.Lock()

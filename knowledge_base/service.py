@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from knowledge_base import texts
 from knowledge_base.config import MatcherConfig
 from knowledge_base.files import EntryRecord, default_records, read_entries, write_entries
-from knowledge_base.matcher import Entry, KnowledgeBase
+from knowledge_base.matcher import Entry, KnowledgeBase, build_knowledge_base
 from knowledge_base.models import ChangeAction, KnowledgeChange, KnowledgeEntry, KnowledgeFeedback
 from knowledge_base.segment import Segmenter
 from tickets.clock import Clock, local
@@ -79,9 +79,16 @@ async def load_active_entries(session: AsyncSession) -> list[Entry]:
 
 
 async def load_knowledge_base(
-    session: AsyncSession, *, config: MatcherConfig | None = None, segmenter: Segmenter | None = None
+    session: AsyncSession,
+    *,
+    config: MatcherConfig | None = None,
+    segmenter: Segmenter | None = None,
+    cache_path: Path | None = None,
 ) -> KnowledgeBase:
-    return KnowledgeBase(await load_active_entries(session), config=config, segmenter=segmenter)
+    """The matcher over the active entries; `cache_path` speeds up later start-ups."""
+    return build_knowledge_base(
+        await load_active_entries(session), config=config, segmenter=segmenter, cache_path=cache_path
+    )
 
 
 def _action(row: KnowledgeEntry, record: EntryRecord) -> ChangeAction | None:
@@ -119,8 +126,12 @@ async def upsert_entries(
     Entries missing from `records` are left alone (a partial file never deletes); to
     retire one, send it with active = 0.
     """
+    seen: set[str] = set()
     for record in records:
         _check(record)
+        if record.id in seen:
+            raise ValidationFailed(texts.DUPLICATE_KEY.format(key=record.id[:64]))
+        seen.add(record.id)
     now = clock.now()
     month = local(now).strftime("%Y-%m")
     keys = [r.id for r in records]

@@ -26,3 +26,4 @@ FIELD_TOO_LONG = "条目 {key} 的 {field} 超过 {limit} 个字符，请缩短�
 NO_UNIT = "（未指定单位）"
 CLI_NO_UPDATES = "没有知识库更新记录。"
 CLI_NO_FEEDBACK = "还没有市民反馈。"
+DUPLICATE_KEY = "编号 {key} 出现了不止一次，请保留一条后再导入。"

@@ -1,0 +1,16 @@
+"""The office's standing checks, run by APScheduler 3.11 in Asia/Shanghai.
+
+Jobs (names fixed; each calls one service function of tickets/):
+- duty_login_check          daily at policy checks.duty_login_deadline; acts on working days
+                            (tickets.duty.run_duty_login_check)
+- handling_days_statistics  the 1st/11th/21st (or every 10 days from checks.statistics_anchor)
+                            (tickets.letters.run_handling_days_statistics)
+- deadline_reminders        every HOTLINE_SCHEDULER_REMINDER_INTERVAL_SECONDS (300)
+                            (tickets.reminders.send_deadline_reminders)
+- supervision_weekly        daily; acts on the first working day of the week
+                            (tickets.supervision.run_supervision_weekly)
+
+Every run is a row of job_run (scheduler.models.JobRun); one leader among instances
+(scheduler.leader); start and stop with `scheduler.runner.run_scheduler`; CLI in
+scheduler.cli (`jobs list|run`, `letters list|show`).
+"""

@@ -3,7 +3,7 @@
 - request type (投诉 咨询 求助 建议 表扬 举报): `classify_request_type`
 - urgency (紧急 / 次紧急 / 一般): `assess_urgency`
 - category / unit routing, top 3 with confidences: `TextClassifier`, `Router`, `load_router`
-- similarity, repeats of one citizen, hotspots: `similarity`, `SimilarityIndex`,
+- similarity, repeats of one citizen, hotspots: `text_similarity`, `SimilarityIndex`,
   `find_repeats`, `find_hotspots`
 """
 
@@ -28,7 +28,7 @@ from knowledge_base.classify.similarity import (
     TextRecord,
     find_hotspots,
     find_repeats,
-    similarity,
+    text_similarity,
 )
 from knowledge_base.classify.urgency import UrgencyDecision, assess_urgency
 
@@ -61,5 +61,5 @@ __all__ = [
     "find_hotspots",
     "find_repeats",
     "load_router",
-    "similarity",
+    "text_similarity",
 ]

@@ -2,8 +2,9 @@
 
 A `Router` is built once at start-up by `load_router()`: with a trained model file it
 uses the model; without one (a new office, no history yet) it uses keyword rules —
-the shipped category keywords, or the office's own label → keywords file (a unit's
-duties, or the unit field of knowledge-base entries via `KeywordRouter.from_pairs`).
+the shipped category keywords, the office's own label → keywords file (a unit's
+duties), or the unit field and keywords of knowledge-base entries
+(`KeywordRouter.from_entries`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -38,6 +40,17 @@ class RouteResult:
     source: RouteSource
 
 
+class _HasKeywords(Protocol):
+    """What routing needs of a knowledge-base entry (avoids importing the matcher)."""
+
+    @property
+    def keywords(self) -> Sequence[str]: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+
+
 def _compact(text: str) -> str:
     return re.sub(r"\s+", "", normalize(text))
 
@@ -59,6 +72,16 @@ class KeywordRouter:
         for label, keyword in pairs:
             grouped[label].append(keyword)
         return cls(grouped)
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[_HasKeywords], *, by: str = "unit") -> KeywordRouter:
+        """From knowledge-base entries (`matcher.Entry`): each entry's keywords vote for its
+        unit (or `by="category"`). Entries without that field or without keywords are skipped."""
+        if by not in ("unit", "category"):
+            raise ValueError("by must be 'unit' or 'category'")
+        return cls.from_pairs(
+            (getattr(e, by), keyword) for e in entries if getattr(e, by) for keyword in e.keywords
+        )
 
     @classmethod
     def from_yaml(cls, path: Path | None = None) -> KeywordRouter:

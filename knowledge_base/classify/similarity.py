@@ -7,7 +7,7 @@ as "阳光小区" or "3栋" intact — for "the same matter" the place is half t
 idf is fitted on the batch at hand (the week of tickets), so boilerplate that every
 ticket shares ("您好", "反映", "小区") weighs little.
 
-- `similarity(a, b)`: one pair, no corpus, so no idf (tf cosine); for ad-hoc checks.
+- `text_similarity(a, b)`: one pair, no corpus, so no idf (tf cosine); for ad-hoc checks.
 - `SimilarityIndex`: vectorise a week once, then compare a new ticket with all of it
   in one sparse product (`similar_to`, `repeats_of`).
 - `find_hotspots(records, ...)`: a pure function over (id, citizen_key, time, text)
@@ -30,11 +30,16 @@ from knowledge_base.classify.errors import EmptyText
 from knowledge_base.classify.texts import ERR_EMPTY_TEXT
 from knowledge_base.normalize import normalize
 
-# Cosine on idf-weighted character bigrams. Chosen by reading pairs (bench/classify_hotspots.py):
-# at 0.5 two tickets are nearly always the same matter at the same place; at 0.35 most
-# are the same matter, sometimes at neighbouring places.
-REPEAT_THRESHOLD = 0.5
-HOTSPOT_THRESHOLD = 0.35
+# Cosine on idf-weighted character bigrams, chosen by reading clusters and pairs
+# (bench/classify_hotspots.py and same-citizen pairs of tipdm2020c attachment 3):
+# - hotspots at 0.2: every star cluster read was one matter at one place, told by each
+#   citizen in quite different words; at 0.35 the one real hotspot falls apart.
+# - repeats at 0.4: same-citizen pairs at ≥ 0.4 read as the same matter again (even when
+#   asked from another angle); below, about half were another problem of the same
+#   estate. A repeat must be closer than a hotspot member because it is compared
+#   against everything one citizen ever sent.
+REPEAT_THRESHOLD = 0.4
+HOTSPOT_THRESHOLD = 0.2
 # Long letters are cut: the matter and the place come first, and this bounds the cost.
 MAX_CHARS = 800
 _BLOCK = 2000
@@ -83,7 +88,7 @@ def _analyzer(text: str) -> list[str]:
     return _bigrams(_prepare(text))
 
 
-def similarity(a: str, b: str) -> float:
+def text_similarity(a: str, b: str) -> float:
     """Cosine of the two texts' character-bigram counts (sublinear tf), 0.0 … 1.0."""
     if not a.strip() or not b.strip():
         raise EmptyText(ERR_EMPTY_TEXT)
@@ -117,7 +122,8 @@ class SimilarityIndex:
         if not records:
             return
         if not self.records:
-            self.__init__(list(records))  # type: ignore[misc]
+            fresh = SimilarityIndex(records)
+            self.records, self._vectorizer, self.matrix = fresh.records, fresh._vectorizer, fresh.matrix
             return
         self.records.extend(records)
         self.matrix = sparse.vstack(
@@ -178,11 +184,16 @@ def find_repeats(
     threshold: float = REPEAT_THRESHOLD,
     since: datetime | None = None,
 ) -> list[SimilarMatch]:
-    """The same citizen's earlier requests on the same matter, best first."""
-    own = [r for r in history if r.citizen_key == new.citizen_key and r.id != new.id]
-    if not own:
+    """The same citizen's earlier requests on the same matter, best first.
+
+    Pass the period's tickets of all citizens as `history`, not only this citizen's:
+    idf is fitted on it, and one citizen's own tickets share their matter's words, which
+    idf over them alone would discount. A service keeps a `SimilarityIndex` instead.
+    """
+    if not any(r.citizen_key == new.citizen_key and r.id != new.id for r in history):
         return []
-    return SimilarityIndex([*own, new]).repeats_of(new, threshold=threshold, since=since)
+    others = [r for r in history if r.id != new.id]
+    return SimilarityIndex([*others, new]).repeats_of(new, threshold=threshold, since=since)
 
 
 def _neighbours(
@@ -236,7 +247,8 @@ def find_hotspots(
 ) -> list[Hotspot]:
     """Groups of similar requests from ≥ `min_citizens` different citizens within `window`.
 
-    Pure function: records in, hotspots out, nothing stored. Pass the policy's numbers
+    Pure function: records in, hotspots out, nothing stored. Pass all tickets of the
+    period (idf is fitted on them), not a pre-filtered subset. Pass the policy's numbers
     (`policy.supervision.hotspot_min_tickets`, `hotspot_window_days`). Each hotspot is a
     star around a seed request: every member is similar to the seed (no chaining, so a
     group cannot drift from one matter to another), all members lie within one window,
@@ -294,4 +306,5 @@ def _keywords(texts: Sequence[str], k: int = 6) -> tuple[str, ...]:
     df: Counter[str] = Counter()
     for text in texts:
         df.update({w for w in seg.tokenize(text[:MAX_CHARS]) if len(w) >= 2 and not w.isdigit()})
-    return tuple(word for word, _ in df.most_common(k))
+    ranked = sorted(df.items(), key=lambda item: (-item[1], item[0]))  # ties: stable across runs
+    return tuple(word for word, _ in ranked[:k])

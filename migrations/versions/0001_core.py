@@ -2,7 +2,7 @@
 
 Revision ID: 0001_core
 Revises: 
-Create Date: 2026-11-23 14:31:35.363801
+Create Date: 2026-11-23 14:46:11.048646
 """
 
 from __future__ import annotations
@@ -157,8 +157,8 @@ def upgrade() -> None:
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ticket_citizen_id'), ['citizen_id'], unique=False)
         batch_op.create_index('ix_ticket_external', ['channel', 'external_number'], unique=False)
-        batch_op.create_index('ix_ticket_status_due', ['status', 'due_at'], unique=False)
-        batch_op.create_index('ix_ticket_status_received', ['status', 'received_at'], unique=False)
+        batch_op.create_index('ix_ticket_status_due', ['status', 'due_at'], unique=False, postgresql_include=['main_unit_id', 'number'])
+        batch_op.create_index('ix_ticket_status_received', ['status', 'received_at'], unique=False, postgresql_include=['main_unit_id', 'number'])
         batch_op.create_index('ix_ticket_unit_status', ['main_unit_id', 'status'], unique=False)
 
     op.create_table('dutylogin',
@@ -222,8 +222,8 @@ def downgrade() -> None:
     op.drop_table('dutylogin')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_unit_status')
-        batch_op.drop_index('ix_ticket_status_received')
-        batch_op.drop_index('ix_ticket_status_due')
+        batch_op.drop_index('ix_ticket_status_received', postgresql_include=['main_unit_id', 'number'])
+        batch_op.drop_index('ix_ticket_status_due', postgresql_include=['main_unit_id', 'number'])
         batch_op.drop_index('ix_ticket_external')
         batch_op.drop_index(batch_op.f('ix_ticket_citizen_id'))
 

@@ -1,7 +1,7 @@
 """bot tables
 
 Revision ID: bot_tables
-Revises: knowledge_base_tables
+Revises: scheduler_jobs
 Create Date: 2026-11-23 14:54:22.930054
 """
 
@@ -16,9 +16,9 @@ from alembic import op
 import tickets.models
 
 revision: str = 'bot_tables'
-# Chained after the knowledge-base revision already merged into this branch (one head);
+# Chained after the last revision on main at the time of writing (one head);
 # re-chain at merge if the order on main differs.
-down_revision: str | None = 'knowledge_base_tables'
+down_revision: str | None = 'scheduler_jobs'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

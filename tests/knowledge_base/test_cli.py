@@ -35,11 +35,26 @@ def test_eval_prints_one_json_object_with_the_fixed_keys(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["kb", "eval", "--kb", str(kb), "--queries", str(queries), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert {k: data[k] for k in ("n_in_scope", "top1", "answered", "precision", "suggest_hit",
-                                 "false_answer_out_of_scope", "n_entries")} == {
-        "n_in_scope": 3, "top1": 1.0, "answered": 1.0, "precision": 1.0, "suggest_hit": 1.0,
-        "false_answer_out_of_scope": 0.0, "n_entries": 3,
-    }  # fmt: skip
+    assert {
+        k: data[k]
+        for k in (
+            "n_in_scope",
+            "top1",
+            "answered",
+            "precision",
+            "suggest_hit",
+            "false_answer_out_of_scope",
+            "n_entries",
+        )
+    } == {
+        "n_in_scope": 3,
+        "top1": 1.0,
+        "answered": 1.0,
+        "precision": 1.0,
+        "suggest_hit": 1.0,
+        "false_answer_out_of_scope": 0.0,
+        "n_entries": 3,
+    }
     assert 0 < data["p50_ms"] <= data["p99_ms"]
 
 

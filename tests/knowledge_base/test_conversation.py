@@ -11,6 +11,7 @@ from knowledge_base.conversation import (
     NextAction,
     NoAnswerReason,
     answer,
+    feedback_reply,
     reply_text,
 )
 from knowledge_base.matcher import Entry, KnowledgeBase
@@ -134,3 +135,15 @@ def test_duplicate_entry_ids_are_refused(segmenter) -> None:  # type: ignore[no-
     entry = Entry(id="a", question="社保卡怎么办", answer="答")
     with pytest.raises(ValueError, match="duplicate"):
         KnowledgeBase([entry, entry], segmenter=segmenter)
+
+
+def test_not_solved_offers_a_person_and_stops_repeating_the_answer(shipped_kb: KnowledgeBase) -> None:
+    first = answer(shipped_kb, "社保卡丢了咋办")
+    assert first.best is not None
+    text, context = feedback_reply(False, ConversationContext(), first.best.entry.id)
+    assert text == texts.SORRY_NOT_SOLVED
+    assert context.declined_entry_ids == {"sbk_lost"}
+    again = answer(shipped_kb, "社保卡丢了怎么补办", context)
+    assert again.band is Band.SUGGEST
+    thanks, same = feedback_reply(True, context, "sbk_lost")
+    assert (thanks, same) == (texts.THANKS_FOR_FEEDBACK, context)

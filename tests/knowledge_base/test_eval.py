@@ -62,6 +62,12 @@ def test_metrics_are_counted_as_the_issue_defines(segmenter) -> None:  # type: i
     assert report.suggest_hit == 0.5
     assert report.false_answer_out_of_scope == 0.5
     assert set(report.as_dict()) >= {
-        "n_in_scope", "top1", "answered", "precision", "suggest_hit",
-        "false_answer_out_of_scope", "p50_ms", "p99_ms",
-    }  # fmt: skip
+        "n_in_scope",
+        "top1",
+        "answered",
+        "precision",
+        "suggest_hit",
+        "false_answer_out_of_scope",
+        "p50_ms",
+        "p99_ms",
+    }

@@ -12,10 +12,17 @@ from knowledge_base import files
 from knowledge_base.files import EntryRecord, KBFileError
 
 RECORDS = [
-    EntryRecord(id="a1", question="社保卡丢了怎么补办", answer="先挂失，再补办。\n以当地规定为准。",
-                alternatives=("社保卡掉了", "社保卡遗失"), keywords=("社保卡",), unit="人社局", category="社保"),
+    EntryRecord(
+        id="a1",
+        question="社保卡丢了怎么补办",
+        answer="先挂失，再补办。\n以当地规定为准。",
+        alternatives=("社保卡掉了", "社保卡遗失"),
+        keywords=("社保卡",),
+        unit="人社局",
+        category="社保",
+    ),
     EntryRecord(id="101", question="停电了怎么办", answer="联系供电企业。", active=False),
-]  # fmt: skip
+]
 
 
 def test_shipped_knowledge_base_is_complete_and_generic() -> None:

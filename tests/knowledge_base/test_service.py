@@ -18,8 +18,15 @@ from knowledge_base.segment import Segmenter
 from tickets.clock import ManualClock, shanghai
 from tickets.errors import NotFound, ValidationFailed
 
-LOST = EntryRecord(id="sbk_lost", question="社保卡丢了怎么补办", answer="先挂失再补办。",
-                   alternatives=("社保卡掉了",), keywords=("社保卡挂失",), unit="人社局", category="社保")  # fmt: skip
+LOST = EntryRecord(
+    id="sbk_lost",
+    question="社保卡丢了怎么补办",
+    answer="先挂失再补办。",
+    alternatives=("社保卡掉了",),
+    keywords=("社保卡挂失",),
+    unit="人社局",
+    category="社保",
+)
 OUTAGE = EntryRecord(id="power", question="停电了怎么办", answer="联系供电企业。", unit="供电公司")
 
 
@@ -86,8 +93,14 @@ async def test_feedback_is_stored_masked_and_ranked_by_failures(
     session: AsyncSession, clock: ManualClock
 ) -> None:
     await service.upsert_entries(session, records=[LOST, OUTAGE], actor="王主任", clock=clock)
-    await service.record_feedback(session, key="power", solved=False, clock=clock,
-                                  query="停电三天了，我电话13812345678", channel="telegram")  # fmt: skip
+    await service.record_feedback(
+        session,
+        key="power",
+        solved=False,
+        clock=clock,
+        query="停电三天了，我电话13812345678",
+        channel="telegram",
+    )
     await service.record_feedback(session, key="power", solved=False, clock=clock)
     await service.record_feedback(session, key="sbk_lost", solved=True, clock=clock)
     await service.record_feedback(session, key="power", solved=True, clock=clock)
@@ -125,4 +138,12 @@ async def test_too_long_field_is_refused_before_writing(session: AsyncSession, c
     bad = EntryRecord(id="x", question="问" * 501, answer="答")
     with pytest.raises(ValidationFailed, match="question"):
         await service.upsert_entries(session, records=[LOST, bad], actor="王主任", clock=clock)
+    assert await service.list_entries(session, include_inactive=True) == []
+
+
+async def test_the_same_key_twice_in_one_upsert_is_refused(session: AsyncSession, clock: ManualClock) -> None:
+    with pytest.raises(ValidationFailed, match="sbk_lost"):
+        await service.upsert_entries(
+            session, records=[LOST, replace(LOST, answer="另一个")], actor="王主任", clock=clock
+        )
     assert await service.list_entries(session, include_inactive=True) == []

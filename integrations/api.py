@@ -1,0 +1,338 @@
+"""REST API /api/v1: tickets, workflow actions, units and duty status, knowledge base.
+
+Views translate JSON into one tickets.service call and its result back into JSON;
+every decision (transitions, deadlines, validation of the content) is the service's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrations import texts
+from integrations.db import writing
+from integrations.http import ApiError, authorize, bearer, json_response, parse_json, read_json, validate
+from integrations.keys import Client, Scope
+from integrations.schemas import (
+    CallbackIn,
+    ContactIn,
+    DecideExtensionIn,
+    DecideReturnIn,
+    DirectAnswerIn,
+    DispatchIn,
+    DutyOut,
+    EmptyIn,
+    EventOut,
+    KbAskIn,
+    NoteIn,
+    ReplyIn,
+    RequestExtensionIn,
+    RequestReturnIn,
+    SendBackIn,
+    SiteVisitIn,
+    TicketCreateIn,
+    TicketOut,
+    UnitOut,
+)
+from integrations.state import KB_ASK, KEYS, LIMITER, METRICS, RULES, SESSIONS
+from tickets import service as svc
+from tickets import texts as ticket_texts
+from tickets import workflow
+from tickets.clock import SHANGHAI, local
+from tickets.enums import WITH_UNIT_STATUSES, Action, Role, TicketStatus
+from tickets.models import DutyLogin, Ticket, TicketCoUnit, Unit
+from tickets.privacy import mask_name, mask_phone, mask_text
+from tickets.queries import ticket_events
+from tickets.service import Actor, CallbackAnswers, ReplyData, Rules, TicketCreate
+
+routes = web.RouteTableDef()
+PREFIX = "/api/v1"
+MAX_PAGE = 200
+
+
+async def client_for(request: web.Request, scope: Scope) -> Client:
+    return await authorize(request.app[KEYS], request.app[LIMITER], bearer(request), scope)
+
+
+# --- rendering ------------------------------------------------------------------------
+
+
+def may_see_contact(client: Client, ticket: Ticket, co_units: Sequence[int]) -> bool:
+    """DOMAIN §8: the office and the assigned units' handlers see the citizen; others see masks."""
+    if client.role is Role.OFFICE:
+        return True
+    return client.role is Role.HANDLER and client.unit_id is not None and (
+        client.unit_id == ticket.main_unit_id or client.unit_id in co_units)
+
+
+def is_overdue(ticket: Ticket, now: datetime) -> bool:
+    return ticket.status in WITH_UNIT_STATUSES and ticket.due_at is not None and ticket.due_at < now
+
+
+def ticket_out(ticket: Ticket, *, client: Client, rules: Rules, co_units: Sequence[int],
+               events: Sequence[Any] | None = None) -> dict[str, Any]:
+    visible = may_see_contact(client, ticket, co_units)
+    out = TicketOut(
+        number=ticket.number, status=ticket.status, status_label=ticket_texts.STATUS[ticket.status],
+        channel=ticket.channel, external_number=ticket.external_number, request_type=ticket.request_type,
+        category=ticket.category, urgency=ticket.urgency,
+        content=ticket.content if visible else mask_text(ticket.content), place=ticket.place,
+        contact_name=ticket.contact_name if visible else (mask_name(ticket.contact_name) or None),
+        contact_phone=ticket.contact_phone if visible else (mask_phone(ticket.contact_phone) or None),
+        main_unit_id=ticket.main_unit_id, co_unit_ids=list(co_units), received_at=ticket.received_at,
+        dispatched_at=ticket.dispatched_at, accepted_at=ticket.accepted_at,
+        first_contact_due_at=ticket.first_contact_due_at, first_contact_at=ticket.first_contact_at,
+        due_at=ticket.due_at, replied_at=ticket.replied_at, closed_at=ticket.closed_at, result=ticket.result,
+        reply_text=ticket.reply_text, supervised=ticket.supervised, archived=ticket.archived,
+        overdue=is_overdue(ticket, rules.now()),
+        allowed_actions=sorted({API_NAME.get(a, a.value) for a in workflow.allowed_actions(ticket.status, client.role)}),
+        events=None if events is None else [
+            EventOut(at=e.at, action=e.action, action_label=ticket_texts.ACTION.get(e.action, e.action.value),
+                     actor_role=e.actor_role.value, actor_name=e.actor_name, from_status=e.from_status,
+                     to_status=e.to_status, note=e.note if visible else mask_text(e.note))
+            for e in events
+        ],
+    )
+    return out.model_dump(mode="json")
+
+
+async def co_units_of(session: AsyncSession, ticket_ids: Sequence[int]) -> dict[int, list[int]]:
+    if not ticket_ids:
+        return {}
+    rows = await session.exec(select(TicketCoUnit).where(col(TicketCoUnit.ticket_id).in_(ticket_ids)))
+    result: dict[int, list[int]] = {}
+    for link in rows.all():
+        result.setdefault(link.ticket_id, []).append(link.unit_id)
+    return result
+
+
+# --- tickets -------------------------------------------------------------------------------
+
+
+@routes.post(PREFIX + "/tickets")
+async def create_ticket(request: web.Request) -> web.Response:
+    client = await client_for(request, Scope.TICKETS_CREATE)
+    body = validate(TicketCreateIn, await read_json(request))
+    rules = request.app[RULES]
+    async with writing(request.app) as session:
+        ticket = await svc.create_ticket(session, rules=rules, actor=client.actor(),
+                                         data=TicketCreate.model_validate(body.model_dump()))
+        out = ticket_out(ticket, client=client, rules=rules, co_units=[])
+    return json_response(out, status=201, headers={"Location": f"{PREFIX}/tickets/{ticket.number}"})
+
+
+@routes.get(PREFIX + "/tickets/{number}")
+async def get_ticket(request: web.Request) -> web.Response:
+    client = await client_for(request, Scope.TICKETS_READ)
+    async with request.app[SESSIONS]() as session:
+        ticket = await svc.get_ticket(session, number=request.match_info["number"])
+        co = await svc.co_unit_ids(session, ticket=ticket)
+        events = await ticket_events(session, ticket_id=ticket.id)  # type: ignore[arg-type]
+        out = ticket_out(ticket, client=client, rules=request.app[RULES], co_units=co, events=events)
+    return json_response(out)
+
+
+def _int_param(request: web.Request, name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason="须为整数")) from None
+    if not low <= value <= high:
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason=f"须在 {low} 到 {high} 之间"))
+    return value
+
+
+def _date_param(request: web.Request, name: str) -> date | None:
+    raw = request.query.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason="须为 YYYY-MM-DD 日期")) from None
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI)
+
+
+@routes.get(PREFIX + "/tickets")
+async def list_tickets(request: web.Request) -> web.Response:
+    """Filters: unit_id, state (comma-separated), overdue=true|false, received_from / received_to
+    (Shanghai dates, inclusive), limit (≤ 200), offset. Newest first."""
+    client = await client_for(request, Scope.TICKETS_READ)
+    rules = request.app[RULES]
+    conditions: list[Any] = []
+    unit_id = _int_param(request, "unit_id", None, 1, 2**31)
+    if unit_id is not None:
+        conditions.append(Ticket.main_unit_id == unit_id)
+    if states := request.query.get("state"):
+        try:
+            wanted = [TicketStatus(s.strip()) for s in states.split(",") if s.strip()]
+        except ValueError:
+            allowed = ", ".join(s.value for s in TicketStatus)
+            raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="state", reason=f"可选值：{allowed}")) from None
+        conditions.append(col(Ticket.status).in_(wanted))
+    overdue = request.query.get("overdue")
+    if overdue not in (None, "", "true", "false"):
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="overdue", reason="须为 true 或 false"))
+    now = rules.now()
+    late = col(Ticket.status).in_(sorted(WITH_UNIT_STATUSES)) & (col(Ticket.due_at) < now)
+    if overdue == "true":
+        conditions.append(late)
+    elif overdue == "false":
+        conditions.append(~late | col(Ticket.due_at).is_(None))
+    if (start := _date_param(request, "received_from")) is not None:
+        conditions.append(col(Ticket.received_at) >= _local_midnight(start))
+    if (end := _date_param(request, "received_to")) is not None:
+        conditions.append(col(Ticket.received_at) < _local_midnight(end + timedelta(days=1)))
+    limit = _int_param(request, "limit", 50, 1, MAX_PAGE) or 50
+    offset = _int_param(request, "offset", 0, 0, 10**9) or 0
+    async with request.app[SESSIONS]() as session:
+        total = (await session.exec(select(func.count()).select_from(Ticket).where(*conditions))).one()
+        rows = list((await session.exec(
+            select(Ticket).where(*conditions).order_by(col(Ticket.received_at).desc(), col(Ticket.id).desc())
+            .offset(offset).limit(limit)
+        )).all())
+        co = await co_units_of(session, [t.id for t in rows if t.id is not None])
+    items = [ticket_out(t, client=client, rules=rules, co_units=co.get(t.id or 0, [])) for t in rows]
+    return json_response({"items": items, "total": int(total), "limit": limit, "offset": offset})
+
+
+# --- workflow actions -------------------------------------------------------------------------
+
+Run = Callable[[AsyncSession, Rules, Actor, str, Any], Awaitable[Ticket]]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    body: type[BaseModel]
+    run: Run
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    "brief_contact": ActionSpec(ContactIn, lambda s, r, a, n, b: svc.brief_contact(
+        s, rules=r, actor=a, number=n, reached=b.reached, note=b.note)),
+    "dispatch": ActionSpec(DispatchIn, lambda s, r, a, n, b: svc.dispatch(
+        s, rules=r, actor=a, number=n, unit_id=b.unit_id, co_unit_ids=b.co_unit_ids, note=b.note)),
+    "direct_answer": ActionSpec(DirectAnswerIn, lambda s, r, a, n, b: svc.direct_answer(
+        s, rules=r, actor=a, number=n, answer=b.answer)),
+    "send_back": ActionSpec(SendBackIn, lambda s, r, a, n, b: svc.send_back(
+        s, rules=r, actor=a, number=n, reason=b.reason)),
+    "accept": ActionSpec(EmptyIn, lambda s, r, a, n, b: svc.accept(s, rules=r, actor=a, number=n)),
+    "first_contact": ActionSpec(ContactIn, lambda s, r, a, n, b: svc.first_contact(
+        s, rules=r, actor=a, number=n, reached=b.reached, note=b.note)),
+    "site_visit": ActionSpec(SiteVisitIn, lambda s, r, a, n, b: svc.site_visit(
+        s, rules=r, actor=a, number=n, findings=b.findings)),
+    "request_return": ActionSpec(RequestReturnIn, lambda s, r, a, n, b: svc.request_return(
+        s, rules=r, actor=a, number=n, reason=b.reason, suggested_unit=b.suggested_unit)),
+    "decide_return": ActionSpec(DecideReturnIn, lambda s, r, a, n, b: svc.decide_return(
+        s, rules=r, actor=a, number=n, approve=b.approve, new_unit_id=b.new_unit_id, note=b.note)),
+    "request_extension": ActionSpec(RequestExtensionIn, lambda s, r, a, n, b: svc.request_extension(
+        s, rules=r, actor=a, number=n, days=b.days, reason=b.reason)),
+    "decide_extension": ActionSpec(DecideExtensionIn, lambda s, r, a, n, b: svc.decide_extension(
+        s, rules=r, actor=a, number=n, approve=b.approve, note=b.note)),
+    "reply": ActionSpec(ReplyIn, lambda s, r, a, n, b: svc.reply(
+        s, rules=r, actor=a, number=n, data=ReplyData.model_validate(b.model_dump()))),
+    "callback": ActionSpec(CallbackIn, lambda s, r, a, n, b: svc.record_callback(
+        s, rules=r, actor=a, number=n, answers=CallbackAnswers.model_validate(b.model_dump()))),
+    "rework": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.rework(s, rules=r, actor=a, number=n, note=b.note)),
+    "supervise": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.supervise(s, rules=r, actor=a, number=n, note=b.note)),
+    "archive": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.archive(s, rules=r, actor=a, number=n, note=b.note)),
+    "urge": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.urge(s, rules=r, actor=a, number=n, note=b.note)),
+    "recall": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.recall(s, rules=r, actor=a, number=n, note=b.note)),
+    "recheck": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.recheck(s, rules=r, actor=a, number=n, note=b.note)),
+}
+
+# Workflow actions whose API name differs (one route decides both outcomes).
+API_NAME: dict[Any, str] = {
+    Action.APPROVE_RETURN: "decide_return", Action.REFUSE_RETURN: "decide_return",
+    Action.APPROVE_EXTENSION: "decide_extension", Action.REFUSE_EXTENSION: "decide_extension",
+    Action.CLOSE: "callback", Action.CALLBACK_ATTEMPT: "callback",
+}
+
+
+@routes.post(PREFIX + "/tickets/{number}/{action}")
+async def ticket_action(request: web.Request) -> web.Response:
+    client = await client_for(request, Scope.TICKETS_ACT)
+    name = request.match_info["action"]
+    spec = ACTIONS.get(name)
+    if spec is None:
+        raise ApiError(404, "unknown_action", texts.ERR_UNKNOWN_ACTION.format(
+            action=name[:40], allowed="、".join(ACTIONS)))
+    raw = await request.read()
+    body = validate(spec.body, parse_json(raw) if raw.strip() else {})
+    rules = request.app[RULES]
+    async with writing(request.app) as session:
+        ticket = await spec.run(session, rules, client.actor(), request.match_info["number"], body)
+        co = await svc.co_unit_ids(session, ticket=ticket)
+        out = ticket_out(ticket, client=client, rules=rules, co_units=co)
+    return json_response(out)
+
+
+# --- units and duty -------------------------------------------------------------------------------
+
+
+def duty_out(unit_id: int, day: date, login: DutyLogin | None, rules: Rules) -> DutyOut:
+    return DutyOut(unit_id=unit_id, date=day, logged_in=login is not None,
+                   first_login_at=login.first_login_at if login else None,
+                   deadline=rules.policy.checks.duty_login_deadline.strftime("%H:%M"))
+
+
+@routes.get(PREFIX + "/units")
+async def list_units(request: web.Request) -> web.Response:
+    await client_for(request, Scope.TICKETS_READ)
+    rules = request.app[RULES]
+    day = local(rules.now()).date()
+    async with request.app[SESSIONS]() as session:
+        units = list((await session.exec(select(Unit).order_by(col(Unit.id)))).all())
+        logins = {d.unit_id: d for d in (await session.exec(select(DutyLogin).where(DutyLogin.work_date == day))).all()}
+    out = [
+        UnitOut(id=u.id or 0, name=u.name, kind=u.kind.value, kind_label=ticket_texts.UNIT_KIND[u.kind],
+                parent_id=u.parent_id, active=u.active, duty=duty_out(u.id or 0, day, logins.get(u.id or 0), rules)
+                ).model_dump(mode="json")
+        for u in units
+    ]
+    return json_response(out)
+
+
+@routes.get(PREFIX + "/units/{unit_id}/duty")
+async def unit_duty(request: web.Request) -> web.Response:
+    await client_for(request, Scope.TICKETS_READ)
+    rules = request.app[RULES]
+    try:
+        unit_id = int(request.match_info["unit_id"])
+    except ValueError:
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="unit_id", reason="须为整数")) from None
+    day = _date_param(request, "date") or local(rules.now()).date()
+    async with request.app[SESSIONS]() as session:
+        unit = await svc.get_unit(session, unit_id=unit_id)
+        login = (await session.exec(
+            select(DutyLogin).where(DutyLogin.unit_id == unit.id, DutyLogin.work_date == day))).first()
+    return json_response(duty_out(unit_id, day, login, rules).model_dump(mode="json"))
+
+
+# --- knowledge base ---------------------------------------------------------------------------------
+
+
+@routes.post(PREFIX + "/kb/ask")
+async def kb_ask(request: web.Request) -> web.Response:
+    await client_for(request, Scope.KB_ASK)
+    body = validate(KbAskIn, await read_json(request))
+    ask = request.app.get(KB_ASK)
+    if ask is None:
+        raise ApiError(503, "kb_unavailable", texts.ERR_KB_UNAVAILABLE)
+    out = ask(body.text, declined=frozenset(body.declined_entry_ids))
+    request.app[METRICS].kb_answers.labels(out["band"], "api").inc()
+    return json_response(out)

@@ -1,0 +1,81 @@
+"""The seams to the knowledge base and the classifier, as plain `text -> dict` callables
+stored under KB_ASK and CLASSIFY. Views never decide bands or labels: they render
+what knowledge_base.conversation / knowledge_base.classify return."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from knowledge_base import conversation
+from knowledge_base.classify import EmptyText, Router, assess_urgency, classify_request_type
+from knowledge_base.config import load_config
+from knowledge_base.files import active_entries, default_records
+from knowledge_base.matcher import KnowledgeBase, ScoredEntry
+from knowledge_base.service import load_active_entries
+from tickets.db import SessionFactory
+
+log = logging.getLogger("integrations.assist")
+Ask = Callable[..., dict[str, Any]]
+
+
+async def load_knowledge_base(sessions: SessionFactory) -> KnowledgeBase:
+    """The office's entries from the database; the shipped defaults while it has none."""
+    try:
+        async with sessions() as session:
+            entries = await load_active_entries(session)
+    except (SQLAlchemyError, OSError) as error:
+        # The service must start even before `init-db` (readyz tells the operator).
+        log.warning("knowledge base not read from the database (%s): serving the shipped entries",
+                    type(error).__name__)
+        entries = []
+    if not entries:
+        log.info("knowledge base table is empty: serving the shipped default entries")
+        entries = active_entries(default_records())
+    return KnowledgeBase(entries, config=load_config())
+
+
+def _answer(scored: ScoredEntry) -> dict[str, Any]:
+    entry = scored.entry
+    return {"id": entry.id, "question": entry.question, "answer": entry.answer, "score": round(scored.score, 4),
+            "unit": entry.unit, "category": entry.category}
+
+
+def kb_asker(kb: KnowledgeBase) -> Ask:
+    def ask(text: str, *, declined: frozenset[str] = frozenset()) -> dict[str, Any]:
+        result = conversation.answer(kb, text, conversation.ConversationContext(declined_entry_ids=declined))
+        return {
+            "band": result.band.value,
+            "confidence": round(result.confidence, 4),
+            "next_action": result.next_action.value,
+            "reply": conversation.reply_text(result),
+            "answers": [_answer(s) for s in result.entries],
+        }
+
+    return ask
+
+
+def classifier(router: Router) -> Callable[[str], dict[str, Any] | None]:
+    """Request type, urgency and the top-3 routing labels of a text; None for an empty text."""
+
+    def classify(text: str) -> dict[str, Any] | None:
+        try:
+            kind = classify_request_type(text)
+            urgency = assess_urgency(text)
+            route = router.route(text)
+        except EmptyText:
+            return None
+        top = route.suggestions[0] if route.suggestions else None
+        return {
+            "category": top.label if top else None,
+            "request_type": kind.type.value,
+            "urgency": urgency.level.value,
+            "confidence": round(top.confidence, 4) if top else 0.0,
+            "source": route.source.value,
+            "suggestions": [{"label": s.label, "confidence": round(s.confidence, 4)} for s in route.suggestions],
+        }
+
+    return classify

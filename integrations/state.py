@@ -1,0 +1,36 @@
+"""Typed keys of the resources shared by the routes (re-exported by integrations.app)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, MutableMapping
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from integrations.http import RateLimiter
+from integrations.keys import KeyStore
+from integrations.metrics import Metrics
+from tickets.db import SessionFactory
+from tickets.enums import OutboxChannel
+from tickets.outbox import Notifier
+from tickets.service import Rules
+from tickets.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", AsyncEngine)
+SESSIONS = web.AppKey("sessions", SessionFactory)
+RULES = web.AppKey("rules", Rules)
+METRICS = web.AppKey("metrics", Metrics)
+KEYS = web.AppKey("keys", KeyStore)
+LIMITER = web.AppKey("limiter", RateLimiter)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+# channel → notifier; filled before the outbox worker starts (the bot adds Telegram).
+NOTIFIERS = web.AppKey("notifiers", MutableMapping[OutboxChannel, Notifier])
+# Seams to the knowledge base and the classifier: `text -> result` callables, None when absent.
+KB_ASK = web.AppKey("kb_ask", Callable[..., Any])
+CLASSIFY = web.AppKey("classify", Callable[..., Any])
+# SQLite only: one in-process queue for writers (integrations.db.writing).
+WRITE_LOCK = web.AppKey("write_lock", asyncio.Semaphore)

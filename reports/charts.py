@@ -1,0 +1,134 @@
+"""Bulletin charts as PNG (matplotlib, Agg, no pyplot global state): volume trend,
+category mix and unit ranking. Labels are Chinese, so the CJK font of reports.fonts is used."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from reports import texts
+from reports.fonts import cjk_font_family
+
+BLUE, GREEN, RED, GREY = "#2f6db5", "#2e8b57", "#c0392b", "#8c8c8c"
+DPI = 110
+LAYOUT = "constrained"
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    family = cjk_font_family()
+    params = {
+        "font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.size": 10,
+    }
+    with matplotlib.rc_context(params):
+        yield
+
+
+def volume_trend(days: Sequence[tuple[date, int]], path: Path, *, title: str) -> Path:
+    with _style():
+        fig = Figure(figsize=(9, 3.6), layout=LAYOUT)
+        ax = fig.subplots()
+        xs = list(range(len(days)))
+        values = [n for _, n in days]
+        ax.bar(xs, values, color=BLUE, width=0.7)
+        if values:
+            mean = sum(values) / len(values)
+            ax.axhline(
+                mean, color=GREY, linestyle="--", linewidth=1, label=texts.CHART_MEAN.format(mean=mean)
+            )
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        step = max(1, -(-len(days) // 11))
+        ax.set_xticks(xs[::step], [f"{d.month}/{d.day}" for d, _ in days][::step])
+        ax.set_ylabel(texts.CHART_TICKETS)
+        ax.set_title(title)
+        fig.savefig(path, dpi=DPI)
+    return path
+
+
+def category_mix(categories: Sequence[tuple[str, int]], path: Path, *, title: str, top: int = 10) -> Path:
+    items = [(c or texts.NO_CATEGORY, n) for c, n in categories]
+    shown = items[:top]
+    if rest := sum(n for _, n in items[top:]):
+        shown.append((texts.CHART_OTHER, rest))
+    total = sum(n for _, n in items) or 1
+    with _style():
+        fig = Figure(figsize=(8, 0.45 * max(len(shown), 3) + 1.2), layout=LAYOUT)
+        ax = fig.subplots()
+        labels = [c for c, _ in shown][::-1]
+        values = [n for _, n in shown][::-1]
+        bars = ax.barh(labels, values, color=BLUE)
+        for bar, value in zip(bars, values, strict=True):
+            ax.text(
+                bar.get_width(),
+                bar.get_y() + bar.get_height() / 2,
+                f" {value}件 ({value / total:.1%})",
+                va="center",
+            )
+        ax.set_xlim(0, max(values or [1]) * 1.3)
+        ax.set_xlabel(texts.CHART_TICKETS)
+        ax.set_title(title)
+        fig.savefig(path, dpi=DPI)
+    return path
+
+
+def unit_ranking(
+    scores: Sequence[tuple[str, Decimal]],
+    path: Path,
+    *,
+    title: str,
+    best: set[str],
+    poor: set[str],
+    threshold: Decimal | None,
+    top: int = 20,
+) -> Path:
+    ordered = sorted(scores, key=lambda s: (-s[1], s[0]))
+    if len(ordered) > top:
+        # Keep both ends: the best and the worst are what the bulletin talks about.
+        half = top // 2
+        ordered = ordered[:half] + ordered[-(top - half) :]
+    with _style():
+        fig = Figure(figsize=(8, 0.38 * max(len(ordered), 3) + 1.2), layout=LAYOUT)
+        ax = fig.subplots()
+        names = [n for n, _ in ordered][::-1]
+        values = [float(s) for _, s in ordered][::-1]
+        colours = [GREEN if n in best else RED if n in poor else BLUE for n in names]
+        bars = ax.barh(names, values, color=colours)
+        for bar, (_, score) in zip(bars, ordered[::-1], strict=True):
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {score}", va="center")
+        low = min(values or [0])
+        ax.set_xlim(max(0, min(low - 10, float(threshold or low) - 10)), max(values or [100]) + 8)
+        if threshold is not None:
+            ax.axvline(
+                float(threshold),
+                color=RED,
+                linestyle="--",
+                linewidth=1,
+                label=texts.CHART_THRESHOLD.format(threshold=threshold),
+            )
+        handles = [Patch(color=GREEN, label=texts.CHART_BEST), Patch(color=RED, label=texts.CHART_POOR)]
+        ax.legend(
+            handles=[*handles, *ax.get_legend_handles_labels()[0]],
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+        )
+        ax.set_xlabel(texts.CHART_SCORE)
+        ax.set_title(title)
+        fig.savefig(path, dpi=DPI)
+    return path

@@ -1,0 +1,120 @@
+"""`main.py report …`: scores from counts, unit tables and bulletins from the database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+
+import click
+
+from reports import texts
+from reports.periods import Period, parse_period
+from reports.schemes import SchemeError, format_table, load_scheme, read_counts, score_units
+
+
+def register(cli: click.Group) -> None:
+    """Attach the `report` command group to the main CLI."""
+    cli.add_command(report)
+
+
+@click.group()
+def report() -> None:
+    """Indicators, scores, rankings and bulletins."""
+
+
+@report.command("score")
+@click.option(
+    "--scheme", "scheme_name", required=True, help="pudong-2024, comprehensive-index or a YAML file"
+)
+@click.option(
+    "--counts", "counts_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def score_command(scheme_name: str, counts_path: Path, as_json: bool) -> None:
+    """Score units from a CSV of per-unit counts (one row per unit)."""
+    try:
+        scheme = load_scheme(scheme_name)
+        table = score_units(scheme, read_counts(counts_path.read_bytes(), scheme))
+    except SchemeError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(table.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(table))
+
+
+def _period(text: str, pattern: str) -> Period:
+    if not re.fullmatch(pattern, text.strip(), flags=re.IGNORECASE):
+        raise click.BadParameter(texts.ERR_PERIOD.format(text=text[:40]))
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@report.command("units")
+@click.option(
+    "--scheme", "scheme_name", required=True, help="pudong-2024, comprehensive-index or a YAML file"
+)
+@click.option(
+    "--period", "period_text", required=True, help="2026-10, 2026-W47, 2026-Q3 or 2026-10-01..2026-10-15"
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def units_command(scheme_name: str, period_text: str, as_json: bool) -> None:
+    """Score every unit from the tickets of a period."""
+    from reports.service import score_period
+
+    try:
+        period = parse_period(period_text)
+        scheme = load_scheme(scheme_name)
+    except (ValueError, SchemeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    table = asyncio.run(score_period(scheme=scheme, period=period))
+    if table is None:
+        click.echo(texts.NO_UNITS)
+        return
+    click.echo(json.dumps(table.as_json(), ensure_ascii=False, indent=2) if as_json else format_table(table))
+
+
+def _bulletin(kind: str, period: Period, out: Path, scheme_name: str, rules: Path | None) -> None:
+    from reports.service import make_bulletin
+
+    try:
+        scheme = load_scheme(scheme_name)
+    except SchemeError as exc:
+        raise click.ClickException(str(exc)) from None
+    files = asyncio.run(make_bulletin(kind=kind, period=period, out_dir=out, scheme=scheme, rules_path=rules))
+    for path in [files.markdown, files.xlsx, *files.charts]:
+        click.echo(str(path))
+
+
+_SCHEME = click.option("--scheme", "scheme_name", default="pudong-2024", show_default=True)
+_RULES = click.option(
+    "--rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML overriding the ranking rules (reports/rankings.yaml).",
+)
+_OUT = click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+
+
+@report.command("monthly")
+@click.option("--month", required=True, help="2026-10")
+@_OUT
+@_SCHEME
+@_RULES
+def monthly_command(month: str, out: Path, scheme_name: str, rules: Path | None) -> None:
+    """Monthly bulletin: Markdown, XLSX and PNG charts in OUT."""
+    _bulletin("monthly", _period(month, r"\d{4}-\d{1,2}"), out, scheme_name, rules)
+
+
+@report.command("weekly")
+@click.option("--week", required=True, help="2026-W47")
+@_OUT
+@_SCHEME
+@_RULES
+def weekly_command(week: str, out: Path, scheme_name: str, rules: Path | None) -> None:
+    """Weekly bulletin: Markdown, XLSX and PNG charts in OUT."""
+    _bulletin("weekly", _period(week, r"\d{4}-W\d{1,2}"), out, scheme_name, rules)

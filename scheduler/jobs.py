@@ -1,0 +1,118 @@
+"""The named jobs. Each is thin: one transaction, one service function of tickets/, its
+counts back. Names are fixed — other tools refer to them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from scheduler.config import SchedulerSettings
+from scheduler.ledger import TableReminderLedger
+from scheduler.models import RunTrigger
+from tickets.clock import SHANGHAI
+from tickets.db import SessionFactory, transaction
+from tickets.duty import run_duty_login_check
+from tickets.letters import run_handling_days_statistics
+from tickets.policy import Policy
+from tickets.reminders import ReminderSettings, send_deadline_reminders
+from tickets.service import Rules
+from tickets.supervision import run_supervision_weekly
+
+DUTY_LOGIN_CHECK = "duty_login_check"
+HANDLING_DAYS_STATISTICS = "handling_days_statistics"
+DEADLINE_REMINDERS = "deadline_reminders"
+SUPERVISION_WEEKLY = "supervision_weekly"
+
+
+@dataclass(frozen=True)
+class JobContext:
+    sessions: SessionFactory
+    rules: Rules
+    at: datetime  # the due time: every decision is made as of it, also when run late
+    trigger: RunTrigger
+    reminder_settings: ReminderSettings = field(default_factory=ReminderSettings)
+
+
+@dataclass
+class JobResult:
+    counts: dict[str, Any]
+    skipped: bool = False  # nothing to do at this due time (not a working day…)
+    failed_items: list[str] = field(default_factory=list)  # units/tickets logged and skipped
+
+
+JobFunction = Callable[[JobContext], Awaitable[JobResult]]
+
+
+async def duty_login_check(ctx: JobContext) -> JobResult:
+    async with transaction(ctx.sessions) as session:
+        result = await run_duty_login_check(session, rules=ctx.rules, at=ctx.at)
+    return JobResult(counts=result.counts(), skipped=not result.workday or result.too_early,
+                     failed_items=result.failed)
+
+
+async def handling_days_statistics(ctx: JobContext) -> JobResult:
+    async with transaction(ctx.sessions) as session:
+        result = await run_handling_days_statistics(session, rules=ctx.rules, at=ctx.at)
+    return JobResult(counts=result.counts(), failed_items=result.failed)
+
+
+async def deadline_reminders(ctx: JobContext) -> JobResult:
+    async with transaction(ctx.sessions) as session:
+        result = await send_deadline_reminders(session, rules=ctx.rules, at=ctx.at, ledger=TableReminderLedger(),
+                                               settings=ctx.reminder_settings)
+    return JobResult(counts=result.counts(), failed_items=result.failed)
+
+
+async def supervision_weekly(ctx: JobContext) -> JobResult:
+    async with transaction(ctx.sessions) as session:
+        result = await run_supervision_weekly(session, rules=ctx.rules, at=ctx.at,
+                                              only_first_workday=ctx.trigger is not RunTrigger.MANUAL)
+    return JobResult(counts=result.counts(), skipped=not result.ran, failed_items=result.failed)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    trigger: BaseTrigger
+    run: JobFunction
+    # Report each missed due time (letters, checks); a sweep's next tick makes up for a missed one.
+    report_missed: bool = True
+
+
+# An anchor for interval triggers so reminder ticks fall on round minutes (…:00, :05, :10).
+INTERVAL_ANCHOR = datetime(2026, 1, 1, tzinfo=SHANGHAI)
+
+
+def build_jobs(policy: Policy, settings: SchedulerSettings) -> dict[str, JobSpec]:
+    checks = policy.checks
+    deadline = checks.duty_login_deadline
+    stats_at = settings.statistics_time
+    if checks.statistics_anchor is not None:
+        statistics: BaseTrigger = IntervalTrigger(
+            days=settings.statistics_interval_days, timezone=SHANGHAI,
+            start_date=datetime.combine(checks.statistics_anchor, stats_at, tzinfo=SHANGHAI),
+        )
+    else:
+        days = ",".join(str(d) for d in checks.statistics_days_of_month)
+        statistics = CronTrigger(day=days, hour=stats_at.hour, minute=stats_at.minute, timezone=SHANGHAI)
+    specs = [
+        # Daily: whether the day is a working day is decided by the calendar inside the check.
+        JobSpec(DUTY_LOGIN_CHECK, CronTrigger(hour=deadline.hour, minute=deadline.minute, timezone=SHANGHAI),
+                duty_login_check),
+        JobSpec(HANDLING_DAYS_STATISTICS, statistics, handling_days_statistics),
+        JobSpec(DEADLINE_REMINDERS,
+                IntervalTrigger(seconds=settings.reminder_interval_seconds, start_date=INTERVAL_ANCHOR,
+                                timezone=SHANGHAI),
+                deadline_reminders, report_missed=False),
+        # Daily too: the list goes out on the first working day of each week.
+        JobSpec(SUPERVISION_WEEKLY, CronTrigger(hour=settings.supervision_time.hour,
+                                                minute=settings.supervision_time.minute, timezone=SHANGHAI),
+                supervision_weekly),
+    ]
+    return {spec.name: spec for spec in specs}

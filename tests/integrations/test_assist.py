@@ -1,0 +1,107 @@
+"""Knowledge-base ask (/api/v1/kb/ask) and telephony agent assist (/hooks/telephony/calls)
+through the real app, with the shipped knowledge base."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrations.models import TelephonyCall
+from tests.integrations.conftest import Api, Keys
+from tickets.models import Ticket
+
+CALL = {
+    "call_id": "CC-20261123-0001",
+    "caller_number": "13700001234",
+    "agent_id": "A017",
+    "transcript": "你好，我的社保卡丢了，想问一下怎么补办。",
+}
+
+
+async def test_kb_ask_bands(api: Api, keys: Keys) -> None:
+    status, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": "社保卡丢了怎么补办"})
+    assert status == 200 and out["band"] == "answer" and out["next_action"] == "ask_if_solved"
+    assert [a["id"] for a in out["answers"]] == ["sbk_lost"]
+    assert out["reply"].endswith("以上回答解决您的问题了吗？")
+
+    status, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": "我要转人工"})
+    assert (out["band"], out["reply"]) == ("none", "好的，您可以转人工客服，或者直接提交诉求，我们会尽快为您办理。")
+    status, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": "  "})
+    assert out["band"] == "none" and out["answers"] == []
+    assert out["reply"] == "您好，请用一句话描述您想咨询或反映的问题，例如“社保卡丢了怎么补办”。"
+
+    # Declined entries are never the direct answer again.
+    status, out = await api.post("/api/v1/kb/ask", key=keys.office,
+                                 body={"text": "社保卡丢了怎么补办", "declined_entry_ids": ["sbk_lost"]})
+    assert out["band"] != "answer"
+
+    status, out = await api.post("/api/v1/kb/ask", key=keys.reader, body={"text": "社保卡"})
+    assert status == 403
+    status, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": "长" * 5001})
+    assert status == 422
+
+
+async def test_call_gets_answers_then_a_ticket_once(api: Api, keys: Keys, session: AsyncSession,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    status, out = await api.post("/hooks/telephony/calls", key=keys.telephony, body=CALL)
+    assert status == 201, out
+    assert out["caller_number"] == "137****1234" and out["ticket_number"] is None and out["duplicate"] is False
+    assert 1 <= len(out["answers"]) <= 3 and out["answers"][0]["id"] == "sbk_lost"
+    assert out["classification"] == {
+        "category": "人力资源和社会保障", "request_type": "consultation", "urgency": "general", "confidence": 1.0,
+        "source": "keywords", "suggestions": [{"label": "人力资源和社会保障", "confidence": 1.0}]}
+
+    # Re-posted (a retry of the call-centre system): the same assist, nothing new.
+    status, again = await api.post("/hooks/telephony/calls", key=keys.telephony, body=CALL)
+    assert status == 200 and again == {**out, "duplicate": True}
+
+    # The agent asks for a ticket on the same call, confirming only the type.
+    ask = {**CALL, "ticket": {"request_type": "help"}}
+    status, filed = await api.post("/hooks/telephony/calls", key=keys.telephony, body=ask)
+    assert status == 200 and filed["ticket_number"] is not None and filed["duplicate"] is False
+    status, repeat = await api.post("/hooks/telephony/calls", key=keys.telephony, body=ask)
+    assert repeat["ticket_number"] == filed["ticket_number"] and repeat["duplicate"] is True
+
+    status, ticket = await api.get(f"/api/v1/tickets/{filed['ticket_number']}", key=keys.office)
+    assert ticket["channel"] == "telephony" and ticket["request_type"] == "help"
+    assert ticket["category"] == "人力资源和社会保障"  # from the classification
+    assert ticket["content"] == CALL["transcript"] and ticket["contact_phone"] == "13700001234"
+    assert (await session.exec(select(func.count()).select_from(Ticket))).one() == 1
+    # No full phone number in any log line.
+    assert "13700001234" not in caplog.text and "137****1234" in caplog.text
+
+
+async def test_ticket_on_first_post_and_concurrent_repeats(api: Api, keys: Keys, session: AsyncSession) -> None:
+    body = {**CALL, "call_id": "CC-2", "transcript": "楼下工地半夜还在施工，吵得睡不着，都投诉好几次了。",
+            "ticket": {}}
+    results = await asyncio.gather(*(api.post("/hooks/telephony/calls", key=keys.telephony, body=body)
+                                     for _ in range(3)))
+    assert sorted(status for status, _ in results) == [200, 200, 201]
+    assert len({out["ticket_number"] for _, out in results}) == 1
+    assert (await session.exec(select(func.count()).select_from(Ticket))).one() == 1
+    call = await session.get(TelephonyCall, "CC-2")
+    assert call is not None and call.caller_phone == "13700001234"
+    ticket = (await session.exec(select(Ticket))).one()
+    # Everything the agent left out came from the classifier.
+    assert (ticket.request_type, ticket.category, ticket.urgency) == ("complaint", "住房与城乡建设", "general")
+
+
+
+async def test_call_errors(api: Api, keys: Keys) -> None:
+    status, out = await api.post("/hooks/telephony/calls", body=CALL)
+    assert status == 401
+    status, out = await api.post("/hooks/telephony/calls", key=keys.office, body={**CALL, "call_id": ""})
+    assert status == 422 and out["error"]["message"] == "请求参数有误：call_id（内容过短）。"
+    status, out = await api.post("/hooks/telephony/calls", key=keys.office, body={**CALL, "caller_number": "abc"})
+    assert status == 422 and out["error"]["message"].startswith("电话号码“abc”格式不正确")
+    await api.post("/hooks/telephony/calls", key=keys.telephony, body=CALL)
+    status, out = await api.post("/hooks/telephony/calls", key=keys.telephony, body={**CALL, "agent_id": "B001"})
+    assert status == 409 and out["error"]["message"] == "通话 CC-20261123-0001 已登记，且内容与本次提交不一致。"
+    status, out = await api.post("/hooks/telephony/calls", key=keys.reader, body=CALL)
+    assert status == 403

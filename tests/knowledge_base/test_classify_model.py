@@ -1,0 +1,261 @@
+"""The trained routing model, its versioned file, keyword routing and the `classify` CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import sklearn
+from click.testing import CliRunner
+from openpyxl import Workbook
+
+from knowledge_base.classify import (
+    BadTrainingData,
+    EmptyText,
+    KeywordRouter,
+    ModelFormatError,
+    ModelNotFound,
+    RouteSource,
+    TextClassifier,
+    UnknownLabels,
+    evaluate,
+    load_router,
+)
+from knowledge_base.classify import model as model_module
+from knowledge_base.classify.dataset import load_labelled
+from knowledge_base.classify.errors import MissingColumns
+from knowledge_base.matcher import Entry
+from main import cli
+
+DATA = Path(__file__).parent.parent / "data"
+ROUTING = DATA / "classify_routing.csv"
+LABELS = ("交通运输", "供水供电", "劳动和社会保障", "教育", "环境保护")
+
+
+def _split(split: str) -> tuple[list[str], list[str]]:
+    rows = load_labelled(ROUTING, text_cols=["title", "detail"], label_col="label", where={"split": split})
+    return rows.texts, rows.labels
+
+
+@pytest.fixture(scope="module")
+def model() -> TextClassifier:
+    texts, labels = _split("train")
+    return TextClassifier.train(texts, labels)
+
+
+@pytest.fixture(scope="module")
+def model_file(model: TextClassifier, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("model") / "routing.clf"
+    model.save(path)
+    return path
+
+
+def test_top3_with_calibrated_confidences(model: TextClassifier) -> None:
+    assert model.labels == LABELS
+    assert model.info.calibrated is True
+    top = model.predict_top("小区突然停水了，也没有通知什么时候来水。")
+    assert len(top) == 3
+    assert top[0].label == "供水供电"
+    confidences = [s.confidence for s in top]
+    assert confidences == sorted(confidences, reverse=True)
+    assert 0 < sum(confidences) <= 1.0001
+    assert len({s.label for s in top}) == 3
+
+
+def test_held_out_rows_are_routed_correctly(model: TextClassifier) -> None:
+    texts, labels = _split("test")
+    report = evaluate(model, texts, labels)
+    assert report.n == 10
+    assert report.accuracy >= 0.8
+    assert set(report.per_class) == set(LABELS)
+    assert all(m.support == 2 for m in report.per_class.values())
+
+
+def test_saved_model_predicts_the_same(model: TextClassifier, model_file: Path) -> None:
+    loaded = TextClassifier.load(model_file)
+    text = "公司拖欠工资三个月，老板不接电话。"
+    assert loaded.predict_top(text) == model.predict_top(text)
+    assert loaded.info.n_train == 40
+    assert loaded.info.libraries["scikit-learn"] == sklearn.__version__
+
+
+def test_model_from_an_older_format_is_refused(model: TextClassifier, tmp_path: Path, monkeypatch) -> None:
+    old = tmp_path / "old.clf"
+    monkeypatch.setattr(model_module, "FORMAT_VERSION", 0)
+    model.save(old)
+    monkeypatch.undo()
+    with pytest.raises(ModelFormatError) as excinfo:
+        TextClassifier.load(old)
+    assert excinfo.value.message == (
+        f"模型文件 {old} 的格式版本为 0，当前程序需要版本 {model_module.FORMAT_VERSION}。"
+        "请用 classify train 重新训练模型。"
+    )
+
+
+def test_model_from_another_sklearn_release_is_refused(model_file: Path, tmp_path: Path) -> None:
+    data = model_file.read_bytes()
+    patched = data.replace(
+        f'"scikit-learn": "{sklearn.__version__}"'.encode(), b'"scikit-learn": "0.24.2"', 1
+    )
+    path = tmp_path / "other.clf"
+    path.write_bytes(patched)
+    with pytest.raises(ModelFormatError) as excinfo:
+        TextClassifier.load(path)
+    assert "scikit-learn 0.24.2" in excinfo.value.message
+
+
+def test_not_a_model_and_missing_file(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.clf"
+    junk.write_bytes(b"PK\x03\x04 not a model")
+    with pytest.raises(ModelFormatError) as excinfo:
+        TextClassifier.load(junk)
+    assert excinfo.value.message == f"文件 {junk} 不是分类模型文件。"
+    with pytest.raises(ModelNotFound):
+        TextClassifier.load(tmp_path / "absent.clf")
+
+
+def test_bad_training_and_prediction_input(model: TextClassifier) -> None:
+    with pytest.raises(BadTrainingData):
+        TextClassifier.train(["只有一种标签", "还是这个标签"], ["教育", "教育"])
+    with pytest.raises(BadTrainingData):
+        TextClassifier.train(["", "  "], ["教育", "交通运输"])
+    with pytest.raises(EmptyText):
+        model.predict_top("   ")
+    # Long, emoji-laden, traditional text still gets an answer.
+    top = model.predict_top("學校門口的校車嚴重超載😡" * 400)
+    assert top[0].label == "教育"
+
+
+def test_unknown_label_at_evaluation(model: TextClassifier) -> None:
+    with pytest.raises(UnknownLabels) as excinfo:
+        evaluate(model, ["路灯不亮", "公交车太少"], ["城市管理", "交通运输"])
+    assert excinfo.value.labels == ["城市管理"]
+    assert "城市管理" in excinfo.value.message
+
+
+def test_keyword_rules_serve_before_any_training(tmp_path: Path, model_file: Path) -> None:
+    router = load_router()
+    result = router.route("小区停车位被外来车辆占用，物业也不管。")
+    assert result.source == RouteSource.KEYWORDS
+    assert [s.label for s in result.suggestions] == ["停车管理", "物业管理"]
+    # 停车 + 停车位 + 车位 = 7 characters of keywords against 物业 = 2.
+    assert [s.confidence for s in result.suggestions] == [0.7778, 0.2222]
+    nothing = router.route("今天天气不错。")
+    assert nothing.source == RouteSource.NONE and nothing.suggestions == []
+
+    units = KeywordRouter.from_pairs([("城东供水所", "停水"), ("城东供水所", "水压"), ("城东派出所", "噪音")])
+    assert [s.label for s in units.route("晚上停水，白天水压低")] == ["城东供水所"]
+
+    entries = [
+        Entry(id="1", question="停水怎么办", answer="…", keywords=("停水", "水压"), unit="城东供水所"),
+        Entry(id="2", question="噪音扰民", answer="…", keywords=("噪音",), unit="城东派出所"),
+        Entry(id="3", question="社保卡", answer="…", keywords=("社保卡",)),  # no unit: skipped
+    ]
+    from_kb = KeywordRouter.from_entries(entries)
+    assert from_kb.rules == {"城东供水所": ("停水", "水压"), "城东派出所": ("噪音",)}
+    assert from_kb.route("楼下噪音太大")[0].label == "城东派出所"
+
+    trained = load_router(model_file)
+    assert trained.route("校车超载").source == RouteSource.MODEL
+
+
+# --- CLI ----------------------------------------------------------------------------
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_cli_train_eval_predict(tmp_path: Path) -> None:
+    out = tmp_path / "m.clf"
+    code, text = _run(
+        "classify", "train", "--data", str(ROUTING), "--text-col", "title,detail",
+        "--label-col", "label", "--out", str(out), "--where", "split=train",
+    )  # fmt: skip
+    assert code == 0, text
+    assert text.startswith("已训练模型：40 条数据，5 个标签，")
+
+    code, text = _run(
+        "classify", "eval", "--model", str(out), "--data", str(ROUTING), "--text-col", "title,detail",
+        "--label-col", "label", "--where", "split=test", "--json",
+    )  # fmt: skip
+    assert code == 0, text
+    report = json.loads(text)
+    assert report["n"] == 10
+    assert set(report) >= {"n", "accuracy", "macro_f1", "per_class", "msgs_per_s"}
+    assert set(report["per_class"]["教育"]) == {"precision", "recall", "f1", "support"}
+    assert report["per_class"]["教育"]["support"] == 2
+
+    code, text = _run("classify", "predict", "--model", str(out), "三岁孩子的幼儿园学费又涨了")
+    assert code == 0, text
+    lines = text.strip().splitlines()
+    assert lines[0] == "建议派往（按可能性排序）："
+    assert len(lines) == 4
+    assert lines[1].startswith("1. 教育  ")
+    assert lines[1].endswith("%")
+
+
+def test_cli_xlsx_and_fixed_flags_without_filter(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    with ROUTING.open(encoding="utf-8") as fh:
+        for row in csv.reader(fh):
+            sheet.append(row)
+    xlsx = tmp_path / "history.xlsx"
+    book.save(xlsx)
+    out = tmp_path / "x.clf"
+    code, text = _run(
+        "classify", "train", "--data", str(xlsx), "--text-col", "title,detail", "--label-col", "label",
+        "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, text
+    assert "50 条数据" in text
+    assert TextClassifier.load(out).config.word_chars == 0
+
+    code, text = _run(
+        "classify", "train", "--data", str(xlsx), "--text-col", "title,detail", "--label-col", "label",
+        "--out", str(out), "--words",
+    )  # fmt: skip
+    assert code == 0, text
+    with_words = TextClassifier.load(out)
+    assert with_words.config.word_chars == 600
+    assert with_words.predict_top("工地拖欠农民工工资")[0].label == "劳动和社会保障"
+
+
+def test_cli_clear_errors(tmp_path: Path, model_file: Path) -> None:
+    code, text = _run(
+        "classify", "train", "--data", str(ROUTING), "--text-col", "subject", "--label-col", "label",
+        "--out", str(tmp_path / "m.clf"),
+    )  # fmt: skip
+    assert code == 1
+    assert f"文件 {ROUTING} 缺少列：subject。现有的列：title、detail、label、split。" in text
+    assert "Traceback" not in text
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title,label\n路灯不亮,城市管理\n公交太少,交通运输\n", encoding="utf-8")
+    code, text = _run(
+        "classify", "eval", "--model", str(model_file), "--data", str(bad), "--text-col", "title",
+        "--label-col", "label", "--json",
+    )  # fmt: skip
+    assert code == 1
+    assert "评估数据中有模型不认识的标签：城市管理。" in text
+
+    code, text = _run("classify", "predict", "--model", str(model_file), "  ")
+    assert code == 1
+    assert "诉求内容为空，无法分类，请填写诉求内容。" in text
+
+    old = tmp_path / "old.clf"
+    old.write_bytes(model_file.read_bytes().replace(b'"format_version": 1', b'"format_version": 0', 1))
+    code, text = _run("classify", "predict", "--model", str(old), "停水")
+    assert code == 1
+    assert "格式版本为 0" in text
+
+
+def test_missing_columns_error_lists_them() -> None:
+    with pytest.raises(MissingColumns) as excinfo:
+        load_labelled(ROUTING, text_cols=["title", "body"], label_col="category", where={"year": "2024"})
+    assert excinfo.value.missing == ["body", "category", "year"]
