@@ -44,6 +44,7 @@ from bot.handlers import get_routers
 from bot.models import ProcessedUpdate
 from bot.notifier import TelegramNotifier
 from bot.sender import SendLimits, SendQueue
+from knowledge_base.classify import Router
 from tickets.db import SessionFactory
 from tickets.service import Rules
 from tickets.settings import Settings
@@ -79,10 +80,13 @@ def make_bot(token: str, *, api_base: str = "https://api.telegram.org", limits: 
 
 
 def make_dispatcher(*, kb: KbProvider, sessions: SessionFactory | None = None, rules: Rules | None = None,
-                    storage: BaseStorage | None = None, kb_feedback: FeedbackRecorder | None = None) -> Dispatcher:
+                    storage: BaseStorage | None = None, kb_feedback: FeedbackRecorder | None = None,
+                    category_router: Router | None = None) -> Dispatcher:
     """The dispatcher with every router. `sessions` and `rules` may be given later
-    (`dp["sessions"] = …`) when the database is opened after the routes are built."""
-    dp = Dispatcher(storage=storage or MemoryStorage(), kb=kb, kb_feedback=kb_feedback, answers=AnswerMemo())
+    (`dp["sessions"] = …`) when the database is opened after the routes are built.
+    `category_router`: the classifier's Router (a trained model); the shipped keyword rules if None."""
+    dp = Dispatcher(storage=storage or MemoryStorage(), kb=kb, kb_feedback=kb_feedback, answers=AnswerMemo(),
+                    category_router=category_router)
     if sessions is not None:
         dp["sessions"] = sessions
     if rules is not None:
@@ -227,13 +231,14 @@ class TelegramRuntime:
     """
 
     def __init__(self, settings: Settings, *, kb: KbProvider, kb_feedback: FeedbackRecorder | None = None,
-                 limits: SendLimits | None = None) -> None:
+                 limits: SendLimits | None = None, category_router: Router | None = None) -> None:
         if not settings.telegram_token:
             raise ValueError("HOTLINE_TELEGRAM_TOKEN is not set")
         self.settings = settings
         self.bot = make_bot(settings.telegram_token, api_base=settings.telegram_api_base, limits=limits)
         self.storage = make_storage(settings.redis_url)
-        self.dp = make_dispatcher(kb=kb, storage=self.storage, kb_feedback=kb_feedback)
+        self.dp = make_dispatcher(kb=kb, storage=self.storage, kb_feedback=kb_feedback,
+                                  category_router=category_router)
         self.notifier = TelegramNotifier(self.bot)
         self.webhook: WebhookHandler | None = None
         self._polling: asyncio.Task[None] | None = None

@@ -17,6 +17,7 @@ from bot.models import TicketAttachment
 from bot.routes import PLAIN_TEXT, RouteTable
 from bot.routing import category_labels, suggest_draft, suggest_units
 from bot.states import FileRequest
+from knowledge_base.classify import Router
 from tickets import service
 from tickets import texts as ttexts
 from tickets.enums import Channel, OutboxChannel, RequestType, Role, Urgency
@@ -109,27 +110,27 @@ async def _take_place(message: Message, state: FSMContext, place: str) -> None:
 
 
 @router.message(FileRequest.phone, F.contact)
-async def phone_contact(message: Message, state: FSMContext) -> None:
+async def phone_contact(message: Message, state: FSMContext, category_router: Router | None = None) -> None:
     assert message.contact is not None and message.from_user is not None
     if message.contact.user_id is not None and message.contact.user_id != message.from_user.id:
         await message.answer(texts.FILE_PHONE_NOT_OWN, reply_markup=keyboards.share_contact())
         return
-    await _take_phone(message, state, message.contact.phone_number)
+    await _take_phone(message, state, message.contact.phone_number, category_router)
 
 
 @router.message(FileRequest.phone, PLAIN_TEXT)
-async def phone_text(message: Message, state: FSMContext) -> None:
-    await _take_phone(message, state, message.text or "")
+async def phone_text(message: Message, state: FSMContext, category_router: Router | None = None) -> None:
+    await _take_phone(message, state, message.text or "", category_router)
 
 
-async def _take_phone(message: Message, state: FSMContext, raw: str) -> None:
+async def _take_phone(message: Message, state: FSMContext, raw: str, router: Router | None) -> None:
     try:
         phone = normalize_phone(raw)
     except ValidationFailed as error:
         await message.answer(error.message, reply_markup=keyboards.share_contact())
         return
     data = await state.get_data()
-    suggestion = suggest_draft(data["content"])
+    suggestion = suggest_draft(data["content"], router)
     await state.update_data(phone=phone, request_type=suggestion.request_type.value, category=suggestion.category,
                             urgency=suggestion.urgency.value)
     await state.set_state(FileRequest.confirm)
