@@ -30,8 +30,7 @@ from rapidfuzz import fuzz, process
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge_base.classify.errors import EmptyText
-from knowledge_base.classify.similarity import HOTSPOT_THRESHOLD, REPEAT_THRESHOLD
-from knowledge_base.classify.similarity import similarity as text_similarity
+from knowledge_base.classify.similarity import HOTSPOT_THRESHOLD, REPEAT_THRESHOLD, text_similarity
 from reports import texts
 from reports.indicators import T, U, _flag, _run
 from reports.periods import Period
