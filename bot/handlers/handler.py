@@ -22,7 +22,7 @@ from tickets import service, workflow
 from tickets import texts as ttexts
 from tickets.clock import SHANGHAI, ensure_aware, local
 from tickets.enums import Action, ResultCategory, Role, TicketStatus
-from tickets.errors import HotlineError
+from tickets.errors import HotlineError, ValidationFailed
 from tickets.models import Ticket, Unit
 from tickets.policy import Period, PeriodUnit
 from tickets.queries import unit_tickets
@@ -212,6 +212,9 @@ async def card_button(query: CallbackQuery, callback_data: TicketCb, session: As
 
 @router.message(ReturnRequest.reason, PLAIN_TEXT)
 async def return_reason(message: Message, state: FSMContext) -> None:
+    if not (message.text or "").strip():
+        await message.answer(texts.TEXT_REQUIRED)
+        return
     await state.update_data(reason=(message.text or "").strip())
     await state.set_state(ReturnRequest.unit)
     await message.answer(texts.ASK_RETURN_UNIT)
@@ -237,6 +240,9 @@ async def return_unit(message: Message, state: FSMContext, session: AsyncSession
 @router.message(ExtensionRequest.reason, PLAIN_TEXT)
 async def extension_reason(message: Message, state: FSMContext, rules: Rules) -> None:
     data = await state.get_data()
+    if not (message.text or "").strip():
+        await message.answer(texts.TEXT_REQUIRED)
+        return
     await state.update_data(reason=(message.text or "").strip())
     await state.set_state(ExtensionRequest.days)
     await message.answer(texts.ASK_EXTENSION_DAYS, reply_markup=keyboards.extension_days(
@@ -273,7 +279,8 @@ async def _extension(event: Message | CallbackQuery, session: AsyncSession, who:
         return
     if isinstance(result, HotlineError):
         await message.answer(result.message)
-        if "天数" not in result.message:
+        # The reason is already known to be there: a validation error is about the days, ask again.
+        if not isinstance(result, ValidationFailed):
             await state.clear()
         return
     await state.clear()
