@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import (
@@ -264,13 +265,20 @@ class TelegramRuntime:
                 await install_commands(self.bot, session)
             except Exception as error:  # menus are optional; the bot still works
                 log.warning("could not install command menus: %s", error)
+        # Telegram being unreachable at start-up must not take the rest of the service down.
         if self.uses_webhook:
-            await self.bot.set_webhook(self.settings.telegram_webhook_url or "",
-                                       secret_token=self.settings.telegram_webhook_secret,
-                                       allowed_updates=ALLOWED_UPDATES)
-            log.info("telegram webhook set")
+            try:
+                await self.bot.set_webhook(self.settings.telegram_webhook_url or "",
+                                           secret_token=self.settings.telegram_webhook_secret,
+                                           allowed_updates=ALLOWED_UPDATES)
+                log.info("telegram webhook set")
+            except TelegramAPIError as error:
+                log.error("setWebhook failed (%s); the webhook route still answers Telegram's calls", error)
         else:
-            await self.bot.delete_webhook(drop_pending_updates=False)
+            try:
+                await self.bot.delete_webhook(drop_pending_updates=False)
+            except TelegramAPIError as error:
+                log.warning("deleteWebhook failed (%s); polling retries on its own", error)
             self._polling = asyncio.create_task(self.dp.start_polling(
                 self.bot, handle_signals=False, close_bot_session=False, allowed_updates=ALLOWED_UPDATES))
             log.info("telegram long polling started")
