@@ -51,7 +51,7 @@ from tickets.enums import WITH_UNIT_STATUSES, Action, Role, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketCoUnit, Unit
 from tickets.privacy import mask_name, mask_phone, mask_text
 from tickets.queries import ticket_events
-from tickets.service import Actor, CallbackAnswers, ReplyData, Rules, TicketCreate
+from tickets.service import Actor, Rules, TicketCreate
 
 routes = web.RouteTableDef()
 PREFIX = "/api/v1"
@@ -244,9 +244,9 @@ ACTIONS: dict[str, ActionSpec] = {
     "decide_extension": ActionSpec(DecideExtensionIn, lambda s, r, a, n, b: svc.decide_extension(
         s, rules=r, actor=a, number=n, approve=b.approve, note=b.note)),
     "reply": ActionSpec(ReplyIn, lambda s, r, a, n, b: svc.reply(
-        s, rules=r, actor=a, number=n, data=ReplyData.model_validate(b.model_dump()))),
+        s, rules=r, actor=a, number=n, data=b)),
     "callback": ActionSpec(CallbackIn, lambda s, r, a, n, b: svc.record_callback(
-        s, rules=r, actor=a, number=n, answers=CallbackAnswers.model_validate(b.model_dump()))),
+        s, rules=r, actor=a, number=n, answers=b)),
     "rework": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.rework(s, rules=r, actor=a, number=n, note=b.note)),
     "supervise": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.supervise(s, rules=r, actor=a, number=n, note=b.note)),
     "archive": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.archive(s, rules=r, actor=a, number=n, note=b.note)),

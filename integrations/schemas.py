@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tickets.enums import Action, Channel, RequestType, ResultCategory, Satisfaction, TicketStatus, Urgency
+from tickets.enums import Action, Channel, RequestType, ResultCategory, TicketStatus, Urgency
+from tickets.service import CallbackAnswers, ReplyData
 
 
 class Strict(BaseModel):
@@ -144,25 +145,14 @@ class DecideExtensionIn(Strict):
     note: str = ""
 
 
-class ReplyIn(Strict):
-    result: ResultCategory
-    text: str = ""
-    contact_person: str = ""
-    facts: str = ""
-    judgement: str = ""
-    citizen_opinion: str = ""
-    answered_by: str = ""
-    answered_at: datetime | None = None
-    site_findings: str = ""
+class ReplyIn(ReplyData):
+    """The service's reply elements, refusing unknown fields (a typo must not drop an element)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class CallbackIn(Strict):
-    reached: bool = True
-    contacted: bool | None = None
-    answered: bool | None = None
-    solved: bool | None = None
-    satisfaction: Satisfaction | None = None
-    note: str = ""
+class CallbackIn(CallbackAnswers):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class NoteIn(Strict):

@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 
 from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from tickets.db import create_engine
+from tickets.db import create_engine, import_table_modules
 from tickets.settings import Settings
 
-# Every package that owns tables (tests/conftest.py keeps the same list).
-MODEL_MODULES = (
-    "tickets.models",
-    "knowledge_base.models",
-    "integrations.models",
-    "scheduler.models",
-    "reports.models",
-    "bot.models",
-)
-for name in MODEL_MODULES:
-    try:
-        importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
+import_table_modules()
 
 target_metadata = SQLModel.metadata
 

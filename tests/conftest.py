@@ -7,7 +7,6 @@ there. On a developer machine without them the tests skip with the reason.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -24,21 +23,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets.calendar import CalendarOverrides, WorkCalendar
 from tickets.clock import ManualClock, shanghai
-from tickets.db import SessionFactory, create_engine, session_factory
+from tickets.db import SessionFactory, create_engine, import_table_modules, session_factory
 from tickets.enums import HandlerSlot, Role, UnitKind
 from tickets.models import Staff, Unit
 from tickets.policy import load_policy
 from tickets.service import Actor, Rules
-
-# Every package that owns tables; main's wiring (migrations/env.py) keeps the same list.
-MODEL_MODULES = (
-    "tickets.models",
-    "knowledge_base.models",
-    "integrations.models",
-    "scheduler.models",
-    "reports.models",
-    "bot.models",
-)
 
 T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -46,16 +35,7 @@ POSTGRES_ADMIN_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql://p
 REDIS_URL = os.environ.get("HOTLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def import_models() -> None:
-    for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-
-
-import_models()
+import_table_modules()
 
 
 def run_in_thread(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:

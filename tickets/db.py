@@ -82,3 +82,27 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["database_url"] = url
     command.upgrade(config, revision)
+
+
+# Every package that owns tables. Named as strings: tickets never imports the adapters;
+# only whoever builds the whole schema (Alembic, the test fixtures) calls this.
+TABLE_MODULES = (
+    "tickets.models",
+    "knowledge_base.models",
+    "integrations.models",
+    "scheduler.models",
+    "reports.models",
+    "bot.models",
+)
+
+
+def import_table_modules() -> None:
+    """Register every package's tables on SQLModel.metadata (a missing package is skipped)."""
+    import importlib
+
+    for name in TABLE_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise

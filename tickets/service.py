@@ -506,6 +506,13 @@ async def _set_units(session: AsyncSession, *, ticket: Ticket, unit_id: int, co_
     return unit
 
 
+def completion_period(policy: Policy, urgency: Urgency) -> Period:
+    """办结时限 by urgency (urgent help 1 working day, general 5, by default)."""
+    completion = policy.deadlines.completion
+    return {Urgency.URGENT: completion.urgent, Urgency.SEMI_URGENT: completion.semi_urgent,
+            Urgency.GENERAL: completion.general}[urgency]
+
+
 def _start_deadlines(ticket: Ticket, *, rules: Rules) -> None:
     """Deadlines counted from the moment a unit receives the ticket (接单之日起)."""
     now = rules.now()
@@ -516,9 +523,7 @@ def _start_deadlines(ticket: Ticket, *, rules: Rules) -> None:
     ticket.first_contact_due_at = cal.add(now, d.first_contact)
     ticket.return_window_until = cal.add(now, d.return_window)
     ticket.extension_window_until = cal.add(now, d.extension_window)
-    completion = {Urgency.URGENT: d.completion.urgent, Urgency.SEMI_URGENT: d.completion.semi_urgent,
-                  Urgency.GENERAL: d.completion.general}[ticket.urgency]
-    ticket.due_at = cal.add(now, completion)
+    ticket.due_at = cal.add(now, completion_period(rules.policy, ticket.urgency))
     ticket.extended_days = 0
     if ticket.urgency is Urgency.URGENT and not cal.in_working_hours(now):
         ticket.feedback_due_at = cal.add(now, d.urgent_offhours_feedback)
@@ -824,10 +829,7 @@ async def _rework(session: AsyncSession, *, rules: Rules, actor: Actor, ticket: 
     ticket.result = None
     ticket.replied_at = None
     # Rework restarts the handling period: the unit gets a full new term for a second reply.
-    completion = {Urgency.URGENT: rules.policy.deadlines.completion.urgent,
-                  Urgency.SEMI_URGENT: rules.policy.deadlines.completion.semi_urgent,
-                  Urgency.GENERAL: rules.policy.deadlines.completion.general}[ticket.urgency]
-    ticket.due_at = rules.calendar.add(rules.now(), completion)
+    ticket.due_at = rules.calendar.add(rules.now(), completion_period(rules.policy, ticket.urgency))
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.REWORK, note=note,
                               data=data)
     await _notify_unit(session, rules=rules, ticket=ticket, event=event, kind="rework",
