@@ -230,11 +230,8 @@ async def _file(session: AsyncSession, *, rules: Rules, kb: KbProvider, data: di
     for file_id in data.get("photos", []):
         session.add(TicketAttachment(ticket_id=ticket.id, file_id=file_id, created_at=rules.now()))
     await announce_new_ticket(session, rules=rules, kb=kb, ticket=ticket)
-    completion = {Urgency.URGENT: rules.policy.deadlines.completion.urgent,
-                  Urgency.SEMI_URGENT: rules.policy.deadlines.completion.semi_urgent,
-                  Urgency.GENERAL: rules.policy.deadlines.completion.general}[ticket.urgency]
     # The real term starts at dispatch; the office dispatches the same day, so this is what to expect.
-    due = ttexts.fmt_local(rules.calendar.add(rules.now(), completion))
+    due = ttexts.fmt_local(rules.calendar.add(rules.now(), service.completion_period(rules.policy, ticket.urgency)))
     return ticket.number, due
 
 
