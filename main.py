@@ -11,6 +11,7 @@ import click
 from aiohttp import web
 
 from bot.cli import register as register_bot
+from bot.runtime import telegram_extension
 from integrations.app import init_app
 from integrations.cli import register as register_integrations
 from knowledge_base.classify.cli import register as register_classify
@@ -33,7 +34,8 @@ def serve(host: str | None, port: int | None) -> None:
     """Run the HTTP service (API, webhooks, scheduler, outbox worker, bot)."""
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    web.run_app(init_app(settings), host=host or settings.host, port=port or settings.port)
+    extensions = [ext for ext in (telegram_extension(settings),) if ext is not None]
+    web.run_app(init_app(settings, extensions=extensions), host=host or settings.host, port=port or settings.port)
 
 
 register_tickets(cli)

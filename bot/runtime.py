@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -47,6 +48,7 @@ from bot.notifier import TelegramNotifier
 from bot.sender import SendLimits, SendQueue
 from knowledge_base.classify import Router
 from tickets.db import SessionFactory
+from tickets.enums import OutboxChannel
 from tickets.service import Rules
 from tickets.settings import Settings
 
@@ -291,3 +293,27 @@ class TelegramRuntime:
                 await self._polling
         await self.storage.close()
         await self.bot.session.close()
+
+
+def telegram_extension(settings: Settings) -> Callable[[web.Application], None] | None:
+    """What main.py hands to `integrations.app.init_app`: the bot's webhook route and its
+    start/stop, or None when no token is configured (the service runs without Telegram)."""
+    if not settings.telegram_token:
+        return None
+    # The app's shared resources, by their typed keys; integrations never imports the bot.
+    from integrations.state import KB, NOTIFIERS, ROUTER, RULES, SESSIONS
+
+    def install(app: web.Application) -> None:
+        telegram = TelegramRuntime(settings, kb=lambda: app[KB])
+        telegram.add_routes(app)
+
+        async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
+            telegram.dp["category_router"] = app[ROUTER]
+            await telegram.start(sessions=app[SESSIONS], rules=app[RULES])
+            app[NOTIFIERS][OutboxChannel.TELEGRAM] = telegram.notifier
+            yield
+            await telegram.stop()
+
+        app.cleanup_ctx.append(telegram_ctx)
+
+    return install

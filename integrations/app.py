@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 
 import aiohttp
 from aiohttp import web
@@ -33,11 +33,13 @@ from integrations.state import (
     CLASSIFY,
     ENGINE,
     HTTP,
+    KB,
     KB_ASK,
     KEYS,
     LIMITER,
     METRICS,
     NOTIFIERS,
+    ROUTER,
     RULES,
     SESSIONS,
     SETTINGS,
@@ -85,9 +87,14 @@ async def openapi_view(_request: web.Request) -> web.Response:
     return json_response(document())
 
 
+Extension = Callable[[web.Application], None]
+
+
 def init_app(settings: Settings, *, clock: Clock | None = None,
-             notifiers: Mapping[OutboxChannel, Notifier] | None = None) -> web.Application:
-    """`notifiers` adds or replaces outbound channels (the bot's Telegram notifier, test fakes)."""
+             notifiers: Mapping[OutboxChannel, Notifier] | None = None,
+             extensions: Sequence[Extension] = ()) -> web.Application:
+    """`notifiers` adds or replaces outbound channels (test fakes); `extensions` add a channel's
+    routes and cleanup_ctx (main.py passes the Telegram bot's)."""
     install_log_masking()
     metrics = Metrics()
     app = web.Application(client_max_size=1024 * 1024,
@@ -110,9 +117,11 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
     async def knowledge_base(app: web.Application) -> AsyncIterator[None]:
         # jieba's dictionaries take a second or two: loaded once per process, off the event loop.
         await asyncio.to_thread(segment.load)
-        app[KB_ASK] = kb_asker(await load_knowledge_base(app[SESSIONS]))
+        app[KB] = await load_knowledge_base(app[SESSIONS])
+        app[KB_ASK] = kb_asker(app[KB])
         # A missing or outdated model file is an error at start-up, not a silent fallback.
         router = await asyncio.to_thread(load_router, settings.classifier_model)
+        app[ROUTER] = router
         app[CLASSIFY] = classifier(router)
         yield
 
@@ -123,11 +132,6 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
             app[NOTIFIERS].update(notifiers or {})
             yield
 
-    # ---- wired by main at merge (the lead): the bot and the scheduler -------------------
-    # The bot's cleanup_ctx goes HERE, before outbox_worker, so that it can add its notifier:
-    #     app[NOTIFIERS][OutboxChannel.TELEGRAM] = TelegramNotifier(bot)
-    # and register its webhook route (POST /telegram/webhook) on this app.
-    # ---------------------------------------------------------------------------------------
 
     async def scheduler(app: web.Application) -> AsyncIterator[None]:
         # After the database (it stops, letting running jobs finish, before the engine is disposed).
@@ -148,7 +152,13 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
-    app.cleanup_ctx.extend([database, knowledge_base, http_client, scheduler, outbox_worker])
+    app.cleanup_ctx.extend([database, knowledge_base, http_client])
+    # Channels wired by main.py (the Telegram bot): their routes must exist before start-up,
+    # and their cleanup_ctx runs here, after the database and the knowledge base, and before the
+    # outbox worker, so that they can register their notifier first.
+    for install in extensions:
+        install(app)
+    app.cleanup_ctx.extend([scheduler, outbox_worker])
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_view)

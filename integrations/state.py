@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from integrations.http import RateLimiter
 from integrations.keys import KeyStore
 from integrations.metrics import Metrics
+from knowledge_base.classify import Router
+from knowledge_base.matcher import KnowledgeBase
 from tickets.db import SessionFactory
 from tickets.enums import OutboxChannel
 from tickets.outbox import Notifier
@@ -30,6 +32,8 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 # channel → notifier; filled before the outbox worker starts (the bot adds Telegram).
 NOTIFIERS = web.AppKey("notifiers", MutableMapping[OutboxChannel, Notifier])
 # Seams to the knowledge base and the classifier: `text -> result` callables, None when absent.
+KB = web.AppKey("kb", KnowledgeBase)
+ROUTER = web.AppKey("router", Router)
 KB_ASK = web.AppKey("kb_ask", Callable[..., Any])
 CLASSIFY = web.AppKey("classify", Callable[..., Any])
 # SQLite only: one in-process queue for writers (integrations.db.writing).
