@@ -91,7 +91,8 @@ class Rankings:
 
 
 def rank_units(table: ScoreTable, rules: RankingRules, *, volume_column: str = "received") -> Rankings:
-    """Best N among units with enough volume; poor units below the threshold, worst first.
+    """Best N among units with enough volume and a score at or above the poor line; poor units
+    below it, worst first.
 
     Ties are broken by volume (more tickets first) then by name, so the order is stable.
     """
@@ -99,7 +100,8 @@ def rank_units(table: ScoreTable, rules: RankingRules, *, volume_column: str = "
     def volume(row: ScoreRow) -> int:
         return int(row.counts.get(volume_column, 0))
 
-    eligible = [r for r in table.units if volume(r) >= rules.best_min_volume]
+    # A unit below the poor line is never among the best, however few units have enough volume.
+    eligible = [r for r in table.units if volume(r) >= rules.best_min_volume and r.score >= rules.poor_below]
     best_rows = sorted(eligible, key=lambda r: (-r.exact_score, -volume(r), r.unit))[: rules.best_n]
     best = [
         RankedUnit(i, r, volume(r), texts.WHY_BEST.format(score=r.score, volume=volume(r)))

@@ -31,7 +31,7 @@ from tickets.enums import (
 from tickets.models import Staff, Ticket, Unit
 from tickets.service import Actor, CallbackAnswers, ReplyData, Rules, TicketCreate
 
-OFFICE_UNIT = "区12345热线办"
+OFFICE_UNIT = "区热线办"
 UNITS: list[tuple[str, UnitKind, str]] = [
     ("区人力资源和社会保障局", UnitKind.DEPARTMENT, "社保 工资 劳动 就业 养老金 失业"),
     ("区住房和城乡建设局", UnitKind.DEPARTMENT, "物业 房屋 住房 维修基金 电梯"),
