@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from integrations import api, open311, telephony, texts, upstream
 from integrations.assist import classifier, kb_asker, load_knowledge_base
+from integrations.batcher import intake_context
 from integrations.db import writer_gate
 from integrations.http import (
     RateLimiter,
@@ -103,7 +104,8 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
         app[ENGINE] = engine
         app[SESSIONS] = session_factory(engine)
         app[KEYS] = KeyStore(app[SESSIONS])
-        app[WRITE_LOCK] = writer_gate(engine.dialect.name)
+        if (gate := writer_gate(engine.dialect.name)) is not None:
+            app[WRITE_LOCK] = gate
         yield
         await engine.dispose()
 
@@ -148,7 +150,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
-    app.cleanup_ctx.extend([database, knowledge_base, http_client, scheduler, outbox_worker])
+    app.cleanup_ctx.extend([database, intake_context, knowledge_base, http_client, scheduler, outbox_worker])
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_view)
