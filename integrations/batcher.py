@@ -37,10 +37,18 @@ from tickets.service import Actor, Rules, TicketCreate
 
 log = logging.getLogger("integrations.batcher")
 
-MAX_BATCH = 200
-MAX_WAIT_SECONDS = 0.002
-MAX_QUEUE = 5000
 RETRY_AFTER_SECONDS = 1
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """How large a batch may grow, how long the writer waits for one to fill, how many drafts
+    may wait before requests are refused. Batches stay small when the writer keeps up (it
+    takes what is queued the moment it is free); they grow only under load."""
+
+    max_batch: int = 200
+    max_wait: float = 0.002  # seconds
+    max_queue: int = 5000
 
 
 @dataclass
@@ -60,15 +68,15 @@ class IntakeStats:
 
 class IntakeBatcher:
     def __init__(self, sessions: SessionFactory, rules: Rules, *, write_lock: asyncio.Semaphore | None = None,
-                 max_batch: int = MAX_BATCH, max_wait: float = MAX_WAIT_SECONDS,
-                 max_queue: int = MAX_QUEUE) -> None:
+                 limits: IntakeLimits | None = None) -> None:
         self.sessions = sessions
         self.rules = rules
         # SQLite: the process's one writer gate, shared with the other write paths.
         self.write_lock = write_lock
-        self.max_batch = max_batch
-        self.max_wait = max_wait
-        self.max_queue = max_queue
+        limits = limits or IntakeLimits()
+        self.max_batch = max(1, limits.max_batch)
+        self.max_wait = limits.max_wait
+        self.max_queue = limits.max_queue
         self.stats = IntakeStats()
         # Unbounded underneath: the bound is checked in submit(), so the stop marker always fits.
         self._queue: asyncio.Queue[_Item | None] = asyncio.Queue()
@@ -194,11 +202,13 @@ def _resolve(future: asyncio.Future[Ticket], outcome: Outcome) -> None:
 
 
 INTAKE = web.AppKey("intake", IntakeBatcher)
+# Optional: set before the app starts to change the limits (benchmarks, tests).
+INTAKE_LIMITS = web.AppKey("intake_limits", IntakeLimits)
 
 
 async def intake_context(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: after the database is open; stopped (drained) before it is disposed."""
-    batcher = IntakeBatcher(app[SESSIONS], app[RULES], write_lock=app.get(WRITE_LOCK))
+    batcher = IntakeBatcher(app[SESSIONS], app[RULES], write_lock=app.get(WRITE_LOCK), limits=app.get(INTAKE_LIMITS))
     app[INTAKE] = batcher
     batcher.start()
     yield

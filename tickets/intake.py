@@ -203,8 +203,9 @@ async def next_numbers(session: AsyncSession, *, rules: Rules, count: int) -> li
     )
     if bind is not None and bind.dialect.name == "postgresql" and isinstance(bind, AsyncEngine):
         async with bind.connect() as connection:
+            # One statement, committed by itself: no BEGIN and COMMIT round trips around it.
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
             last = (await connection.execute(statement)).scalar_one()
-            await connection.commit()
     else:
         last = (await session.exec(statement)).scalar_one()  # type: ignore[call-overload]
     return [f"{day}{n:05d}" for n in range(last - count + 1, last + 1)]
