@@ -120,21 +120,34 @@ class IntakeBatcher:
     # --- the writer ------------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            first = await self._queue.get()
-            if first is None:
-                break
-            batch = [first]
-            stopping = self._take(batch)
-            if not stopping and len(batch) < self.max_batch and self.max_wait > 0:
-                # A short wait lets the requests already on their way join this transaction.
-                await asyncio.sleep(self.max_wait)
+        batch: list[_Item] = []
+        try:
+            stopping = False
+            while not stopping:
+                first = await self._queue.get()
+                if first is None:
+                    break
+                batch = [first]
                 stopping = self._take(batch)
-            # A request whose client went away before its turn gets no ticket it would never see.
-            live = [item for item in batch if not item.future.done()]
-            if live:
-                await self._write(live)
+                if not stopping and len(batch) < self.max_batch and self.max_wait > 0:
+                    # A short wait lets the requests already on their way join this transaction.
+                    await asyncio.sleep(self.max_wait)
+                    stopping = self._take(batch)
+                # A request whose client went away before its turn gets no ticket it would never see.
+                live = [item for item in batch if not item.future.done()]
+                if live:
+                    await self._write(live)
+                batch = []
+        finally:
+            # Only when the writer is cancelled instead of stopped: nobody may wait for ever.
+            self._closing = True
+            while not self._queue.empty():
+                if (item := self._queue.get_nowait()) is not None:
+                    batch.append(item)
+            for item in batch:
+                if not item.future.done():
+                    item.future.set_exception(ApiError(503, "shutting_down", texts.ERR_INTAKE_CLOSING,
+                                                       {"Retry-After": str(RETRY_AFTER_SECONDS)}))
 
     def _take(self, batch: list[_Item]) -> bool:
         """Move queued drafts into the batch up to its limit; True when the stop marker came."""

@@ -204,3 +204,14 @@ async def test_the_apps_cleanup_stops_the_intake(aiohttp_client: AiohttpClient,
     with pytest.raises(ApiError) as refused:
         await batcher.submit(actor=PORTAL, draft=draft(1))
     assert refused.value.code == "shutting_down" and batcher.stats.tickets == 1
+
+
+async def test_a_cancelled_writer_leaves_no_request_waiting(sessions: SessionFactory, rules: Rules) -> None:
+    batcher = IntakeBatcher(sessions, rules, limits=IntakeLimits(max_wait=0.5))
+    batcher.start()
+    waiting = [asyncio.create_task(batcher.submit(actor=PORTAL, draft=draft(i))) for i in range(3)]
+    await asyncio.sleep(0.05)  # the writer holds them, waiting for its batch to fill
+    assert batcher._task is not None
+    batcher._task.cancel()
+    outcomes = await asyncio.wait_for(asyncio.gather(*waiting, return_exceptions=True), timeout=5)
+    assert [getattr(o, "code", None) for o in outcomes] == ["shutting_down"] * 3
