@@ -76,7 +76,7 @@ def serve(url: str, port: int, mode: str) -> None:
     app = init_app(settings)
     app[INTAKE_LIMITS] = MODES[mode]
     # The batcher's summary (tickets, batches, largest) is logged when the server stops.
-    logging.basicConfig(level=logging.WARNING, format="  server: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="  server: %(message)s", stream=sys.stdout)
     logging.getLogger("integrations.batcher").setLevel(logging.INFO)
     # reuse_port lets several identical server processes share the port (the scale-out set-up).
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None, reuse_port=True)

@@ -110,10 +110,15 @@ class IntakeBatcher:
         """Refuse new drafts, write every queued one, then end the writer."""
         self._closing = True
         if self._task is None:
-            return
+            if self._queue.empty():
+                return
+            self.start()  # drafts queued before the writer ever ran still get written
+        assert self._task is not None
         self._queue.put_nowait(None)
-        await self._task
-        self._task = None
+        await asyncio.wait([self._task])  # a writer cancelled meanwhile has already answered its requests
+        task, self._task = self._task, None
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("intake writer failed", exc_info=error)
         log.info("intake stopped: %d tickets in %d batches (largest %d), %d fallbacks",
                  self.stats.tickets, self.stats.batches, self.stats.largest, self.stats.fallbacks)
 

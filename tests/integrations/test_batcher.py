@@ -215,3 +215,13 @@ async def test_a_cancelled_writer_leaves_no_request_waiting(sessions: SessionFac
     batcher._task.cancel()
     outcomes = await asyncio.wait_for(asyncio.gather(*waiting, return_exceptions=True), timeout=5)
     assert [getattr(o, "code", None) for o in outcomes] == ["shutting_down"] * 3
+    await batcher.stop()  # stopping after that is harmless
+
+
+async def test_drafts_queued_before_the_writer_started_are_written_on_stop(sessions: SessionFactory,
+                                                                           rules: Rules) -> None:
+    batcher = IntakeBatcher(sessions, rules)
+    queued = [asyncio.create_task(batcher.submit(actor=PORTAL, draft=draft(i))) for i in range(3)]
+    await asyncio.sleep(0)
+    await batcher.stop()
+    assert [t.place for t in await asyncio.gather(*queued)] == [f"幸福小区{i}号楼" for i in range(3)]
