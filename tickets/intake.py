@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts
@@ -232,6 +232,15 @@ async def _earlier_counts(session: AsyncSession, pairs: set[tuple[int, str]]) ->
 # --- the batch ---------------------------------------------------------------------------
 
 
+def _model_defaults(model: type[SQLModel]) -> dict[str, Any]:
+    """The model's Python-side defaults (counters, flags, JSON columns), which a bulk insert of
+    plain rows would not apply; taken from the model so that a new column needs no change here.
+    NULL defaults are left out: an omitted column is NULL anyway, and fewer columns bind faster."""
+    defaults = {name: field.get_default(call_default_factory=True)
+                for name, field in model.model_fields.items() if name != "id" and not field.is_required()}
+    return {name: value for name, value in defaults.items() if value is not None}
+
+
 async def _receive(session: AsyncSession, *, rules: Rules, actor: Actor,
                    drafts: Sequence[CheckedDraft]) -> list[Ticket]:
     now = rules.now()
@@ -248,6 +257,7 @@ async def _receive(session: AsyncSession, *, rules: Rules, actor: Actor,
         if who.person is not None and who.person.id is not None and not who.new and draft.data.category
     })
     in_batch: Counter[tuple[int, str]] = Counter()
+    defaults = _model_defaults(Ticket)
     rows: list[dict[str, Any]] = []
     for draft, who, number in zip(drafts, found, numbers, strict=True):
         data = draft.data
@@ -258,7 +268,7 @@ async def _receive(session: AsyncSession, *, rules: Rules, actor: Actor,
             if not who.new:
                 repeat = stored[key] + in_batch[key]
             in_batch[key] += 1
-        rows.append({
+        rows.append(defaults | {
             "number": number,
             "channel": data.channel,
             "external_number": data.external_number,
@@ -278,13 +288,6 @@ async def _receive(session: AsyncSession, *, rules: Rules, actor: Actor,
             "brief_contact_due_at": rules.calendar.add(now, rules.policy.deadlines.brief_contact)
             if data.channel is Channel.UPSTREAM else None,
             "repeat_count": repeat,
-            "first_contact_attempts": 0,
-            "extended_days": 0,
-            "rework_count": 0,
-            "supervised": False,
-            "archived": False,
-            "reply_details": {},
-            "pending_request": {},
         })
     # An ORM bulk insert: the tickets come back as persistent objects of this session, so the
     # caller may go on changing them (dispatch, upstream) like any loaded ticket.
