@@ -21,11 +21,10 @@ from aiohttp import web
 from sqlmodel import col, select
 
 from integrations import texts
-from integrations.db import writing
+from integrations.batcher import INTAKE
 from integrations.http import ApiError, authorize, bearer, json_response, parse_json
 from integrations.keys import Scope
 from integrations.state import KEYS, LIMITER, RULES, SESSIONS
-from tickets import service as svc
 from tickets import texts as ticket_texts
 from tickets.clock import local
 from tickets.enums import OPEN_STATUSES, Channel, RequestType
@@ -204,8 +203,7 @@ async def create_request(request: web.Request) -> web.Response:
     draft = TicketCreate(channel=Channel.WEB, request_type=request_type, content=description,
                          category=texts.OPEN311_SERVICES[code][0], place=place[:200], contact_name=name,
                          contact_phone=params.get("phone") or None)
-    async with writing(request.app) as session:
-        ticket = await svc.create_ticket(session, rules=request.app[RULES], actor=client.actor(), data=draft)
+    ticket = await request.app[INTAKE].submit(actor=client.actor(), draft=draft)
     return json_response([{"service_request_id": ticket.number,
                            "service_notice": texts.O311_NOTICE.format(number=ticket.number),
                            "account_id": params.get("account_id") or None}], status=201)

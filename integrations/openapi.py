@@ -73,7 +73,10 @@ def document() -> dict[str, Any]:
     ticket = _json(ref(s.TicketOut), "The ticket")
     paths: dict[str, Any] = {
         "/api/v1/tickets": {
-            "post": _op("File a ticket", Scope.TICKETS_CREATE, {"201": ticket}, ref(s.TicketCreateIn)),
+            "post": _op("File a ticket", Scope.TICKETS_CREATE, {
+                "201": ticket,
+                "503": _json(ERROR, "Intake queue full or the server is stopping; see Retry-After")},
+                ref(s.TicketCreateIn)),
             "get": _op("List tickets, newest first", Scope.TICKETS_READ, {"200": _json(ref(s.TicketList), "A page")},
                        parameters=[
                            _param("unit_id", "query", {"type": "integer"}, "Main unit"),

@@ -17,6 +17,8 @@ ERR_UNKNOWN_ACTION = "不支持的工单操作“{action}”。可用操作：{a
 ERR_BAD_QUERY = "查询参数“{name}”有误：{reason}"
 ERR_NOT_READY = "数据库暂时无法连接。"
 ERR_KB_UNAVAILABLE = "知识库暂未启用。"
+ERR_INTAKE_BUSY = "当前提交的诉求较多，系统繁忙，请稍后重新提交。"
+ERR_INTAKE_CLOSING = "服务正在重启，暂不受理新的诉求，请稍后重新提交。"
 
 # Upstream platform hook.
 ERR_SIGNATURE_MISSING = "缺少签名信息（X-Hotline-Timestamp、X-Hotline-Nonce、X-Hotline-Signature）。"

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, insert, or_
+from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,20 +34,19 @@ from tickets.enums import (
     TicketStatus,
     Urgency,
 )
-from tickets.errors import Forbidden, NotFound, ValidationFailed, WindowClosed
+from tickets.errors import Forbidden, HotlineError, NotFound, ValidationFailed, WindowClosed
 from tickets.models import (
     Citizen,
     DutyLogin,
     Staff,
     Ticket,
     TicketCoUnit,
-    TicketCounter,
     TicketEvent,
     Unit,
 )
 from tickets.outbox import enqueue
 from tickets.policy import Period, PeriodUnit, Policy, load_policy
-from tickets.privacy import mask_text, normalize_phone
+from tickets.privacy import mask_text
 from tickets.settings import Settings
 
 
@@ -186,60 +184,6 @@ async def get_unit(session: AsyncSession, *, unit_id: int | None = None, name: s
 async def co_unit_ids(session: AsyncSession, *, ticket: Ticket) -> list[int]:
     rows = await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))
     return list(rows.all())
-
-
-async def _next_number(session: AsyncSession, *, rules: Rules) -> str:
-    """YYYYMMDD + a five-digit daily sequence, taken atomically (safe across processes).
-
-    On PostgreSQL the counter row is bumped in its own short transaction: inside the
-    ticket's transaction its row lock would be held until commit and every concurrent
-    intake would queue behind it. The price is a gap in the numbers when a ticket's
-    transaction rolls back, which numbering rules allow. SQLite has one writer at a
-    time anyway, so there it stays inside the transaction.
-    """
-    day = local(rules.now()).strftime("%Y%m%d")
-    bind = session.bind
-    dialect = bind.dialect.name if bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(TicketCounter)
-        .values(day=day, last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": TicketCounter.last + 1})
-        .returning(TicketCounter.last)
-    )
-    if dialect == "postgresql" and isinstance(bind, AsyncEngine):
-        async with bind.connect() as connection:
-            last = (await connection.execute(statement)).scalar_one()
-            await connection.commit()
-    else:
-        last = (await session.exec(statement)).scalar_one()  # type: ignore[call-overload]
-    return f"{day}{last:05d}"
-
-
-async def _find_or_create_citizen(
-    session: AsyncSession, *, rules: Rules, phone: str | None, name: str | None, telegram_id: int | None
-) -> tuple[Citizen | None, bool]:
-    """The citizen known by Telegram id or phone (Telegram id wins), else a new one; and whether new."""
-    conditions = []
-    if telegram_id is not None:
-        conditions.append(Citizen.telegram_user_id == telegram_id)
-    if phone:
-        conditions.append(Citizen.phone == phone)
-    if not conditions:
-        return None, False
-    found = list((await session.exec(select(Citizen).where(or_(*conditions)).limit(2))).all())
-    citizen = next((c for c in found if telegram_id is not None and c.telegram_user_id == telegram_id), None)
-    citizen = citizen or (found[0] if found else None)
-    if citizen is None:
-        citizen = Citizen(name=name, phone=phone, telegram_user_id=telegram_id, created_at=rules.now())
-        session.add(citizen)
-        await session.flush()
-        return citizen, True
-    if telegram_id is not None and citizen.telegram_user_id is None:
-        citizen.telegram_user_id = telegram_id
-    citizen.name = citizen.name or name
-    citizen.phone = citizen.phone or phone
-    return citizen, False
 
 
 async def _record_event(
@@ -421,61 +365,15 @@ def summary(ticket: Ticket, limit: int = 80) -> str:
 
 
 async def create_ticket(session: AsyncSession, *, rules: Rules, actor: Actor, data: TicketCreate) -> Ticket:
-    """Receive a request (受理): validate, number it, store it with its first audit event."""
-    content = data.content.strip()
-    if not content:
-        raise ValidationFailed(texts.ERR_CONTENT_EMPTY)
-    limit = rules.policy.limits.content_max_chars
-    if len(content) > limit:
-        raise ValidationFailed(texts.ERR_CONTENT_TOO_LONG.format(length=len(content), limit=limit))
-    _check_length(data.place, PLACE_MAX, "地点")
-    _check_length(data.contact_name, NAME_MAX, "姓名")
-    phone = normalize_phone(data.contact_phone) if data.contact_phone else None
-    now = rules.now()
-    citizen, new_citizen = await _find_or_create_citizen(
-        session, rules=rules, phone=phone, name=data.contact_name, telegram_id=data.citizen_telegram_id
-    )
-    ticket = Ticket(
-        number=await _next_number(session, rules=rules),
-        channel=data.channel,
-        external_number=data.external_number,
-        request_type=data.request_type,
-        category=data.category,
-        urgency=data.urgency,
-        content=content,
-        place=data.place,
-        contact_name=data.contact_name or None,
-        contact_phone=phone,
-        confidential=data.confidential,
-        citizen_id=citizen.id if citizen else None,
-        status=TicketStatus.RECEIVED,
-        received_at=now,
-        updated_at=now,
-    )
-    if data.channel is Channel.UPSTREAM:
-        # Tickets from above get the office's brief call (先行简告) within the hour.
-        ticket.brief_contact_due_at = rules.calendar.add(now, rules.policy.deadlines.brief_contact)
-    if citizen is not None and not new_citizen:
-        ticket.repeat_count = await _earlier_tickets(session, citizen_id=citizen.id, category=data.category)
-    session.add(ticket)
-    await session.flush()
-    event = await _record_event(
-        session, rules=rules, ticket=ticket, actor=actor, action=Action.RECEIVE, from_status=TicketStatus.RECEIVED,
-        data={"channel": data.channel.value},
-    )
-    await _notify_citizen(session, rules=rules, ticket=ticket, event=event, kind="ticket_received",
-                          text=texts.N_TICKET_RECEIVED.format(number=ticket.number))
-    return ticket
+    """Receive a request (受理): validate, number it, store it with its first audit event and
+    the citizen's receipt. A batch of one: tickets.intake holds the rules, so that a single
+    request and a batch of them are received alike."""
+    from tickets.intake import create_tickets  # intake builds on this module's types
 
-
-async def _earlier_tickets(session: AsyncSession, *, citizen_id: int | None, category: str) -> int:
-    """How many earlier tickets this citizen filed in the same category (repeat complaints)."""
-    if citizen_id is None or not category:
-        return 0
-    count = await session.exec(
-        select(func.count()).select_from(Ticket).where(Ticket.citizen_id == citizen_id, Ticket.category == category)
-    )
-    return int(count.one())
+    (outcome,) = await create_tickets(session, rules=rules, actor=actor, drafts=[data])
+    if isinstance(outcome, HotlineError):
+        raise outcome
+    return outcome
 
 
 # --- office intake --------------------------------------------------------------
