@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sklearn
 from click.testing import CliRunner
@@ -325,3 +326,22 @@ def test_a_format_1_model_file_asks_for_retraining(model_file: Path, tmp_path: P
     assert excinfo.value.message == (
         f"模型文件 {old} 的格式版本为 1，当前程序需要版本 2。请用 classify train 重新训练模型。"
     )
+
+
+def test_fast_scoring_gives_scikit_learns_probabilities(model: TextClassifier) -> None:
+    texts = [*_split("test")[0], "😀", "ＡＢＣ１２３", "停水" * 3000, "我要投诉。" * 2]
+    assert model.info.calibrated is True
+    np.testing.assert_allclose(model.probabilities(texts), model._sklearn_probabilities(texts), atol=1e-12)
+
+    train_texts, train_labels = _split("train")
+    binary = [(t, y) for t, y in zip(train_texts, train_labels, strict=True) if y in ("教育", "环境保护")]
+    for config in (TrainConfig(), TrainConfig.chars_only()):
+        two = TextClassifier.train([t for t, _ in binary], [y for _, y in binary], config)
+        assert len(two.labels) == 2 and two.info.calibrated is True
+        np.testing.assert_allclose(two.probabilities(texts), two._sklearn_probabilities(texts), atol=1e-12)
+    # One example of a label: too few for calibration folds, softmax of the margins instead.
+    few = TextClassifier.train(
+        ["学校食堂不卫生", "河道有人倒垃圾", "孩子入学报名"], ["教育", "环境保护", "教育"]
+    )
+    assert few.info.calibrated is False
+    np.testing.assert_allclose(few.probabilities(texts), few._sklearn_probabilities(texts), atol=1e-12)
