@@ -5,6 +5,8 @@
 Text = title + detail (`title_plus_detail_unsplit` for rows whose title was not split
 off). `--cv` prints 3-fold cross-validated macro-F1 on the train split only — the
 number every tuning decision was made on; the test split is only reported.
+`--config`: default (character 1-2-grams + dictionary words), jieba
+(`TrainConfig.with_words()`) or chars (`TrainConfig.chars_only()`, the format-1 default).
 Prints macro-F1, accuracy, per-class figures, training time and messages/s
 (single process; BLAS threads pinned to one core).
 """
