@@ -1,10 +1,12 @@
 """Category routing on tipdm2020c: train on split=train, report on split=test.
 
-    .venv/bin/python bench/classify_tipdm.py [--data PATH] [--cv] [--words]
+    .venv/bin/python bench/classify_tipdm.py [--data PATH] [--cv] [--config default|jieba|chars]
 
 Text = title + detail (`title_plus_detail_unsplit` for rows whose title was not split
 off). `--cv` prints 3-fold cross-validated macro-F1 on the train split only — the
 number every tuning decision was made on; the test split is only reported.
+`--config`: default (character 1-2-grams + dictionary words), jieba
+(`TrainConfig.with_words()`) or chars (`TrainConfig.chars_only()`, the format-1 default).
 Prints macro-F1, accuracy, per-class figures, training time and messages/s
 (single process; BLAS threads pinned to one core).
 """
@@ -30,6 +32,7 @@ from knowledge_base.classify.evaluate import evaluate
 from knowledge_base.classify.model import TextClassifier, TrainConfig
 
 DEFAULT = Path("/work/shared/data/tipdm2020c/messages.csv")
+CONFIGS = {"default": TrainConfig, "jieba": TrainConfig.with_words, "chars": TrainConfig.chars_only}
 
 
 def load(path: Path) -> dict[str, tuple[list[str], list[str]]]:
@@ -58,7 +61,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT)
     parser.add_argument("--cv", action="store_true", help="also print 3-fold CV macro-F1 on train")
     parser.add_argument(
-        "--words", action="store_true", help="TrainConfig.with_words() instead of the default"
+        "--config",
+        choices=sorted(CONFIGS),
+        default="default",
+        help="default: chars 1-2 + dictionary words; jieba: with_words(); chars: chars_only()",
     )
     args = parser.parse_args()
 
@@ -66,7 +72,7 @@ def main() -> None:
     splits = load(args.data)
     train_texts, train_labels = splits["train"]
     test_texts, test_labels = splits["test"]
-    config = TrainConfig.with_words() if args.words else TrainConfig()
+    config = CONFIGS[args.config]()
     print(f"train={len(train_texts)} test={len(test_texts)} config={config}")
 
     if args.cv:

@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sklearn
 from click.testing import CliRunner
@@ -19,12 +20,14 @@ from knowledge_base.classify import (
     ModelNotFound,
     RouteSource,
     TextClassifier,
+    TrainConfig,
     UnknownLabels,
     evaluate,
     load_router,
 )
 from knowledge_base.classify import model as model_module
 from knowledge_base.classify.dataset import load_labelled
+from knowledge_base.classify.dictcut import dictionary_words
 from knowledge_base.classify.errors import MissingColumns
 from knowledge_base.matcher import Entry
 from main import cli
@@ -214,7 +217,8 @@ def test_cli_xlsx_and_fixed_flags_without_filter(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0, text
     assert "50 条数据" in text
-    assert TextClassifier.load(out).config.word_chars == 0
+    default = TextClassifier.load(out)
+    assert (default.config.word_chars, default.config.word_cut) == (600, "dictionary")
 
     code, text = _run(
         "classify", "train", "--data", str(xlsx), "--text-col", "title,detail", "--label-col", "label",
@@ -222,7 +226,7 @@ def test_cli_xlsx_and_fixed_flags_without_filter(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0, text
     with_words = TextClassifier.load(out)
-    assert with_words.config.word_chars == 600
+    assert (with_words.config.word_chars, with_words.config.word_cut) == (600, "jieba")
     assert with_words.predict_top("工地拖欠农民工工资")[0].label == "劳动和社会保障"
 
 
@@ -249,7 +253,8 @@ def test_cli_clear_errors(tmp_path: Path, model_file: Path) -> None:
     assert "诉求内容为空，无法分类，请填写诉求内容。" in text
 
     old = tmp_path / "old.clf"
-    old.write_bytes(model_file.read_bytes().replace(b'"format_version": 1', b'"format_version": 0', 1))
+    current = f'"format_version": {model_module.FORMAT_VERSION}'.encode()
+    old.write_bytes(model_file.read_bytes().replace(current, b'"format_version": 0', 1))
     code, text = _run("classify", "predict", "--model", str(old), "停水")
     assert code == 1
     assert "格式版本为 0" in text
@@ -259,3 +264,84 @@ def test_missing_columns_error_lists_them() -> None:
     with pytest.raises(MissingColumns) as excinfo:
         load_labelled(ROUTING, text_cols=["title", "body"], label_col="category", where={"year": "2024"})
     assert excinfo.value.missing == ["body", "category", "year"]
+
+
+# --- dictionary words (knowledge_base.classify.dictcut) -----------------------------
+def _prefix_dict(*words: str) -> dict[str, int]:
+    """A jieba-style prefix dictionary: each word with a frequency, its prefixes with 0."""
+    freq: dict[str, int] = {}
+    for word in words:
+        for end in range(1, len(word)):
+            freq.setdefault(word[:end], 0)
+        freq[word] = 10
+    return freq
+
+
+def test_dictionary_words_take_the_longest_match_left_to_right() -> None:
+    freq = _prefix_dict("公交", "公交车", "公交车站", "站台", "太远", "小区")
+    assert dictionary_words("小区公交车站太远", freq) == ["小区", "公交车站", "太远"]
+    # "公交车站" is taken whole, so the "站台" that overlaps it is not.
+    assert dictionary_words("公交车站台", freq) == ["公交车站"]
+
+
+def test_dictionary_words_skip_unknown_text_and_single_characters() -> None:
+    freq = _prefix_dict("停水", "通知", "我")
+    assert dictionary_words("我家停水了没有通知", freq) == ["停水", "通知"]
+    assert dictionary_words("", freq) == []
+    assert dictionary_words("😀😀 abc", freq) == []
+
+
+def test_dictionary_words_do_not_take_a_bare_prefix_for_a_word() -> None:
+    # "垃圾分" is only a prefix (frequency 0) of "垃圾分类": the walk falls back to "垃圾".
+    freq = _prefix_dict("垃圾", "垃圾分类")
+    assert dictionary_words("垃圾分开放", freq) == ["垃圾"]
+    assert dictionary_words("垃圾分类", freq) == ["垃圾分类"]
+    assert dictionary_words("垃圾分类", freq, max_len=3) == ["垃圾"]
+    # A prefix at the very end of the text is not a word either.
+    assert dictionary_words("垃圾分", freq) == ["垃圾"]
+
+
+def test_word_cut_choices_train_and_round_trip(tmp_path: Path) -> None:
+    texts, labels = _split("train")
+    text = "公司拖欠工资三个月，老板不接电话。"
+    for config in (TrainConfig(), TrainConfig.with_words(), TrainConfig.chars_only()):
+        model = TextClassifier.train(texts, labels, config)
+        path = tmp_path / f"{config.word_cut}-{config.word_chars}.clf"
+        model.save(path)
+        loaded = TextClassifier.load(path)
+        assert loaded.config == config
+        assert loaded.predict_top(text) == model.predict_top(text)
+        assert loaded.predict_top(text)[0].label == "劳动和社会保障"
+    with pytest.raises(ValueError, match="word_cut"):
+        TextClassifier.train(texts, labels, TrainConfig(word_cut="hmm"))
+
+
+def test_a_format_1_model_file_asks_for_retraining(model_file: Path, tmp_path: Path) -> None:
+    # Format 1 had no dictionary words; its files must be retrained, not misread.
+    current = f'"format_version": {model_module.FORMAT_VERSION}'.encode()
+    old = tmp_path / "format1.clf"
+    old.write_bytes(model_file.read_bytes().replace(current, b'"format_version": 1', 1))
+    with pytest.raises(ModelFormatError) as excinfo:
+        TextClassifier.load(old)
+    assert excinfo.value.message == (
+        f"模型文件 {old} 的格式版本为 1，当前程序需要版本 2。请用 classify train 重新训练模型。"
+    )
+
+
+def test_fast_scoring_gives_scikit_learns_probabilities(model: TextClassifier) -> None:
+    texts = [*_split("test")[0], "😀", "ＡＢＣ１２３", "停水" * 3000, "我要投诉。" * 2]
+    assert model.info.calibrated is True
+    np.testing.assert_allclose(model.probabilities(texts), model._sklearn_probabilities(texts), atol=1e-12)
+
+    train_texts, train_labels = _split("train")
+    binary = [(t, y) for t, y in zip(train_texts, train_labels, strict=True) if y in ("教育", "环境保护")]
+    for config in (TrainConfig(), TrainConfig.chars_only()):
+        two = TextClassifier.train([t for t, _ in binary], [y for _, y in binary], config)
+        assert len(two.labels) == 2 and two.info.calibrated is True
+        np.testing.assert_allclose(two.probabilities(texts), two._sklearn_probabilities(texts), atol=1e-12)
+    # One example of a label: too few for calibration folds, softmax of the margins instead.
+    few = TextClassifier.train(
+        ["学校食堂不卫生", "河道有人倒垃圾", "孩子入学报名"], ["教育", "环境保护", "教育"]
+    )
+    assert few.info.calibrated is False
+    np.testing.assert_allclose(few.probabilities(texts), few._sklearn_probabilities(texts), atol=1e-12)
