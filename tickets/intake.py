@@ -320,10 +320,16 @@ async def _record_received(session: AsyncSession, *, rules: Rules, actor: Actor,
 
 async def _enqueue_receipts(session: AsyncSession, *, rules: Rules, tickets: Sequence[Ticket],
                             found: Sequence[_Found], event_ids: Sequence[int]) -> None:
-    """Tell each citizen the number: on Telegram when known there, else by SMS to the contact phone."""
+    """Tell each citizen the number: on Telegram when known there, else by SMS to the contact phone.
+
+    A request filed in the bot is confirmed by the bot in the same conversation, with its
+    number and expected deadline; a second receipt would only repeat it.
+    """
     now = rules.now()
     rows: list[dict[str, Any]] = []
     for ticket, who, event_id in zip(tickets, found, event_ids, strict=True):
+        if ticket.channel is Channel.BOT:
+            continue
         if who.telegram_id is not None:
             channel, recipient = OutboxChannel.TELEGRAM, str(who.telegram_id)
         elif ticket.contact_phone:

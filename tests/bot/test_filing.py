@@ -82,8 +82,8 @@ async def test_file_a_request_end_to_end(harness: Harness) -> None:
         photos = (await session.exec(select(TicketAttachment))).all()
         assert [p.file_id for p in photos] == ["large-photo-id"]
         outbox = (await session.exec(select(Outbox).order_by(col(Outbox.id)))).all()
+        # The citizen's confirmation is the bot's own reply below, not a second push.
         assert [(o.channel, o.recipient, o.payload["kind"]) for o in outbox] == [
-            (OutboxChannel.TELEGRAM, str(CITIZEN), "ticket_received"),
             (OutboxChannel.TELEGRAM, str(OFFICE), "ticket_new"),
         ]
     # Monday 10:00 + 5 working days.

@@ -35,7 +35,7 @@ CITIZEN_TG = 777001
 
 def draft(**overrides: object) -> TicketCreate:
     values: dict[str, object] = {
-        "channel": Channel.BOT,
+        "channel": Channel.WEB,
         "request_type": RequestType.COMPLAINT,
         "category": "物业管理",
         "content": "小区电梯坏了一周，物业一直不修，老人上下楼很困难。",
@@ -138,6 +138,14 @@ async def test_full_life_of_a_ticket_with_audit_trail_and_outbox(
     assert [(d.unit_id, str(d.work_date)) for d in logins] == [(org.unit_ids[0], "2026-11-23")]
     co = (await session.exec(select(TicketCoUnit))).all()
     assert [c.unit_id for c in co] == [org.unit_ids[1]]
+
+
+async def test_a_request_filed_in_the_bot_gets_no_second_receipt(session: AsyncSession, rules: Rules,
+                                                                 org: Org) -> None:
+    ticket = await svc.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft(channel=Channel.BOT))
+    await session.commit()
+    assert ticket.status is TicketStatus.RECEIVED
+    assert [r.payload["kind"] for r in await outbox_rows(session)] == []
 
 
 async def test_numbers_are_sequential_per_shanghai_day(session: AsyncSession, rules: Rules, clock: ManualClock,
