@@ -34,7 +34,6 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -47,7 +46,7 @@ from bot.models import ProcessedUpdate
 from bot.notifier import TelegramNotifier
 from bot.sender import SendLimits, SendQueue
 from knowledge_base.classify import Router
-from tickets.db import SessionFactory
+from tickets.db import SessionFactory, insert_for
 from tickets.enums import OutboxChannel
 from tickets.service import Rules
 from tickets.settings import Settings
@@ -101,9 +100,7 @@ def make_dispatcher(*, kb: KbProvider, sessions: SessionFactory | None = None, r
 
 async def claim_update(session: AsyncSession, *, bot_id: int, update_id: int, rules: Rules) -> bool:
     """True the first time an update id is seen (by any instance); the caller commits."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ProcessedUpdate).values(bot_id=bot_id, update_id=update_id, received_at=rules.now()) \
+    statement = insert_for(session)(ProcessedUpdate).values(bot_id=bot_id, update_id=update_id, received_at=rules.now()) \
         .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
     result = await session.exec(statement)  # type: ignore[call-overload]
     return bool(result.rowcount)
@@ -167,7 +164,7 @@ class UpdateClaims:
         table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
         async with sessions() as session:
             connection = await session.connection()
-            insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+            insert = insert_for(connection)
             # One constant statement, executed for many rows ("insertmanyvalues"): compiled once, cached.
             statement = insert(table).on_conflict_do_nothing(index_elements=["bot_id", "update_id"]) \
                 .returning(table.c.update_id)

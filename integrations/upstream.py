@@ -19,7 +19,6 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,6 +31,7 @@ from integrations.schemas import UpstreamAck, UpstreamDispatchData, UpstreamEnve
 from integrations.signing import NONCE, SIGNATURE, TIMESTAMP, signature_matches
 from integrations.state import METRICS, RULES, SESSIONS, SETTINGS
 from tickets import service as svc
+from tickets.db import insert_for
 from tickets.enums import OPEN_STATUSES, Channel
 from tickets.errors import HotlineError, NotFound
 from tickets.models import Ticket
@@ -107,10 +107,8 @@ async def remember_nonce(session: AsyncSession, *, nonce: str, rules: Rules, win
     (their timestamps are refused as stale anyway)."""
     now = rules.now()
     await session.exec(delete(UpstreamNonce).where(col(UpstreamNonce.seen_at) < now - timedelta(seconds=2 * window)))  # type: ignore[call-overload]
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = await session.exec(  # type: ignore[call-overload]
-        insert(UpstreamNonce).values(nonce=nonce, seen_at=now).on_conflict_do_nothing(index_elements=["nonce"])
+        insert_for(session)(UpstreamNonce).values(nonce=nonce, seen_at=now).on_conflict_do_nothing(index_elements=["nonce"])
     )
     return bool(result.rowcount)
 

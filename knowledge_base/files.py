@@ -32,14 +32,9 @@ class KBFileError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class EntryRecord:
-    id: str
-    question: str
-    answer: str
-    alternatives: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-    unit: str = ""
-    category: str = ""
+class EntryRecord(Entry):
+    """An entry as a file row: the matcher's fields plus whether it is in service."""
+
     active: bool = True
 
     def to_entry(self) -> Entry:

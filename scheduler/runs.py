@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler.models import JobRun, RunOutcome, RunTrigger
 from tickets.clock import ensure_aware
-from tickets.db import SessionFactory, transaction
+from tickets.db import SessionFactory, insert_for, transaction
 
 # A due time in one of these states is not run again automatically.
 SETTLED = (RunOutcome.DONE, RunOutcome.PARTIAL, RunOutcome.SKIPPED, RunOutcome.MISSED, RunOutcome.RUNNING)
@@ -23,11 +22,6 @@ RETRYABLE = (RunOutcome.FAILED, RunOutcome.ABANDONED)
 
 def due_key(due_at: datetime) -> str:
     return ensure_aware(due_at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def claim(sessions: SessionFactory, *, job: str, due_at: datetime, trigger: RunTrigger, instance: str,
@@ -44,7 +38,7 @@ async def claim(sessions: SessionFactory, *, job: str, due_at: datetime, trigger
             return run.id
         key = due_key(due_at)
         statement = (
-            _insert(session)(JobRun).values(due_key=key, **values)
+            insert_for(session)(JobRun).values(due_key=key, **values)
             .on_conflict_do_nothing(index_elements=["job", "due_key"]).returning(col(JobRun.id))
         )
         run_id = (await session.exec(statement)).scalar_one_or_none()  # type: ignore[call-overload]
@@ -81,7 +75,7 @@ async def record_missed(sessions: SessionFactory, *, job: str, due_at: datetime,
     """Note a due time the service was down for, past the grace: reported once, not made up."""
     async with transaction(sessions) as session:
         statement = (
-            _insert(session)(JobRun).values(
+            insert_for(session)(JobRun).values(
                 job=job, due_key=due_key(due_at), due_at=due_at, trigger=RunTrigger.CATCH_UP,
                 outcome=RunOutcome.MISSED, instance=instance, started_at=None, finished_at=now, attempts=0,
                 counts={}, error="missed: the service was not running within the catch-up grace",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -106,3 +107,17 @@ def import_table_modules() -> None:
         except ModuleNotFoundError as error:
             if error.name != name:
                 raise
+
+
+def insert_for(target: Any) -> Any:
+    """The dialect's INSERT with ON CONFLICT (SQLite and PostgreSQL spell it alike) for an
+    AsyncSession, a Connection or a dialect name: idempotent writes without catching errors,
+    which would abort a PostgreSQL transaction."""
+    if isinstance(target, str):
+        name = target
+    elif getattr(target, "dialect", None) is not None:
+        name = target.dialect.name
+    else:
+        bind = getattr(target, "bind", None)
+        name = bind.dialect.name if bind is not None else "sqlite"
+    return postgresql.insert if name == "postgresql" else sqlite.insert

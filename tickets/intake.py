@@ -18,16 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, or_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts
 from tickets.clock import local
+from tickets.db import insert_for
 from tickets.enums import Action, Channel, OutboxChannel, OutboxStatus, TicketStatus
 from tickets.errors import HotlineError, ValidationFailed
-from tickets.models import Citizen, Outbox, Ticket, TicketCounter, TicketEvent
+from tickets.models import Citizen, Ticket, TicketCounter, TicketEvent
+from tickets.outbox import enqueue_many
 from tickets.privacy import normalize_phone
 from tickets.service import NAME_MAX, PLACE_MAX, Actor, Rules, TicketCreate, _check_length
 
@@ -178,11 +179,6 @@ async def _insert_citizens(session: AsyncSession, *, rules: Rules, new: Sequence
 # --- numbers and repeats ------------------------------------------------------------------
 
 
-def _insert_for(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 async def next_numbers(session: AsyncSession, *, rules: Rules, count: int) -> list[str]:
     """`count` consecutive numbers YYYYMMDD + a five-digit daily sequence, taken with one atomic
     bump of the day's counter by `count` (safe across processes).
@@ -196,7 +192,7 @@ async def next_numbers(session: AsyncSession, *, rules: Rules, count: int) -> li
     day = local(rules.now()).strftime("%Y%m%d")
     bind = session.bind
     statement = (
-        _insert_for(session)(TicketCounter)
+        insert_for(session)(TicketCounter)
         .values(day=day, last=count)
         .on_conflict_do_update(index_elements=["day"], set_={"last": TicketCounter.last + count})
         .returning(TicketCounter.last)
@@ -348,12 +344,6 @@ async def _enqueue_receipts(session: AsyncSession, *, rules: Rules, tickets: Seq
             "created_at": now,
         })
     if rows:
-        await enqueue_many(session, rows)
+        await enqueue_many(session, messages=rows, now=now)
 
-
-async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Outbox rows in one statement; like tickets.outbox.enqueue, a dedupe key already there is skipped."""
-    statement = _insert_for(session)(Outbox.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
-        index_elements=["dedupe_key"])
-    await session.exec(statement, params=list(rows))  # type: ignore[call-overload]
 

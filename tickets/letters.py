@@ -23,16 +23,17 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from sqlalchemy import case, func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import letter_texts as lt
 from tickets.calendar import days_open
 from tickets.clock import local
-from tickets.enums import WITH_UNIT_STATUSES, NoticeKind, OutboxChannel, OutboxStatus, UnitKind
+from tickets.db import insert_for
+from tickets.enums import WITH_UNIT_STATUSES, NoticeKind, OutboxChannel, UnitKind
 from tickets.errors import NotFound, ValidationFailed
-from tickets.models import Notice, Outbox, Staff, Ticket, Unit
+from tickets.models import Notice, Staff, Ticket, Unit
+from tickets.outbox import enqueue_many
 from tickets.policy import Period, PeriodUnit
 from tickets.privacy import mask_text
 from tickets.queries import local_day_start
@@ -164,11 +165,6 @@ def staff_address(staff: Staff) -> tuple[OutboxChannel, str] | None:
     return None
 
 
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 async def insert_many(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]], *,
                       conflict: Sequence[str], returning: Sequence[Any]) -> list[Any]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING for many rows as one cached executemany
@@ -177,32 +173,11 @@ async def insert_many(session: AsyncSession, table: Any, rows: Sequence[dict[str
     if not rows:
         return []
     statement = (
-        _insert(session)(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*returning)
+        insert_for(session)(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*returning)
     )
     connection = await session.connection()
     result = await connection.execute(statement, list(rows))
     return list(result.all())
-
-
-async def enqueue_many(session: AsyncSession, *, messages: Sequence[dict[str, Any]], now: datetime) -> int:
-    """Several outbox rows at once; rows whose dedupe key exists are skipped, as with
-    tickets.outbox.enqueue. Returns how many were added."""
-    rows = [
-        {
-            "channel": m["channel"],
-            "recipient": m["recipient"],
-            "payload": m["payload"],
-            "dedupe_key": m["dedupe_key"],
-            "status": OutboxStatus.PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-        for m in messages
-    ]
-    added = await insert_many(session, Outbox.__table__, rows, conflict=["dedupe_key"],  # type: ignore[attr-defined]
-                              returning=[Outbox.__table__.c.id])  # type: ignore[attr-defined]
-    return len(added)
 
 
 async def store_and_send(session: AsyncSession, *, rules: Rules, drafts: Sequence[LetterDraft]) -> Delivery:

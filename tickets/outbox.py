@@ -3,12 +3,13 @@ exists if and only if the change that caused it was committed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tickets.db import insert_for
 from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.models import Outbox
 
@@ -27,23 +28,36 @@ async def enqueue(
     ON CONFLICT DO NOTHING (not a unique-violation catch) keeps the surrounding
     transaction usable on PostgreSQL, where any error aborts it.
     """
-    values = {
-        "channel": channel,
-        "recipient": recipient,
-        "payload": payload,
-        "dedupe_key": dedupe_key,
-        "status": OutboxStatus.PENDING,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    message = {"channel": channel, "recipient": recipient, "payload": payload, "dedupe_key": dedupe_key}
+    return await enqueue_many(session, messages=[message], now=now) == 1
+
+
+async def enqueue_many(session: AsyncSession, *, messages: Sequence[Mapping[str, Any]], now: datetime) -> int:
+    """Several messages (channel, recipient, payload, dedupe_key) as one cached executemany
+    (SQLAlchemy batches it into multi-row statements); a dedupe key already there is skipped.
+    Returns how many were added."""
+    if not messages:
+        return 0
+    rows = [
+        {
+            "channel": m["channel"],
+            "recipient": m["recipient"],
+            "payload": m["payload"],
+            "dedupe_key": m["dedupe_key"],
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    table = Outbox.__table__  # type: ignore[attr-defined]
     statement = (
-        insert(Outbox).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        insert_for(session)(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
     )
-    result = await session.exec(statement)  # type: ignore[call-overload]
-    return bool(result.rowcount)
+    connection = await session.connection()
+    result = await connection.execute(statement, rows)
+    return len(result.all())
 
 
 class DeliveryError(Exception):

@@ -32,8 +32,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tickets import letter_texts as lt
 from tickets.clock import SHANGHAI, ensure_aware, local
 from tickets.enums import WITH_UNIT_STATUSES, TicketStatus, Urgency
-from tickets.letters import CONTENT_PREFIX, enqueue_many, short_summary, staff_address
+from tickets.letters import CONTENT_PREFIX, short_summary, staff_address
 from tickets.models import Staff, Ticket, Unit
+from tickets.outbox import enqueue_many
 from tickets.service import Rules, unit_handlers
 from tickets.texts import fmt_local
 

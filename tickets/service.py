@@ -16,13 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts, workflow
 from tickets.calendar import CalendarOverrides, WorkCalendar
 from tickets.clock import Clock, SystemClock, local
+from tickets.db import insert_for
 from tickets.enums import (
     Action,
     Channel,
@@ -795,9 +795,7 @@ async def recheck(session: AsyncSession, *, rules: Rules, actor: Actor, number: 
 async def record_duty_login(session: AsyncSession, *, rules: Rules, unit_id: int, staff_id: int | None) -> None:
     """The unit's duty login for today (Shanghai date); the first login of the day is kept."""
     now = rules.now()
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(DutyLogin).values(
+    statement = insert_for(session)(DutyLogin).values(
         unit_id=unit_id, work_date=local(now).date(), first_login_at=now, staff_id=staff_id
     ).on_conflict_do_nothing(index_elements=["unit_id", "work_date"])
     await session.exec(statement)  # type: ignore[call-overload]
