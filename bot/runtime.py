@@ -217,18 +217,9 @@ def add_webhook_route(app: web.Application, *, bot: Bot, dispatcher: Dispatcher,
 
 
 class TelegramRuntime:
-    """What integrations/app.py wires: polling when no webhook URL is set, the webhook route
-    otherwise, and the outbox notifier. In the app factory::
-
-        telegram = TelegramRuntime(settings, kb=lambda: app[KB])   # any () -> KnowledgeBase
-        telegram.add_routes(app)                 # before start-up; a no-op when polling
-        async def telegram_ctx(app):             # appended after the database ctx
-            await telegram.start(sessions=app[SESSIONS], rules=app[RULES])
-            yield
-            await telegram.stop()
-        app.cleanup_ctx.append(telegram_ctx)
-        notifiers[OutboxChannel.TELEGRAM] = telegram.notifier
-    """
+    """The bot in the running service: polling when no webhook URL is set, the webhook route
+    otherwise, and the outbox notifier. `telegram_extension()` below is how `main.py serve`
+    installs it into the app built by `integrations.app.init_app`."""
 
     def __init__(self, settings: Settings, *, kb: KbProvider, kb_feedback: FeedbackRecorder | None = None,
                  limits: SendLimits | None = None, category_router: Router | None = None) -> None:
