@@ -48,10 +48,10 @@ from tickets import service as svc
 from tickets import texts as ticket_texts
 from tickets import workflow
 from tickets.clock import SHANGHAI, local
-from tickets.enums import WITH_UNIT_STATUSES, Action, Role, TicketStatus
+from tickets.enums import WITH_UNIT_STATUSES, Action, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketCoUnit, Unit
-from tickets.privacy import mask_name, mask_phone, mask_text
-from tickets.queries import ticket_events
+from tickets.privacy import mask_name, mask_phone, mask_text, may_see_contact
+from tickets.queries import is_overdue, ticket_events
 from tickets.service import Actor, Rules, TicketCreate
 
 routes = web.RouteTableDef()
@@ -66,21 +66,9 @@ async def client_for(request: web.Request, scope: Scope) -> Client:
 # --- rendering ------------------------------------------------------------------------
 
 
-def may_see_contact(client: Client, ticket: Ticket, co_units: Sequence[int]) -> bool:
-    """DOMAIN §8: the office and the assigned units' handlers see the citizen; others see masks."""
-    if client.role is Role.OFFICE:
-        return True
-    return client.role is Role.HANDLER and client.unit_id is not None and (
-        client.unit_id == ticket.main_unit_id or client.unit_id in co_units)
-
-
-def is_overdue(ticket: Ticket, now: datetime) -> bool:
-    return ticket.status in WITH_UNIT_STATUSES and ticket.due_at is not None and ticket.due_at < now
-
-
 def ticket_out(ticket: Ticket, *, client: Client, rules: Rules, co_units: Sequence[int],
                events: Sequence[Any] | None = None) -> dict[str, Any]:
-    visible = may_see_contact(client, ticket, co_units)
+    visible = may_see_contact(ticket, role=client.role, unit_id=client.unit_id, co_unit_ids=co_units)
     out = TicketOut(
         number=ticket.number, status=ticket.status, status_label=ticket_texts.STATUS[ticket.status],
         channel=ticket.channel, external_number=ticket.external_number, request_type=ticket.request_type,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from tickets.enums import Role
 from tickets.errors import ValidationFailed
+from tickets.models import Ticket
 from tickets.texts import ERR_BAD_PHONE
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -71,3 +74,25 @@ def mask_name(name: str | None) -> str:
 def mask_text(text: str) -> str:
     """Mask mobile numbers that citizens wrote into free text (logs, reports, group chats)."""
     return _PHONE_IN_TEXT.sub(r"\1****\2", text)
+
+
+def may_see_contact(ticket: Ticket, *, role: Role, unit_id: int | None = None, citizen_id: int | None = None,
+                    co_unit_ids: Sequence[int] = ()) -> bool:
+    """DOMAIN §8: the citizen's name and phone are for the office, the handlers of the units
+    the ticket is assigned to (主办 and 协办) and the citizen who filed it; all others see masks."""
+    match role:
+        case Role.OFFICE:
+            return True
+        case Role.HANDLER:
+            return unit_id is not None and (unit_id == ticket.main_unit_id or unit_id in co_unit_ids)
+        case Role.CITIZEN:
+            return citizen_id is not None and ticket.citizen_id == citizen_id
+        case _:
+            return False
+
+
+def phone_suffix_matches(phone: str | None, given: str, *, digits: int = 4) -> bool:
+    """Whether `given` is the last `digits` digits of `phone` (how a stranger proves a ticket is theirs)."""
+    known = re.sub(r"\D", "", phone or "")
+    typed = re.sub(r"\s", "", given or "").translate(_FULLWIDTH_DIGITS)
+    return len(known) >= digits and typed == known[-digits:]

@@ -13,6 +13,11 @@ from tickets.enums import OPEN_STATUSES, WITH_UNIT_STATUSES, TicketStatus
 from tickets.models import Ticket, TicketEvent
 
 
+def is_overdue(ticket: Ticket, now: datetime) -> bool:
+    """In a unit's hands past its completion deadline (the same rule as `overdue_tickets`)."""
+    return ticket.status in WITH_UNIT_STATUSES and ticket.due_at is not None and ticket.due_at < now
+
+
 async def overdue_tickets(
     session: AsyncSession, *, now: datetime, unit_id: int | None = None, limit: int | None = None
 ) -> Sequence[Ticket]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from aiogram import F
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -24,6 +22,7 @@ from tickets import texts as ttexts
 from tickets.enums import Role, TicketStatus
 from tickets.errors import HotlineError, IllegalTransition, NotFound
 from tickets.models import Ticket, Unit
+from tickets.privacy import may_see_contact, phone_suffix_matches
 from tickets.queries import citizen_tickets
 from tickets.service import Actor, CallbackAnswers, Rules
 
@@ -93,9 +92,7 @@ async def status_digits(message: Message, state: FSMContext, session: AsyncSessi
         await state.set_state(None)
         await message.answer(error.message)
         return
-    digits = re.sub(r"\D", "", ticket.contact_phone or "")
-    given = re.sub(r"\s", "", message.text or "").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if len(digits) >= 4 and given == digits[-4:]:
+    if phone_suffix_matches(ticket.contact_phone, message.text or ""):
         await state.set_state(None)
         await message.answer(await _status_text(session, ticket, full=False))
         return
@@ -110,13 +107,10 @@ async def status_digits(message: Message, state: FSMContext, session: AsyncSessi
 
 
 async def _may_see_all(session: AsyncSession, who: Who, ticket: Ticket) -> bool:
-    """Personal data: the citizen who filed it, the office, and the assigned unit (DOMAIN §8)."""
-    if who.role is Role.OFFICE:
-        return True
-    if who.role is Role.HANDLER:
-        return ticket.main_unit_id is not None and ticket.main_unit_id == who.unit_id
-    citizen = await citizen_of(session, who.user_id)
-    return citizen is not None and ticket.citizen_id == citizen.id
+    citizen = await citizen_of(session, who.user_id) if who.role is Role.CITIZEN else None
+    co_units = await service.co_unit_ids(session, ticket=ticket) if who.role is Role.HANDLER else []
+    return may_see_contact(ticket, role=who.role, unit_id=who.unit_id, co_unit_ids=co_units,
+                           citizen_id=citizen.id if citizen else None)
 
 
 async def _status_text(session: AsyncSession, ticket: Ticket, *, full: bool) -> str:

@@ -7,9 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from tickets.enums import Channel, RequestType, Role
 from tickets.errors import ValidationFailed
+from tickets.models import Ticket
 from tickets.policy import PeriodUnit, load_policy
-from tickets.privacy import mask_name, mask_phone, mask_text, normalize_phone
+from tickets.privacy import (
+    mask_name,
+    mask_phone,
+    mask_text,
+    may_see_contact,
+    normalize_phone,
+    phone_suffix_matches,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +77,25 @@ def test_office_override_merges_with_defaults(tmp_path: Path) -> None:
     path.write_text("deadlines:\n  warning: {amount: 25, unit: fortnights}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="unit"):
         load_policy(path)
+
+
+def test_who_may_see_the_citizens_contact() -> None:
+    ticket = Ticket(number="2026112300001", channel=Channel.WEB, request_type=RequestType.HELP, content="路灯不亮",
+                    main_unit_id=2, citizen_id=7)
+    assert may_see_contact(ticket, role=Role.OFFICE)
+    assert may_see_contact(ticket, role=Role.HANDLER, unit_id=2)
+    assert may_see_contact(ticket, role=Role.HANDLER, unit_id=3, co_unit_ids=[3])  # 协办 unit
+    assert not may_see_contact(ticket, role=Role.HANDLER, unit_id=4, co_unit_ids=[3])
+    assert not may_see_contact(ticket, role=Role.HANDLER, unit_id=None)
+    assert may_see_contact(ticket, role=Role.CITIZEN, citizen_id=7)
+    assert not may_see_contact(ticket, role=Role.CITIZEN, citizen_id=8)
+    assert not may_see_contact(ticket, role=Role.SYSTEM)
+
+
+def test_phone_suffix_check() -> None:
+    assert phone_suffix_matches("13800138000", "8000")
+    assert phone_suffix_matches("13800138000", " ８０００ ")
+    assert phone_suffix_matches("021-62345678", "5678")
+    assert not phone_suffix_matches("13800138000", "0000")
+    assert not phone_suffix_matches(None, "8000")
+    assert not phone_suffix_matches("123", "123")
