@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -47,11 +47,11 @@ from integrations.state import KB_ASK, KEYS, LIMITER, METRICS, RULES, SESSIONS
 from tickets import service as svc
 from tickets import texts as ticket_texts
 from tickets import workflow
-from tickets.clock import SHANGHAI, local
-from tickets.enums import WITH_UNIT_STATUSES, Action, TicketStatus
+from tickets.clock import local, local_midnight
+from tickets.enums import Action, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketCoUnit, Unit
 from tickets.privacy import mask_name, mask_phone, mask_text, may_see_contact
-from tickets.queries import is_overdue, ticket_events
+from tickets.queries import is_overdue, overdue_condition, ticket_events
 from tickets.service import Actor, Rules, TicketCreate
 
 routes = web.RouteTableDef()
@@ -152,10 +152,6 @@ def _date_param(request: web.Request, name: str) -> date | None:
         raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason="须为 YYYY-MM-DD 日期")) from None
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=SHANGHAI)
-
-
 @routes.get(PREFIX + "/tickets")
 async def list_tickets(request: web.Request) -> web.Response:
     """Filters: unit_id, state (comma-separated), overdue=true|false, received_from / received_to
@@ -177,15 +173,15 @@ async def list_tickets(request: web.Request) -> web.Response:
     if overdue not in (None, "", "true", "false"):
         raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="overdue", reason="须为 true 或 false"))
     now = rules.now()
-    late = col(Ticket.status).in_(sorted(WITH_UNIT_STATUSES)) & (col(Ticket.due_at) < now)
+    late = overdue_condition(now)
     if overdue == "true":
         conditions.append(late)
     elif overdue == "false":
         conditions.append(~late | col(Ticket.due_at).is_(None))
     if (start := _date_param(request, "received_from")) is not None:
-        conditions.append(col(Ticket.received_at) >= _local_midnight(start))
+        conditions.append(col(Ticket.received_at) >= local_midnight(start))
     if (end := _date_param(request, "received_to")) is not None:
-        conditions.append(col(Ticket.received_at) < _local_midnight(end + timedelta(days=1)))
+        conditions.append(col(Ticket.received_at) < local_midnight(end + timedelta(days=1)))
     limit = _int_param(request, "limit", 50, 1, MAX_PAGE) or 50
     offset = _int_param(request, "offset", 0, 0, 10**9) or 0
     async with request.app[SESSIONS]() as session:

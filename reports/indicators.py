@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports.periods import Period
-from tickets.clock import SHANGHAI, ensure_aware, local
+from tickets.clock import ensure_aware, local, local_midnight
 from tickets.enums import NoticeKind, ResultCategory, Satisfaction, TicketStatus, UnitKind
 from tickets.models import DutyLogin, Notice, Ticket, TicketCoUnit, TicketEvent, Unit
 
@@ -392,7 +392,7 @@ async def duty_records(
     check does. Days after the cut-off are not counted.
     """
     as_of = ensure_aware(as_of or period.end)
-    days = [d for d in workdays if period.first_day <= d <= period.last_day and _local_start(d) < as_of]
+    days = [d for d in workdays if period.first_day <= d <= period.last_day and local_midnight(d) < as_of]
     units = (
         await _run(
             session, sa.select(U.c.id, U.c.name).where(U.c.active.is_(True), U.c.kind != UnitKind.OFFICE)
@@ -437,5 +437,3 @@ async def duty_records(
     )
 
 
-def _local_start(day: date) -> datetime:
-    return ensure_aware(datetime.combine(day, time(0), tzinfo=SHANGHAI))

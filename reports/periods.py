@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from reports import texts
-from tickets.clock import SHANGHAI, ensure_aware
+from tickets.clock import local_midnight
 
 
 @dataclass(frozen=True)
@@ -23,11 +23,11 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return _midnight(self.first_day)
+        return local_midnight(self.first_day)
 
     @property
     def end(self) -> datetime:
-        return _midnight(self.last_day + timedelta(days=1))
+        return local_midnight(self.last_day + timedelta(days=1))
 
     @property
     def days(self) -> list[date]:
@@ -41,10 +41,6 @@ class Period:
             return week(self.first_day - timedelta(days=7))
         length = (self.last_day - self.first_day).days + 1
         return date_range(self.first_day - timedelta(days=length), self.first_day - timedelta(days=1))
-
-
-def _midnight(day: date) -> datetime:
-    return ensure_aware(datetime.combine(day, time(0), tzinfo=SHANGHAI))
 
 
 def month(day: date) -> Period:

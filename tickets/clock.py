@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -46,6 +46,11 @@ def ensure_aware(value: datetime) -> datetime:
 def local(value: datetime) -> datetime:
     """The same instant in China Standard Time."""
     return ensure_aware(value).astimezone(SHANGHAI)
+
+
+def local_midnight(day: date) -> datetime:
+    """Start of a Shanghai calendar day, as an aware UTC datetime (periods and day counts)."""
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tickets.clock import SHANGHAI, ensure_aware, local
+from tickets.clock import ensure_aware, local, local_midnight
 from tickets.enums import OPEN_STATUSES, WITH_UNIT_STATUSES, TicketStatus
 from tickets.models import Ticket, TicketEvent
 
 
 def is_overdue(ticket: Ticket, now: datetime) -> bool:
-    """In a unit's hands past its completion deadline (the same rule as `overdue_tickets`)."""
+    """In a unit's hands past its completion deadline (the same rule as `overdue_condition`)."""
     return ticket.status in WITH_UNIT_STATUSES and ticket.due_at is not None and ticket.due_at < now
+
+
+def overdue_condition(now: datetime) -> ColumnElement[bool]:
+    """`is_overdue` as SQL, for queries that filter or count overdue tickets."""
+    return col(Ticket.status).in_(sorted(WITH_UNIT_STATUSES)) & (col(Ticket.due_at) < ensure_aware(now))
 
 
 async def overdue_tickets(
     session: AsyncSession, *, now: datetime, unit_id: int | None = None, limit: int | None = None
 ) -> Sequence[Ticket]:
     """Tickets in a unit's hands whose completion deadline has passed."""
-    query = select(Ticket).where(
-        col(Ticket.status).in_(sorted(WITH_UNIT_STATUSES)), col(Ticket.due_at) < ensure_aware(now)
-    )
+    query = select(Ticket).where(overdue_condition(now))
     if unit_id is not None:
         query = query.where(Ticket.main_unit_id == unit_id)
     query = query.order_by(col(Ticket.due_at))
@@ -35,8 +39,7 @@ async def overdue_tickets(
 
 def local_day_start(now: datetime, *, days_back: int) -> datetime:
     """Midnight (Shanghai) `days_back` days before today."""
-    day = local(now).date() - timedelta(days=days_back)
-    return ensure_aware(datetime.combine(day, time(0), tzinfo=SHANGHAI))
+    return local_midnight(local(now).date() - timedelta(days=days_back))
 
 
 async def open_longer_than(

@@ -25,7 +25,7 @@ from tickets.enums import Action, ResultCategory, Role, TicketStatus
 from tickets.errors import HotlineError, ValidationFailed
 from tickets.models import Ticket, Unit
 from tickets.policy import Period, PeriodUnit
-from tickets.queries import unit_tickets
+from tickets.queries import is_overdue, unit_tickets
 from tickets.service import ReplyData, Rules
 
 router = RouteTable("handler")
@@ -88,7 +88,7 @@ async def _groups(session: AsyncSession, rules: Rules, unit_id: int) -> dict[str
     for ticket in await unit_tickets(session, unit_id=unit_id):
         if ticket.status is TicketStatus.REPLIED:
             continue
-        if ticket.due_at is not None and ticket.due_at < now:
+        if is_overdue(ticket, now):
             groups[texts.SECTION_OVERDUE].append(ticket)
         elif ticket.status is TicketStatus.DISPATCHED:
             groups[texts.SECTION_NEW].append(ticket)
