@@ -15,7 +15,9 @@ Per round and bot: a closed loop (fixed concurrency, as fast as it goes) for thr
 an open loop at --rate updates/s for latency percentiles. The bots take turns in every
 round and the medians are printed. Everything is bounded by --updates and --rounds.
 The third contender is the KB path with the answer memo disabled (every question matched
-afresh), so the memo's share of the result is visible.
+afresh), so the memo's share of the result is visible. The CPU time per update of each bot
+process and of the driver (read from /proc) is printed too: on a shared machine it is steadier
+than throughput. `--only echo --only kb` runs a subset (e.g. under a profiler).
 """
 
 from __future__ import annotations
@@ -45,12 +47,23 @@ from tests.bot import fake_telegram as tg  # noqa: E402
 from tests.bot.fake_telegram import Call, FakeTelegram  # noqa: E402
 
 SECRET = "bench-secret"
+NAMES = ("echo (bare aiogram)", "hotline KB path", "KB path, no memo")
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU time of a process (this one when pid is None), from /proc."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def queries() -> list[str]:
@@ -235,6 +248,15 @@ class Contender:
     driver: Driver
     throughput: list[float] = field(default_factory=list)
     latency: list[dict[str, float]] = field(default_factory=list)
+    bot_cpu_ms: list[float] = field(default_factory=list)  # bot process CPU per update, closed loop
+    driver_cpu_ms: list[float] = field(default_factory=list)  # driver + fake server CPU per update
+
+    async def measure_throughput(self, http: aiohttp.ClientSession, n: int, first_id: int,
+                                 concurrency: int) -> None:
+        bot_before, driver_before = cpu_seconds(self.process.pid), cpu_seconds()
+        self.throughput.append(await self.driver.closed_loop(http, n, first_id, concurrency))
+        self.bot_cpu_ms.append(1000 * (cpu_seconds(self.process.pid) - bot_before) / n)
+        self.driver_cpu_ms.append(1000 * (cpu_seconds() - driver_before) / n)
 
 
 def start_bot(name: str, target: Any, args: tuple[Any, ...], fake: FakeTelegram, texts: list[str]) -> tuple[
@@ -253,6 +275,8 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the bots take turns in each")
     parser.add_argument("--rate", type=float, default=500.0, help="open-loop rate, updates/s")
     parser.add_argument("--concurrency", type=int, default=32, help="closed-loop concurrent senders")
+    parser.add_argument("--only", choices=["echo", "kb", "cold"], action="append",
+                        help="run only these bots (for profiling one; the ratio needs echo and kb)")
     opts = parser.parse_args()
     opts.updates = max(100, min(opts.updates, 20_000))
     opts.rounds = max(1, min(opts.rounds, 10))
@@ -266,12 +290,13 @@ async def main() -> None:
     texts = queries()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
-        started = [
-            start_bot("echo (bare aiogram)", run_echo, (api_base,), fake, texts),
-            start_bot("hotline KB path", run_hotline, (api_base, os.path.join(tmp, "hot.db"), True), fake, texts),
-            start_bot("KB path, no memo", run_hotline, (api_base, os.path.join(tmp, "cold.db"), False), fake,
-                      texts),
-        ]
+        plans = {
+            "echo": (NAMES[0], run_echo, (api_base,)),
+            "kb": (NAMES[1], run_hotline, (api_base, os.path.join(tmp, "hot.db"), True)),
+            "cold": (NAMES[2], run_hotline, (api_base, os.path.join(tmp, "cold.db"), False)),
+        }
+        started = [start_bot(name, target, args, fake, texts) for key, (name, target, args) in plans.items()
+                   if key in set(opts.only or plans)]
         bots = [c for c, _ in started]
         try:
             for contender, ready in started:
@@ -286,8 +311,7 @@ async def main() -> None:
                 # then hits every bot alike, and the median of the rounds is reported.
                 for _ in range(opts.rounds):
                     for bot in bots:
-                        bot.throughput.append(await bot.driver.closed_loop(http, opts.updates, next_id,
-                                                                           opts.concurrency))
+                        await bot.measure_throughput(http, opts.updates, next_id, opts.concurrency)
                         next_id += opts.updates
                     for bot in bots:
                         bot.latency.append(await bot.driver.open_loop(http, opts.updates, next_id, opts.rate))
@@ -312,16 +336,23 @@ async def main() -> None:
               f"{med([x['p50_ms'] for x in lat]):8.2f} {med([x['p99_ms'] for x in lat]):8.2f} "
               f"{med([x['max_ms'] for x in lat]):8.2f} {bot.driver.errors:6d}  "
               + " ".join(f"{t:.0f}" for t in bot.throughput))
-    echo, hot, cold = bots
-    ratios = [h / e for h, e in zip(hot.throughput, echo.throughput, strict=True)]
-    cold_ratios = [c / e for c, e in zip(cold.throughput, echo.throughput, strict=True)]
-    print(f"throughput ratio KB/echo: median {med(ratios):.3f} per round "
-          f"[{', '.join(f'{r:.3f}' for r in ratios)}] (target >= 0.8)")
-    p99s = [x["p99_ms"] for x in hot.latency]
-    print(f"KB p99 at {opts.rate:.0f}/s: median {med(p99s):.2f} ms per round "
-          f"[{', '.join(f'{p:.1f}' for p in p99s)}] (target <= 50)")
-    print(f"without the answer memo (every question matched afresh): ratio {med(cold_ratios):.3f}, "
-          f"p99 {med([x['p99_ms'] for x in cold.latency]):.2f} ms")
+    by_key = {c.name: c for c in bots}
+    echo, hot, cold = (by_key.get(name) for name in NAMES)
+    if echo is not None and hot is not None:
+        ratios = [h / e for h, e in zip(hot.throughput, echo.throughput, strict=True)]
+        print(f"throughput ratio KB/echo: median {med(ratios):.3f} per round "
+              f"[{', '.join(f'{r:.3f}' for r in ratios)}] (target >= 0.8)")
+    if hot is not None:
+        p99s = [x["p99_ms"] for x in hot.latency]
+        print(f"KB p99 at {opts.rate:.0f}/s: median {med(p99s):.2f} ms per round "
+              f"[{', '.join(f'{p:.1f}' for p in p99s)}] (target <= 50)")
+    if echo is not None and cold is not None:
+        cold_ratios = [c / e for c, e in zip(cold.throughput, echo.throughput, strict=True)]
+        print(f"without the answer memo (every question matched afresh): ratio {med(cold_ratios):.3f}, "
+              f"p99 {med([x['p99_ms'] for x in cold.latency]):.2f} ms")
+    for bot in bots:
+        print(f"{bot.name:24} CPU per update in the closed loop: bot process {med(bot.bot_cpu_ms):.3f} ms, "
+              f"driver + fake server {med(bot.driver_cpu_ms):.3f} ms")
     print(f"{len(texts)} distinct questions from tests/data/kb_queries.csv, cycled")
 
 

@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Dispatcher
+from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.filters import Filter
 from aiogram.types import (
     InlineKeyboardMarkup,
@@ -77,21 +78,20 @@ class StaffDirectory:
     def invalidate(self) -> None:
         self._expires = float("-inf")
 
-    async def _reload(self, session: AsyncSession) -> None:
+    async def _reload(self, sessions: SessionFactory) -> None:
         async with self._lock:
             if self._expires >= self._now():
                 return
-            rows = await session.exec(
-                select(Staff).where(col(Staff.telegram_user_id).is_not(None), Staff.active == True)  # noqa: E712
-            )
-            self._staff = {s.telegram_user_id: s for s in rows.all() if s.telegram_user_id is not None}
-            # End the read transaction before the handler maybe waits on the network.
-            await session.commit()
+            async with sessions() as session:
+                rows = await session.exec(
+                    select(Staff).where(col(Staff.telegram_user_id).is_not(None), Staff.active == True)  # noqa: E712
+                )
+                self._staff = {s.telegram_user_id: s for s in rows.all() if s.telegram_user_id is not None}
             self._expires = self._now() + self.ttl
 
-    async def who(self, session: AsyncSession, user: User) -> Who:
+    async def who(self, sessions: SessionFactory, user: User) -> Who:
         if self._expires < self._now():
-            await self._reload(session)
+            await self._reload(sessions)
         staff = self._staff.get(user.id)
         if staff is not None and staff.role in (Role.HANDLER, Role.OFFICE):
             return Who(user_id=user.id, role=staff.role, staff=staff)
@@ -99,11 +99,18 @@ class StaffDirectory:
 
 
 class ContextMiddleware(BaseMiddleware):
-    """Opens one DB session per update (lazily: no connection until a query) and resolves
-    the sender's role. Handlers commit their own unit of work through `run_service`."""
+    """Resolves the sender's role for every update (filters need it) from the cached
+    staff directory. Install it with `install()`: it also adds `SessionMiddleware`."""
 
     def __init__(self, directory: StaffDirectory | None = None) -> None:
         self.directory = directory or StaffDirectory()
+
+    def install(self, dispatcher: Dispatcher) -> None:
+        dispatcher.update.outer_middleware(self)
+        session_middleware = SessionMiddleware()
+        for name, observer in dispatcher.observers.items():
+            if name != "update":
+                observer.middleware(session_middleware)
 
     async def __call__(
         self,
@@ -111,12 +118,29 @@ class ContextMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        sessions: SessionFactory = data["sessions"]
         user: User | None = data.get("event_from_user")
         data["staff_directory"] = self.directory
+        data["who"] = await self.directory.who(data["sessions"], user) if user is not None else None
+        return await handler(event, data)
+
+
+class SessionMiddleware(BaseMiddleware):
+    """One DB session per update, opened after routing and only for a handler that takes
+    `session`: most traffic is questions to the in-memory knowledge base, which need none.
+    Handlers commit their own unit of work through `run_service`."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        chosen: HandlerObject | None = data.get("handler")
+        if chosen is not None and not chosen.varkw and "session" not in chosen.params:
+            return await handler(event, data)
+        sessions: SessionFactory = data["sessions"]
         async with sessions() as session:
             data["session"] = session
-            data["who"] = await self.directory.who(session, user) if user is not None else None
             return await handler(event, data)
 
 

@@ -58,6 +58,11 @@ def kb_feedback(entry_id: str) -> InlineKeyboardMarkup:
 
 
 def kb_suggestions(choices: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return _kb_suggestions(tuple(choices))
+
+
+@lru_cache(maxsize=4096)  # the same 猜你想问 sets come up again and again
+def _kb_suggestions(choices: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
     rows = [[(_short(question), KbPickCb(entry=entry_ref(entry_id)).pack())] for entry_id, question in choices]
     rows.append([(texts.BTN_NONE_OF_THESE, MenuCb(item="file").pack())])
     return inline(rows)

@@ -10,14 +10,45 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
+from aiogram.enums import ChatType
 from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
 from magic_filter import MagicFilter
 
 Handler = Callable[..., Any]
+
+
+class PlainText(Filter):
+    """Typed text that is not a command, nor one of `excluded` (menu buttons).
+
+    Written out instead of as a magic filter: it runs for nearly every message, and the
+    magic filter's generic resolution cost more than the handler's own work.
+    """
+
+    def __init__(self, excluded: frozenset[str] = frozenset()) -> None:
+        self.excluded = excluded
+
+    async def __call__(self, message: Message) -> bool:
+        text = message.text
+        return bool(text) and text[0] != "/" and text not in self.excluded  # type: ignore[index]
+
+
+class PrivateChat(Filter):
+    """The update comes from a private chat (a callback query: its message's chat)."""
+
+    def __init__(self, private: bool = True) -> None:
+        self.private = private
+
+    async def __call__(self, event: Message | CallbackQuery) -> bool:
+        message = event.message if isinstance(event, CallbackQuery) else event
+        chat = getattr(message, "chat", None)
+        return chat is not None and (chat.type == ChatType.PRIVATE) is self.private
+
+
 # What a step that expects typed input accepts: text that is not a command.
-PLAIN_TEXT = F.text & ~F.text.startswith("/")
+PLAIN_TEXT = PlainText()
 
 
 class Magic(Filter):
@@ -74,7 +105,10 @@ class RouteTable:
         self.error = _Observer(self, "errors")
 
     def build(self) -> Router:
-        router = Router(name=self.name)
+        return self.install(Router(name=self.name))
+
+    def install(self, router: Router) -> Router:
+        """Register this table's handlers (and scope filters) on an existing router."""
         for observer, filters in self.scoped:
             getattr(router, observer).filter(*inline(filters))
         # Decorators run bottom-up for stacked ones; registration order is what aiogram matches by.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import secrets
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -13,7 +14,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseStorage
@@ -45,6 +45,7 @@ from bot.handlers import get_routers
 from bot.models import ProcessedUpdate
 from bot.notifier import TelegramNotifier
 from bot.sender import SendLimits, SendQueue
+from bot.transport import JsonSession
 from knowledge_base.classify import Router
 from tickets.db import SessionFactory, insert_for
 from tickets.enums import OutboxChannel
@@ -62,6 +63,8 @@ _PINNED_RESPONSES = [
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
+OK_BODY = json.dumps({"ok": True}).encode()
+DUPLICATE_BODY = json.dumps({"ok": True, "duplicate": True}).encode()
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
@@ -76,7 +79,7 @@ def make_storage(redis_url: str | None) -> BaseStorage:
 
 def make_bot(token: str, *, api_base: str = "https://api.telegram.org", limits: SendLimits | None = None,
              timeout: float = 30.0) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base.rstrip("/")), timeout=timeout)
+    session = JsonSession(api=TelegramAPIServer.from_base(api_base.rstrip("/")), timeout=timeout)
     session.middleware(SendQueue(limits))
     return Bot(token, session=session)
 
@@ -93,7 +96,7 @@ def make_dispatcher(*, kb: KbProvider, sessions: SessionFactory | None = None, r
         dp["sessions"] = sessions
     if rules is not None:
         dp["rules"] = rules
-    dp.update.outer_middleware(ContextMiddleware())
+    ContextMiddleware().install(dp)
     dp.include_routers(*get_routers())
     return dp
 
@@ -127,6 +130,7 @@ class UpdateClaims:
         self.dp, self.bot_id, self.max_batch = dispatcher, bot_id, max_batch
         self._waiting: dict[int, list[asyncio.Future[bool]]] = {}
         self._flusher: asyncio.Task[None] | None = None
+        self._statement: Any = None
         self.batches = 0
 
     async def claim(self, update_id: int) -> bool:
@@ -161,19 +165,17 @@ class UpdateClaims:
     async def _insert(self, update_ids: list[int]) -> set[int]:
         sessions: SessionFactory = self.dp["sessions"]
         rules: Rules = self.dp["rules"]
-        table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
-        async with sessions() as session:
-            connection = await session.connection()
-            insert = insert_for(connection)
-            # One constant statement, executed for many rows ("insertmanyvalues"): compiled once, cached.
-            statement = insert(table).on_conflict_do_nothing(index_elements=["bot_id", "update_id"]) \
-                .returning(table.c.update_id)
+        # A bare connection from the engine: no ORM session is needed for one statement.
+        async with sessions.kw["bind"].begin() as connection:
+            if self._statement is None:
+                table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+                # One constant statement, executed for many rows ("insertmanyvalues"): compiled once, cached.
+                self._statement = insert_for(connection)(table) \
+                    .on_conflict_do_nothing(index_elements=["bot_id", "update_id"]).returning(table.c.update_id)
             now = rules.now()
             result = await connection.execute(
-                statement, [{"bot_id": self.bot_id, "update_id": u, "received_at": now} for u in update_ids])
-            fresh = {int(row[0]) for row in result.all()}
-            await session.commit()
-            return fresh
+                self._statement, [{"bot_id": self.bot_id, "update_id": u, "received_at": now} for u in update_ids])
+            return {int(row[0]) for row in result.all()}
 
 
 class WebhookHandler:
@@ -193,19 +195,18 @@ class WebhookHandler:
                 log.warning("webhook call with a wrong secret token from %s", request.remote)
                 return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
         try:
-            payload: Any = await request.json()
-            update = Update.model_validate(payload, context={"bot": self.bot})
-        except (ValueError, ValidationError):
+            update = Update.model_validate_json(await request.read(), context={"bot": self.bot})
+        except ValidationError:  # not JSON, or not an update
             log.warning("webhook call with an invalid body from %s", request.remote)
             return web.json_response({"ok": False, "error": "bad update"}, status=400)
         if not await self.claims.claim(update.update_id):
             self.duplicates += 1
             log.info("update %s already processed, ignored", update.update_id)
-            return web.json_response({"ok": True, "duplicate": True})
+            return web.Response(body=DUPLICATE_BODY, content_type="application/json")
         # Errors are answered and logged by the error router; the update is claimed either way,
         # so a crash never makes Telegram re-deliver into a loop.
         await self.dp.feed_update(self.bot, update)
-        return web.json_response({"ok": True})
+        return web.Response(body=OK_BODY, content_type="application/json")
 
 
 def add_webhook_route(app: web.Application, *, bot: Bot, dispatcher: Dispatcher, secret: str | None,

@@ -13,7 +13,7 @@ from bot.answers import AnswerMemo
 from bot.callbacks import CallbackAnswerCb, KbFeedbackCb, KbPickCb, MenuCb, entry_ref
 from bot.context import FeedbackRecorder, KbProvider, Who, citizen_of, log, reply_long, run_service
 from bot.handlers.filing import begin as begin_filing
-from bot.routes import PLAIN_TEXT, RouteTable
+from bot.routes import PLAIN_TEXT, PlainText, RouteTable
 from bot.states import StatusCheck
 from knowledge_base.conversation import Band, ConversationContext, NoAnswerReason
 from knowledge_base.matcher import Entry, KnowledgeBase
@@ -247,7 +247,7 @@ async def kb_feedback(query: CallbackQuery, callback_data: KbFeedbackCb, kb: KbP
 
 # Everything typed outside a form that is neither a command nor a menu button: the hot path,
 # matched first so that most messages skip the other handlers' filters.
-FREE_TEXT = F.text & ~F.text.startswith("/") & ~F.text.in_(texts.MENU_BUTTONS)
+FREE_TEXT = PlainText(excluded=frozenset(texts.MENU_BUTTONS))
 
 
 @ask_router.message(StateFilter(None), FREE_TEXT)

@@ -11,14 +11,12 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
 from bot import texts
 from bot.commands import HANDLER_ONLY, OFFICE_ONLY
 from bot.context import Who, log
-from bot.routes import RouteTable
+from bot.routes import PrivateChat, RouteTable
 from tickets.enums import Role
 
-PRIVATE = F.chat.type == ChatType.PRIVATE
-
 groups = RouteTable("groups")
-groups.message.filter(F.chat.type != ChatType.PRIVATE)
-groups.edited_message.filter(F.chat.type != ChatType.PRIVATE)
+groups.message.filter(PrivateChat(private=False))
+groups.edited_message.filter(PrivateChat(private=False))
 
 
 @groups.message(F.text.startswith("/"))

@@ -32,6 +32,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float
+    content_type: str = ""  # how the bot sent it: application/json, multipart/form-data, …
 
     @property
     def text(self) -> str:
@@ -113,7 +114,8 @@ class FakeTelegram:
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         if request.content_type == "application/json":
-            return dict(await request.json())
+            # The same parameters as from a form, so a test reads them alike however sent.
+            return {key: self._as_form_value(key, value) for key, value in dict(await request.json()).items()}
         form = await request.post()
         params: dict[str, Any] = {}
         for key, value in form.items():
@@ -125,12 +127,22 @@ class FakeTelegram:
                 params[key] = "<file>"
         return params
 
+    @staticmethod
+    def _as_form_value(key: str, value: Any) -> Any:
+        if key in JSON_FIELDS or isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float):
+            return str(value)
+        return json.dumps(value)
+
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await self._params(request)
-        call = Call(method, params, time.monotonic())
+        call = Call(method, params, time.monotonic(), request.content_type)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
         error = self._check(call)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from aiogram.exceptions import TelegramRetryAfter
+from aiogram.types import BufferedInputFile
 from aiohttp import web
 from sqlmodel import select
 
@@ -22,6 +23,7 @@ from bot.sender import SendLimits
 from tests.bot import fake_telegram as tg
 from tests.bot.conftest import SECRET, Harness, texts_of
 from tests.bot.fake_telegram import FakeTelegram
+from tests.bot.helpers import filed_ticket
 from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.models import Outbox
 from tickets.outbox import DeliveryError
@@ -298,3 +300,42 @@ async def test_runtime_polls_without_webhook_url_and_sets_webhook_with_one(
     assert fake.webhook_url == "https://hotline.example/tg/hook" and fake.webhook_secret == SECRET
     assert fake.sent(method="setWebhook")[0].params["allowed_updates"] == ["message", "edited_message",
                                                                           "callback_query", "my_chat_member"]
+
+
+async def test_calls_go_as_json_and_files_as_multipart(harness: Harness, knowledge: Any) -> None:
+    h = harness
+    calls = await h.say(CITIZEN, "社保卡丢了怎么补办")
+    assert [(c.method, c.content_type) for c in calls] == [("sendMessage", "application/json")]
+    assert calls[0].text.startswith(knowledge.get("sbk-lost").answer)
+    assert calls[0].params["chat_id"] == str(CITIZEN) and calls[0].buttons() == [["解决了", "没解决，转人工"]]
+    await h.bot.send_photo(CITIZEN, BufferedInputFile(b"\x89PNG\r\n\x1a\n", "site.png"), caption="现场照片")
+    photo = h.fake.last(CITIZEN, "sendPhoto")
+    assert photo.content_type == "multipart/form-data"
+    assert photo.params["caption"] == "现场照片"
+    attached = photo.params["photo"].removeprefix("attach://")
+    assert attached != photo.params["photo"] and photo.params[attached] == "<file>"
+
+
+class CountingSessions:
+    """The session factory, counting the sessions opened (the update claims use its engine)."""
+
+    def __init__(self, factory: Any) -> None:
+        self.factory, self.kw, self.opened = factory, factory.kw, 0
+
+    def __call__(self) -> Any:
+        self.opened += 1
+        return self.factory()
+
+
+async def test_only_handlers_that_need_the_database_open_a_session(harness: Harness) -> None:
+    h = harness
+    number = await filed_ticket(h.sessions, h.rules, h.org)
+    counting = CountingSessions(h.sessions)
+    h.dp["sessions"] = counting
+    await h.say(CITIZEN, "/start")  # loads the staff directory once
+    counting.opened = 0
+    assert texts_of(await h.say(CITIZEN, "住房公积金怎么提取"))[0].startswith("购房、租房")
+    assert counting.opened == 0
+    status = texts_of(await h.say(CITIZEN, f"/status {number}"))
+    assert number in status[0] and "幸福小区3号楼" in status[0]  # the filer sees the ticket in full
+    assert counting.opened == 1
