@@ -63,6 +63,7 @@ _PINNED_RESPONSES = [
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
+PRUNE_INTERVAL_SECONDS = 6 * 3600
 OK_BODY = json.dumps({"ok": True}).encode()
 DUPLICATE_BODY = json.dumps({"ok": True, "duplicate": True}).encode()
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
@@ -234,6 +235,7 @@ class TelegramRuntime:
         self.notifier = TelegramNotifier(self.bot)
         self.webhook: WebhookHandler | None = None
         self._polling: asyncio.Task[None] | None = None
+        self._pruning: asyncio.Task[None] | None = None
 
     @property
     def uses_webhook(self) -> bool:
@@ -265,6 +267,7 @@ class TelegramRuntime:
                 log.info("telegram webhook set")
             except TelegramAPIError as error:
                 log.error("setWebhook failed (%s); the webhook route still answers Telegram's calls", error)
+            self._pruning = asyncio.create_task(self._prune_forever())
         else:
             try:
                 await self.bot.delete_webhook(drop_pending_updates=False)
@@ -274,7 +277,30 @@ class TelegramRuntime:
                 self.bot, handle_signals=False, close_bot_session=False, allowed_updates=ALLOWED_UPDATES))
             log.info("telegram long polling started")
 
+    async def prune_once(self) -> int:
+        """Forget update ids older than Telegram's re-delivery horizon; how many went."""
+        sessions: SessionFactory = self.dp["sessions"]
+        async with sessions() as session:
+            removed = await prune_processed_updates(session, rules=self.dp["rules"])
+            await session.commit()
+        if removed:
+            log.info("forgot %s processed update ids older than two days", removed)
+        return removed
+
+    async def _prune_forever(self) -> None:
+        # Every instance may prune: the DELETE is idempotent and cheap on the received_at index.
+        while True:
+            try:
+                await self.prune_once()
+            except Exception:  # a database hiccup must not end the loop; next round tries again
+                log.exception("pruning processed update ids failed")
+            await asyncio.sleep(PRUNE_INTERVAL_SECONDS)
+
     async def stop(self) -> None:
+        if self._pruning is not None:
+            self._pruning.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pruning
         if self._polling is not None:
             with contextlib.suppress(RuntimeError):
                 await self.dp.stop_polling()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -339,3 +340,35 @@ async def test_only_handlers_that_need_the_database_open_a_session(harness: Harn
     status = texts_of(await h.say(CITIZEN, f"/status {number}"))
     assert number in status[0] and "幸福小区3号楼" in status[0]  # the filer sees the ticket in full
     assert counting.opened == 1
+
+
+async def test_processed_update_ids_are_forgotten_after_two_days(
+        fake_server: tuple[FakeTelegram, str], sessions: Any, rules: Any, clock: Any, knowledge: Any) -> None:
+    from bot.runtime import TelegramRuntime
+    from tickets.settings import Settings
+
+    _, base = fake_server
+    runtime = TelegramRuntime(Settings(telegram_token=tg.TOKEN, telegram_api_base=base,
+                                       telegram_webhook_url="https://hotline.example/tg/hook"), kb=lambda: knowledge)
+    runtime.add_routes(web.Application())
+    start = clock.now()
+    async with sessions() as session:
+        for update_id, age in ((1, timedelta(days=3)), (2, timedelta(days=2, minutes=1)), (3, timedelta(days=1)),
+                               (4, timedelta(0))):
+            session.add(ProcessedUpdate(bot_id=tg.BOT_ID, update_id=update_id, received_at=start - age))
+        await session.commit()
+    await runtime.start(sessions=sessions, rules=rules)  # the first pruning runs at start-up
+    try:
+        for _ in range(100):
+            async with sessions() as session:
+                left = sorted(r.update_id for r in (await session.exec(select(ProcessedUpdate))).all())
+            if left == [3, 4]:
+                break
+            await asyncio.sleep(0.02)
+        assert left == [3, 4]
+        clock.advance(timedelta(days=1, hours=1))
+        assert await runtime.prune_once() == 1
+        assert await runtime.prune_once() == 0
+    finally:
+        await runtime.stop()
+    assert runtime._pruning is not None and runtime._pruning.done()
