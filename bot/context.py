@@ -35,6 +35,7 @@ T = TypeVar("T")
 TEXT_LIMIT = 4096
 
 KbProvider = Callable[[], KnowledgeBase]
+NextHandler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]  # what a middleware calls on
 # (session, entry_id, solved, question, telegram user id) -> stored
 FeedbackRecorder = Callable[[AsyncSession, str, bool, str, int], Awaitable[None]]
 
@@ -112,12 +113,7 @@ class ContextMiddleware(BaseMiddleware):
             if name != "update":
                 observer.middleware(session_middleware)
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         data["staff_directory"] = self.directory
         data["who"] = await self.directory.who(data["sessions"], user) if user is not None else None
@@ -129,12 +125,7 @@ class SessionMiddleware(BaseMiddleware):
     `session`: most traffic is questions to the in-memory knowledge base, which need none.
     Handlers commit their own unit of work through `run_service`."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
         chosen: HandlerObject | None = data.get("handler")
         if chosen is not None and not chosen.varkw and "session" not in chosen.params:
             return await handler(event, data)
