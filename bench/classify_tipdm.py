@@ -1,12 +1,14 @@
 """Category routing on tipdm2020c: train on split=train, report on split=test.
 
-    .venv/bin/python bench/classify_tipdm.py [--data PATH] [--cv] [--config default|jieba|chars]
+    .venv/bin/python bench/classify_tipdm.py [--data PATH] [--cv] [--config default|jieba|svm|chars]
 
 Text = title + detail (`title_plus_detail_unsplit` for rows whose title was not split
 off). `--cv` prints 3-fold cross-validated macro-F1 on the train split only — the
 number every tuning decision was made on; the test split is only reported.
-`--config`: default (character 1-2-grams + dictionary words), jieba
-(`TrainConfig.with_words()`) or chars (`TrainConfig.chars_only()`, the format-1 default).
+`--config`: default (character 1-2-grams + dictionary words, title twice, SVM blended
+with nearest neighbours), jieba (`TrainConfig.with_words()`), svm (the SVM alone,
+`TrainConfig.without_neighbours()`) or chars (`TrainConfig.chars_only()`, the format-1
+default). Experiments and their figures: bench/classify_experiments.md.
 Prints macro-F1, accuracy, per-class figures, training time and messages/s
 (single process; BLAS threads pinned to one core).
 """
@@ -20,9 +22,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import csv
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+# This checkout's code, not whichever one the virtualenv was installed from.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
@@ -32,7 +38,12 @@ from knowledge_base.classify.evaluate import evaluate
 from knowledge_base.classify.model import TextClassifier, TrainConfig
 
 DEFAULT = Path("/work/shared/data/tipdm2020c/messages.csv")
-CONFIGS = {"default": TrainConfig, "jieba": TrainConfig.with_words, "chars": TrainConfig.chars_only}
+CONFIGS = {
+    "default": TrainConfig,
+    "jieba": TrainConfig.with_words,
+    "svm": TrainConfig.without_neighbours,
+    "chars": TrainConfig.chars_only,
+}
 
 
 def load(path: Path) -> dict[str, tuple[list[str], list[str]]]:
@@ -64,7 +75,8 @@ def main() -> None:
         "--config",
         choices=sorted(CONFIGS),
         default="default",
-        help="default: chars 1-2 + dictionary words; jieba: with_words(); chars: chars_only()",
+        help="default: chars 1-2 + dictionary words + neighbours; jieba: with_words(); "
+        "svm: without_neighbours(); chars: chars_only()",
     )
     args = parser.parse_args()
 

@@ -80,9 +80,13 @@ class Scorer:
 
     def probabilities(self, counts: Sequence[sparse.spmatrix]) -> np.ndarray:
         """Rows of class probabilities for the hashed counts of each feature block."""
+        return self.probabilities_of_tfidf([tfidf(c, idf) for c, idf in zip(counts, self.idfs, strict=True)])
+
+    def probabilities_of_tfidf(self, blocks: Sequence[sparse.csr_matrix]) -> np.ndarray:
+        """Rows of class probabilities for the TF-IDF rows (`tfidf`) of each feature block."""
         margins = self.intercept + sum(
-            (tfidf(c, idf) @ w for c, idf, w in zip(counts, self.idfs, self.weights, strict=True)),
-            start=np.zeros((counts[0].shape[0], len(self.intercept))),
+            (x @ w for x, w in zip(blocks, self.weights, strict=True)),
+            start=np.zeros((blocks[0].shape[0], len(self.intercept))),
         )
         if self.sigmoid_a is None or self.sigmoid_b is None:
             if self.n_classes == 2:  # one margin, for the second class

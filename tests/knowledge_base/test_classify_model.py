@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 import sklearn
 from click.testing import CliRunner
 from openpyxl import Workbook
+from scipy import sparse
 
 from knowledge_base.classify import (
     BadTrainingData,
@@ -26,9 +28,11 @@ from knowledge_base.classify import (
     load_router,
 )
 from knowledge_base.classify import model as model_module
+from knowledge_base.classify.charhash import char_ngram_counts
 from knowledge_base.classify.dataset import load_labelled
 from knowledge_base.classify.dictcut import dictionary_words
 from knowledge_base.classify.errors import MissingColumns
+from knowledge_base.classify.neighbours import Neighbours, blend
 from knowledge_base.matcher import Entry
 from main import cli
 
@@ -304,9 +308,10 @@ def test_dictionary_words_do_not_take_a_bare_prefix_for_a_word() -> None:
 def test_word_cut_choices_train_and_round_trip(tmp_path: Path) -> None:
     texts, labels = _split("train")
     text = "公司拖欠工资三个月，老板不接电话。"
-    for config in (TrainConfig(), TrainConfig.with_words(), TrainConfig.chars_only()):
+    configs = (TrainConfig(), TrainConfig.with_words(), TrainConfig.without_neighbours(), TrainConfig.chars_only())
+    for config in configs:
         model = TextClassifier.train(texts, labels, config)
-        path = tmp_path / f"{config.word_cut}-{config.word_chars}.clf"
+        path = tmp_path / f"{config.word_cut}-{config.word_chars}-{config.knn_k}.clf"
         model.save(path)
         loaded = TextClassifier.load(path)
         assert loaded.config == config
@@ -316,15 +321,17 @@ def test_word_cut_choices_train_and_round_trip(tmp_path: Path) -> None:
         TextClassifier.train(texts, labels, TrainConfig(word_cut="hmm"))
 
 
-def test_a_format_1_model_file_asks_for_retraining(model_file: Path, tmp_path: Path) -> None:
-    # Format 1 had no dictionary words; its files must be retrained, not misread.
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_format_model_file_asks_for_retraining(model_file: Path, tmp_path: Path, version: int) -> None:
+    # Format 1 had no dictionary words, format 2 hashed character n-grams differently and
+    # had no neighbours: their files must be retrained, not misread.
     current = f'"format_version": {model_module.FORMAT_VERSION}'.encode()
-    old = tmp_path / "format1.clf"
-    old.write_bytes(model_file.read_bytes().replace(current, b'"format_version": 1', 1))
+    old = tmp_path / f"format{version}.clf"
+    old.write_bytes(model_file.read_bytes().replace(current, f'"format_version": {version}'.encode(), 1))
     with pytest.raises(ModelFormatError) as excinfo:
         TextClassifier.load(old)
     assert excinfo.value.message == (
-        f"模型文件 {old} 的格式版本为 1，当前程序需要版本 2。请用 classify train 重新训练模型。"
+        f"模型文件 {old} 的格式版本为 {version}，当前程序需要版本 3。请用 classify train 重新训练模型。"
     )
 
 
@@ -332,6 +339,9 @@ def test_fast_scoring_gives_scikit_learns_probabilities(model: TextClassifier) -
     texts = [*_split("test")[0], "😀", "ＡＢＣ１２３", "停水" * 3000, "我要投诉。" * 2]
     assert model.info.calibrated is True
     np.testing.assert_allclose(model.probabilities(texts), model._sklearn_probabilities(texts), atol=1e-12)
+    # One message at a time gives what the batch gives (neighbours included).
+    one_by_one = np.vstack([model.probabilities([t]) for t in texts])
+    np.testing.assert_allclose(one_by_one, model.probabilities(texts), atol=1e-12)
 
     train_texts, train_labels = _split("train")
     binary = [(t, y) for t, y in zip(train_texts, train_labels, strict=True) if y in ("教育", "环境保护")]
@@ -345,3 +355,77 @@ def test_fast_scoring_gives_scikit_learns_probabilities(model: TextClassifier) -
     )
     assert few.info.calibrated is False
     np.testing.assert_allclose(few.probabilities(texts), few._sklearn_probabilities(texts), atol=1e-12)
+
+
+# --- character n-gram hashing (charhash) and neighbours -----------------------------
+def test_char_ngram_counts_match_the_string_ngrams_of_each_text() -> None:
+    texts = ["小区 停水", "", "停水停水", "a", "学校门口的校车"]
+    counts = char_ngram_counts(texts, 1, 2, 20)
+    assert counts.shape == (5, 2**20)
+    assert counts.has_canonical_format
+    for row, text in enumerate(texts):
+        compact = text.replace(" ", "")
+        expected = sorted(Counter(_string_ngrams(compact)).values())
+        got = counts.getrow(row)
+        assert sorted(got.data.tolist()) == expected  # no collisions among so few n-grams
+    # The same n-gram hashes to the same column in every text and every batch.
+    alone = char_ngram_counts(["停水"], 1, 2, 20)
+    assert set(alone.indices) <= set(counts.getrow(2).indices)
+    assert set(alone.indices) <= set(counts.getrow(0).indices)
+    assert char_ngram_counts([], 1, 2, 8).shape == (0, 256)
+    # 1-3-grams: the n-gram lengths do not share columns by construction.
+    assert char_ngram_counts(["abc"], 1, 3, 20).sum() == 6
+
+
+def _string_ngrams(text: str) -> list[str]:
+    return [text[i : i + n] for n in (1, 2) for i in range(len(text) - n + 1)]
+
+
+def test_neighbours_vote_like_a_brute_force_search() -> None:
+    rng = np.random.default_rng(0)
+    train = [
+        sparse.random(30, 40, density=0.2, format="csr", random_state=1),
+        sparse.random(30, 10, density=0.3, format="csr", random_state=2),
+    ]
+    labels = rng.integers(0, 3, size=30)
+    index = Neighbours.fit(train, labels, 3, k=5, max_df=0.25)
+    queries = [
+        sparse.random(4, 40, density=0.3, format="csr", random_state=3),
+        sparse.random(4, 10, density=0.3, format="csr", random_state=4),
+    ]
+
+    dense_train = np.hstack([b.toarray() for b in train])
+    df = (dense_train != 0).sum(axis=0)
+    keep = df <= 0.25 * 30
+    assert np.array_equal(index.keep != 0, keep)
+
+    def unit(m: np.ndarray) -> np.ndarray:
+        m = m * keep
+        norms = np.linalg.norm(m, axis=1, keepdims=True)
+        return m / np.where(norms == 0, 1, norms)
+
+    similarity = unit(np.hstack([b.toarray() for b in queries])) @ unit(dense_train).T
+    expected = np.zeros((4, 3))
+    for r, row in enumerate(similarity):
+        top = np.argsort(-row)[:5]
+        top = top[row[top] > 0]
+        for j in top:
+            expected[r, labels[j]] += row[j] ** 2
+    expected /= np.sqrt(np.bincount(labels, minlength=3))
+    expected /= np.where(expected.sum(axis=1, keepdims=True) == 0, 1, expected.sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(index.probabilities(queries), expected, atol=1e-6)
+
+    nothing = [sparse.csr_matrix((1, 40)), sparse.csr_matrix((1, 10))]
+    assert index.probabilities(nothing).sum() == 0
+    model = np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]])
+    votes = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(blend(model, votes, 0.4), [[0.3, 0.58, 0.12], [0.1, 0.1, 0.8]])
+
+
+def test_title_is_read_twice_only_for_several_lines(model: TextClassifier) -> None:
+    config = TrainConfig()
+    assert model_module._title_twice("公交太少\n每天等一小时", config) == "公交太少\n公交太少\n每天等一小时"
+    assert model_module._title_twice("公交太少", config) == "公交太少"
+    assert model_module._title_twice("\n只有正文", config) == "\n只有正文"
+    assert model_module._title_twice("公交太少\n正文", TrainConfig.without_neighbours()) == "公交太少\n正文"
+    assert model.config.title_twice and model.config.knn_k == 20
