@@ -28,7 +28,8 @@ from knowledge_base.classify.similarity import (
 )
 from tickets.policy import load_policy
 
-DEFAULT = Path("/work/shared/data/tipdm2020c/attachment3_messages_with_votes.csv")
+# ../shared/data beside the checkout, as the workplace lays it out.
+DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "tipdm2020c" / "attachment3_messages_with_votes.csv"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 

@@ -37,7 +37,8 @@ from knowledge_base import segment
 from knowledge_base.classify.evaluate import evaluate
 from knowledge_base.classify.model import TextClassifier, TrainConfig
 
-DEFAULT = Path("/work/shared/data/tipdm2020c/messages.csv")
+# ../shared/data beside the checkout, as the workplace lays it out.
+DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "tipdm2020c" / "messages.csv"
 CONFIGS = {
     "default": TrainConfig,
     "jieba": TrainConfig.with_words,
