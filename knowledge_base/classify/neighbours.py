@@ -6,6 +6,10 @@ neighbours recognise it whole. The votes of the k most similar training messages
 (similarity squared, each class's votes divided by the square root of its size) are
 averaged with the calibrated SVM probabilities.
 
+The model file therefore holds every training message's hashed feature vector (not its
+text, but character bigrams can be guessed back from their hashes with a dictionary):
+keep model files with the office's other internal data, never in a public place.
+
 Only mid- and low-frequency features count for the similarity: columns present in
 more than `max_df` of the training messages (common characters such as 的, 我, 了,
 particles, boilerplate) are dropped before the vectors are normalised. That makes the
