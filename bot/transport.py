@@ -4,50 +4,29 @@ The Bot API accepts `application/json` for every method that uploads no file. ai
 AiohttpSession always sends form data, which percent-encodes every byte of a Chinese
 answer (three bytes per character, three characters per byte) and JSON-encodes the
 keyboard on top; for the bot's long knowledge-base answers that was the largest part of
-sending a message. A method carrying a file still goes as multipart form data.
+sending a message. A method carrying a file still goes as multipart form data. Only the
+body changes: aiogram's own `make_request` (timeouts, network errors, the response
+check) sends it.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
-from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile
-from aiohttp import ClientError
-
-JSON_HEADERS = {"Content-Type": "application/json"}
+from aiohttp import BytesPayload, FormData
 
 
 class JsonSession(AiohttpSession):
-    def build_json(self, bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
-        """The request body, or None when the method uploads a file (form data then)."""
+    def build_form_data(self, bot: Bot, method: TelegramMethod[Any]) -> FormData | BytesPayload:  # type: ignore[override]
+        """The request body: JSON, or aiogram's multipart form when the method uploads a file."""
         files: dict[str, InputFile] = {}
         params = self.prepare_value(method.model_dump(warnings=False), bot=bot, files=files, _dumps_json=False)
         if files:
-            return None
+            return super().build_form_data(bot, method)
         # As in the form, unset parameters (None, already dropped) and empty strings are not sent.
         body = {key: value for key, value in params.items() if value != ""}
-        return self.json_dumps(body).encode()
-
-    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
-                           timeout: int | None = None) -> TelegramType:  # noqa: ASYNC109 (aiogram signature)
-        body = self.build_json(bot, method)
-        if body is None:
-            return await super().make_request(bot, method, timeout)
-        session = await self.create_session()
-        url = self.api.api_url(token=bot.token, method=method.__api_method__)
-        try:
-            async with session.post(url, data=body, headers=JSON_HEADERS,
-                                    timeout=self.timeout if timeout is None else timeout) as resp:
-                raw_result = await resp.text()
-        except TimeoutError as e:
-            raise TelegramNetworkError(method=method, message="Request timeout error") from e
-        except ClientError as e:
-            raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
-        response = self.check_response(bot=bot, method=method, status_code=resp.status, content=raw_result)
-        return cast(TelegramType, response.result)
-
+        return BytesPayload(self.json_dumps(body).encode(), content_type="application/json")
