@@ -8,10 +8,11 @@ Why TF-IDF + a linear SVM from scikit-learn, blended with nearest neighbours:
 - Features: character 1-2-grams of the normalised text (first 600 characters, the
   title read twice) and, as a second block, dictionary words of the same text, each
   with sublinear tf and idf, hashed into 2**18 slots (characters from their code
-  points in numpy, `charhash`: ~3x cheaper than hashing n-gram strings). Character n-grams need no segmentation, survive typos
-  and keep place names whole; words add the topical units. jieba's own cut is the most
-  accurate word source by a hair but too slow for the 2,000 messages/s budget, so by
-  default words come from a greedy longest match over jieba's dictionary (`dictcut`):
+  points in numpy, `charhash`: ~3x cheaper than hashing n-gram strings). Character
+  n-grams need no segmentation, survive typos and keep place names whole; words add
+  the topical units. jieba's own cut is the most accurate word source by a hair but
+  too slow for the 2,000 messages/s budget, so by default words come from a greedy
+  longest match over jieba's dictionary (`dictcut`):
   3-fold CV macro-F1 0.9090 (jieba words: 0.9102, character 1-3-grams alone: 0.9060).
 - LinearSVC with balanced class weights: under the same CV it matched RidgeClassifier
   (0.9112 each, vocabulary features) and beat LogisticRegression (0.9057), SGD
@@ -81,7 +82,7 @@ from knowledge_base.classify.dataset import TEXT_JOINER
 from knowledge_base.classify.dictcut import dictionary_words
 from knowledge_base.classify.errors import BadTrainingData, EmptyText, ModelFormatError, ModelNotFound
 from knowledge_base.classify.neighbours import Neighbours, blend
-from knowledge_base.classify.scoring import Scorer, tfidf
+from knowledge_base.classify.scoring import Scorer
 from knowledge_base.classify.texts import (
     ERR_EMPTY_TEXT,
     ERR_MODEL_LIBRARY,
@@ -330,8 +331,8 @@ class TextClassifier:
             if not text or not text.strip():
                 raise EmptyText(ERR_EMPTY_TEXT)
         counts = self._counts(texts, self.config, self._word_hasher)
-        weighted = [tfidf(c, idf) for c, idf in zip(counts, self._scorer.idfs, strict=True)]
-        probs = self._scorer.probabilities_of_tfidf(weighted)
+        weighted = self._scorer.weigh(counts)
+        probs = self._scorer.probabilities(weighted)
         if self._neighbours is None:
             return probs
         return blend(probs, self._neighbours.probabilities(weighted), self.config.knn_weight)

@@ -78,12 +78,12 @@ class Scorer:
             sigmoid_b=None if calibrators is None else np.array([c.b_ for c in calibrators], dtype=float),
         )
 
-    def probabilities(self, counts: Sequence[sparse.spmatrix]) -> np.ndarray:
-        """Rows of class probabilities for the hashed counts of each feature block."""
-        return self.probabilities_of_tfidf([tfidf(c, idf) for c, idf in zip(counts, self.idfs, strict=True)])
+    def weigh(self, counts: Sequence[sparse.spmatrix]) -> list[sparse.csr_matrix]:
+        """The TF-IDF rows of the hashed counts of each feature block (the neighbours use them too)."""
+        return [tfidf(c, idf) for c, idf in zip(counts, self.idfs, strict=True)]
 
-    def probabilities_of_tfidf(self, blocks: Sequence[sparse.csr_matrix]) -> np.ndarray:
-        """Rows of class probabilities for the TF-IDF rows (`tfidf`) of each feature block."""
+    def probabilities(self, blocks: Sequence[sparse.csr_matrix]) -> np.ndarray:
+        """Rows of class probabilities for the TF-IDF rows (`weigh`) of each feature block."""
         margins = self.intercept + sum(
             (x @ w for x, w in zip(blocks, self.weights, strict=True)),
             start=np.zeros((blocks[0].shape[0], len(self.intercept))),
