@@ -64,6 +64,7 @@ _PINNED_RESPONSES = [
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
 PRUNE_INTERVAL_SECONDS = 6 * 3600
+KEEP_UPDATE_IDS = timedelta(days=2)
 OK_BODY = json.dumps({"ok": True}).encode()
 DUPLICATE_BODY = json.dumps({"ok": True, "duplicate": True}).encode()
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
@@ -102,15 +103,7 @@ def make_dispatcher(*, kb: KbProvider, sessions: SessionFactory | None = None, r
     return dp
 
 
-async def claim_update(session: AsyncSession, *, bot_id: int, update_id: int, rules: Rules) -> bool:
-    """True the first time an update id is seen (by any instance); the caller commits."""
-    statement = insert_for(session)(ProcessedUpdate).values(bot_id=bot_id, update_id=update_id, received_at=rules.now()) \
-        .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
-    result = await session.exec(statement)  # type: ignore[call-overload]
-    return bool(result.rowcount)
-
-
-async def prune_processed_updates(session: AsyncSession, *, rules: Rules, keep: timedelta = timedelta(days=2)) -> int:
+async def prune_processed_updates(session: AsyncSession, *, rules: Rules, keep: timedelta = KEEP_UPDATE_IDS) -> int:
     """Telegram re-delivers for at most a day; older ids need not be kept."""
     statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.received_at) < rules.now() - keep)
     result = await session.exec(statement)  # type: ignore[call-overload]
@@ -284,7 +277,7 @@ class TelegramRuntime:
             removed = await prune_processed_updates(session, rules=self.dp["rules"])
             await session.commit()
         if removed:
-            log.info("forgot %s processed update ids older than two days", removed)
+            log.info("forgot %s processed update ids older than %s", removed, KEEP_UPDATE_IDS)
         return removed
 
     async def _prune_forever(self) -> None:
