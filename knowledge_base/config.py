@@ -54,6 +54,28 @@ class MatcherConfig(BaseModel):
     suggest_threshold: float = Field(default=0.30, ge=0, le=2, description="score to be suggested")
     max_suggestions: int = Field(default=3, ge=1, le=10)
 
+    dense_candidates: int = Field(default=10, ge=1, description="entries taken from the dense ranking")
+    weight_lexical: float = Field(default=0.05, ge=0, description="lexical score added to the cosine")
+    answer_offset: float = Field(
+        default=1.0, ge=-1, le=1, description="answer-opening cosine counts this much less than a question's"
+    )
+    answer_weight: float = Field(default=1.0, ge=0, description="answer-opening cosine mixed into every entry")
+    hybrid_coefficients: tuple[float, ...] = Field(
+        default=(5.0, 43.6, 88.1),
+        description="logistic weights of (fused lead, cosine above the KB level, dense lead)",
+    )
+    hybrid_intercept: float = Field(default=-2.0, description="logistic intercept of the hybrid confidence")
+    hybrid_answer_threshold: float = Field(
+        default=0.85, ge=0, le=1, description="hybrid confidence for a direct answer"
+    )
+    hybrid_suggest_floor: float = Field(
+        default=-0.05, ge=-1, le=1, description="best cosine above the KB level needed to offer 猜你想问"
+    )
+
+    def hybrid_confidence(self, signals: tuple[float, ...]) -> float:
+        z = self.hybrid_intercept + sum(w * x for w, x in zip(self.hybrid_coefficients, signals, strict=True))
+        return 1 / (1 + math.exp(-max(-60.0, min(60.0, z))))
+
     def confidence(self, score: float, lead: float) -> float:
         """Probability that the best entry is right, from its score and its lead over the
         runner-up (Platt scaling fitted on the tuning half of the labelled queries)."""

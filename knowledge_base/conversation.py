@@ -71,19 +71,27 @@ def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = N
     if _PERSON.search(query.normalized):
         return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.PERSON_REQUESTED)
 
-    ranked = kb.search(query)
+    assessment = kb.assess(query)
+    ranked = assessment.ranked
     if not ranked:
         return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.NO_MATCH)
     best = ranked[0]
     lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
-    confidence = round(cfg.confidence(best.score, lead), 4)
+    confidence = assessment.confidence
+    hybrid = assessment.signals is not None
+    threshold = cfg.hybrid_answer_threshold if hybrid else cfg.answer_threshold
     if (
-        confidence >= cfg.answer_threshold
-        and lead >= cfg.answer_margin
+        confidence >= threshold
+        and (hybrid or lead >= cfg.answer_margin)
         and best.entry.id not in context.declined_entry_ids
     ):
         return AnswerResult(Band.ANSWER, [best], confidence, NextAction.ASK_IF_SOLVED, candidates=ranked)
-    choices = [s for s in ranked if s.score >= cfg.suggest_threshold][: cfg.max_suggestions]
+    if assessment.signals is not None:
+        # Cosines are compressed: a floor relative to the KB's own level, not a score.
+        on_topic = assessment.signals.dense_top >= cfg.hybrid_suggest_floor
+        choices = ranked[: cfg.max_suggestions] if on_topic else []
+    else:
+        choices = [s for s in ranked if s.score >= cfg.suggest_threshold][: cfg.max_suggestions]
     if choices:
         return AnswerResult(
             Band.SUGGEST, choices, confidence, NextAction.CHOOSE_SUGGESTION, candidates=ranked

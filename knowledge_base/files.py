@@ -72,99 +72,252 @@ def _bool(value: Any) -> bool:
     return _text(value).lower() not in _FALSE
 
 
-def records_from_rows(rows: Iterable[Mapping[str, Any]], *, source: str) -> list[EntryRecord]:
-    """Validated records; the first bad row raises KBFileError naming row and column."""
+# Header names an office spreadsheet uses for our columns (compared after lowercasing).
+HEADER_ALIASES = {
+    "id": ("id", "编号", "序号", "条目编号", "问题编号"),
+    "question": ("question", "问题", "标准问题", "标准问", "问题名称", "咨询问题"),
+    "answer": ("answer", "答案", "回答", "答复", "标准答案", "答复内容", "解答"),
+    "alternatives": ("alternatives", "相似问法", "相似问题", "扩展问", "其他问法"),
+    "keywords": ("keywords", "关键词", "关键字"),
+    "unit": ("unit", "单位", "责任单位", "承办单位", "部门", "责任部门"),
+    "category": ("category", "分类", "类别", "类目", "所属分类"),
+    "active": ("active", "启用", "是否启用", "状态"),
+}
+_ALIAS = {alias: column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
+# What the database column holds; the longest answer is generous, a runaway cell is not.
+LIMITS = {"id": 64, "question": 500, "answer": 20_000, "unit": 100, "category": 50}
+HEADER_SEARCH_ROWS = 15
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason a row cannot be imported, as an office worker finds it in the file."""
+
+    source: str
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: row {self.row}: column {self.column!r}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    records: list[EntryRecord]
+    problems: list[Problem]
+    skipped_rows: int = 0  # rows left out because of a problem
+
+
+def column_name(header: Any) -> str:
+    name = _text(header).lower().replace(" ", "")
+    return _ALIAS.get(name, name)
+
+
+def _blank(row: Mapping[str, Any]) -> bool:
+    return not any((isinstance(v, list) and v) or (not isinstance(v, list) and _text(v)) for v in row.values())
+
+
+def check_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, source: str) -> ReadResult:
+    """Every row checked; every problem listed (row, column, reason), none raised.
+
+    A row with any problem is left out of `records`; the others are kept.
+    """
     records: list[EntryRecord] = []
-    seen: set[str] = set()
-    for number, raw in enumerate(rows, start=2 if source.endswith((".csv", ".xlsx")) else 1):
-        row = {str(k).strip().lower(): v for k, v in raw.items() if k is not None}
-        if not any(_text(v) for v in row.values() if not isinstance(v, list)) and not any(
-            isinstance(v, list) and v for v in row.values()
-        ):
+    problems: list[Problem] = []
+    seen_ids: dict[str, int] = {}
+    seen_questions: dict[str, int] = {}
+    skipped = 0
+    for number, raw in rows:
+        row = {column_name(k): v for k, v in raw.items() if k is not None}
+        if _blank(row):
             continue  # blank spreadsheet line
+        found: list[Problem] = []
         for column in REQUIRED_COLUMNS:
             if not _text(row.get(column)):
-                raise KBFileError(f"{source}: row {number}: column {column!r} is empty or missing")
-        record = EntryRecord(
-            id=_text(row["id"]),
-            question=_text(row["question"]),
-            answer=_text(row["answer"]),
-            alternatives=_list(row.get("alternatives")),
-            keywords=_list(row.get("keywords")),
-            unit=_text(row.get("unit")),
-            category=_text(row.get("category")),
-            active=_bool(row.get("active")),
+                found.append(Problem(source, number, column, "empty"))
+        for column, limit in LIMITS.items():
+            value = _text(row.get(column))
+            if len(value) > limit:
+                found.append(Problem(source, number, column, f"longer than {limit} characters ({len(value)})"))
+        entry_id = _text(row.get("id"))
+        if entry_id and entry_id in seen_ids:
+            found.append(Problem(source, number, "id", f"duplicate id {entry_id!r} (row {seen_ids[entry_id]})"))
+        question = _text(row.get("question"))
+        question_key = "".join(question.split())
+        if question_key and question_key in seen_questions:
+            found.append(
+                Problem(source, number, "question", f"duplicate question (row {seen_questions[question_key]})")
+            )
+        if found:
+            problems.extend(found)
+            skipped += 1
+            continue
+        seen_ids[entry_id] = number
+        seen_questions[question_key] = number
+        records.append(
+            EntryRecord(
+                id=entry_id,
+                question=question,
+                answer=_text(row["answer"]),
+                alternatives=_list(row.get("alternatives")),
+                keywords=_list(row.get("keywords")),
+                unit=_text(row.get("unit")),
+                category=_text(row.get("category")),
+                active=_bool(row.get("active")),
+            )
         )
-        if record.id in seen:
-            raise KBFileError(f"{source}: row {number}: duplicate id {record.id!r}")
-        seen.add(record.id)
-        records.append(record)
-    return records
+    return ReadResult(records, problems, skipped)
+
+
+def _raise_problems(result: ReadResult) -> list[EntryRecord]:
+    if result.problems:
+        shown = "\n".join(str(p) for p in result.problems[:50])
+        more = len(result.problems) - 50
+        raise KBFileError(shown + (f"\n… and {more} more" if more > 0 else ""))
+    return result.records
+
+
+def records_from_rows(rows: Iterable[Mapping[str, Any]], *, source: str) -> list[EntryRecord]:
+    """Validated records; KBFileError lists every bad row (row and column)."""
+    first = 2 if source.endswith((".csv", ".xlsx")) else 1
+    return _raise_problems(check_rows(enumerate(rows, start=first), source=source))
 
 
 def _check_header(header: Sequence[str], source: str) -> None:
-    names = {h.strip().lower() for h in header if h}
+    names = {column_name(h) for h in header if h}
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise KBFileError(f"{source}: missing column(s) {', '.join(missing)}")
 
 
+def _header_index(rows: Sequence[Sequence[Any]]) -> int | None:
+    """The first of the opening rows that names question and answer (titles, notes and
+    blank lines above the header are common in office spreadsheets)."""
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        names = {column_name(v) for v in row if _text(v)}
+        if {"question", "answer"} <= names:
+            return i
+    return None
+
+
+def _table(rows: list[list[Any]], source: str) -> list[tuple[int, dict[str, Any]]] | None:
+    """(1-based file row, mapping) for each data row; None when no header is found."""
+    index = _header_index(rows)
+    if index is None:
+        return None
+    names = [column_name(h) if _text(h) else None for h in rows[index]]
+    if "id" not in names:
+        raise KBFileError(f"{source}: missing column(s) id")
+    out = []
+    for offset, values in enumerate(rows[index + 1 :], start=index + 2):
+        out.append((offset, {n: v for n, v in zip(names, values, strict=False) if n is not None}))
+    return out
+
+
+def check_csv(text: str, *, source: str = "kb.csv") -> ReadResult:
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    table = _table(rows, source)
+    if table is None:
+        _check_header(rows[0] if rows else [], source)
+        return ReadResult([], [])
+    return check_rows(table, source=source)
+
+
 def parse_csv(text: str, *, source: str = "kb.csv") -> list[EntryRecord]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    _check_header(reader.fieldnames or [], source)
-    return records_from_rows(reader, source=source)
+    return _raise_problems(check_csv(text, source=source))
 
 
-def parse_yaml(text: str, *, source: str = "kb.yaml") -> list[EntryRecord]:
+def check_yaml(text: str, *, source: str = "kb.yaml") -> ReadResult:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise KBFileError(f"{source}: not valid YAML: {exc}") from exc
     if data is None:
-        return []
+        return ReadResult([], [])
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise KBFileError(f"{source}: expected a list of entries (mappings)")
-    return records_from_rows(data, source=source)
+    return check_rows(enumerate(data, start=1), source=source)
 
 
-def read_xlsx(path: Path) -> list[EntryRecord]:
+def parse_yaml(text: str, *, source: str = "kb.yaml") -> list[EntryRecord]:
+    return _raise_problems(check_yaml(text, source=source))
+
+
+def check_xlsx(path: Path) -> ReadResult:
+    """Every sheet with a recognisable header, merged cells filled with their value."""
     # Imported here: openpyxl (and the numpy it pulls in) adds a quarter of a second to
     # every start-up, and only imports and exports need it.
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # Not read-only: merged ranges are only known in the full mode.
+        book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a broken file
         raise KBFileError(f"{path.name}: not a readable XLSX file: {exc}") from exc
+    records: list[EntryRecord] = []
+    problems: list[Problem] = []
+    skipped = 0
+    tables = 0
     try:
-        rows = book.active.iter_rows(values_only=True) if book.active else iter(())
-        header = next(rows, None)
-        if header is None:
-            return []
-        names = [_text(h) for h in header]
-        _check_header(names, path.name)
-        return records_from_rows(
-            (dict(zip(names, values, strict=False)) for values in rows), source=path.name
-        )
+        for sheet in book.worksheets:
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            for merged in sheet.merged_cells.ranges:
+                value = rows[merged.min_row - 1][merged.min_col - 1]
+                for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
+                    for c in range(merged.min_col - 1, min(merged.max_col, len(rows[r]))):
+                        rows[r][c] = value
+            table = _table(rows, f"{path.name}[{sheet.title}]")
+            if table is None:
+                continue  # a notes or summary sheet
+            tables += 1
+            result = check_rows(table, source=f"{path.name}[{sheet.title}]")
+            records.extend(result.records)
+            problems.extend(result.problems)
+            skipped += result.skipped_rows
     finally:
         book.close()
+    if not tables and book.worksheets and any(ws.max_row > 1 for ws in book.worksheets):
+        raise KBFileError(f"{path.name}: missing column(s) {', '.join(REQUIRED_COLUMNS)}")
+    # The same id on two sheets is a duplicate too.
+    seen: set[str] = set()
+    kept = []
+    for record in records:
+        if record.id in seen:
+            problems.append(Problem(path.name, 0, "id", f"duplicate id {record.id!r} on another sheet"))
+            skipped += 1
+            continue
+        seen.add(record.id)
+        kept.append(record)
+    return ReadResult(kept, problems, skipped)
 
 
-def read_entries(path: Path | str) -> list[EntryRecord]:
-    """Records of a .csv, .xlsx, .yaml or .yml file."""
+def read_xlsx(path: Path) -> list[EntryRecord]:
+    return _raise_problems(check_xlsx(path))
+
+
+def check_entries(path: Path | str) -> ReadResult:
+    """Valid records and every problem of a .csv, .xlsx, .yaml or .yml file.
+
+    KBFileError only for a file that cannot be read at all (format, encoding, header)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return read_xlsx(path)
+        return check_xlsx(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise KBFileError(f"{path.name}: not UTF-8 text") from exc
     if suffix == ".csv":
-        return parse_csv(text, source=path.name)
+        return check_csv(text, source=path.name)
     if suffix in {".yaml", ".yml"}:
-        return parse_yaml(text, source=path.name)
+        return check_yaml(text, source=path.name)
     raise KBFileError(f"{path.name}: unsupported format (use .csv, .xlsx or .yaml)")
+
+
+def read_entries(path: Path | str) -> list[EntryRecord]:
+    """Records of a .csv, .xlsx, .yaml or .yml file; KBFileError lists every problem."""
+    return _raise_problems(check_entries(path))
 
 
 def _row(record: EntryRecord) -> list[str]:
@@ -233,7 +386,10 @@ __all__ = [
     "COLUMNS",
     "EntryRecord",
     "KBFileError",
+    "Problem",
+    "ReadResult",
     "active_entries",
+    "check_entries",
     "default_records",
     "parse_csv",
     "parse_yaml",

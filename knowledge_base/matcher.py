@@ -28,12 +28,16 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from knowledge_base.config import MatcherConfig
+from knowledge_base.dense import DenseIndex, build_dense
+from knowledge_base.encoder import Encoder
 from knowledge_base.normalize import normalize
 from knowledge_base.segment import Segmenter, get_segmenter
 from knowledge_base.text_cache import PreparedTextCache
+from knowledge_base.vectors import Progress, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +108,27 @@ def _bigrams(chars: str) -> frozenset[str]:
     return frozenset([chars[i : i + 2] for i in range(len(chars) - 1)])
 
 
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What the hybrid confidence is computed from; none depends on one KB's scale."""
+
+    fused_lead: float  # fused score of the best minus the runner-up's
+    dense_top: float  # best entry's cosine above the KB's own nearest-neighbour level
+    dense_lead: float  # dense best minus dense runner-up
+    # Measured and dropped from the confidence: the lexical score of the best and whether
+    # the lexical ranking agrees added nothing once the three above were in (bench/kb_dev.py).
+
+    def as_tuple(self) -> tuple[float, ...]:
+        return (self.fused_lead, self.dense_top, self.dense_lead)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    ranked: list[ScoredEntry]
+    confidence: float
+    signals: Signals | None = None
+
+
 Features = tuple[float, float, float, float, float, float]
 EntryFeatures = tuple[float, float, bool]
 
@@ -118,8 +143,10 @@ class KnowledgeBase:
         config: MatcherConfig | None = None,
         segmenter: Segmenter | None = None,
         cache: PreparedTextCache | None = None,
+        dense: DenseIndex | None = None,
     ) -> None:
         self.config = config or MatcherConfig()
+        self.dense = dense
         self._seg = segmenter or get_segmenter()
         self._cache = cache if cache is not None and cache.fingerprint == self._seg.fingerprint else None
         # The build allocates hundreds of thousands of small objects and frees none of
@@ -258,7 +285,9 @@ class KnowledgeBase:
         keyword_hit = any(k in query.chars or (kt and kt <= query.tokens) for k, kt in item.keywords)
         return coverage, char_coverage, keyword_hit
 
-    def features(self, query: Query) -> list[tuple[Entry, list[Features], EntryFeatures]]:
+    def features(
+        self, query: Query, indices: Iterable[int] | None = None
+    ) -> list[tuple[Entry, list[Features], EntryFeatures]]:
         """Per retrieved candidate: the feature tuple of each of its texts and the entry-level
         features. Used by the scorer and by the threshold tuner (bench/kb_tune.py).
 
@@ -273,7 +302,7 @@ class KnowledgeBase:
         ratio_fn, token_set_fn, partial_fn = fuzz.ratio, fuzz.token_set_ratio, fuzz.partial_ratio
         entry_features = self._entry_features
         items = self._items
-        for idx in self._retrieve(query):
+        for idx in self._retrieve(query) if indices is None else indices:
             item = items[idx]
             feats = []
             for text in item.texts:
@@ -313,11 +342,57 @@ class KnowledgeBase:
         best += cfg.weight_entry_coverage * coverage + cfg.weight_entry_chars * char_coverage
         return best + cfg.keyword_bonus if keyword_hit else best
 
+    def assess(self, query: Query) -> Assessment:
+        """Ranked entries and the probability that the first is right."""
+        if query.empty:
+            return Assessment([], 0.0)
+        if self.dense is None or len(self) == 0:
+            ranked = self.search(query)
+            if not ranked:
+                return Assessment([], 0.0)
+            lead = ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
+            return Assessment(ranked, round(self.config.confidence(ranked[0].score, lead), 4))
+        return self._hybrid(query)
+
+    def _hybrid(self, query: Query) -> Assessment:
+        """Dense and lexical candidates, fused; confidence from KB-independent signals."""
+        cfg = self.config
+        dense = self.dense
+        assert dense is not None
+        scores = dense.scores(dense.query_vector(query.normalized))
+        per_entry = np.maximum(scores.question, scores.answer - cfg.answer_offset)
+        if cfg.answer_weight:
+            per_entry = (per_entry + cfg.answer_weight * scores.answer) / (1 + cfg.answer_weight)
+        k = min(cfg.dense_candidates, len(per_entry))
+        top = np.argpartition(-per_entry, k - 1)[:k]
+        candidates = dict.fromkeys([*(int(i) for i in top), *self._retrieve(query)])
+        lexical = {
+            entry.id: self.combine(cfg, feats, hit) for entry, feats, hit in self.features(query, candidates)
+        }
+        items = self._items
+        fused = []
+        for idx in candidates:
+            entry = items[idx].entry
+            fused.append((float(per_entry[idx]) + cfg.weight_lexical * lexical[entry.id], idx))
+        fused.sort(reverse=True)
+        ranked = [ScoredEntry(items[i].entry, round(score, 4)) for score, i in fused]
+        best_idx = fused[0][1]
+        dense_sorted = np.sort(per_entry[top])[::-1]
+        signals = Signals(
+            fused_lead=fused[0][0] - (fused[1][0] if len(fused) > 1 else fused[0][0] - 0.2),
+            dense_top=float(per_entry[best_idx]) - dense.neighbour_level,
+            dense_lead=float(dense_sorted[0] - (dense_sorted[1] if len(dense_sorted) > 1 else 0.0)),
+        )
+        return Assessment(ranked, round(cfg.hybrid_confidence(signals.as_tuple()), 4), signals)
+
     def search(self, text: str | Query, *, limit: int | None = None) -> list[ScoredEntry]:
         """Entries ranked by confidence, best first (at most `candidates`)."""
         query = text if isinstance(text, Query) else self.prepare_query(text)
         if query.empty:
             return []
+        if self.dense is not None and len(self):
+            ranked = self._hybrid(query).ranked
+            return ranked[:limit] if limit is not None else ranked
         cfg = self.config
         ranked = [
             ScoredEntry(entry=entry, score=round(self.combine(cfg, feats, hit), 4))
@@ -327,19 +402,39 @@ class KnowledgeBase:
         return ranked[:limit] if limit is not None else ranked
 
 
+def entry_texts(entries: Sequence[Entry]) -> list[tuple[tuple[str, ...], str]]:
+    """What the dense index encodes per entry: question-side texts (normalised, as the
+    queries are) and the answer."""
+    return [(tuple(normalize(t) for t in (e.question, *e.alternatives) if t), e.answer) for e in entries]
+
+
 def build_knowledge_base(
     entries: Sequence[Entry],
     *,
     config: MatcherConfig | None = None,
     segmenter: Segmenter | None = None,
     cache_path: Path | None = None,
+    encoder: Encoder | None = None,
+    vector_path: Path | None = None,
+    progress: Progress | None = None,
 ) -> KnowledgeBase:
-    """Build the index, reusing and refreshing the prepared-text cache at `cache_path`."""
+    """Build the index, reusing and refreshing the prepared-text cache at `cache_path`
+    and the entry vectors at `vector_path` (only missing vectors are encoded)."""
+    entries = list(entries)
+    dense = None
+    if encoder is not None:
+        store = VectorStore(vector_path)
+        dense = build_dense(entry_texts(entries), encoder, store, progress=progress)
+        if store.added:
+            try:
+                store.save()
+            except OSError as error:  # a read-only disk must not stop the service
+                log.warning("cannot write entry vectors %s: %s", vector_path, error)
     if cache_path is None:
-        return KnowledgeBase(entries, config=config, segmenter=segmenter)
+        return KnowledgeBase(entries, config=config, segmenter=segmenter, dense=dense)
     seg = segmenter or get_segmenter()
     cache = PreparedTextCache.load(cache_path, seg.fingerprint)
-    kb = KnowledgeBase(entries, config=config, segmenter=seg, cache=cache)
+    kb = KnowledgeBase(entries, config=config, segmenter=seg, cache=cache, dense=dense)
     if cache.misses:
         try:
             cache.save(cache_path)
