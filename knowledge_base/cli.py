@@ -17,10 +17,13 @@ import click
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge_base import evaluation, files, segment, service, texts
-from knowledge_base.config import load_config
+from knowledge_base.config import load_config, vector_path
+from knowledge_base.dense import DenseIndex, build_dense
+from knowledge_base.encoder import Encoder, load_encoder
 from knowledge_base.conversation import answer
 from knowledge_base.files import KBFileError
-from knowledge_base.matcher import KnowledgeBase
+from knowledge_base.matcher import KnowledgeBase, entry_texts
+from knowledge_base.vectors import VectorStore
 from tickets.clock import SystemClock
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.errors import HotlineError
@@ -164,25 +167,65 @@ def ask(question: str, kb_file: Path | None, config: Path | None, as_json: bool)
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Matcher YAML.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def eval_(kb_file: Path | None, queries_file: Path, config: Path | None, as_json: bool) -> None:
-    """Evaluate the matcher on labelled queries (files only, no database)."""
+    """Evaluate the matcher on labelled queries (files only, no database).
+
+    Rows of the KB file with a problem (empty answer, duplicate…) are left out and
+    listed on stderr; the evaluation runs on the others. Entry and query vectors are
+    kept in the vector store (HOTLINE_KB_VECTORS), so a rerun encodes nothing."""
     started = time.perf_counter()
     segment.load()
     cfg = load_config(config)
     try:
-        records = files.read_entries(kb_file) if kb_file else files.default_records()
-        knowledge = KnowledgeBase(files.active_entries(records), config=cfg)
+        result = files.check_entries(kb_file) if kb_file else files.ReadResult(files.default_records(), [])
         queries = evaluation.read_queries(queries_file)
     except KBFileError as error:
         raise click.ClickException(str(error)) from error
+    if result.problems:
+        click.echo(texts.CLI_PROBLEMS.format(count=len(result.problems), rows=result.skipped_rows), err=True)
+        for problem in result.problems[:20]:
+            click.echo(f"  {problem}", err=True)
+    encoder = load_encoder()
+    store = VectorStore(vector_path()) if encoder is not None else None
+    knowledge = KnowledgeBase(
+        files.active_entries(result.records), config=cfg, dense=_dense(result.records, encoder, store)
+    )
+    knowledge.prefetch([q.query for q in queries], store, progress=_progress)
+    if store is not None and store.added:
+        _save_vectors(store)
     startup_s = time.perf_counter() - started
     report = evaluation.evaluate(knowledge, queries)
-    data = {**report.as_dict(), "n_entries": len(knowledge), "startup_s": round(startup_s, 3)}
+    data = {
+        **report.as_dict(),
+        "n_entries": len(knowledge),
+        "n_skipped_rows": result.skipped_rows,
+        "encoder": encoder.identity if encoder is not None else None,
+        "startup_s": round(startup_s, 3),
+    }
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
         return
     width = max(len(k) for k in data)
     for key, value in data.items():
         click.echo(f"{key.ljust(width)}  {value}")
+
+
+def _progress(done: int, total: int) -> None:
+    if done == total or done % 256 == 0:
+        click.echo(texts.CLI_ENCODING.format(done=done, total=total), err=True)
+
+
+def _save_vectors(store: VectorStore) -> None:
+    try:
+        store.save()
+    except OSError as error:  # evaluation figures matter more than the cache
+        click.echo(f"{store.path}: {error}", err=True)
+
+
+def _dense(records: list[files.EntryRecord], encoder: Encoder | None, store: VectorStore | None) -> DenseIndex | None:
+    if encoder is None:
+        return None
+    entries = files.active_entries(records)
+    return build_dense(entry_texts(entries), encoder, store, progress=_progress) if entries else None
 
 
 @kb.command("updates")

@@ -8,6 +8,7 @@ other half is held out). An office may pass its own YAML with any subset of keys
 from __future__ import annotations
 
 import math
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 MATCHER_FILE = "matcher.yaml"
+VECTORS_ENV = "HOTLINE_KB_VECTORS"
+DEFAULT_VECTORS = Path("var") / "kb_vectors.npz"
+
+
+def vector_path() -> Path:
+    """Where entry vectors are stored (content-addressed, shared by the service and `kb eval`)."""
+    return Path(os.environ.get(VECTORS_ENV) or DEFAULT_VECTORS)
 
 
 class MatcherConfig(BaseModel):

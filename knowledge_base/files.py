@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from knowledge_base import texts
 from knowledge_base.matcher import Entry
 
 REQUIRED_COLUMNS = ("id", "question", "answer")
@@ -99,7 +100,7 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source}: row {self.row}: column {self.column!r}: {self.reason}"
+        return texts.PROBLEM.format(source=self.source, row=self.row, column=self.column, reason=self.reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,15 +119,21 @@ def _blank(row: Mapping[str, Any]) -> bool:
     return not any((isinstance(v, list) and v) or (not isinstance(v, list) and _text(v)) for v in row.values())
 
 
-def check_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, source: str) -> ReadResult:
+def check_rows(
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    *,
+    source: str,
+    seen_ids: dict[str, int] | None = None,
+    seen_questions: dict[str, int] | None = None,
+) -> ReadResult:
     """Every row checked; every problem listed (row, column, reason), none raised.
 
     A row with any problem is left out of `records`; the others are kept.
     """
     records: list[EntryRecord] = []
     problems: list[Problem] = []
-    seen_ids: dict[str, int] = {}
-    seen_questions: dict[str, int] = {}
+    seen_ids = {} if seen_ids is None else seen_ids  # shared by the sheets of one workbook
+    seen_questions = {} if seen_questions is None else seen_questions
     skipped = 0
     for number, raw in rows:
         row = {column_name(k): v for k, v in raw.items() if k is not None}
@@ -135,19 +142,24 @@ def check_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, source: str) ->
         found: list[Problem] = []
         for column in REQUIRED_COLUMNS:
             if not _text(row.get(column)):
-                found.append(Problem(source, number, column, "empty"))
+                found.append(Problem(source, number, column, texts.PROBLEM_EMPTY))
         for column, limit in LIMITS.items():
             value = _text(row.get(column))
             if len(value) > limit:
-                found.append(Problem(source, number, column, f"longer than {limit} characters ({len(value)})"))
+                found.append(
+                    Problem(source, number, column, texts.PROBLEM_TOO_LONG.format(limit=limit, length=len(value)))
+                )
         entry_id = _text(row.get("id"))
         if entry_id and entry_id in seen_ids:
-            found.append(Problem(source, number, "id", f"duplicate id {entry_id!r} (row {seen_ids[entry_id]})"))
+            reason = texts.PROBLEM_DUPLICATE_ID.format(key=entry_id, row=seen_ids[entry_id])
+            found.append(Problem(source, number, "id", reason))
         question = _text(row.get("question"))
         question_key = "".join(question.split())
         if question_key and question_key in seen_questions:
             found.append(
-                Problem(source, number, "question", f"duplicate question (row {seen_questions[question_key]})")
+                Problem(
+                    source, number, "question", texts.PROBLEM_DUPLICATE_QUESTION.format(row=seen_questions[question_key])
+                )
             )
         if found:
             problems.extend(found)
@@ -259,6 +271,8 @@ def check_xlsx(path: Path) -> ReadResult:
     problems: list[Problem] = []
     skipped = 0
     tables = 0
+    seen_ids: dict[str, int] = {}
+    seen_questions: dict[str, int] = {}
     try:
         for sheet in book.worksheets:
             rows = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -271,7 +285,9 @@ def check_xlsx(path: Path) -> ReadResult:
             if table is None:
                 continue  # a notes or summary sheet
             tables += 1
-            result = check_rows(table, source=f"{path.name}[{sheet.title}]")
+            result = check_rows(
+                table, source=f"{path.name}[{sheet.title}]", seen_ids=seen_ids, seen_questions=seen_questions
+            )
             records.extend(result.records)
             problems.extend(result.problems)
             skipped += result.skipped_rows
@@ -279,17 +295,7 @@ def check_xlsx(path: Path) -> ReadResult:
         book.close()
     if not tables and book.worksheets and any(ws.max_row > 1 for ws in book.worksheets):
         raise KBFileError(f"{path.name}: missing column(s) {', '.join(REQUIRED_COLUMNS)}")
-    # The same id on two sheets is a duplicate too.
-    seen: set[str] = set()
-    kept = []
-    for record in records:
-        if record.id in seen:
-            problems.append(Problem(path.name, 0, "id", f"duplicate id {record.id!r} on another sheet"))
-            skipped += 1
-            continue
-        seen.add(record.id)
-        kept.append(record)
-    return ReadResult(kept, problems, skipped)
+    return ReadResult(records, problems, skipped)
 
 
 def read_xlsx(path: Path) -> list[EntryRecord]:

@@ -342,6 +342,21 @@ class KnowledgeBase:
         best += cfg.weight_entry_coverage * coverage + cfg.weight_entry_chars * char_coverage
         return best + cfg.keyword_bonus if keyword_hit else best
 
+    def prefetch(
+        self, texts: Sequence[str], store: VectorStore | None = None, *, progress: Progress | None = None
+    ) -> None:
+        """Encode many questions at once (batched, in parallel, from `store` when it has
+        them) into the encoder's memo: `kb eval` and benchmarks, not the live path."""
+        if self.dense is None:
+            return
+        encoder = self.dense.encoder
+        unique = [t for t in dict.fromkeys(normalize(t) for t in texts) if t.strip()]
+        vectors = (store or VectorStore()).ensure(encoder, [("q", t) for t in unique], progress=progress)
+        remember = getattr(encoder, "remember", None)
+        if callable(remember):
+            for text, vector in zip(unique, vectors, strict=True):
+                remember(text, vector)
+
     def assess(self, query: Query) -> Assessment:
         """Ranked entries and the probability that the first is right."""
         if query.empty:

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 BATCH = 32
-FORMAT = "kbvec1"
+FORMAT = "kbvec2"
 
 
 def text_key(identity: str, kind: str, text: str) -> bytes:
@@ -58,7 +58,7 @@ class VectorStore:
         except (OSError, ValueError, KeyError) as error:
             log.warning("entry vector file %s unreadable, re-encoding: %s", path, error)
             return
-        self._rows = {bytes(k): vectors[i] for i, k in enumerate(keys)}
+        self._rows = {k.tobytes(): vectors[i] for i, k in enumerate(keys)}
 
     def ensure(
         self,
@@ -107,7 +107,8 @@ class VectorStore:
             np.savez(
                 tmp,
                 format=np.array(FORMAT),
-                keys=np.array(keys, dtype="S20"),
+                # Raw bytes, not an "S20" array: numpy strips a digest's trailing NULs.
+                keys=np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, 20),
                 vectors=vectors,
             )
             os.replace(tmp, path)
