@@ -18,11 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge_base import evaluation, files, segment, service, texts
 from knowledge_base.config import load_config, vector_path
+from knowledge_base.conversation import answer
 from knowledge_base.dense import DenseIndex, build_dense
 from knowledge_base.encoder import Encoder, load_encoder
-from knowledge_base.conversation import answer
 from knowledge_base.files import KBFileError
-from knowledge_base.matcher import KnowledgeBase, entry_texts
+from knowledge_base.matcher import Entry, KnowledgeBase, entry_texts
 from knowledge_base.vectors import VectorStore
 from tickets.clock import SystemClock
 from tickets.db import create_engine, session_factory, upgrade_database
@@ -64,15 +64,42 @@ def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 @kb.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--by", "actor", default="cli", show_default=True, help="Who made the change (change log).")
-def import_(file: Path, actor: str) -> None:
-    """Create or update entries from a CSV, XLSX or YAML file."""
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows and list the others.")
+def import_(file: Path, actor: str, skip_invalid: bool) -> None:
+    """Create or update entries from a CSV, XLSX or YAML file.
+
+    The whole file is checked first and every problem listed (row, column, reason);
+    without --skip-invalid a file with problems writes nothing. The vectors of new or
+    changed entries are computed here, so the service never encodes them at start-up."""
     segment.load()  # validates the file's text the same way the matcher will read it
-    summary = _with_session(lambda s: service.import_file(s, path=file, actor=actor, clock=SystemClock()))
+
+    async def work(session: AsyncSession) -> tuple[service.ImportReport, list[Entry]]:
+        report = await service.import_file(
+            session, path=file, actor=actor, clock=SystemClock(), skip_invalid=skip_invalid
+        )
+        return report, await service.load_active_entries(session) if report.written else []
+
+    report, entries = _with_session(work)
+    if report.problems:
+        click.echo(texts.CLI_PROBLEMS.format(count=len(report.problems), rows=report.skipped_rows), err=True)
+        for problem in report.problems:
+            click.echo(f"  {problem}", err=True)
+    if not report.written:
+        raise click.ClickException(texts.CLI_NOTHING_WRITTEN)
+    if report.skipped_rows:
+        click.echo(texts.CLI_SKIPPED.format(rows=report.skipped_rows))
+    summary = report.summary
     click.echo(
         texts.CLI_IMPORTED.format(
             created=summary.created, updated=summary.updated, unchanged=summary.unchanged
         )
     )
+    encoder = load_encoder()
+    if encoder is not None and entries:
+        store = VectorStore(vector_path())
+        build_dense(entry_texts(entries), encoder, store, progress=_progress)
+        if store.added:
+            _save_vectors(store)
 
 
 @kb.command("export")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,7 @@ class ReadResult:
     records: list[EntryRecord]
     problems: list[Problem]
     skipped_rows: int = 0  # rows left out because of a problem
+    origins: list[tuple[str, int]] = field(default_factory=list)  # (source, row) of each record
 
 
 def column_name(header: Any) -> str:
@@ -135,6 +136,7 @@ def check_rows(
     seen_ids = {} if seen_ids is None else seen_ids  # shared by the sheets of one workbook
     seen_questions = {} if seen_questions is None else seen_questions
     skipped = 0
+    origins: list[tuple[str, int]] = []
     for number, raw in rows:
         row = {column_name(k): v for k, v in raw.items() if k is not None}
         if _blank(row):
@@ -167,6 +169,7 @@ def check_rows(
             continue
         seen_ids[entry_id] = number
         seen_questions[question_key] = number
+        origins.append((source, number))
         records.append(
             EntryRecord(
                 id=entry_id,
@@ -179,7 +182,7 @@ def check_rows(
                 active=_bool(row.get("active")),
             )
         )
-    return ReadResult(records, problems, skipped)
+    return ReadResult(records, problems, skipped, origins)
 
 
 def _raise_problems(result: ReadResult) -> list[EntryRecord]:
@@ -269,6 +272,7 @@ def check_xlsx(path: Path) -> ReadResult:
         raise KBFileError(f"{path.name}: not a readable XLSX file: {exc}") from exc
     records: list[EntryRecord] = []
     problems: list[Problem] = []
+    origins: list[tuple[str, int]] = []
     skipped = 0
     tables = 0
     seen_ids: dict[str, int] = {}
@@ -289,13 +293,14 @@ def check_xlsx(path: Path) -> ReadResult:
                 table, source=f"{path.name}[{sheet.title}]", seen_ids=seen_ids, seen_questions=seen_questions
             )
             records.extend(result.records)
+            origins.extend(result.origins)
             problems.extend(result.problems)
             skipped += result.skipped_rows
     finally:
         book.close()
     if not tables and book.worksheets and any(ws.max_row > 1 for ws in book.worksheets):
         raise KBFileError(f"{path.name}: missing column(s) {', '.join(REQUIRED_COLUMNS)}")
-    return ReadResult(records, problems, skipped)
+    return ReadResult(records, problems, skipped, origins)
 
 
 def read_xlsx(path: Path) -> list[EntryRecord]:

@@ -16,12 +16,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge_base import texts
 from knowledge_base.config import MatcherConfig
-from knowledge_base.files import EntryRecord, default_records, read_entries, write_entries
+from knowledge_base.files import (
+    EntryRecord,
+    Problem,
+    ReadResult,
+    check_entries,
+    default_records,
+    write_entries,
+)
 from knowledge_base.matcher import Entry, KnowledgeBase, build_knowledge_base
 from knowledge_base.models import ChangeAction, KnowledgeChange, KnowledgeEntry, KnowledgeFeedback
 from knowledge_base.segment import Segmenter
 from tickets.clock import Clock, local
 from tickets.errors import NotFound, ValidationFailed
+from tickets.models import Unit
 from tickets.privacy import mask_text
 
 QUERY_LIMIT = 500
@@ -197,9 +205,49 @@ async def seed_default(session: AsyncSession, *, clock: Clock) -> UpsertSummary:
     return await upsert_entries(session, records=default_records(), actor="system", clock=clock, seeding=True)
 
 
-async def import_file(session: AsyncSession, *, path: Path, actor: str, clock: Clock) -> UpsertSummary:
-    """Upsert every row of a CSV / XLSX / YAML file (KBFileError names a bad row)."""
-    return await upsert_entries(session, records=read_entries(path), actor=actor, clock=clock)
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    summary: UpsertSummary
+    problems: list[Problem]
+    skipped_rows: int  # rows with a problem (left out with skip_invalid, else nothing written)
+    written: bool
+
+
+async def known_units(session: AsyncSession) -> set[str]:
+    return set((await session.exec(select(Unit.name))).all())
+
+
+async def check_file(session: AsyncSession, *, path: Path) -> ReadResult:
+    """Every problem of a file at once, including units this jurisdiction does not have
+    (checked only once units exist, so a fresh installation can load its FAQ first)."""
+    result = check_entries(path)
+    units = await known_units(session)
+    if not units:
+        return result
+    records, origins, problems = [], [], list(result.problems)
+    skipped = result.skipped_rows
+    for record, (source, row) in zip(result.records, result.origins, strict=True):
+        if record.unit and record.unit not in units:
+            problems.append(Problem(source, row, "unit", texts.PROBLEM_UNKNOWN_UNIT.format(unit=record.unit)))
+            skipped += 1
+            continue
+        records.append(record)
+        origins.append((source, row))
+    return ReadResult(records, problems, skipped, origins)
+
+
+async def import_file(
+    session: AsyncSession, *, path: Path, actor: str, clock: Clock, skip_invalid: bool = False
+) -> ImportReport:
+    """Upsert the valid rows of a CSV / XLSX / YAML file.
+
+    Every problem is listed at once; without `skip_invalid` a file with any problem
+    writes nothing, with it the valid rows are written and the others reported."""
+    result = await check_file(session, path=path)
+    if result.problems and not skip_invalid:
+        return ImportReport(UpsertSummary(), result.problems, result.skipped_rows, written=False)
+    summary = await upsert_entries(session, records=result.records, actor=actor, clock=clock)
+    return ImportReport(summary, result.problems, result.skipped_rows, written=True)
 
 
 async def export_file(session: AsyncSession, *, path: Path, include_inactive: bool = True) -> int:

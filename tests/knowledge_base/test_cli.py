@@ -34,7 +34,7 @@ def test_eval_prints_one_json_object_with_the_fixed_keys(tmp_path: Path) -> None
     queries.write_text(QUERIES_CSV, encoding="utf-8")
     result = CliRunner().invoke(cli, ["kb", "eval", "--kb", str(kb), "--queries", str(queries), "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert {
         k: data[k]
         for k in (
@@ -73,7 +73,7 @@ def test_ask_prints_band_entries_and_scores_from_a_file(tmp_path: Path) -> None:
     kb.write_text(KB_CSV, encoding="utf-8")
     result = CliRunner().invoke(cli, ["kb", "ask", "社保卡丢了咋办", "--kb", str(kb), "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["band"] == "answer"
     assert data["next_action"] == "ask_if_solved"
     assert [e["id"] for e in data["entries"]] == ["s1"]
@@ -115,6 +115,6 @@ def test_import_of_a_bad_file_changes_nothing(tmp_path: Path, database: Path) ->
     bad.write_text("id,question,answer\n1,问,答\n1,问,答\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["kb", "import", str(bad)])
     assert result.exit_code == 1
-    assert "duplicate id '1'" in result.output
+    assert "编号 1 重复" in result.output
     exported = CliRunner().invoke(cli, ["kb", "export", str(tmp_path / "out.csv")])
     assert "已导出 0 条条目" in exported.output

@@ -120,17 +120,16 @@ async def test_feedback_is_stored_masked_and_ranked_by_failures(
 async def test_import_and_export_files(session: AsyncSession, clock: ManualClock, tmp_path: Path) -> None:
     source = tmp_path / "office.xlsx"
     files.write_entries(source, [LOST, OUTAGE])
-    assert await service.import_file(
-        session, path=source, actor="导入", clock=clock
-    ) == service.UpsertSummary(created=2)
+    imported = await service.import_file(session, path=source, actor="导入", clock=clock)
+    assert imported.summary == service.UpsertSummary(created=2)
+    assert imported.written and imported.problems == []
     await session.commit()
     target = tmp_path / "out.yaml"
     assert await service.export_file(session, path=target) == 2
     assert files.read_entries(target) == [OUTAGE, LOST]  # key order
     # Importing the export again changes nothing and logs nothing.
-    assert await service.import_file(
-        session, path=target, actor="导入", clock=clock
-    ) == service.UpsertSummary(unchanged=2)
+    again = await service.import_file(session, path=target, actor="导入", clock=clock)
+    assert again.summary == service.UpsertSummary(unchanged=2)
     assert len((await session.exec(select(KnowledgeChange))).all()) == 2
 
 
