@@ -4,6 +4,7 @@ what knowledge_base.conversation / knowledge_base.classify return."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -12,9 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge_base import conversation
 from knowledge_base.classify import EmptyText, Router, assess_urgency, classify_request_type
-from knowledge_base.config import load_config
+from knowledge_base.config import load_config, vector_path
+from knowledge_base.encoder import load_encoder
 from knowledge_base.files import active_entries, default_records
-from knowledge_base.matcher import KnowledgeBase, ScoredEntry
+from knowledge_base.matcher import KnowledgeBase, ScoredEntry, build_knowledge_base
 from knowledge_base.service import load_active_entries
 from tickets.db import SessionFactory
 
@@ -35,7 +37,11 @@ async def load_knowledge_base(sessions: SessionFactory) -> KnowledgeBase:
     if not entries:
         log.info("knowledge base table is empty: serving the shipped default entries")
         entries = active_entries(default_records())
-    return KnowledgeBase(entries, config=load_config())
+    # Entry vectors come from the store written by `kb import`; only entries changed
+    # since are encoded here, in a thread (the loop keeps serving health checks).
+    return await asyncio.to_thread(
+        build_knowledge_base, entries, config=load_config(), encoder=load_encoder(), vector_path=vector_path()
+    )
 
 
 def _answer(scored: ScoredEntry) -> dict[str, Any]:

@@ -194,3 +194,17 @@ async def build_org(session: AsyncSession) -> Org:
 @pytest.fixture
 async def org(session: AsyncSession) -> Org:
     return await build_org(session)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def kb_vector_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Entry vectors of the whole run go to one store outside the checkout: the first
+    test that builds the shipped KB encodes it, the others reuse it (as restarts do)."""
+    path = str(tmp_path_factory.getbasetemp() / "kb_vectors.npz")
+    old = os.environ.get("HOTLINE_KB_VECTORS")
+    os.environ["HOTLINE_KB_VECTORS"] = path
+    yield path
+    if old is None:
+        os.environ.pop("HOTLINE_KB_VECTORS", None)
+    else:
+        os.environ["HOTLINE_KB_VECTORS"] = old

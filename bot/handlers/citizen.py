@@ -255,7 +255,7 @@ async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: Answ
     text = message.text or ""
     data = await state.get_data()
     declined = frozenset(data.get("declined", ()))
-    result = answers.answer(kb(), text, ConversationContext(declined_entry_ids=declined))
+    result = await answers.answer_async(kb(), text, ConversationContext(declined_entry_ids=declined))
     if result.band is Band.ANSWER and result.best is not None:
         await state.update_data(last_q=text[:500])
         await _send_answer(message, result.best.entry)

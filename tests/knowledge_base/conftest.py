@@ -21,11 +21,3 @@ def shipped_kb(segmenter: segment.Segmenter) -> KnowledgeBase:
         files.active_entries(files.default_records()), config=load_config(), segmenter=segmenter
     )
 
-
-@pytest.fixture(autouse=True)
-def vector_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Entry vectors of every test go to one store outside the checkout (shared by the
-    session's tests, as the service's is shared by its restarts)."""
-    path = tmp_path_factory.getbasetemp() / "kb_vectors.npz"
-    monkeypatch.setenv("HOTLINE_KB_VECTORS", str(path))
-    return path
