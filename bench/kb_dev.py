@@ -49,21 +49,48 @@ def dev_set() -> tuple[list[Entry], list[LabelledQuery]]:
     return entries, queries
 
 
+TIPDM = ROOT.parent / "shared" / "data" / "tipdm2020c" / "messages.csv"
+
+
+def tipdm_set(n_entries: int = 2000) -> tuple[list[Entry], list[LabelledQuery]]:
+    """Scale check (development use of ../shared/data, train split only, nothing kept):
+    2,000 citizens' message titles as the questions of a KB without answers, and the
+    openings of their messages' details as the queries; 150 other messages' details are
+    out of scope. Not FAQ-like; it shows how the KB-adapted threshold behaves at size."""
+    path = TIPDM if TIPDM.exists() else Path("/work/shared/data/tipdm2020c/messages.csv")
+    with path.open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["split"] == "train" and r["title"] and r["detail"]]
+    seen: set[str] = set()
+    unique = []
+    for r in rows:
+        if r["title"] not in seen:
+            seen.add(r["title"])
+            unique.append(r)
+    kb_rows, out_rows = unique[:n_entries], unique[n_entries : n_entries + 150]
+    entries = [Entry(id=r["msg_id"], question=r["title"], answer="") for r in kb_rows]
+    queries = [LabelledQuery(" ".join(r["detail"].split())[:80], r["msg_id"]) for r in kb_rows[::5]]
+    queries += [LabelledQuery(" ".join(r["detail"].split())[:80], "") for r in out_rows]
+    return entries, queries
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dump", type=Path)
     parser.add_argument("--config", type=Path)
     parser.add_argument("--lexical", action="store_true", help="without the encoder")
+    parser.add_argument("--tipdm", action="store_true", help="the 2,000-entry scale check instead")
     args = parser.parse_args()
     segment.load()
-    entries, queries = dev_set()
+    entries, queries = tipdm_set() if args.tipdm else dev_set()
     encoder = None if args.lexical else load_encoder()
     kb = build_knowledge_base(
         entries, config=load_config(args.config), encoder=encoder, vector_path=ROOT / "var" / "kb_vectors.npz"
     )
+    kb.prefetch([q.query for q in queries])
     outcomes = evaluation.run(kb, queries)
     report = evaluation.summarize(outcomes)
-    print(json.dumps({"n_entries": len(kb), **report.as_dict()}, ensure_ascii=False))
+    threshold = kb.dense.answer_threshold if kb.dense is not None else None
+    print(json.dumps({"n_entries": len(kb), "answer_threshold": threshold, **report.as_dict()}, ensure_ascii=False))
     if args.dump:
         with args.dump.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)

@@ -74,7 +74,13 @@ class MatcherConfig(BaseModel):
     )
     hybrid_intercept: float = Field(default=-2.0, description="logistic intercept of the hybrid confidence")
     hybrid_answer_threshold: float = Field(
-        default=0.85, ge=0, le=1, description="hybrid confidence for a direct answer"
+        default=0.75, ge=0, le=1, description="lowest hybrid confidence for a direct answer (floor)"
+    )
+    hybrid_answer_ceiling: float = Field(
+        default=0.97, ge=0, le=1, description="the KB's own threshold never goes above this"
+    )
+    hybrid_simulated_out_of_scope: float = Field(
+        default=0.08, ge=0, le=1, description="share of simulated near-domain questions the KB may answer"
     )
     hybrid_suggest_floor: float = Field(
         default=-0.05, ge=-1, le=1, description="best cosine above the KB level needed to offer 猜你想问"

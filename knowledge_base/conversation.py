@@ -79,7 +79,7 @@ def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = N
     lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
     confidence = assessment.confidence
     hybrid = assessment.signals is not None
-    threshold = cfg.hybrid_answer_threshold if hybrid else cfg.answer_threshold
+    threshold = assessment.answer_threshold if assessment.answer_threshold is not None else cfg.answer_threshold
     if (
         confidence >= threshold
         and (hybrid or lead >= cfg.answer_margin)

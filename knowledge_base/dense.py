@@ -23,7 +23,7 @@ from knowledge_base.encoder import Encoder, memo_query
 from knowledge_base.vectors import Progress, VectorStore
 
 ANSWER_OPENING = 96  # characters of the answer encoded (its first sentence or two)
-NEIGHBOUR_SAMPLE = 1500
+NEIGHBOUR_SAMPLE = 600  # entries asked of their own KB at build (~0.5 s for 10,000)
 
 
 def answer_opening(answer: str) -> str:
@@ -49,22 +49,46 @@ class DenseIndex:
         self._q = q_matrix  # (texts, dim), rows grouped by entry in entry order
         self._q_starts = q_starts  # first row of each entry (every entry has >= 1 row)
         self._a = a_matrix  # (n_entries, dim)
-        self._a_present = a_present
+        self.answer_present = a_present
         self.n_entries = len(q_starts)
-        self.neighbour_level = self._neighbour_level()
+        self.neighbour_level, self.simulated = self._leave_one_out()
+        self.answer_threshold = 0.8  # set by the KnowledgeBase from `simulated` and its config
 
-    def _neighbour_level(self) -> float:
-        """Median cosine between an entry's question and its nearest other entry."""
+    def _leave_one_out(self) -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
+        """A sample of entries' own questions asked of the KB *without them*.
+
+        Returns the KB's nearest-neighbour level (median best question cosine) and the
+        per-entry (question, answer) cosines of each chunk, for simulated_signals."""
         n = self.n_entries
         if n < 3:
-            return 0.8
+            return 0.8, []
         rng = np.random.default_rng(12345)
         sample = np.sort(rng.choice(n, size=min(n, NEIGHBOUR_SAMPLE), replace=False))
-        first = self._q[self._q_starts[sample]]
-        sims = first @ self._q.T  # (sample, texts)
-        per_entry = np.maximum.reduceat(sims, self._q_starts, axis=1)
-        per_entry[np.arange(len(sample)), sample] = -1.0
-        return float(np.median(per_entry.max(axis=1)))
+        best: list[np.ndarray] = []
+        chunks = []
+        for start in range(0, len(sample), 200):
+            rows = sample[start : start + 200]
+            vectors = self._q[self._q_starts[rows]]
+            question = np.maximum.reduceat(vectors @ self._q.T, self._q_starts, axis=1)
+            answer = np.where(self.answer_present, vectors @ self._a.T, -1.0)
+            question[np.arange(len(rows)), rows] = -1.0
+            answer[np.arange(len(rows)), rows] = -1.0
+            best.append(question.max(axis=1))
+            chunks.append((question, answer))
+        return float(np.median(np.concatenate(best))), chunks
+
+    def simulated_signals(self, answer_weight: float) -> list[tuple[float, float, float]]:
+        """Signals of near-domain out-of-scope questions in this KB (an entry's question
+        when the entry is absent), to set this KB's answer threshold."""
+        out = []
+        for question, answer in self.simulated:
+            mixed = (question + answer_weight * answer) / (1 + answer_weight)
+            per_entry = np.where(self.answer_present, mixed, question) if answer_weight else question
+            two = -np.partition(-per_entry, 1, axis=1)[:, :2]
+            for first, second in two:
+                lead = float(first - second)
+                out.append((lead, float(first) - self.neighbour_level, lead))
+        return out
 
     def query_vector(self, text: str) -> np.ndarray:
         return memo_query(self.encoder, text)
@@ -72,7 +96,7 @@ class DenseIndex:
     def scores(self, vector: np.ndarray) -> DenseScores:
         per_text = self._q @ vector
         question = np.maximum.reduceat(per_text, self._q_starts)
-        answer = np.where(self._a_present, self._a @ vector, -1.0)
+        answer = np.where(self.answer_present, self._a @ vector, -1.0)
         return DenseScores(question=question, answer=answer)
 
 

@@ -127,6 +127,7 @@ class Assessment:
     ranked: list[ScoredEntry]
     confidence: float
     signals: Signals | None = None
+    answer_threshold: float | None = None  # this KB's own (hybrid), None = the config's
 
 
 Features = tuple[float, float, float, float, float, float]
@@ -147,6 +148,8 @@ class KnowledgeBase:
     ) -> None:
         self.config = config or MatcherConfig()
         self.dense = dense
+        if dense is not None:
+            dense.answer_threshold = self._own_threshold(dense)
         self._seg = segmenter or get_segmenter()
         self._cache = cache if cache is not None and cache.fingerprint == self._seg.fingerprint else None
         # The build allocates hundreds of thousands of small objects and frees none of
@@ -342,6 +345,17 @@ class KnowledgeBase:
         best += cfg.weight_entry_coverage * coverage + cfg.weight_entry_chars * char_coverage
         return best + cfg.keyword_bonus if keyword_hit else best
 
+    def _own_threshold(self, dense: DenseIndex) -> float:
+        """This KB's answer threshold: high enough that only `hybrid_simulated_out_of_scope`
+        of its simulated near-domain out-of-scope questions would be answered, within the
+        configured floor and ceiling. A KB of look-alike entries gets a stricter one."""
+        cfg = self.config
+        confidences = [cfg.hybrid_confidence(s) for s in dense.simulated_signals(cfg.answer_weight)]
+        if not confidences:
+            return cfg.hybrid_answer_threshold
+        level = float(np.quantile(confidences, 1 - cfg.hybrid_simulated_out_of_scope))
+        return min(cfg.hybrid_answer_ceiling, max(cfg.hybrid_answer_threshold, level))
+
     def prefetch(
         self, texts: Sequence[str], store: VectorStore | None = None, *, progress: Progress | None = None
     ) -> None:
@@ -377,7 +391,8 @@ class KnowledgeBase:
         scores = dense.scores(dense.query_vector(query.normalized))
         per_entry = np.maximum(scores.question, scores.answer - cfg.answer_offset)
         if cfg.answer_weight:
-            per_entry = (per_entry + cfg.answer_weight * scores.answer) / (1 + cfg.answer_weight)
+            mixed = (per_entry + cfg.answer_weight * scores.answer) / (1 + cfg.answer_weight)
+            per_entry = np.where(dense.answer_present, mixed, per_entry)
         k = min(cfg.dense_candidates, len(per_entry))
         top = np.argpartition(-per_entry, k - 1)[:k]
         candidates = dict.fromkeys([*(int(i) for i in top), *self._retrieve(query)])
@@ -398,7 +413,8 @@ class KnowledgeBase:
             dense_top=float(per_entry[best_idx]) - dense.neighbour_level,
             dense_lead=float(dense_sorted[0] - (dense_sorted[1] if len(dense_sorted) > 1 else 0.0)),
         )
-        return Assessment(ranked, round(cfg.hybrid_confidence(signals.as_tuple()), 4), signals)
+        confidence = round(cfg.hybrid_confidence(signals.as_tuple()), 4)
+        return Assessment(ranked, confidence, signals, answer_threshold=dense.answer_threshold)
 
     def search(self, text: str | Query, *, limit: int | None = None) -> list[ScoredEntry]:
         """Entries ranked by confidence, best first (at most `candidates`)."""
