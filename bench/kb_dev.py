@@ -67,8 +67,8 @@ def tipdm_set(n_entries: int = 2000) -> tuple[list[Entry], list[LabelledQuery]]:
             seen.add(r["title"])
             unique.append(r)
     kb_rows, out_rows = unique[:n_entries], unique[n_entries : n_entries + 150]
-    entries = [Entry(id=r["msg_id"], question=r["title"], answer="") for r in kb_rows]
-    queries = [LabelledQuery(" ".join(r["detail"].split())[:80], r["msg_id"]) for r in kb_rows[::5]]
+    entries = [Entry(id=f"m{i}", question=r["title"], answer="") for i, r in enumerate(kb_rows)]
+    queries = [LabelledQuery(" ".join(r["detail"].split())[:80], f"m{i}") for i, r in enumerate(kb_rows) if i % 5 == 0]
     queries += [LabelledQuery(" ".join(r["detail"].split())[:80], "") for r in out_rows]
     return entries, queries
 
