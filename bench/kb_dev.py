@@ -78,6 +78,7 @@ def main() -> None:
     parser.add_argument("--dump", type=Path)
     parser.add_argument("--config", type=Path)
     parser.add_argument("--lexical", action="store_true", help="without the encoder")
+    parser.add_argument("--curve", action="store_true", help="answered/precision at other thresholds")
     parser.add_argument("--tipdm", action="store_true", help="the 2,000-entry scale check instead")
     args = parser.parse_args()
     segment.load()
@@ -91,6 +92,17 @@ def main() -> None:
     report = evaluation.summarize(outcomes)
     threshold = kb.dense.answer_threshold if kb.dense is not None else None
     print(json.dumps({"n_entries": len(kb), "answer_threshold": threshold, **report.as_dict()}, ensure_ascii=False))
+    if args.curve:
+        # What other thresholds would give on this set (for choosing the simulated rate).
+        confidences = [(o.result.confidence, o.top1_id == o.query.expected_id, bool(o.query.expected_id)) for o in outcomes]
+        n_in = sum(1 for *_, s in confidences if s) or 1
+        n_out = sum(1 for *_, s in confidences if not s) or 1
+        for t in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
+            taken = [(r, s) for c, r, s in confidences if c >= t]
+            right = sum(1 for r, _ in taken if r)
+            print(f"threshold {t}: answered {sum(1 for _, s in taken if s) / n_in:.3f} "
+                  f"precision {right / max(1, len(taken)):.3f} "
+                  f"out-of-scope answered {sum(1 for _, s in taken if not s) / n_out:.3f}")
     if args.dump:
         with args.dump.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)

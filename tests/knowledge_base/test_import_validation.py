@@ -48,7 +48,7 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
         (6, "id"),
         (7, "question"),
     ]
-    assert [str(p) for p in result.problems][0] == "office.csv 第 3 行「answer」列：为空"
+    assert str(result.problems[0]) == "office.csv 第 3 行「answer」列：为空"
     assert "与第 2 行相同" in str(result.problems[2])
     assert "超过 500 个字符" in str(result.problems[4])
     assert result.skipped_rows == 5
