@@ -34,6 +34,7 @@ from integrations.schemas import (
     EmptyIn,
     EventOut,
     KbAskIn,
+    KbGapEntryIn,
     NoteIn,
     ReplyIn,
     RequestExtensionIn,
@@ -44,12 +45,14 @@ from integrations.schemas import (
     TicketOut,
     UnitOut,
 )
-from integrations.state import KB_ASK, KEYS, LIMITER, METRICS, RULES, SESSIONS
+from integrations.state import KB, KB_ASK, KEYS, LIMITER, METRICS, RULES, SESSIONS
+from knowledge_base import gaps
+from knowledge_base import service as kb_service
 from tickets import service as svc
 from tickets import texts as ticket_texts
 from tickets import workflow
 from tickets.clock import local, local_midnight
-from tickets.enums import Action, TicketStatus
+from tickets.enums import Action, Role, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketCoUnit, Unit
 from tickets.privacy import mask_name, mask_phone, mask_text, may_see_contact
 from tickets.queries import is_overdue, overdue_condition, ticket_events
@@ -323,3 +326,42 @@ async def kb_ask(request: web.Request) -> web.Response:
     out = await asyncio.to_thread(ask, body.text, declined=frozenset(body.declined_entry_ids))
     request.app[METRICS].kb_answers.labels(out["band"], "api").inc()
     return json_response(out)
+
+
+# --- knowledge-base gaps (office) -------------------------------------------------------------
+
+
+async def _office(request: web.Request) -> Client:
+    client = await client_for(request, Scope.KB_ASK)
+    if client.role is not Role.OFFICE:
+        raise ApiError(403, "office_only", texts.ERR_OFFICE_ONLY)
+    if request.app.get(KB) is None:
+        raise ApiError(503, "kb_unavailable", texts.ERR_KB_UNAVAILABLE)
+    return client
+
+
+@routes.get(PREFIX + "/kb/gaps")
+async def kb_gaps(request: web.Request) -> web.Response:
+    """The week's unanswered and "没解决" questions, clustered (knowledge_base.gaps)."""
+    await _office(request)
+    week = request.query.get("week", "")
+    min_size = _int_param(request, "min_size", 1, 1, 10_000) or 1
+    async with request.app[SESSIONS]() as session:
+        found = await gaps.weekly_gaps(session, kb=request.app[KB], week=week, min_size=min_size)
+    return json_response({"week": week, "clusters": [g.as_dict() for g in found]})
+
+
+@routes.post(PREFIX + "/kb/gaps/entry")
+async def kb_gap_entry(request: web.Request) -> web.Response:
+    """One step from a cluster to a new entry: its questions, the given answer."""
+    client = await _office(request)
+    body = validate(KbGapEntryIn, await read_json(request))
+    async with writing(request.app) as session:
+        found = await gaps.weekly_gaps(session, kb=request.app[KB], week=body.week)
+        gap = gaps.find_cluster(found, body.cluster)
+        record = await gaps.entry_from_cluster(
+            session, gap=gap, answer=body.answer, key=body.key, unit=body.unit, category=body.category
+        )
+        await kb_service.upsert_entries(session, records=[record], actor=client.name, clock=request.app[RULES].clock)
+    return json_response({"id": record.id, "question": record.question, "alternatives": list(record.alternatives),
+                          "unit": record.unit}, status=201)

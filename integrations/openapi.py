@@ -119,6 +119,18 @@ def document() -> dict[str, Any]:
                         {"200": _json(ref(s.KbAskOut), "Answer, suggestions or none"),
                          "503": _json(ERROR, "Knowledge base not loaded")}, ref(s.KbAskIn)),
         },
+        "/api/v1/kb/gaps": {
+            "get": _op("The week's unanswered and 没解决 questions, clustered (office keys)", Scope.KB_ASK,
+                       {"200": _json({"type": "object"}, "Clusters, largest first"),
+                        "403": _json(ERROR, "Not an office key")},
+                       parameters=[_param("week", "query", {"type": "string", "example": "2026-W48"}),
+                                   _param("min_size", "query", {"type": "integer"})]),
+        },
+        "/api/v1/kb/gaps/entry": {
+            "post": _op("Turn a gap cluster into a new knowledge-base entry (office keys)", Scope.KB_ASK,
+                        {"201": _json({"type": "object"}, "The new entry"),
+                         "404": _json(ERROR, "No such cluster this week")}, ref(s.KbGapEntryIn)),
+        },
         "/hooks/telephony/calls": {
             "post": _op("Agent assist for a call; files a ticket when `ticket` is given (idempotent by call_id)",
                         Scope.TELEPHONY,

@@ -183,6 +183,15 @@ class UnitOut(BaseModel):
 # --- knowledge base ---------------------------------------------------------------------------
 
 
+class KbGapEntryIn(Strict):
+    week: str = Field(max_length=10)
+    cluster: str = Field(max_length=20)
+    answer: str = Field(min_length=1, max_length=20_000)
+    key: str | None = Field(default=None, max_length=64)
+    unit: str | None = Field(default=None, max_length=100)
+    category: str = Field(default="", max_length=50)
+
+
 class KbAskIn(Strict):
     text: str = Field(max_length=5000)
     declined_entry_ids: list[str] = []

@@ -17,6 +17,7 @@ ERR_UNKNOWN_ACTION = "不支持的工单操作“{action}”。可用操作：{a
 ERR_BAD_QUERY = "查询参数“{name}”有误：{reason}"
 ERR_NOT_READY = "数据库暂时无法连接。"
 ERR_KB_UNAVAILABLE = "知识库暂未启用。"
+ERR_OFFICE_ONLY = "只有热线办（office）的密钥可以查看和处理知识库缺口。"
 ERR_INTAKE_BUSY = "当前提交的诉求较多，系统繁忙，请稍后重新提交。"
 ERR_INTAKE_CLOSING = "服务正在重启，暂不受理新的诉求，请稍后重新提交。"
 

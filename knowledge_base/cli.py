@@ -16,13 +16,13 @@ from typing import TypeVar
 import click
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from knowledge_base import evaluation, files, segment, service, texts
+from knowledge_base import evaluation, files, gaps, segment, service, texts
 from knowledge_base.config import load_config, vector_path
 from knowledge_base.conversation import answer
 from knowledge_base.dense import DenseIndex, build_dense
 from knowledge_base.encoder import Encoder, load_encoder
 from knowledge_base.files import KBFileError
-from knowledge_base.matcher import Entry, KnowledgeBase, entry_texts
+from knowledge_base.matcher import Entry, KnowledgeBase, build_knowledge_base, entry_texts
 from knowledge_base.vectors import VectorStore
 from tickets.clock import SystemClock
 from tickets.db import create_engine, session_factory, upgrade_database
@@ -127,13 +127,20 @@ def _knowledge_base(kb_file: Path | None, config: Path | None) -> KnowledgeBase:
     cfg = load_config(config)
     if kb_file is not None:
         try:
-            return KnowledgeBase(files.active_entries(files.read_entries(kb_file)), config=cfg)
+            return build_knowledge_base(
+                files.active_entries(files.read_entries(kb_file)),
+                config=cfg,
+                encoder=load_encoder(),
+                vector_path=vector_path(),
+            )
         except KBFileError as error:
             raise click.ClickException(str(error)) from error
 
     async def from_db(session: AsyncSession) -> KnowledgeBase:
         await service.seed_default(session, clock=SystemClock())
-        return await service.load_knowledge_base(session, config=cfg)
+        return await service.load_knowledge_base(
+            session, config=cfg, encoder=load_encoder(), vector_path=vector_path()
+        )
 
     return _with_session(from_db)
 
@@ -253,6 +260,57 @@ def _dense(records: list[files.EntryRecord], encoder: Encoder | None, store: Vec
         return None
     entries = files.active_entries(records)
     return build_dense(entry_texts(entries), encoder, store, progress=_progress) if entries else None
+
+
+@kb.command("gaps")
+@click.option("--week", required=True, help="ISO week, e.g. 2026-W48 (Asia/Shanghai).")
+@click.option("--min-size", default=1, show_default=True, help="Leave out smaller clusters.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--create", "cluster_id", help="Turn this cluster into a new entry (needs --answer).")
+@click.option("--answer", "answer_text", default="", help="Answer of the new entry.")
+@click.option("--unit", default=None, help="Unit of the new entry (default: the suggested one).")
+@click.option("--key", default=None, help="Id of the new entry (default: gap_<cluster>).")
+@click.option("--by", "actor", default="cli", show_default=True, help="Who made the change (change log).")
+def gaps_(
+    week: str,
+    min_size: int,
+    as_json: bool,
+    cluster_id: str | None,
+    answer_text: str,
+    unit: str | None,
+    key: str | None,
+    actor: str,
+) -> None:
+    """Questions without an answer or with "没解决" this week, clustered for the office."""
+    segment.load()
+    cfg = load_config()
+
+    async def work(session: AsyncSession) -> tuple[list[gaps.GapCluster], str | None]:
+        knowledge = await service.load_knowledge_base(
+            session, config=cfg, encoder=load_encoder(), vector_path=vector_path()
+        )
+        found = await gaps.weekly_gaps(session, kb=knowledge, week=week, min_size=min_size)
+        if cluster_id is None:
+            return found, None
+        gap = gaps.find_cluster(found, cluster_id)
+        record = await gaps.entry_from_cluster(session, gap=gap, answer=answer_text, key=key, unit=unit)
+        await service.upsert_entries(session, records=[record], actor=actor, clock=SystemClock())
+        return found, record.id
+
+    found, created = _with_session(work)
+    if created is not None:
+        click.echo(texts.CLI_GAP_CREATED.format(cluster=cluster_id, key=created))
+        return
+    if as_json:
+        click.echo(json.dumps({"week": week, "clusters": [g.as_dict() for g in found]}, ensure_ascii=False))
+        return
+    if not found:
+        click.echo(texts.CLI_NO_GAPS)
+    for gap in found:
+        units = "、".join(gap.units) or texts.NO_UNIT
+        click.echo(texts.CLI_GAP_LINE.format(id=gap.id, size=gap.size, not_solved=gap.not_solved, units=units))
+        for example in gap.examples:
+            click.echo(f"    {example}")
 
 
 @kb.command("updates")

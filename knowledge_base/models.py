@@ -91,3 +91,16 @@ class KnowledgeChange(SQLModel, table=True):
     month: str = Field(max_length=7, index=True, description="YYYY-MM in Asia/Shanghai")
     changed_at: datetime = _ts()
     changed_by: str = Field(default="", max_length=100)
+
+
+class KnowledgeMiss(SQLModel, table=True):
+    """A citizen's question the knowledge base could not answer: the material of the
+    weekly gap list (with the "没解决" of kb_feedback)."""
+
+    __tablename__ = "kb_miss"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Masked (phones, names) and cut, like kb_feedback.query.
+    query: str = Field(max_length=500)
+    channel: str = Field(default="", max_length=32)
+    created_at: datetime = _ts(index=True)

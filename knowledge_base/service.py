@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge_base import texts
 from knowledge_base.config import MatcherConfig
+from knowledge_base.encoder import Encoder
 from knowledge_base.files import (
     EntryRecord,
     Problem,
@@ -25,7 +26,13 @@ from knowledge_base.files import (
     write_entries,
 )
 from knowledge_base.matcher import Entry, KnowledgeBase, build_knowledge_base
-from knowledge_base.models import ChangeAction, KnowledgeChange, KnowledgeEntry, KnowledgeFeedback
+from knowledge_base.models import (
+    ChangeAction,
+    KnowledgeChange,
+    KnowledgeEntry,
+    KnowledgeFeedback,
+    KnowledgeMiss,
+)
 from knowledge_base.segment import Segmenter
 from tickets.clock import Clock, local
 from tickets.errors import NotFound, ValidationFailed
@@ -92,10 +99,18 @@ async def load_knowledge_base(
     config: MatcherConfig | None = None,
     segmenter: Segmenter | None = None,
     cache_path: Path | None = None,
+    encoder: Encoder | None = None,
+    vector_path: Path | None = None,
 ) -> KnowledgeBase:
-    """The matcher over the active entries; `cache_path` speeds up later start-ups."""
+    """The matcher over the active entries; `cache_path` and `vector_path` (the stored
+    entry vectors) speed up later start-ups."""
     return build_knowledge_base(
-        await load_active_entries(session), config=config, segmenter=segmenter, cache_path=cache_path
+        await load_active_entries(session),
+        config=config,
+        segmenter=segmenter,
+        cache_path=cache_path,
+        encoder=encoder,
+        vector_path=vector_path,
     )
 
 
@@ -285,6 +300,14 @@ async def record_feedback(
     session.add(feedback)
     await session.flush()
     return feedback
+
+
+async def record_miss(session: AsyncSession, *, query: str, clock: Clock, channel: str = "") -> KnowledgeMiss:
+    """Store a question the knowledge base had no answer for (masked), for the gap list."""
+    miss = KnowledgeMiss(query=mask_text(query or "")[:QUERY_LIMIT], channel=channel[:32], created_at=clock.now())
+    session.add(miss)
+    await session.flush()
+    return miss
 
 
 async def feedback_counts(session: AsyncSession) -> list[FeedbackCount]:

@@ -38,3 +38,13 @@ PROBLEM_TOO_LONG = "超过 {limit} 个字符（现有 {length} 个）"
 PROBLEM_DUPLICATE_ID = "编号 {key} 重复（与第 {row} 行相同）"
 PROBLEM_DUPLICATE_QUESTION = "问题重复（与第 {row} 行相同）"
 PROBLEM_UNKNOWN_UNIT = "单位“{unit}”不在本系统的单位名单中"
+
+# Weekly gap list (office).
+GAP_BAD_WEEK = "周次格式应为 2026-W48 这样的形式，收到的是“{week}”。"
+GAP_NO_WEEK = "没有这一周：{week}。"
+GAP_NEEDS_ANSWER = "新条目需要填写答案。"
+GAP_ENTRY_EXISTS = "编号为 {key} 的条目已经存在。"
+GAP_NOT_FOUND = "这一周没有编号为 {cluster} 的问题簇。"
+CLI_NO_GAPS = "这一周没有未解决的问题。"
+CLI_GAP_LINE = "[{id}] {size} 次（没解决 {not_solved} 次）  可能的单位：{units}"
+CLI_GAP_CREATED = "已把问题簇 {cluster} 建成新条目 {key}。"

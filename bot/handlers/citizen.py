@@ -15,10 +15,12 @@ from bot.context import FeedbackRecorder, KbProvider, Who, citizen_of, log, repl
 from bot.handlers.filing import begin as begin_filing
 from bot.routes import PLAIN_TEXT, PlainText, RouteTable
 from bot.states import StatusCheck
+from knowledge_base import service as kb_service
 from knowledge_base.conversation import Band, ConversationContext, NoAnswerReason
 from knowledge_base.matcher import Entry, KnowledgeBase
 from tickets import service
 from tickets import texts as ttexts
+from tickets.db import SessionFactory
 from tickets.enums import Role, TicketStatus
 from tickets.errors import HotlineError, IllegalTransition, NotFound
 from tickets.models import Ticket, Unit
@@ -251,7 +253,8 @@ FREE_TEXT = PlainText(excluded=frozenset(texts.MENU_BUTTONS))
 
 
 @ask_router.message(StateFilter(None), FREE_TEXT)
-async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: AnswerMemo) -> None:
+async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: AnswerMemo,
+              sessions: SessionFactory, rules: Rules) -> None:
     text = message.text or ""
     data = await state.get_data()
     declined = frozenset(data.get("declined", ()))
@@ -269,6 +272,9 @@ async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: Answ
         await message.answer(texts.KB_PERSON, reply_markup=keyboards.offer_request())
     else:
         await message.answer(texts.KB_NO_ANSWER, reply_markup=keyboards.offer_request())
+        # Kept (masked) for the office's weekly gap list: what citizens ask that no entry covers.
+        async with sessions() as session, session.begin():
+            await kb_service.record_miss(session, query=text, clock=rules.clock, channel="telegram")
 
 
 @ask_router.callback_query(MenuCb.filter(F.item == "ask"))

@@ -105,3 +105,28 @@ async def test_call_errors(api: Api, keys: Keys) -> None:
     assert status == 409 and out["error"]["message"] == "通话 CC-20261123-0001 已登记，且内容与本次提交不一致。"
     status, out = await api.post("/hooks/telephony/calls", key=keys.reader, body=CALL)
     assert status == 403
+
+
+async def test_kb_gaps_for_the_office_and_one_step_entry(api: Api, keys: Keys, session: AsyncSession) -> None:
+    from knowledge_base import service as kb_service
+    from tickets.clock import ManualClock, shanghai
+
+    for text in ("小区门口共享单车乱停谁管", "共享单车把小区门口堵住了找谁"):
+        await kb_service.record_miss(session, query=text, clock=ManualClock(shanghai(2026, 11, 24, 9)))
+    await session.commit()
+    status, out = await api.get("/api/v1/kb/gaps", key=keys.office, params={"week": "2026-W48"})
+    assert status == 200, out
+    assert out["clusters"][0]["size"] == 2
+    cluster = out["clusters"][0]["id"]
+    status, _ = await api.get("/api/v1/kb/gaps", key=keys.handler0, params={"week": "2026-W48"})
+    assert status == 403
+    status, out = await api.get("/api/v1/kb/gaps", key=keys.office, params={"week": "next"})
+    assert status in {400, 422}
+    status, out = await api.post("/api/v1/kb/gaps/entry", key=keys.office,
+                                 body={"week": "2026-W48", "cluster": cluster, "answer": "可向街道城管反映。"})
+    assert status == 201, out
+    assert out["question"] == "小区门口共享单车乱停谁管"
+    assert out["alternatives"] == ["共享单车把小区门口堵住了找谁"]
+    status, out = await api.post("/api/v1/kb/gaps/entry", key=keys.office,
+                                 body={"week": "2026-W48", "cluster": "nope", "answer": "答"})
+    assert status == 404
