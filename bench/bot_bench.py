@@ -106,6 +106,8 @@ def run_hotline(port: int, api_base: str, ready: Any, db_path: str, memo: bool) 
     from bot.sender import SendLimits
     from knowledge_base import segment
     from knowledge_base import service as kb_service
+    from knowledge_base.config import vector_path
+    from knowledge_base.encoder import load_encoder
     from knowledge_base.files import default_records
     from tests.conftest import build_org
     from tickets.db import create_engine, session_factory, upgrade_database
@@ -123,7 +125,8 @@ def run_hotline(port: int, api_base: str, ready: Any, db_path: str, memo: bool) 
             await session.commit()
         segment.load()
         async with sessions() as session:
-            kb = await kb_service.load_knowledge_base(session)
+            # With the encoder when it is installed, as `serve` runs it (vectors stored once).
+            kb = await kb_service.load_knowledge_base(session, encoder=load_encoder(), vector_path=vector_path())
         # Telegram's global 30 msg/s cap is the real API's quota, not our code: the fake
         # server has none, and the echo bot has none either.
         bot = make_bot(tg.TOKEN, api_base=api_base, limits=SendLimits(global_rate=None))
