@@ -77,7 +77,7 @@ async def wait_for(watch: Watch, chats: list[int]) -> None:
     deadline = time.monotonic() + 60
     pending = [c for c in chats if c not in watch.got]
     while pending and time.monotonic() < deadline:
-        await asyncio.sleep(0.02)  # noqa: ASYNC110 - replies arrive through the fake server's callback
+        await asyncio.sleep(0.02)
         pending = [c for c in pending if c not in watch.got]
 
 
