@@ -18,6 +18,7 @@ from knowledge_base.encoder import load_encoder
 from knowledge_base.files import active_entries, default_records
 from knowledge_base.matcher import KnowledgeBase, ScoredEntry, build_knowledge_base
 from knowledge_base.service import load_active_entries
+from knowledge_base.vectors import log_progress
 from tickets.db import SessionFactory
 
 log = logging.getLogger("integrations.assist")
@@ -40,7 +41,8 @@ async def load_knowledge_base(sessions: SessionFactory) -> KnowledgeBase:
     # Entry vectors come from the store written by `kb import`; only entries changed
     # since are encoded here, in a thread (the loop keeps serving health checks).
     return await asyncio.to_thread(
-        build_knowledge_base, entries, config=load_config(), encoder=load_encoder(), vector_path=vector_path()
+        build_knowledge_base, entries, config=load_config(), encoder=load_encoder(), vector_path=vector_path(),
+        progress=log_progress,
     )
 
 

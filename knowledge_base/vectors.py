@@ -29,6 +29,13 @@ BATCH = 32
 FORMAT = "kbvec2"
 
 
+def log_progress(done: int, total: int) -> None:
+    """Progress of a re-embedding at start-up (new encoder version, entries changed
+    elsewhere) in the service log, every 512 texts."""
+    if done == total or done % 512 == 0:
+        log.info("encoding knowledge-base texts: %d/%d", done, total)
+
+
 def text_key(identity: str, kind: str, text: str) -> bytes:
     return hashlib.sha1(f"{identity}\x1f{kind}\x1f{text}".encode()).digest()
 
