@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from knowledge_base import files, segment
@@ -21,3 +23,11 @@ def shipped_kb(segmenter: segment.Segmenter) -> KnowledgeBase:
         files.active_entries(files.default_records()), config=load_config(), segmenter=segmenter
     )
 
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh SQLite database for the CLI (`main.py kb …` reads HOTLINE_DATABASE_URL)."""
+    path = tmp_path / "hotline.db"
+    monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{path}")
+    return path

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from knowledge_base import files
@@ -18,13 +17,6 @@ KB_CSV = (
     "p1,停电了怎么办,联系供电企业。,家里没电了|小区停电,,供电公司,供电\n"
 )
 QUERIES_CSV = "query,expected_id\n社保卡丢了咋办,s1\n公积金怎么取出来,g1\n停电了,p1\n今天天气怎么样,\n你好,\n"
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "hotline.db"
-    monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{path}")
-    return path
 
 
 def test_eval_prints_one_json_object_with_the_fixed_keys(tmp_path: Path) -> None:

@@ -90,8 +90,7 @@ def test_lexical_clusters_without_the_encoder(segmenter: Segmenter) -> None:
     assert sum(g.size for g in found) == 5
 
 
-def test_cli_lists_the_week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'hotline.db'}")
+def test_cli_lists_the_week(database: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["kb", "gaps", "--week", "2026-W48"])
     assert result.exit_code == 0, result.output

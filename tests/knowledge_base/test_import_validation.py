@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import openpyxl
-import pytest
 from click.testing import CliRunner
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,13 +27,6 @@ BROKEN_CSV = (
     f"5,{'很长的问题' * 120},答案。,人社局\n"  # over-long question
     "6,护照怎么办理,到出入境窗口办理。,出入境管理局\n"
 )
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "hotline.db"
-    monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{path}")
-    return path
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
