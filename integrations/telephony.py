@@ -9,6 +9,7 @@ and returned again, and a call never gets a second ticket.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -84,7 +85,8 @@ async def telephony_call(request: web.Request) -> web.Response:
     async with sessions() as session:
         call = await session.get(TelephonyCall, body.call_id)
     if call is None:
-        assist = assist_for(request.app, body.transcript)
+        # Encoding the transcript for the knowledge base is C code that releases the GIL: off the loop.
+        assist = await asyncio.to_thread(assist_for, request.app, body.transcript)
         now = rules.now()
         call = TelephonyCall(call_id=body.call_id, agent_id=body.agent_id, caller_phone=phone,
                              transcript=body.transcript, assist=assist, created_at=now, updated_at=now)
