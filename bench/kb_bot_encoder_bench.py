@@ -127,6 +127,7 @@ async def main() -> None:
             start_bot("echo", run_echo, (api_base,), fake, base),
             start_bot("kb", run_hotline, (api_base, os.path.join(tmp, "hot.db"), True), fake, base),
         ]
+        fake.on_call = watch.on_call  # start_bot's drivers took it; this bench watches itself
         for contender, ready in started:
             if not await asyncio.to_thread(ready.wait, 300):
                 raise RuntimeError(f"{contender.name} did not start")
