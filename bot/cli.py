@@ -9,10 +9,10 @@ import click
 
 from tickets import texts as ttexts
 from tickets.clock import local
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory
 from tickets.enums import HandlerSlot, Role
 from tickets.errors import HotlineError
-from tickets.service import Rules
 from tickets.settings import Settings
 from tickets.staff import create_invite, find_or_create_staff
 

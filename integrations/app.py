@@ -51,10 +51,10 @@ from knowledge_base import segment
 from knowledge_base.classify import load_router
 from scheduler.runner import run_scheduler
 from tickets.clock import Clock
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory
 from tickets.enums import OutboxChannel
 from tickets.outbox import Notifier
-from tickets.service import Rules
 from tickets.settings import Settings
 
 __all__ = ["CLASSIFY", "ENGINE", "HTTP", "KB_ASK", "KEYS", "LIMITER", "METRICS", "NOTIFIERS", "RULES", "SESSIONS",

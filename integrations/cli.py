@@ -15,12 +15,12 @@ from integrations.keys import Scope, create_key
 from integrations.models import ApiKey
 from integrations.outbox_worker import recipient_for_log
 from tickets.clock import SystemClock, local
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory
 from tickets.enums import OutboxChannel, OutboxStatus, Role
 from tickets.errors import HotlineError
 from tickets.models import Outbox
 from tickets.privacy import mask_text
-from tickets.service import Rules
 from tickets.settings import Settings
 
 T = TypeVar("T")

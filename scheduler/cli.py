@@ -19,11 +19,11 @@ from scheduler.core import JobScheduler
 from scheduler.models import RunTrigger
 from tickets import letter_texts as lt
 from tickets.clock import SHANGHAI, ManualClock, SystemClock, local
+from tickets.context import Rules
 from tickets.db import SessionFactory, create_engine, session_factory
 from tickets.enums import NoticeKind
 from tickets.errors import HotlineError
 from tickets.letters import docx_filename, get_notice, list_notices, notice_docx
-from tickets.service import Rules
 from tickets.settings import Settings
 
 T = TypeVar("T")

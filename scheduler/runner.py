@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from scheduler.config import SchedulerSettings
 from scheduler.core import JobScheduler
 from scheduler.leader import elector_for
+from tickets.context import Rules
 from tickets.db import SessionFactory
-from tickets.service import Rules
 from tickets.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -23,11 +23,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets.calendar import CalendarOverrides, WorkCalendar
 from tickets.clock import ManualClock, shanghai
+from tickets.context import Actor, Rules
 from tickets.db import SessionFactory, create_engine, import_table_modules, session_factory
 from tickets.enums import HandlerSlot, Role, UnitKind
 from tickets.models import Staff, Unit
 from tickets.policy import load_policy
-from tickets.service import Actor, Rules
 
 T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -6,9 +6,9 @@ import asyncio
 
 import click
 
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.demo import demo_is_loaded, load_demo
-from tickets.service import Rules
 from tickets.settings import Settings
 
 

@@ -15,8 +15,10 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tickets import intake
 from tickets import service as svc
 from tickets.clock import ManualClock
+from tickets.context import Actor, Rules
 from tickets.db import SessionFactory
 from tickets.enums import (
     Channel,
@@ -29,7 +31,7 @@ from tickets.enums import (
     Urgency,
 )
 from tickets.models import Staff, Ticket, Unit
-from tickets.service import Actor, CallbackAnswers, ReplyData, Rules, TicketCreate
+from tickets.schemas import CallbackAnswers, ReplyData, TicketCreate
 
 OFFICE_UNIT = "区热线办"
 UNITS: list[tuple[str, UnitKind, str]] = [
@@ -148,7 +150,7 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
         clock.set(start)
         async with sessions() as session, session.begin():
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-            ticket = await svc.create_ticket(session, rules=sim, actor=system, data=TicketCreate(
+            ticket = await intake.create_ticket(session, rules=sim, actor=system, data=TicketCreate(
                 channel=rng.choice([Channel.PHONE, Channel.PHONE, Channel.WEB, Channel.BOT, Channel.UPSTREAM]),
                 request_type=rtype, category=category, urgency=urgency, content=text, place=place,
                 contact_name=name, contact_phone=f"139{rng.randint(0, 99999999):08d}",

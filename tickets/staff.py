@@ -20,11 +20,12 @@ import sqlalchemy as sa
 from sqlmodel import Column, Field, SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tickets.context import Rules
 from tickets.enums import HandlerSlot, Role
 from tickets.errors import NotFound, ValidationFailed
 from tickets.models import Staff, Unit, UTCDateTime
 from tickets.privacy import normalize_phone
-from tickets.service import Rules, get_unit
+from tickets.queries import get_unit
 
 # Local defaults of this module; callers may pass their own.
 INVITE_TTL = timedelta(hours=72)

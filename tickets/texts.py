@@ -114,6 +114,28 @@ ERR_REPLY_NO_CONTACT = "尚未记录先行联系，请先联系诉求人再回�
 ERR_SAME_UNIT = "新的承办单位不能与原单位相同。"
 ERR_UNIT_INACTIVE = "承办单位“{unit}”已停用，不能派单。"
 ERR_CALLBACK_INCOMPLETE = "回访结果不完整：{missing}。"
+EMPTY_NUMBER = "（空）"
+REPLY_TEXT_TOO_SHORT = "回复正文（至少 {limit} 字）"
+
+# What a required reason or note is called in ERR_REASON_REQUIRED / ERR_FIELD_TOO_LONG.
+WHAT_ANSWER = "答复内容"
+WHAT_SEND_BACK = "退回原因"
+WHAT_SITE_FINDINGS = "现场查看情况"
+WHAT_RETURN_REASON = "退单理由"
+WHAT_SUGGESTED_UNIT = "建议承办单位"
+WHAT_NEW_UNIT = "改派的承办单位"
+WHAT_RETURN_REFUSAL = "不同意退单的理由"
+WHAT_EXTENSION_REASON = "延期理由"
+WHAT_EXTENSION_REFUSAL = "不同意延期的理由"
+WHAT_REWORK_REASON = "退回重办的理由"
+WHAT_ARCHIVE_REASON = "存电理由"
+WHAT_PLACE = "地点"
+WHAT_NAME = "姓名"
+REWORK_AFTER_CALLBACK = "回访结果为未联系、未解决或不满意"
+
+CITIZEN_ACTOR_NAME = "市民"
+UNCATEGORISED = "未分类"
+PERIOD_UNIT = {"working_days": "个工作日", "calendar_days": "天", "hours": "小时"}
 
 REPLY_ELEMENT = {
     "contact_person": "联系人",
@@ -134,6 +156,11 @@ CALLBACK_ELEMENT = {
 }
 
 # --- notifications (outbox payload texts) -------------------------------------
+# The office's card of a new ticket, whatever the channel it came in by; the Telegram
+# notifier adds the unit buttons and NEW_TICKET_SUGGESTED / NEW_TICKET_CHOOSE below it.
+N_NEW_TICKET = "【新工单】{number}（{type}·{category}·{urgency}）\n地点：{place}\n{summary}"
+NEW_TICKET_NO_CATEGORY = "待工作人员确定"
+N_CALLBACK_REQUEST = "您好，关于您的诉求（工单号 {number}），承办单位已回复办理结果，想请您花一分钟做个回访："
 N_TICKET_RECEIVED = "您的诉求已受理，工单号 {number}。我们将尽快办理，预计办结时间以承办单位回复为准。"
 N_DISPATCHED = "【新工单】{number}（{urgency}·{category}）\n{summary}\n先行联系时限：{first_contact_due}\n办结时限：{due}"
 N_DISPATCHED_CITIZEN = "您的诉求（工单号 {number}）已转交{unit}办理，办结时限：{due}。"

@@ -18,15 +18,16 @@ from bot.context import RoleFilter, Who, reply_long, run_service
 from bot.models import TicketAttachment
 from bot.routes import PLAIN_TEXT, RouteTable
 from bot.states import ExtensionRequest, ReplyRequest, ReturnRequest
-from tickets import service, workflow
+from tickets import logins, queries, service, workflow
 from tickets import texts as ttexts
 from tickets.clock import SHANGHAI, ensure_aware, local
+from tickets.context import Rules
 from tickets.enums import Action, ResultCategory, Role, TicketStatus
 from tickets.errors import HotlineError, ValidationFailed
 from tickets.models import Ticket, Unit
 from tickets.policy import Period, PeriodUnit
 from tickets.queries import is_overdue, unit_tickets
-from tickets.service import ReplyData, Rules
+from tickets.schemas import ReplyData
 
 router = RouteTable("handler")
 router.message.filter(RoleFilter(Role.HANDLER))
@@ -66,7 +67,7 @@ async def card_text(session: AsyncSession, ticket: Ticket) -> str:
 @router.message(Command("checkin"))
 async def checkin(message: Message, session: AsyncSession, who: Who, rules: Rules) -> None:
     assert who.unit_id is not None
-    result = await run_service(session, service.record_duty_login(session, rules=rules, unit_id=who.unit_id,
+    result = await run_service(session, logins.record_duty_login(session, rules=rules, unit_id=who.unit_id,
                                                                   staff_id=who.staff.id if who.staff else None))
     if isinstance(result, HotlineError):
         await message.answer(result.message)
@@ -104,7 +105,7 @@ async def mytickets(message: Message, session: AsyncSession, who: Who, rules: Ru
     await state.clear()
     assert who.unit_id is not None
     # Looking at the list is an action of the unit: it counts as today's duty login.
-    await run_service(session, service.record_duty_login(session, rules=rules, unit_id=who.unit_id,
+    await run_service(session, logins.record_duty_login(session, rules=rules, unit_id=who.unit_id,
                                                          staff_id=who.staff.id if who.staff else None))
     groups = await _groups(session, rules, who.unit_id)
     total = sum(len(v) for v in groups.values())
@@ -132,7 +133,7 @@ async def _own_ticket(query: CallbackQuery, session: AsyncSession, who: Who, num
                       action: Action) -> Ticket | None:
     """The ticket if this handler's unit holds it and the action is possible now; else says why."""
     try:
-        ticket = await service.get_ticket(session, number=number)
+        ticket = await queries.get_ticket(session, number=number)
     except HotlineError as error:
         await query.answer(error.message, show_alert=True)
         return None
@@ -368,7 +369,7 @@ async def reply_text(message: Message, state: FSMContext, session: AsyncSession,
     if isinstance(result, HotlineError):
         # Stay in the step: the handler completes the missing elements and sends again.
         await reply_long(message, result.message + "\n\n" + texts.ASK_REPLY_TEXT.format(
-            result=ttexts.RESULT[reply.result], template=reply_template(await service.get_ticket(session,
+            result=ttexts.RESULT[reply.result], template=reply_template(await queries.get_ticket(session,
                                                                                                  number=number))))
         return
     await state.clear()

@@ -12,9 +12,9 @@ from sqlmodel import select
 from main import cli
 from tests.conftest import build_org, run_in_thread
 from tickets.clock import ManualClock, shanghai
+from tickets.context import load_rules
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.models import Staff
-from tickets.service import load_rules
 from tickets.staff import redeem_invite
 
 

@@ -22,11 +22,11 @@ from tests.conftest import Org, build_org
 from tests.reports.builders import add_citizen, add_ticket, at
 from tests.reports.test_indicators import build_october
 from tickets.clock import shanghai
+from tickets.context import Rules
 from tickets.db import SessionFactory, create_engine, session_factory
 from tickets.enums import NoticeKind
 from tickets.models import DutyLogin, Notice
 from tickets.policy import load_policy
-from tickets.service import Rules
 
 PHONE = "13812345678"
 

@@ -13,8 +13,8 @@ import sys
 from scheduler.config import SchedulerSettings
 from scheduler.core import JobScheduler
 from scheduler.leader import elector_for
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory
-from tickets.service import Rules
 from tickets.settings import Settings
 
 

@@ -6,11 +6,11 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from tickets.clock import ManualClock
+from tickets.context import Rules
 from tickets.db import SessionFactory
 from tickets.demo import demo_is_loaded, load_demo
 from tickets.enums import Role, TicketStatus
 from tickets.models import Staff, Ticket, TicketEvent, Unit
-from tickets.service import Rules
 
 
 async def test_demo_covers_every_state_with_two_handlers_per_unit(sessions: SessionFactory, rules: Rules,

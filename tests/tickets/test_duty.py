@@ -10,18 +10,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import Org
 from tests.scheduler.support import notices, outbox_of_kind
-from tickets import service as svc
+from tickets import logins, queries
 from tickets.clock import ManualClock, shanghai
+from tickets.context import Rules
 from tickets.duty import run_duty_login_check
 from tickets.enums import NoticeKind
-from tickets.service import Rules
 
 
 async def login(session: AsyncSession, rules: Rules, clock: ManualClock, org: Org, unit_index: int,
                 hour: int, minute: int, day: date) -> None:
     clock.set(shanghai(day.year, day.month, day.day, hour, minute))
     actor = org.handler(unit_index)
-    await svc.record_duty_login(session, rules=rules, unit_id=actor.unit_id, staff_id=actor.id)  # type: ignore[arg-type]
+    await logins.record_duty_login(session, rules=rules, unit_id=actor.unit_id, staff_id=actor.id)  # type: ignore[arg-type]
     await session.commit()
 
 
@@ -134,7 +134,7 @@ async def test_before_the_deadline_nobody_is_counted_absent(session: AsyncSessio
 
 
 async def test_inactive_units_and_the_office_are_not_checked(session: AsyncSession, rules: Rules, org: Org) -> None:
-    unit = await svc.get_unit(session, unit_id=org.unit_ids[2])
+    unit = await queries.get_unit(session, unit_id=org.unit_ids[2])
     unit.active = False
     await session.commit()
     result = await run_duty_login_check(session, rules=rules, at=shanghai(2026, 11, 23, 16, 0))
