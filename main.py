@@ -18,6 +18,7 @@ from knowledge_base.classify.cli import register as register_classify
 from knowledge_base.cli import register as register_kb
 from reports.cli import register as register_reports
 from scheduler.cli import register as register_scheduler
+from scheduler.runner import scheduler_extension
 from tickets.cli import register as register_tickets
 from tickets.settings import Settings
 
@@ -34,7 +35,8 @@ def serve(host: str | None, port: int | None) -> None:
     """Run the HTTP service (API, webhooks, scheduler, outbox worker, bot)."""
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    extensions = [ext for ext in (telegram_extension(settings),) if ext is not None]
+    # The composition root: the web app, then the bot's channel, then the scheduler.
+    extensions = [ext for ext in (telegram_extension(settings), scheduler_extension(settings)) if ext is not None]
     web.run_app(init_app(settings, extensions=extensions), host=host or settings.host, port=port or settings.port)
 
 

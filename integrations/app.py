@@ -1,6 +1,6 @@
 """The aiohttp application factory. Shared resources live under typed AppKeys and are
 opened and closed in cleanup_ctx generators, in order: database, HTTP client, outbox
-worker (and, wired by main at merge, the bot and the scheduler)."""
+worker. main.py adds the bot and the scheduler through `extensions`."""
 
 from __future__ import annotations
 
@@ -49,7 +49,6 @@ from integrations.state import (
 )
 from knowledge_base import segment
 from knowledge_base.classify import load_router
-from scheduler.runner import run_scheduler
 from tickets.clock import Clock
 from tickets.context import Rules
 from tickets.db import create_engine, session_factory
@@ -150,11 +149,6 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
             yield
 
 
-    async def scheduler(app: web.Application) -> AsyncIterator[None]:
-        # After the database (it stops, letting running jobs finish, before the engine is disposed).
-        async with run_scheduler(settings=settings, sessions=app[SESSIONS], rules=app[RULES]):
-            yield
-
     async def outbox_worker(app: web.Application) -> AsyncIterator[None]:
         if not settings.outbox_enabled:
             yield
@@ -170,12 +164,12 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
             await task
 
     app.cleanup_ctx.extend([database, intake_context, knowledge_base, http_client])
-    # Channels wired by main.py (the Telegram bot): their routes must exist before start-up,
-    # and their cleanup_ctx runs here, after the database and the knowledge base, and before the
-    # outbox worker, so that they can register their notifier first.
+    # What main.py wires in (the Telegram bot, the scheduler): their routes must exist before
+    # start-up, and their cleanup_ctx runs here, after the database and the knowledge base, and
+    # before the outbox worker, so that a channel can register its notifier first.
     for install in extensions:
         install(app)
-    app.cleanup_ctx.extend([scheduler, outbox_worker])
+    app.cleanup_ctx.append(outbox_worker)
     # After every cleanup_ctx start-up above (they run first, as the earliest on_startup entry).
     app.on_startup.append(freeze_startup_heap)
     app.router.add_get("/healthz", healthz)

@@ -155,6 +155,17 @@ CALLBACK_ELEMENT = {
     "satisfaction": "满意度",
 }
 
+# --- staff invite codes (tickets.staff) -----------------------------------------
+ERR_CODE_EMPTY = "请在 /bind 后面加上热线办发给您的邀请码，例如：/bind ABCD2345"
+ERR_CODE_INVALID = "邀请码无效，请核对后重试。"
+ERR_CODE_EXPIRED = "邀请码已过期，请联系热线办重新获取。"
+ERR_CODE_USED = "邀请码已被使用，每个邀请码只能使用一次。"
+ERR_TOO_MANY = "错误次数过多，请 {minutes} 分钟后再试。"
+ERR_ALREADY_BOUND = "您的账号已绑定{name}（{unit}），无需重复绑定。"
+ERR_BOUND_ELSEWHERE = "该工作人员已绑定其他账号。如需更换，请联系热线办。"
+ERR_STAFF_INACTIVE = "该工作人员账号已停用，请联系热线办。"
+ERR_NAME_REQUIRED = "新建工作人员时请填写姓名和电话。"
+
 # --- notifications (outbox payload texts) -------------------------------------
 # The office's card of a new ticket, whatever the channel it came in by; the Telegram
 # notifier adds the unit buttons and NEW_TICKET_SUGGESTED / NEW_TICKET_CHOOSE below it.
