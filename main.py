@@ -20,7 +20,7 @@ from reports.cli import register as register_reports
 from scheduler.cli import register as register_scheduler
 from scheduler.runner import scheduler_extension
 from tickets.cli import register as register_tickets
-from tickets.settings import Settings
+from wiring import Settings
 
 
 @click.group()

@@ -5,6 +5,14 @@ reports/) never imports this module or an adapter; only the root names every pac
 
 from __future__ import annotations
 
+from bot.config import TelegramSettings
+from integrations.config import IntegrationSettings
+
+
+class Settings(IntegrationSettings, TelegramSettings):
+    """Every HOTLINE_ setting of the service: the core's and each adapter's (scheduler timing
+    has its own HOTLINE_SCHEDULER_ prefix in scheduler/config.py)."""
+
 
 def import_models() -> None:
     """Register every package's tables on SQLModel.metadata (Alembic, test schemas)."""

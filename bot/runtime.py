@@ -39,6 +39,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.answers import AnswerMemo
 from bot.commands import install_commands
+from bot.config import TelegramSettings as Settings
 from bot.context import ContextMiddleware, FeedbackRecorder, KbProvider, log
 from bot.feedback import StoredFeedback
 from bot.handlers import get_routers
@@ -50,7 +51,6 @@ from knowledge_base.classify import Router
 from tickets.context import Rules
 from tickets.db import SessionFactory, insert_for
 from tickets.enums import OutboxChannel
-from tickets.settings import Settings
 
 # aiogram builds `Response[<return type>]` for every API call; pydantic caches parametrized
 # generics only weakly, so under load they are collected and rebuilt (~5 ms each, hundreds

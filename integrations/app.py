@@ -17,6 +17,7 @@ from sqlalchemy import text
 from integrations import api, open311, telephony, texts, upstream
 from integrations.assist import classifier, kb_asker, load_knowledge_base
 from integrations.batcher import intake_context
+from integrations.config import IntegrationSettings as Settings
 from integrations.db import writer_gate
 from integrations.http import (
     RateLimiter,
@@ -54,7 +55,6 @@ from tickets.context import Rules
 from tickets.db import create_engine, session_factory
 from tickets.enums import OutboxChannel
 from tickets.outbox import Notifier
-from tickets.settings import Settings
 
 __all__ = ["CLASSIFY", "ENGINE", "HTTP", "KB_ASK", "KEYS", "LIMITER", "METRICS", "NOTIFIERS", "RULES", "SESSIONS",
            "SETTINGS", "init_app"]

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from integrations.config import IntegrationSettings as Settings
 from integrations.keys import Scope, create_key
 from integrations.models import ApiKey
 from integrations.outbox_worker import recipient_for_log
@@ -21,7 +22,6 @@ from tickets.enums import OutboxChannel, OutboxStatus, Role
 from tickets.errors import HotlineError
 from tickets.models import Outbox
 from tickets.privacy import mask_text
-from tickets.settings import Settings
 
 T = TypeVar("T")
 

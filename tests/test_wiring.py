@@ -20,7 +20,7 @@ from tickets.context import Actor
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.enums import Channel, RequestType
 from tickets.schemas import TicketCreate
-from tickets.settings import Settings
+from wiring import Settings
 
 SECRET = "wiring-secret-token"
 

@@ -27,7 +27,7 @@ from tests.conftest import Org
 from tickets.clock import ManualClock
 from tickets.context import Rules
 from tickets.enums import Role
-from tickets.settings import Settings
+from wiring import Settings
 
 UPSTREAM_SECRET = "upstream-test-secret"
 

@@ -24,7 +24,7 @@ from tickets.context import Rules
 from tickets.db import SessionFactory
 from tickets.models import Notice
 from tickets.policy import load_policy
-from tickets.settings import Settings
+from wiring import Settings
 
 DUTY = "duty_login_check"
 
