@@ -262,9 +262,18 @@ def ranking_paragraph(b: Bulletin) -> str:
         if poor
         else texts.RANKING_NO_POOR
     )
+    few = b.rankings.insufficient
+    insufficient = (
+        texts.RANKING_INSUFFICIENT.format(
+            units="、".join(few[:3]) + (texts.ETC if len(few) > 3 else ""), k=len(few), n=b.rules.rank_min_volume
+        )
+        if few
+        else ""
+    )
     return texts.RANKING_INTRO.format(
         scheme=b.table.scheme.spec.title,
         n=len(b.table.units),
+        insufficient=insufficient,
         min_volume=b.rules.best_min_volume,
         best=best_text,
         poor=poor_text,

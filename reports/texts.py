@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 TOTAL_ROW = "合计"
+NOT_APPLICABLE_CELL = "—"
 UNIT_HEADER = "单位"
 SCORE_HEADER = "得分"
 GRADE_HEADER = "等级"
@@ -26,6 +27,7 @@ ERR_SCHEME_SOURCE = "方案中“{column}”列的数据库来源用到了未知
 
 NO_CATEGORY = "未分类"
 WHY_BEST = "得分 {score}，办理工单 {volume} 件"
+WHY_RANKED = "得分 {score}，受理 {volume} 件"
 WHY_POOR = "得分 {score}，低于 {threshold} 分"
 TICKET_REASON = {
     "open_over_limit": "超过30天未办结",
@@ -103,8 +105,9 @@ BASIC_CATEGORIES = "诉求内容主要集中在：{parts}。上述{k}类诉求�
 NO_UNITS = "本期没有派单办理的工单，不开展评优评差。"
 RANKING_INTRO = (
     "本期共有{n}家承办单位参与评价，按照《{scheme}》计分（受理量不足{min_volume}件的单位不参与评优）。"
-    "{best}；{poor}；另有{tickets}件诉求办理“较差”（见表三）。"
+    "{insufficient}{best}；{poor}；另有{tickets}件诉求办理“较差”（见表三）。"
 )
+RANKING_INSUFFICIENT = "{units}{k}个单位受理量不足{n}件，样本不足，列入附表但不排名。"
 RANKING_BEST = "{units}等{k}个单位被评为“{label}”承办单位（见表一）"
 RANKING_NO_BEST = "本期没有单位达到“{label}”评选条件"
 RANKING_POOR = "{units}等{m}个单位为“较差”承办单位（见表二）"
@@ -134,6 +137,12 @@ NO_TYPICAL = "本期暂无符合条件的好评典型件。"
 TYPICAL_RESULT = "实际解决，市民满意"
 TYPICAL_LINE = "{unit}办理的{category}类诉求（{number}）：{summary}——{result}。"
 NO_ROWS = "（无）"
+INSUFFICIENT = "样本不足"
+NOTE_NOT_APPLICABLE = (
+    "注：“—”表示该项本期没有可计算的数据（如无应办结工单、无人参与评价），不适用、不计分，"
+    "其余计分项按权重折算为满分后计入得分；加分、扣分项不折算。"
+)
+NOTE_INSUFFICIENT = "注：“样本不足”的单位本期受理量不足{n}件，列出得分供参考，不参与排名和评优评差。"
 REQ_TARGETS = "各承办单位单月满意率、办结率、及时办结率（按时反馈率）分别不低于{satisfaction}、{completion}、{on_time}。"
 REQ_MISSED = "本期未达标的单位：{units}{more}。请对照整改，提高办件效率，兼顾群众满意度。"
 REQ_WARNING = "热线办每隔十天统计办件天数，对超过{warning}天的诉求件发送《工作提示函》；各单位要严格把控办件时限，杜绝超过{limit}天未办结。"
@@ -144,8 +153,11 @@ CHART_MEAN = "日均 {mean:.1f} 件"
 CHART_TICKETS = "件数"
 CHART_OTHER = "其他"
 CHART_THRESHOLD = "较差线 {threshold} 分"
-CHART_BEST = "评优单位"
-CHART_POOR = "较差单位"
+CHART_BEST = "评优单位（表一）"
+CHART_POOR = "较差单位（表二）"
+CHART_BELOW_LINE = "低于较差线，未列入表二"
+CHART_OTHERS = "其他单位"
+CHART_NOT_RANKED = "另有{n}个单位样本不足，未参与排名"
 CHART_SCORE = "得分"
 CHART_TREND_TITLE = "每日受理量（{period}）"
 CHART_CATEGORY_TITLE = "诉求分类（{period}）"

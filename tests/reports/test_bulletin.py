@@ -118,9 +118,16 @@ async def test_monthly_bulletin(
     )
     assert PHONE not in md and "王小明" not in md
     assert (
-        "本期没有单位达到“五佳”评选条件；供电分公司、区住建局等3个单位为“较差”承办单位（见表二）；另有6件诉求办理“较差”（见表三）。"
+        "供电分公司、柳林洲街道2个单位受理量不足5件，样本不足，列入附表但不排名。"
+        "本期没有单位达到“五佳”评选条件；区住建局等1个单位为“较差”承办单位（见表二）；另有6件诉求办理“较差”（见表三）。"
         in md
     )
+    # Listed but not ranked, and the empty rates are marked, not paid as full points.
+    appendix = md.split("附表：各承办单位得分")[1].split("附表：登录值守与提示函")[0]
+    assert "| 样本不足 | 供电分公司 |" in appendix and "| 样本不足 | 柳林洲街道 |" in appendix
+    assert "| 1 | 区住建局 |" in appendix
+    assert "注：“—”表示该项本期没有可计算的数据" in appendix
+    assert "注：“样本不足”的单位本期受理量不足5件" in appendix
     assert "各承办单位单月满意率、办结率、及时办结率（按时反馈率）分别不低于95.00%、95.00%、100.00%。" in md
     assert "区住建局（满意率、办结率、按期办结率）" in md
     assert "区住建局办理的物业管理类诉求" in md  # t1 is solved and satisfied: a typical case
