@@ -76,7 +76,7 @@ class Bulletin:
     @property
     def title(self) -> str:
         name = texts.MONTHLY if self.kind == "monthly" else texts.WEEKLY
-        return texts.BULLETIN_TITLE.format(office=self.office, kind=name, period=self.period.label)
+        return texts.BULLETIN_TITLE.format(office=self.office, kind=name, period=self.period.title_label)
 
     def unit(self, name: str) -> UnitIndicators | None:
         return next((u for u in self.units if u.unit == name), None)
@@ -204,6 +204,8 @@ def basic_paragraphs(b: Bulletin) -> list[str]:
             direct_rate=pct(ov.direct_answer_rate),
             dispatched=ov.dispatched,
             sent_back=ov.sent_back,
+            recalled=texts.BASIC_RECALLED.format(n=ov.recalled) if ov.recalled else "",
+            waiting=ov.waiting,
         ),
         texts.BASIC_HANDLING.format(
             due=c["due"],

@@ -20,6 +20,8 @@ ERR_COUNTS_CHECK = "“{unit}”的数据不一致：{message}。"
 
 MONTH_LABEL = "{y}年{m}月"
 WEEK_LABEL = "{y}年第{w}周（{a:%m月%d日}—{b:%m月%d日}）"
+# In the bulletin title, which brackets the period itself: no brackets inside brackets.
+WEEK_TITLE_LABEL = "{y}年第{w}周，{a:%m月%d日}—{b:%m月%d日}"
 QUARTER_LABEL = "{y}年第{q}季度"
 RANGE_LABEL = "{a:%Y年%m月%d日}—{b:%Y年%m月%d日}"
 ERR_PERIOD = "无法识别统计周期“{text}”。请写成 2026-10（月）、2026-W47（周）、2026-Q3（季度）或 2026-10-01..2026-10-15。"
@@ -89,8 +91,9 @@ RATE_LABEL = {
 }
 BASIC_VOLUME = (
     "{period}，热线共受理诉求{received}件，其中平台直接答复{direct}件，直接答复率{direct_rate}；"
-    "派单办理{dispatched}件；不属于本辖区、退回来源单位{sent_back}件。"
+    "派单办理{dispatched}件；不属于本辖区、退回来源单位{sent_back}件；{recalled}尚待派单{waiting}件。"
 )
+BASIC_RECALLED = "来源平台撤回{n}件；"
 BASIC_HANDLING = (
     "派单工单中，应办理{due}件，已办理{done}件，办结率{completion}；按期办结{on_time}件，按期办结率{on_time_rate}；"
     "超期办结{late}件，超期未办结{overdue_open}件；退回重办{rework}件，返工率{rework_rate}；先行联系率{first_contact}。"

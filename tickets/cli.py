@@ -6,6 +6,7 @@ import asyncio
 
 import click
 
+from tickets import texts
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.demo import demo_is_loaded, load_demo
 from tickets.service import Rules
@@ -46,7 +47,9 @@ def demo(count: int, if_empty: bool, seed: int) -> None:
                         return
                     raise click.ClickException("数据库中已有工单：演示数据只能装入空数据库。")
             result = await load_demo(sessions, rules=Rules.from_settings(settings), tickets=count, seed=seed)
-            click.echo(f"演示数据已生成：{result.units} 个单位，{result.staff} 名工作人员，{result.tickets} 件工单。")
+            click.echo(texts.DEMO_LOADED.format(units=result.units, staff=result.staff, tickets=result.tickets,
+                                                checks=result.duty_checks, letters=result.duty_letters))
+            click.echo(texts.DEMO_BIND.format(office=result.office_unit, unit=result.handler_unit))
         finally:
             await engine.dispose()
 

@@ -43,7 +43,8 @@ ERR_TOO_MANY = "错误次数过多，请 {minutes} 分钟后再试。"
 ERR_ALREADY_BOUND = "您的账号已绑定{name}（{unit}），无需重复绑定。"
 ERR_BOUND_ELSEWHERE = "该工作人员已绑定其他账号。如需更换，请联系热线办。"
 ERR_STAFF_INACTIVE = "该工作人员账号已停用，请联系热线办。"
-ERR_NAME_REQUIRED = "新建工作人员时请填写姓名和电话。"
+ERR_NAME_REQUIRED = "{unit}还没有这样的工作人员：新建时请用 --name 和 --phone 填写姓名和电话。"
+ERR_WHICH_STAFF = "{unit}有多名工作人员（{names}），请用 --slot A/B 或 --name 指明是谁。"
 
 
 class StaffInvite(SQLModel, table=True):
@@ -128,11 +129,14 @@ async def find_or_create_staff(
         query = query.where(Staff.slot == slot)
     if name:
         query = query.where(Staff.name == name)
-    existing = (await session.exec(query.order_by(col(Staff.id)))).first()
-    if existing is not None and (slot is not None or name):
-        return existing
+    found = (await session.exec(query.order_by(col(Staff.id)))).all()
+    if found and (slot is not None or name or len(found) == 1):
+        # Named, by slot, or the only one of that role in the unit (the office account).
+        return found[0]
+    if found:
+        raise ValidationFailed(ERR_WHICH_STAFF.format(unit=unit.name, names="、".join(s.name for s in found)))
     if not (name and phone):
-        raise ValidationFailed(ERR_NAME_REQUIRED)
+        raise ValidationFailed(ERR_NAME_REQUIRED.format(unit=unit.name))
     staff = Staff(role=role, unit_id=unit.id, slot=slot, name=name, phone=normalize_phone(phone))
     session.add(staff)
     await session.flush()

@@ -163,3 +163,11 @@ def fmt_local(value: object) -> str:
     if not isinstance(value, datetime):
         return "—"
     return local(value).strftime("%Y-%m-%d %H:%M")
+
+# --- main.py demo ---------------------------------------------------------------------
+DEMO_LOADED = ("演示数据已生成：{units} 个单位，{staff} 名工作人员，{tickets} 件工单；"
+               "已按 {checks} 个工作日运行登录值守检查，发出未登录提示函 {letters} 份。")
+DEMO_BIND = """在机器人中使用工作人员身份（需设置 HOTLINE_TELEGRAM_TOKEN）：
+  热线办账号：python main.py staff invite --unit {office} --office
+  承办单位联络员（示例）：python main.py staff invite --unit {unit} --slot A
+每条命令打印一个一次性邀请码，请本人在机器人中发送 /bind 邀请码 完成绑定。"""

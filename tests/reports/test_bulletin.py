@@ -90,7 +90,7 @@ async def test_monthly_bulletin(
     assert md.startswith("# 区热线办12345热线工作月报（2026年10月）\n")
     assert (
         "2026年10月，热线共受理诉求12件，其中平台直接答复1件，直接答复率8.33%；派单办理11件；"
-        "不属于本辖区、退回来源单位0件。"
+        "不属于本辖区、退回来源单位0件；尚待派单0件。"
     ) in md
     assert (
         "派单工单中，应办理9件，已办理5件，办结率55.56%；按期办结4件，按期办结率44.44%；超期办结1件，"
@@ -199,7 +199,8 @@ async def test_weekly_bulletin_and_previous_week(
     )
     files = write_bulletin(bulletin, tmp_path)
     md = files.markdown.read_text(encoding="utf-8")
-    assert md.startswith("# 区热线办12345热线工作周报（2026年第47周（11月16日—11月22日））")
+    # One pair of brackets in the title, none nested (issue 13).
+    assert md.startswith("# 区热线办12345热线工作周报（2026年第47周，11月16日—11月22日）\n")
     assert "上期受理1件，本期环比上升200.00%。" in md
     assert files.xlsx.name == "weekly-2026-W47.xlsx"
 
