@@ -26,11 +26,6 @@ from tickets.settings import Settings
 T = TypeVar("T")
 
 
-def register(cli: click.Group) -> None:
-    """Attach the `apikey` and `outbox` groups to the main CLI."""
-    cli.add_command(apikey)
-    cli.add_command(outbox)
-
 
 def _with_session(work: Callable[[AsyncSession, Rules], Awaitable[T]]) -> T:
     """Run `work` in one committed transaction on the configured database."""

@@ -29,10 +29,6 @@ from tickets.settings import Settings
 T = TypeVar("T")
 
 
-def register(cli: click.Group) -> None:
-    """Attach the `kb` group to the main CLI."""
-    cli.add_command(kb)
-
 
 @click.group()
 def kb() -> None:

@@ -14,11 +14,6 @@ from reports.periods import Period, parse_period
 from reports.schemes import SchemeError, format_table, load_scheme, read_counts, score_units
 
 
-def register(cli: click.Group) -> None:
-    """Attach the `report` command group to the main CLI."""
-    cli.add_command(report)
-
-
 @click.group()
 def report() -> None:
     """Indicators, scores, rankings and bulletins."""

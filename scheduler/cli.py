@@ -159,8 +159,3 @@ def letters_show(notice_id: int, docx_path: Path | None) -> None:
             click.echo(st.DOCX_WRITTEN.format(path=target))
 
     _with_sessions(work)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(jobs)
-    cli.add_command(letters)

@@ -13,12 +13,6 @@ from tickets.service import Rules
 from tickets.settings import Settings
 
 
-def register(cli: click.Group) -> None:
-    """Attach this package's commands to the main CLI group."""
-    cli.add_command(init_db)
-    cli.add_command(demo)
-
-
 @click.command("init-db")
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""

@@ -141,8 +141,3 @@ def rules_cmd(text: str, keywords_path: Path | None) -> None:
     )
     shown = "；".join(CLI_RULES_ROUTE_ITEM.format(label=r.label, confidence=r.confidence) for r in routes)
     click.echo(CLI_RULES_ROUTE.format(routes=shown or CLI_NO_ROUTE))
-
-
-def register(cli: click.Group) -> None:
-    """Attach the `classify` group to the main CLI."""
-    cli.add_command(classify_group)
