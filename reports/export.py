@@ -6,6 +6,7 @@ and the workbook can never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -402,7 +403,19 @@ def write_xlsx(tables: dict[str, Table], path: Path) -> Path:
 # --- everything -------------------------------------------------------------------------------
 
 
-def write_bulletin(b: Bulletin, out_dir: Path, *, with_charts: bool = True) -> BulletinFiles:
+# Three charts, then the Markdown and the workbook.
+WRITE_STEPS = 4
+
+
+def write_bulletin(
+    b: Bulletin, out_dir: Path, *, with_charts: bool = True, advance: Callable[[int], None] | None = None
+) -> BulletinFiles:
+    """The files of a bulletin; `advance(1)` after each of WRITE_STEPS steps (a progress bar)."""
+
+    def step() -> None:
+        if advance is not None:
+            advance(1)
+
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{b.kind}-{b.period.key}"
     tables = bulletin_tables(b)
@@ -413,11 +426,13 @@ def write_bulletin(b: Bulletin, out_dir: Path, *, with_charts: bool = True) -> B
             out_dir / f"{stem}-trend.png",
             title=texts.CHART_TREND_TITLE.format(period=b.period.label),
         )
+        step()
         chart_paths["categories"] = charts.category_mix(
             b.overview.by_category,
             out_dir / f"{stem}-categories.png",
             title=texts.CHART_CATEGORY_TITLE.format(period=b.period.label),
         )
+        step()
         if b.table is not None and b.rankings is not None:
             chart_paths["ranking"] = charts.unit_ranking(
                 [(r.row.unit, r.row.score) for r in b.rankings.ordered if r.row.score is not None],
@@ -429,9 +444,11 @@ def write_bulletin(b: Bulletin, out_dir: Path, *, with_charts: bool = True) -> B
                 threshold=b.rules.poor_below,
                 not_ranked=len(b.rankings.insufficient),
             )
+        step()
     markdown = out_dir / f"{stem}.md"
     markdown.write_text(
         render_markdown(b, tables, {k: p.name for k, p in chart_paths.items()}), encoding="utf-8"
     )
     xlsx = write_xlsx(tables, out_dir / f"{stem}.xlsx")
+    step()
     return BulletinFiles(markdown, xlsx, list(chart_paths.values()))

@@ -11,6 +11,7 @@ from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.demo import demo_is_loaded, load_demo
 from tickets.service import Rules
 from tickets.settings import Settings
+from tickets.terminal import progress
 
 
 @click.command("init-db")
@@ -40,7 +41,9 @@ def demo(count: int, if_empty: bool, seed: int) -> None:
                         click.echo("数据库中已有数据，跳过演示数据。")
                         return
                     raise click.ClickException("数据库中已有工单：演示数据只能装入空数据库。")
-            result = await load_demo(sessions, rules=Rules.from_settings(settings), tickets=count, seed=seed)
+            with progress(texts.DEMO_PROGRESS, total=count) as advance:
+                result = await load_demo(sessions, rules=Rules.from_settings(settings), tickets=count, seed=seed,
+                                         advance=advance)
             click.echo(texts.DEMO_LOADED.format(units=result.units, staff=result.staff, tickets=result.tickets,
                                                 checks=result.duty_checks, letters=result.duty_letters))
             click.echo(texts.DEMO_BIND.format(office=result.office_unit, unit=result.handler_unit))

@@ -8,6 +8,7 @@ audit trail, deadlines and outbox look exactly like production data.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -133,8 +134,10 @@ def _working_moment(rules: Rules, when: datetime, rng: random.Random) -> datetim
     return datetime(day.year, day.month, day.day, hour, rng.randint(0, 59), tzinfo=SHANGHAI)
 
 
-async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 300, seed: int = 12345) -> DemoResult:
-    """Create the demo jurisdiction. `rules.clock` must be the real time; a private clock drives history."""
+async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 300, seed: int = 12345,
+                    advance: Callable[[int], None] | None = None) -> DemoResult:
+    """Create the demo jurisdiction. `rules.clock` must be the real time; a private clock drives history.
+    `advance(1)` is called after each ticket (a progress bar)."""
     rng = random.Random(seed)
     now = rules.now()
     clock = ManualClock(now - timedelta(days=60))
@@ -147,6 +150,8 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
     starts = sorted(now - timedelta(days=rng.uniform(0, 60), hours=rng.uniform(0, 12)) for _ in range(tickets))
     system = Actor.system("demo")
     for start in starts:
+        if advance is not None and start is not starts[0]:
+            advance(1)
         rtype, category, unit_index, urgency, text, place = rng.choice(SAMPLES)
         stage = rng.choice(FINAL_STAGES)
         clock.set(start)
@@ -218,6 +223,8 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
                 satisfaction=rng.choice([Satisfaction.SATISFIED, Satisfaction.SATISFIED,
                                          Satisfaction.BASICALLY_SATISFIED]) if satisfied else Satisfaction.UNSATISFIED,
             ))
+    if advance is not None and starts:
+        advance(1)
     letters = await _duty_checks(sessions, sim=sim, clock=clock, days=duty_days)
     async with sessions() as session:
         count = int((await session.exec(select(func.count()).select_from(Ticket))).one())

@@ -165,6 +165,7 @@ def fmt_local(value: object) -> str:
     return local(value).strftime("%Y-%m-%d %H:%M")
 
 # --- main.py demo ---------------------------------------------------------------------
+DEMO_PROGRESS = "生成演示工单"
 DEMO_LOADED = ("演示数据已生成：{units} 个单位，{staff} 名工作人员，{tickets} 件工单；"
                "已按 {checks} 个工作日运行登录值守检查，发出未登录提示函 {letters} 份。")
 DEMO_BIND = """在机器人中使用工作人员身份（需设置 HOTLINE_TELEGRAM_TOKEN）：

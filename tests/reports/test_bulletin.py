@@ -151,7 +151,7 @@ async def test_monthly_bulletin(
     ]
     basic = {row[0]: row[1] for row in wb["基本情况"].iter_rows(min_row=3, values_only=True)}
     assert basic["受理诉求"] == 12 and basic["办结率"] == pytest.approx(5 / 9)
-    assert wb["基本情况"]["B9"].number_format == "0.00%"
+    assert wb["基本情况"]["A12"].value == "办结率" and wb["基本情况"]["B12"].number_format == "0.00%"
     units = wb["单位得分"]
     assert units.page_setup.orientation == "landscape" and units.print_title_rows == "$1:$2"
     assert units.freeze_panes == "A3" and units.oddFooter.center.text == "第 &P 页，共 &N 页"
