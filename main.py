@@ -13,18 +13,18 @@ import importlib
 import click
 
 # name -> ("module:attribute", one-line summary for the top-level --help). The summary is
-# here so that listing the commands imports none of them; each command's own --help is
-# its docstring.
+# here so that listing the commands imports none of them; it is the first sentence of the
+# command's docstring (tests/test_cli_startup.py keeps the two equal).
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "init-db": ("tickets.cli:init_db", "Create or upgrade the database schema (Alembic migrations)."),
-    "demo": ("tickets.cli:demo", "Fill the database with a demo jurisdiction."),
+    "demo": ("tickets.cli:demo", "Fill the database with a demo jurisdiction (units, handlers, office, tickets)."),
     "staff": ("bot.cli:staff", "Staff accounts on the bot (invite codes)."),
-    "apikey": ("integrations.cli:apikey", "API keys of other systems."),
-    "outbox": ("integrations.cli:outbox", "Outbound messages: summary, list, retry."),
+    "apikey": ("integrations.cli:apikey", "API keys of the REST API, Open311 and the telephony hook."),
+    "outbox": ("integrations.cli:outbox", "The outbox: messages waiting, sent, or dead after too many attempts."),
     "kb": ("knowledge_base.cli:kb", "Knowledge base (聊天办): import, export, ask, evaluate."),
-    "classify": ("knowledge_base.classify.cli:classify_group", "Request classification and routing."),
-    "jobs": ("scheduler.cli:jobs", "Scheduled jobs: list, run."),
-    "letters": ("scheduler.cli:letters", "Warning letters (提示函): list, show."),
+    "classify": ("knowledge_base.classify.cli:classify_group", "Request type, urgency and category/unit routing."),
+    "jobs": ("scheduler.cli:jobs", "The scheduled jobs: list them, run one by hand."),
+    "letters": ("scheduler.cli:letters", "Letters sent to the units (提示函, 工作提示函, 督办周清单)."),
     "report": ("reports.cli:report", "Indicators, scores, rankings and bulletins."),
 }
 
@@ -43,7 +43,8 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, cmd.get_short_help_str()) for name, cmd in self.commands.items() if not cmd.hidden]
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in self.commands.items() if not cmd.hidden]
         rows += [(name, summary) for name, (_, summary) in LAZY_COMMANDS.items() if name not in self.commands]
         if rows:
             with formatter.section("Commands"):

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from reports import texts
 from reports.formula import Formula, FormulaError, NotApplicable, round_half_up
 from reports.indicators import COUNT_NAMES, UnitIndicators
+from tickets.terminal import text_table
 
 UNIT_COLUMN = "unit"
 
@@ -440,20 +441,8 @@ def format_table(table: ScoreTable) -> str:
         return out
 
     body = [cells(r) for r in table.units] + [cells(table.total)]
-    widths = [max(_width(h), *(_width(r[i]) for r in body)) for i, h in enumerate(headers)]
-    lines = [scheme.spec.title, _join(headers, widths)]
-    lines += [_join(r, widths) for r in body]
-    return "\n".join(lines)
+    return f"{scheme.spec.title}\n{text_table(headers, body)}"
 
 
 def _or_dash(value: Decimal | None, suffix: str = "") -> str:
     return texts.NOT_APPLICABLE_CELL if value is None else f"{value}{suffix}"
-
-
-def _width(text: str) -> int:
-    # CJK characters take two terminal columns.
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def _join(cells: Sequence[str], widths: Sequence[int]) -> str:
-    return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()

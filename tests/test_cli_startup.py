@@ -50,3 +50,14 @@ def test_a_command_imports_only_its_own_package(args: list[str], absent: tuple[s
     result = _run(*args)
     assert result["code"] == 0, result["output"]
     assert not set(absent) & set(result["loaded"])  # type: ignore[arg-type]
+
+
+def test_the_listed_summaries_are_the_commands_own() -> None:
+    import importlib
+
+    from main import LAZY_COMMANDS
+
+    for name, (path, summary) in LAZY_COMMANDS.items():
+        module, _, attribute = path.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert command.get_short_help_str(limit=200) == summary, name

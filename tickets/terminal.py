@@ -13,7 +13,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
 
-from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -21,7 +20,7 @@ from rich.table import Table
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A plain table (no borders, no colours), columns aligned by display width."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="", safe_box=True)
+    table = Table(box=None, pad_edge=False, header_style="")
     for header in headers:
         table.add_column(header, no_wrap=True, overflow="ignore")
     for row in rows:
@@ -30,7 +29,7 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     console = Console(file=io.StringIO(), width=10_000, color_system=None, legacy_windows=False)
     console.print(table)
     lines = [line.rstrip() for line in console.file.getvalue().splitlines()]  # type: ignore[attr-defined]
-    return "\n".join(line for line in lines if line.strip(" ─"))
+    return "\n".join(line for line in lines if line)
 
 
 class Advance(Protocol):

@@ -18,7 +18,9 @@ from tickets.service import load_rules
 from tickets.staff import redeem_invite
 
 
-def test_staff_invite_then_bind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def org_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A SQLite file with the test jurisdiction, named in HOTLINE_DATABASE_URL for the CLI."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     upgrade_database(url)
     monkeypatch.setenv("HOTLINE_DATABASE_URL", url)
@@ -30,6 +32,11 @@ def test_staff_invite_then_bind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         await engine.dispose()
 
     run_in_thread(setup)
+    return url
+
+
+def test_staff_invite_then_bind(org_database: str) -> None:
+    url = org_database
     runner = CliRunner()
     result = runner.invoke(cli, ["staff", "invite", "--unit", "供电分公司", "--slot", "B"])
     assert result.exit_code == 0, result.output
@@ -59,19 +66,8 @@ def test_staff_invite_then_bind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert run_in_thread(bind) == ("供电分公司", 777)
 
 
-def test_staff_invite_office_and_unclear_requests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_staff_invite_office_and_unclear_requests(org_database: str) -> None:
     """`staff invite --unit 区热线办 --office` failed with "请填写姓名和电话" (issue 13)."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    upgrade_database(url)
-    monkeypatch.setenv("HOTLINE_DATABASE_URL", url)
-
-    async def setup() -> None:
-        engine = create_engine(url)
-        async with session_factory(engine)() as session:
-            await build_org(session)
-        await engine.dispose()
-
-    run_in_thread(setup)
     runner = CliRunner()
     office = runner.invoke(cli, ["staff", "invite", "--unit", "区热线办", "--office"])
     assert office.exit_code == 0, office.output
