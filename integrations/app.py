@@ -53,7 +53,7 @@ from knowledge_base.classify import load_router
 from scheduler.runner import run_scheduler
 from tickets.clock import Clock
 from tickets.db import create_engine, session_factory
-from tickets.enums import OutboxChannel
+from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.outbox import Notifier
 from tickets.service import Rules
 from tickets.settings import Settings
@@ -78,7 +78,7 @@ async def readyz(request: web.Request) -> web.Response:
         return error_response(503, "not_ready", texts.ERR_NOT_READY)
     # Ready, but say so when messages pile up for a channel nothing here can send.
     async with request.app[SESSIONS]() as session:
-        waiting = unsent(await outbox_counts(session), request.app[NOTIFIERS])
+        waiting = unsent(await outbox_counts(session, status=OutboxStatus.PENDING), request.app[NOTIFIERS])
     body: dict[str, object] = {"status": "ready"}
     if waiting:
         body["warnings"] = [item.as_json() for item in waiting]
@@ -90,7 +90,7 @@ async def warn_queued_without_sender(app: web.Application) -> None:
     reachable yet is /readyz's business, not a reason to refuse to start."""
     try:
         async with asyncio.timeout(3), app[SESSIONS]() as session:
-            counts = await outbox_counts(session)
+            counts = await outbox_counts(session, status=OutboxStatus.PENDING)
     except Exception as error:
         log.warning("outbox check at start-up skipped: %s", type(error).__name__)
         return
