@@ -168,3 +168,23 @@ async def test_readyz_and_start_up_warn_about_messages_no_sender_will_send(
         "code": "queued_without_sender", "channel": "sms", "queued": 3,
         "message": "有 3 条短信消息在排队，但未配置短信网关（HOTLINE_SMS_GATEWAY_URL），这些消息不会发出。",
     }]}
+
+
+async def test_outbox_list_names_the_same_channels_the_app_builds_senders_for() -> None:
+    import aiohttp
+
+    from integrations.notifiers import build_notifiers
+    from integrations.outbox_health import configured_channels
+    from tickets.settings import Settings
+
+    cases: list[dict[str, Any]] = [
+        {}, {"sms_gateway_url": "http://127.0.0.1:9/sms"},
+        {"upstream_callback_url": "http://127.0.0.1:9/cb", "upstream_secret": "s"},
+        {"upstream_callback_url": "http://127.0.0.1:9/cb"},  # no secret: no sender
+    ]
+    async with aiohttp.ClientSession() as http:
+        for overrides in cases:
+            settings = Settings(**overrides)
+            # Telegram's sender comes with the bot (bot.runtime), when a token is set.
+            assert set(build_notifiers(settings, http, SystemClock())) == configured_channels(settings) - {
+                OutboxChannel.TELEGRAM}, overrides
