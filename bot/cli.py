@@ -19,9 +19,6 @@ from tickets.staff import create_invite, find_or_create_staff
 INVITE_CREATED = "邀请码：{code}\n工作人员：{name}（{unit}{slot}）\n有效期至：{expires}，只能使用一次。\n请让本人在机器人中发送：/bind {code}"
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(staff)
-
 
 @click.group()
 def staff() -> None:

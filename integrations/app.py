@@ -31,6 +31,7 @@ from integrations.keys import KeyStore
 from integrations.metrics import CONTENT_TYPE, Metrics
 from integrations.notifiers import build_notifiers
 from integrations.openapi import document
+from integrations.outbox_health import log_unsent, outbox_counts, unsent
 from integrations.outbox_worker import OutboxWorker, WorkerConfig
 from integrations.state import (
     CLASSIFY,
@@ -53,7 +54,7 @@ from knowledge_base.classify import load_router
 from tickets.clock import Clock
 from tickets.context import Rules
 from tickets.db import create_engine, session_factory
-from tickets.enums import OutboxChannel
+from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.outbox import Notifier
 
 __all__ = ["CLASSIFY", "ENGINE", "HTTP", "KB_ASK", "KEYS", "LIMITER", "METRICS", "NOTIFIERS", "RULES", "SESSIONS",
@@ -74,7 +75,25 @@ async def readyz(request: web.Request) -> web.Response:
     except Exception as error:  # any failure means "not ready"; the reason goes to the log only
         log.warning("readiness check failed: %s", type(error).__name__)
         return error_response(503, "not_ready", texts.ERR_NOT_READY)
-    return web.json_response({"status": "ready"})
+    # Ready, but say so when messages pile up for a channel nothing here can send.
+    async with request.app[SESSIONS]() as session:
+        waiting = unsent(await outbox_counts(session, status=OutboxStatus.PENDING), request.app[NOTIFIERS])
+    body: dict[str, object] = {"status": "ready"}
+    if waiting:
+        body["warnings"] = [item.as_json() for item in waiting]
+    return web.json_response(body)
+
+
+async def warn_queued_without_sender(app: web.Application) -> None:
+    """At start-up, once every channel has registered its sender. A database that is not
+    reachable yet is /readyz's business, not a reason to refuse to start."""
+    try:
+        async with asyncio.timeout(3), app[SESSIONS]() as session:
+            counts = await outbox_counts(session, status=OutboxStatus.PENDING)
+    except Exception as error:
+        log.warning("outbox check at start-up skipped: %s", type(error).__name__)
+        return
+    log_unsent(unsent(counts, app[NOTIFIERS]))
 
 
 async def metrics_view(request: web.Request) -> web.Response:
@@ -171,6 +190,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
         install(app)
     app.cleanup_ctx.append(outbox_worker)
     # After every cleanup_ctx start-up above (they run first, as the earliest on_startup entry).
+    app.on_startup.append(warn_queued_without_sender)
     app.on_startup.append(freeze_startup_heap)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

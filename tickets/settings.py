@@ -28,4 +28,7 @@ class Settings(BaseSettings):
         default=None, description="YAML with extra holidays / working days kept by the office"
     )
     log_level: str = Field(default="INFO", description="Python logging level")
+    # Whether this process has a Telegram channel: the bot's runtime and the outbox health
+    # check (integrations) both need it; the bot's other settings are in bot/config.py.
+    telegram_token: str | None = Field(default=None, description="Bot token; unset = no Telegram")
     scheduler_enabled: bool = Field(default=True, description="Run the scheduled jobs in this process")

@@ -92,11 +92,14 @@ async def find_or_create_staff(
         query = query.where(Staff.slot == slot)
     if name:
         query = query.where(Staff.name == name)
-    existing = (await session.exec(query.order_by(col(Staff.id)))).first()
-    if existing is not None and (slot is not None or name):
-        return existing
+    found = (await session.exec(query.order_by(col(Staff.id)))).all()
+    if found and (slot is not None or name or len(found) == 1):
+        # Named, by slot, or the only one of that role in the unit (the office account).
+        return found[0]
+    if found:
+        raise ValidationFailed(texts.ERR_WHICH_STAFF.format(unit=unit.name, names="、".join(s.name for s in found)))
     if not (name and phone):
-        raise ValidationFailed(texts.ERR_NAME_REQUIRED)
+        raise ValidationFailed(texts.ERR_NAME_REQUIRED.format(unit=unit.name))
     staff = Staff(role=role, unit_id=unit.id, slot=slot, name=name, phone=normalize_phone(phone))
     session.add(staff)
     await session.flush()

@@ -164,7 +164,8 @@ ERR_TOO_MANY = "错误次数过多，请 {minutes} 分钟后再试。"
 ERR_ALREADY_BOUND = "您的账号已绑定{name}（{unit}），无需重复绑定。"
 ERR_BOUND_ELSEWHERE = "该工作人员已绑定其他账号。如需更换，请联系热线办。"
 ERR_STAFF_INACTIVE = "该工作人员账号已停用，请联系热线办。"
-ERR_NAME_REQUIRED = "新建工作人员时请填写姓名和电话。"
+ERR_NAME_REQUIRED = "{unit}还没有这样的工作人员：新建时请用 --name 和 --phone 填写姓名和电话。"
+ERR_WHICH_STAFF = "{unit}有多名工作人员（{names}），请用 --slot A/B 或 --name 指明是谁。"
 
 # --- notifications (outbox payload texts) -------------------------------------
 # The office's card of a new ticket, whatever the channel it came in by; the Telegram
@@ -201,3 +202,12 @@ def fmt_local(value: object) -> str:
     if not isinstance(value, datetime):
         return "—"
     return local(value).strftime("%Y-%m-%d %H:%M")
+
+# --- main.py demo ---------------------------------------------------------------------
+DEMO_PROGRESS = "生成演示工单"
+DEMO_LOADED = ("演示数据已生成：{units} 个单位，{staff} 名工作人员，{tickets} 件工单；"
+               "已按 {checks} 个工作日运行登录值守检查，发出未登录提示函 {letters} 份。")
+DEMO_BIND = """在机器人中使用工作人员身份（需设置 HOTLINE_TELEGRAM_TOKEN）：
+  热线办账号：python main.py staff invite --unit {office} --office
+  承办单位联络员（示例）：python main.py staff invite --unit {unit} --slot A
+每条命令打印一个一次性邀请码，请本人在机器人中发送 /bind 邀请码 完成绑定。"""

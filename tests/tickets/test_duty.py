@@ -139,3 +139,30 @@ async def test_inactive_units_and_the_office_are_not_checked(session: AsyncSessi
     await session.commit()
     result = await run_duty_login_check(session, rules=rules, at=shanghai(2026, 11, 23, 16, 0))
     assert result.total_units == 2 and result.missing_units == ["区住建局", "柳林洲街道"]
+
+
+async def test_bulletin_duty_table_counts_the_letters_the_check_sent(
+    session: AsyncSession, rules: Rules, clock: ManualClock, org: Org
+) -> None:
+    """The monthly duty table once showed "未登录提示函 0" for every unit (issue 13): a letter is
+    counted for the working day it is about, even when the check caught up after the month."""
+    from reports.indicators import duty_records
+    from reports.periods import parse_period
+
+    period = parse_period("2026-11")
+    workdays = [date(2026, 11, 27), date(2026, 11, 30)]  # Friday, Monday
+    await login(session, rules, clock, org, 0, 9, 0, workdays[0])
+    await login(session, rules, clock, org, 0, 9, 0, workdays[1])
+    await login(session, rules, clock, org, 1, 9, 0, workdays[1])
+    clock.set(shanghai(2026, 11, 27, 16, 0))
+    await run_duty_login_check(session, rules=rules, at=shanghai(2026, 11, 27, 16, 0))
+    await session.commit()
+    # The 30 November check was missed while the service was down and caught up on 1 December.
+    clock.set(shanghai(2026, 12, 1, 8, 30))
+    await run_duty_login_check(session, rules=rules, at=shanghai(2026, 11, 30, 16, 0))
+    await session.commit()
+    records = {r.unit: r for r in await duty_records(session, period=period, workdays=workdays,
+                                                     deadline=rules.policy.checks.duty_login_deadline)}
+    assert [(records[u].missed, records[u].login_letters) for u in ("区住建局", "柳林洲街道", "供电分公司")] == [
+        (0, 0), (1, 1), (2, 2),
+    ]
