@@ -175,7 +175,7 @@ async def test_outbox_list_names_the_same_channels_the_app_builds_senders_for() 
 
     from integrations.notifiers import build_notifiers
     from integrations.outbox_health import configured_channels
-    from tickets.settings import Settings
+    from wiring import Settings
 
     cases: list[dict[str, Any]] = [
         {}, {"sms_gateway_url": "http://127.0.0.1:9/sms"},
