@@ -220,3 +220,15 @@ CHOOSE_UNIT = "请选择承办单位："
 DONE_DISPATCH = "工单 {number} 已派往{unit}。"
 
 REQUEST_TYPE_ORDER = ("complaint", "consultation", "help", "suggestion", "praise", "report")
+
+# Other labels a handler may type for a reply element (the first label is tickets.texts.REPLY_ELEMENT's).
+REPLY_LABEL_ALIASES: dict[str, tuple[str, ...]] = {
+    "contact_person": ("先行联系人",),
+    "site_findings": ("现场情况",),
+    "facts": ("核实情况", "事实"),
+    "judgement": ("处理结果", "意见"),
+    "citizen_opinion": ("市民意见", "群众意见"),
+    "answered_at": ("答复时间",),
+    "text": ("回复内容", "正文"),
+}
+DAYS_SUFFIX = "天"

@@ -82,3 +82,26 @@ OUTBOX_NO_SENDER = "未配置发送通道"
 OUTBOX_EMPTY = "发件箱是空的。"
 OUTBOX_SUMMARY_HINT = "查看具体消息：outbox list --status pending|sent|dead [--channel …]"
 OUTBOX_NO_MESSAGES = "没有符合条件的消息。"
+
+# A request body field that failed validation: "where（reason）", joined by "；".
+FIELD_REASONS = {
+    "missing": "缺少此项",
+    "string_too_long": "内容过长",
+    "string_too_short": "内容过短",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "bool_parsing": "须为 true 或 false",
+    "bool_type": "须为 true 或 false",
+    "string_type": "须为文本",
+    "datetime_parsing": "须为 ISO 8601 时间",
+    "datetime_type": "须为 ISO 8601 时间",
+    "extra_forbidden": "不支持此项",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "timezone_aware": "须带时区",
+}
+FIELD_REASON_DEFAULT = "格式不正确"
+FIELD_WHOLE_REQUEST = "请求"
+FIELD_PROBLEM = "{where}（{reason}）"

@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlmodel import select
 
 from bot import texts
-from bot.callbacks import CallbackAnswerCb, DecideCb, DispatchCb, KbFeedbackCb, TicketCb, entry_ref
+from bot.callbacks import CallbackAnswerCb, CardAct, DecideCb, DispatchCb, KbFeedbackCb, TicketCb, entry_ref
 from bot.commands import install_commands
 from bot.models import ProcessedUpdate
 from bot.notifier import TelegramNotifier
@@ -188,7 +188,7 @@ async def test_outbox_kinds_get_their_buttons(harness: Harness) -> None:
 def test_callback_data_stays_within_64_bytes() -> None:
     number = "2026112399999"
     longest = [
-        TicketCb(act="unreached", number=number, arg="demand_too_high").pack(),
+        TicketCb(act=CardAct.UNREACHED, number=number, arg="demand_too_high").pack(),
         DecideCb(kind="ret", number=number, approve=True, unit=2_147_483_647).pack(),
         DispatchCb(number=number, unit=2_147_483_647).pack(),
         CallbackAnswerCb(number=number, answers="yyyd").pack(),
