@@ -1,28 +1,57 @@
 """Command-line entry of the hotline service: serve | init-db | demo | kb … | report … | staff …
 
 main.py wires the packages together; nothing imports it.
+
+Each command's module is imported only when that command runs: `main.py --help` must not
+pay for aiogram, scikit-learn or matplotlib (seconds each) that most commands never use.
 """
 
 from __future__ import annotations
 
-import logging
+import importlib
 
 import click
-from aiohttp import web
 
-from bot.cli import register as register_bot
-from bot.runtime import telegram_extension
-from integrations.app import init_app
-from integrations.cli import register as register_integrations
-from knowledge_base.classify.cli import register as register_classify
-from knowledge_base.cli import register as register_kb
-from reports.cli import register as register_reports
-from scheduler.cli import register as register_scheduler
-from tickets.cli import register as register_tickets
-from tickets.settings import Settings
+# name -> ("module:attribute", one-line summary for the top-level --help). The summary is
+# here so that listing the commands imports none of them; it is the first sentence of the
+# command's docstring (tests/test_cli_startup.py keeps the two equal).
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "init-db": ("tickets.cli:init_db", "Create or upgrade the database schema (Alembic migrations)."),
+    "demo": ("tickets.cli:demo", "Fill the database with a demo jurisdiction (units, handlers, office, tickets)."),
+    "staff": ("bot.cli:staff", "Staff accounts on the bot (invite codes)."),
+    "apikey": ("integrations.cli:apikey", "API keys of the REST API, Open311 and the telephony hook."),
+    "outbox": ("integrations.cli:outbox", "The outbox: messages waiting, sent, or dead after too many attempts."),
+    "kb": ("knowledge_base.cli:kb", "Knowledge base (聊天办): import, export, ask, evaluate."),
+    "classify": ("knowledge_base.classify.cli:classify_group", "Request type, urgency and category/unit routing."),
+    "jobs": ("scheduler.cli:jobs", "The scheduled jobs: list them, run one by hand."),
+    "letters": ("scheduler.cli:letters", "Letters sent to the units (提示函, 工作提示函, 督办周清单)."),
+    "report": ("reports.cli:report", "Indicators, scores, rankings and bulletins."),
+}
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use (click's documented pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, _, attribute = LAZY_COMMANDS[cmd_name][0].partition(":")
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in self.commands.items() if not cmd.hidden]
+        rows += [(name, summary) for name, (_, summary) in LAZY_COMMANDS.items() if name not in self.commands]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(sorted(rows))
+
+
+@click.group(cls=LazyGroup)
 def cli() -> None:
     """12345 hotline bot and integration layer."""
 
@@ -32,19 +61,20 @@ def cli() -> None:
 @click.option("--port", default=None, type=int, help="Listen port (default HOTLINE_PORT or 8080).")
 def serve(host: str | None, port: int | None) -> None:
     """Run the HTTP service (API, webhooks, scheduler, outbox worker, bot)."""
+    import logging
+
+    from aiohttp import web
+
+    from bot.runtime import telegram_extension
+    from integrations.app import init_app
+    from scheduler.runner import scheduler_extension
+    from wiring import Settings
+
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    extensions = [ext for ext in (telegram_extension(settings),) if ext is not None]
+    # The composition root: the web app, then the bot's channel, then the scheduler.
+    extensions = [ext for ext in (telegram_extension(settings), scheduler_extension(settings)) if ext is not None]
     web.run_app(init_app(settings, extensions=extensions), host=host or settings.host, port=port or settings.port)
-
-
-register_tickets(cli)
-register_kb(cli)
-register_classify(cli)
-register_reports(cli)
-register_integrations(cli)
-register_scheduler(cli)
-register_bot(cli)
 
 
 if __name__ == "__main__":

@@ -48,11 +48,11 @@ from integrations.keys import Scope, create_key
 from integrations.notifiers import SmsNotifier
 from integrations.outbox_worker import OutboxWorker, WorkerConfig
 from tickets.clock import SystemClock
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.enums import OutboxChannel, OutboxStatus, Role
 from tickets.models import Outbox
-from tickets.service import Rules
-from tickets.settings import Settings
+from wiring import Settings
 
 POSTGRES_ADMIN = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CONTENTS = ["小区电梯坏了一周，物业一直不修，老人上下楼很困难。", "路灯不亮，晚上出行不安全，请尽快维修。",

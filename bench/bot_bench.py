@@ -110,8 +110,8 @@ def run_hotline(port: int, api_base: str, ready: Any, db_path: str, memo: bool) 
     from knowledge_base.encoder import load_encoder
     from knowledge_base.files import default_records
     from tests.conftest import build_org
+    from tickets.context import load_rules
     from tickets.db import create_engine, session_factory, upgrade_database
-    from tickets.service import load_rules
 
     async def main() -> None:
         url = f"sqlite:///{db_path}"

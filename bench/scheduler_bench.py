@@ -39,11 +39,11 @@ from scheduler.core import JobScheduler
 from scheduler.models import RunTrigger
 from tickets.calendar import CalendarOverrides, WorkCalendar
 from tickets.clock import ManualClock, shanghai
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory
 from tickets.letters import collect_handling_days, notice_docx
 from tickets.models import Notice
 from tickets.policy import load_policy
-from tickets.service import Rules
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_NAME = "hotline_bench_scheduler"

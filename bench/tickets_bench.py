@@ -21,11 +21,13 @@ from sqlalchemy import func, insert, select, text
 from sqlmodel import SQLModel, col
 
 from tickets.clock import SystemClock
+from tickets.context import Actor, load_rules
 from tickets.db import create_engine, session_factory
 from tickets.enums import OPEN_STATUSES, WITH_UNIT_STATUSES, Action, Channel, RequestType, Role, TicketStatus
+from tickets.intake import create_ticket
 from tickets.models import Ticket, TicketEvent, Unit
 from tickets.queries import local_day_start, open_longer_than, overdue_tickets
-from tickets.service import Actor, TicketCreate, create_ticket, load_rules
+from tickets.schemas import TicketCreate
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 OPEN = sorted(s.value for s in OPEN_STATUSES)

@@ -4,6 +4,7 @@ buttons already sitting in chats; aiogram refuses anything over 64 bytes when pa
 from __future__ import annotations
 
 import hashlib
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
@@ -26,10 +27,24 @@ class DraftCb(CallbackData, prefix="v1d"):
     value: str = ""
 
 
+class CardAct(StrEnum):
+    """What a card button does; short values keep the callback data within 64 bytes."""
+
+    ACCEPT = "acc"
+    CONTACTED = "con"  # asks reached / unreached
+    REACHED = "reached"
+    UNREACHED = "unreached"
+    RETURN = "ret"
+    EXTEND = "ext"
+    DAYS = "days"  # arg: the number of days
+    REPLY = "rep"  # asks the result category
+    RESULT = "res"  # arg: the ResultCategory
+
+
 class TicketCb(CallbackData, prefix="v1t"):
     """A handler's action on a ticket card."""
 
-    act: str  # acc | con | ret | ext | rep | reached | unreached | res | days
+    act: CardAct
     number: str
     arg: str = ""
 

@@ -9,18 +9,15 @@ import click
 
 from tickets import texts as ttexts
 from tickets.clock import local
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory
 from tickets.enums import HandlerSlot, Role
 from tickets.errors import HotlineError
-from tickets.service import Rules
 from tickets.settings import Settings
 from tickets.staff import create_invite, find_or_create_staff
 
 INVITE_CREATED = "邀请码：{code}\n工作人员：{name}（{unit}{slot}）\n有效期至：{expires}，只能使用一次。\n请让本人在机器人中发送：/bind {code}"
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(staff)
 
 
 @click.group()

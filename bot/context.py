@@ -24,11 +24,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge_base.matcher import KnowledgeBase
+from tickets.context import Actor
 from tickets.db import SessionFactory
 from tickets.enums import Role
 from tickets.errors import HotlineError
 from tickets.models import Citizen, Staff
-from tickets.service import Actor
 
 log = logging.getLogger("bot")
 T = TypeVar("T")

@@ -15,6 +15,7 @@ from aiogram.types import (
 from bot import texts
 from bot.callbacks import (
     CallbackAnswerCb,
+    CardAct,
     DecideCb,
     DispatchCb,
     DraftCb,
@@ -107,12 +108,12 @@ def categories(labels: Sequence[str]) -> InlineKeyboardMarkup:
 
 
 # Handler card: one button per action the workflow allows now.
-CARD_BUTTONS: dict[Action, tuple[str, str]] = {
-    Action.ACCEPT: (texts.BTN_ACCEPT, "acc"),
-    Action.FIRST_CONTACT: (texts.BTN_CONTACTED, "con"),
-    Action.REQUEST_RETURN: (texts.BTN_RETURN, "ret"),
-    Action.REQUEST_EXTENSION: (texts.BTN_EXTEND, "ext"),
-    Action.REPLY: (texts.BTN_REPLY, "rep"),
+CARD_BUTTONS: dict[Action, tuple[str, CardAct]] = {
+    Action.ACCEPT: (texts.BTN_ACCEPT, CardAct.ACCEPT),
+    Action.FIRST_CONTACT: (texts.BTN_CONTACTED, CardAct.CONTACTED),
+    Action.REQUEST_RETURN: (texts.BTN_RETURN, CardAct.RETURN),
+    Action.REQUEST_EXTENSION: (texts.BTN_EXTEND, CardAct.EXTEND),
+    Action.REPLY: (texts.BTN_REPLY, CardAct.REPLY),
 }
 
 
@@ -125,18 +126,18 @@ def ticket_card(number: str, actions: Sequence[Action]) -> InlineKeyboardMarkup 
 
 
 def contact_result(number: str) -> InlineKeyboardMarkup:
-    return inline([[(texts.BTN_REACHED, TicketCb(act="reached", number=number).pack()),
-                    (texts.BTN_UNREACHED, TicketCb(act="unreached", number=number).pack())]])
+    return inline([[(texts.BTN_REACHED, TicketCb(act=CardAct.REACHED, number=number).pack()),
+                    (texts.BTN_UNREACHED, TicketCb(act=CardAct.UNREACHED, number=number).pack())]])
 
 
 def results(number: str) -> InlineKeyboardMarkup:
-    buttons = [(ttexts.RESULT[r], TicketCb(act="res", number=number, arg=r.value).pack()) for r in ResultCategory]
+    buttons = [(ttexts.RESULT[r], TicketCb(act=CardAct.RESULT, number=number, arg=r.value).pack()) for r in ResultCategory]
     return inline([buttons[:3], buttons[3:]])
 
 
 def extension_days(number: str, limit: int) -> InlineKeyboardMarkup:
     days = [d for d in (1, 2, 3, 5, 10) if d <= limit]
-    return inline([[(str(d), TicketCb(act="days", number=number, arg=str(d)).pack()) for d in days]])
+    return inline([[(str(d), TicketCb(act=CardAct.DAYS, number=number, arg=str(d)).pack()) for d in days]])
 
 
 def decide(kind: str, number: str) -> InlineKeyboardMarkup:

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlmodel import Column, Field, SQLModel
 
 from tickets.models import UTCDateTime
-from tickets.staff import BindAttempt, StaffInvite  # noqa: F401  (registers the invite tables)
 
 
 class ProcessedUpdate(SQLModel, table=True):

@@ -1,5 +1,6 @@
-"""The Telegram channel of the outbox: renders a payload, adds the buttons its kind calls
-for, and reports failures the way the outbox worker understands (DeliveryError)."""
+"""The Telegram channel of the outbox: renders a payload, adds the buttons its kind
+(tickets.messaging.MessageKind) calls for, and reports failures the way the outbox worker
+understands (DeliveryError)."""
 
 from __future__ import annotations
 
@@ -14,54 +15,48 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import InlineKeyboardMarkup
+from sqlmodel import select
 
 from bot import keyboards
-from bot.context import log, split_text
+from bot.context import KbProvider, log, split_text
+from bot.routing import new_ticket_card
 from tickets import workflow
-from tickets.enums import OutboxChannel, Role, TicketStatus
-from tickets.models import Outbox
+from tickets.db import SessionFactory
+from tickets.enums import OutboxChannel, Role
+from tickets.messaging import HANDLER_CARD_STATE, MessageKind
+from tickets.models import Outbox, Ticket
 from tickets.outbox import DeliveryError
 
-# What a handler can do right after each push (the card buttons of that state).
-_HANDLER_STATE_AFTER = {
-    "ticket_dispatched": TicketStatus.DISPATCHED,
-    "recheck": TicketStatus.DISPATCHED,
-    "rework": TicketStatus.ACCEPTED,
-    "return_refused": TicketStatus.ACCEPTED,
-    "extension_approved": TicketStatus.ACCEPTED,
-    "extension_refused": TicketStatus.ACCEPTED,
-    "urged": TicketStatus.ACCEPTED,
-    "supervised": TicketStatus.ACCEPTED,
-}
+
+def _kind(payload: dict) -> MessageKind | None:
+    try:
+        return MessageKind(str(payload.get("kind", "")))
+    except ValueError:
+        return None
 
 
 def markup_for(payload: dict) -> InlineKeyboardMarkup | None:
-    kind = str(payload.get("kind", ""))
+    kind = _kind(payload)
     number = str(payload.get("number", ""))
     if not number:
         return None
-    if payload.get("audience") == "citizen":
-        if kind == "callback_request":
+    match kind:
+        case MessageKind.CALLBACK_REQUEST:
             return keyboards.callback_question(number, "")
-        return None
-    if kind in _HANDLER_STATE_AFTER and payload.get("staff_id") is not None:
-        actions = workflow.allowed_actions(_HANDLER_STATE_AFTER[kind], Role.HANDLER)
-        if kind in ("urged", "supervised"):
-            return None  # the state is not known here; /mytickets shows the right buttons
-        return keyboards.ticket_card(number, actions)
-    if kind == "return_requested":
-        return keyboards.decide("ret", number)
-    if kind == "extension_requested":
-        return keyboards.decide("ext", number)
-    if kind == "ticket_new":
-        units = [(int(u[0]), str(u[1])) for u in payload.get("units", [])]
-        return keyboards.dispatch_units(number, units)
+        case MessageKind.RETURN_REQUESTED:
+            return keyboards.decide("ret", number)
+        case MessageKind.EXTENSION_REQUESTED:
+            return keyboards.decide("ext", number)
+        case MessageKind.TICKET_NEW:
+            return keyboards.dispatch_units(number, [])
+        case _ if kind in HANDLER_CARD_STATE and payload.get("staff_id") is not None:
+            return keyboards.ticket_card(number, workflow.allowed_actions(HANDLER_CARD_STATE[kind], Role.HANDLER))
     return None
 
 
 def text_for(payload: dict) -> str:
     text = str(payload.get("text", "")).strip()
-    if payload.get("kind") == "callback_request":
+    if _kind(payload) is MessageKind.CALLBACK_REQUEST:
         text = f"{text}\n\n{keyboards.CALLBACK_QUESTIONS[0]}"
     return text
 
@@ -71,18 +66,29 @@ class TelegramNotifier:
 
     channel = OutboxChannel.TELEGRAM
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, sessions: SessionFactory | None = None, kb: KbProvider | None = None) -> None:
         self.bot = bot
+        # For the office's 新工单 card: the suggested units are the bot's, from the ticket and
+        # the knowledge base at sending time. Without them the card offers every unit.
+        self.sessions = sessions
+        self.kb = kb
+
+    async def render(self, payload: dict) -> tuple[str, InlineKeyboardMarkup | None]:
+        if _kind(payload) is MessageKind.TICKET_NEW and self.sessions is not None:
+            async with self.sessions() as session:
+                ticket = (await session.exec(select(Ticket).where(Ticket.number == str(payload.get("number"))))).first()
+                if ticket is not None:
+                    return await new_ticket_card(session, kb=self.kb() if self.kb else None, ticket=ticket)
+        return text_for(payload), markup_for(payload)
 
     async def send(self, message: Outbox) -> None:
         try:
             chat_id = int(message.recipient)
         except ValueError as error:
             raise DeliveryError(f"not a Telegram chat id: {message.recipient!r}", permanent=True) from error
-        text = text_for(message.payload)
+        text, markup = await self.render(message.payload)
         if not text:
             raise DeliveryError("empty message text", permanent=True)
-        markup = markup_for(message.payload)
         chunks = split_text(text)
         try:
             for i, chunk in enumerate(chunks):

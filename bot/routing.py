@@ -10,14 +10,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from aiogram.types import InlineKeyboardMarkup
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import keyboards, texts
 from knowledge_base.classify import KeywordRouter, Router, assess_urgency, classify_request_type, load_router
 from knowledge_base.classify.errors import ClassifyError
 from knowledge_base.matcher import KnowledgeBase
 from tickets.enums import RequestType, UnitKind, Urgency
-from tickets.models import Unit
+from tickets.messaging import new_ticket_text
+from tickets.models import Ticket, Unit
 
 TOP_UNITS = 3
 
@@ -83,3 +86,12 @@ async def suggest_units(session: AsyncSession, *, kb: KnowledgeBase | None, cont
 
 async def all_units(session: AsyncSession) -> list[tuple[int, str]]:
     return [(u.id, u.name) for u in await handling_units(session) if u.id is not None]
+
+
+async def new_ticket_card(session: AsyncSession, *, kb: KnowledgeBase | None,
+                          ticket: Ticket) -> tuple[str, InlineKeyboardMarkup]:
+    """The office's 新工单 card (tickets.messaging's text) with the suggested units as buttons,
+    for the outbox push of any channel's new ticket and for /new alike."""
+    units = await suggest_units(session, kb=kb, content=ticket.content)
+    tail = texts.NEW_TICKET_SUGGESTED if units else texts.CHOOSE_UNIT
+    return f"{new_ticket_text(ticket)}\n{tail}", keyboards.dispatch_units(ticket.number, units)

@@ -39,6 +39,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.answers import AnswerMemo
 from bot.commands import install_commands
+from bot.config import TelegramSettings as Settings
 from bot.context import ContextMiddleware, FeedbackRecorder, KbProvider, log
 from bot.feedback import StoredFeedback
 from bot.handlers import get_routers
@@ -47,10 +48,9 @@ from bot.notifier import TelegramNotifier
 from bot.sender import SendLimits, SendQueue
 from bot.transport import JsonSession
 from knowledge_base.classify import Router
+from tickets.context import Rules
 from tickets.db import SessionFactory, insert_for
 from tickets.enums import OutboxChannel
-from tickets.service import Rules
-from tickets.settings import Settings
 
 # aiogram builds `Response[<return type>]` for every API call; pydantic caches parametrized
 # generics only weakly, so under load they are collected and rebuilt (~5 ms each, hundreds
@@ -225,7 +225,7 @@ class TelegramRuntime:
         self.storage = make_storage(settings.redis_url)
         self.dp = make_dispatcher(kb=kb, storage=self.storage, kb_feedback=kb_feedback,
                                   category_router=category_router)
-        self.notifier = TelegramNotifier(self.bot)
+        self.notifier = TelegramNotifier(self.bot, kb=kb)
         self.webhook: WebhookHandler | None = None
         self._polling: asyncio.Task[None] | None = None
         self._pruning: asyncio.Task[None] | None = None
@@ -244,6 +244,7 @@ class TelegramRuntime:
     async def start(self, *, sessions: SessionFactory, rules: Rules) -> None:
         self.dp["sessions"] = sessions
         self.dp["rules"] = rules
+        self.notifier.sessions = sessions
         if self.dp.workflow_data.get("kb_feedback") is None:
             self.dp["kb_feedback"] = StoredFeedback(rules.clock)
         async with sessions() as session:

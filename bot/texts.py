@@ -6,6 +6,8 @@ tickets/texts.py; this module holds the bot's own wording.
 
 from __future__ import annotations
 
+from tickets import texts as ttexts
+
 # --- menus and buttons ----------------------------------------------------------
 BTN_ASK = "问问题"
 BTN_FILE = "我要反映"
@@ -115,7 +117,7 @@ FILE_SUMMARY = (
     "类型：{type}\n分类：{category}\n地点：{place}\n电话：{phone}\n照片：{photos}\n"
     "内容：{content}\n\n确认无误请点“确认提交”，也可以修改类型或分类。"
 )
-FILE_NO_CATEGORY = "待工作人员确定"
+FILE_NO_CATEGORY = ttexts.NEW_TICKET_NO_CATEGORY
 FILE_PHOTOS = "{count} 张"
 FILE_NO_PHOTOS = "无"
 FILE_CHOOSE_TYPE = "请选择诉求类型："
@@ -144,7 +146,7 @@ MINE_HEADER = "您的诉求（最近 {count} 件）："
 MINE_LINE = "· {number}　{status}　时限 {due}\n  {summary}"
 
 # --- callback (回访) -----------------------------------------------------------------------
-CB_INTRO = "您好，关于您的诉求（工单号 {number}），承办单位已回复办理结果，想请您花一分钟做个回访："
+CB_INTRO = ttexts.N_CALLBACK_REQUEST
 CB_Q_CONTACTED = "1. 承办单位是否先与您联系过？"
 CB_Q_ANSWERED = "2. 承办单位是否答复了您的诉求？"
 CB_Q_SOLVED = "3. 您的问题是否已经解决？"
@@ -212,9 +214,21 @@ ASK_NEW_UNIT = "同意退单。请选择改派的承办单位："
 ASK_REFUSE_REASON = "请填写不同意的理由（将告知承办单位）："
 DONE_DECIDE = "已处理：工单 {number}，{action}。"
 NEW_EMPTY = "目前没有待派单的工单。"
-NEW_TICKET = "【新工单】{number}（{type}·{category}·{urgency}）\n地点：{place}\n{summary}\n建议派往："
-NEW_TICKET_NO_SUGGESTION = "【新工单】{number}（{type}·{category}·{urgency}）\n地点：{place}\n{summary}\n请选择承办单位："
+# Below tickets.texts.N_NEW_TICKET, above the unit buttons.
+NEW_TICKET_SUGGESTED = "建议派往："
 CHOOSE_UNIT = "请选择承办单位："
 DONE_DISPATCH = "工单 {number} 已派往{unit}。"
 
 REQUEST_TYPE_ORDER = ("complaint", "consultation", "help", "suggestion", "praise", "report")
+
+# Other labels a handler may type for a reply element (the first label is tickets.texts.REPLY_ELEMENT's).
+REPLY_LABEL_ALIASES: dict[str, tuple[str, ...]] = {
+    "contact_person": ("先行联系人",),
+    "site_findings": ("现场情况",),
+    "facts": ("核实情况", "事实"),
+    "judgement": ("处理结果", "意见"),
+    "citizen_opinion": ("市民意见", "群众意见"),
+    "answered_at": ("答复时间",),
+    "text": ("回复内容", "正文"),
+}
+DAYS_SUFFIX = "天"

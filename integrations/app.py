@@ -1,6 +1,6 @@
 """The aiohttp application factory. Shared resources live under typed AppKeys and are
 opened and closed in cleanup_ctx generators, in order: database, HTTP client, outbox
-worker (and, wired by main at merge, the bot and the scheduler)."""
+worker. main.py adds the bot and the scheduler through `extensions`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy import text
 from integrations import api, open311, telephony, texts, upstream
 from integrations.assist import classifier, kb_asker, load_knowledge_base
 from integrations.batcher import intake_context
+from integrations.config import IntegrationSettings as Settings
 from integrations.db import writer_gate
 from integrations.http import (
     RateLimiter,
@@ -30,6 +31,7 @@ from integrations.keys import KeyStore
 from integrations.metrics import CONTENT_TYPE, Metrics
 from integrations.notifiers import build_notifiers
 from integrations.openapi import document
+from integrations.outbox_health import log_unsent, outbox_counts, unsent
 from integrations.outbox_worker import OutboxWorker, WorkerConfig
 from integrations.state import (
     CLASSIFY,
@@ -49,13 +51,11 @@ from integrations.state import (
 )
 from knowledge_base import segment
 from knowledge_base.classify import load_router
-from scheduler.runner import run_scheduler
 from tickets.clock import Clock
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory
-from tickets.enums import OutboxChannel
+from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.outbox import Notifier
-from tickets.service import Rules
-from tickets.settings import Settings
 
 __all__ = ["CLASSIFY", "ENGINE", "HTTP", "KB_ASK", "KEYS", "LIMITER", "METRICS", "NOTIFIERS", "RULES", "SESSIONS",
            "SETTINGS", "init_app"]
@@ -75,7 +75,25 @@ async def readyz(request: web.Request) -> web.Response:
     except Exception as error:  # any failure means "not ready"; the reason goes to the log only
         log.warning("readiness check failed: %s", type(error).__name__)
         return error_response(503, "not_ready", texts.ERR_NOT_READY)
-    return web.json_response({"status": "ready"})
+    # Ready, but say so when messages pile up for a channel nothing here can send.
+    async with request.app[SESSIONS]() as session:
+        waiting = unsent(await outbox_counts(session, status=OutboxStatus.PENDING), request.app[NOTIFIERS])
+    body: dict[str, object] = {"status": "ready"}
+    if waiting:
+        body["warnings"] = [item.as_json() for item in waiting]
+    return web.json_response(body)
+
+
+async def warn_queued_without_sender(app: web.Application) -> None:
+    """At start-up, once every channel has registered its sender. A database that is not
+    reachable yet is /readyz's business, not a reason to refuse to start."""
+    try:
+        async with asyncio.timeout(3), app[SESSIONS]() as session:
+            counts = await outbox_counts(session, status=OutboxStatus.PENDING)
+    except Exception as error:
+        log.warning("outbox check at start-up skipped: %s", type(error).__name__)
+        return
+    log_unsent(unsent(counts, app[NOTIFIERS]))
 
 
 async def metrics_view(request: web.Request) -> web.Response:
@@ -150,11 +168,6 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
             yield
 
 
-    async def scheduler(app: web.Application) -> AsyncIterator[None]:
-        # After the database (it stops, letting running jobs finish, before the engine is disposed).
-        async with run_scheduler(settings=settings, sessions=app[SESSIONS], rules=app[RULES]):
-            yield
-
     async def outbox_worker(app: web.Application) -> AsyncIterator[None]:
         if not settings.outbox_enabled:
             yield
@@ -170,13 +183,14 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
             await task
 
     app.cleanup_ctx.extend([database, intake_context, knowledge_base, http_client])
-    # Channels wired by main.py (the Telegram bot): their routes must exist before start-up,
-    # and their cleanup_ctx runs here, after the database and the knowledge base, and before the
-    # outbox worker, so that they can register their notifier first.
+    # What main.py wires in (the Telegram bot, the scheduler): their routes must exist before
+    # start-up, and their cleanup_ctx runs here, after the database and the knowledge base, and
+    # before the outbox worker, so that a channel can register its notifier first.
     for install in extensions:
         install(app)
-    app.cleanup_ctx.extend([scheduler, outbox_worker])
+    app.cleanup_ctx.append(outbox_worker)
     # After every cleanup_ctx start-up above (they run first, as the earliest on_startup entry).
+    app.on_startup.append(warn_queued_without_sender)
     app.on_startup.append(freeze_startup_heap)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

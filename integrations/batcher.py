@@ -29,11 +29,12 @@ from aiohttp import web
 from integrations import texts
 from integrations.http import ApiError
 from integrations.state import RULES, SESSIONS, WRITE_LOCK
+from tickets.context import Actor, Rules
 from tickets.db import SessionFactory, transaction
 from tickets.errors import HotlineError
 from tickets.intake import Outcome, create_tickets
 from tickets.models import Ticket
-from tickets.service import Actor, Rules, TicketCreate
+from tickets.schemas import TicketCreate
 
 log = logging.getLogger("integrations.batcher")
 

@@ -11,25 +11,23 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from integrations import texts
+from integrations.config import IntegrationSettings as Settings
 from integrations.keys import Scope, create_key
 from integrations.models import ApiKey
+from integrations.outbox_health import configured_channels, outbox_counts, unsent
 from integrations.outbox_worker import recipient_for_log
 from tickets.clock import SystemClock, local
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory
 from tickets.enums import OutboxChannel, OutboxStatus, Role
 from tickets.errors import HotlineError
 from tickets.models import Outbox
 from tickets.privacy import mask_text
-from tickets.service import Rules
-from tickets.settings import Settings
+from tickets.terminal import text_table
 
 T = TypeVar("T")
 
-
-def register(cli: click.Group) -> None:
-    """Attach the `apikey` and `outbox` groups to the main CLI."""
-    cli.add_command(apikey)
-    cli.add_command(outbox)
 
 
 def _with_session(work: Callable[[AsyncSession, Rules], Awaitable[T]]) -> T:
@@ -112,12 +110,15 @@ def outbox() -> None:
 
 
 @outbox.command("list")
-@click.option("--status", type=click.Choice([s.value for s in OutboxStatus]), default=OutboxStatus.DEAD.value,
-              show_default=True)
+@click.option("--status", type=click.Choice([s.value for s in OutboxStatus]), default=None,
+              help="List the messages of one status (default: a summary by status and channel).")
 @click.option("--channel", type=click.Choice([c.value for c in OutboxChannel]), default=None)
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
-def list_messages(status: str, channel: str | None, limit: int) -> None:
-    """Messages, newest first; phones are masked."""
+def list_messages(status: str | None, channel: str | None, limit: int) -> None:
+    """A summary by status and channel, or the messages of one status, newest first (phones masked)."""
+    if status is None:
+        _summary()
+        return
 
     async def work(session: AsyncSession, _rules: Rules) -> list[Outbox]:
         query = select(Outbox).where(Outbox.status == OutboxStatus(status))
@@ -127,11 +128,31 @@ def list_messages(status: str, channel: str | None, limit: int) -> None:
 
     rows = _with_session(work)
     if not rows:
-        click.echo("没有符合条件的消息。")
+        click.echo(texts.OUTBOX_NO_MESSAGES)
     for m in rows:
         text = mask_text(str(m.payload.get("text", "")).replace("\n", " "))[:60]
         click.echo(f"#{m.id}\t{m.channel.value}\t{recipient_for_log(m)}\t尝试{m.attempts}次\t"
                    f"{local(m.created_at):%Y-%m-%d %H:%M}\t{text}\t{mask_text(m.last_error or '')[:80]}")
+
+
+def _summary() -> None:
+    """Counts per channel and status; channels with no sender in this configuration are named."""
+    counts = _with_session(lambda session, _rules: outbox_counts(session))
+    if not counts:
+        click.echo(texts.OUTBOX_EMPTY)
+        return
+    senders = configured_channels(Settings())
+    rows = [
+        (f"{texts.CHANNEL_NAME[c.value]} ({c.value})",
+         *(counts.get((c, s), 0) for s in (OutboxStatus.PENDING, OutboxStatus.SENT, OutboxStatus.DEAD)),
+         "" if c in senders else texts.OUTBOX_NO_SENDER)
+        for c in OutboxChannel
+        if any(counts.get((c, s), 0) for s in OutboxStatus)
+    ]
+    click.echo(text_table(texts.OUTBOX_SUMMARY_HEADER, rows))
+    for item in unsent(counts, senders):
+        click.echo(item.message)
+    click.echo(texts.OUTBOX_SUMMARY_HINT)
 
 
 @outbox.command("retry")

@@ -133,31 +133,14 @@ def parse_json(body: bytes) -> dict[str, Any]:
     return value
 
 
-_REASONS = {
-    "missing": "缺少此项",
-    "string_too_long": "内容过长",
-    "string_too_short": "内容过短",
-    "enum": "取值不在允许范围内",
-    "literal_error": "取值不在允许范围内",
-    "int_parsing": "须为整数",
-    "int_type": "须为整数",
-    "bool_parsing": "须为 true 或 false",
-    "bool_type": "须为 true 或 false",
-    "string_type": "须为文本",
-    "datetime_parsing": "须为 ISO 8601 时间",
-    "datetime_type": "须为 ISO 8601 时间",
-    "extra_forbidden": "不支持此项",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "timezone_aware": "须带时区",
-}
 
 
 def describe_validation(error: ValidationError) -> str:
     parts = []
     for item in error.errors()[:8]:
-        where = ".".join(str(p) for p in item["loc"]) or "请求"
-        parts.append(f"{where}（{_REASONS.get(item['type'], '格式不正确')}）")
+        where = ".".join(str(p) for p in item["loc"]) or texts.FIELD_WHOLE_REQUEST
+        reason = texts.FIELD_REASONS.get(item["type"], texts.FIELD_REASON_DEFAULT)
+        parts.append(texts.FIELD_PROBLEM.format(where=where, reason=reason))
     return texts.ERR_INVALID_FIELDS.format(fields="；".join(parts))
 
 

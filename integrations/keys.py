@@ -17,9 +17,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations.models import ApiKey
+from tickets.context import Actor, Rules
 from tickets.db import SessionFactory
 from tickets.enums import Role
-from tickets.service import Actor, Rules, get_unit
+from tickets.queries import get_unit
 
 
 class Scope(StrEnum):

@@ -17,13 +17,13 @@ from urllib.parse import quote
 import aiohttp
 
 from integrations import texts
+from integrations.config import IntegrationSettings as Settings
 from integrations.signing import DEDUPE, signed_headers
 from tickets.clock import Clock
 from tickets.enums import OutboxChannel
 from tickets.models import Outbox
 from tickets.outbox import DeliveryError, Notifier
 from tickets.privacy import mask_text
-from tickets.settings import Settings
 
 RETRYABLE_STATUS = frozenset({408, 425, 429})
 

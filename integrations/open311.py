@@ -30,7 +30,7 @@ from tickets.clock import local
 from tickets.enums import OPEN_STATUSES, Channel, RequestType
 from tickets.models import Ticket, Unit
 from tickets.privacy import mask_text
-from tickets.service import TicketCreate
+from tickets.schemas import TicketCreate
 
 routes = web.RouteTableDef()
 BASE = "/open311/v2"

@@ -24,6 +24,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from integrations.config import IntegrationSettings as Settings
 from integrations.metrics import Metrics
 from tickets.clock import Clock
 from tickets.db import SessionFactory
@@ -31,7 +32,6 @@ from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.models import Outbox
 from tickets.outbox import DeliveryError, Notifier
 from tickets.privacy import mask_phone, mask_text
-from tickets.settings import Settings
 
 log = logging.getLogger("integrations.outbox")
 

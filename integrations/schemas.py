@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tickets.enums import Action, Channel, RequestType, ResultCategory, TicketStatus, Urgency
-from tickets.service import CallbackAnswers, ReplyData
+from tickets.schemas import CallbackAnswers, ReplyData
 
 
 class Strict(BaseModel):

@@ -10,16 +10,16 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from integrations.config import IntegrationSettings as Settings
 from integrations.http import RateLimiter
 from integrations.keys import KeyStore
 from integrations.metrics import Metrics
 from knowledge_base.classify import Router
 from knowledge_base.matcher import KnowledgeBase
+from tickets.context import Rules
 from tickets.db import SessionFactory
 from tickets.enums import OutboxChannel
 from tickets.outbox import Notifier
-from tickets.service import Rules
-from tickets.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)

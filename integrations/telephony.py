@@ -26,10 +26,10 @@ from integrations.keys import Client, Scope
 from integrations.models import TelephonyCall
 from integrations.schemas import TelephonyCallIn, TelephonyCallOut
 from integrations.state import CLASSIFY, KB_ASK, METRICS, RULES, SESSIONS
-from tickets import service as svc
+from tickets import intake
 from tickets.enums import Channel, RequestType, Urgency
 from tickets.privacy import mask_phone, normalize_phone
-from tickets.service import TicketCreate
+from tickets.schemas import TicketCreate
 
 log = logging.getLogger("integrations.telephony")
 routes = web.RouteTableDef()
@@ -70,7 +70,7 @@ async def _file_ticket(session: Any, request: web.Request, client: Client, call:
         urgency=wanted.urgency or classification.get("urgency") or Urgency.GENERAL,
         place=wanted.place, contact_name=wanted.contact_name, contact_phone=call.caller_phone,
     )
-    ticket = await svc.create_ticket(session, rules=request.app[RULES], actor=client.actor(), data=draft)
+    ticket = await intake.create_ticket(session, rules=request.app[RULES], actor=client.actor(), data=draft)
     return ticket.number
 
 

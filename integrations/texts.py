@@ -72,3 +72,37 @@ OPEN311_SERVICES: dict[str, tuple[str, str, str, str]] = {
 }
 OPEN311_ATTR_REQUEST_TYPE = "诉求类型"
 OPEN311_ATTR_REQUEST_TYPE_HELP = "不填时按“求助”受理"
+
+# Outbox health (start-up, /readyz, `main.py outbox list`).
+CHANNEL_NAME = {"telegram": "Telegram", "wecom": "企业微信", "sms": "短信", "upstream": "上级平台回传"}
+CHANNEL_SENDER = {"telegram": "Telegram 机器人令牌", "wecom": "企业微信机器人地址", "sms": "短信网关",
+                  "upstream": "上级平台回传地址"}
+QUEUED_WITHOUT_SENDER = "有 {queued} 条{channel}消息在排队，但未配置{sender}（{setting}），这些消息不会发出。"
+OUTBOX_SUMMARY_HEADER = ("通道", "待发送", "已发送", "失败", "")
+OUTBOX_NO_SENDER = "未配置发送通道"
+OUTBOX_EMPTY = "发件箱是空的。"
+OUTBOX_SUMMARY_HINT = "查看具体消息：outbox list --status pending|sent|dead [--channel …]"
+OUTBOX_NO_MESSAGES = "没有符合条件的消息。"
+
+# A request body field that failed validation: "where（reason）", joined by "；".
+FIELD_REASONS = {
+    "missing": "缺少此项",
+    "string_too_long": "内容过长",
+    "string_too_short": "内容过短",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "bool_parsing": "须为 true 或 false",
+    "bool_type": "须为 true 或 false",
+    "string_type": "须为文本",
+    "datetime_parsing": "须为 ISO 8601 时间",
+    "datetime_type": "须为 ISO 8601 时间",
+    "extra_forbidden": "不支持此项",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "timezone_aware": "须带时区",
+}
+FIELD_REASON_DEFAULT = "格式不正确"
+FIELD_WHOLE_REQUEST = "请求"
+FIELD_PROBLEM = "{where}（{reason}）"

@@ -30,12 +30,14 @@ from integrations.models import UpstreamEvent, UpstreamNonce
 from integrations.schemas import UpstreamAck, UpstreamDispatchData, UpstreamEnvelope, UpstreamTicketData
 from integrations.signing import NONCE, SIGNATURE, TIMESTAMP, signature_matches
 from integrations.state import METRICS, RULES, SESSIONS, SETTINGS
+from tickets import intake
 from tickets import service as svc
+from tickets.context import Actor, Rules
 from tickets.db import insert_for
 from tickets.enums import OPEN_STATUSES, Channel
 from tickets.errors import HotlineError, NotFound
 from tickets.models import Ticket
-from tickets.service import Actor, Rules, TicketCreate
+from tickets.schemas import TicketCreate
 
 log = logging.getLogger("integrations.upstream")
 routes = web.RouteTableDef()
@@ -64,7 +66,7 @@ async def on_dispatch(session: AsyncSession, rules: Rules, data: UpstreamDispatc
                          content=data.content, category=data.category, urgency=data.urgency, place=data.place,
                          contact_name=data.contact_name, contact_phone=data.contact_phone,
                          confidential=data.confidential)
-    return await svc.create_ticket(session, rules=rules, actor=PLATFORM, data=draft)
+    return await intake.create_ticket(session, rules=rules, actor=PLATFORM, data=draft)
 
 
 def _on_ticket(action: Callable[..., Awaitable[Ticket]]) -> Callable[[AsyncSession, Rules, Any], Awaitable[Ticket]]:

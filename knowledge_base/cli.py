@@ -32,10 +32,6 @@ from tickets.settings import Settings
 T = TypeVar("T")
 
 
-def register(cli: click.Group) -> None:
-    """Attach the `kb` group to the main CLI."""
-    cli.add_command(kb)
-
 
 @click.group()
 def kb() -> None:
@@ -179,6 +175,18 @@ def ask(question: str, kb_file: Path | None, config: Path | None, as_json: bool)
     click.echo(
         f"band: {result.band.value} ({texts.CLI_BAND[result.band.value]})  confidence: {result.confidence:.4f}"
     )
+    # What the citizen would read first, then the scores behind it.
+    if result.best is not None and result.band.value == "answer":
+        entry = result.best.entry
+        click.echo(texts.CLI_QUESTION.format(question=entry.question))
+        click.echo(texts.CLI_ANSWER.format(answer=entry.answer))
+        if entry.unit:
+            click.echo(texts.CLI_UNIT.format(unit=entry.unit))
+    elif top and result.band.value == "suggest":
+        click.echo(texts.SUGGEST_HEADER)
+        for i, s in enumerate(top, start=1):
+            click.echo(f"{i}. {s.entry.question}")
+    click.echo("")
     for s in top:
         marker = "*" if s in result.entries else " "
         click.echo(f"{marker} {s.score:.4f}  {s.entry.id}  {s.entry.question}")

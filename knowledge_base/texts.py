@@ -18,6 +18,9 @@ LOCAL_RULES = "具体以当地规定为准。"
 # kb CLI output (read by office staff).
 CLI_IMPORTED = "已导入 {created} 条新条目，更新 {updated} 条，未变 {unchanged} 条。"
 CLI_EXPORTED = "已导出 {count} 条条目到 {path}。"
+CLI_QUESTION = "问：{question}"
+CLI_ANSWER = "答：{answer}"
+CLI_UNIT = "承办单位：{unit}"
 CLI_BAND = {"answer": "直接回答", "suggest": "猜你想问", "none": "无答案（转人工/提交诉求）"}
 
 # Errors shown to office staff.

@@ -8,10 +8,11 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from tickets.db import create_engine, import_table_modules
+from tickets.db import create_engine
 from tickets.settings import Settings
+from wiring import import_models
 
-import_table_modules()
+import_models()
 
 target_metadata = SQLModel.metadata
 

@@ -76,7 +76,7 @@ class Bulletin:
     @property
     def title(self) -> str:
         name = texts.MONTHLY if self.kind == "monthly" else texts.WEEKLY
-        return texts.BULLETIN_TITLE.format(office=self.office, kind=name, period=self.period.label)
+        return texts.BULLETIN_TITLE.format(office=self.office, kind=name, period=self.period.title_label)
 
     def unit(self, name: str) -> UnitIndicators | None:
         return next((u for u in self.units if u.unit == name), None)
@@ -204,6 +204,8 @@ def basic_paragraphs(b: Bulletin) -> list[str]:
             direct_rate=pct(ov.direct_answer_rate),
             dispatched=ov.dispatched,
             sent_back=ov.sent_back,
+            recalled=texts.BASIC_RECALLED.format(n=ov.recalled) if ov.recalled else "",
+            waiting=ov.waiting,
         ),
         texts.BASIC_HANDLING.format(
             due=c["due"],
@@ -262,9 +264,18 @@ def ranking_paragraph(b: Bulletin) -> str:
         if poor
         else texts.RANKING_NO_POOR
     )
+    few = b.rankings.insufficient
+    insufficient = (
+        texts.RANKING_INSUFFICIENT.format(
+            units="、".join(few[:3]) + (texts.ETC if len(few) > 3 else ""), k=len(few), n=b.rules.rank_min_volume
+        )
+        if few
+        else ""
+    )
     return texts.RANKING_INTRO.format(
         scheme=b.table.scheme.spec.title,
         n=len(b.table.units),
+        insufficient=insufficient,
         min_volume=b.rules.best_min_volume,
         best=best_text,
         poor=poor_text,

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -20,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from reports import texts
 from reports.fonts import cjk_font_family
 
-BLUE, GREEN, RED, GREY = "#2f6db5", "#2e8b57", "#c0392b", "#8c8c8c"
+BLUE, GREEN, RED, PALE_RED, GREY = "#2f6db5", "#2e8b57", "#c0392b", "#e6a39b", "#8c8c8c"
 DPI = 110
 LAYOUT = "constrained"
 
@@ -87,32 +88,51 @@ def category_mix(categories: Sequence[tuple[str, int]], path: Path, *, title: st
     return path
 
 
-def unit_ranking(
+def unit_ranking(scores: Sequence[tuple[str, Decimal]], path: Path, **options: Any) -> Path:
+    with _style():
+        ranking_figure(scores, **options).savefig(path, dpi=DPI)
+    return path
+
+
+def ranking_figure(
     scores: Sequence[tuple[str, Decimal]],
-    path: Path,
     *,
     title: str,
     best: set[str],
     poor: set[str],
     threshold: Decimal | None,
+    below_line: set[str] = frozenset(),  # type: ignore[assignment]
+    not_ranked: int = 0,
     top: int = 20,
-) -> Path:
+) -> Figure:
+    """Ranked units as bars from 0: the colour says in which table a unit stands (表一 best,
+    表二 poor), units below the poor line but beyond 表二's length in a paler red; the
+    legend names only the colours some bar has."""
     ordered = sorted(scores, key=lambda s: (-s[1], s[0]))
     if len(ordered) > top:
         # Keep both ends: the best and the worst are what the bulletin talks about.
         half = top // 2
         ordered = ordered[:half] + ordered[-(top - half) :]
+    kinds = [
+        (GREEN, texts.CHART_BEST, best),
+        (RED, texts.CHART_POOR, poor),
+        (PALE_RED, texts.CHART_BELOW_LINE, below_line),
+    ]
+
+    def colour(name: str) -> str:
+        return next((c for c, _, members in kinds if name in members), BLUE)
+
     with _style():
-        fig = Figure(figsize=(8, 0.38 * max(len(ordered), 3) + 1.2), layout=LAYOUT)
+        fig = Figure(figsize=(8, 0.38 * max(len(ordered), 3) + 1.4), layout=LAYOUT)
         ax = fig.subplots()
         names = [n for n, _ in ordered][::-1]
         values = [float(s) for _, s in ordered][::-1]
-        colours = [GREEN if n in best else RED if n in poor else BLUE for n in names]
+        colours = [colour(n) for n in names]
         bars = ax.barh(names, values, color=colours)
         for bar, (_, score) in zip(bars, ordered[::-1], strict=True):
             ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {score}", va="center")
-        low = min(values or [0])
-        ax.set_xlim(max(0, min(low - 10, float(threshold or low) - 10)), max(values or [100]) + 8)
+        # From 0: a cut axis makes a 10-point gap look like a factor of two.
+        ax.set_xlim(0, max([100.0, *values]) + 8)
         if threshold is not None:
             ax.axvline(
                 float(threshold),
@@ -121,14 +141,18 @@ def unit_ranking(
                 linewidth=1,
                 label=texts.CHART_THRESHOLD.format(threshold=threshold),
             )
-        handles = [Patch(color=GREEN, label=texts.CHART_BEST), Patch(color=RED, label=texts.CHART_POOR)]
+        handles = [Patch(color=c, label=label) for c, label, _ in kinds if c in colours]
+        if BLUE in colours and handles:
+            handles.append(Patch(color=BLUE, label=texts.CHART_OTHERS))
         ax.legend(
             handles=[*handles, *ax.get_legend_handles_labels()[0]],
             loc="upper left",
             bbox_to_anchor=(1.01, 1.0),
             frameon=False,
         )
-        ax.set_xlabel(texts.CHART_SCORE)
+        xlabel = texts.CHART_SCORE
+        if not_ranked:
+            xlabel += "\n" + texts.CHART_NOT_RANKED.format(n=not_ranked)
+        ax.set_xlabel(xlabel)
         ax.set_title(title)
-        fig.savefig(path, dpi=DPI)
-    return path
+    return fig

@@ -14,11 +14,6 @@ from reports.periods import Period, parse_period
 from reports.schemes import SchemeError, format_table, load_scheme, read_counts, score_units
 
 
-def register(cli: click.Group) -> None:
-    """Attach the `report` command group to the main CLI."""
-    cli.add_command(report)
-
-
 @click.group()
 def report() -> None:
     """Indicators, scores, rankings and bulletins."""
@@ -79,13 +74,18 @@ def units_command(scheme_name: str, period_text: str, as_json: bool) -> None:
 
 
 def _bulletin(kind: str, period: Period, out: Path, scheme_name: str, rules: Path | None) -> None:
-    from reports.service import make_bulletin
+    from reports.service import BULLETIN_STEPS, make_bulletin
+    from tickets.terminal import progress
 
     try:
         scheme = load_scheme(scheme_name)
     except SchemeError as exc:
         raise click.ClickException(str(exc)) from None
-    files = asyncio.run(make_bulletin(kind=kind, period=period, out_dir=out, scheme=scheme, rules_path=rules))
+    label = texts.PROGRESS_MONTHLY if kind == "monthly" else texts.PROGRESS_WEEKLY
+    with progress(label, total=BULLETIN_STEPS) as advance:
+        files = asyncio.run(
+            make_bulletin(kind=kind, period=period, out_dir=out, scheme=scheme, rules_path=rules, advance=advance)
+        )
     for path in [files.markdown, files.xlsx, *files.charts]:
         click.echo(str(path))
 

@@ -6,7 +6,8 @@ and the workbook can never disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -19,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from reports import charts, texts
 from reports.bulletin import Bulletin, basic_paragraphs, made_at_text, pct, ranking_paragraph, requirements
-from reports.formula import round_half_up
+from reports.schemes import ScoreRow
 from tickets.clock import local
 
 
@@ -39,6 +40,21 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list[Cell]]
+    notes: list[str] = field(default_factory=list)  # printed under the table
+
+
+def _or(value: Decimal | None, dash: str) -> Cell:
+    return dash if value is None else value
+
+
+def _units_notes(b: Bulletin) -> list[str]:
+    assert b.table is not None and b.rankings is not None
+    notes = []
+    if any(r.not_applicable for r in b.table.units):
+        notes.append(texts.NOTE_NOT_APPLICABLE)
+    if b.rankings.insufficient:
+        notes.append(texts.NOTE_INSUFFICIENT.format(n=b.rules.rank_min_volume))
+    return notes
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,9 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
         ["平台直接答复", ov.direct_answered],
         ["直接答复率", Rate(ov.direct_answer_rate)],
         ["派单办理", ov.dispatched],
+        ["退回来源单位", ov.sent_back],
+        ["来源平台撤回", ov.recalled],
+        ["尚待派单", ov.waiting],
         ["应办理", c["due"]],
         ["已办理", c["done"]],
         ["办结率", Rate(ov.rate("completion_rate"))],
@@ -107,22 +126,32 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
         )
         scheme = b.table.scheme
         comp = [(i.name, i.label) for i, _ in scheme.components]
-        tables["units"] = Table(
-            texts.SHEET_UNITS,
-            f"{texts.TABLE_ALL_UNITS}（{scheme.spec.title}）",
-            [texts.COL_UNIT, texts.COL_VOLUME, *rate_headers, *(label for _, label in comp), texts.COL_SCORE]
-            + ([texts.GRADE_HEADER] if scheme.spec.grades else []),
-            [
+        places = scheme.spec.places
+        na = texts.NOT_APPLICABLE_CELL
+
+        def unit_row(rank: int | str, row: ScoreRow) -> list[Cell]:
+            return (
                 [
+                    rank,
                     row.unit,
                     row.counts.get("received", 0),
                     *_unit_rates(b, row.unit),
-                    *(round_half_up(row.components[name], scheme.spec.places) for name, _ in comp),
-                    row.score,
+                    *(_or(row.component_points(name, places), na) for name, _ in comp),
+                    _or(row.score, na),
                 ]
-                + ([row.grade or ""] if scheme.spec.grades else [])
-                for row in sorted(b.table.units, key=lambda r: (-r.exact_score, r.unit))
-            ],
+                + ([row.grade or na] if scheme.spec.grades else [])
+            )
+
+        by_name = {r.unit: r for r in b.table.units}
+        tables["units"] = Table(
+            texts.SHEET_UNITS,
+            f"{texts.TABLE_ALL_UNITS}（{scheme.spec.title}）",
+            [texts.COL_RANK, texts.COL_UNIT, texts.COL_VOLUME, *rate_headers, *(label for _, label in comp),
+             texts.COL_SCORE]
+            + ([texts.GRADE_HEADER] if scheme.spec.grades else []),
+            [unit_row(r.rank, r.row) for r in b.rankings.ordered]
+            + [unit_row(texts.INSUFFICIENT, by_name[name]) for name in b.rankings.insufficient],
+            notes=_units_notes(b),
         )
     tables["poor_tickets"] = Table(
         texts.SHEET_POOR_TICKETS,
@@ -223,7 +252,10 @@ def _md_table(table: Table, *, with_title: bool = True) -> list[str]:
         lines.append("| " + " | ".join([texts.NO_ROWS] + [""] * (len(table.headers) - 1)) + " |")
     for row in table.rows:
         lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
-    return [*lines, ""]
+    lines.append("")
+    for note in table.notes:
+        lines += [note, ""]
+    return lines
 
 
 def render_markdown(b: Bulletin, tables: dict[str, Table], chart_names: dict[str, str]) -> str:
@@ -345,6 +377,8 @@ def _write_sheet(ws: Worksheet, table: Table) -> None:
     for col, header in enumerate(table.headers, start=1):
         widest = max([_text_width(header), *(_text_width(row[col - 1]) for row in table.rows)])
         ws.column_dimensions[get_column_letter(col)].width = min(max(widest + 2, 8), 50)
+    for offset, note in enumerate(table.notes, start=len(table.rows) + 4):
+        ws.cell(row=offset, column=1, value=note)
     ws.freeze_panes = "A3"
     ws.print_title_rows = "1:2"
     ws.page_setup.orientation = "landscape" if ncols > 5 else "portrait"
@@ -369,7 +403,19 @@ def write_xlsx(tables: dict[str, Table], path: Path) -> Path:
 # --- everything -------------------------------------------------------------------------------
 
 
-def write_bulletin(b: Bulletin, out_dir: Path, *, with_charts: bool = True) -> BulletinFiles:
+# Three charts, then the Markdown and the workbook.
+WRITE_STEPS = 4
+
+
+def write_bulletin(
+    b: Bulletin, out_dir: Path, *, with_charts: bool = True, advance: Callable[[int], None] | None = None
+) -> BulletinFiles:
+    """The files of a bulletin; `advance(1)` after each of WRITE_STEPS steps (a progress bar)."""
+
+    def step() -> None:
+        if advance is not None:
+            advance(1)
+
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{b.kind}-{b.period.key}"
     tables = bulletin_tables(b)
@@ -380,23 +426,29 @@ def write_bulletin(b: Bulletin, out_dir: Path, *, with_charts: bool = True) -> B
             out_dir / f"{stem}-trend.png",
             title=texts.CHART_TREND_TITLE.format(period=b.period.label),
         )
+        step()
         chart_paths["categories"] = charts.category_mix(
             b.overview.by_category,
             out_dir / f"{stem}-categories.png",
             title=texts.CHART_CATEGORY_TITLE.format(period=b.period.label),
         )
+        step()
         if b.table is not None and b.rankings is not None:
             chart_paths["ranking"] = charts.unit_ranking(
-                [(r.unit, r.score) for r in b.table.units],
+                [(r.row.unit, r.row.score) for r in b.rankings.ordered if r.row.score is not None],
                 out_dir / f"{stem}-ranking.png",
                 title=texts.CHART_RANKING_TITLE.format(scheme=b.table.scheme.spec.title),
                 best={r.row.unit for r in b.rankings.best},
                 poor={r.row.unit for r in b.rankings.poor},
+                below_line=set(b.rankings.below_line),
                 threshold=b.rules.poor_below,
+                not_ranked=len(b.rankings.insufficient),
             )
+        step()
     markdown = out_dir / f"{stem}.md"
     markdown.write_text(
         render_markdown(b, tables, {k: p.name for k, p in chart_paths.items()}), encoding="utf-8"
     )
     xlsx = write_xlsx(tables, out_dir / f"{stem}.xlsx")
+    step()
     return BulletinFiles(markdown, xlsx, list(chart_paths.values()))

@@ -23,6 +23,10 @@ class FormulaError(ValueError):
     """A formula that cannot be parsed, uses something not allowed, or fails on the data."""
 
 
+class NotApplicable(FormulaError):
+    """ratio() met an empty denominator in a scheme that calls such an indicator not applicable."""
+
+
 def to_fraction(value: object) -> Fraction:
     if isinstance(value, bool):
         return Fraction(int(value))
@@ -179,15 +183,20 @@ class Formula:
         self,
         variables: Mapping[str, Fraction],
         columns: Mapping[str, Sequence[Fraction]] | None = None,
+        *,
+        empty_is_not_applicable: bool = False,
     ) -> Fraction:
+        """The value; with `empty_is_not_applicable`, ratio() over nothing raises NotApplicable
+        instead of returning its default (the scheme's `empty_denominator` decides)."""
         try:
-            value = self._eval(self._tree, variables, columns or {})
+            value = self._eval(self._tree, variables, columns or {}, empty_is_not_applicable)
         except ZeroDivisionError:
             raise FormulaError(f"division by zero in {self.text!r}; use ratio(a, b, default)") from None
         return value if isinstance(value, Fraction) else Fraction(int(value))
 
     def _eval(
-        self, node: ast.AST, env: Mapping[str, Fraction], columns: Mapping[str, Sequence[Fraction]]
+        self, node: ast.AST, env: Mapping[str, Fraction], columns: Mapping[str, Sequence[Fraction]],
+        na: bool = False,
     ) -> Fraction | bool:
         match node:
             case ast.Constant(value=value):
@@ -198,34 +207,36 @@ class Formula:
                 return env[name]
             case ast.BinOp(left=left, op=op, right=right):
                 return _BINOPS[type(op)](
-                    _num(self._eval(left, env, columns)), _num(self._eval(right, env, columns))
+                    _num(self._eval(left, env, columns, na)), _num(self._eval(right, env, columns, na))
                 )
             case ast.UnaryOp(op=ast.Not(), operand=operand):
-                return not self._eval(operand, env, columns)
+                return not self._eval(operand, env, columns, na)
             case ast.UnaryOp(op=op, operand=operand):
-                value = _num(self._eval(operand, env, columns))
+                value = _num(self._eval(operand, env, columns, na))
                 return -value if isinstance(op, ast.USub) else value
             case ast.Compare(left=left, ops=ops, comparators=comparators):
-                current = _num(self._eval(left, env, columns))
+                current = _num(self._eval(left, env, columns, na))
                 for op, item in zip(ops, comparators, strict=True):
-                    other = _num(self._eval(item, env, columns))
+                    other = _num(self._eval(item, env, columns, na))
                     if not _COMPARES[type(op)](current, other):
                         return False
                     current = other
                 return True
             case ast.BoolOp(op=ast.And(), values=values):
-                return all(self._eval(v, env, columns) for v in values)
+                return all(self._eval(v, env, columns, na) for v in values)
             case ast.BoolOp(values=values):
-                return any(self._eval(v, env, columns) for v in values)
+                return any(self._eval(v, env, columns, na) for v in values)
             case ast.IfExp(test=test, body=body, orelse=orelse):
-                return self._eval(body if self._eval(test, env, columns) else orelse, env, columns)
+                return self._eval(body if self._eval(test, env, columns, na) else orelse, env, columns, na)
             case ast.Call(func=ast.Name(id=name), args=args) if name in COLUMN_FUNCTIONS:
                 column = args[0].id  # type: ignore[attr-defined]
                 if column not in columns:
                     raise FormulaError(f"unknown column {column!r} in {self.text!r}")
                 return COLUMN_FUNCTIONS[name](columns[column])
             case ast.Call(func=ast.Name(id=name), args=args):
-                values = [_num(self._eval(a, env, columns)) for a in args]
+                values = [_num(self._eval(a, env, columns, na)) for a in args]
+                if na and name == "ratio" and len(values) >= 2 and values[1] == 0:
+                    raise NotApplicable(f"empty denominator in {self.text!r}")
                 try:
                     return FUNCTIONS[name](*values)
                 except TypeError:

@@ -108,6 +108,9 @@ class Overview:
     dispatched: int
     sent_back: int
     counts: dict[str, int]
+    # Never dispatched and neither answered, sent back nor recalled: still waiting for dispatch.
+    waiting: int = 0
+    recalled: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
     by_category: list[tuple[str, int]] = field(default_factory=list)
     by_day: list[tuple[date, int]] = field(default_factory=list)
@@ -313,6 +316,7 @@ async def overview(
         counts = {name: int(counts_row[name]) for name in COUNT_NAMES}
     # One grouped scan gives the volumes and the type, category and day breakdowns together.
     day = local_day(T.c.received_at, (await session.connection()).dialect.name).label("day")
+    never_dispatched = T.c.dispatched_at.is_(None)
     grouped = (
         await _run(
             session,
@@ -321,20 +325,23 @@ async def overview(
                 T.c.category,
                 day,
                 sa.func.count(),
-                _flag(T.c.status == TicketStatus.DIRECT_ANSWERED),
+                # Exclusive lines: a dispatched ticket is 派单 whatever happened later.
+                _flag(sa.and_(never_dispatched, T.c.status == TicketStatus.DIRECT_ANSWERED)),
                 _flag(T.c.dispatched_at.is_not(None)),
-                _flag(T.c.status == TicketStatus.SENT_BACK),
+                _flag(sa.and_(never_dispatched, T.c.status == TicketStatus.SENT_BACK)),
+                _flag(sa.and_(never_dispatched, T.c.status == TicketStatus.RECALLED)),
             )
             .where(in_period)
             .group_by(T.c.request_type, T.c.category, day),
         )
     ).all()
-    received = direct = dispatched = sent_back = 0
+    received = direct = dispatched = sent_back = recalled = 0
     by_type: Counter[str] = Counter()
     by_category_counts: Counter[str] = Counter()
     by_day_map: Counter[date] = Counter()
-    for request_type, category, d, n, n_direct, n_dispatched, n_sent_back in grouped:
+    for request_type, category, d, n, n_direct, n_dispatched, n_sent_back, n_recalled in grouped:
         received += int(n)
+        recalled += int(n_recalled)
         direct += int(n_direct)
         dispatched += int(n_dispatched)
         sent_back += int(n_sent_back)
@@ -350,6 +357,8 @@ async def overview(
         dispatched=dispatched,
         sent_back=sent_back,
         counts=counts,
+        waiting=received - direct - dispatched - sent_back - recalled,
+        recalled=recalled,
         by_type=dict(by_type),
         by_category=by_category,
         by_day=[(d, by_day_map.get(d, 0)) for d in period.days],
@@ -412,11 +421,17 @@ async def duty_records(
     for unit_id, _day, first_login_at in logins:
         if local(first_login_at).time() <= deadline:
             on_time[int(unit_id)] += 1
+    # A duty letter belongs to the working day it is about (its period key), whenever the
+    # check ran (a missed 16:00 check catches up later); the other letters to their date.
+    about_counted_day = sa.and_(N.c.kind == NoticeKind.DUTY_LOGIN_MISSING, N.c.period_key.in_([d.isoformat() for d in days]))
+    sent_in_period = sa.and_(
+        N.c.kind != NoticeKind.DUTY_LOGIN_MISSING, N.c.created_at >= period.start, N.c.created_at < period.end
+    )
     letters = (
         await _run(
             session,
             sa.select(N.c.unit_id, N.c.kind, sa.func.count())
-            .where(N.c.created_at >= period.start, N.c.created_at < period.end, N.c.unit_id.is_not(None))
+            .where(N.c.unit_id.is_not(None), sa.or_(about_counted_day, sent_in_period))
             .group_by(N.c.unit_id, N.c.kind),
         )
     ).all()

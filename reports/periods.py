@@ -20,6 +20,12 @@ class Period:
     label: str  # 2026年10月 …, for people
     first_day: date
     last_day: date  # inclusive
+    # The label inside a title's brackets, where the label's own brackets would nest.
+    title: str = ""
+
+    @property
+    def title_label(self) -> str:
+        return self.title or self.label
 
     @property
     def start(self) -> datetime:
@@ -59,7 +65,8 @@ def week(day: date) -> Period:
     first = day - timedelta(days=iso.weekday - 1)
     last = first + timedelta(days=6)
     label = texts.WEEK_LABEL.format(y=iso.year, w=iso.week, a=first, b=last)
-    return Period(f"{iso.year}-W{iso.week:02d}", label, first, last)
+    title = texts.WEEK_TITLE_LABEL.format(y=iso.year, w=iso.week, a=first, b=last)
+    return Period(f"{iso.year}-W{iso.week:02d}", label, first, last, title)
 
 
 def date_range(first: date, last: date) -> Period:

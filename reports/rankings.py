@@ -6,9 +6,10 @@ unit or ticket carries the reason it is there, so a ranking can be explained to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ REASON_CODES = (
 class RankingRules(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     best_n: int = Field(default=5, ge=1)
+    # Units with fewer tickets are listed but not ranked at all (样本不足): two tickets say
+    # nothing about a unit, good or bad. Units that could not be scored are not ranked either.
+    rank_min_volume: int = Field(default=5, ge=0)
     # Units with fewer tickets are not ranked among the best (seed 001: ≥ 100 for its top 10).
     best_min_volume: int = Field(default=10, ge=0)
     poor_n: int = Field(default=5, ge=0)
@@ -88,6 +92,11 @@ class Rankings:
     best: list[RankedUnit]
     poor: list[RankedUnit]
     not_ranked: list[str]  # below the minimum volume for the best list
+    # Every ranked unit, best first (ranks 1..n), and those listed but not ranked (样本不足).
+    ordered: list[RankedUnit] = field(default_factory=list)
+    insufficient: list[str] = field(default_factory=list)
+    # Below the poor line but beyond poor_n: not in 表二, still below the line on the chart.
+    below_line: list[str] = field(default_factory=list)
 
 
 def rank_units(table: ScoreTable, rules: RankingRules, *, volume_column: str = "received") -> Rankings:
@@ -100,28 +109,46 @@ def rank_units(table: ScoreTable, rules: RankingRules, *, volume_column: str = "
     def volume(row: ScoreRow) -> int:
         return int(row.counts.get(volume_column, 0))
 
+    def score(row: ScoreRow) -> Decimal:
+        assert row.score is not None  # only ranked rows reach here
+        return row.score
+
+    def exact(row: ScoreRow) -> Fraction:
+        assert row.exact_score is not None
+        return row.exact_score
+
+    ranked = [r for r in table.units if volume(r) >= rules.rank_min_volume and r.score is not None]
+    insufficient = sorted(r.unit for r in table.units if r not in ranked)
+    ordered_rows = sorted(ranked, key=lambda r: (-exact(r), -volume(r), r.unit))
+    ordered = [
+        RankedUnit(i, r, volume(r), texts.WHY_RANKED.format(score=r.score, volume=volume(r)))
+        for i, r in enumerate(ordered_rows, start=1)
+    ]
     # A unit below the poor line is never among the best, however few units have enough volume.
-    eligible = [r for r in table.units if volume(r) >= rules.best_min_volume and r.score >= rules.poor_below]
-    best_rows = sorted(eligible, key=lambda r: (-r.exact_score, -volume(r), r.unit))[: rules.best_n]
+    eligible = [r for r in ranked if volume(r) >= rules.best_min_volume and score(r) >= rules.poor_below]
+    best_rows = sorted(eligible, key=lambda r: (-exact(r), -volume(r), r.unit))[: rules.best_n]
     best = [
         RankedUnit(i, r, volume(r), texts.WHY_BEST.format(score=r.score, volume=volume(r)))
         for i, r in enumerate(best_rows, start=1)
     ]
     best_names = {r.unit for r in best_rows}
-    poor_rows = sorted(
+    below = sorted(
         (
             r
-            for r in table.units
-            if r.score < rules.poor_below and volume(r) >= rules.poor_min_volume and r.unit not in best_names
+            for r in ranked
+            if score(r) < rules.poor_below and volume(r) >= rules.poor_min_volume and r.unit not in best_names
         ),
-        key=lambda r: (r.exact_score, -volume(r), r.unit),
-    )[: rules.poor_n]
+        key=lambda r: (exact(r), -volume(r), r.unit),
+    )
+    poor_rows = below[: rules.poor_n]
     poor = [
         RankedUnit(i, r, volume(r), texts.WHY_POOR.format(score=r.score, threshold=rules.poor_below))
         for i, r in enumerate(poor_rows, start=1)
     ]
     not_ranked = sorted(r.unit for r in table.units if volume(r) < rules.best_min_volume)
-    return Rankings(best, poor, not_ranked)
+    return Rankings(
+        best, poor, not_ranked, ordered, insufficient, below_line=[r.unit for r in below[rules.poor_n :]]
+    )
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reports import texts
-from reports.formula import Formula, FormulaError, round_half_up
+from reports.formula import Formula, FormulaError, NotApplicable, round_half_up
 from reports.indicators import COUNT_NAMES, UnitIndicators
+from tickets.terminal import text_table
 
 UNIT_COLUMN = "unit"
 
@@ -79,6 +80,13 @@ class Scheme(BaseModel):
     # How the total row is made: "sum" applies the formulas to the summed counts (the
     # district's own figures); "mean" averages the units' results.
     total: Literal["sum", "mean"] = "sum"
+    # What ratio() over an empty denominator means (a unit with nothing due, nobody called
+    # back…). "not_applicable": the indicator and the components built on it are not
+    # applicable, the other weighted components (those with `points`) are scaled up to the
+    # same full points, and the bulletin marks the cell; a score formula reading the rate
+    # itself gets 0 for it, so weight rates through components. "ratio_default": ratio()'s third argument is used, which
+    # usually hands out full points for having done nothing.
+    empty_denominator: Literal["not_applicable", "ratio_default"] = "not_applicable"
 
     @field_validator("columns")
     @classmethod
@@ -277,15 +285,26 @@ def counts_from_indicators(scheme: CompiledScheme, rows: Iterable[UnitIndicators
 class ScoreRow:
     unit: str
     counts: dict[str, int]
-    indicators: dict[str, Fraction]
-    components: dict[str, Fraction]
-    exact_score: Fraction
-    score: Decimal
+    # None: not applicable (an empty denominator under `empty_denominator: not_applicable`).
+    indicators: dict[str, Fraction | None]
+    components: dict[str, Fraction | None]
+    # None when no weighted component applies: nothing could be measured, so no score.
+    exact_score: Fraction | None
+    score: Decimal | None
     grade: str | None
     extra: dict[str, object] = field(default_factory=dict)
 
-    def indicator_percent(self, name: str, places: int = 2) -> Decimal:
-        return round_half_up(self.indicators[name] * 100, places)
+    @property
+    def not_applicable(self) -> set[str]:
+        return {k for k, v in (*self.indicators.items(), *self.components.items()) if v is None}
+
+    def indicator_percent(self, name: str, places: int = 2) -> Decimal | None:
+        value = self.indicators[name]
+        return None if value is None else round_half_up(value * 100, places)
+
+    def component_points(self, name: str, places: int = 2) -> Decimal | None:
+        value = self.components[name]
+        return None if value is None else round_half_up(value, places)
 
 
 @dataclass(frozen=True)
@@ -304,17 +323,23 @@ class ScoreTable:
 
 def _row_json(scheme: CompiledScheme, row: ScoreRow) -> dict[str, object]:
     places = scheme.spec.places
-    out: dict[str, object] = {"unit": row.unit, "score": float(row.score), "grade": row.grade}
+
+    def number(value: Decimal | None) -> float | None:
+        return None if value is None else float(value)
+
+    out: dict[str, object] = {"unit": row.unit, "score": number(row.score), "grade": row.grade}
     out.update(row.counts)
     for item, _ in scheme.indicators:
-        # Rates as percentages with two decimals, as printed in the bulletins.
-        out[item.name] = float(row.indicator_percent(item.name))
+        # Rates as percentages with two decimals, as printed in the bulletins; null = not applicable.
+        out[item.name] = number(row.indicator_percent(item.name))
     for item, _ in scheme.components:
-        out[item.name] = float(round_half_up(row.components[item.name], places))
+        out[item.name] = number(row.component_points(item.name, places))
     return out
 
 
-def grade_for(scheme: CompiledScheme, score: Decimal) -> str | None:
+def grade_for(scheme: CompiledScheme, score: Decimal | None) -> str | None:
+    if score is None:
+        return None
     for grade in scheme.spec.grades:
         if grade.min is None or score >= grade.min:
             return grade.grade
@@ -332,32 +357,65 @@ def score_units(scheme: CompiledScheme, rows: Iterable[UnitCounts]) -> ScoreTabl
     if scheme.spec.total == "sum":
         total = _score_one(scheme, texts.TOTAL_ROW, summed, columns)
     else:
-        n = len(units)
-        indicators = {k: sum((u.indicators[k] for u in units), Fraction(0)) / n for k in units[0].indicators}
-        components = {k: sum((u.components[k] for u in units), Fraction(0)) / n for k in units[0].components}
-        exact = sum((u.exact_score for u in units), Fraction(0)) / n
-        score = round_half_up(exact, scheme.spec.places)
+        indicators = {k: _mean([u.indicators[k] for u in units]) for k in units[0].indicators}
+        components = {k: _mean([u.components[k] for u in units]) for k in units[0].components}
+        exact = _mean([u.exact_score for u in units])
+        score = None if exact is None else round_half_up(exact, scheme.spec.places)
         total = ScoreRow(
             texts.TOTAL_ROW, summed, indicators, components, exact, score, grade_for(scheme, score)
         )
     return ScoreTable(scheme, units, total)
 
 
+def _mean(values: Sequence[Fraction | None]) -> Fraction | None:
+    """The mean over the units where the value applies."""
+    known = [v for v in values if v is not None]
+    return sum(known, Fraction(0)) / len(known) if known else None
+
+
 def _score_one(
     scheme: CompiledScheme, unit: str, counts: dict[str, int], columns: dict[str, list[Fraction]]
 ) -> ScoreRow:
     env: dict[str, Fraction] = {k: Fraction(v) for k, v in counts.items()}
-    indicators: dict[str, Fraction] = {}
-    components: dict[str, Fraction] = {}
+    indicators: dict[str, Fraction | None] = {}
+    components: dict[str, Fraction | None] = {}
+    strict = scheme.spec.empty_denominator == "not_applicable"
+    missing: set[str] = set()
+
+    def value(name: str, formula: Formula) -> Fraction | None:
+        if formula.names & missing:
+            missing.add(name)
+            return None
+        try:
+            env[name] = formula.evaluate(env, columns, empty_is_not_applicable=strict)
+        except NotApplicable:
+            missing.add(name)
+            return None
+        return env[name]
+
     try:
         for item, formula in scheme.indicators:
-            env[item.name] = indicators[item.name] = formula.evaluate(env, columns)
+            indicators[item.name] = value(item.name, formula)
         for item, formula in scheme.components:
-            env[item.name] = components[item.name] = formula.evaluate(env, columns)
-        exact = scheme.score.evaluate(env, columns)
+            components[item.name] = value(item.name, formula)
+        weighted = [item for item, _ in scheme.components if item.points is not None]
+        full = sum((Fraction(item.points) for item in weighted), Fraction(0))  # type: ignore[arg-type]
+        applies = sum((Fraction(item.points) for item in weighted if item.name not in missing), Fraction(0))  # type: ignore[arg-type]
+        if weighted and not applies:
+            exact: Fraction | None = None
+        else:
+            # Re-scale what applies to the scheme's full points; a not-applicable item counts 0
+            # in the score formula (its share is carried by the others).
+            factor = full / applies if applies else Fraction(1)
+            score_env = dict(env)
+            for item in weighted:
+                score_env[item.name] = env[item.name] * factor if item.name not in missing else Fraction(0)
+            for name in missing:
+                score_env.setdefault(name, Fraction(0))
+            exact = scheme.score.evaluate(score_env, columns)
     except FormulaError as exc:
         raise SchemeError(f"{unit}: {exc}") from None
-    score = round_half_up(exact, scheme.spec.places)
+    score = None if exact is None else round_half_up(exact, scheme.spec.places)
     return ScoreRow(unit, dict(counts), indicators, components, exact, score, grade_for(scheme, score))
 
 
@@ -376,24 +434,16 @@ def format_table(table: ScoreTable) -> str:
     def cells(row: ScoreRow) -> list[str]:
         out = [row.unit]
         out += [str(row.counts[c.name]) for c in scheme.spec.count_columns]
-        out += [f"{row.indicator_percent(i.name)}%" for i, _ in scheme.indicators]
-        out += [str(round_half_up(row.components[i.name], places)) for i, _ in scheme.components]
-        out.append(str(row.score))
+        out += [_or_dash(row.indicator_percent(i.name), "%") for i, _ in scheme.indicators]
+        out += [_or_dash(row.component_points(i.name, places)) for i, _ in scheme.components]
+        out.append(_or_dash(row.score))
         if scheme.spec.grades:
-            out.append(row.grade or "")
+            out.append(row.grade or texts.NOT_APPLICABLE_CELL)
         return out
 
     body = [cells(r) for r in table.units] + [cells(table.total)]
-    widths = [max(_width(h), *(_width(r[i]) for r in body)) for i, h in enumerate(headers)]
-    lines = [scheme.spec.title, _join(headers, widths)]
-    lines += [_join(r, widths) for r in body]
-    return "\n".join(lines)
+    return f"{scheme.spec.title}\n{text_table(headers, body)}"
 
 
-def _width(text: str) -> int:
-    # CJK characters take two terminal columns.
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def _join(cells: Sequence[str], widths: Sequence[int]) -> str:
-    return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+def _or_dash(value: Decimal | None, suffix: str = "") -> str:
+    return texts.NOT_APPLICABLE_CELL if value is None else f"{value}{suffix}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, cast
 
 from reports.bulletin import build_bulletin
-from reports.export import BulletinFiles, write_bulletin
+from reports.export import WRITE_STEPS, BulletinFiles, write_bulletin
 from reports.indicators import unit_indicators
 from reports.periods import Period
 from reports.rankings import load_ranking_rules
@@ -32,6 +33,10 @@ async def score_period(
     return score_units(scheme, counts_from_indicators(scheme, rows)) if rows else None
 
 
+# Reading the database, then the files (export.WRITE_STEPS).
+BULLETIN_STEPS = 1 + WRITE_STEPS
+
+
 async def make_bulletin(
     *,
     kind: str,
@@ -41,7 +46,9 @@ async def make_bulletin(
     rules_path: Path | None = None,
     settings: Settings | None = None,
     clock: Clock | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> BulletinFiles:
+    """Read, then write the files; `advance(1)` after each of BULLETIN_STEPS steps (a progress bar)."""
     settings = settings or Settings()
     policy = load_policy(settings.policy_file)
     rules = load_ranking_rules(rules_path)
@@ -59,4 +66,6 @@ async def make_bulletin(
         )
     finally:
         await engine.dispose()
-    return write_bulletin(bulletin, out_dir)
+    if advance is not None:
+        advance(1)
+    return write_bulletin(bulletin, out_dir, advance=advance)

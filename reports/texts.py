@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 TOTAL_ROW = "合计"
+NOT_APPLICABLE_CELL = "—"
 UNIT_HEADER = "单位"
 SCORE_HEADER = "得分"
 GRADE_HEADER = "等级"
@@ -19,6 +20,8 @@ ERR_COUNTS_CHECK = "“{unit}”的数据不一致：{message}。"
 
 MONTH_LABEL = "{y}年{m}月"
 WEEK_LABEL = "{y}年第{w}周（{a:%m月%d日}—{b:%m月%d日}）"
+# In the bulletin title, which brackets the period itself: no brackets inside brackets.
+WEEK_TITLE_LABEL = "{y}年第{w}周，{a:%m月%d日}—{b:%m月%d日}"
 QUARTER_LABEL = "{y}年第{q}季度"
 RANGE_LABEL = "{a:%Y年%m月%d日}—{b:%Y年%m月%d日}"
 ERR_PERIOD = "无法识别统计周期“{text}”。请写成 2026-10（月）、2026-W47（周）、2026-Q3（季度）或 2026-10-01..2026-10-15。"
@@ -26,6 +29,7 @@ ERR_SCHEME_SOURCE = "方案中“{column}”列的数据库来源用到了未知
 
 NO_CATEGORY = "未分类"
 WHY_BEST = "得分 {score}，办理工单 {volume} 件"
+WHY_RANKED = "得分 {score}，受理 {volume} 件"
 WHY_POOR = "得分 {score}，低于 {threshold} 分"
 TICKET_REASON = {
     "open_over_limit": "超过30天未办结",
@@ -87,8 +91,9 @@ RATE_LABEL = {
 }
 BASIC_VOLUME = (
     "{period}，热线共受理诉求{received}件，其中平台直接答复{direct}件，直接答复率{direct_rate}；"
-    "派单办理{dispatched}件；不属于本辖区、退回来源单位{sent_back}件。"
+    "派单办理{dispatched}件；不属于本辖区、退回来源单位{sent_back}件；{recalled}尚待派单{waiting}件。"
 )
+BASIC_RECALLED = "来源平台撤回{n}件；"
 BASIC_HANDLING = (
     "派单工单中，应办理{due}件，已办理{done}件，办结率{completion}；按期办结{on_time}件，按期办结率{on_time_rate}；"
     "超期办结{late}件，超期未办结{overdue_open}件；退回重办{rework}件，返工率{rework_rate}；先行联系率{first_contact}。"
@@ -103,8 +108,9 @@ BASIC_CATEGORIES = "诉求内容主要集中在：{parts}。上述{k}类诉求�
 NO_UNITS = "本期没有派单办理的工单，不开展评优评差。"
 RANKING_INTRO = (
     "本期共有{n}家承办单位参与评价，按照《{scheme}》计分（受理量不足{min_volume}件的单位不参与评优）。"
-    "{best}；{poor}；另有{tickets}件诉求办理“较差”（见表三）。"
+    "{insufficient}{best}；{poor}；另有{tickets}件诉求办理“较差”（见表三）。"
 )
+RANKING_INSUFFICIENT = "{units}{k}个单位受理量不足{n}件，样本不足，列入附表但不排名。"
 RANKING_BEST = "{units}等{k}个单位被评为“{label}”承办单位（见表一）"
 RANKING_NO_BEST = "本期没有单位达到“{label}”评选条件"
 RANKING_POOR = "{units}等{m}个单位为“较差”承办单位（见表二）"
@@ -134,18 +140,29 @@ NO_TYPICAL = "本期暂无符合条件的好评典型件。"
 TYPICAL_RESULT = "实际解决，市民满意"
 TYPICAL_LINE = "{unit}办理的{category}类诉求（{number}）：{summary}——{result}。"
 NO_ROWS = "（无）"
+INSUFFICIENT = "样本不足"
+NOTE_NOT_APPLICABLE = (
+    "注：“—”表示该项本期没有可计算的数据（如无应办结工单、无人参与评价），不适用、不计分，"
+    "其余计分项按权重折算为满分后计入得分；加分、扣分项不折算。"
+)
+NOTE_INSUFFICIENT = "注：“样本不足”的单位本期受理量不足{n}件，列出得分供参考，不参与排名和评优评差。"
 REQ_TARGETS = "各承办单位单月满意率、办结率、及时办结率（按时反馈率）分别不低于{satisfaction}、{completion}、{on_time}。"
 REQ_MISSED = "本期未达标的单位：{units}{more}。请对照整改，提高办件效率，兼顾群众满意度。"
 REQ_WARNING = "热线办每隔十天统计办件天数，对超过{warning}天的诉求件发送《工作提示函》；各单位要严格把控办件时限，杜绝超过{limit}天未办结。"
 REQ_DUTY = "热线办于每个工作日{deadline}统计各单位登录值守情况，届时未登录的视为未登录，并发送提示函。"
 REQ_DUTY_MISSED = "本期未按时登录值守的单位：{units}{more}。请落实A、B角值守，确保每个工作日按时登录。"
 REQ_HOTSPOTS = "涉及民情专报和督办件的单位，请在{days}个工作日内书面答复原因分析和整改措施。"
+PROGRESS_MONTHLY = "生成月报"
+PROGRESS_WEEKLY = "生成周报"
 CHART_MEAN = "日均 {mean:.1f} 件"
 CHART_TICKETS = "件数"
 CHART_OTHER = "其他"
 CHART_THRESHOLD = "较差线 {threshold} 分"
-CHART_BEST = "评优单位"
-CHART_POOR = "较差单位"
+CHART_BEST = "评优单位（表一）"
+CHART_POOR = "较差单位（表二）"
+CHART_BELOW_LINE = "低于较差线，未列入表二"
+CHART_OTHERS = "其他单位"
+CHART_NOT_RANKED = "另有{n}个单位样本不足，未参与排名"
 CHART_SCORE = "得分"
 CHART_TREND_TITLE = "每日受理量（{period}）"
 CHART_CATEGORY_TITLE = "诉求分类（{period}）"

@@ -19,12 +19,13 @@ from scheduler.core import JobScheduler
 from scheduler.models import RunTrigger
 from tickets import letter_texts as lt
 from tickets.clock import SHANGHAI, ManualClock, SystemClock, local
+from tickets.context import Rules
 from tickets.db import SessionFactory, create_engine, session_factory
 from tickets.enums import NoticeKind
 from tickets.errors import HotlineError
 from tickets.letters import docx_filename, get_notice, list_notices, notice_docx
-from tickets.service import Rules
 from tickets.settings import Settings
+from tickets.terminal import text_table
 
 T = TypeVar("T")
 
@@ -130,10 +131,11 @@ def letters_list(unit: str | None, kind: str | None, limit: int, as_json: bool) 
         if not rows:
             click.echo(st.NO_LETTERS)
             return
-        click.echo(st.LETTER_HEADER)
-        for row in rows:
-            label = lt.NOTICE_KIND_LABEL.get(row.kind.value, row.kind.value)
-            click.echo(f"{row.id:<6}{label:<16}{row.unit:<20}{row.period:<14}{_fmt(row.created_at)}")
+        click.echo(text_table(st.LETTER_HEADER, [
+            (row.id, lt.NOTICE_KIND_LABEL.get(row.kind.value, row.kind.value), row.unit, row.period,
+             _fmt(row.created_at))
+            for row in rows
+        ]))
 
     _with_sessions(work)
 
@@ -159,8 +161,3 @@ def letters_show(notice_id: int, docx_path: Path | None) -> None:
             click.echo(st.DOCX_WRITTEN.format(path=target))
 
     _with_sessions(work)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(jobs)
-    cli.add_command(letters)

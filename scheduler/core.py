@@ -26,9 +26,9 @@ from scheduler.jobs import JobContext, JobResult, JobSpec, build_jobs
 from scheduler.leader import Elector, SingleInstance
 from scheduler.models import RunOutcome, RunTrigger
 from tickets.clock import SHANGHAI, ensure_aware
+from tickets.context import Rules
 from tickets.db import SessionFactory
 from tickets.reminders import ReminderSettings
-from tickets.service import Rules
 
 log = logging.getLogger(__name__)
 

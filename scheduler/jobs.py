@@ -16,12 +16,12 @@ from scheduler.config import SchedulerSettings
 from scheduler.ledger import TableReminderLedger
 from scheduler.models import RunTrigger
 from tickets.clock import SHANGHAI
+from tickets.context import Rules
 from tickets.db import SessionFactory, transaction
 from tickets.duty import run_duty_login_check
 from tickets.letters import run_handling_days_statistics
 from tickets.policy import Policy
 from tickets.reminders import ReminderSettings, send_deadline_reminders
-from tickets.service import Rules
 from tickets.supervision import run_supervision_weekly
 
 DUTY_LOGIN_CHECK = "duty_login_check"

@@ -24,6 +24,6 @@ BAD_AT = "时间格式应为 \"YYYY-MM-DD HH:MM\"（上海时间），例如 \"2
 RAN = "任务 {name} 已按 {at}（上海时间）运行：{outcome}"
 NOT_RUN = "任务 {name} 未运行：同一时间的任务已在运行。"
 NO_LETTERS = "没有符合条件的函件。"
-LETTER_HEADER = "编号  类型              单位                  期次          生成时间"
+LETTER_HEADER = ("编号", "类型", "单位", "期次", "生成时间")
 DOCX_WRITTEN = "已生成 Word 文件：{path}"
 BAD_KIND = "函件类型应为：{kinds}"

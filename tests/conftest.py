@@ -23,11 +23,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets.calendar import CalendarOverrides, WorkCalendar
 from tickets.clock import ManualClock, shanghai
-from tickets.db import SessionFactory, create_engine, import_table_modules, session_factory
+from tickets.context import Actor, Rules
+from tickets.db import SessionFactory, create_engine, session_factory
 from tickets.enums import HandlerSlot, Role, UnitKind
 from tickets.models import Staff, Unit
 from tickets.policy import load_policy
-from tickets.service import Actor, Rules
+from wiring import import_models
 
 T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -35,7 +36,7 @@ POSTGRES_ADMIN_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql://p
 REDIS_URL = os.environ.get("HOTLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-import_table_modules()
+import_models()
 
 
 def run_in_thread(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:

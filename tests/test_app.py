@@ -7,7 +7,7 @@ from pathlib import Path
 from pytest_aiohttp import AiohttpClient
 
 from integrations.app import init_app
-from tickets.settings import Settings
+from wiring import Settings
 
 
 async def test_healthz(aiohttp_client: AiohttpClient, tmp_path: Path) -> None:

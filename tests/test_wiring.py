@@ -14,12 +14,13 @@ from pytest_aiohttp import AiohttpClient
 from bot.runtime import telegram_extension
 from integrations.app import init_app
 from tests.bot import fake_telegram as tg
-from tickets import service
+from tickets import context, intake
 from tickets.clock import ManualClock
+from tickets.context import Actor
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.enums import Channel, RequestType
-from tickets.service import Actor, TicketCreate
-from tickets.settings import Settings
+from tickets.schemas import TicketCreate
+from wiring import Settings
 
 SECRET = "wiring-secret-token"
 
@@ -58,7 +59,7 @@ async def test_serve_wiring_with_telegram_webhook(aiohttp_client: AiohttpClient,
     # A ticket filed elsewhere for the same citizen: the outbox worker pushes it through the bot.
     engine = create_engine(url)
     async with session_factory(engine)() as session, session.begin():
-        ticket = await service.create_ticket(session, rules=service.Rules.from_settings(settings, clock),
+        ticket = await intake.create_ticket(session, rules=context.Rules.from_settings(settings, clock),
                                              actor=Actor.system("test"), data=TicketCreate(
                                                  channel=Channel.WEB, request_type=RequestType.HELP,
                                                  content="路灯坏了好几天，晚上很黑。", citizen_telegram_id=555001))

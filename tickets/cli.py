@@ -6,16 +6,12 @@ import asyncio
 
 import click
 
+from tickets import texts
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.demo import demo_is_loaded, load_demo
-from tickets.service import Rules
 from tickets.settings import Settings
-
-
-def register(cli: click.Group) -> None:
-    """Attach this package's commands to the main CLI group."""
-    cli.add_command(init_db)
-    cli.add_command(demo)
+from tickets.terminal import progress
 
 
 @click.command("init-db")
@@ -45,8 +41,12 @@ def demo(count: int, if_empty: bool, seed: int) -> None:
                         click.echo("数据库中已有数据，跳过演示数据。")
                         return
                     raise click.ClickException("数据库中已有工单：演示数据只能装入空数据库。")
-            result = await load_demo(sessions, rules=Rules.from_settings(settings), tickets=count, seed=seed)
-            click.echo(f"演示数据已生成：{result.units} 个单位，{result.staff} 名工作人员，{result.tickets} 件工单。")
+            with progress(texts.DEMO_PROGRESS, total=count) as advance:
+                result = await load_demo(sessions, rules=Rules.from_settings(settings), tickets=count, seed=seed,
+                                         advance=advance)
+            click.echo(texts.DEMO_LOADED.format(units=result.units, staff=result.staff, tickets=result.tickets,
+                                                checks=result.duty_checks, letters=result.duty_letters))
+            click.echo(texts.DEMO_BIND.format(office=result.office_unit, unit=result.handler_unit))
         finally:
             await engine.dispose()
 

@@ -85,30 +85,6 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
-# Every package that owns tables. Named as strings: tickets never imports the adapters;
-# only whoever builds the whole schema (Alembic, the test fixtures) calls this.
-TABLE_MODULES = (
-    "tickets.models",
-    "knowledge_base.models",
-    "integrations.models",
-    "scheduler.models",
-    "reports.models",
-    "bot.models",
-)
-
-
-def import_table_modules() -> None:
-    """Register every package's tables on SQLModel.metadata (a missing package is skipped)."""
-    import importlib
-
-    for name in TABLE_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-
-
 def insert_for(target: Any) -> Any:
     """The dialect's INSERT with ON CONFLICT (SQLite and PostgreSQL spell it alike) for an
     AsyncSession, a Connection or a dialect name: idempotent writes without catching errors,

@@ -8,15 +8,18 @@ audit trail, deadlines and outbox look exactly like production data.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tickets import intake
 from tickets import service as svc
-from tickets.clock import ManualClock
+from tickets.clock import SHANGHAI, ManualClock, local
+from tickets.context import Actor, Rules
 from tickets.db import SessionFactory
 from tickets.enums import (
     Channel,
@@ -29,7 +32,7 @@ from tickets.enums import (
     Urgency,
 )
 from tickets.models import Staff, Ticket, Unit
-from tickets.service import Actor, CallbackAnswers, ReplyData, Rules, TicketCreate
+from tickets.schemas import CallbackAnswers, ReplyData, TicketCreate
 
 OFFICE_UNIT = "区热线办"
 UNITS: list[tuple[str, UnitKind, str]] = [
@@ -89,6 +92,10 @@ class DemoResult:
     units: int
     staff: int
     tickets: int
+    duty_checks: int = 0  # working days the 16:00 check ran for
+    duty_letters: int = 0  # 未登录提示函 it sent
+    office_unit: str = OFFICE_UNIT
+    handler_unit: str = UNITS[0][0]  # a unit whose A handler the README's bind example uses
 
 
 async def demo_is_loaded(session: AsyncSession) -> bool:
@@ -121,8 +128,6 @@ async def _org(session: AsyncSession, rng: random.Random) -> tuple[Actor, list[U
 
 def _working_moment(rules: Rules, when: datetime, rng: random.Random) -> datetime:
     """Move to a plausible office-hours moment on or after `when`."""
-    from tickets.clock import SHANGHAI, local
-
     moment = local(when)
     day = moment.date()
     while not rules.calendar.is_workday(day):
@@ -131,8 +136,10 @@ def _working_moment(rules: Rules, when: datetime, rng: random.Random) -> datetim
     return datetime(day.year, day.month, day.day, hour, rng.randint(0, 59), tzinfo=SHANGHAI)
 
 
-async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 300, seed: int = 12345) -> DemoResult:
-    """Create the demo jurisdiction. `rules.clock` must be the real time; a private clock drives history."""
+async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 300, seed: int = 12345,
+                    advance: Callable[[int], None] | None = None) -> DemoResult:
+    """Create the demo jurisdiction. `rules.clock` must be the real time; a private clock drives history.
+    `advance(1)` is called after each ticket (a progress bar)."""
     rng = random.Random(seed)
     now = rules.now()
     clock = ManualClock(now - timedelta(days=60))
@@ -140,15 +147,19 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
     async with sessions() as session:
         office, units, handlers = await _org(session, rng)
         await session.commit()
+    duty_days = _duty_days(rules, now - timedelta(days=60), now)
+    await _duty_logins(sessions, sim=sim, clock=clock, days=duty_days, seed=seed)
     starts = sorted(now - timedelta(days=rng.uniform(0, 60), hours=rng.uniform(0, 12)) for _ in range(tickets))
     system = Actor.system("demo")
     for start in starts:
+        if advance is not None and start is not starts[0]:
+            advance(1)
         rtype, category, unit_index, urgency, text, place = rng.choice(SAMPLES)
         stage = rng.choice(FINAL_STAGES)
         clock.set(start)
         async with sessions() as session, session.begin():
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-            ticket = await svc.create_ticket(session, rules=sim, actor=system, data=TicketCreate(
+            ticket = await intake.create_ticket(session, rules=sim, actor=system, data=TicketCreate(
                 channel=rng.choice([Channel.PHONE, Channel.PHONE, Channel.WEB, Channel.BOT, Channel.UPSTREAM]),
                 request_type=rtype, category=category, urgency=urgency, content=text, place=place,
                 contact_name=name, contact_phone=f"139{rng.randint(0, 99999999):08d}",
@@ -214,9 +225,58 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
                 satisfaction=rng.choice([Satisfaction.SATISFIED, Satisfaction.SATISFIED,
                                          Satisfaction.BASICALLY_SATISFIED]) if satisfied else Satisfaction.UNSATISFIED,
             ))
+    if advance is not None and starts:
+        advance(1)
+    letters = await _duty_checks(sessions, sim=sim, clock=clock, days=duty_days)
     async with sessions() as session:
         count = int((await session.exec(select(func.count()).select_from(Ticket))).one())
-    return DemoResult(units=len(units) + 1, staff=len(units) * 2 + 1, tickets=count)
+    return DemoResult(units=len(units) + 1, staff=len(units) * 2 + 1, tickets=count, duty_checks=len(duty_days),
+                      duty_letters=letters)
+
+
+def _duty_days(rules: Rules, start: datetime, now: datetime) -> list[date]:
+    """The working days of the demo whose 16:00 deadline has passed."""
+    from tickets.duty import login_deadline
+
+    days = [local(start).date() + timedelta(days=i) for i in range((local(now).date() - local(start).date()).days + 1)]
+    return [d for d in days if rules.calendar.is_workday(d) and login_deadline(rules, d) <= now]
+
+
+async def _duty_logins(sessions: SessionFactory, *, sim: Rules, clock: ManualClock, days: list[date],
+                       seed: int) -> None:
+    """Most units log in most mornings, a few late or not at all. Before the tickets, so a
+    morning login is the day's first (a handler's action later that day also counts as one)."""
+    # Its own random stream: the tickets stay the same for a given seed.
+    rng = random.Random(seed + 1)
+    async with sessions() as session:
+        handlers = (await session.exec(
+            select(Staff).where(Staff.role == Role.HANDLER, Staff.slot == HandlerSlot.A).order_by(col(Staff.unit_id))
+        )).all()
+    async with sessions() as session, session.begin():
+        for day in days:
+            for staff in handlers:
+                roll = rng.random()
+                if roll < 0.06:
+                    continue  # nobody logged in that day
+                hour, minute = (16, rng.randint(5, 50)) if roll < 0.1 else (rng.randint(8, 11), rng.randint(0, 59))
+                clock.set(datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI))
+                await svc.record_duty_login(session, rules=sim, unit_id=staff.unit_id,  # type: ignore[arg-type]
+                                            staff_id=staff.id)
+
+
+async def _duty_checks(sessions: SessionFactory, *, sim: Rules, clock: ManualClock, days: list[date]) -> int:
+    """The real 16:00 check of every working day, as the scheduler would have run it: the
+    letters and pushes it writes are what the bulletin's duty table counts."""
+    from tickets.duty import login_deadline, run_duty_login_check
+
+    letters = 0
+    for day in days:
+        deadline = login_deadline(sim, day)
+        clock.set(deadline)
+        async with sessions() as session, session.begin():
+            result = await run_duty_login_check(session, rules=sim, at=deadline)
+        letters += len(result.letters.created)
+    return letters
 
 
 async def _step(clock: ManualClock, rules: Rules, rng: random.Random, *, minutes: int) -> None:

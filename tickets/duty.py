@@ -13,18 +13,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import letter_texts as lt
 from tickets.clock import SHANGHAI, ensure_aware, local
+from tickets.context import Rules
 from tickets.enums import NoticeKind
 from tickets.letters import (
     Delivery,
     LetterDraft,
     duty_units,
-    notify_office,
     office_name,
     render_markdown,
     store_and_send,
 )
+from tickets.messaging import MessageKind, tell_office
 from tickets.models import DutyLogin
-from tickets.service import Rules
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,6 @@ async def run_duty_login_check(session: AsyncSession, *, rules: Rules, at: datet
         text = lt.OFFICE_DUTY_ALL_IN.format(day=lt.cn_date(day), deadline=deadline_text, total=len(units))
     if not result.calendar_covered:
         text += lt.OFFICE_DUTY_NO_CALENDAR.format(year=day.year)
-    await notify_office(session, rules=rules, key=f"duty_login_check:{day.isoformat()}", text=text,
-                        kind="duty_login_summary")
+    await tell_office(session, rules=rules, key=f"duty_login_check:{day.isoformat()}", text=text,
+                      kind=MessageKind.DUTY_LOGIN_SUMMARY)
     return result

@@ -1,9 +1,11 @@
-"""Receiving requests (受理) in batches: many drafts, one transaction, set-based SQL.
+"""Receiving requests (受理): the one door through which every channel (bot, API, Open311,
+telephony, upstream, demo) creates tickets, in batches: many drafts, one transaction,
+set-based SQL.
 
 `create_tickets` gives exactly what the same drafts passed one after the other to
-`tickets.service.create_ticket` would give (that function is this one with a single
-draft): the same numbers in the same order, the same citizens, repeat counts, audit
-events and notifications. What changes is the cost. Each draft is validated on its
+`create_ticket` would give (that function is this one with a single draft): the same
+numbers in the same order, the same citizens, repeat counts, audit events and
+notifications (tickets.messaging.announce_received). What changes is the cost. Each draft is validated on its
 own — a bad one gets its own typed error and the others go on — and the valid ones
 are written with a fixed number of statements whatever their count: one citizen
 lookup, one insert of the new citizens, one bump of the daily counter by N, one
@@ -24,13 +26,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts
 from tickets.clock import local
+from tickets.context import Actor, Rules
 from tickets.db import insert_for
-from tickets.enums import Action, Channel, OutboxChannel, OutboxStatus, TicketStatus
+from tickets.enums import Action, Channel, TicketStatus
 from tickets.errors import HotlineError, ValidationFailed
+from tickets.messaging import announce_received
 from tickets.models import Citizen, Ticket, TicketCounter, TicketEvent
-from tickets.outbox import enqueue_many
 from tickets.privacy import normalize_phone
-from tickets.service import NAME_MAX, PLACE_MAX, Actor, Rules, TicketCreate, _check_length
+from tickets.schemas import NAME_MAX, PLACE_MAX, TicketCreate, check_length
 
 # What one draft turns into: its ticket, or the error that refused it.
 Outcome = Ticket | HotlineError
@@ -53,8 +56,8 @@ def check_draft(rules: Rules, data: TicketCreate) -> CheckedDraft:
     limit = rules.policy.limits.content_max_chars
     if len(content) > limit:
         raise ValidationFailed(texts.ERR_CONTENT_TOO_LONG.format(length=len(content), limit=limit))
-    _check_length(data.place, PLACE_MAX, "地点")
-    _check_length(data.contact_name, NAME_MAX, "姓名")
+    check_length(data.place, PLACE_MAX, texts.WHAT_PLACE)
+    check_length(data.contact_name, NAME_MAX, texts.WHAT_NAME)
     phone = normalize_phone(data.contact_phone) if data.contact_phone else None
     return CheckedDraft(data=data, content=content, phone=phone)
 
@@ -78,6 +81,16 @@ async def create_tickets(session: AsyncSession, *, rules: Rules, actor: Actor,
         for (index, _), ticket in zip(checked, tickets, strict=True):
             outcomes[index] = ticket
     return [o for o in outcomes if o is not None]
+
+
+async def create_ticket(session: AsyncSession, *, rules: Rules, actor: Actor, data: TicketCreate) -> Ticket:
+    """Receive one request (受理): validate, number it, store it with its first audit event,
+    the citizen's receipt and the office's card. A batch of one, so that a single request and
+    a batch of them are received alike."""
+    (outcome,) = await create_tickets(session, rules=rules, actor=actor, drafts=[data])
+    if isinstance(outcome, HotlineError):
+        raise outcome
+    return outcome
 
 
 # --- citizens -----------------------------------------------------------------------
@@ -292,7 +305,8 @@ async def _receive(session: AsyncSession, *, rules: Rules, actor: Actor,
     tickets = [by_number[n] for n in numbers]
 
     event_ids = await _record_received(session, rules=rules, actor=actor, tickets=tickets)
-    await _enqueue_receipts(session, rules=rules, tickets=tickets, found=found, event_ids=event_ids)
+    await announce_received(session, rules=rules, tickets=tickets, telegram_ids=[who.telegram_id for who in found],
+                            event_ids=event_ids)
     return tickets
 
 
@@ -312,38 +326,3 @@ async def _record_received(session: AsyncSession, *, rules: Rules, actor: Actor,
         insert(table).returning(table.c.id, table.c.ticket_id), params=rows)
     ids = {ticket_id: event_id for event_id, ticket_id in result.all()}
     return [ids[t.id] for t in tickets]
-
-
-async def _enqueue_receipts(session: AsyncSession, *, rules: Rules, tickets: Sequence[Ticket],
-                            found: Sequence[_Found], event_ids: Sequence[int]) -> None:
-    """Tell each citizen the number: on Telegram when known there, else by SMS to the contact phone.
-
-    A request filed in the bot is confirmed by the bot in the same conversation, with its
-    number and expected deadline; a second receipt would only repeat it.
-    """
-    now = rules.now()
-    rows: list[dict[str, Any]] = []
-    for ticket, who, event_id in zip(tickets, found, event_ids, strict=True):
-        if ticket.channel is Channel.BOT:
-            continue
-        if who.telegram_id is not None:
-            channel, recipient = OutboxChannel.TELEGRAM, str(who.telegram_id)
-        elif ticket.contact_phone:
-            channel, recipient = OutboxChannel.SMS, ticket.contact_phone
-        else:
-            continue
-        rows.append({
-            "channel": channel,
-            "recipient": recipient,
-            "payload": {"kind": "ticket_received", "number": ticket.number,
-                        "text": texts.N_TICKET_RECEIVED.format(number=ticket.number), "audience": "citizen"},
-            "dedupe_key": f"{ticket.number}:{event_id}:{channel.value}:{recipient}",
-            "status": OutboxStatus.PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        })
-    if rows:
-        await enqueue_many(session, messages=rows, now=now)
-
-

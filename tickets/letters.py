@@ -29,15 +29,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tickets import letter_texts as lt
 from tickets.calendar import days_open
 from tickets.clock import local
+from tickets.context import Rules
 from tickets.db import insert_for
-from tickets.enums import WITH_UNIT_STATUSES, NoticeKind, OutboxChannel, UnitKind
+from tickets.enums import WITH_UNIT_STATUSES, NoticeKind, UnitKind
 from tickets.errors import NotFound, ValidationFailed
+from tickets.messaging import MessageKind, message, staff_address, summary, tell_office
 from tickets.models import Notice, Staff, Ticket, Unit
 from tickets.outbox import enqueue_many
 from tickets.policy import Period, PeriodUnit
-from tickets.privacy import mask_text
-from tickets.queries import local_day_start
-from tickets.service import Rules, office_staff, unit_handlers
+from tickets.queries import local_day_start, unit_handlers
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +68,7 @@ def render_markdown(template: str, **context: Any) -> str:
 
 
 def short_summary(content: str, limit: int = SUMMARY_CHARS) -> str:
-    """Masked before cut, so a phone number never shows half-masked."""
-    text = mask_text(" ".join((content or "").split()))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return summary(content, limit)
 
 
 _TABLE_SEPARATOR = re.compile(r"^\|\s*-")
@@ -157,14 +155,6 @@ class Delivery:
     messages: int = 0
 
 
-def staff_address(staff: Staff) -> tuple[OutboxChannel, str] | None:
-    if staff.telegram_user_id is not None:
-        return OutboxChannel.TELEGRAM, str(staff.telegram_user_id)
-    if staff.phone:
-        return OutboxChannel.SMS, staff.phone
-    return None
-
-
 async def insert_many(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]], *,
                       conflict: Sequence[str], returning: Sequence[Any]) -> list[Any]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING for many rows as one cached executemany
@@ -205,46 +195,22 @@ async def store_and_send(session: AsyncSession, *, rules: Rules, drafts: Sequenc
     messages: list[dict[str, Any]] = []
     for notice_id, draft in created:
         for staff in by_unit.get(draft.unit_id, []):
-            address = staff_address(staff)
-            if address is None:
+            to = staff_address(staff)
+            if to is None:
                 continue
-            channel, recipient = address
-            messages.append({
-                "channel": channel,
-                "recipient": recipient,
-                "dedupe_key": f"notice:{notice_id}:{channel.value}:{recipient}",
-                "payload": {
-                    "kind": "notice",
-                    "notice_kind": draft.kind.value,
-                    "notice_id": notice_id,
-                    "unit_id": draft.unit_id,
-                    "staff_id": staff.id,
-                    "title": draft.title,
-                    "text": draft.push_text,
-                    # The letter itself is the stored Notice: the notifier loads it by id and sends
-                    # its Markdown and/or tickets.letters.notice_docx(notice) as the file.
-                    "attachment": {"format": "docx", "notice_id": notice_id,
-                                   "filename": f"{draft.title}-{draft.unit_name}-{draft.period_key}.docx"},
-                },
-            })
+            messages.append(message(MessageKind.NOTICE, to, cause=f"notice:{notice_id}", body={
+                "notice_kind": draft.kind.value,
+                "notice_id": notice_id,
+                "unit_id": draft.unit_id,
+                "title": draft.title,
+                "text": draft.push_text,
+                # The letter itself is the stored Notice: the notifier loads it by id and sends
+                # its Markdown and/or tickets.letters.notice_docx(notice) as the file.
+                "attachment": {"format": "docx", "notice_id": notice_id,
+                               "filename": f"{draft.title}-{draft.unit_name}-{draft.period_key}.docx"},
+            }))
     delivery.messages = await enqueue_many(session, messages=messages, now=now)
     return delivery
-
-
-async def notify_office(session: AsyncSession, *, rules: Rules, key: str, text: str,
-                        markdown: str | None = None, kind: str) -> int:
-    """One summary to each office worker reachable in a chat; `key` makes it once only."""
-    messages = []
-    for staff in await office_staff(session):
-        if staff.telegram_user_id is None:
-            continue  # summaries are too long for SMS; the office reads them in the chat or the CLI
-        recipient = str(staff.telegram_user_id)
-        payload: dict[str, Any] = {"kind": kind, "text": text, "staff_id": staff.id, "audience": "office"}
-        if markdown is not None:
-            payload["markdown"] = markdown
-        messages.append({"channel": OutboxChannel.TELEGRAM, "recipient": recipient, "payload": payload,
-                         "dedupe_key": f"{key}:office:telegram:{recipient}"})
-    return await enqueue_many(session, messages=messages, now=rules.now())
 
 
 async def office_name(session: AsyncSession) -> str:
@@ -459,8 +425,8 @@ async def run_handling_days_statistics(session: AsyncSession, *, rules: Rules, a
         total_warned=totals["tickets_over_warning"], total_over=totals["tickets_over_limit"],
         warning_days=warning_days, limit_days=limit_days,
     )
-    await notify_office(session, rules=rules, key=f"handling_days_statistics:{period_key}", text=text,
-                        markdown=table, kind="handling_days_statistics")
+    await tell_office(session, rules=rules, key=f"handling_days_statistics:{period_key}", text=text,
+                      markdown=table, kind=MessageKind.HANDLING_DAYS_STATISTICS)
     return result
 
 

@@ -257,3 +257,31 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = _ts()
     last_error: str | None = Field(default=None, sa_column=Column(sa.Text))
     created_at: datetime = _ts(nullable=False)
+
+
+# Invite codes that bind a chat account to a Staff record (tickets.staff).
+class StaffInvite(SQLModel, table=True):
+    __tablename__ = "staff_invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # sha256 of the normalised code: a leaked table does not leak usable codes.
+    code_hash: str = Field(max_length=64, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    used_by: int | None = Field(default=None, sa_column=Column(sa.BigInteger, nullable=True))
+    created_by: str = Field(default="", max_length=50)
+
+
+class BindAttempt(SQLModel, table=True):
+    """Every /bind try, kept for the rate limit and for the office's audit."""
+
+    __tablename__ = "bind_attempt"
+    __table_args__ = (sa.Index("ix_bind_attempt_account_at", "account_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=Column(sa.BigInteger, nullable=False))
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    success: bool = False
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")

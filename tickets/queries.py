@@ -9,9 +9,53 @@ from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tickets import texts
 from tickets.clock import ensure_aware, local, local_midnight
-from tickets.enums import OPEN_STATUSES, WITH_UNIT_STATUSES, TicketStatus
-from tickets.models import Ticket, TicketEvent
+from tickets.enums import OPEN_STATUSES, WITH_UNIT_STATUSES, Role, TicketStatus
+from tickets.errors import NotFound
+from tickets.models import Staff, Ticket, TicketCoUnit, TicketEvent, Unit
+
+
+async def get_ticket(session: AsyncSession, *, number: str) -> Ticket:
+    number = (number or "").strip()
+    ticket = (await session.exec(select(Ticket).where(Ticket.number == number))).first()
+    if ticket is None:
+        raise NotFound(texts.ERR_TICKET_NOT_FOUND.format(number=number[:30] or texts.EMPTY_NUMBER))
+    return ticket
+
+
+async def get_unit(session: AsyncSession, *, unit_id: int | None = None, name: str | None = None) -> Unit:
+    unit: Unit | None = None
+    if unit_id is not None:
+        unit = await session.get(Unit, unit_id)
+    elif name:
+        unit = (await session.exec(select(Unit).where(Unit.name == name.strip()))).first()
+    if unit is None:
+        raise NotFound(texts.ERR_UNIT_NOT_FOUND.format(unit=name or unit_id or ""))
+    return unit
+
+
+async def co_unit_ids(session: AsyncSession, *, ticket: Ticket) -> list[int]:
+    rows = await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))
+    return list(rows.all())
+
+
+async def unit_handlers(session: AsyncSession, *, unit_ids: Sequence[int]) -> list[Staff]:
+    if not unit_ids:
+        return []
+    rows = await session.exec(
+        select(Staff)
+        .where(col(Staff.unit_id).in_(unit_ids), Staff.role == Role.HANDLER, Staff.active == True)  # noqa: E712
+        .order_by(col(Staff.unit_id), col(Staff.slot), col(Staff.id))
+    )
+    return list(rows.all())
+
+
+async def office_staff(session: AsyncSession) -> list[Staff]:
+    rows = await session.exec(
+        select(Staff).where(Staff.role == Role.OFFICE, Staff.active == True).order_by(col(Staff.id))  # noqa: E712
+    )
+    return list(rows.all())
 
 
 def is_overdue(ticket: Ticket, now: datetime) -> bool:

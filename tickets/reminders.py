@@ -31,11 +31,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import letter_texts as lt
 from tickets.clock import SHANGHAI, ensure_aware, local
+from tickets.context import Rules
 from tickets.enums import WITH_UNIT_STATUSES, TicketStatus, Urgency
-from tickets.letters import CONTENT_PREFIX, short_summary, staff_address
+from tickets.letters import CONTENT_PREFIX, short_summary
+from tickets.messaging import MessageKind, message, staff_address
 from tickets.models import Staff, Ticket, Unit
 from tickets.outbox import enqueue_many
-from tickets.service import Rules, unit_handlers
+from tickets.queries import unit_handlers
 from tickets.texts import fmt_local
 
 log = logging.getLogger(__name__)
@@ -216,18 +218,13 @@ async def send_deadline_reminders(session: AsyncSession, *, rules: Rules, at: da
             text = digest_text(unit=unit, reminders=items, hours=hours, max_lines=settings.max_lines_per_digest)
             digest_id = hashlib.sha1(",".join(sorted(r.key for r in items)).encode()).hexdigest()[:16]
             for staff in staff_by_unit.get(unit_id, []):
-                address = staff_address(staff)
-                if address is None:
+                to = staff_address(staff)
+                if to is None:
                     continue
-                channel, recipient = address
-                messages.append({
-                    "channel": channel, "recipient": recipient,
-                    "dedupe_key": f"reminders:{unit_id}:{digest_id}:{channel.value}:{recipient}",
-                    "payload": {"kind": "deadline_reminders", "unit_id": unit_id, "staff_id": staff.id,
-                                "urgent": any(r.urgent for r in items), "text": text,
-                                "items": [{"kind": r.kind.value, "number": r.number,
-                                           "deadline": r.deadline.isoformat()} for r in items]},
-                })
+                messages.append(message(MessageKind.DEADLINE_REMINDERS, to, cause=f"reminders:{unit_id}:{digest_id}", body={
+                    "unit_id": unit_id, "urgent": any(r.urgent for r in items), "text": text,
+                    "items": [{"kind": r.kind.value, "number": r.number, "deadline": r.deadline.isoformat()}
+                              for r in items]}))
         except Exception:
             log.exception("deadline_reminders: digest for unit %s (%s) failed; skipped", unit_id, unit)
             result.failed.append(unit)

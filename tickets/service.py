@@ -1,189 +1,32 @@
 """Service functions of the ticket domain: the only place where tickets change.
 
 Each function is keyword-only, session first. It checks the transition against
-tickets.workflow, writes the change, one TicketEvent and the outbox rows for the
-people to tell — all in the caller's transaction, so either everything is stored or
-nothing is. Nothing is sent from here: the outbox worker sends.
+tickets.workflow, writes the change, one TicketEvent and the messages for the people
+to tell (tickets.messaging decides who and writes the outbox) — all in the caller's
+transaction, so either everything is stored or nothing is. Nothing is sent from here:
+the outbox worker sends. New tickets come in through tickets.intake, the one door of
+every channel.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts, workflow
-from tickets.calendar import CalendarOverrides, WorkCalendar
-from tickets.clock import Clock, SystemClock, local
-from tickets.db import insert_for
-from tickets.enums import (
-    Action,
-    Channel,
-    OutboxChannel,
-    RequestType,
-    ResultCategory,
-    Role,
-    Satisfaction,
-    TicketStatus,
-    Urgency,
-)
-from tickets.errors import Forbidden, HotlineError, NotFound, ValidationFailed, WindowClosed
-from tickets.models import (
-    Citizen,
-    DutyLogin,
-    Staff,
-    Ticket,
-    TicketCoUnit,
-    TicketEvent,
-    Unit,
-)
-from tickets.outbox import enqueue
-from tickets.policy import Period, PeriodUnit, Policy, load_policy
-from tickets.privacy import mask_text
-from tickets.settings import Settings
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What time-dependent rules need: the clock, the working-day calendar and the policy."""
-
-    clock: Clock
-    calendar: WorkCalendar
-    policy: Policy
-
-    def now(self) -> datetime:
-        return self.clock.now()
-
-    @classmethod
-    def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Rules:
-        policy = load_policy(settings.policy_file)
-        calendar = WorkCalendar(policy.working_hours, CalendarOverrides.load(settings.calendar_overrides))
-        return cls(clock=clock or SystemClock(), calendar=calendar, policy=policy)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: the role decides what is allowed, unit_id scopes a handler to its tickets."""
-
-    role: Role
-    id: int | None = None
-    unit_id: int | None = None
-    name: str = ""
-
-    @classmethod
-    def of_staff(cls, staff: Staff) -> Actor:
-        return cls(role=staff.role, id=staff.id, unit_id=staff.unit_id, name=staff.name)
-
-    @classmethod
-    def of_citizen(cls, citizen: Citizen) -> Actor:
-        return cls(role=Role.CITIZEN, id=citizen.id, name="市民")
-
-    @classmethod
-    def system(cls, name: str) -> Actor:
-        return cls(role=Role.SYSTEM, name=name)
-
-
-# --- inputs -----------------------------------------------------------------
-
-
-class TicketCreate(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    channel: Channel
-    request_type: RequestType
-    content: str
-    category: str = Field(default="", max_length=50)
-    urgency: Urgency = Urgency.GENERAL
-    place: str = ""
-    external_number: str | None = Field(default=None, max_length=64)
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    citizen_telegram_id: int | None = None
-    confidential: bool = False
-
-
-class ReplyData(BaseModel):
-    """A unit's 办结回复 with the elements DOMAIN §3 step 7 requires."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    result: ResultCategory
-    text: str = ""
-    contact_person: str = ""
-    facts: str = ""
-    judgement: str = ""
-    citizen_opinion: str = ""
-    answered_by: str = ""
-    answered_at: datetime | None = None
-    site_findings: str = ""
-
-
-class CallbackAnswers(BaseModel):
-    """The four callback questions (是否先联 / 是否答复 / 是否解决 / 满意度)."""
-
-    reached: bool = True
-    contacted: bool | None = None
-    answered: bool | None = None
-    solved: bool | None = None
-    satisfaction: Satisfaction | None = None
-    note: str = ""
-
-
-PLACE_MAX = 200
-NAME_MAX = 50
-NOTE_MAX = 2000
-
-
-# --- helpers ---------------------------------------------------------------------
-
-
-def _check_length(value: str | None, limit: int, field: str) -> None:
-    if value is not None and len(value) > limit:
-        raise ValidationFailed(texts.ERR_FIELD_TOO_LONG.format(field=field, limit=limit))
-
-
-def _require(value: str, what: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed(texts.ERR_REASON_REQUIRED.format(what=what))
-    _check_length(value, NOTE_MAX, what)
-    return value
-
-
-def describe_period(period: Period) -> str:
-    unit = {PeriodUnit.WORKING_DAYS: "个工作日", PeriodUnit.CALENDAR_DAYS: "天", PeriodUnit.HOURS: "小时"}
-    return f"{period.amount}{unit[period.unit]}"
-
-
-async def get_ticket(session: AsyncSession, *, number: str) -> Ticket:
-    number = (number or "").strip()
-    ticket = (await session.exec(select(Ticket).where(Ticket.number == number))).first()
-    if ticket is None:
-        raise NotFound(texts.ERR_TICKET_NOT_FOUND.format(number=number[:30] or "（空）"))
-    return ticket
-
-
-async def get_unit(session: AsyncSession, *, unit_id: int | None = None, name: str | None = None) -> Unit:
-    unit: Unit | None = None
-    if unit_id is not None:
-        unit = await session.get(Unit, unit_id)
-    elif name:
-        unit = (await session.exec(select(Unit).where(Unit.name == name.strip()))).first()
-    if unit is None:
-        raise NotFound(texts.ERR_UNIT_NOT_FOUND.format(unit=name or unit_id or ""))
-    return unit
-
-
-async def co_unit_ids(session: AsyncSession, *, ticket: Ticket) -> list[int]:
-    rows = await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))
-    return list(rows.all())
+from tickets.context import Actor, Rules
+from tickets.deadlines import completion_period, describe_period, start_deadlines
+from tickets.enums import Action, Channel, Role, Satisfaction, TicketStatus
+from tickets.errors import Forbidden, ValidationFailed, WindowClosed
+from tickets.logins import record_duty_login
+from tickets.messaging import MessageKind, report_upstream, summary, tell
+from tickets.models import Ticket, TicketCoUnit, TicketEvent, Unit
+from tickets.queries import co_unit_ids, get_ticket, get_unit
+from tickets.schemas import NOTE_MAX, CallbackAnswers, ReplyData, check_length, require
 
 
 async def _record_event(
@@ -243,24 +86,8 @@ async def _transition(
         # Any handler action counts as the unit's duty login for the day (DOMAIN §5).
         await record_duty_login(session, rules=rules, unit_id=actor.unit_id, staff_id=actor.id)
     if ticket.channel is Channel.UPSTREAM and action in UPSTREAM_REPORTED:
-        await enqueue(
-            session,
-            channel=OutboxChannel.UPSTREAM,
-            recipient="upstream",
-            payload={
-                "kind": "state_change",
-                "number": ticket.number,
-                "external_number": ticket.external_number,
-                "action": action.value,
-                "status": ticket.status.value,
-                "result": ticket.result.value if ticket.result else None,
-                "reply": ticket.reply_text if action is Action.REPLY else None,
-                "note": note,
-                "at": event.at.isoformat(),
-            },
-            dedupe_key=f"{ticket.number}:{event.id}:upstream",
-            now=rules.now(),
-        )
+        await report_upstream(session, rules=rules, ticket=ticket, event_id=event.id, action=action.value,
+                              note=note, at=event.at.isoformat())
     return event
 
 
@@ -276,104 +103,6 @@ UPSTREAM_REPORTED = frozenset(
         Action.APPROVE_EXTENSION,
     }
 )
-
-
-async def _notify_staff(
-    session: AsyncSession,
-    *,
-    rules: Rules,
-    staff_rows: Sequence[Staff],
-    ticket: Ticket,
-    event: TicketEvent,
-    kind: str,
-    text: str,
-) -> None:
-    for staff in staff_rows:
-        if staff.telegram_user_id is not None:
-            channel, recipient = OutboxChannel.TELEGRAM, str(staff.telegram_user_id)
-        elif staff.phone:
-            channel, recipient = OutboxChannel.SMS, staff.phone
-        else:
-            continue
-        await enqueue(
-            session,
-            channel=channel,
-            recipient=recipient,
-            payload={"kind": kind, "number": ticket.number, "text": text, "staff_id": staff.id},
-            dedupe_key=f"{ticket.number}:{event.id}:{channel.value}:{recipient}",
-            now=rules.now(),
-        )
-
-
-async def unit_handlers(session: AsyncSession, *, unit_ids: Sequence[int]) -> list[Staff]:
-    if not unit_ids:
-        return []
-    rows = await session.exec(
-        select(Staff)
-        .where(col(Staff.unit_id).in_(unit_ids), Staff.role == Role.HANDLER, Staff.active == True)  # noqa: E712
-        .order_by(col(Staff.unit_id), col(Staff.slot), col(Staff.id))
-    )
-    return list(rows.all())
-
-
-async def office_staff(session: AsyncSession) -> list[Staff]:
-    rows = await session.exec(
-        select(Staff).where(Staff.role == Role.OFFICE, Staff.active == True).order_by(col(Staff.id))  # noqa: E712
-    )
-    return list(rows.all())
-
-
-async def _notify_unit(session: AsyncSession, *, rules: Rules, ticket: Ticket, event: TicketEvent,
-                       kind: str, text: str, unit_ids: Sequence[int] | None = None) -> None:
-    ids = list(unit_ids) if unit_ids is not None else [ticket.main_unit_id] if ticket.main_unit_id else []
-    staff = await unit_handlers(session, unit_ids=ids)
-    await _notify_staff(session, rules=rules, staff_rows=staff, ticket=ticket, event=event, kind=kind, text=text)
-
-
-async def _notify_office(session: AsyncSession, *, rules: Rules, ticket: Ticket, event: TicketEvent,
-                         kind: str, text: str) -> None:
-    staff = [s for s in await office_staff(session) if s.telegram_user_id is not None]
-    await _notify_staff(session, rules=rules, staff_rows=staff, ticket=ticket, event=event, kind=kind, text=text)
-
-
-async def _notify_citizen(session: AsyncSession, *, rules: Rules, ticket: Ticket, event: TicketEvent,
-                          kind: str, text: str) -> None:
-    citizen = await session.get(Citizen, ticket.citizen_id) if ticket.citizen_id else None
-    if citizen is not None and citizen.telegram_user_id is not None:
-        channel, recipient = OutboxChannel.TELEGRAM, str(citizen.telegram_user_id)
-    elif ticket.contact_phone:
-        channel, recipient = OutboxChannel.SMS, ticket.contact_phone
-    else:
-        return
-    await enqueue(
-        session,
-        channel=channel,
-        recipient=recipient,
-        payload={"kind": kind, "number": ticket.number, "text": text, "audience": "citizen"},
-        dedupe_key=f"{ticket.number}:{event.id}:{channel.value}:{recipient}",
-        now=rules.now(),
-    )
-
-
-def summary(ticket: Ticket, limit: int = 80) -> str:
-    """A short, masked summary of the content for pushes and letters."""
-    text = mask_text(" ".join(ticket.content.split()))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-# --- creation ----------------------------------------------------------------------
-
-
-async def create_ticket(session: AsyncSession, *, rules: Rules, actor: Actor, data: TicketCreate) -> Ticket:
-    """Receive a request (受理): validate, number it, store it with its first audit event and
-    the citizen's receipt. A batch of one: tickets.intake holds the rules, so that a single
-    request and a batch of them are received alike."""
-    from tickets.intake import create_tickets  # intake builds on this module's types
-
-    (outcome,) = await create_tickets(session, rules=rules, actor=actor, drafts=[data])
-    if isinstance(outcome, HotlineError):
-        raise outcome
-    return outcome
 
 
 # --- office intake --------------------------------------------------------------
@@ -404,38 +133,13 @@ async def _set_units(session: AsyncSession, *, ticket: Ticket, unit_id: int, co_
     return unit
 
 
-def completion_period(policy: Policy, urgency: Urgency) -> Period:
-    """办结时限 by urgency (urgent help 1 working day, general 5, by default)."""
-    completion = policy.deadlines.completion
-    return {Urgency.URGENT: completion.urgent, Urgency.SEMI_URGENT: completion.semi_urgent,
-            Urgency.GENERAL: completion.general}[urgency]
-
-
-def _start_deadlines(ticket: Ticket, *, rules: Rules) -> None:
-    """Deadlines counted from the moment a unit receives the ticket (接单之日起)."""
-    now = rules.now()
-    d = rules.policy.deadlines
-    cal = rules.calendar
-    ticket.dispatched_at = now
-    ticket.accepted_at = None
-    ticket.first_contact_due_at = cal.add(now, d.first_contact)
-    ticket.return_window_until = cal.add(now, d.return_window)
-    ticket.extension_window_until = cal.add(now, d.extension_window)
-    ticket.due_at = cal.add(now, completion_period(rules.policy, ticket.urgency))
-    ticket.extended_days = 0
-    if ticket.urgency is Urgency.URGENT and not cal.in_working_hours(now):
-        ticket.feedback_due_at = cal.add(now, d.urgent_offhours_feedback)
-    else:
-        ticket.feedback_due_at = None
-
-
 async def dispatch(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, unit_id: int,
                    co_unit_ids: Sequence[int] = (), note: str = "") -> Ticket:
     """派单 to a main unit and optional co-handling units."""
     ticket = await get_ticket(session, number=number)
     workflow.check(ticket.status, Action.DISPATCH, actor.role, number=ticket.number)
     unit = await _set_units(session, ticket=ticket, unit_id=unit_id, co_unit_ids=co_unit_ids)
-    _start_deadlines(ticket, rules=rules)
+    start_deadlines(ticket, rules=rules)
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.DISPATCH,
                               note=note, data={"unit_id": unit.id, "co_unit_ids": list(co_unit_ids)})
     await _announce_dispatch(session, rules=rules, ticket=ticket, event=event, unit=unit)
@@ -445,42 +149,42 @@ async def dispatch(session: AsyncSession, *, rules: Rules, actor: Actor, number:
 async def _announce_dispatch(session: AsyncSession, *, rules: Rules, ticket: Ticket, event: TicketEvent,
                              unit: Unit) -> None:
     text = texts.N_DISPATCHED.format(
-        number=ticket.number, urgency=texts.URGENCY[ticket.urgency], category=ticket.category or "未分类",
-        summary=summary(ticket), first_contact_due=texts.fmt_local(ticket.first_contact_due_at),
+        number=ticket.number, urgency=texts.URGENCY[ticket.urgency], category=ticket.category or texts.UNCATEGORISED,
+        summary=summary(ticket.content), first_contact_due=texts.fmt_local(ticket.first_contact_due_at),
         due=texts.fmt_local(ticket.due_at),
     )
     units = [unit.id, *await co_unit_ids(session, ticket=ticket)]
-    await _notify_unit(session, rules=rules, ticket=ticket, event=event, kind="ticket_dispatched", text=text,
-                       unit_ids=[u for u in units if u is not None])
-    await _notify_citizen(session, rules=rules, ticket=ticket, event=event, kind="ticket_dispatched",
-                          text=texts.N_DISPATCHED_CITIZEN.format(number=ticket.number, unit=unit.name,
-                                                                 due=texts.fmt_local(ticket.due_at)))
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_DISPATCHED, text=text,
+               unit_ids=[u for u in units if u is not None])
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_DISPATCHED_CITIZEN,
+               text=texts.N_DISPATCHED_CITIZEN.format(number=ticket.number, unit=unit.name,
+               due=texts.fmt_local(ticket.due_at)))
 
 
 async def direct_answer(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, answer: str) -> Ticket:
     """平台直接答复: answered by the hotline without dispatch."""
-    answer = _require(answer, "答复内容")
+    answer = require(answer, texts.WHAT_ANSWER)
     ticket = await get_ticket(session, number=number)
     workflow.check(ticket.status, Action.DIRECT_ANSWER, actor.role, number=ticket.number)
     now = rules.now()
     ticket.reply_text, ticket.replied_at, ticket.closed_at = answer, now, now
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.DIRECT_ANSWER,
                               note=answer)
-    await _notify_citizen(session, rules=rules, ticket=ticket, event=event, kind="direct_answer",
-                          text=texts.N_DIRECT_ANSWER_CITIZEN.format(number=ticket.number, note=answer))
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.DIRECT_ANSWER,
+               text=texts.N_DIRECT_ANSWER_CITIZEN.format(number=ticket.number, note=answer))
     return ticket
 
 
 async def send_back(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, reason: str) -> Ticket:
     """Out of jurisdiction: returned to the sender (初步分类)."""
-    reason = _require(reason, "退回原因")
+    reason = require(reason, texts.WHAT_SEND_BACK)
     ticket = await get_ticket(session, number=number)
     workflow.check(ticket.status, Action.SEND_BACK, actor.role, number=ticket.number)
     ticket.closed_at = rules.now()
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.SEND_BACK,
                               note=reason)
-    await _notify_citizen(session, rules=rules, ticket=ticket, event=event, kind="sent_back",
-                          text=texts.N_SENT_BACK_CITIZEN.format(number=ticket.number))
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.SENT_BACK,
+               text=texts.N_SENT_BACK_CITIZEN.format(number=ticket.number))
     return ticket
 
 
@@ -528,7 +232,7 @@ async def _valid_attempt(session: AsyncSession, *, rules: Rules, ticket: Ticket,
 
 
 async def site_visit(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, findings: str) -> Ticket:
-    findings = _require(findings, "现场查看情况")
+    findings = require(findings, texts.WHAT_SITE_FINDINGS)
     ticket = await get_ticket(session, number=number)
     await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.SITE_VISIT, note=findings)
     ticket.site_visit_at = rules.now()
@@ -538,8 +242,8 @@ async def site_visit(session: AsyncSession, *, rules: Rules, actor: Actor, numbe
 async def request_return(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, reason: str,
                          suggested_unit: str) -> Ticket:
     """退单: only within the return window after receipt, with a reason and the presumed unit."""
-    reason = _require(reason, "退单理由")
-    suggested_unit = _require(suggested_unit, "建议承办单位")
+    reason = require(reason, texts.WHAT_RETURN_REASON)
+    suggested_unit = require(suggested_unit, texts.WHAT_SUGGESTED_UNIT)
     ticket = await get_ticket(session, number=number)
     workflow.check(ticket.status, Action.REQUEST_RETURN, actor.role, number=ticket.number)
     if ticket.return_window_until is not None and rules.now() > ticket.return_window_until:
@@ -550,8 +254,8 @@ async def request_return(session: AsyncSession, *, rules: Rules, actor: Actor, n
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.REQUEST_RETURN,
                               note=reason, data={"suggested_unit": suggested_unit})
     unit = await get_unit(session, unit_id=ticket.main_unit_id)
-    await _notify_office(session, rules=rules, ticket=ticket, event=event, kind="return_requested",
-                         text=texts.N_RETURN_REQUESTED.format(unit=unit.name, number=ticket.number, reason=reason))
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.RETURN_REQUESTED,
+               text=texts.N_RETURN_REQUESTED.format(unit=unit.name, number=ticket.number, reason=reason))
     return ticket
 
 
@@ -564,33 +268,33 @@ async def decide_return(session: AsyncSession, *, rules: Rules, actor: Actor, nu
     old_unit_id = ticket.main_unit_id
     if approve:
         if new_unit_id is None:
-            raise ValidationFailed(texts.ERR_REASON_REQUIRED.format(what="改派的承办单位"))
+            raise ValidationFailed(texts.ERR_REASON_REQUIRED.format(what=texts.WHAT_NEW_UNIT))
         if new_unit_id == old_unit_id:
             raise ValidationFailed(texts.ERR_SAME_UNIT)
         new_unit = await _set_units(session, ticket=ticket, unit_id=new_unit_id, co_unit_ids=())
-        _start_deadlines(ticket, rules=rules)
+        start_deadlines(ticket, rules=rules)
     else:
-        note = _require(note, "不同意退单的理由")
+        note = require(note, texts.WHAT_RETURN_REFUSAL)
         if ticket.accepted_at is None:
             ticket.accepted_at = rules.now()
     ticket.pending_request = {}
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=action, note=note,
                               data={"old_unit_id": old_unit_id, "new_unit_id": new_unit_id})
     if approve:
-        await _notify_unit(session, rules=rules, ticket=ticket, event=event, kind="return_approved",
-                           text=texts.N_RETURN_APPROVED.format(number=ticket.number, new_unit=new_unit.name),
-                           unit_ids=[old_unit_id] if old_unit_id else [])
+        await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.RETURN_APPROVED,
+                   text=texts.N_RETURN_APPROVED.format(number=ticket.number, new_unit=new_unit.name),
+                   unit_ids=[old_unit_id] if old_unit_id else [])
         await _announce_dispatch(session, rules=rules, ticket=ticket, event=event, unit=new_unit)
     else:
-        await _notify_unit(session, rules=rules, ticket=ticket, event=event, kind="return_refused",
-                           text=texts.N_RETURN_REFUSED.format(number=ticket.number, note=note))
+        await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.RETURN_REFUSED,
+                   text=texts.N_RETURN_REFUSED.format(number=ticket.number, note=note))
     return ticket
 
 
 async def request_extension(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, days: int,
                             reason: str) -> Ticket:
     """延期 for a hard case, asked within the extension window after receipt."""
-    reason = _require(reason, "延期理由")
+    reason = require(reason, texts.WHAT_EXTENSION_REASON)
     limit = rules.policy.limits.extension_max_working_days
     if not 1 <= days <= limit:
         raise ValidationFailed(texts.ERR_EXTENSION_DAYS.format(limit=limit))
@@ -603,9 +307,9 @@ async def request_extension(session: AsyncSession, *, rules: Rules, actor: Actor
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket,
                               action=Action.REQUEST_EXTENSION, note=reason, data={"days": days})
     unit = await get_unit(session, unit_id=ticket.main_unit_id)
-    await _notify_office(session, rules=rules, ticket=ticket, event=event, kind="extension_requested",
-                         text=texts.N_EXTENSION_REQUESTED.format(unit=unit.name, number=ticket.number, days=days,
-                                                                 reason=reason))
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.EXTENSION_REQUESTED,
+               text=texts.N_EXTENSION_REQUESTED.format(unit=unit.name, number=ticket.number, days=days,
+               reason=reason))
     return ticket
 
 
@@ -621,17 +325,17 @@ async def decide_extension(session: AsyncSession, *, rules: Rules, actor: Actor,
             ticket.due_at = rules.calendar.add_working_days(ticket.due_at, days)
         ticket.extended_days += days
     else:
-        note = _require(note, "不同意延期的理由")
+        note = require(note, texts.WHAT_EXTENSION_REFUSAL)
     ticket.pending_request = {}
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=action, note=note,
                               data={"days": days, "old_due_at": old_due.isoformat() if old_due else None})
     if approve:
         text = texts.N_EXTENSION_APPROVED.format(number=ticket.number, due=texts.fmt_local(ticket.due_at))
-        kind = "extension_approved"
+        kind = MessageKind.EXTENSION_APPROVED
     else:
         text = texts.N_EXTENSION_REFUSED.format(number=ticket.number, note=note, due=texts.fmt_local(ticket.due_at))
-        kind = "extension_refused"
-    await _notify_unit(session, rules=rules, ticket=ticket, event=event, kind=kind, text=text)
+        kind = MessageKind.EXTENSION_REFUSED
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=kind, text=text)
     return ticket
 
 
@@ -648,11 +352,12 @@ async def reply(session: AsyncSession, *, rules: Rules, actor: Actor, number: st
     missing = [texts.REPLY_ELEMENT[name] for name in required if not getattr(data, name)]
     if data.answered_at is None:
         missing.append(texts.REPLY_ELEMENT["answered_at"])
-    if data.text and len(data.text) < rules.policy.limits.reply_min_chars and "回复正文" not in missing:
-        missing.append(f"回复正文（至少 {rules.policy.limits.reply_min_chars} 字）")
+    body_label = texts.REPLY_ELEMENT["text"]
+    if data.text and len(data.text) < rules.policy.limits.reply_min_chars and body_label not in missing:
+        missing.append(texts.REPLY_TEXT_TOO_SHORT.format(limit=rules.policy.limits.reply_min_chars))
     if missing:
         raise ValidationFailed(texts.ERR_REPLY_MISSING.format(missing="、".join(missing)))
-    _check_length(data.text, NOTE_MAX, "回复正文")
+    check_length(data.text, NOTE_MAX, body_label)
     ticket.result = data.result
     ticket.reply_text = data.text
     ticket.reply_details = data.model_dump(mode="json", exclude={"text", "result"}) | {
@@ -663,9 +368,9 @@ async def reply(session: AsyncSession, *, rules: Rules, actor: Actor, number: st
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.REPLY,
                               note=data.text, data={"result": data.result.value})
     unit = await get_unit(session, unit_id=ticket.main_unit_id)
-    await _notify_office(session, rules=rules, ticket=ticket, event=event, kind="ticket_replied",
-                         text=texts.N_REPLIED.format(unit=unit.name, number=ticket.number,
-                                                     result=texts.RESULT[data.result]))
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_REPLIED,
+               text=texts.N_REPLIED.format(unit=unit.name, number=ticket.number,
+               result=texts.RESULT[data.result]))
     return ticket
 
 
@@ -701,11 +406,11 @@ async def record_callback(session: AsyncSession, *, rules: Rules, actor: Actor, 
         ticket.closed_at = rules.now()
         event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=action,
                                   note=answers.note, data=data)
-        await _notify_citizen(session, rules=rules, ticket=ticket, event=event, kind="ticket_closed",
-                              text=texts.N_CLOSED_CITIZEN.format(number=ticket.number))
+        await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_CLOSED,
+                   text=texts.N_CLOSED_CITIZEN.format(number=ticket.number))
     elif action is Action.REWORK:
         await _rework(session, rules=rules, actor=actor, ticket=ticket,
-                      note=answers.note or "回访结果为未联系、未解决或不满意", data=data)
+                      note=answers.note or texts.REWORK_AFTER_CALLBACK, data=data)
     else:
         await _transition(session, rules=rules, actor=actor, ticket=ticket, action=action, note=answers.note,
                           data=data)
@@ -714,7 +419,7 @@ async def record_callback(session: AsyncSession, *, rules: Rules, actor: Actor, 
 
 async def rework(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str) -> Ticket:
     """退回重办 after the office's review of a reply."""
-    note = _require(note, "退回重办的理由")
+    note = require(note, texts.WHAT_REWORK_REASON)
     ticket = await get_ticket(session, number=number)
     await _rework(session, rules=rules, actor=actor, ticket=ticket, note=note, data={})
     return ticket
@@ -730,8 +435,8 @@ async def _rework(session: AsyncSession, *, rules: Rules, actor: Actor, ticket: 
     ticket.due_at = rules.calendar.add(rules.now(), completion_period(rules.policy, ticket.urgency))
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.REWORK, note=note,
                               data=data)
-    await _notify_unit(session, rules=rules, ticket=ticket, event=event, kind="rework",
-                       text=texts.N_REWORK.format(number=ticket.number, note=note))
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.REWORK,
+               text=texts.N_REWORK.format(number=ticket.number, note=note))
 
 
 # --- supervision and flags ---------------------------------------------------------
@@ -742,14 +447,14 @@ async def supervise(session: AsyncSession, *, rules: Rules, actor: Actor, number
     ticket.supervised = True
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.SUPERVISE, note=note)
     if ticket.main_unit_id:
-        await _notify_unit(session, rules=rules, ticket=ticket, event=event, kind="supervised",
-                           text=texts.N_SUPERVISED.format(number=ticket.number, note=note))
+        await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.SUPERVISED,
+                   text=texts.N_SUPERVISED.format(number=ticket.number, note=note))
     return ticket
 
 
 async def archive(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str) -> Ticket:
     """存电: a repeated complaint shown unfounded; later ones are left out of satisfaction."""
-    note = _require(note, "存电理由")
+    note = require(note, texts.WHAT_ARCHIVE_REASON)
     ticket = await get_ticket(session, number=number)
     ticket.archived = True
     await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.ARCHIVE, note=note)
@@ -759,8 +464,8 @@ async def archive(session: AsyncSession, *, rules: Rules, actor: Actor, number: 
 async def urge(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = "") -> Ticket:
     ticket = await get_ticket(session, number=number)
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.URGE, note=note)
-    await _notify_unit(session, rules=rules, ticket=ticket, event=event, kind="urged",
-                       text=texts.N_URGED.format(number=ticket.number, note=note))
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.URGED,
+               text=texts.N_URGED.format(number=ticket.number, note=note))
     return ticket
 
 
@@ -769,8 +474,8 @@ async def recall(session: AsyncSession, *, rules: Rules, actor: Actor, number: s
     ticket.closed_at = rules.now()
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.RECALL, note=note)
     if ticket.main_unit_id:
-        await _notify_unit(session, rules=rules, ticket=ticket, event=event, kind="recalled",
-                           text=texts.N_RECALLED.format(number=ticket.number))
+        await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.RECALLED,
+                   text=texts.N_RECALLED.format(number=ticket.number))
     return ticket
 
 
@@ -783,27 +488,7 @@ async def recheck(session: AsyncSession, *, rules: Rules, actor: Actor, number: 
     ticket.dispatched_at = now
     ticket.due_at = rules.calendar.add(now, rules.policy.deadlines.recheck)
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.RECHECK, note=note)
-    await _notify_unit(session, rules=rules, ticket=ticket, event=event, kind="recheck",
-                       text=texts.N_RECHECK.format(number=ticket.number, due=texts.fmt_local(ticket.due_at),
-                                                   note=note))
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.RECHECK,
+               text=texts.N_RECHECK.format(number=ticket.number, due=texts.fmt_local(ticket.due_at),
+               note=note))
     return ticket
-
-
-# --- duty logins ----------------------------------------------------------------------
-
-
-async def record_duty_login(session: AsyncSession, *, rules: Rules, unit_id: int, staff_id: int | None) -> None:
-    """The unit's duty login for today (Shanghai date); the first login of the day is kept."""
-    now = rules.now()
-    statement = insert_for(session)(DutyLogin).values(
-        unit_id=unit_id, work_date=local(now).date(), first_login_at=now, staff_id=staff_id
-    ).on_conflict_do_nothing(index_elements=["unit_id", "work_date"])
-    await session.exec(statement)  # type: ignore[call-overload]
-
-
-def load_rules(settings: Settings | None = None, *, clock: Clock | None = None,
-               policy_file: Path | None = None) -> Rules:
-    settings = settings or Settings()
-    if policy_file is not None:
-        settings = settings.model_copy(update={"policy_file": policy_file})
-    return Rules.from_settings(settings, clock)

@@ -1,7 +1,9 @@
 """Configuration from environment variables (prefix HOTLINE_) and an optional .env file.
 
 Settings are read when `Settings()` is constructed, never at import time, so tests
-and the CLI can build their own.
+and the CLI can build their own. These are the core's; each adapter extends them with its
+own next to it (bot/config.py, integrations/config.py, scheduler/config.py) and the
+composition root assembles them (wiring.Settings).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ class Settings(BaseSettings):
         default="sqlite:///hotline.db",
         description="SQLAlchemy URL; sqlite:///file.db or postgresql://user@host/db",
     )
-    redis_url: str | None = Field(default=None, description="Redis for bot FSM state; unset = memory")
     host: str = Field(default="127.0.0.1", description="HTTP listen address")
     port: int = Field(default=8080, description="HTTP listen port")
     policy_file: Path | None = Field(default=None, description="YAML overriding the shipped policy")
@@ -27,52 +28,7 @@ class Settings(BaseSettings):
         default=None, description="YAML with extra holidays / working days kept by the office"
     )
     log_level: str = Field(default="INFO", description="Python logging level")
+    # Whether this process has a Telegram channel: the bot's runtime and the outbox health
+    # check (integrations) both need it; the bot's other settings are in bot/config.py.
     telegram_token: str | None = Field(default=None, description="Bot token; unset = no Telegram")
-    telegram_api_base: str = Field(
-        default="https://api.telegram.org", description="Bot API server base URL"
-    )
-    telegram_webhook_url: str | None = Field(
-        default=None, description="Public webhook URL; unset = long polling"
-    )
-    telegram_webhook_secret: str | None = Field(
-        default=None, description="Secret token Telegram echoes in webhook calls"
-    )
-    upstream_secret: str | None = Field(default=None, description="HMAC key of the upstream platform")
     scheduler_enabled: bool = Field(default=True, description="Run the scheduled jobs in this process")
-
-    # --- integration layer (integrations/) ---------------------------------------
-    upstream_callback_url: str | None = Field(
-        default=None, description="Where our replies and state changes are POSTed to the upstream platform"
-    )
-    upstream_callback_secret: str | None = Field(
-        default=None, description="HMAC key signing our callbacks upstream; unset = upstream_secret"
-    )
-    upstream_signature_window_seconds: int = Field(
-        default=300, description="Accepted clock difference of signed upstream requests (replay window)"
-    )
-    wecom_webhook_base: str = Field(
-        default="https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
-        description="WeCom group-robot send URL; an outbox recipient is the robot key appended as ?key=",
-    )
-    sms_gateway_url: str | None = Field(default=None, description="SMS gateway endpoint (generic JSON POST)")
-    sms_gateway_token: str | None = Field(default=None, description="Bearer token of the SMS gateway")
-    sms_default_template: str = Field(default="HOTLINE_NOTICE", description="SMS template id for any message kind")
-    sms_templates: dict[str, str] = Field(
-        default_factory=dict, description="SMS template id per message kind, e.g. {\"ticket_closed\": \"T1002\"}"
-    )
-    notifier_timeout_seconds: float = Field(default=10.0, description="HTTP timeout of one notifier call")
-    outbox_enabled: bool = Field(default=True, description="Run the outbox worker in this process")
-    outbox_max_attempts: int = Field(default=8, description="Delivery attempts before a message is dead-lettered")
-    outbox_base_delay_seconds: float = Field(default=30.0, description="First retry delay (doubles each attempt)")
-    outbox_max_delay_seconds: float = Field(default=3600.0, description="Cap of the retry delay")
-    outbox_lease_seconds: float = Field(
-        default=120.0, description="A claimed message is re-sent after this long if its worker died"
-    )
-    outbox_batch_size: int = Field(default=50, description="Messages one worker claims at a time")
-    outbox_poll_seconds: float = Field(default=2.0, description="Worker sleep when the outbox is empty")
-    api_rate_limit: int = Field(default=600, description="Requests per API key per rate-limit period")
-    api_rate_period_seconds: float = Field(default=60.0, description="Length of the rate-limit period")
-    classifier_model: Path | None = Field(
-        default=None,
-        description="Trained routing model (knowledge_base.classify) for telephony assist; unset = keyword rules",
-    )

@@ -14,17 +14,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import sqlalchemy as sa
-from sqlmodel import Column, Field, SQLModel, col, func, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tickets import texts
+from tickets.context import Rules
 from tickets.enums import HandlerSlot, Role
 from tickets.errors import NotFound, ValidationFailed
-from tickets.models import Staff, Unit, UTCDateTime
+from tickets.models import BindAttempt, Staff, StaffInvite, Unit
 from tickets.privacy import normalize_phone
-from tickets.service import Rules, get_unit
+from tickets.queries import get_unit
 
 # Local defaults of this module; callers may pass their own.
 INVITE_TTL = timedelta(hours=72)
@@ -34,43 +35,6 @@ FAILED_ATTEMPTS_WINDOW = timedelta(hours=1)
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 
-# --- texts (what office staff and handlers read) ---------------------------------
-ERR_CODE_EMPTY = "请在 /bind 后面加上热线办发给您的邀请码，例如：/bind ABCD2345"
-ERR_CODE_INVALID = "邀请码无效，请核对后重试。"
-ERR_CODE_EXPIRED = "邀请码已过期，请联系热线办重新获取。"
-ERR_CODE_USED = "邀请码已被使用，每个邀请码只能使用一次。"
-ERR_TOO_MANY = "错误次数过多，请 {minutes} 分钟后再试。"
-ERR_ALREADY_BOUND = "您的账号已绑定{name}（{unit}），无需重复绑定。"
-ERR_BOUND_ELSEWHERE = "该工作人员已绑定其他账号。如需更换，请联系热线办。"
-ERR_STAFF_INACTIVE = "该工作人员账号已停用，请联系热线办。"
-ERR_NAME_REQUIRED = "新建工作人员时请填写姓名和电话。"
-
-
-class StaffInvite(SQLModel, table=True):
-    __tablename__ = "staff_invite"
-
-    id: int | None = Field(default=None, primary_key=True)
-    # sha256 of the normalised code: a leaked table does not leak usable codes.
-    code_hash: str = Field(max_length=64, unique=True)
-    staff_id: int = Field(foreign_key="staff.id", index=True)
-    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
-    used_by: int | None = Field(default=None, sa_column=Column(sa.BigInteger, nullable=True))
-    created_by: str = Field(default="", max_length=50)
-
-
-class BindAttempt(SQLModel, table=True):
-    """Every /bind try, kept for the rate limit and for the office's audit."""
-
-    __tablename__ = "bind_attempt"
-    __table_args__ = (sa.Index("ix_bind_attempt_account_at", "account_id", "at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(sa_column=Column(sa.BigInteger, nullable=False))
-    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    success: bool = False
-    staff_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
 @dataclass(frozen=True)
@@ -107,7 +71,7 @@ async def create_invite(
     """A fresh code for one Staff record. Returns the plain code (shown once) and the row."""
     staff = await session.get(Staff, staff_id)
     if staff is None:
-        raise NotFound("未找到该工作人员。")
+        raise NotFound(texts.ERR_STAFF_NOT_FOUND)
     now = rules.now()
     code = new_code()
     invite = StaffInvite(code_hash=hash_code(code), staff_id=staff_id, created_at=now, expires_at=now + ttl,
@@ -128,11 +92,14 @@ async def find_or_create_staff(
         query = query.where(Staff.slot == slot)
     if name:
         query = query.where(Staff.name == name)
-    existing = (await session.exec(query.order_by(col(Staff.id)))).first()
-    if existing is not None and (slot is not None or name):
-        return existing
+    found = (await session.exec(query.order_by(col(Staff.id)))).all()
+    if found and (slot is not None or name or len(found) == 1):
+        # Named, by slot, or the only one of that role in the unit (the office account).
+        return found[0]
+    if found:
+        raise ValidationFailed(texts.ERR_WHICH_STAFF.format(unit=unit.name, names="、".join(s.name for s in found)))
     if not (name and phone):
-        raise ValidationFailed(ERR_NAME_REQUIRED)
+        raise ValidationFailed(texts.ERR_NAME_REQUIRED.format(unit=unit.name))
     staff = Staff(role=role, unit_id=unit.id, slot=slot, name=name, phone=normalize_phone(phone))
     session.add(staff)
     await session.flush()
@@ -160,10 +127,10 @@ async def redeem_invite(
     bound = (await session.exec(select(Staff).where(Staff.telegram_user_id == account_id))).first()
     if bound is not None:
         unit = await session.get(Unit, bound.unit_id) if bound.unit_id else None
-        return BindOutcome(None, ERR_ALREADY_BOUND.format(name=bound.name, unit=unit.name if unit else ""))
+        return BindOutcome(None, texts.ERR_ALREADY_BOUND.format(name=bound.name, unit=unit.name if unit else ""))
     if await failed_attempts(session, rules=rules, account_id=account_id, window=window) >= max_failed:
         # Locked out: not even checked, and not counted again (the window must be able to pass).
-        return BindOutcome(None, ERR_TOO_MANY.format(minutes=int(window.total_seconds() // 60)))
+        return BindOutcome(None, texts.ERR_TOO_MANY.format(minutes=int(window.total_seconds() // 60)))
 
     def fail(message: str, staff_id: int | None = None) -> BindOutcome:
         session.add(BindAttempt(account_id=account_id, at=now, success=False, staff_id=staff_id))
@@ -171,19 +138,19 @@ async def redeem_invite(
 
     normalized = normalize_code(code)
     if not normalized:
-        return BindOutcome(None, ERR_CODE_EMPTY)
+        return BindOutcome(None, texts.ERR_CODE_EMPTY)
     invite = (await session.exec(select(StaffInvite).where(StaffInvite.code_hash == hash_code(normalized)))).first()
     if invite is None:
-        return fail(ERR_CODE_INVALID)
+        return fail(texts.ERR_CODE_INVALID)
     if invite.used_at is not None:
-        return fail(ERR_CODE_USED, invite.staff_id)
+        return fail(texts.ERR_CODE_USED, invite.staff_id)
     if now > invite.expires_at:
-        return fail(ERR_CODE_EXPIRED, invite.staff_id)
+        return fail(texts.ERR_CODE_EXPIRED, invite.staff_id)
     staff = await session.get(Staff, invite.staff_id)
     if staff is None or not staff.active:
-        return fail(ERR_STAFF_INACTIVE, invite.staff_id)
+        return fail(texts.ERR_STAFF_INACTIVE, invite.staff_id)
     if staff.telegram_user_id is not None and staff.telegram_user_id != account_id:
-        return fail(ERR_BOUND_ELSEWHERE, staff.id)
+        return fail(texts.ERR_BOUND_ELSEWHERE, staff.id)
     staff.telegram_user_id = account_id
     invite.used_at = now
     invite.used_by = account_id

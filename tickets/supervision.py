@@ -15,19 +15,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tickets import letter_texts as lt
 from tickets import texts
 from tickets.clock import ensure_aware, local
+from tickets.context import Rules
 from tickets.enums import OPEN_STATUSES, NoticeKind, Satisfaction
 from tickets.letters import (
     CONTENT_PREFIX,
     Delivery,
     LetterDraft,
-    notify_office,
     office_name,
     render_markdown,
     short_summary,
     store_and_send,
 )
+from tickets.messaging import MessageKind, tell_office
 from tickets.models import Ticket, Unit
-from tickets.service import Rules
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +141,6 @@ async def run_supervision_weekly(session: AsyncSession, *, rules: Rules, at: dat
                                             supervised=result.supervised)
     else:
         text = lt.OFFICE_SUPERVISION_NONE.format(week=lt.cn_week(day))
-    await notify_office(session, rules=rules, key=f"supervision_weekly:{result.week}", text=text,
-                        kind="supervision_summary")
+    await tell_office(session, rules=rules, key=f"supervision_weekly:{result.week}", text=text,
+                      kind=MessageKind.SUPERVISION_SUMMARY)
     return result

@@ -114,6 +114,28 @@ ERR_REPLY_NO_CONTACT = "尚未记录先行联系，请先联系诉求人再回�
 ERR_SAME_UNIT = "新的承办单位不能与原单位相同。"
 ERR_UNIT_INACTIVE = "承办单位“{unit}”已停用，不能派单。"
 ERR_CALLBACK_INCOMPLETE = "回访结果不完整：{missing}。"
+EMPTY_NUMBER = "（空）"
+REPLY_TEXT_TOO_SHORT = "回复正文（至少 {limit} 字）"
+
+# What a required reason or note is called in ERR_REASON_REQUIRED / ERR_FIELD_TOO_LONG.
+WHAT_ANSWER = "答复内容"
+WHAT_SEND_BACK = "退回原因"
+WHAT_SITE_FINDINGS = "现场查看情况"
+WHAT_RETURN_REASON = "退单理由"
+WHAT_SUGGESTED_UNIT = "建议承办单位"
+WHAT_NEW_UNIT = "改派的承办单位"
+WHAT_RETURN_REFUSAL = "不同意退单的理由"
+WHAT_EXTENSION_REASON = "延期理由"
+WHAT_EXTENSION_REFUSAL = "不同意延期的理由"
+WHAT_REWORK_REASON = "退回重办的理由"
+WHAT_ARCHIVE_REASON = "存电理由"
+WHAT_PLACE = "地点"
+WHAT_NAME = "姓名"
+REWORK_AFTER_CALLBACK = "回访结果为未联系、未解决或不满意"
+
+CITIZEN_ACTOR_NAME = "市民"
+UNCATEGORISED = "未分类"
+PERIOD_UNIT = {"working_days": "个工作日", "calendar_days": "天", "hours": "小时"}
 
 REPLY_ELEMENT = {
     "contact_person": "联系人",
@@ -133,7 +155,24 @@ CALLBACK_ELEMENT = {
     "satisfaction": "满意度",
 }
 
+# --- staff invite codes (tickets.staff) -----------------------------------------
+ERR_CODE_EMPTY = "请在 /bind 后面加上热线办发给您的邀请码，例如：/bind ABCD2345"
+ERR_CODE_INVALID = "邀请码无效，请核对后重试。"
+ERR_CODE_EXPIRED = "邀请码已过期，请联系热线办重新获取。"
+ERR_CODE_USED = "邀请码已被使用，每个邀请码只能使用一次。"
+ERR_TOO_MANY = "错误次数过多，请 {minutes} 分钟后再试。"
+ERR_ALREADY_BOUND = "您的账号已绑定{name}（{unit}），无需重复绑定。"
+ERR_BOUND_ELSEWHERE = "该工作人员已绑定其他账号。如需更换，请联系热线办。"
+ERR_STAFF_INACTIVE = "该工作人员账号已停用，请联系热线办。"
+ERR_NAME_REQUIRED = "{unit}还没有这样的工作人员：新建时请用 --name 和 --phone 填写姓名和电话。"
+ERR_WHICH_STAFF = "{unit}有多名工作人员（{names}），请用 --slot A/B 或 --name 指明是谁。"
+
 # --- notifications (outbox payload texts) -------------------------------------
+# The office's card of a new ticket, whatever the channel it came in by; the Telegram
+# notifier adds the unit buttons and NEW_TICKET_SUGGESTED / NEW_TICKET_CHOOSE below it.
+N_NEW_TICKET = "【新工单】{number}（{type}·{category}·{urgency}）\n地点：{place}\n{summary}"
+NEW_TICKET_NO_CATEGORY = "待工作人员确定"
+N_CALLBACK_REQUEST = "您好，关于您的诉求（工单号 {number}），承办单位已回复办理结果，想请您花一分钟做个回访："
 N_TICKET_RECEIVED = "您的诉求已受理，工单号 {number}。我们将尽快办理，预计办结时间以承办单位回复为准。"
 N_DISPATCHED = "【新工单】{number}（{urgency}·{category}）\n{summary}\n先行联系时限：{first_contact_due}\n办结时限：{due}"
 N_DISPATCHED_CITIZEN = "您的诉求（工单号 {number}）已转交{unit}办理，办结时限：{due}。"
@@ -163,3 +202,12 @@ def fmt_local(value: object) -> str:
     if not isinstance(value, datetime):
         return "—"
     return local(value).strftime("%Y-%m-%d %H:%M")
+
+# --- main.py demo ---------------------------------------------------------------------
+DEMO_PROGRESS = "生成演示工单"
+DEMO_LOADED = ("演示数据已生成：{units} 个单位，{staff} 名工作人员，{tickets} 件工单；"
+               "已按 {checks} 个工作日运行登录值守检查，发出未登录提示函 {letters} 份。")
+DEMO_BIND = """在机器人中使用工作人员身份（需设置 HOTLINE_TELEGRAM_TOKEN）：
+  热线办账号：python main.py staff invite --unit {office} --office
+  承办单位联络员（示例）：python main.py staff invite --unit {unit} --slot A
+每条命令打印一个一次性邀请码，请本人在机器人中发送 /bind 邀请码 完成绑定。"""

@@ -18,15 +18,16 @@ from bot.states import StatusCheck
 from knowledge_base import service as kb_service
 from knowledge_base.conversation import Band, ConversationContext, NoAnswerReason
 from knowledge_base.matcher import Entry, KnowledgeBase
-from tickets import service
+from tickets import messaging, queries, service
 from tickets import texts as ttexts
+from tickets.context import Actor, Rules
 from tickets.db import SessionFactory
 from tickets.enums import Role, TicketStatus
 from tickets.errors import HotlineError, IllegalTransition, NotFound
 from tickets.models import Ticket, Unit
 from tickets.privacy import may_see_contact, phone_suffix_matches
 from tickets.queries import citizen_tickets
-from tickets.service import Actor, CallbackAnswers, Rules
+from tickets.schemas import CallbackAnswers
 
 router = RouteTable("citizen")
 ask_router = RouteTable("citizen-ask")
@@ -65,7 +66,7 @@ async def status_number(message: Message, state: FSMContext, session: AsyncSessi
 
 async def _status(message: Message, state: FSMContext, session: AsyncSession, who: Who, number: str) -> None:
     try:
-        ticket = await service.get_ticket(session, number=number[:30])
+        ticket = await queries.get_ticket(session, number=number[:30])
     except NotFound as error:
         await state.set_state(None)
         await message.answer(error.message)
@@ -89,7 +90,7 @@ async def status_digits(message: Message, state: FSMContext, session: AsyncSessi
     data = await state.get_data()
     number = data.get("status_number", "")
     try:
-        ticket = await service.get_ticket(session, number=number)
+        ticket = await queries.get_ticket(session, number=number)
     except NotFound as error:
         await state.set_state(None)
         await message.answer(error.message)
@@ -110,7 +111,7 @@ async def status_digits(message: Message, state: FSMContext, session: AsyncSessi
 
 async def _may_see_all(session: AsyncSession, who: Who, ticket: Ticket) -> bool:
     citizen = await citizen_of(session, who.user_id) if who.role is Role.CITIZEN else None
-    co_units = await service.co_unit_ids(session, ticket=ticket) if who.role is Role.HANDLER else []
+    co_units = await queries.co_unit_ids(session, ticket=ticket) if who.role is Role.HANDLER else []
     return may_see_contact(ticket, role=who.role, unit_id=who.unit_id, co_unit_ids=co_units,
                            citizen_id=citizen.id if citizen else None)
 
@@ -141,7 +142,7 @@ async def mine(message: Message, session: AsyncSession, who: Who, state: FSMCont
         return
     lines = [texts.MINE_HEADER.format(count=len(rows))]
     lines += [texts.MINE_LINE.format(number=t.number, status=ttexts.STATUS[t.status],
-                                     due=ttexts.fmt_local(t.due_at), summary=service.summary(t, limit=40))
+                                     due=ttexts.fmt_local(t.due_at), summary=messaging.summary(t.content, limit=40))
               for t in rows]
     await reply_long(message, "\n".join(lines))
 

@@ -12,9 +12,9 @@ from bot import keyboards, texts
 from bot.commands import set_commands_for
 from bot.context import StaffDirectory, Who, log
 from bot.routes import RouteTable
+from tickets.context import Rules
 from tickets.enums import Role
 from tickets.models import Unit
-from tickets.service import Rules
 from tickets.staff import redeem_invite
 
 router = RouteTable("common")

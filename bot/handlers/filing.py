@@ -12,20 +12,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards, texts
 from bot.callbacks import DraftCb, MenuCb
-from bot.context import KbProvider, citizen_of, log, run_service
+from bot.context import citizen_of, log, run_service
 from bot.models import TicketAttachment
 from bot.routes import PLAIN_TEXT, RouteTable
-from bot.routing import category_labels, suggest_draft, suggest_units
+from bot.routing import category_labels, suggest_draft
 from bot.states import FileRequest
 from knowledge_base.classify import Router
-from tickets import service
+from tickets import deadlines, intake, schemas
 from tickets import texts as ttexts
-from tickets.enums import Channel, OutboxChannel, RequestType, Role, Urgency
+from tickets.context import Actor, Rules
+from tickets.enums import Channel, RequestType, Role, Urgency
 from tickets.errors import HotlineError, ValidationFailed
-from tickets.models import Ticket
-from tickets.outbox import enqueue
 from tickets.privacy import mask_phone, normalize_phone
-from tickets.service import Actor, Rules, TicketCreate
+from tickets.schemas import TicketCreate
 
 router = RouteTable("filing")
 MAX_PHOTOS = 5
@@ -97,8 +96,8 @@ async def place_text(message: Message, state: FSMContext) -> None:
     if not place:
         await message.answer(texts.FILE_ASK_PLACE, reply_markup=keyboards.share_location())
         return
-    if len(place) > service.PLACE_MAX:
-        await message.answer(texts.TOO_LONG_INPUT.format(length=len(place), limit=service.PLACE_MAX))
+    if len(place) > schemas.PLACE_MAX:
+        await message.answer(texts.TOO_LONG_INPUT.format(length=len(place), limit=schemas.PLACE_MAX))
         return
     await _take_place(message, state, place)
 
@@ -178,11 +177,10 @@ async def draft_edit(query: CallbackQuery, callback_data: DraftCb, state: FSMCon
 
 
 @router.callback_query(FileRequest.confirm, DraftCb.filter(F.op == "ok"))
-async def draft_confirm(query: CallbackQuery, state: FSMContext, session: AsyncSession, rules: Rules,
-                        kb: KbProvider) -> None:
+async def draft_confirm(query: CallbackQuery, state: FSMContext, session: AsyncSession, rules: Rules) -> None:
     data = await state.get_data()
     user_id = query.from_user.id
-    result = await run_service(session, _file(session, rules=rules, kb=kb, data=data, user_id=user_id))
+    result = await run_service(session, _file(session, rules=rules, data=data, user_id=user_id))
     if isinstance(result, HotlineError):
         await query.answer()
         if isinstance(query.message, Message):
@@ -215,12 +213,12 @@ async def draft_stale(query: CallbackQuery) -> None:
     await query.answer(texts.FILE_NOT_STARTED, show_alert=True)
 
 
-async def _file(session: AsyncSession, *, rules: Rules, kb: KbProvider, data: dict[str, Any],
+async def _file(session: AsyncSession, *, rules: Rules, data: dict[str, Any],
                 user_id: int) -> tuple[str, str]:
-    """Create the ticket, keep its photos, and tell the office — one transaction."""
+    """Create the ticket (intake tells the office) and keep its photos — one transaction."""
     citizen = await citizen_of(session, user_id)
-    actor = Actor.of_citizen(citizen) if citizen is not None else Actor(role=Role.CITIZEN, name="市民")
-    ticket = await service.create_ticket(
+    actor = Actor.of_citizen(citizen) if citizen is not None else Actor(role=Role.CITIZEN, name=ttexts.CITIZEN_ACTOR_NAME)
+    ticket = await intake.create_ticket(
         session, rules=rules, actor=actor,
         data=TicketCreate(channel=Channel.BOT, request_type=RequestType(data["request_type"]),
                           content=data["content"], category=data.get("category", ""), place=data["place"],
@@ -229,27 +227,6 @@ async def _file(session: AsyncSession, *, rules: Rules, kb: KbProvider, data: di
     )
     for file_id in data.get("photos", []):
         session.add(TicketAttachment(ticket_id=ticket.id, file_id=file_id, created_at=rules.now()))
-    await announce_new_ticket(session, rules=rules, kb=kb, ticket=ticket)
     # The real term starts at dispatch; the office dispatches the same day, so this is what to expect.
-    due = ttexts.fmt_local(rules.calendar.add(rules.now(), service.completion_period(rules.policy, ticket.urgency)))
+    due = ttexts.fmt_local(rules.calendar.add(rules.now(), deadlines.completion_period(rules.policy, ticket.urgency)))
     return ticket.number, due
-
-
-async def announce_new_ticket(session: AsyncSession, *, rules: Rules, kb: KbProvider, ticket: Ticket) -> None:
-    """Every office member with a Telegram account gets the ticket with the top-3 unit buttons."""
-    units = await suggest_units(session, kb=kb(), content=ticket.content)
-    text = (texts.NEW_TICKET if units else texts.NEW_TICKET_NO_SUGGESTION).format(
-        number=ticket.number, type=ttexts.REQUEST_TYPE[ticket.request_type],
-        category=ticket.category or texts.FILE_NO_CATEGORY, urgency=ttexts.URGENCY[ticket.urgency],
-        place=ticket.place or "—", summary=service.summary(ticket, limit=300),
-    )
-    for staff in await service.office_staff(session):
-        if staff.telegram_user_id is None:
-            continue
-        await enqueue(
-            session, channel=OutboxChannel.TELEGRAM, recipient=str(staff.telegram_user_id),
-            payload={"kind": "ticket_new", "number": ticket.number, "text": text, "staff_id": staff.id,
-                     "units": [[uid, name] for uid, name in units]},
-            dedupe_key=f"{ticket.number}:new:telegram:{staff.telegram_user_id}", now=rules.now(),
-        )
-

@@ -13,30 +13,37 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards, texts
-from bot.callbacks import TicketCb
+from bot.callbacks import CardAct, TicketCb
 from bot.context import RoleFilter, Who, reply_long, run_service
 from bot.models import TicketAttachment
 from bot.routes import PLAIN_TEXT, RouteTable
 from bot.states import ExtensionRequest, ReplyRequest, ReturnRequest
-from tickets import service, workflow
+from tickets import logins, queries, service, workflow
 from tickets import texts as ttexts
 from tickets.clock import SHANGHAI, ensure_aware, local
+from tickets.context import Rules
 from tickets.enums import Action, ResultCategory, Role, TicketStatus
 from tickets.errors import HotlineError, ValidationFailed
 from tickets.models import Ticket, Unit
 from tickets.policy import Period, PeriodUnit
 from tickets.queries import is_overdue, unit_tickets
-from tickets.service import ReplyData, Rules
+from tickets.schemas import ReplyData
 
 router = RouteTable("handler")
 router.message.filter(RoleFilter(Role.HANDLER))
 router.callback_query.filter(RoleFilter(Role.HANDLER))
 MAX_CARDS = 10
 DUE_SOON = Period(amount=1, unit=PeriodUnit.WORKING_DAYS)
+# Days typed with full-width digits (“３天”) count as well.
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
-ACT_NAMES = {"acc": Action.ACCEPT, "con": Action.FIRST_CONTACT, "reached": Action.FIRST_CONTACT,
-             "unreached": Action.FIRST_CONTACT, "ret": Action.REQUEST_RETURN, "ext": Action.REQUEST_EXTENSION,
-             "rep": Action.REPLY, "res": Action.REPLY, "days": Action.REQUEST_EXTENSION}
+# The workflow action each button leads to (checked before anything is asked).
+ACT_ACTION: dict[CardAct, Action] = {
+    CardAct.ACCEPT: Action.ACCEPT, CardAct.CONTACTED: Action.FIRST_CONTACT, CardAct.REACHED: Action.FIRST_CONTACT,
+    CardAct.UNREACHED: Action.FIRST_CONTACT, CardAct.RETURN: Action.REQUEST_RETURN,
+    CardAct.EXTEND: Action.REQUEST_EXTENSION, CardAct.DAYS: Action.REQUEST_EXTENSION, CardAct.REPLY: Action.REPLY,
+    CardAct.RESULT: Action.REPLY,
+}
 
 
 def card_actions(ticket: Ticket) -> list[Action]:
@@ -66,7 +73,7 @@ async def card_text(session: AsyncSession, ticket: Ticket) -> str:
 @router.message(Command("checkin"))
 async def checkin(message: Message, session: AsyncSession, who: Who, rules: Rules) -> None:
     assert who.unit_id is not None
-    result = await run_service(session, service.record_duty_login(session, rules=rules, unit_id=who.unit_id,
+    result = await run_service(session, logins.record_duty_login(session, rules=rules, unit_id=who.unit_id,
                                                                   staff_id=who.staff.id if who.staff else None))
     if isinstance(result, HotlineError):
         await message.answer(result.message)
@@ -104,7 +111,7 @@ async def mytickets(message: Message, session: AsyncSession, who: Who, rules: Ru
     await state.clear()
     assert who.unit_id is not None
     # Looking at the list is an action of the unit: it counts as today's duty login.
-    await run_service(session, service.record_duty_login(session, rules=rules, unit_id=who.unit_id,
+    await run_service(session, logins.record_duty_login(session, rules=rules, unit_id=who.unit_id,
                                                          staff_id=who.staff.id if who.staff else None))
     groups = await _groups(session, rules, who.unit_id)
     total = sum(len(v) for v in groups.values())
@@ -132,7 +139,7 @@ async def _own_ticket(query: CallbackQuery, session: AsyncSession, who: Who, num
                       action: Action) -> Ticket | None:
     """The ticket if this handler's unit holds it and the action is possible now; else says why."""
     try:
-        ticket = await service.get_ticket(session, number=number)
+        ticket = await queries.get_ticket(session, number=number)
     except HotlineError as error:
         await query.answer(error.message, show_alert=True)
         return None
@@ -156,15 +163,12 @@ async def _answer(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup 
 async def card_button(query: CallbackQuery, callback_data: TicketCb, session: AsyncSession, who: Who,
                       rules: Rules, state: FSMContext) -> None:
     act, number = callback_data.act, callback_data.number
-    action = ACT_NAMES.get(act)
-    if action is None:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
-        return
+    action = ACT_ACTION[act]
     ticket = await _own_ticket(query, session, who, number, action)
     if ticket is None:
         return
     actor = who.actor()
-    if act == "acc":
+    if act is CardAct.ACCEPT:
         result = await run_service(session, service.accept(session, rules=rules, actor=actor, number=number))
         if isinstance(result, HotlineError):
             await query.answer(result.message, show_alert=True)
@@ -172,10 +176,10 @@ async def card_button(query: CallbackQuery, callback_data: TicketCb, session: As
         await _answer(query, texts.DONE_ACCEPT.format(number=number,
                                                       due=ttexts.fmt_local(result.first_contact_due_at)),
                       card_markup(result))
-    elif act == "con":
+    elif act is CardAct.CONTACTED:
         await _answer(query, texts.ASK_CONTACT_RESULT.format(number=number), keyboards.contact_result(number))
-    elif act in ("reached", "unreached"):
-        reached = act == "reached"
+    elif act in (CardAct.REACHED, CardAct.UNREACHED):
+        reached = act is CardAct.REACHED
         result = await run_service(session, service.first_contact(session, rules=rules, actor=actor,
                                                                   number=number, reached=reached))
         if isinstance(result, HotlineError):
@@ -184,19 +188,19 @@ async def card_button(query: CallbackQuery, callback_data: TicketCb, session: As
         text = (texts.DONE_CONTACT_REACHED.format(number=number) if reached else
                 texts.DONE_CONTACT_UNREACHED.format(number=number, attempts=result.first_contact_attempts))
         await _answer(query, text, card_markup(result))
-    elif act == "ret":
+    elif act is CardAct.RETURN:
         await state.set_state(ReturnRequest.reason)
         await state.update_data(number=number)
         await _answer(query, texts.ASK_RETURN_REASON.format(number=number))
-    elif act == "ext":
+    elif act is CardAct.EXTEND:
         await state.set_state(ExtensionRequest.reason)
         await state.update_data(number=number)
         await _answer(query, texts.ASK_EXTENSION_REASON.format(number=number))
-    elif act == "days":
+    elif act is CardAct.DAYS:
         await _extension(query, session, who, rules, state, number, callback_data.arg)
-    elif act == "rep":
+    elif act is CardAct.REPLY:
         await _answer(query, texts.ASK_RESULT.format(number=number), keyboards.results(number))
-    elif act == "res":
+    elif act is CardAct.RESULT:
         if callback_data.arg not in {r.value for r in ResultCategory}:
             await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
             return
@@ -267,7 +271,7 @@ async def _extension(event: Message | CallbackQuery, session: AsyncSession, who:
         if isinstance(message, Message):
             await message.answer(texts.EXPIRED_BUTTON)
         return
-    digits = raw_days.translate(str.maketrans("０１２３４５６７８９", "0123456789")).removesuffix("天")
+    digits = raw_days.translate(FULL_WIDTH_DIGITS).removesuffix(texts.DAYS_SUFFIX)
     if not digits.isdigit():
         if isinstance(message, Message):
             await message.answer(texts.EXTENSION_DAYS_BAD.format(limit=limit))
@@ -293,14 +297,7 @@ REPLY_FIELDS = ("contact_person", "site_findings", "facts", "judgement", "citize
                 "answered_at", "text")
 # Labels people may type for each element; the first is the one in the template.
 REPLY_LABELS: dict[str, tuple[str, ...]] = {
-    "contact_person": (ttexts.REPLY_ELEMENT["contact_person"], "先行联系人"),
-    "site_findings": (ttexts.REPLY_ELEMENT["site_findings"], "现场情况"),
-    "facts": (ttexts.REPLY_ELEMENT["facts"], "核实情况", "事实"),
-    "judgement": (ttexts.REPLY_ELEMENT["judgement"], "处理结果", "意见"),
-    "citizen_opinion": (ttexts.REPLY_ELEMENT["citizen_opinion"], "市民意见", "群众意见"),
-    "answered_by": (ttexts.REPLY_ELEMENT["answered_by"],),
-    "answered_at": (ttexts.REPLY_ELEMENT["answered_at"], "答复时间"),
-    "text": (ttexts.REPLY_ELEMENT["text"], "回复内容", "正文"),
+    name: (ttexts.REPLY_ELEMENT[name], *texts.REPLY_LABEL_ALIASES.get(name, ())) for name in REPLY_FIELDS
 }
 _LABEL_TO_FIELD = {label: name for name, labels in REPLY_LABELS.items() for label in labels}
 _LINE = re.compile(r"^\s*([^:：]{1,12})\s*[:：]\s*(.*)$")
@@ -368,7 +365,7 @@ async def reply_text(message: Message, state: FSMContext, session: AsyncSession,
     if isinstance(result, HotlineError):
         # Stay in the step: the handler completes the missing elements and sends again.
         await reply_long(message, result.message + "\n\n" + texts.ASK_REPLY_TEXT.format(
-            result=ttexts.RESULT[reply.result], template=reply_template(await service.get_ticket(session,
+            result=ttexts.RESULT[reply.result], template=reply_template(await queries.get_ticket(session,
                                                                                                  number=number))))
         return
     await state.clear()

@@ -14,17 +14,16 @@ from bot import keyboards, texts
 from bot.callbacks import DecideCb, DispatchCb
 from bot.context import KbProvider, RoleFilter, Who, reply_long, run_service
 from bot.routes import PLAIN_TEXT, RouteTable
-from bot.routing import all_units, suggest_units
+from bot.routing import all_units, new_ticket_card, suggest_units
 from bot.states import OfficeRefusal
-from tickets import service, workflow
+from tickets import messaging, queries, service, workflow
 from tickets import texts as ttexts
 from tickets.clock import local
-from tickets.enums import Action, OutboxChannel, Role, TicketStatus, UnitKind
+from tickets.context import Rules
+from tickets.enums import Action, Role, TicketStatus, UnitKind
 from tickets.errors import HotlineError
-from tickets.models import Citizen, DutyLogin, Ticket, Unit
-from tickets.outbox import enqueue
+from tickets.models import DutyLogin, Ticket, Unit
 from tickets.queries import overdue_tickets
-from tickets.service import Rules
 
 router = RouteTable("office")
 router.message.filter(RoleFilter(Role.OFFICE))
@@ -102,12 +101,8 @@ async def new_tickets(message: Message, session: AsyncSession, kb: KbProvider) -
         await message.answer(texts.NEW_EMPTY)
         return
     for ticket in rows:
-        units = await suggest_units(session, kb=kb(), content=ticket.content)
-        text = (texts.NEW_TICKET if units else texts.NEW_TICKET_NO_SUGGESTION).format(
-            number=ticket.number, type=ttexts.REQUEST_TYPE[ticket.request_type],
-            category=ticket.category or texts.FILE_NO_CATEGORY, urgency=ttexts.URGENCY[ticket.urgency],
-            place=ticket.place or "—", summary=service.summary(ticket, limit=300))
-        await reply_long(message, text, keyboards.dispatch_units(ticket.number, units))
+        text, markup = await new_ticket_card(session, kb=kb(), ticket=ticket)
+        await reply_long(message, text, markup)
 
 
 @router.callback_query(DispatchCb.filter())
@@ -149,7 +144,7 @@ async def decide(query: CallbackQuery, callback_data: DecideCb, session: AsyncSe
         return
     if kind == "ret" and callback_data.unit == 0:
         try:
-            ticket = await service.get_ticket(session, number=number)
+            ticket = await queries.get_ticket(session, number=number)
         except HotlineError as error:
             await query.answer(error.message, show_alert=True)
             return
@@ -210,23 +205,15 @@ async def callback(message: Message, command: CommandObject, session: AsyncSessi
         await message.answer(texts.CB_USAGE)
         return
     try:
-        ticket = await service.get_ticket(session, number=number[:30])
+        ticket = await queries.get_ticket(session, number=number[:30])
     except HotlineError as error:
         await message.answer(error.message)
         return
     if Action.CLOSE not in workflow.allowed_actions(ticket.status, Role.CITIZEN):
         await message.answer(texts.CB_NOT_READY.format(number=ticket.number, status=ttexts.STATUS[ticket.status]))
         return
-    citizen = await session.get(Citizen, ticket.citizen_id) if ticket.citizen_id else None
-    if citizen is None or citizen.telegram_user_id is None:
+    if not await messaging.request_callback(session, rules=rules, ticket=ticket):
         await message.answer(texts.CB_NO_TELEGRAM.format(number=ticket.number))
         return
-    await enqueue(
-        session, channel=OutboxChannel.TELEGRAM, recipient=str(citizen.telegram_user_id),
-        payload={"kind": "callback_request", "number": ticket.number, "audience": "citizen",
-                 "text": texts.CB_INTRO.format(number=ticket.number)},
-        # One survey per reply: a rework and a new reply ask again.
-        dedupe_key=f"{ticket.number}:callback:{ticket.rework_count}", now=rules.now(),
-    )
     await session.commit()
     await message.answer(texts.CB_SENT.format(number=ticket.number))

@@ -1,4 +1,4 @@
-"""Classification and routing of citizen requests (issue 4).
+"""Classification and routing of citizen requests.
 
 - request type (投诉 咨询 求助 建议 表扬 举报): `classify_request_type`
 - urgency (紧急 / 次紧急 / 一般): `assess_urgency`

@@ -25,10 +25,12 @@ from knowledge_base.classify.texts import (
     CLI_RULES_ROUTE_ITEM,
     CLI_RULES_TYPE,
     CLI_RULES_URGENCY,
+    CLI_TRAIN_PROGRESS,
     CLI_TRAINED,
 )
 from knowledge_base.classify.urgency import assess_urgency
 from tickets.errors import HotlineError
+from tickets.terminal import progress
 from tickets.texts import REQUEST_TYPE, URGENCY
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,12 +68,18 @@ def train_cmd(
     data: Path, text_col: str, label_col: str, out: Path, where: Sequence[str], words: bool
 ) -> None:
     """Train a category/unit model from labelled history."""
-    rows = load_labelled(
-        data, text_cols=parse_columns(text_col), label_col=label_col, where=parse_where(where)
-    )
-    started = time.perf_counter()
-    model = TextClassifier.train(rows.texts, rows.labels, TrainConfig.with_words() if words else None)
-    model.save(out)
+    # Three stages (read, fit, save): the fit is one library call, so the bar moves per stage
+    # and the elapsed time shows that it is still working.
+    with progress(CLI_TRAIN_PROGRESS, total=3) as advance:
+        rows = load_labelled(
+            data, text_cols=parse_columns(text_col), label_col=label_col, where=parse_where(where)
+        )
+        advance(1)
+        started = time.perf_counter()
+        model = TextClassifier.train(rows.texts, rows.labels, TrainConfig.with_words() if words else None)
+        advance(1)
+        model.save(out)
+        advance(1)
     click.echo(
         CLI_TRAINED.format(
             n=model.info.n_train, k=len(model.labels), seconds=time.perf_counter() - started, path=out
@@ -141,8 +149,3 @@ def rules_cmd(text: str, keywords_path: Path | None) -> None:
     )
     shown = "；".join(CLI_RULES_ROUTE_ITEM.format(label=r.label, confidence=r.confidence) for r in routes)
     click.echo(CLI_RULES_ROUTE.format(routes=shown or CLI_NO_ROUTE))
-
-
-def register(cli: click.Group) -> None:
-    """Attach the `classify` group to the main CLI."""
-    cli.add_command(classify_group)

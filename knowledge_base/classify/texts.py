@@ -24,6 +24,7 @@ ERR_MODEL_LIBRARY = (
 ERR_NO_ROWS_AFTER_FILTER = "按条件“{where}”筛选后没有任何数据行。"
 
 # --- CLI output ---------------------------------------------------------------
+CLI_TRAIN_PROGRESS = "训练分类模型"
 CLI_TRAINED = "已训练模型：{n} 条数据，{k} 个标签，用时 {seconds:.1f} 秒，已保存到 {path}。"
 CLI_PREDICT_LINE = "{rank}. {label}  {confidence:.1%}"
 CLI_PREDICT_HEADER = "建议派往（按可能性排序）："

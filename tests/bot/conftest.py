@@ -28,11 +28,11 @@ from tests.bot import fake_telegram as tg
 from tests.bot.fake_telegram import Call, FakeTelegram
 from tests.conftest import Org
 from tickets.clock import ManualClock
+from tickets.context import Rules
 from tickets.db import SessionFactory
 from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.models import Outbox
 from tickets.outbox import DeliveryError
-from tickets.service import Rules
 
 SECRET = "s3cret-webhook-token"
 LONG_ANSWER = "\n".join(f"第{i}条：请携带本人有效身份证件到就近的服务窗口办理，工作人员会当场告知所需材料。" for i in range(1, 121))
@@ -115,7 +115,7 @@ class Harness:
     async def deliver_outbox(self) -> list[Call]:
         """What the integrations outbox worker does, reduced to the Telegram channel."""
         before = len(self.fake.calls)
-        notifier = TelegramNotifier(self.bot)
+        notifier = TelegramNotifier(self.bot, sessions=self.sessions, kb=self.dp["kb"])
         async with self.sessions() as session:
             rows = (await session.exec(select(Outbox).where(Outbox.channel == OutboxChannel.TELEGRAM,
                                                             Outbox.status == OutboxStatus.PENDING)

@@ -10,8 +10,8 @@ from bot import texts
 from tests.bot.conftest import Harness, texts_of
 from tests.bot.helpers import CITIZEN, filed_ticket
 from tickets.enums import HandlerSlot, Role, TicketStatus
-from tickets.models import Staff, Ticket
-from tickets.staff import BindAttempt, StaffInvite, create_invite, find_or_create_staff
+from tickets.models import BindAttempt, Staff, StaffInvite, Ticket
+from tickets.staff import create_invite, find_or_create_staff
 
 HANDLER = 1001
 OTHER_HANDLER = 1011

@@ -12,13 +12,15 @@ from sqlmodel import select
 from main import cli
 from tests.conftest import build_org, run_in_thread
 from tickets.clock import ManualClock, shanghai
+from tickets.context import load_rules
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.models import Staff
-from tickets.service import load_rules
 from tickets.staff import redeem_invite
 
 
-def test_staff_invite_then_bind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def org_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A SQLite file with the test jurisdiction, named in HOTLINE_DATABASE_URL for the CLI."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     upgrade_database(url)
     monkeypatch.setenv("HOTLINE_DATABASE_URL", url)
@@ -30,6 +32,11 @@ def test_staff_invite_then_bind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         await engine.dispose()
 
     run_in_thread(setup)
+    return url
+
+
+def test_staff_invite_then_bind(org_database: str) -> None:
+    url = org_database
     runner = CliRunner()
     result = runner.invoke(cli, ["staff", "invite", "--unit", "供电分公司", "--slot", "B"])
     assert result.exit_code == 0, result.output
@@ -57,3 +64,18 @@ def test_staff_invite_then_bind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             await engine.dispose()
 
     assert run_in_thread(bind) == ("供电分公司", 777)
+
+
+def test_staff_invite_office_and_unclear_requests(org_database: str) -> None:
+    """`staff invite --unit 区热线办 --office` failed with "请填写姓名和电话" (issue 13)."""
+    runner = CliRunner()
+    office = runner.invoke(cli, ["staff", "invite", "--unit", "区热线办", "--office"])
+    assert office.exit_code == 0, office.output
+    assert re.search(r"邀请码：[A-Z0-9]{8}", office.output) and "工作人员：王主任（区热线办）" in office.output
+    # A unit has two handlers: say which are there and how to choose.
+    which = runner.invoke(cli, ["staff", "invite", "--unit", "供电分公司"])
+    assert which.exit_code == 1
+    assert "供电分公司有多名工作人员（联络员2A、联络员2B），请用 --slot A/B 或 --name 指明是谁。" in which.output
+    nobody = runner.invoke(cli, ["staff", "invite", "--unit", "供电分公司", "--office"])
+    assert nobody.exit_code == 1
+    assert "供电分公司还没有这样的工作人员：新建时请用 --name 和 --phone 填写姓名和电话。" in nobody.output

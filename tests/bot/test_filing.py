@@ -12,6 +12,7 @@ from bot import texts
 from bot.models import TicketAttachment
 from tests.bot.conftest import Harness, make_storage, texts_of
 from tickets.enums import Action, OutboxChannel, RequestType, TicketStatus
+from tickets.messaging import new_ticket_text
 from tickets.models import Citizen, Outbox, Ticket, TicketEvent
 
 CITIZEN = 5001
@@ -86,6 +87,8 @@ async def test_file_a_request_end_to_end(harness: Harness) -> None:
         assert [(o.channel, o.recipient, o.payload["kind"]) for o in outbox] == [
             (OutboxChannel.TELEGRAM, str(OFFICE), "ticket_new"),
         ]
+        # The same card as a ticket from any other channel (tests/integrations/test_channels_notify_alike.py).
+        assert outbox[0].payload["text"] == new_ticket_text(ticket)
     # Monday 10:00 + 5 working days.
     assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-30 10:00")]
     assert ticket.number == "2026112300001"

@@ -103,8 +103,10 @@ async def test_handler_accepts_contacts_and_replies(harness: Harness) -> None:
                                         Action.REPLY]
 
     # The office is told, starts the callback; the citizen answers and the ticket closes.
+    # (Its 新工单 card went out when the ticket came in by the hotline: every channel's ticket has one.)
     pushed = await h.deliver_outbox()
     assert [c.text for c in pushed if c.chat_id == OFFICE] == [
+        f"【新工单】{number}（投诉·城市管理·一般）\n地点：幸福小区3号楼\n幸福小区3号楼楼道灯坏了一个月，晚上很黑。\n建议派往：",
         f"【待审核】区住建局 已回复工单 {number}（实际解决），请审核并回访。"]
     sent = await h.say(OFFICE, f"/callback {number}")
     assert texts_of(sent) == [texts.CB_SENT.format(number=number)]

@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlmodel import select
 
 from bot import texts
-from bot.callbacks import CallbackAnswerCb, DecideCb, DispatchCb, KbFeedbackCb, TicketCb, entry_ref
+from bot.callbacks import CallbackAnswerCb, CardAct, DecideCb, DispatchCb, KbFeedbackCb, TicketCb, entry_ref
 from bot.commands import install_commands
 from bot.models import ProcessedUpdate
 from bot.notifier import TelegramNotifier
@@ -188,7 +188,7 @@ async def test_outbox_kinds_get_their_buttons(harness: Harness) -> None:
 def test_callback_data_stays_within_64_bytes() -> None:
     number = "2026112399999"
     longest = [
-        TicketCb(act="unreached", number=number, arg="demand_too_high").pack(),
+        TicketCb(act=CardAct.UNREACHED, number=number, arg="demand_too_high").pack(),
         DecideCb(kind="ret", number=number, approve=True, unit=2_147_483_647).pack(),
         DispatchCb(number=number, unit=2_147_483_647).pack(),
         CallbackAnswerCb(number=number, answers="yyyd").pack(),
@@ -267,7 +267,7 @@ async def test_burst_with_duplicates_is_claimed_in_groups(harness: Harness) -> N
 async def test_runtime_polls_without_webhook_url_and_sets_webhook_with_one(
         fake_server: tuple[FakeTelegram, str], sessions: Any, rules: Any, org: Any, knowledge: Any) -> None:
     from bot.runtime import TelegramRuntime
-    from tickets.settings import Settings
+    from wiring import Settings
 
     fake, base = fake_server
     fake.enable_polling()
@@ -345,7 +345,7 @@ async def test_only_handlers_that_need_the_database_open_a_session(harness: Harn
 async def test_processed_update_ids_are_forgotten_after_two_days(
         fake_server: tuple[FakeTelegram, str], sessions: Any, rules: Any, clock: Any, knowledge: Any) -> None:
     from bot.runtime import TelegramRuntime
-    from tickets.settings import Settings
+    from wiring import Settings
 
     _, base = fake_server
     runtime = TelegramRuntime(Settings(telegram_token=tg.TOKEN, telegram_api_base=base,

@@ -25,9 +25,9 @@ from integrations.keys import Scope, create_key
 from integrations.openapi import document
 from tests.conftest import Org
 from tickets.clock import ManualClock
+from tickets.context import Rules
 from tickets.enums import Role
-from tickets.service import Rules
-from tickets.settings import Settings
+from wiring import Settings
 
 UPSTREAM_SECRET = "upstream-test-secret"
 

@@ -17,7 +17,7 @@ from tests.integrations.conftest import Api, Keys
 from tickets.clock import ManualClock
 from tickets.enums import OutboxChannel
 from tickets.models import Outbox
-from tickets.settings import Settings
+from wiring import Settings
 
 COMPLAINT = {
     "request_type": "complaint",

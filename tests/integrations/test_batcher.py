@@ -22,10 +22,11 @@ from integrations.http import ApiError
 from tests.conftest import Org
 from tests.integrations.conftest import Api, Keys
 from tickets.clock import ManualClock, local
+from tickets.context import Actor, Rules
 from tickets.db import SessionFactory
 from tickets.enums import Action, Channel, OutboxChannel, Role
 from tickets.models import Citizen, Outbox, Ticket, TicketEvent
-from tickets.service import Actor, Rules, TicketCreate
+from tickets.schemas import TicketCreate
 
 PORTAL = Actor(role=Role.SYSTEM, name="门户网站")
 REJECT_MARK = "拒收标记"
@@ -70,7 +71,10 @@ async def test_concurrent_requests_get_distinct_consecutive_numbers_each_with_au
     assert sorted(t.number for t in tickets.values()) == sorted(numbers)
     assert sorted(tickets[e.ticket_id].number for e in events) == sorted(numbers)
     assert all(e.action is Action.RECEIVE and e.actor_name == "creator" for e in events)
-    receipts = {(o.payload["number"], o.channel, o.recipient) for o in outbox}
+    receipts = {(o.payload["number"], o.channel, o.recipient) for o in outbox
+                if o.payload["kind"] == "ticket_received"}
+    # Every API ticket also gets the office's 新工单 card, as a bot ticket does.
+    assert sorted(o.payload["number"] for o in outbox if o.payload["kind"] == "ticket_new") == sorted(numbers)
     by_number = {t.number: t for t in tickets.values()}
     assert receipts == {(n, OutboxChannel.SMS, by_number[n].contact_phone) for n in numbers}
 

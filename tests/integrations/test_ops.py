@@ -100,7 +100,11 @@ def test_apikey_and_outbox_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         await engine.dispose()
 
     run_in_thread(add_dead)
-    listing = runner.invoke(cli, ["outbox", "list"])
+    # By default a summary by status and channel (issue 13: it listed only dead letters).
+    summary = runner.invoke(cli, ["outbox", "list"])
+    assert summary.exit_code == 0, summary.output
+    assert "短信 (sms)" in summary.output and "未配置发送通道" in summary.output
+    listing = runner.invoke(cli, ["outbox", "list", "--status", "dead"])
     assert listing.exit_code == 0
     assert "138****8000" in listing.output and "13800138000" not in listing.output
     assert "sms: HTTP 502" in listing.output and "尝试8次" in listing.output
@@ -111,4 +115,76 @@ def test_apikey_and_outbox_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert "#1\t" in pending.output and "尝试0次" in pending.output
     result = runner.invoke(cli, ["outbox", "retry", "--all-dead"])
     assert result.output.strip() == "已重新排队 1 条消息。"
-    assert runner.invoke(cli, ["outbox", "list"]).output.strip() == "没有符合条件的消息。"
+    assert runner.invoke(cli, ["outbox", "list", "--status", "dead"]).output.strip() == "没有符合条件的消息。"
+
+
+def test_outbox_summary_by_status_and_channel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'summary.db'}"
+    upgrade_database(url)
+    monkeypatch.setenv("HOTLINE_DATABASE_URL", url)
+    monkeypatch.setenv("HOTLINE_SMS_GATEWAY_URL", "")
+
+    async def fill() -> None:
+        engine = create_engine(url, poolclass=NullPool)
+        now = SystemClock().now()
+        rows = [(OutboxChannel.SMS, OutboxStatus.PENDING)] * 3 + [(OutboxChannel.SMS, OutboxStatus.DEAD)]
+        rows += [(OutboxChannel.WECOM, OutboxStatus.SENT)] * 2 + [(OutboxChannel.TELEGRAM, OutboxStatus.PENDING)]
+        async with session_factory(engine)() as session, session.begin():
+            for i, (channel, status) in enumerate(rows):
+                session.add(Outbox(channel=channel, recipient="x", dedupe_key=f"s{i}", payload={"text": "t"},
+                                   status=status, next_attempt_at=now, created_at=now))
+        await engine.dispose()
+
+    run_in_thread(fill)
+    result = CliRunner().invoke(cli, ["outbox", "list"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.output.splitlines()]
+    assert ["短信", "(sms)", "3", "0", "1", "未配置发送通道"] in lines
+    assert ["Telegram", "(telegram)", "1", "0", "0", "未配置发送通道"] in lines
+    assert ["企业微信", "(wecom)", "0", "2", "0"] in lines
+    assert "有 3 条短信消息在排队，但未配置短信网关（HOTLINE_SMS_GATEWAY_URL），这些消息不会发出。" in result.output
+    assert "有 1 条Telegram消息在排队，但未配置Telegram 机器人令牌（HOTLINE_TELEGRAM_TOKEN），这些消息不会发出。" in result.output
+
+
+async def test_readyz_and_start_up_warn_about_messages_no_sender_will_send(
+    aiohttp_client: Any, make_app: Callable[..., Any], session: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """1,282 messages waited unsent because no SMS gateway was configured, and nothing said so."""
+    now = SystemClock().now()
+    for i in range(3):
+        session.add(Outbox(channel=OutboxChannel.SMS, recipient="13800138000", dedupe_key=f"q{i}",
+                           payload={"text": "t"}, next_attempt_at=now, created_at=now))
+    session.add(Outbox(channel=OutboxChannel.WECOM, recipient="robot", dedupe_key="w", payload={"text": "t"},
+                       next_attempt_at=now, created_at=now))
+    await session.commit()
+    caplog.set_level(logging.WARNING)
+    client = await aiohttp_client(make_app())
+    warnings = [r.getMessage() for r in caplog.records if r.name == "integrations.outbox_health"]
+    assert warnings == ["3 messages are queued for channel sms, which has no configured sender "
+                        "(set HOTLINE_SMS_GATEWAY_URL); they will not be sent"]
+    response = await client.get("/readyz")
+    assert response.status == 200
+    assert await response.json() == {"status": "ready", "warnings": [{
+        "code": "queued_without_sender", "channel": "sms", "queued": 3,
+        "message": "有 3 条短信消息在排队，但未配置短信网关（HOTLINE_SMS_GATEWAY_URL），这些消息不会发出。",
+    }]}
+
+
+async def test_outbox_list_names_the_same_channels_the_app_builds_senders_for() -> None:
+    import aiohttp
+
+    from integrations.notifiers import build_notifiers
+    from integrations.outbox_health import configured_channels
+    from wiring import Settings
+
+    cases: list[dict[str, Any]] = [
+        {}, {"sms_gateway_url": "http://127.0.0.1:9/sms"},
+        {"upstream_callback_url": "http://127.0.0.1:9/cb", "upstream_secret": "s"},
+        {"upstream_callback_url": "http://127.0.0.1:9/cb"},  # no secret: no sender
+    ]
+    async with aiohttp.ClientSession() as http:
+        for overrides in cases:
+            settings = Settings(**overrides)
+            # Telegram's sender comes with the bot (bot.runtime), when a token is set.
+            assert set(build_notifiers(settings, http, SystemClock())) == configured_channels(settings) - {
+                OutboxChannel.TELEGRAM}, overrides

@@ -235,7 +235,7 @@ async def test_the_app_runs_the_worker_in_the_background(aiohttp_client: Any, ma
 
 
 def test_worker_config_reads_settings() -> None:
-    from tickets.settings import Settings
+    from wiring import Settings
 
     config = WorkerConfig.from_settings(Settings(outbox_max_attempts=5, outbox_lease_seconds=90))
     assert (config.max_attempts, config.lease, config.base_delay) == (5, 90, 30.0)

@@ -110,3 +110,18 @@ def test_import_of_a_bad_file_changes_nothing(tmp_path: Path, database: Path) ->
     assert "编号 1 重复" in result.output
     exported = CliRunner().invoke(cli, ["kb", "export", str(tmp_path / "out.csv")])
     assert "已导出 0 条条目" in exported.output
+
+
+def test_ask_prints_the_answer_itself(tmp_path: Path) -> None:
+    """`kb ask` printed ids and scores but not the answer (issue 13)."""
+    kb = tmp_path / "KB.csv"
+    kb.write_text(KB_CSV, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["kb", "ask", "社保卡丢了咋办", "--kb", str(kb)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("band: answer (直接回答)")
+    assert "问：社保卡丢了怎么补办" in lines
+    assert "答：先挂失再补办。" in lines
+    assert "承办单位：人社局" in lines
+    # The scores stay below, for whoever tunes the matcher.
+    assert any(line.startswith("* ") and "s1" in line for line in lines)

@@ -22,11 +22,11 @@ from tests.conftest import Org, build_org
 from tests.reports.builders import add_citizen, add_ticket, at
 from tests.reports.test_indicators import build_october
 from tickets.clock import shanghai
+from tickets.context import Rules
 from tickets.db import SessionFactory, create_engine, session_factory
 from tickets.enums import NoticeKind
 from tickets.models import DutyLogin, Notice
 from tickets.policy import load_policy
-from tickets.service import Rules
 
 PHONE = "13812345678"
 
@@ -90,7 +90,7 @@ async def test_monthly_bulletin(
     assert md.startswith("# 区热线办12345热线工作月报（2026年10月）\n")
     assert (
         "2026年10月，热线共受理诉求12件，其中平台直接答复1件，直接答复率8.33%；派单办理11件；"
-        "不属于本辖区、退回来源单位0件。"
+        "不属于本辖区、退回来源单位0件；尚待派单0件。"
     ) in md
     assert (
         "派单工单中，应办理9件，已办理5件，办结率55.56%；按期办结4件，按期办结率44.44%；超期办结1件，"
@@ -118,9 +118,16 @@ async def test_monthly_bulletin(
     )
     assert PHONE not in md and "王小明" not in md
     assert (
-        "本期没有单位达到“五佳”评选条件；供电分公司、区住建局等3个单位为“较差”承办单位（见表二）；另有6件诉求办理“较差”（见表三）。"
+        "供电分公司、柳林洲街道2个单位受理量不足5件，样本不足，列入附表但不排名。"
+        "本期没有单位达到“五佳”评选条件；区住建局等1个单位为“较差”承办单位（见表二）；另有6件诉求办理“较差”（见表三）。"
         in md
     )
+    # Listed but not ranked, and the empty rates are marked, not paid as full points.
+    appendix = md.split("附表：各承办单位得分")[1].split("附表：登录值守与提示函")[0]
+    assert "| 样本不足 | 供电分公司 |" in appendix and "| 样本不足 | 柳林洲街道 |" in appendix
+    assert "| 1 | 区住建局 |" in appendix
+    assert "注：“—”表示该项本期没有可计算的数据" in appendix
+    assert "注：“样本不足”的单位本期受理量不足5件" in appendix
     assert "各承办单位单月满意率、办结率、及时办结率（按时反馈率）分别不低于95.00%、95.00%、100.00%。" in md
     assert "区住建局（满意率、办结率、按期办结率）" in md
     assert "区住建局办理的物业管理类诉求" in md  # t1 is solved and satisfied: a typical case
@@ -144,7 +151,7 @@ async def test_monthly_bulletin(
     ]
     basic = {row[0]: row[1] for row in wb["基本情况"].iter_rows(min_row=3, values_only=True)}
     assert basic["受理诉求"] == 12 and basic["办结率"] == pytest.approx(5 / 9)
-    assert wb["基本情况"]["B9"].number_format == "0.00%"
+    assert wb["基本情况"]["A12"].value == "办结率" and wb["基本情况"]["B12"].number_format == "0.00%"
     units = wb["单位得分"]
     assert units.page_setup.orientation == "landscape" and units.print_title_rows == "$1:$2"
     assert units.freeze_panes == "A3" and units.oddFooter.center.text == "第 &P 页，共 &N 页"
@@ -192,7 +199,8 @@ async def test_weekly_bulletin_and_previous_week(
     )
     files = write_bulletin(bulletin, tmp_path)
     md = files.markdown.read_text(encoding="utf-8")
-    assert md.startswith("# 区热线办12345热线工作周报（2026年第47周（11月16日—11月22日））")
+    # One pair of brackets in the title, none nested (issue 13).
+    assert md.startswith("# 区热线办12345热线工作周报（2026年第47周，11月16日—11月22日）\n")
     assert "上期受理1件，本期环比上升200.00%。" in md
     assert files.xlsx.name == "weekly-2026-W47.xlsx"
 

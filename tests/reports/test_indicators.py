@@ -248,3 +248,18 @@ def test_periods() -> None:
     for bad in ("", "2026-13", "2026-W60", "十月", "2026-10-15..2026-10-01", "2026-02-30..2026-03-01"):
         with pytest.raises(ValueError, match="无法识别统计周期"):
             parse_period(bad)
+
+
+async def test_every_received_ticket_falls_in_exactly_one_intake_line(session: AsyncSession, org: Org) -> None:
+    """受理 = 直接答复 + 派单 + 退回 + 撤回 + 待派单 (issue 13: 8 tickets were unaccounted for)."""
+    await build_october(session, org)
+    await add_ticket(session, received=at(10, 20), unit_id=None)  # still waiting for dispatch
+    await add_ticket(session, received=at(10, 21), unit_id=None)
+    await add_ticket(session, received=at(10, 22), unit_id=None, status=TicketStatus.SENT_BACK)
+    await add_ticket(session, received=at(10, 23), unit_id=None, status=TicketStatus.RECALLED)
+    await session.commit()
+    ov = await overview(session, period=parse_period("2026-10"))
+    assert (ov.received, ov.direct_answered, ov.dispatched, ov.sent_back, ov.recalled, ov.waiting) == (
+        15, 1, 10, 1, 1, 2,
+    )
+    assert ov.direct_answered + ov.dispatched + ov.sent_back + ov.recalled + ov.waiting == ov.received

@@ -39,7 +39,7 @@ def test_best_and_poor_units_with_thresholds() -> None:
         "己中心": Decimal("84.00"),
         "庚局": Decimal("100.00"),
     }
-    rules = RankingRules(best_n=3, best_min_volume=5, poor_n=5, poor_below=Decimal(90))
+    rules = RankingRules(best_n=3, best_min_volume=5, poor_n=5, poor_below=Decimal(90), rank_min_volume=1)
     ranked = rank_units(table, rules)
     # 乙局 scores 100 but has 4 < 5 letters; ties at 100 go to the larger volume.
     assert [(b.rank, b.row.unit) for b in ranked.best] == [(1, "庚局"), (2, "甲局"), (3, "丙街道")]
@@ -48,11 +48,11 @@ def test_best_and_poor_units_with_thresholds() -> None:
     assert [(p.rank, p.row.unit) for p in ranked.poor] == [(1, "戊公司"), (2, "己中心")]
     assert ranked.poor[0].why == "得分 80.00，低于 90 分"
     assert ranked.best[0].why == "得分 100.00，办理工单 12 件"
-    fewer = rank_units(table, RankingRules(best_n=1, best_min_volume=13, poor_n=1, poor_below=Decimal(90)))
+    fewer = rank_units(table, RankingRules(best_n=1, best_min_volume=13, poor_n=1, poor_below=Decimal(90), rank_min_volume=1))
     assert fewer.best == [] and [p.row.unit for p in fewer.poor] == ["戊公司"]
     # With few units above the volume bar, a unit below the poor line is never listed as best:
     # 己中心 (84.00, 5 letters) is poor, not fifth best.
-    strict = rank_units(table, RankingRules(best_n=5, best_min_volume=5, poor_n=5, poor_below=Decimal(90)))
+    strict = rank_units(table, RankingRules(best_n=5, best_min_volume=5, poor_n=5, poor_below=Decimal(90), rank_min_volume=1))
     assert [b.row.unit for b in strict.best] == ["庚局", "甲局", "丙街道", "丁镇"]
     assert "己中心" in [p.row.unit for p in strict.poor]
 
@@ -190,3 +190,37 @@ async def test_poor_tickets_each_reason(session: AsyncSession, org: Org) -> None
         unit_ids=[u2],
     )
     assert [t.unit for t in by_unit] == ["供电分公司"]
+
+
+def test_units_under_the_minimum_volume_are_listed_not_ranked() -> None:
+    """A unit with 2 tickets and nothing measurable once ranked first with 97.50 (issue 13)."""
+    scheme = load_scheme("pudong-2024")
+    header = (
+        "unit,received,due,on_time,dispatched,first_contacted,evaluations,solved,explained,noted,"
+        "satisfied,basically_satisfied,average"
+    )
+    counts = "\n".join(
+        [
+            header,
+            "甲街道,20,20,18,20,20,10,9,1,0,9,1,0",
+            "乙局,12,12,6,12,9,6,4,1,0,4,1,0",
+            "丙公司,2,0,0,2,2,0,0,0,0,0,0,0",  # nothing due, nobody evaluated
+            "丁中心,8,8,0,8,8,0,0,0,0,0,0,0",  # 0 % on time and no evaluation
+        ]
+    )
+    table = score_units(scheme, read_counts(counts, scheme))
+    scores = {r.unit: r.score for r in table.units}
+    # 丁中心: on time 0/8 no longer hides behind 60 free points for the empty rates:
+    # (5*(8-2)/(20-2)*... workload + 0 + 25) scaled from 40 to 100 points.
+    assert scores["丁中心"] is not None and scores["丁中心"] < Decimal(80)
+    assert scores["丙公司"] is not None and scores["丙公司"] < scores["甲街道"]  # type: ignore[operator]
+    rules = load_ranking_rules()
+    assert rules.rank_min_volume == 5
+    ranked = rank_units(table, rules)
+    assert ranked.insufficient == ["丙公司"]
+    assert "丙公司" not in [r.row.unit for r in ranked.best + ranked.poor]
+    assert [r.row.unit for r in ranked.poor] == ["丁中心", "乙局"]
+    assert [r.row.unit for r in ranked.ordered] == ["甲街道", "乙局", "丁中心"]
+    only_one = rank_units(table, rules.model_copy(update={"poor_n": 1}))
+    assert [r.row.unit for r in only_one.poor] == ["丁中心"] and only_one.below_line == ["乙局"]
+    assert [r.rank for r in ranked.ordered] == [1, 2, 3]

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from main import cli
-from reports.schemes import SchemeError, load_scheme, read_counts, score_units
+from reports.schemes import SchemeError, format_table, load_scheme, read_counts, score_units
 
 DATA = Path(__file__).parent / "data"
 
@@ -212,3 +212,51 @@ def test_cli_score_bad_input_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "表头" in result.output
     assert "Traceback" not in result.output
+
+
+def test_every_shipped_scheme_says_what_an_empty_denominator_means() -> None:
+    from importlib import resources
+
+    import yaml
+
+    from reports.schemes import shipped_scheme_names
+
+    for name in shipped_scheme_names():
+        text = resources.files("reports").joinpath("schemes", f"{name}.yaml").read_text(encoding="utf-8")
+        assert yaml.safe_load(text)["empty_denominator"] == "not_applicable", name
+
+
+def test_empty_denominator_is_not_applicable_and_the_other_weights_are_rescaled() -> None:
+    scheme = load_scheme("comprehensive-index")
+    counts = "unit,received,due,done,on_time,rework,satisfied\n甲,3,3,3,3,0,3\n乙,1,1,0,0,0,0\n丙,1,0,0,0,0,0\n"
+    table = score_units(scheme, read_counts(counts, scheme))
+    full, nothing_done, nothing_due = table.units
+    assert full.score == Decimal("100.00") and not full.not_applicable
+    # 乙: nothing done, so satisfaction (satisfied ÷ done) cannot be measured. It no longer
+    # earns the full 20 points (39.80 before): the 80 points that apply are scaled to 100,
+    # and only the rework part (19.8 of them) was earned: 19.8 × 100 / 80 = 24.75.
+    assert nothing_done.indicators["satisfaction_rate"] is None
+    assert nothing_done.components["satisfaction_points"] is None
+    assert nothing_done.not_applicable == {"satisfaction_rate", "satisfaction_points"}
+    assert nothing_done.score == Decimal("24.75")
+    # 丙: nothing was due, nothing can be measured: no score at all rather than 100.
+    assert nothing_due.score is None and nothing_due.grade is None
+    assert nothing_due.indicator_percent("completion_rate") is None
+    data = table.as_json()
+    assert data["units"][1]["satisfaction_rate"] is None and data["units"][2]["score"] is None
+    lines = format_table(table).splitlines()
+    assert next(line for line in lines if line.startswith("丙")).split()[-2:] == ["—", "—"]
+
+
+def test_office_scheme_can_keep_the_ratio_default(tmp_path: Path) -> None:
+    own = tmp_path / "lenient.yaml"
+    own.write_text(
+        "name: lenient\ntitle: 宽松\nempty_denominator: ratio_default\n"
+        "columns: [{name: unit, label: 单位}, {name: a, label: 甲}, {name: b, label: 乙}]\n"
+        "indicators: [{name: r, label: 比率, formula: 'ratio(a, b, 1)'}]\n"
+        "components: [{name: p, label: 得分项, points: 100, formula: '100 * r'}]\nscore: p\n",
+        encoding="utf-8",
+    )
+    scheme = load_scheme(own)
+    table = score_units(scheme, read_counts("unit,a,b\n甲,0,0\n", scheme))
+    assert table.units[0].score == Decimal("100.00")

@@ -13,9 +13,9 @@ import sys
 from scheduler.config import SchedulerSettings
 from scheduler.core import JobScheduler
 from scheduler.leader import elector_for
+from tickets.context import Rules
 from tickets.db import create_engine, session_factory
-from tickets.service import Rules
-from tickets.settings import Settings
+from wiring import Settings
 
 
 async def main(url: str, key: int) -> None:

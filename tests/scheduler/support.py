@@ -8,11 +8,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import Org
+from tickets import intake
 from tickets import service as svc
 from tickets.clock import ManualClock
+from tickets.context import Rules
 from tickets.enums import Channel, RequestType, Urgency
 from tickets.models import Notice, Outbox
-from tickets.service import Rules, TicketCreate
+from tickets.schemas import TicketCreate
 
 
 async def dispatched_ticket(session: AsyncSession, *, rules: Rules, clock: ManualClock, org: Org, at: datetime,
@@ -23,7 +25,7 @@ async def dispatched_ticket(session: AsyncSession, *, rules: Rules, clock: Manua
                             ) -> str:
     """Received and dispatched at `at` (the clock is left there)."""
     clock.set(at)
-    ticket = await svc.create_ticket(session, rules=rules, actor=org.office, data=TicketCreate(
+    ticket = await intake.create_ticket(session, rules=rules, actor=org.office, data=TicketCreate(
         channel=Channel.PHONE, request_type=request_type, content=content, category=category, urgency=urgency,
         contact_name="李四", contact_phone=phone, citizen_telegram_id=telegram_id,
     ))

@@ -18,7 +18,7 @@ from scheduler.models import JobRun, RunOutcome
 from scheduler.runner import run_scheduler
 from tests.conftest import run_in_thread
 from tickets.db import create_engine
-from tickets.settings import Settings
+from wiring import Settings
 
 SCHEDULER = web.AppKey("scheduler", JobScheduler)
 

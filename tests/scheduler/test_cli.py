@@ -56,6 +56,11 @@ def test_jobs_and_letters(database: str, tmp_path: Path) -> None:
         ("duty_login_missing", unit, "2026-11-23") for unit in ("供电分公司", "柳林洲街道", "区住建局")
     ]
     assert all({"id", "kind", "unit", "period", "created_at"} <= set(x) for x in letters)
+    # Columns line up on a terminal although the names are Chinese (two columns a character).
+    table = runner.invoke(cli, ["letters", "list"]).output.splitlines()
+    assert len(table) == 4
+    starts = {_display_column(line, "2026-11-23") for line in table[1:]}
+    assert len(starts) == 1 and _display_column(table[0], "期次") in starts
     one_unit = runner.invoke(cli, ["letters", "list", "--unit", "柳林洲街道"])
     assert one_unit.exit_code == 0 and "柳林洲街道" in one_unit.output and "区住建局" not in one_unit.output
     assert runner.invoke(cli, ["letters", "list", "--kind", "supervision"]).output.strip() == "没有符合条件的函件。"
@@ -80,3 +85,10 @@ def test_cli_errors_are_clear(database: str) -> None:
     assert missing.exit_code != 0 and "未找到编号为 999 的函件。" in missing.output
     bad_kind = runner.invoke(cli, ["letters", "list", "--kind", "😀"])
     assert bad_kind.exit_code != 0
+
+
+def _display_column(line: str, text: str) -> int:
+    """Where `text` starts on the terminal (a CJK character takes two columns)."""
+    from rich.cells import cell_len
+
+    return cell_len(line[: line.index(text)])

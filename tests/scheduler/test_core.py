@@ -17,14 +17,14 @@ from scheduler.models import JobRun, RunOutcome, RunTrigger
 from scheduler.runner import run_scheduler
 from scheduler.runs import due_key
 from tests.conftest import Org
-from tickets import service as svc
+from tickets import logins
 from tickets.calendar import CalendarOverrides, WorkCalendar
 from tickets.clock import SHANGHAI, ManualClock, SystemClock, local, shanghai
+from tickets.context import Rules
 from tickets.db import SessionFactory
 from tickets.models import Notice
 from tickets.policy import load_policy
-from tickets.service import Rules
-from tickets.settings import Settings
+from wiring import Settings
 
 DUTY = "duty_login_check"
 
@@ -49,7 +49,7 @@ async def login(sessions: SessionFactory, rules: Rules, clock: ManualClock, org:
     clock.set(at)
     async with sessions() as session:
         actor = org.handler(unit)
-        await svc.record_duty_login(session, rules=rules, unit_id=actor.unit_id, staff_id=actor.id)  # type: ignore[arg-type]
+        await logins.record_duty_login(session, rules=rules, unit_id=actor.unit_id, staff_id=actor.id)  # type: ignore[arg-type]
         await session.commit()
 
 

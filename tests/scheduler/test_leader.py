@@ -25,10 +25,10 @@ from tests.conftest import build_org
 from tests.scheduler.support import dispatched_ticket
 from tickets.calendar import CalendarOverrides, WorkCalendar
 from tickets.clock import ManualClock, shanghai
+from tickets.context import Rules
 from tickets.db import SessionFactory, create_engine, session_factory
 from tickets.models import Notice, Outbox
 from tickets.policy import load_policy
-from tickets.service import Rules
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]

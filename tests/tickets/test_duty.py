@@ -10,18 +10,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import Org
 from tests.scheduler.support import notices, outbox_of_kind
-from tickets import service as svc
+from tickets import logins, queries
 from tickets.clock import ManualClock, shanghai
+from tickets.context import Rules
 from tickets.duty import run_duty_login_check
 from tickets.enums import NoticeKind
-from tickets.service import Rules
 
 
 async def login(session: AsyncSession, rules: Rules, clock: ManualClock, org: Org, unit_index: int,
                 hour: int, minute: int, day: date) -> None:
     clock.set(shanghai(day.year, day.month, day.day, hour, minute))
     actor = org.handler(unit_index)
-    await svc.record_duty_login(session, rules=rules, unit_id=actor.unit_id, staff_id=actor.id)  # type: ignore[arg-type]
+    await logins.record_duty_login(session, rules=rules, unit_id=actor.unit_id, staff_id=actor.id)  # type: ignore[arg-type]
     await session.commit()
 
 
@@ -134,8 +134,35 @@ async def test_before_the_deadline_nobody_is_counted_absent(session: AsyncSessio
 
 
 async def test_inactive_units_and_the_office_are_not_checked(session: AsyncSession, rules: Rules, org: Org) -> None:
-    unit = await svc.get_unit(session, unit_id=org.unit_ids[2])
+    unit = await queries.get_unit(session, unit_id=org.unit_ids[2])
     unit.active = False
     await session.commit()
     result = await run_duty_login_check(session, rules=rules, at=shanghai(2026, 11, 23, 16, 0))
     assert result.total_units == 2 and result.missing_units == ["区住建局", "柳林洲街道"]
+
+
+async def test_bulletin_duty_table_counts_the_letters_the_check_sent(
+    session: AsyncSession, rules: Rules, clock: ManualClock, org: Org
+) -> None:
+    """The monthly duty table once showed "未登录提示函 0" for every unit (issue 13): a letter is
+    counted for the working day it is about, even when the check caught up after the month."""
+    from reports.indicators import duty_records
+    from reports.periods import parse_period
+
+    period = parse_period("2026-11")
+    workdays = [date(2026, 11, 27), date(2026, 11, 30)]  # Friday, Monday
+    await login(session, rules, clock, org, 0, 9, 0, workdays[0])
+    await login(session, rules, clock, org, 0, 9, 0, workdays[1])
+    await login(session, rules, clock, org, 1, 9, 0, workdays[1])
+    clock.set(shanghai(2026, 11, 27, 16, 0))
+    await run_duty_login_check(session, rules=rules, at=shanghai(2026, 11, 27, 16, 0))
+    await session.commit()
+    # The 30 November check was missed while the service was down and caught up on 1 December.
+    clock.set(shanghai(2026, 12, 1, 8, 30))
+    await run_duty_login_check(session, rules=rules, at=shanghai(2026, 11, 30, 16, 0))
+    await session.commit()
+    records = {r.unit: r for r in await duty_records(session, period=period, workdays=workdays,
+                                                     deadline=rules.policy.checks.duty_login_deadline)}
+    assert [(records[u].missed, records[u].login_letters) for u in ("区住建局", "柳林洲街道", "供电分公司")] == [
+        (0, 0), (1, 1), (2, 2),
+    ]

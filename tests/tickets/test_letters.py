@@ -14,9 +14,9 @@ from tests.conftest import Org
 from tests.scheduler.support import dispatched_ticket, notices, outbox_of_kind
 from tickets import service as svc
 from tickets.clock import ManualClock, shanghai
+from tickets.context import Rules
 from tickets.enums import NoticeKind
 from tickets.letters import list_notices, markdown_to_docx, md_cell, notice_docx, run_handling_days_statistics
-from tickets.service import Rules
 
 
 def days_before(day: date, days: int, hour: int = 10) -> object:

@@ -12,12 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from scheduler.ledger import TableReminderLedger
 from tests.conftest import Org
 from tests.scheduler.support import dispatched_ticket
+from tickets import queries
 from tickets import service as svc
 from tickets.clock import ManualClock, local, shanghai
+from tickets.context import Rules
 from tickets.enums import Urgency
 from tickets.models import Outbox
 from tickets.reminders import digest_text, send_deadline_reminders
-from tickets.service import Rules
 
 TICK = timedelta(minutes=15)
 
@@ -129,7 +130,7 @@ async def test_extension_gives_a_new_overdue_reminder(session: AsyncSession, rul
     await session.commit()
     assert first.by_kind == {"overdue": 1}
     # A new deadline (as after rework) makes being overdue again a new reminder.
-    ticket = await svc.get_ticket(session, number=number)
+    ticket = await queries.get_ticket(session, number=number)
     ticket.due_at = shanghai(2026, 12, 2, 11, 0)
     await session.commit()
     second = await send_deadline_reminders(session, rules=rules, at=shanghai(2026, 12, 2, 11, 0), ledger=ledger)

@@ -11,8 +11,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import Org
+from tickets import intake, queries
 from tickets import service as svc
 from tickets.clock import ManualClock, local, shanghai
+from tickets.context import Actor, Rules
 from tickets.db import SessionFactory
 from tickets.enums import (
     Action,
@@ -28,7 +30,7 @@ from tickets.enums import (
 from tickets.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed, WindowClosed
 from tickets.models import DutyLogin, Outbox, Ticket, TicketCoUnit, TicketEvent
 from tickets.queries import open_longer_than, overdue_tickets, ticket_events
-from tickets.service import Actor, CallbackAnswers, ReplyData, Rules, TicketCreate
+from tickets.schemas import CallbackAnswers, ReplyData, TicketCreate
 
 CITIZEN_TG = 777001
 
@@ -68,7 +70,7 @@ async def outbox_rows(session: AsyncSession) -> list[Outbox]:
 
 
 async def new_dispatched(session: AsyncSession, rules: Rules, org: Org, **overrides: object) -> Ticket:
-    ticket = await svc.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft(**overrides))
+    ticket = await intake.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft(**overrides))
     await svc.dispatch(session, rules=rules, actor=org.actor_office(), number=ticket.number,
                        unit_id=org.unit_ids[0])  # type: ignore[arg-type]
     await session.commit()
@@ -78,7 +80,7 @@ async def new_dispatched(session: AsyncSession, rules: Rules, org: Org, **overri
 async def test_full_life_of_a_ticket_with_audit_trail_and_outbox(
     session: AsyncSession, rules: Rules, org: Org, clock: ManualClock
 ) -> None:
-    ticket = await svc.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft())
+    ticket = await intake.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft())
     await session.commit()
     assert ticket.number == "2026112300001"
     assert ticket.status is TicketStatus.RECEIVED
@@ -142,18 +144,19 @@ async def test_full_life_of_a_ticket_with_audit_trail_and_outbox(
 
 async def test_a_request_filed_in_the_bot_gets_no_second_receipt(session: AsyncSession, rules: Rules,
                                                                  org: Org) -> None:
-    ticket = await svc.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft(channel=Channel.BOT))
+    ticket = await intake.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft(channel=Channel.BOT))
     await session.commit()
     assert ticket.status is TicketStatus.RECEIVED
-    assert [r.payload["kind"] for r in await outbox_rows(session)] == []
+    # Only the office's 新工单 card, as for every channel; the citizen has the bot's own answer.
+    assert [r.payload["kind"] for r in await outbox_rows(session)] == ["ticket_new"]
 
 
 async def test_numbers_are_sequential_per_shanghai_day(session: AsyncSession, rules: Rules, clock: ManualClock,
                                                        org: Org) -> None:
-    first = await svc.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft())
-    second = await svc.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft())
+    first = await intake.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft())
+    second = await intake.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft())
     clock.set(shanghai(2026, 11, 24, 0, 5))  # 16:05 UTC of the 23rd, already the 24th in Shanghai
-    third = await svc.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft())
+    third = await intake.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft())
     assert [first.number, second.number, third.number] == ["2026112300001", "2026112300002", "2026112400001"]
     assert third.repeat_count == 2
 
@@ -166,7 +169,7 @@ async def test_handler_cannot_touch_another_units_ticket(session: AsyncSession, 
     with pytest.raises(Forbidden, match="没有权限"):
         await svc.supervise(session, rules=rules, actor=org.handler(0), number=number, note="自己督办自己")
     await session.rollback()
-    fresh = await svc.get_ticket(session, number=number)
+    fresh = await queries.get_ticket(session, number=number)
     assert fresh.status is TicketStatus.DISPATCHED
     events = await ticket_events(session, ticket_id=fresh.id)  # type: ignore[arg-type]
     assert [e.action for e in events] == [Action.RECEIVE, Action.DISPATCH]
@@ -306,16 +309,16 @@ async def test_reply_needs_contact_and_every_element(session: AsyncSession, rule
 
 async def test_bad_input_is_refused_and_nothing_is_written(session: AsyncSession, rules: Rules, org: Org) -> None:
     with pytest.raises(ValidationFailed, match="10000 字，超过 5000 字"):
-        await svc.create_ticket(session, rules=rules, actor=Actor.system("web"), data=draft(content="吵" * 10000))
+        await intake.create_ticket(session, rules=rules, actor=Actor.system("web"), data=draft(content="吵" * 10000))
     with pytest.raises(ValidationFailed, match="电话号码“12345”格式不正确"):
-        await svc.create_ticket(session, rules=rules, actor=Actor.system("web"), data=draft(contact_phone="12345"))
+        await intake.create_ticket(session, rules=rules, actor=Actor.system("web"), data=draft(contact_phone="12345"))
     with pytest.raises(ValidationFailed, match="不能为空"):
-        await svc.create_ticket(session, rules=rules, actor=Actor.system("web"), data=draft(content="   "))
+        await intake.create_ticket(session, rules=rules, actor=Actor.system("web"), data=draft(content="   "))
     await session.rollback()
     assert (await session.exec(select(func.count()).select_from(Ticket))).one() == 0
     assert (await session.exec(select(func.count()).select_from(Outbox))).one() == 0
 
-    ticket = await svc.create_ticket(session, rules=rules, actor=Actor.system("web"), data=draft())
+    ticket = await intake.create_ticket(session, rules=rules, actor=Actor.system("web"), data=draft())
     await session.commit()
     number = ticket.number
     with pytest.raises(NotFound, match="未找到承办单位"):
@@ -326,7 +329,7 @@ async def test_bad_input_is_refused_and_nothing_is_written(session: AsyncSession
     with pytest.raises(IllegalTransition, match="当前状态为“已受理”，不能进行“接单”"):
         await svc.accept(session, rules=rules, actor=org.handler(0), number=number)
     await session.rollback()
-    fresh = await svc.get_ticket(session, number=number)
+    fresh = await queries.get_ticket(session, number=number)
     assert fresh.status is TicketStatus.RECEIVED and fresh.main_unit_id is None
     assert (await session.exec(select(func.count()).select_from(TicketEvent))).one() == 1
 

@@ -10,8 +10,9 @@ from tests.conftest import Org
 from tests.scheduler.support import dispatched_ticket, notices, outbox_of_kind
 from tickets import service as svc
 from tickets.clock import ManualClock, shanghai
+from tickets.context import Rules
 from tickets.enums import NoticeKind, ResultCategory, Satisfaction
-from tickets.service import CallbackAnswers, ReplyData, Rules
+from tickets.schemas import CallbackAnswers, ReplyData
 from tickets.supervision import first_workday_of_week, run_supervision_weekly, week_key
 
 

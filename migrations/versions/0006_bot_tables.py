@@ -16,8 +16,7 @@ from alembic import op
 import tickets.models
 
 revision: str = 'bot_tables'
-# Chained after the last revision on main at the time of writing (one head);
-# re-chain at merge if the order on main differs.
+# Files are numbered in chain order; revision ids stay as first deployed (alembic_version).
 down_revision: str | None = 'scheduler_jobs'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

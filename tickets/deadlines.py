@@ -1,0 +1,39 @@
+"""The terms a ticket runs against: the completion term by urgency and the deadlines that
+start when a unit receives the ticket (接单之日起)."""
+
+from __future__ import annotations
+
+from tickets import texts
+from tickets.context import Rules
+from tickets.enums import Urgency
+from tickets.models import Ticket
+from tickets.policy import Period, Policy
+
+
+def describe_period(period: Period) -> str:
+    return f"{period.amount}{texts.PERIOD_UNIT[period.unit.value]}"
+
+
+def completion_period(policy: Policy, urgency: Urgency) -> Period:
+    """办结时限 by urgency (urgent help 1 working day, general 5, by default)."""
+    completion = policy.deadlines.completion
+    return {Urgency.URGENT: completion.urgent, Urgency.SEMI_URGENT: completion.semi_urgent,
+            Urgency.GENERAL: completion.general}[urgency]
+
+
+def start_deadlines(ticket: Ticket, *, rules: Rules) -> None:
+    """Deadlines counted from the moment a unit receives the ticket (接单之日起)."""
+    now = rules.now()
+    d = rules.policy.deadlines
+    cal = rules.calendar
+    ticket.dispatched_at = now
+    ticket.accepted_at = None
+    ticket.first_contact_due_at = cal.add(now, d.first_contact)
+    ticket.return_window_until = cal.add(now, d.return_window)
+    ticket.extension_window_until = cal.add(now, d.extension_window)
+    ticket.due_at = cal.add(now, completion_period(rules.policy, ticket.urgency))
+    ticket.extended_days = 0
+    if ticket.urgency is Urgency.URGENT and not cal.in_working_hours(now):
+        ticket.feedback_due_at = cal.add(now, d.urgent_offhours_feedback)
+    else:
+        ticket.feedback_due_at = None
