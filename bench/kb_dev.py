@@ -18,6 +18,7 @@ import csv
 import hashlib
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -73,6 +74,20 @@ def tipdm_set(n_entries: int = 2000) -> tuple[list[Entry], list[LabelledQuery]]:
     return entries, queries
 
 
+def print_curve(outcomes: Sequence[evaluation.Outcome], thresholds: Sequence[float]) -> None:
+    """What other thresholds would give on a labelled set (answered and precision as
+    `kb eval` counts them, out-of-scope questions answered)."""
+    rows = [(o.result.confidence, o.top1_id == o.query.expected_id, bool(o.query.expected_id)) for o in outcomes]
+    n_in = sum(1 for *_, s in rows if s) or 1
+    n_out = sum(1 for *_, s in rows if not s) or 1
+    for t in thresholds:
+        taken = [(r, s) for c, r, s in rows if c >= t]
+        right = sum(1 for r, s in taken if r and s)
+        print(f"threshold {t}: answered {sum(1 for _, s in taken if s) / n_in:.3f} "
+              f"precision {right / max(1, len(taken)):.3f} "
+              f"out-of-scope answered {sum(1 for _, s in taken if not s) / n_out:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dump", type=Path)
@@ -93,16 +108,7 @@ def main() -> None:
     threshold = kb.dense.answer_threshold if kb.dense is not None else None
     print(json.dumps({"n_entries": len(kb), "answer_threshold": threshold, **report.as_dict()}, ensure_ascii=False))
     if args.curve:
-        # What other thresholds would give on this set (for choosing the simulated rate).
-        confidences = [(o.result.confidence, o.top1_id == o.query.expected_id, bool(o.query.expected_id)) for o in outcomes]
-        n_in = sum(1 for *_, s in confidences if s) or 1
-        n_out = sum(1 for *_, s in confidences if not s) or 1
-        for t in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
-            taken = [(r, s) for c, r, s in confidences if c >= t]
-            right = sum(1 for r, _ in taken if r)
-            print(f"threshold {t}: answered {sum(1 for _, s in taken if s) / n_in:.3f} "
-                  f"precision {right / max(1, len(taken)):.3f} "
-                  f"out-of-scope answered {sum(1 for _, s in taken if not s) / n_out:.3f}")
+        print_curve(outcomes, (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9))
     if args.dump:
         with args.dump.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)

@@ -22,6 +22,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.kb_dev import print_curve
 from knowledge_base import evaluation, files, segment
 from knowledge_base.config import load_config
 from knowledge_base.encoder import load_encoder
@@ -67,16 +68,7 @@ def main() -> None:
     print(json.dumps({"half": args.half, "n_entries": len(kb), "answer_threshold": threshold, **changes,
                       **report.as_dict()}, ensure_ascii=False))
     if args.curve:
-        rows = [(o.result.confidence, o.top1_id == o.query.expected_id, bool(o.query.expected_id)) for o in outcomes]
-        n_in = sum(1 for *_, s in rows if s) or 1
-        n_out = sum(1 for *_, s in rows if not s) or 1
-        for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-            taken = [(r, s) for c, r, s in rows if c >= t]
-            right = sum(1 for r, s in taken if r and s)
-            print(f"threshold {t}: answered {sum(1 for _, s in taken if s) / n_in:.3f} "
-                  f"precision {right / max(1, len(taken)):.3f} "
-                  f"out-of-scope answered {sum(1 for _, s in taken if not s) / n_out:.3f}")
-
+        print_curve(outcomes, (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9))
 
 if __name__ == "__main__":
     main()
