@@ -6,6 +6,7 @@ tickets/texts.py; this module holds the bot's own wording.
 
 from __future__ import annotations
 
+from knowledge_base import texts as ktexts
 from tickets import texts as ttexts
 
 # --- menus and buttons ----------------------------------------------------------
@@ -90,7 +91,6 @@ STICKER_REPLY = "收到～如有问题请直接用文字描述，我们会尽快
 EDITED_IGNORED = "已收到您修改后的消息。修改不会改变已提交的内容；如需补充，请直接发送新消息。"
 GROUP_ONLY_PRIVATE = "为保护个人信息，请私聊我办理咨询和诉求。"
 EXPIRED_BUTTON = "该按钮已失效，请重新操作。"
-TOO_LONG_INPUT = "内容过长（{length} 字），请精简到 {limit} 字以内。"
 TEXT_REQUIRED = "请用文字回复。"
 STEP_COMMAND = "正在办理当前步骤，暂不支持该指令。请按提示回复，或输入 /cancel 取消。"
 PHOTO_OUTSIDE_FLOW = "如需反映问题并附上照片或位置，请先点“我要反映”，再按提示发送。"
@@ -100,7 +100,18 @@ KB_ASK_SOLVED = "以上回答解决您的问题了吗？"
 KB_SUGGEST = "没有完全理解您的问题，猜您想问："
 KB_NO_ANSWER = "抱歉，暂时没有找到合适的答案。您可以提交诉求，我们会转交相关部门尽快办理。"
 KB_EMPTY = "请用一句话描述您想咨询或反映的问题，例如“社保卡丢了怎么补办”。"
-KB_PERSON = "好的，为您转人工办理。您可以提交诉求，我们会转交相关部门尽快处理。"
+KB_PERSON = (
+    "好的，需要人工服务可以：\n"
+    "· 拨打{phone}热线，人工坐席服务时间：{hours}；\n"
+    "· 或点下方“提交诉求”，写明情况后由工作人员转交相关部门办理。"
+)
+KB_GREETING = "您好！这里是12345政务服务便民热线。请直接输入您想咨询的问题，或点下方菜单提交诉求、查询进度。"
+KB_THANKS_REPLY = ktexts.SMALL_TALK["thanks"]
+KB_GOODBYE = ktexts.SMALL_TALK["goodbye"]
+KB_OUT_OF_SCOPE = ktexts.OUT_OF_SCOPE
+# Staff typing outside any step: their words are not a citizen's question.
+STAFF_FREE_TEXT_HANDLER = "当前没有进行中的操作。/mytickets 查看本单位工单，在工单卡片上点按钮办理；/help 查看说明。"
+STAFF_FREE_TEXT_OFFICE = "当前没有进行中的操作。/new 待派单工单，/pending 待审批申请，/overdue 超期工单。"
 KB_THANKS = "感谢您的反馈，很高兴能帮到您！"
 KB_SORRY = "抱歉没能帮到您。您可以提交诉求，由工作人员为您办理。"
 
@@ -124,7 +135,7 @@ FILE_CHOOSE_TYPE = "请选择诉求类型："
 FILE_CHOOSE_CATEGORY = "请选择诉求分类："
 FILE_DONE = (
     "您的诉求已受理，工单号：{number}\n"
-    "预计办结时间：{due} 前（从派单起计算，以承办单位回复为准）。\n"
+    "办结时限：{due}\n"
     "可随时发送 /status {number} 查询进度。"
 )
 FILE_NOT_STARTED = "这一步已经结束了。如需提交诉求，请点“我要反映”。"
@@ -144,6 +155,7 @@ STATUS_NO_UNIT = "待派单"
 MINE_EMPTY = "您还没有提交过诉求。点“我要反映”可以提交。"
 MINE_HEADER = "您的诉求（最近 {count} 件）："
 MINE_LINE = "· {number}　{status}　时限 {due}\n  {summary}"
+MINE_REPLY = "  答复（{result}）：{reply}　详情 /status {number}"
 
 # --- callback (回访) -----------------------------------------------------------------------
 CB_INTRO = ttexts.N_CALLBACK_REQUEST

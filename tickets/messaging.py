@@ -34,6 +34,7 @@ class MessageKind(StrEnum):
     DIRECT_ANSWER = "direct_answer"
     SENT_BACK = "sent_back"
     TICKET_CLOSED = "ticket_closed"
+    REPLY_TO_CITIZEN = "reply_to_citizen"
     CALLBACK_REQUEST = "callback_request"
     # To the handlers of a unit.
     TICKET_DISPATCHED = "ticket_dispatched"
@@ -68,7 +69,11 @@ class Audience(StrEnum):
 
 
 _TO_CITIZEN = {MessageKind.TICKET_RECEIVED, MessageKind.TICKET_DISPATCHED_CITIZEN, MessageKind.DIRECT_ANSWER,
-               MessageKind.SENT_BACK, MessageKind.TICKET_CLOSED, MessageKind.CALLBACK_REQUEST}
+               MessageKind.SENT_BACK, MessageKind.TICKET_CLOSED, MessageKind.CALLBACK_REQUEST,
+               MessageKind.REPLY_TO_CITIZEN}
+# Sent on every channel the citizen is reachable by, not only the first: the unit's answer
+# must reach them where they asked (a phone request of a citizen also on Telegram gets both).
+_EVERY_CITIZEN_CHANNEL = {MessageKind.REPLY_TO_CITIZEN}
 _TO_OFFICE = {MessageKind.TICKET_NEW, MessageKind.RETURN_REQUESTED, MessageKind.EXTENSION_REQUESTED,
               MessageKind.TICKET_REPLIED, MessageKind.DUTY_LOGIN_SUMMARY, MessageKind.HANDLING_DAYS_STATISTICS,
               MessageKind.SUPERVISION_SUMMARY}
@@ -127,6 +132,18 @@ def citizen_address(*, telegram_id: int | None, phone: str | None) -> Recipient 
     return None
 
 
+def citizen_addresses(*, telegram_id: int | None, phone: str | None, channel: Channel) -> list[Recipient]:
+    """Every channel a ticket's citizen is reached by: their chat when on Telegram, and an SMS
+    when the request came in by another channel than the bot (or they are not on Telegram).
+    The upstream platform answers its own citizens (report_upstream)."""
+    found: list[Recipient] = []
+    if telegram_id is not None:
+        found.append(Recipient(OutboxChannel.TELEGRAM, str(telegram_id)))
+    if phone and channel is not Channel.UPSTREAM and (channel is not Channel.BOT or telegram_id is None):
+        found.append(Recipient(OutboxChannel.SMS, phone))
+    return found
+
+
 def dedupe_key(cause: str, to: Recipient) -> str:
     """The one rule: what caused the message, then the channel and the address. A cause is
     "<number>:<event id>" for a ticket's transition, or a stable name of a run ("notice:<id>",
@@ -164,8 +181,10 @@ async def recipients(session: AsyncSession, *, kind: MessageKind, ticket: Ticket
     who = audience(kind)
     if who is Audience.CITIZEN:
         citizen = await session.get(Citizen, ticket.citizen_id) if ticket.citizen_id else None
-        to = citizen_address(telegram_id=citizen.telegram_user_id if citizen is not None else None,
-                             phone=ticket.contact_phone)
+        telegram_id = citizen.telegram_user_id if citizen is not None else None
+        if kind in _EVERY_CITIZEN_CHANNEL:
+            return citizen_addresses(telegram_id=telegram_id, phone=ticket.contact_phone, channel=ticket.channel)
+        to = citizen_address(telegram_id=telegram_id, phone=ticket.contact_phone)
         return [to] if to is not None else []
     if who is Audience.UPSTREAM:
         return [UPSTREAM] if ticket.channel is Channel.UPSTREAM else []

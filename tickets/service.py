@@ -151,7 +151,7 @@ async def _announce_dispatch(session: AsyncSession, *, rules: Rules, ticket: Tic
     text = texts.N_DISPATCHED.format(
         number=ticket.number, urgency=texts.URGENCY[ticket.urgency], category=ticket.category or texts.UNCATEGORISED,
         summary=summary(ticket.content), first_contact_due=texts.fmt_local(ticket.first_contact_due_at),
-        due=texts.fmt_local(ticket.due_at),
+        due=texts.fmt_local(ticket.due_at), place=ticket.place or "—",
     )
     units = [unit.id, *await co_unit_ids(session, ticket=ticket)]
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_DISPATCHED, text=text,
@@ -371,7 +371,20 @@ async def reply(session: AsyncSession, *, rules: Rules, actor: Actor, number: st
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_REPLIED,
                text=texts.N_REPLIED.format(unit=unit.name, number=ticket.number,
                result=texts.RESULT[data.result]))
+    # The citizen reads the answer now, before anyone asks them to rate it.
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.REPLY_TO_CITIZEN,
+               text=reply_to_citizen_text(ticket, unit=unit, rules=rules))
     return ticket
+
+
+def reply_to_citizen_text(ticket: Ticket, *, unit: Unit | None, rules: Rules) -> str:
+    """What the citizen reads of a unit's reply (pushed, and in /status): result, answer, unit,
+    and how to contest it."""
+    hotline = rules.policy.hotline
+    return texts.N_REPLY_TO_CITIZEN.format(
+        number=ticket.number, unit=unit.name if unit is not None else texts.UNIT_UNKNOWN,
+        result=texts.RESULT[ticket.result] if ticket.result else texts.RESULT_DIRECT,
+        reply=ticket.reply_text or "", contest=texts.REPLY_CONTEST.format(phone=hotline.phone, hours=hotline.hours))
 
 
 # --- review, callback and closing ---------------------------------------------------

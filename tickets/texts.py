@@ -103,6 +103,7 @@ ERR_OTHER_UNIT = "工单 {number} 不属于您所在的单位，不能操作。"
 ERR_NOT_OWN_TICKET = "只能对本人提交的工单进行此操作。"
 ERR_BAD_PHONE = "电话号码“{phone}”格式不正确，请填写11位手机号或带区号的固定电话。"
 ERR_CONTENT_EMPTY = "诉求内容不能为空。"
+ERR_CONTENT_NO_WORDS = "诉求内容需要用文字说明，只有表情或标点无法办理。请写明发生了什么、在哪里、希望怎样解决。"
 ERR_CONTENT_TOO_LONG = "诉求内容共 {length} 字，超过 {limit} 字的上限，请精简后再提交。"
 ERR_FIELD_TOO_LONG = "“{field}”超过 {limit} 字的上限。"
 ERR_RETURN_WINDOW = "退单须在接单后 {limit} 内提出，已超过时限，请先行办理（先执行、后申诉）。"
@@ -134,6 +135,9 @@ WHAT_NAME = "姓名"
 REWORK_AFTER_CALLBACK = "回访结果为未联系、未解决或不满意"
 
 CITIZEN_ACTOR_NAME = "市民"
+NO_DUE = "—"
+# A deadline counted as if the ticket were dispatched now; the real term starts at dispatch.
+DUE_EXPECTED = "{due} 前（预计，派单后正式起算）"
 UNCATEGORISED = "未分类"
 PERIOD_UNIT = {"working_days": "个工作日", "calendar_days": "天", "hours": "小时"}
 
@@ -174,7 +178,7 @@ N_NEW_TICKET = "【新工单】{number}（{type}·{category}·{urgency}）\n地�
 NEW_TICKET_NO_CATEGORY = "待工作人员确定"
 N_CALLBACK_REQUEST = "您好，关于您的诉求（工单号 {number}），承办单位已回复办理结果，想请您花一分钟做个回访："
 N_TICKET_RECEIVED = "您的诉求已受理，工单号 {number}。我们将尽快办理，预计办结时间以承办单位回复为准。"
-N_DISPATCHED = "【新工单】{number}（{urgency}·{category}）\n{summary}\n先行联系时限：{first_contact_due}\n办结时限：{due}"
+N_DISPATCHED = "【新工单】{number}（{urgency}·{category}）\n地点：{place}\n{summary}\n先行联系时限：{first_contact_due}\n办结时限：{due}"
 N_DISPATCHED_CITIZEN = "您的诉求（工单号 {number}）已转交{unit}办理，办结时限：{due}。"
 N_RETURN_REQUESTED = "【退单申请】{unit} 申请退回工单 {number}：{reason}"
 N_RETURN_APPROVED = "工单 {number} 的退单申请已同意，已改派{new_unit}。"
@@ -183,6 +187,13 @@ N_EXTENSION_REQUESTED = "【延期申请】{unit} 申请工单 {number} 延期 {
 N_EXTENSION_APPROVED = "工单 {number} 的延期申请已同意，新的办结时限：{due}。"
 N_EXTENSION_REFUSED = "工单 {number} 的延期申请未获同意：{note}。办结时限不变：{due}。"
 N_REPLIED = "【待审核】{unit} 已回复工单 {number}（{result}），请审核并回访。"
+# The unit's answer, sent to the citizen before the callback questions so they rate what they read.
+N_REPLY_TO_CITIZEN = (
+    "您的诉求（工单号 {number}）已由{unit}答复：\n办理结果：{result}\n答复内容：{reply}\n\n{contest}"
+)
+UNIT_UNKNOWN = "承办单位"
+RESULT_DIRECT = "直接答复"
+REPLY_CONTEST = "如对答复有异议，可在回访时如实评价，或拨打{phone}热线（{hours}）反映，工单将退回承办单位重新办理。"
 N_CLOSED_CITIZEN = "您的诉求（工单号 {number}）已办结。感谢您对12345热线的支持！"
 N_REWORK = "【退回重办】工单 {number} 需重新办理：{note}"
 N_SUPERVISED = "【督办】工单 {number} 已列为督办件，请从速办理。{note}"

@@ -70,13 +70,13 @@ async def content_text(message: Message, state: FSMContext, rules: Rules) -> Non
 
 
 async def _take_content(message: Message, state: FSMContext, rules: Rules, text: str) -> None:
-    text = text.strip()
-    if not text:
+    if not text.strip():
         await message.answer(texts.FILE_CONTENT_EMPTY)
         return
-    limit = rules.policy.limits.content_max_chars
-    if len(text) > limit:
-        await message.answer(texts.TOO_LONG_INPUT.format(length=len(text), limit=limit))
+    try:
+        text = intake.check_content(rules, text)
+    except ValidationFailed as error:
+        await message.answer(error.message)
         return
     await state.update_data(content=text)
     await state.set_state(FileRequest.place)
@@ -96,8 +96,10 @@ async def place_text(message: Message, state: FSMContext) -> None:
     if not place:
         await message.answer(texts.FILE_ASK_PLACE, reply_markup=keyboards.share_location())
         return
-    if len(place) > schemas.PLACE_MAX:
-        await message.answer(texts.TOO_LONG_INPUT.format(length=len(place), limit=schemas.PLACE_MAX))
+    try:
+        schemas.check_length(place, schemas.PLACE_MAX, ttexts.WHAT_PLACE)
+    except ValidationFailed as error:
+        await message.answer(error.message)
         return
     await _take_place(message, state, place)
 
@@ -227,6 +229,4 @@ async def _file(session: AsyncSession, *, rules: Rules, data: dict[str, Any],
     )
     for file_id in data.get("photos", []):
         session.add(TicketAttachment(ticket_id=ticket.id, file_id=file_id, created_at=rules.now()))
-    # The real term starts at dispatch; the office dispatches the same day, so this is what to expect.
-    due = ttexts.fmt_local(rules.calendar.add(rules.now(), deadlines.completion_period(rules.policy, ticket.urgency)))
-    return ticket.number, due
+    return ticket.number, deadlines.describe_due(ticket, rules=rules)

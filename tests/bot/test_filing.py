@@ -90,7 +90,7 @@ async def test_file_a_request_end_to_end(harness: Harness) -> None:
         # The same card as a ticket from any other channel (tests/integrations/test_channels_notify_alike.py).
         assert outbox[0].payload["text"] == new_ticket_text(ticket)
     # Monday 10:00 + 5 working days.
-    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-30 10:00")]
+    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-30 10:00 前（预计，派单后正式起算）")]
     assert ticket.number == "2026112300001"
 
     pushed = await h.deliver_outbox()
@@ -123,7 +123,7 @@ async def test_cancel_at_every_step(harness: Harness) -> None:
         cancelled = await h.say(CITIZEN, "/cancel")
         assert texts_of(cancelled) == [texts.CANCELLED]
         # After cancelling, free text goes to the knowledge base again.
-        assert texts_of(await h.say(CITIZEN, "明天天气怎么样")) == [texts.KB_NO_ANSWER]
+        assert texts_of(await h.say(CITIZEN, "楼下早餐店油烟很大")) == [texts.KB_NO_ANSWER]
     async with h.sessions() as session:
         assert (await session.exec(select(Ticket))).all() == []
 
@@ -137,7 +137,8 @@ async def test_bad_input_loses_nothing(harness: Harness) -> None:
     assert texts_of(await h.say(CITIZEN, "   ")) == [texts.FILE_CONTENT_EMPTY]
     emoji = "😡😡 路灯坏了 😡"
     assert texts_of(await h.say(CITIZEN, emoji)) == [texts.FILE_ASK_PLACE]
-    assert texts_of(await h.say(CITIZEN, "地" * 201)) == [texts.TOO_LONG_INPUT.format(length=201, limit=200)]
+    # The too-long message names the field it is about.
+    assert texts_of(await h.say(CITIZEN, "地" * 201)) == ["“地点”超过 200 字的上限。"]
     assert texts_of(await h.say(CITIZEN, "幸福路1號")) == [texts.FILE_ASK_PHONE]
     summary = await h.say(CITIZEN, "021-62345678")
     assert "电话：021-62345678" in summary[0].text and f"内容：{emoji}" in summary[0].text
@@ -163,4 +164,4 @@ async def test_urgent_request_gets_the_urgent_term(harness: Harness) -> None:
         ticket = (await session.exec(select(Ticket))).one()
     assert ticket.urgency.value == "urgent"
     # Monday 10:00 + 1 working day.
-    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-24 10:00")]
+    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-24 10:00 前（预计，派单后正式起算）")]
