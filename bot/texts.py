@@ -40,6 +40,10 @@ BTN_APPROVE = "同意"
 BTN_REFUSE = "不同意"
 BTN_OTHER_UNIT = "其他单位…"
 BTN_YES = "是"
+BTN_REVIEW_OK = "审核通过并回访"
+BTN_REVIEW_REWORK = "退回重办"
+BTN_PREV_PAGE = "‹ 上一页"
+BTN_NEXT_PAGE = "下一页 ›"
 BTN_NO = "否"
 
 # --- commands (setMyCommands descriptions) -----------------------------------------
@@ -92,7 +96,25 @@ EDITED_IGNORED = "已收到您修改后的消息。修改不会改变已提交�
 GROUP_ONLY_PRIVATE = "为保护个人信息，请私聊我办理咨询和诉求。"
 EXPIRED_BUTTON = "该按钮已失效，请重新操作。"
 TEXT_REQUIRED = "请用文字回复。"
-STEP_COMMAND = "正在办理当前步骤，暂不支持该指令。请按提示回复，或输入 /cancel 取消。"
+STEP_COMMAND = "暂不支持该指令。输入 /help 查看使用说明。"
+# A command during a multi-step input: answered, then the person is back at their step.
+DRAFT_KEPT = "{doing}，已保存草稿，继续请{step}，放弃请 /cancel。"
+DRAFT_DOING_FILE = "您正在提交诉求"
+DRAFT_DOING_RETURN = "您正在申请退回工单 {number}"
+DRAFT_DOING_EXTENSION = "您正在申请延期工单 {number}"
+DRAFT_DOING_REPLY = "您正在回复办结工单 {number}"
+DRAFT_DOING_REFUSAL = "您正在填写不同意的理由（工单 {number}）"
+DRAFT_DOING_REWORK = "您正在填写退回重办的理由（工单 {number}）"
+STEP_CONTENT = "描述问题"
+STEP_PLACE = "输入地点"
+STEP_PHONE = "输入联系电话"
+STEP_CONFIRM = "核对后点“确认提交”"
+STEP_RETURN_REASON = "输入退单理由"
+STEP_RETURN_UNIT = "输入建议承办单位"
+STEP_EXTENSION_REASON = "输入延期理由"
+STEP_EXTENSION_DAYS = "输入延期天数"
+STEP_REPLY_FIELD = "输入{field}"
+STEP_REASON = "输入理由"
 PHOTO_OUTSIDE_FLOW = "如需反映问题并附上照片或位置，请先点“我要反映”，再按提示发送。"
 
 # --- knowledge base ----------------------------------------------------------------
@@ -177,8 +199,10 @@ BIND_OK_OFFICE = "绑定成功！您是热线办的{name}。\n/new 待派单工�
 CHECKIN_DONE = "{unit}今日已登录值守（{date}）。\n今日任务：\n· 待接单 {new} 件\n· 办理中 {in_progress} 件\n· 即将到期 {due_soon} 件\n· 已超期 {overdue} 件"
 CHECKIN_HINT = "发送 /mytickets 查看工单详情。"
 MYTICKETS_EMPTY = "本单位目前没有待办工单。"
-MYTICKETS_SECTION = "【{title}】{count} 件"
-MYTICKETS_MORE = "还有 {count} 件未显示，请先办理以上工单。"
+MYTICKETS_HEADER = ("本单位待办工单共 {total} 件（已超期 {overdue} · 即将到期 {due_soon} · 新工单 {new} · "
+                    "办理中 {in_progress}），第 {page}/{pages} 页，点工单号查看并办理：")
+MYTICKETS_LINE = "{index}. 【{section}】{number}　{urgency}·{category}\n   地点：{place}　时限：{due}\n   {summary}"
+MYTICKETS_BUTTON = "{index}. {number}（{section}）"
 SECTION_NEW = "新工单"
 SECTION_DUE_SOON = "即将到期"
 SECTION_OVERDUE = "已超期"
@@ -189,6 +213,7 @@ CARD = (
     "先行联系时限：{first_contact_due}\n办结时限：{due}"
 )
 CARD_PHOTOS = "附照片 {count} 张"
+CARD_NO_NAME = "（未留姓名）"
 DONE_ACCEPT = "已接单：{number}。请在 {due} 前先行联系诉求人。"
 ASK_CONTACT_RESULT = "工单 {number}：本次联系诉求人的结果？"
 DONE_CONTACT_REACHED = "已记录先行联系：{number}（已联系上）。"
@@ -201,24 +226,48 @@ ASK_EXTENSION_DAYS = "需要延期几个工作日？请点按钮或输入天数�
 EXTENSION_DAYS_BAD = "请输入 1 到 {limit} 之间的整数。"
 DONE_EXTENSION = "延期申请已提交（工单 {number}，{days} 个工作日），请等待热线办审核。"
 ASK_RESULT = "回复办结工单 {number}。请选择办理结果："
-ASK_REPLY_TEXT = (
-    "办理结果：{result}\n请按以下格式回复（每项一行，可直接复制修改）：\n\n{template}\n\n"
-    "答复时间可写“2026-11-23 15:30”或“15:30”（今天）。输入 /cancel 放弃。"
-)
-REPLY_PARSE_HINT = "没有识别到回复内容，请按格式逐项填写（如“联系人：张三”）。"
-REPLY_BAD_TIME = "答复时间“{value}”无法识别，请写成“2026-11-23 15:30”或“15:30”。"
+# The reply, one element at a time ({step}/{steps}); a whole labelled form pasted at once is taken too.
+ASK_REPLY_FIELD = "（{step}/{steps}）请输入{label}：{hint}"
+REPLY_HINT = {
+    "contact_person": "本次与诉求人联系的工作人员姓名",
+    "facts": "核实到的情况",
+    "judgement": "处理意见或办理结果",
+    "citizen_opinion": "诉求人对处理的意见",
+    "answered_by": "答复诉求人的工作人员",
+    "answered_at": "如“15:30”（今天）或“2026-11-23 15:30”；刚刚答复可输入“现在”",
+    "site_findings": "现场查看到的情况",
+    "text": "写给诉求人的答复，说明办理经过和结果，至少 {limit} 字",
+}
+REPLY_STARTED = "办理结果：{result}。接下来逐项填写办结回复，随时输入 /cancel 放弃。"
+REPLY_NOW_WORDS = ("现在", "刚刚", "刚才")
+REPLY_BAD_TIME = "答复时间“{value}”无法识别，请写成“15:30”（今天）或“2026-11-23 15:30”。"
+REPLY_FUTURE_TIME = "答复时间“{value}”晚于现在（{now}），请填写已经答复诉求人的时间。"
+REPLY_TEXT_SHORT = "回复正文只有 {length} 字，至少需要 {limit} 字，请写明办理经过和结果。"
+REPLY_UNKNOWN_LABEL = "无法识别的项目：{labels}。可以填写的项目有：{known}。"
+REPLY_EMPTY_FIELD = "{label}不能为空，请输入{label}。"
+REPLY_SUMMARY = "请核对办结回复（工单 {number}）：\n办理结果：{result}\n{lines}\n\n确认无误请点“确认提交”，需要修改请点“重新填写”。"
+REPLY_SUMMARY_LINE = "{label}：{value}"
+BTN_REPLY_CONFIRM = "✅ 确认提交"
+BTN_REPLY_REDO = "重新填写"
 DONE_REPLY = "办结回复已提交（工单 {number}，{result}），等待热线办审核回访。"
 WRONG_UNIT = "工单 {number} 不属于您所在的单位，不能操作。"
-NOT_NOW = "工单 {number} 当前状态为“{status}”，不能进行“{action}”操作。"
 
 # --- office ---------------------------------------------------------------------------------------
 DUTY_HEADER = "今日（{date}）值守登录情况：已登录 {logged}/{total}"
 DUTY_LINE_OK = "✅ {unit}　{time}"
 DUTY_LINE_MISSING = "❌ {unit}　未登录"
 OVERDUE_EMPTY = "目前没有超期工单。"
-OVERDUE_HEADER = "超期工单共 {count} 件："
-OVERDUE_UNIT = "【{unit}】{count} 件"
-OVERDUE_LINE = "· {number}　超期 {days} 天　{status}"
+# The office's queues, a page at a time ({index}: the place in the whole list).
+OVERDUE_HEADER = "超期工单共 {total} 件（超期最久的在前），第 {page}/{pages} 页："
+OVERDUE_LINE = "{index}. {number}　{unit}　超期 {days} 天　{status}"
+NEW_HEADER = "待派单工单共 {total} 件（紧急优先，其次受理最早的），第 {page}/{pages} 页，点工单号派单："
+NEW_LINE = "{index}. {number}（{urgency}·{category}）受理 {received}\n   {summary}"
+PENDING_HEADER = "待审批的退单和延期申请共 {total} 件（紧急优先，其次时限最近的），第 {page}/{pages} 页，点工单号审批："
+PENDING_LINE = "{index}. 【{request}】{number}　{unit}　时限 {due}"
+PENDING_KIND_RETURN = "退单"
+PENDING_KIND_EXTENSION = "延期"
+QUEUE_BUTTON = "{index}. {number}"
+ASK_REWORK_REASON = "退回重办工单 {number}。请填写退回的理由（将告知承办单位）："
 PENDING_EMPTY = "目前没有待审批的退单或延期申请。"
 PENDING_RETURN = "【退单申请】工单 {number}\n承办单位：{unit}\n理由：{reason}\n建议承办单位：{suggested}"
 PENDING_EXTENSION = "【延期申请】工单 {number}\n承办单位：{unit}\n申请延期：{days} 个工作日\n理由：{reason}\n当前时限：{due}"
@@ -241,6 +290,6 @@ REPLY_LABEL_ALIASES: dict[str, tuple[str, ...]] = {
     "judgement": ("处理结果", "意见"),
     "citizen_opinion": ("市民意见", "群众意见"),
     "answered_at": ("答复时间",),
-    "text": ("回复内容", "正文"),
+    "text": ("回复内容", "答复内容", "答复", "正文"),
 }
 DAYS_SUFFIX = "天"

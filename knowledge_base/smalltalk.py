@@ -30,7 +30,8 @@ _FILLER = ("请问", "你们", "你", "您", "大家", "好的", "好", "哦", "
            "哈", "吗", "了", "的", "ok", "非常", "太", "很")
 # Longest first, so that "有人在吗" is taken whole before "在吗".
 _PHRASES = sorted({*_THANKS, *_GOODBYE, *_GREETING, *_FILLER}, key=len, reverse=True)
-_ONLY_SMALL_TALK = re.compile(r"(?:%s|\s)+" % "|".join(re.escape(p) for p in _PHRASES))
+_ALTERNATIVES = "|".join(re.escape(p) for p in _PHRASES)
+_ONLY_SMALL_TALK = re.compile(rf"(?:{_ALTERNATIVES}|\s)+")
 
 # A citizen who asks for a person gets one, whatever else the message says.
 _PERSON = re.compile(r"转人工|人工客服|人工服务|人工坐席|找人工|要人工|真人|接线员|不要机器人")

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tickets import texts
+from tickets import texts, workflow
 from tickets.context import Rules
-from tickets.enums import Channel, OutboxChannel, TicketStatus
+from tickets.enums import Channel, OutboxChannel, Role, TicketStatus
 from tickets.models import Citizen, Staff, Ticket
 from tickets.outbox import enqueue_many
 from tickets.privacy import mask_text
@@ -91,9 +91,9 @@ def audience(kind: MessageKind) -> Audience:
 
 
 # The ticket's state right after the transition each handler push announces (the target of
-# that transition in tickets.workflow), so that the Telegram card shows that state's buttons.
-# Urged and supervised tickets may be in any state: their push has no buttons (/mytickets
-# shows the right ones).
+# that transition in tickets.workflow). These pushes carry "actions": what the unit may do
+# with the ticket at that moment, for the card's buttons. Urged and supervised tickets may
+# be in any state: their push has no buttons (/mytickets shows the right ones).
 HANDLER_CARD_STATE: dict[MessageKind, TicketStatus] = {
     MessageKind.TICKET_DISPATCHED: TicketStatus.DISPATCHED,
     MessageKind.RECHECK: TicketStatus.DISPATCHED,
@@ -203,6 +203,10 @@ async def tell(session: AsyncSession, *, rules: Rules, kind: MessageKind, ticket
                text: str, unit_ids: Sequence[int] | None = None) -> int:
     """Tell everyone `kind` is for about a ticket's transition; how many messages were added."""
     body: dict[str, Any] = {"number": ticket.number, "text": text}
+    if kind in HANDLER_CARD_STATE:
+        # The card's buttons: what the unit may do with the ticket now (windows included).
+        body["actions"] = [a.value for a in workflow.available_actions(ticket, Role.HANDLER, now=rules.now(),
+                                                                       policy=rules.policy)]
     cause = ticket_cause(ticket, event_id)
     rows = [message(kind, to, cause=cause, body=body)
             for to in await recipients(session, kind=kind, ticket=ticket, unit_ids=unit_ids)]

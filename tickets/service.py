@@ -19,9 +19,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts, workflow
 from tickets.context import Actor, Rules
-from tickets.deadlines import completion_period, describe_period, start_deadlines
+from tickets.deadlines import completion_period, start_deadlines
 from tickets.enums import Action, Channel, Role, Satisfaction, TicketStatus
-from tickets.errors import Forbidden, ValidationFailed, WindowClosed
+from tickets.errors import Forbidden, ValidationFailed
 from tickets.logins import record_duty_login
 from tickets.messaging import MessageKind, report_upstream, summary, tell
 from tickets.models import Ticket, TicketCoUnit, TicketEvent, Unit
@@ -245,10 +245,7 @@ async def request_return(session: AsyncSession, *, rules: Rules, actor: Actor, n
     reason = require(reason, texts.WHAT_RETURN_REASON)
     suggested_unit = require(suggested_unit, texts.WHAT_SUGGESTED_UNIT)
     ticket = await get_ticket(session, number=number)
-    workflow.check(ticket.status, Action.REQUEST_RETURN, actor.role, number=ticket.number)
-    if ticket.return_window_until is not None and rules.now() > ticket.return_window_until:
-        raise WindowClosed(texts.ERR_RETURN_WINDOW.format(
-            limit=describe_period(rules.policy.deadlines.return_window)))
+    workflow.check_now(ticket, Action.REQUEST_RETURN, actor.role, now=rules.now(), policy=rules.policy)
     ticket.pending_request = {"kind": "return", "reason": reason, "suggested_unit": suggested_unit,
                               "previous_status": ticket.status.value}
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.REQUEST_RETURN,
@@ -299,10 +296,7 @@ async def request_extension(session: AsyncSession, *, rules: Rules, actor: Actor
     if not 1 <= days <= limit:
         raise ValidationFailed(texts.ERR_EXTENSION_DAYS.format(limit=limit))
     ticket = await get_ticket(session, number=number)
-    workflow.check(ticket.status, Action.REQUEST_EXTENSION, actor.role, number=ticket.number)
-    if ticket.extension_window_until is not None and rules.now() > ticket.extension_window_until:
-        raise WindowClosed(texts.ERR_EXTENSION_WINDOW.format(
-            limit=describe_period(rules.policy.deadlines.extension_window)))
+    workflow.check_now(ticket, Action.REQUEST_EXTENSION, actor.role, now=rules.now(), policy=rules.policy)
     ticket.pending_request = {"kind": "extension", "days": days, "reason": reason}
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket,
                               action=Action.REQUEST_EXTENSION, note=reason, data={"days": days})
@@ -339,16 +333,20 @@ async def decide_extension(session: AsyncSession, *, rules: Rules, actor: Actor,
     return ticket
 
 
-async def reply(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, data: ReplyData) -> Ticket:
-    """办结回复: refused unless the citizen was contacted and every required element is there."""
-    ticket = await get_ticket(session, number=number)
-    workflow.check(ticket.status, Action.REPLY, actor.role, number=ticket.number)
-    unreachable = ticket.first_contact_attempts >= rules.policy.contact.attempts_when_unreachable
-    if ticket.first_contact_at is None and not unreachable:
-        raise ValidationFailed(texts.ERR_REPLY_NO_CONTACT)
+def reply_elements(ticket: Ticket) -> list[str]:
+    """The ReplyData fields a reply must fill (DOMAIN §3 step 7); the findings only after a visit.
+    `answered_at` is required as well (checked on its own: it is a time, not a text)."""
     required = ["text", "contact_person", "facts", "judgement", "citizen_opinion", "answered_by"]
     if ticket.site_visit_at is not None:
         required.append("site_findings")
+    return required
+
+
+async def reply(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, data: ReplyData) -> Ticket:
+    """办结回复: refused unless the citizen was contacted and every required element is there."""
+    ticket = await get_ticket(session, number=number)
+    workflow.check_now(ticket, Action.REPLY, actor.role, now=rules.now(), policy=rules.policy)
+    required = reply_elements(ticket)
     missing = [texts.REPLY_ELEMENT[name] for name in required if not getattr(data, name)]
     if data.answered_at is None:
         missing.append(texts.REPLY_ELEMENT["answered_at"])

@@ -14,7 +14,7 @@ from bot import keyboards, texts
 from bot.callbacks import DraftCb, MenuCb
 from bot.context import citizen_of, log, run_service
 from bot.models import TicketAttachment
-from bot.routes import PLAIN_TEXT, RouteTable
+from bot.routes import PlainText, RouteTable
 from bot.routing import category_labels, suggest_draft
 from bot.states import FileRequest
 from knowledge_base.classify import Router
@@ -27,6 +27,8 @@ from tickets.privacy import mask_phone, normalize_phone
 from tickets.schemas import TicketCreate
 
 router = RouteTable("filing")
+# A step's typed answer; the menu buttons keep their meaning (bot/drafts.py keeps the draft).
+STEP_TEXT = PlainText(excluded=frozenset(texts.MENU_BUTTONS))
 MAX_PHOTOS = 5
 
 
@@ -64,7 +66,7 @@ async def content_photo(message: Message, state: FSMContext, rules: Rules) -> No
         await message.answer(texts.FILE_ASK_PHOTO_TEXT)
 
 
-@router.message(FileRequest.content, PLAIN_TEXT)
+@router.message(FileRequest.content, STEP_TEXT)
 async def content_text(message: Message, state: FSMContext, rules: Rules) -> None:
     await _take_content(message, state, rules, message.text or "")
 
@@ -90,7 +92,7 @@ async def place_location(message: Message, state: FSMContext) -> None:
     await _take_place(message, state, place)
 
 
-@router.message(FileRequest.place, PLAIN_TEXT)
+@router.message(FileRequest.place, STEP_TEXT)
 async def place_text(message: Message, state: FSMContext) -> None:
     place = (message.text or "").strip()
     if not place:
@@ -119,7 +121,7 @@ async def phone_contact(message: Message, state: FSMContext, category_router: Ro
     await _take_phone(message, state, message.contact.phone_number, category_router)
 
 
-@router.message(FileRequest.phone, PLAIN_TEXT)
+@router.message(FileRequest.phone, STEP_TEXT)
 async def phone_text(message: Message, state: FSMContext, category_router: Router | None = None) -> None:
     await _take_phone(message, state, message.text or "", category_router)
 

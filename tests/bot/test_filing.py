@@ -147,10 +147,34 @@ async def test_bad_input_loses_nothing(harness: Harness) -> None:
 async def test_commands_inside_a_step_are_not_taken_as_input(harness: Harness) -> None:
     h = harness
     await h.say(CITIZEN, "我要反映")
-    assert texts_of(await h.say(CITIZEN, "/foo")) == [texts.STEP_COMMAND]
-    # /status is a command of its own: it leaves the form instead of becoming its content.
-    assert texts_of(await h.say(CITIZEN, "/status 2026")) == ["未找到工单 2026，请核对工单号。"]
-    assert texts_of(await h.say(CITIZEN, None, photo=PHOTO)) == [texts.PHOTO_OUTSIDE_FLOW]
+    note = "您正在提交诉求，已保存草稿，继续请描述问题，放弃请 /cancel。"
+    assert texts_of(await h.say(CITIZEN, "/foo")) == [texts.STEP_COMMAND, note]
+    assert texts_of(await h.say(CITIZEN, "/status 2026")) == ["未找到工单 2026，请核对工单号。", note]
+    # The draft is still there: a photo belongs to it.
+    assert texts_of(await h.say(CITIZEN, None, photo=PHOTO)) == [texts.FILE_ASK_PHOTO_TEXT]
+
+
+async def test_a_command_at_the_place_step_keeps_the_draft(harness: Harness) -> None:
+    """Issue 13 item 2: after /status at the place step the address was taken as a ticket
+    number and the phone went to the knowledge base."""
+    h = harness
+    await h.say(CITIZEN, "我要反映")
+    await h.say(CITIZEN, "小区门口的路灯坏了一个多月")
+    note = "您正在提交诉求，已保存草稿，继续请输入地点，放弃请 /cancel。"
+    status = await h.say(CITIZEN, "/status")
+    assert texts_of(status) == [texts.STATUS_USAGE, note]
+    assert status[-1].buttons() == [["📍 发送当前位置"]]
+    # Menu buttons that would start another input only remind of the draft.
+    for button in ("查进度", "我要反映", "问问题"):
+        assert texts_of(await h.say(CITIZEN, button)) == [note]
+    assert texts_of(await h.say(CITIZEN, "我的诉求")) == [texts.MINE_EMPTY, note]
+    assert texts_of(await h.say(CITIZEN, "/help")) == [texts.HELP, note]
+    assert texts_of(await h.say(CITIZEN, "幸福小区东门")) == [texts.FILE_ASK_PHONE]
+    summary = await h.say(CITIZEN, "13812345678")
+    assert "地点：幸福小区东门" in summary[0].text and "内容：小区门口的路灯坏了一个多月" in summary[0].text
+    # /cancel is how a draft is given up.
+    assert texts_of(await h.say(CITIZEN, "/cancel")) == [texts.CANCELLED]
+    assert texts_of(await h.say(CITIZEN, "/help")) == [texts.HELP]
 
 
 async def test_urgent_request_gets_the_urgent_term(harness: Harness) -> None:
