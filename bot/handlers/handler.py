@@ -344,8 +344,9 @@ def reply_fields(ticket: Ticket) -> list[str]:
 
 
 def parse_form(text: str) -> tuple[dict[str, str], list[str]]:
-    """A pasted `标签：内容` form: the known elements, and the labels not recognised. Lines without
-    a label continue the element before them. Not a form (no known label): nothing."""
+    """A pasted `标签：内容` form: the known elements, and the labels not recognised (said back to
+    the handler rather than merged into another element). Lines without a label continue the
+    element before them. Not a form (no known label): nothing."""
     values: dict[str, str] = {}
     unknown: list[str] = []
     current: str | None = None
@@ -356,7 +357,7 @@ def parse_form(text: str) -> tuple[dict[str, str], list[str]]:
         if match and field:
             current = field
             values[field] = match.group(2).strip()
-        elif match and current is None:
+        elif match:
             unknown.append(label)
         elif current is not None and line.strip():
             values[current] = (values[current] + "\n" + line.strip()).strip()
