@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from bot import texts
 from tests.bot.conftest import Harness, texts_of
-from tests.bot.helpers import CITIZEN, filed_ticket
+from tests.bot.helpers import CITIZEN, file_in_bot, filed_ticket
 from tickets import intake, service
 from tickets import texts as ttexts
 from tickets.context import Actor
@@ -141,11 +141,7 @@ async def test_an_out_of_scope_question_says_so_without_inviting_a_request(harne
 
 async def test_the_expected_deadline_reads_the_same_until_dispatch(harness: Harness) -> None:
     h = harness
-    await h.say(CITIZEN, "我要反映")
-    await h.say(CITIZEN, "小区门口的路灯坏了一个多月")
-    await h.say(CITIZEN, "幸福小区")
-    summary = await h.say(CITIZEN, "13812345678")
-    done = await h.press(CITIZEN, summary[0].button_data("✅ 确认提交"))
+    done = await file_in_bot(h, content="小区门口的路灯坏了一个多月", place="幸福小区")
     async with h.sessions() as session:
         number = (await session.exec(select(Ticket))).one().number
     assert texts_of(done) == [texts.FILE_DONE.format(number=number, due=EXPECTED_DUE)]

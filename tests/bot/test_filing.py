@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from bot import texts
 from bot.models import TicketAttachment
 from tests.bot.conftest import Harness, make_storage, texts_of
+from tests.bot.helpers import file_in_bot
 from tickets.enums import Action, OutboxChannel, RequestType, TicketStatus
 from tickets.messaging import new_ticket_text
 from tickets.models import Citizen, Outbox, Ticket, TicketEvent
@@ -179,11 +180,7 @@ async def test_a_command_at_the_place_step_keeps_the_draft(harness: Harness) -> 
 
 async def test_urgent_request_gets_the_urgent_term(harness: Harness) -> None:
     h = harness
-    await h.say(CITIZEN, "我要反映")
-    await h.say(CITIZEN, "小区电梯困人了，里面有老人，请马上派人处理")
-    await h.say(CITIZEN, "幸福小区5号楼")
-    summary = await h.say(CITIZEN, "13812345678")
-    done = await h.press(CITIZEN, summary[0].button_data("✅ 确认提交"))
+    done = await file_in_bot(h, content="小区电梯困人了，里面有老人，请马上派人处理", place="幸福小区5号楼")
     async with h.sessions() as session:
         ticket = (await session.exec(select(Ticket))).one()
     assert ticket.urgency.value == "urgent"

@@ -32,15 +32,21 @@ async def contacted(h: Harness, number: str) -> None:
         await session.commit()
 
 
+async def extension_reason_given(h: Harness) -> str:
+    """A handler has accepted a ticket and, asking for an extension, given the reason (days next)."""
+    number = await filed_ticket(h.sessions, h.rules, h.org)
+    await h.press(HANDLER, f"v1t:acc:{number}:")
+    await h.press(HANDLER, f"v1t:ext:{number}:")
+    await h.say(HANDLER, "需要协调燃气公司停气施工")
+    return number
+
+
 # --- 2. a handler's draft survives a command; stray text is not a citizen's question ---------------
 
 
 async def test_a_command_during_an_extension_request_keeps_it(harness: Harness) -> None:
     h = harness
-    number = await filed_ticket(h.sessions, h.rules, h.org)
-    await h.press(HANDLER, f"v1t:acc:{number}:")
-    await h.press(HANDLER, f"v1t:ext:{number}:")
-    await h.say(HANDLER, "需要协调燃气公司停气施工")
+    number = await extension_reason_given(h)
     listed = await h.say(HANDLER, "/mytickets")
     assert texts_of(listed)[0].startswith("本单位待办工单共 1 件")
     assert texts_of(listed)[1] == f"您正在申请延期工单 {number}，已保存草稿，继续请输入延期天数，放弃请 /cancel。"
@@ -51,13 +57,11 @@ async def test_a_command_during_an_extension_request_keeps_it(harness: Harness) 
 
 async def test_after_a_refused_extension_the_next_text_is_not_sent_to_the_knowledge_base(harness: Harness) -> None:
     h = harness
-    number = await filed_ticket(h.sessions, h.rules, h.org)
-    await h.press(HANDLER, f"v1t:acc:{number}:")
-    await h.press(HANDLER, f"v1t:ext:{number}:")
-    await h.say(HANDLER, "需要协调燃气公司停气施工")
+    number = await extension_reason_given(h)
     h.clock.advance(timedelta(days=1, minutes=1))  # the one-working-day window passes meanwhile
     refused = await h.say(HANDLER, "3")
     assert texts_of(refused) == ["延期须在接单后 1个工作日 内申请，已超过时限。"]
+    assert await status_of(h, number) is TicketStatus.ACCEPTED
     assert texts_of(await h.say(HANDLER, "3天")) == [texts.STAFF_FREE_TEXT_HANDLER]
     assert texts_of(await h.say(OFFICE, "社保卡丢了怎么补办")) == [texts.STAFF_FREE_TEXT_OFFICE]
 
