@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts, workflow
 from tickets.context import Rules
+from tickets.deadlines import describe_due
 from tickets.enums import Channel, OutboxChannel, Role, TicketStatus
 from tickets.models import Citizen, Staff, Ticket
 from tickets.outbox import enqueue_many
@@ -240,7 +241,8 @@ async def announce_received(session: AsyncSession, *, rules: Rules, tickets: Seq
         receipt = citizen_address(telegram_id=telegram_id, phone=ticket.contact_phone)
         if ticket.channel is not Channel.BOT and receipt is not None:
             rows.append(message(MessageKind.TICKET_RECEIVED, receipt, cause=cause, body={
-                "number": ticket.number, "text": texts.N_TICKET_RECEIVED.format(number=ticket.number)}))
+                "number": ticket.number,
+                "text": texts.N_TICKET_RECEIVED.format(number=ticket.number, due=describe_due(ticket, rules=rules))}))
         card = {"number": ticket.number, "text": new_ticket_text(ticket)}
         rows += [message(MessageKind.TICKET_NEW, to, cause=cause, body=card) for to in office]
     return await enqueue_many(session, messages=rows, now=rules.now())

@@ -157,3 +157,13 @@ async def test_the_expected_deadline_reads_the_same_until_dispatch(harness: Harn
         assert ticket.status is TicketStatus.DISPATCHED
     status = texts_of(await h.say(CITIZEN, f"/status {number}"))[0]
     assert "办结时限：2026-12-01 10:00\n" in status
+
+
+async def test_a_receipt_by_sms_promises_the_same_expected_deadline(harness: Harness) -> None:
+    h = harness
+    async with h.sessions() as session:
+        ticket = await intake.create_ticket(session, rules=h.rules, actor=h.org.office, data=TicketCreate(
+            channel=Channel.PHONE, request_type=RequestType.HELP, content="井盖丢了", contact_phone="13900001111"))
+        await session.commit()
+        receipt = (await session.exec(select(Outbox).where(Outbox.channel == OutboxChannel.SMS))).one()
+    assert receipt.payload["text"] == ttexts.N_TICKET_RECEIVED.format(number=ticket.number, due=EXPECTED_DUE)
