@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 PAGE_SIZE = 8
@@ -31,5 +32,11 @@ async def show(event: Message | CallbackQuery, text: str, markup: InlineKeyboard
         await event.answer(text, reply_markup=markup)
         return
     await event.answer()
-    if isinstance(event.message, Message):
+    if not isinstance(event.message, Message):
+        return
+    try:
         await event.message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as error:
+        # The same page again (a double tap, a list that shrank to this page): nothing to change.
+        if "not modified" not in str(error):
+            raise

@@ -132,7 +132,7 @@ KB_THANKS_REPLY = ktexts.SMALL_TALK["thanks"]
 KB_GOODBYE = ktexts.SMALL_TALK["goodbye"]
 KB_OUT_OF_SCOPE = ktexts.OUT_OF_SCOPE
 # Staff typing outside any step: their words are not a citizen's question.
-STAFF_FREE_TEXT_HANDLER = "当前没有进行中的操作。/mytickets 查看本单位工单，在工单卡片上点按钮办理；/help 查看说明。"
+STAFF_FREE_TEXT_HANDLER = "当前没有进行中的操作。/mytickets 查看本单位工单，在工单卡片上点按钮办理；/checkin 登录值守。"
 STAFF_FREE_TEXT_OFFICE = "当前没有进行中的操作。/new 待派单工单，/pending 待审批申请，/overdue 超期工单。"
 KB_THANKS = "感谢您的反馈，很高兴能帮到您！"
 KB_SORRY = "抱歉没能帮到您。您可以提交诉求，由工作人员为您办理。"

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 
 from bot import texts
+from tests.bot import fake_telegram as tg
 from tests.bot.conftest import Harness, texts_of
+from tests.bot.fake_telegram import Failure
 from tests.bot.helpers import CITIZEN, filed_ticket
 from tickets import intake, service
 from tickets.context import Actor
@@ -240,3 +242,19 @@ async def test_the_review_notice_has_its_buttons(harness: Harness) -> None:
     assert texts_of(approved) == [texts.CB_SENT.format(number=number)]
     survey = [c for c in await h.deliver_outbox() if c.chat_id == CITIZEN]
     assert survey[-1].text.startswith(f"您好，关于您的诉求（工单号 {number}），承办单位已回复办理结果")
+
+
+async def test_turning_to_the_page_already_shown_is_not_an_error(harness: Harness) -> None:
+    h = harness
+    for _ in range(9):
+        await filed_ticket(h.sessions, h.rules, h.org)
+    await h.say(HANDLER, "/mytickets")
+    await h.press(HANDLER, "v1g:mine:1")
+    # Telegram refuses an edit that changes nothing; a double tap must not end in an error.
+    h.fake.failures["editMessageText"].append(Failure(400, "Bad Request: message is not modified"))
+    before = len(h.fake.calls)
+    response = await h.post(tg.callback(h.fake.next_update_id(), HANDLER, "v1g:mine:1", message_id=1))
+    assert response.status == 200
+    answers = [c for c in h.fake.calls[before:] if c.method == "answerCallbackQuery"]
+    assert [c.params.get("text") for c in answers] == [None]
+    assert not [c for c in h.fake.calls[before:] if c.text == texts.ERROR_GENERIC]
