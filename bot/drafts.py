@@ -53,6 +53,10 @@ _STARTS_INPUT = frozenset({texts.BTN_ASK, texts.BTN_FILE, texts.BTN_STATUS})
 _LEAVES = frozenset({"/cancel", texts.BTN_CANCEL, "/bind"})
 
 
+def is_draft(state: str | None) -> bool:
+    return state in _STEP
+
+
 def note(state: str, data: dict[str, Any]) -> tuple[str, ReplyKeyboardMarkup | None]:
     """"您正在…，已保存草稿，继续请…，放弃请 /cancel", with the step's own keyboard if it has one."""
     group = state.split(":", 1)[0]
@@ -73,7 +77,7 @@ class DraftKeeper(BaseMiddleware):
             return await handler(event, data)
         state: FSMContext | None = data.get("state")
         current = await state.get_state() if state is not None else None
-        if state is None or current not in _STEP or text.split()[0].split("@")[0] in _LEAVES:
+        if state is None or not is_draft(current) or text.split()[0].split("@")[0] in _LEAVES:
             return await handler(event, data)
         saved = await state.get_data()
         result = None if text in _STARTS_INPUT else await handler(event, data)

@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import keyboards, texts
+from bot import drafts, keyboards, texts
 from bot.callbacks import DraftCb, MenuCb
 from bot.context import citizen_of, log, run_service
 from bot.models import TicketAttachment
@@ -48,8 +48,16 @@ async def file_from_menu(message: Message, state: FSMContext) -> None:
 @router.callback_query(MenuCb.filter(F.item == "file"))
 async def file_from_button(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
-    if isinstance(query.message, Message):
-        await begin(query.message, state)
+    if not isinstance(query.message, Message):
+        return
+    current = await state.get_state()
+    if drafts.is_draft(current):
+        # An old 提交诉求 button pressed in the middle of a draft: keep it, say where it stands.
+        assert current is not None
+        text, markup = drafts.note(current, await state.get_data())
+        await query.message.answer(text, reply_markup=markup)
+        return
+    await begin(query.message, state)
 
 
 @router.message(FileRequest.content, F.photo)

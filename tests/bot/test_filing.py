@@ -170,6 +170,8 @@ async def test_a_command_at_the_place_step_keeps_the_draft(harness: Harness) -> 
         assert texts_of(await h.say(CITIZEN, button)) == [note]
     assert texts_of(await h.say(CITIZEN, "我的诉求")) == [texts.MINE_EMPTY, note]
     assert texts_of(await h.say(CITIZEN, "/help")) == [texts.HELP, note]
+    # So does an old 提交诉求 button.
+    assert texts_of(await h.press(CITIZEN, "v1m:file")) == [note]
     assert texts_of(await h.say(CITIZEN, "幸福小区东门")) == [texts.FILE_ASK_PHONE]
     summary = await h.say(CITIZEN, "13812345678")
     assert "地点：幸福小区东门" in summary[0].text and "内容：小区门口的路灯坏了一个多月" in summary[0].text
