@@ -77,7 +77,7 @@ def ticket_out(ticket: Ticket, *, client: Client, rules: Rules, co_units: Sequen
     out = TicketOut(
         number=ticket.number, status=ticket.status, status_label=ticket_texts.STATUS[ticket.status],
         channel=ticket.channel, external_number=ticket.external_number, request_type=ticket.request_type,
-        category=ticket.category, urgency=ticket.urgency,
+        category=ticket.category if visible else mask_text(ticket.category), urgency=ticket.urgency,
         content=ticket.content if visible else mask_text(ticket.content),
         place=ticket.place if visible else mask_place(ticket.place),
         contact_name=ticket.contact_name if visible else (mask_name(ticket.contact_name) or None),

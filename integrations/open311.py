@@ -88,7 +88,7 @@ def request_json(ticket: Ticket, units: dict[int, str]) -> dict[str, Any]:
         "service_request_id": ticket.number,
         "status": "closed" if closed else "open",
         "status_notes": notes,
-        "service_name": ticket.category or texts.OPEN311_SERVICES[code][0],
+        "service_name": mask_text(ticket.category) or texts.OPEN311_SERVICES[code][0],
         "service_code": code,
         "description": mask_text(ticket.content),
         "agency_responsible": units.get(ticket.main_unit_id or 0),
