@@ -90,7 +90,7 @@ def request_json(ticket: Ticket, units: dict[int, str]) -> dict[str, Any]:
         "status_notes": notes,
         "service_name": mask_text(ticket.category) or texts.OPEN311_SERVICES[code][0],
         "service_code": code,
-        "description": mask_text(ticket.content),
+        "description": mask_text(ticket.content, names=(ticket.contact_name,)),
         "agency_responsible": units.get(ticket.main_unit_id or 0),
         "service_notice": None,
         "requested_datetime": _iso(ticket.received_at),

@@ -161,14 +161,20 @@ def _mask_run(text: str, run: re.Match[str]) -> list[tuple[int, int, str]]:
     return found
 
 
-def mask_text(text: str) -> str:
+def mask_text(text: str, *, names: Sequence[str | None] = ()) -> str:
     """Every phone number citizens write into free text, masked: mobiles as 138****5678,
     landlines as 021-****5678 (an extension stays), however they are spaced, dashed,
     bracketed, prefixed (+86, 86, 0086) or typed (full-width digits). Ticket numbers, dates
     and amounts are left alone. For logs, reports, group messages, exports and every
-    response a stranger to the ticket may read."""
+    response a stranger to the ticket may read.
+
+    `names`: the ticket's citizen names, masked too where the text quotes them (people
+    write "我是王小明…")."""
     if not text:
         return text or ""
+    for name in names:
+        if name and len(name) >= 2:
+            text = text.replace(name, mask_name(name))
     pieces: list[str] = []
     done = 0
     for run in _RUN.finditer(text):

@@ -66,18 +66,19 @@ async def test_open311_masks_every_spelling_in_description_and_address(api: Api,
 
 async def test_another_units_handler_sees_place_and_words_masked(api: Api, keys: Keys, org: Org) -> None:
     number = await file(api, keys, place="幸福小区3栋2单元1201室，电话021-62345678",
-                        content="楼上漏水，请联系我 138-1234-5670")
+                        content="我是张三，楼上漏水，请联系我 138-1234-5670")
     await api.post(f"/api/v1/tickets/{number}/dispatch", key=keys.office, body={"unit_id": org.unit_ids[0]})
     status, stranger = await api.get(f"/api/v1/tickets/{number}", key=keys.handler1)
     assert status == 200
     assert stranger["place"] == "幸福小区3栋*单元****室，电话021-****5678"
-    assert stranger["content"] == "楼上漏水，请联系我 138****5670"
+    # The citizen's own name in their words too (COMPLAINT's contact is 张三).
+    assert stranger["content"] == "我是张*，楼上漏水，请联系我 138****5670"
     assert (stranger["contact_name"], stranger["contact_phone"]) == ("张*", "138****8000")
     status, listed = await api.get("/api/v1/tickets", key=keys.handler1)
     assert [t["place"] for t in listed["items"]] == [stranger["place"]]
     status, owner = await api.get(f"/api/v1/tickets/{number}", key=keys.handler0)
     assert owner["place"] == "幸福小区3栋2单元1201室，电话021-62345678"
-    assert owner["content"] == "楼上漏水，请联系我 138-1234-5670"
+    assert owner["content"] == "我是张三，楼上漏水，请联系我 138-1234-5670"
 
 
 @pytest.mark.parametrize(("action", "body"), [

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -25,13 +24,7 @@ from reports.export import write_bulletin
 from reports.periods import parse_period
 from reports.rankings import load_ranking_rules
 from reports.schemes import load_scheme
-from tests.bot.conftest import (  # noqa: F401  (the bot's fixtures, next to the app's)
-    Harness,
-    fake_server,
-    harness,
-    knowledge,
-    storage,
-)
+from tests.bot.conftest import Harness, fake_server, harness, knowledge, storage  # noqa: F401  (bot fixtures)
 from tests.conftest import Org
 from tests.integrations.conftest import Api, Keys
 from tests.integrations.test_api import REPLY
@@ -51,7 +44,7 @@ class Phone:
 
     def leaks(self, text: str) -> bool:
         """Whether the hidden digits show up next to either visible part, however separated."""
-        return bool(self.prefix) and self.prefix + self.middle in text or self.middle + self.last in text
+        return (bool(self.prefix) and self.prefix + self.middle in text) or self.middle + self.last in text
 
 
 # One number per spelling, each hiding its own digits (94xx: nothing else in the outputs has them).
@@ -167,7 +160,8 @@ CITIZEN = 5001
 
 
 async def test_no_phone_survives_in_anything_a_stranger_reads(
-        api: Api, keys: Keys, org: Org, clock: ManualClock, harness: Harness, sessions: SessionFactory,
+        api: Api, keys: Keys, org: Org, clock: ManualClock, harness: Harness,  # noqa: F811
+        sessions: SessionFactory,
         caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
     caplog.set_level(logging.DEBUG)
     numbers = await file_everywhere(api, keys, harness, clock)
