@@ -211,6 +211,10 @@ async def test_no_phone_survives_in_anything_a_stranger_reads(
     found = {where: leaked(text) for where, text in outputs.items()}
     assert {where: phones for where, phones in found.items() if phones} == {}
 
+    # The NUL the citizen pasted in the bot was stripped, not stored (PostgreSQL refuses it).
+    status, filed_in_bot = await api.get(f"/api/v1/tickets/{numbers[-1]}", key=keys.office)
+    assert filed_in_bot["channel"] == "bot" and filed_in_bot["content"] == f"楼道堆物，请联系 {ALL}"
+
     # The scanner does find them where they may be seen: the office's own read.
     status, office = await api.get(f"/api/v1/tickets/{numbers[0]}", key=keys.office)
     assert sorted(leaked(json.dumps(office, ensure_ascii=False))) == sorted(
