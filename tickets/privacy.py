@@ -104,15 +104,16 @@ def _landline(digits: str) -> str | None:
 
 def _masked_phone(digits: str, *, international: bool, country_group: bool) -> str | None:
     """The masked form when `digits` (ASCII) are a Chinese phone, else None."""
-    rest = digits
+    rest, country = digits, False
     if digits.startswith("0086"):
-        rest, international = digits[4:], True
+        rest, country = digits[4:], True
     elif digits.startswith("86") and (international or country_group or len(digits) == 13):
-        rest = digits[2:]
-        international = international or country_group
+        # 86 is the country code when written as such (+86, a group of its own) or in front
+        # of a mobile (8613812345678); a bare 86 before a landline is too ambiguous.
+        rest, country = digits[2:], international or country_group
     if _MOBILE.match(rest):
         return f"{rest[:3]}****{rest[-4:]}"
-    if rest is not digits and international and rest[:1] not in ("", "0"):
+    if country and rest[:1] not in ("", "0"):
         rest = "0" + rest  # +86 21 6234 5678: the area code loses its 0 after the country code
     return _landline(rest)
 
