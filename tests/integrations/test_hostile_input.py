@@ -10,7 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -162,3 +164,18 @@ async def test_control_characters_in_path_query_nested_bodies_and_every_http_cha
     assert ticket["content"] == "第一行\n第二行\t（完）"
     assert await count(session) == 2
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_failed_statement_never_shows_its_parameters(engine: AsyncEngine, clock: ManualClock,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    row = {"id": 7, "name": "张三", "phone": "13894195678", "at": clock.now()}
+    with pytest.raises(IntegrityError) as caught:
+        async with engine.begin() as connection:
+            for _ in range(2):  # the same primary key twice
+                await connection.execute(text("INSERT INTO citizen (id, name, phone, created_at) "
+                                              "VALUES (:id, :name, :phone, :at)"), row)
+    # The error (which the errors middleware logs with its traceback) names the statement only.
+    assert "INSERT INTO citizen" in str(caught.value)
+    assert "13894195678" not in str(caught.value) and "张三" not in str(caught.value)
+    assert "hide_parameters=True" in str(caught.value)
