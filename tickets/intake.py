@@ -34,6 +34,7 @@ from tickets.errors import HotlineError, ValidationFailed
 from tickets.messaging import announce_received
 from tickets.models import Citizen, Ticket, TicketCounter, TicketEvent
 from tickets.privacy import normalize_phone
+from tickets.sanitize import refuse_control
 from tickets.schemas import NAME_MAX, PLACE_MAX, TicketCreate, check_length
 
 # What one draft turns into: its ticket, or the error that refused it.
@@ -69,6 +70,9 @@ def check_content(rules: Rules, content: str) -> str:
 
 def check_draft(rules: Rules, data: TicketCreate) -> CheckedDraft:
     """Every rule a new request must meet before anything is written (ValidationFailed otherwise)."""
+    refuse_control({texts.WHAT_CONTENT: data.content, texts.WHAT_PLACE: data.place, texts.WHAT_NAME: data.contact_name,
+                    texts.WHAT_PHONE: data.contact_phone, texts.WHAT_CATEGORY: data.category,
+                    texts.WHAT_EXTERNAL_NUMBER: data.external_number})
     content = check_content(rules, data.content)
     check_length(data.place, PLACE_MAX, texts.WHAT_PLACE)
     check_length(data.contact_name, NAME_MAX, texts.WHAT_NAME)

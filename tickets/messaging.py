@@ -22,7 +22,7 @@ from tickets.deadlines import describe_due
 from tickets.enums import Channel, OutboxChannel, Role, TicketStatus
 from tickets.models import Citizen, Staff, Ticket
 from tickets.outbox import enqueue_many
-from tickets.privacy import mask_text
+from tickets.privacy import mask_place, mask_text
 from tickets.queries import office_staff, unit_handlers
 
 
@@ -160,6 +160,13 @@ def message(kind: MessageKind, to: Recipient, *, cause: str, body: dict[str, Any
     """One outbox row (as tickets.outbox.enqueue_many takes it)."""
     payload: dict[str, Any] = {"kind": kind.value, **body}
     who = audience(kind)
+    if who in (Audience.UNIT, Audience.OFFICE):
+        # Pushes to staff land in chats and group robots that others read over shoulders and
+        # forward: whatever a note or reason quotes, phones go out masked (DOMAIN §8). The
+        # citizen's own messages and the upstream platform's (the ticket's owner) are not.
+        for field in ("text", "markdown"):
+            if isinstance(payload.get(field), str):
+                payload[field] = mask_text(payload[field])
     if who is not Audience.UPSTREAM:
         payload["audience"] = who.value
     if to.staff_id is not None:
@@ -221,7 +228,7 @@ def new_ticket_text(ticket: Ticket) -> str:
     return texts.N_NEW_TICKET.format(
         number=ticket.number, type=texts.REQUEST_TYPE[ticket.request_type],
         category=ticket.category or texts.NEW_TICKET_NO_CATEGORY, urgency=texts.URGENCY[ticket.urgency],
-        place=ticket.place or "—", summary=summary(ticket.content, limit=300),
+        place=mask_place(ticket.place) or "—", summary=summary(ticket.content, limit=300),
     )
 
 
