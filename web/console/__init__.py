@@ -17,10 +17,11 @@ PREFIX = "/console/"
 
 def setup(app: web.Application) -> None:
     from web.base import Area, register_area
-    from web.console import auth, desk, pages, texts
+    from web.console import auth, desk, office, pages, texts
 
     register_area(app, Area(name="console", prefix=PREFIX, templates=HERE / "templates", guard=auth.guard,
                             home=auth.HOME_PATH, globals={"t": texts}))
     app.router.add_routes(auth.routes)
     app.router.add_routes(pages.routes)
     app.router.add_routes(desk.routes)
+    app.router.add_routes(office.routes)
