@@ -41,7 +41,8 @@ def unit_scores(rows: Sequence[tuple[str, float | None]], *, poor_below: float |
     ordered = list(reversed(rows))
     series: dict[str, Any] = {"type": "bar", "name": texts.CHART_SCORE,
                               "data": [None if s is None else round(s, 2) for _, s in ordered],
-                              "itemStyle": {"color": BRAND}, "label": {"show": True, "position": "right"}}
+                              "barMaxWidth": 28, "itemStyle": {"color": BRAND},
+                              "label": {"show": True, "position": "right"}}
     if poor_below is not None:
         series["markLine"] = {"symbol": "none", "data": [{"xAxis": poor_below, "name": texts.CHART_POOR_LINE}],
                               "lineStyle": {"color": "#a15c00", "type": "dashed"},
