@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from integrations import api, open311, telephony, texts, upstream
-from integrations.assist import classifier, kb_asker, load_knowledge_base
+from integrations.assist import ServedKnowledgeBase, classifier, load_knowledge_base
 from integrations.batcher import intake_context
 from integrations.config import IntegrationSettings as Settings
 from integrations.db import writer_gate
@@ -38,7 +38,6 @@ from integrations.state import (
     ENGINE,
     HTTP,
     KB,
-    KB_ASK,
     KEYS,
     LIMITER,
     METRICS,
@@ -57,7 +56,7 @@ from tickets.db import create_engine, session_factory
 from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.outbox import Notifier
 
-__all__ = ["CLASSIFY", "ENGINE", "HTTP", "KB_ASK", "KEYS", "LIMITER", "METRICS", "NOTIFIERS", "RULES", "SESSIONS",
+__all__ = ["CLASSIFY", "ENGINE", "HTTP", "KB", "KEYS", "LIMITER", "METRICS", "NOTIFIERS", "RULES", "SESSIONS",
            "SETTINGS", "init_app"]
 
 log = logging.getLogger("integrations.app")
@@ -152,8 +151,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
     async def knowledge_base(app: web.Application) -> AsyncIterator[None]:
         # jieba's dictionaries take a second or two: loaded once per process, off the event loop.
         await asyncio.to_thread(segment.load)
-        app[KB] = await load_knowledge_base(app[SESSIONS])
-        app[KB_ASK] = kb_asker(app[KB])
+        app[KB] = ServedKnowledgeBase(await load_knowledge_base(app[SESSIONS]))
         # A missing or outdated model file is an error at start-up, not a silent fallback.
         router = await asyncio.to_thread(load_router, settings.classifier_model)
         app[ROUTER] = router

@@ -1,5 +1,5 @@
 """The seams to the knowledge base and the classifier, as plain `text -> dict` callables
-stored under KB_ASK and CLASSIFY. Views never decide bands or labels: they render
+stored under KB (`.ask`, see ServedKnowledgeBase) and CLASSIFY. Views never decide bands or labels: they render
 what knowledge_base.conversation / knowledge_base.classify return."""
 
 from __future__ import annotations
@@ -64,6 +64,21 @@ def kb_asker(kb: KnowledgeBase) -> Ask:
         }
 
     return ask
+
+
+class ServedKnowledgeBase:
+    """The knowledge base every channel answers from (bot, API, telephony, the console's
+    试问). A KnowledgeBase is immutable; when entries change (the console, a gap turned into
+    an entry) it is rebuilt from the table and replaced here whole, so a reader holding the
+    old one finishes with it."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.ask: Ask = kb_asker(kb)
+
+    async def reload(self, sessions: SessionFactory) -> None:
+        kb = await load_knowledge_base(sessions)
+        self.kb, self.ask = kb, kb_asker(kb)
 
 
 def classifier(router: Router) -> Callable[[str], dict[str, Any] | None]:

@@ -10,12 +10,12 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from integrations.assist import ServedKnowledgeBase
 from integrations.config import IntegrationSettings as Settings
 from integrations.http import RateLimiter
 from integrations.keys import KeyStore
 from integrations.metrics import Metrics
 from knowledge_base.classify import Router
-from knowledge_base.matcher import KnowledgeBase
 from tickets.context import Rules
 from tickets.db import SessionFactory
 from tickets.enums import OutboxChannel
@@ -32,9 +32,9 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 # channel → notifier; filled before the outbox worker starts (the bot adds Telegram).
 NOTIFIERS = web.AppKey("notifiers", MutableMapping[OutboxChannel, Notifier])
 # Seams to the knowledge base and the classifier: `text -> result` callables, None when absent.
-KB = web.AppKey("kb", KnowledgeBase)
+# The knowledge base (`.kb`) and its asker (`.ask`), replaced together when entries change.
+KB = web.AppKey("kb", ServedKnowledgeBase)
 ROUTER = web.AppKey("router", Router)
-KB_ASK = web.AppKey("kb_ask", Callable[..., Any])
 CLASSIFY = web.AppKey("classify", Callable[..., Any])
 # SQLite only: one in-process queue for writers (integrations.db.writing).
 WRITE_LOCK = web.AppKey("write_lock", asyncio.Semaphore)

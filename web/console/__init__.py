@@ -17,7 +17,7 @@ PREFIX = "/console/"
 
 def setup(app: web.Application) -> None:
     from web.base import Area, register_area
-    from web.console import auth, desk, office, pages, rankings, texts
+    from web.console import auth, desk, kb, office, pages, rankings, texts
 
     register_area(app, Area(name="console", prefix=PREFIX, templates=HERE / "templates", guard=auth.guard,
                             home=auth.HOME_PATH, globals={"t": texts}))
@@ -26,3 +26,4 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(desk.routes)
     app.router.add_routes(office.routes)
     app.router.add_routes(rankings.routes)
+    app.router.add_routes(kb.routes)

@@ -138,7 +138,7 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
         suggestions = []
         if "dispatch" in offered or "decide_return" in offered:
             extra = [str(ticket.pending_request.get("suggested_unit", ""))]
-            suggestions = await rank_units(session, kb=request.app.get(KB), content=ticket.content, extra_names=extra)
+            suggestions = await rank_units(session, kb=served.kb if (served := request.app.get(KB)) else None, content=ticket.content, extra_names=extra)
         units = await queries.handling_unit_list(session) if offered else []
     visible = may_see_contact(ticket, role=me.actor.role, unit_id=me.unit_id, co_unit_ids=co)
     contact = {
