@@ -19,7 +19,7 @@ from tickets.enums import TicketStatus
 from tickets.errors import HotlineError, ValidationFailed
 from tickets.models import Ticket
 from web.console import queries, texts
-from web.console.pages import office_only, page
+from web.console.pages import office_only, page, stamp_of
 from web.console.viewer import viewer
 
 routes = web.RouteTableDef()
@@ -140,7 +140,8 @@ async def approvals(request: web.Request) -> web.Response:
                                                   extra_names=[str(t.pending_request.get("suggested_unit", ""))])
                        for t in rows if t.status is TicketStatus.RETURN_REQUESTED}
         units = [u for u in await queries.handling_unit_list(session) if u.active]
+        stamps = {t.number: await stamp_of(session, t) for t in rows}
     return page(request, "approvals.html", "approvals", rows=rows, names=names, suggestions=suggestions,
-                units=units, stamps={t.number: t.updated_at.isoformat() for t in rows},
+                units=units, stamps=stamps,
                 summaries={t.number: t.content[:80] for t in rows},
                 done=texts.DONE.get(request.query.get("done", ""), ""))
