@@ -45,7 +45,7 @@ from integrations.schemas import (
     TicketOut,
     UnitOut,
 )
-from integrations.state import KB, KEYS, LIMITER, METRICS, RULES, SESSIONS
+from integrations.state import KB, KB_ASK, KB_SERVED, KEYS, LIMITER, METRICS, RULES, SESSIONS
 from knowledge_base import gaps
 from knowledge_base import service as kb_service
 from tickets import queries, workflow
@@ -322,11 +322,11 @@ async def unit_duty(request: web.Request) -> web.Response:
 async def kb_ask(request: web.Request) -> web.Response:
     await client_for(request, Scope.KB_ASK)
     body = validate(KbAskIn, await read_json(request))
-    served = request.app.get(KB)
-    if served is None:
+    ask = request.app.get(KB_ASK)
+    if ask is None:
         raise ApiError(503, "kb_unavailable", texts.ERR_KB_UNAVAILABLE)
     # Encoding the question takes ~25 ms of C code that releases the GIL: off the loop.
-    out = await asyncio.to_thread(served.ask, body.text, declined=frozenset(body.declined_entry_ids))
+    out = await asyncio.to_thread(ask, body.text, declined=frozenset(body.declined_entry_ids))
     request.app[METRICS].kb_answers.labels(out["band"], "api").inc()
     return json_response(out)
 
@@ -350,7 +350,7 @@ async def kb_gaps(request: web.Request) -> web.Response:
     week = request.query.get("week", "")
     min_size = _int_param(request, "min_size", 1, 1, 10_000) or 1
     async with request.app[SESSIONS]() as session:
-        found = await gaps.weekly_gaps(session, kb=request.app[KB].kb, week=week, min_size=min_size)
+        found = await gaps.weekly_gaps(session, kb=request.app[KB], week=week, min_size=min_size)
     return json_response({"week": week, "clusters": [g.as_dict() for g in found]})
 
 
@@ -360,13 +360,13 @@ async def kb_gap_entry(request: web.Request) -> web.Response:
     client = await _office(request)
     body = validate(KbGapEntryIn, await read_json(request))
     async with writing(request.app) as session:
-        found = await gaps.weekly_gaps(session, kb=request.app[KB].kb, week=body.week)
+        found = await gaps.weekly_gaps(session, kb=request.app[KB], week=body.week)
         gap = gaps.find_cluster(found, body.cluster)
         record = await gaps.entry_from_cluster(
             session, gap=gap, answer=body.answer, key=body.key, unit=body.unit, category=body.category
         )
         await kb_service.upsert_entries(session, records=[record], actor=client.name, clock=request.app[RULES].clock)
     # Answered at once by every channel, not after the next restart.
-    await request.app[KB].reload(request.app[SESSIONS])
+    await request.app[KB_SERVED].reload(request.app[SESSIONS])
     return json_response({"id": record.id, "question": record.question, "alternatives": list(record.alternatives),
                           "unit": record.unit}, status=201)

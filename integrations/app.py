@@ -38,6 +38,8 @@ from integrations.state import (
     ENGINE,
     HTTP,
     KB,
+    KB_ASK,
+    KB_SERVED,
     KEYS,
     LIMITER,
     METRICS,
@@ -56,7 +58,7 @@ from tickets.db import create_engine, session_factory
 from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.outbox import Notifier
 
-__all__ = ["CLASSIFY", "ENGINE", "HTTP", "KB", "KEYS", "LIMITER", "METRICS", "NOTIFIERS", "RULES", "SESSIONS",
+__all__ = ["CLASSIFY", "ENGINE", "HTTP", "KB_ASK", "KEYS", "LIMITER", "METRICS", "NOTIFIERS", "RULES", "SESSIONS",
            "SETTINGS", "init_app"]
 
 log = logging.getLogger("integrations.app")
@@ -151,7 +153,10 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
     async def knowledge_base(app: web.Application) -> AsyncIterator[None]:
         # jieba's dictionaries take a second or two: loaded once per process, off the event loop.
         await asyncio.to_thread(segment.load)
-        app[KB] = ServedKnowledgeBase(await load_knowledge_base(app[SESSIONS]))
+        served = ServedKnowledgeBase(await load_knowledge_base(app[SESSIONS]))
+        app[KB_SERVED] = served
+        app[KB] = served  # type: ignore[assignment]  (stands in for the KnowledgeBase it serves)
+        app[KB_ASK] = served.ask
         # A missing or outdated model file is an error at start-up, not a silent fallback.
         router = await asyncio.to_thread(load_router, settings.classifier_model)
         app[ROUTER] = router

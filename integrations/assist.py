@@ -1,5 +1,5 @@
 """The seams to the knowledge base and the classifier, as plain `text -> dict` callables
-stored under KB (`.ask`, see ServedKnowledgeBase) and CLASSIFY. Views never decide bands or labels: they render
+stored under KB_ASK and CLASSIFY. Views never decide bands or labels: they render
 what knowledge_base.conversation / knowledge_base.classify return."""
 
 from __future__ import annotations
@@ -67,18 +67,30 @@ def kb_asker(kb: KnowledgeBase) -> Ask:
 
 
 class ServedKnowledgeBase:
-    """The knowledge base every channel answers from (bot, API, telephony, the console's
-    试问). A KnowledgeBase is immutable; when entries change (the console, a gap turned into
-    an entry) it is rebuilt from the table and replaced here whole, so a reader holding the
-    old one finishes with it."""
+    """The knowledge base every channel answers from, replaceable while the app runs.
+
+    A KnowledgeBase is immutable, and the app's keys cannot be reassigned once it has
+    started; so the app holds this one object under KB (standing in for the KnowledgeBase:
+    attributes are read from the current one) and KB_ASK (its `ask`). When entries change
+    (the console's knowledge-base pages, a gap turned into an entry) `reload` rebuilds it
+    from the table; a reader already holding the old one finishes with it."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        self.ask: Ask = kb_asker(kb)
+        self.current = kb
+        self._ask: Ask = kb_asker(kb)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.current, name)
+
+    def __len__(self) -> int:
+        return len(self.current)
+
+    def ask(self, text: str, *, declined: frozenset[str] = frozenset()) -> dict[str, Any]:
+        return self._ask(text, declined=declined)
 
     async def reload(self, sessions: SessionFactory) -> None:
         kb = await load_knowledge_base(sessions)
-        self.kb, self.ask = kb, kb_asker(kb)
+        self.current, self._ask = kb, kb_asker(kb)
 
 
 def classifier(router: Router) -> Callable[[str], dict[str, Any] | None]:

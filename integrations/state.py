@@ -16,6 +16,7 @@ from integrations.http import RateLimiter
 from integrations.keys import KeyStore
 from integrations.metrics import Metrics
 from knowledge_base.classify import Router
+from knowledge_base.matcher import KnowledgeBase
 from tickets.context import Rules
 from tickets.db import SessionFactory
 from tickets.enums import OutboxChannel
@@ -32,9 +33,11 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 # channel → notifier; filled before the outbox worker starts (the bot adds Telegram).
 NOTIFIERS = web.AppKey("notifiers", MutableMapping[OutboxChannel, Notifier])
 # Seams to the knowledge base and the classifier: `text -> result` callables, None when absent.
-# The knowledge base (`.kb`) and its asker (`.ask`), replaced together when entries change.
-KB = web.AppKey("kb", ServedKnowledgeBase)
+KB = web.AppKey("kb", KnowledgeBase)
 ROUTER = web.AppKey("router", Router)
+KB_ASK = web.AppKey("kb_ask", Callable[..., Any])
+# The same served knowledge base as KB, by its own type: what reloads it after a change.
+KB_SERVED = web.AppKey("kb_served", ServedKnowledgeBase)
 CLASSIFY = web.AppKey("classify", Callable[..., Any])
 # SQLite only: one in-process queue for writers (integrations.db.writing).
 WRITE_LOCK = web.AppKey("write_lock", asyncio.Semaphore)

@@ -25,7 +25,7 @@ from integrations.http import ApiError, json_response, read_json, validate
 from integrations.keys import Client, Scope
 from integrations.models import TelephonyCall
 from integrations.schemas import TelephonyCallIn, TelephonyCallOut
-from integrations.state import CLASSIFY, KB, METRICS, RULES, SESSIONS
+from integrations.state import CLASSIFY, KB_ASK, METRICS, RULES, SESSIONS
 from tickets import intake
 from tickets.enums import Channel, RequestType, Urgency
 from tickets.privacy import mask_phone, normalize_phone
@@ -39,8 +39,7 @@ MAX_ANSWERS = 3
 def assist_for(app: web.Application, transcript: str) -> dict[str, Any]:
     """Classification and answers through the seams; absent components give empty parts."""
     classify = app.get(CLASSIFY)
-    served = app.get(KB)
-    ask = served.ask if served is not None else None
+    ask = app.get(KB_ASK)
     classification = classify(transcript) if classify is not None else None
     answers: list[dict[str, Any]] = []
     if ask is not None:

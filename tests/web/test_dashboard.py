@@ -31,9 +31,10 @@ async def test_dashboard_numbers_link_to_their_lists(browser: Browser, accounts:
     page = await browser.new_page()
     await browser.sign_in(page, accounts.office)
     numbers = {key: await page.locator(f"#n-{key}").inner_text()
-               for key in ("today", "open", "due-today", "overdue", "over-warning", "queue", "approvals")}
+               for key in ("today", "open", "due-today", "overdue", "over-warning", "queue", "approvals",
+                           "callback")}
     assert numbers == {"today": "2", "open": "4", "due-today": "1", "overdue": "1", "over-warning": "1",
-                       "queue": "1", "approvals": "1"}
+                       "queue": "1", "approvals": "1", "callback": "0"}
     await page.locator("#chart-daily[data-drawn='1']").wait_for()
     await page.locator("#chart-categories[data-drawn='1']").wait_for()
     assert "尚未登录（2 个，16:00 截止）" in await page.locator("main").inner_text()

@@ -42,7 +42,7 @@ async def _queue(request: web.Request) -> tuple[list[QueueRow], int, list[Any]]:
         total = int((await session.exec(select(sa.func.count()).select_from(waiting.subquery()))).one())
         tickets = (await session.exec(waiting.order_by(col(Ticket.received_at), col(Ticket.id))
                                       .limit(QUEUE_LIMIT))).all()
-        kb = served.kb if (served := request.app.get(KB)) is not None else None
+        kb = request.app.get(KB)
         rows = [QueueRow(t, t.content[:80] + ("…" if len(t.content) > 80 else ""),
                          await rank_units(session, kb=kb, content=t.content)) for t in tickets]
         units = [u for u in await queries.handling_unit_list(session) if u.active]
@@ -135,7 +135,7 @@ async def approvals(request: web.Request) -> web.Response:
                                                          TicketStatus.EXTENSION_REQUESTED]))
             .order_by(col(Ticket.updated_at)).limit(200))).all()
         names = await queries.unit_names(session)
-        kb = served.kb if (served := request.app.get(KB)) is not None else None
+        kb = request.app.get(KB)
         suggestions = {t.number: await rank_units(session, kb=kb, content=t.content,
                                                   extra_names=[str(t.pending_request.get("suggested_unit", ""))])
                        for t in rows if t.status is TicketStatus.RETURN_REQUESTED}

@@ -14,7 +14,7 @@ from pathlib import Path
 from aiohttp import web
 
 from integrations.db import writing
-from integrations.state import KB, RULES, SESSIONS
+from integrations.state import KB_ASK, KB_SERVED, RULES, SESSIONS
 from knowledge_base import service as kb_service
 from knowledge_base.files import LIMITS, EntryRecord
 from tickets.errors import NotFound, ValidationFailed
@@ -31,7 +31,7 @@ KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 async def _refresh(app: web.Application) -> None:
     """The served knowledge base again from the table (only changed entries are re-encoded)."""
-    await app[KB].reload(app[SESSIONS])
+    await app[KB_SERVED].reload(app[SESSIONS])
 
 
 @routes.get("/console/kb")
@@ -52,8 +52,8 @@ async def kb_list(request: web.Request) -> web.Response:
     pages = max(1, -(-len(entries) // PAGE))
     number = min(number, pages)
     answered = None
-    if ask and (served := request.app.get(KB)) is not None:
-        answered = await asyncio.to_thread(served.ask, ask)
+    if ask and (asker := request.app.get(KB_ASK)) is not None:
+        answered = await asyncio.to_thread(asker, ask)
     return page(request, "kb.html", "kb", entries=entries[(number - 1) * PAGE: number * PAGE], total=len(entries),
                 page_no=number, pages=pages, q=text, ask=ask, answered=answered, feedback=feedback,
                 done=texts.KB_DONE.get(request.query.get("done", ""), ""))

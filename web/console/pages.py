@@ -85,6 +85,8 @@ async def ticket_list(request: web.Request) -> web.Response:
     flt = queries.TicketFilter.parse(request.query)
     if not me.is_office:
         flt.unit_id = None  # a handler's list is its unit's; the unit filter is the office's
+        if "sort" not in request.query:
+            flt.sort, flt.descending = "due", False  # 我的工单: the nearest deadline first
     async with request.app[SESSIONS]() as session:
         found = await queries.list_tickets(session, me, rules, flt)
         units = await queries.handling_unit_list(session) if me.is_office else []
@@ -140,7 +142,7 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
         suggestions = []
         if "dispatch" in offered or "decide_return" in offered:
             extra = [str(ticket.pending_request.get("suggested_unit", ""))]
-            suggestions = await rank_units(session, kb=served.kb if (served := request.app.get(KB)) else None, content=ticket.content, extra_names=extra)
+            suggestions = await rank_units(session, kb=request.app.get(KB), content=ticket.content, extra_names=extra)
         units = await queries.handling_unit_list(session) if offered else []
         stamp = await stamp_of(session, ticket)
     visible = may_see_contact(ticket, role=me.actor.role, unit_id=me.unit_id, co_unit_ids=co)

@@ -196,6 +196,7 @@ class Counts:
     over_warning: int
     waiting_dispatch: int
     waiting_decision: int
+    waiting_callback: int  # replied: the office reviews and calls the citizen back
 
 
 async def dashboard_counts(session: AsyncSession, viewer: Viewer, rules: Rules) -> Counts:
@@ -217,6 +218,7 @@ async def dashboard_counts(session: AsyncSession, viewer: Viewer, rules: Rules) 
         flag(sa.and_(is_open, col(Ticket.received_at) < warning)),
         flag(col(Ticket.status) == TicketStatus.RECEIVED),
         flag(col(Ticket.status).in_([TicketStatus.RETURN_REQUESTED, TicketStatus.EXTENSION_REQUESTED])),
+        flag(col(Ticket.status) == TicketStatus.REPLIED),
     ]
     query = select(*columns).select_from(Ticket)
     if (limit := scope(viewer)) is not None:
