@@ -65,6 +65,9 @@ async def test_office_dispatches_and_the_handler_replies(browser: Browser, accou
     await send_reply(handler, "太短了")
     await handler.wait_for_load_state()
     assert "回复正文（至少 15 字）" in await handler.locator("#action-error").inner_text()
+    # What was typed is still there, to be corrected rather than typed again.
+    assert await handler.get_by_label("联系人").input_value() == "李工"
+    assert await handler.get_by_label("办理结果").input_value() == "solved"
     await browser.shot(handler, "reply-refused")
     await send_reply(handler, "经查，楼道灯线路老化，已于今日督促物业更换线路和灯具，现已恢复照明。")
     await handler.wait_for_url("**?done=reply")

@@ -158,7 +158,8 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
                 offered=offered, suggestions=suggestions, units=[u for u in units if u.active],
                 due=due_state(ticket, rules.now()), error=error, failed=failed, form=form or {}, done=message,
                 stamp=stamp, results=tt.RESULT, satisfactions=tt.SATISFACTION,
-                reply_required_site=ticket.site_visit_at is not None, now_local=local(rules.now()), status=status)
+                reply_required_site=ticket.site_visit_at is not None, now_local=local(rules.now()),
+                extension_max=rules.policy.limits.extension_max_working_days, status=status)
 
 
 async def stamp_of(session: AsyncSession, ticket: Ticket) -> str:
