@@ -22,6 +22,7 @@ def setup(app: web.Application) -> None:
     register_area(app, Area(name="console", prefix=PREFIX, templates=HERE / "templates", guard=auth.guard,
                             home=auth.HOME_PATH, globals={"t": texts}))
     app.router.add_routes(auth.routes)
+    app[pages.CHART_CACHE] = {}
     app.router.add_routes(pages.routes)
     app.router.add_routes(desk.routes)
     app.router.add_routes(office.routes)

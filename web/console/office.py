@@ -15,7 +15,7 @@ from tickets.clock import local
 from tickets.duty import login_deadline
 from tickets.enums import NoticeKind
 from tickets.errors import NotFound
-from tickets.letters import get_notice, list_notices, notice_docx
+from tickets.letters import docx_filename, get_notice, list_notices, notice_docx
 from web.console import queries, texts
 from web.console.pages import office_only, page
 from web.console.viewer import viewer
@@ -101,8 +101,6 @@ def letter_html(body: str) -> Markup:
 
 @routes.get("/console/letters/{notice_id}/docx")
 async def letter_docx(request: web.Request) -> web.Response:
-    from tickets.letters import docx_filename
-
     notice, unit = await _notice(request)
     body = notice_docx(notice)  # type: ignore[arg-type]
     name = docx_filename(notice, unit)  # type: ignore[arg-type]

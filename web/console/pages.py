@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -14,11 +15,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from integrations.db import writing
 from integrations.state import KB, RULES, SESSIONS
 from knowledge_base.unit_routing import rank_units
-from reports.indicators import overview
+from reports.indicators import Overview, overview
 from reports.periods import date_range
 from tickets import texts as tt
 from tickets import workflow
 from tickets.clock import local
+from tickets.duty import login_deadline
 from tickets.errors import Forbidden, HotlineError, ValidationFailed
 from tickets.models import Ticket, TicketCoUnit, TicketEvent
 from tickets.privacy import mask_name, mask_phone, mask_text, may_see_contact
@@ -28,6 +30,10 @@ from web.console import actions, charts, queries, texts
 from web.console.viewer import Viewer, viewer
 
 routes = web.RouteTableDef()
+# The 总览 charts (30 days of volume and categories) are read at most once a minute per
+# process: they cannot change noticeably faster, and the read is the page's largest part.
+CHART_TTL_SECONDS = 60.0
+CHART_CACHE = web.AppKey("console_chart_cache", dict[Any, tuple[float, Overview]])
 
 
 def office_only(me: Viewer) -> None:
@@ -61,21 +67,28 @@ async def dashboard(request: web.Request) -> web.Response:
         counts = await queries.dashboard_counts(session, me, rules)
         duty = None
         if me.is_office:
-            from tickets.duty import login_deadline
-
             board = await queries.duty_board(session, day=today, deadline=login_deadline(rules, today))
             duty = {"total": len(board), "in": sum(1 for r in board if r.first_login_at and not r.late),
                     "after": local(now).time() >= deadline, "missing": [r.unit for r in board
                                                                         if not r.first_login_at or r.late]}
         solved, asked = await queries.kb_self_service(session, rules)
-        period = date_range(today - timedelta(days=29), today)
-        scope_unit = None if me.is_office else me.unit_id
-        volume = await overview(session, period=period, as_of=now) if scope_unit is None else None
+        volume = await _volume(request, session, today) if me.is_office else None
     day_chart = charts.daily_volume(volume.by_day) if volume else None
     category_chart = charts.categories(volume.by_category[:10]) if volume else None
     return page(request, "dashboard.html", "home", counts=counts, duty=duty,
                 deadline=deadline.strftime("%H:%M"), kb_rate=(solved, asked), views=view_labels(request),
                 day_chart=day_chart, category_chart=category_chart, today=today)
+
+
+async def _volume(request: web.Request, session: AsyncSession, today: Any) -> Overview:
+    cache = request.app[CHART_CACHE]
+    found = cache.get(today)
+    if found is None or time.monotonic() - found[0] > CHART_TTL_SECONDS:
+        period = date_range(today - timedelta(days=29), today)
+        found = (time.monotonic(), await overview(session, period=period, as_of=request.app[RULES].now()))
+        cache.clear()
+        cache[today] = found
+    return found[1]
 
 
 @routes.get("/console/tickets")
