@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 from typing import Any
@@ -81,14 +82,33 @@ async def dashboard(request: web.Request) -> web.Response:
 
 
 async def _volume(request: web.Request, session: AsyncSession, today: Any) -> Overview:
-    cache = request.app[CHART_CACHE]
+    """The charts' numbers: read once, then refreshed in the background when older than
+    CHART_TTL_SECONDS while the page is served from the previous read (stale-while-revalidate),
+    so that only the first 总览 of the day waits for the 30-day read."""
+    app = request.app
+    cache = app[CHART_CACHE]
     found = cache.get(today)
-    if found is None or time.monotonic() - found[0] > CHART_TTL_SECONDS:
-        period = date_range(today - timedelta(days=29), today)
-        found = (time.monotonic(), await overview(session, period=period, as_of=request.app[RULES].now()))
+    if found is None:
+        found = (time.monotonic(), await _read_volume(app, session, today))
         cache.clear()
         cache[today] = found
+    elif time.monotonic() - found[0] > CHART_TTL_SECONDS and "refresh" not in cache:
+        cache["refresh"] = (0.0, asyncio.create_task(_refresh_volume(app, today)))  # type: ignore[assignment]
     return found[1]
+
+
+async def _read_volume(app: web.Application, session: AsyncSession, today: Any) -> Overview:
+    period = date_range(today - timedelta(days=29), today)
+    return await overview(session, period=period, as_of=app[RULES].now())
+
+
+async def _refresh_volume(app: web.Application, today: Any) -> None:
+    cache = app[CHART_CACHE]
+    try:
+        async with app[SESSIONS]() as session:
+            cache[today] = (time.monotonic(), await _read_volume(app, session, today))
+    finally:
+        cache.pop("refresh", None)
 
 
 @routes.get("/console/tickets")
