@@ -24,7 +24,7 @@ from tickets.clock import local
 from tickets.duty import login_deadline
 from tickets.errors import Forbidden, HotlineError, ValidationFailed
 from tickets.models import Ticket, TicketCoUnit, TicketEvent
-from tickets.privacy import mask_name, mask_phone, mask_text, may_see_contact
+from tickets.privacy import mask_name, mask_phone, mask_place, mask_text, may_see_contact
 from tickets.queries import ticket_events
 from web.base import render
 from web.console import actions, charts, queries, texts
@@ -143,7 +143,7 @@ async def ticket_list(request: web.Request) -> web.Response:
 
 def _row(ticket: Ticket, me: Viewer, units: dict[int, str], now: Any) -> dict[str, Any]:
     visible = me.is_office or ticket.main_unit_id == me.unit_id
-    summary = ticket.content if visible else mask_text(ticket.content)
+    summary = ticket.content if visible else mask_text(ticket.content, names=(ticket.contact_name,))
     return {"t": ticket, "unit": units.get(ticket.main_unit_id or 0, "—"), "due": due_state(ticket, now),
             "summary": summary[:60] + ("…" if len(summary) > 60 else "")}
 
@@ -184,9 +184,12 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
         "phone": ticket.contact_phone if visible else mask_phone(ticket.contact_phone),
     }
     message = texts.DONE.get(request.query.get("done", ""), "")
+    names = (ticket.contact_name,)
     return page(request, "ticket.html", "tickets" if me.is_office else "mine", ticket=ticket, contact=contact,
-                content=ticket.content if visible else mask_text(ticket.content),
-                events=[(e, e.note if visible else mask_text(e.note)) for e in events],
+                content=ticket.content if visible else mask_text(ticket.content, names=names),
+                place=ticket.place if visible else mask_place(ticket.place),
+                reply_text=ticket.reply_text if visible else mask_text(ticket.reply_text or "", names=names),
+                events=[(e, e.note if visible else mask_text(e.note, names=names)) for e in events],
                 main_unit=names.get(ticket.main_unit_id or 0, "—"), co_units=[names.get(u, "—") for u in co],
                 offered=offered, suggestions=suggestions, units=[u for u in units if u.active],
                 due=due_state(ticket, rules.now()), error=error, failed=failed, form=form or {}, done=message,
