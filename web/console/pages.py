@@ -184,12 +184,12 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
         "phone": ticket.contact_phone if visible else mask_phone(ticket.contact_phone),
     }
     message = texts.DONE.get(request.query.get("done", ""), "")
-    names = (ticket.contact_name,)
+    citizen = (ticket.contact_name,)
     return page(request, "ticket.html", "tickets" if me.is_office else "mine", ticket=ticket, contact=contact,
-                content=ticket.content if visible else mask_text(ticket.content, names=names),
+                content=ticket.content if visible else mask_text(ticket.content, names=citizen),
                 place=ticket.place if visible else mask_place(ticket.place),
-                reply_text=ticket.reply_text if visible else mask_text(ticket.reply_text or "", names=names),
-                events=[(e, e.note if visible else mask_text(e.note, names=names)) for e in events],
+                reply_text=ticket.reply_text if visible else mask_text(ticket.reply_text or "", names=citizen),
+                events=[(e, e.note if visible else mask_text(e.note, names=citizen)) for e in events],
                 main_unit=names.get(ticket.main_unit_id or 0, "—"), co_units=[names.get(u, "—") for u in co],
                 offered=offered, suggestions=suggestions, units=[u for u in units if u.active],
                 due=due_state(ticket, rules.now()), error=error, failed=failed, form=form or {}, done=message,
