@@ -16,6 +16,7 @@ from integrations.keys import KeyStore
 from integrations.metrics import Metrics
 from knowledge_base.classify import Router
 from knowledge_base.live import LiveKnowledgeBase
+from knowledge_base.matcher import KnowledgeBase
 from tickets.context import Rules
 from tickets.db import SessionFactory
 from tickets.enums import OutboxChannel
@@ -38,3 +39,16 @@ KB_ASK = web.AppKey("kb_ask", Callable[..., Any])
 CLASSIFY = web.AppKey("classify", Callable[..., Any])
 # SQLite only: one in-process queue for writers (integrations.db.writing).
 WRITE_LOCK = web.AppKey("write_lock", asyncio.Semaphore)
+
+
+def current_kb(app: web.Application) -> KnowledgeBase | None:
+    """The index every channel answers from at this moment (it is swapped when entries
+    change, so read it per request); None when the app has no knowledge base or has not
+    loaded it yet."""
+    live = app.get(KB)
+    if live is None:
+        return None
+    try:
+        return live.current
+    except RuntimeError:
+        return None
