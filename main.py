@@ -66,7 +66,7 @@ def serve(host: str | None, port: int | None) -> None:
     from aiohttp import web
 
     from bot.runtime import telegram_extension
-    from integrations.app import init_app
+    from integrations.app import init_app, server_options
     from scheduler.runner import scheduler_extension
     from wiring import Settings
 
@@ -74,7 +74,8 @@ def serve(host: str | None, port: int | None) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The composition root: the web app, then the bot's channel, then the scheduler.
     extensions = [ext for ext in (telegram_extension(settings), scheduler_extension(settings)) if ext is not None]
-    web.run_app(init_app(settings, extensions=extensions), host=host or settings.host, port=port or settings.port)
+    web.run_app(init_app(settings, extensions=extensions), host=host or settings.host, port=port or settings.port,
+                **server_options(settings))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ every decision (transitions, deadlines, validation of the content) is the servic
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,9 +22,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from integrations import texts
 from integrations.batcher import INTAKE
 from integrations.db import writing
-from integrations.http import ApiError, authorize, bearer, json_response, parse_json, read_json, validate
+from integrations.http import (
+    ApiError,
+    authorize,
+    bearer,
+    json_response,
+    parse_json,
+    read_body,
+    read_json,
+    require_json_type,
+    validate,
+)
 from integrations.keys import Client, Scope
 from integrations.schemas import (
+    MAX_ID,
     CallbackIn,
     ContactIn,
     DecideExtensionIn,
@@ -36,6 +48,7 @@ from integrations.schemas import (
     KbAskIn,
     KbGapEntryIn,
     NoteIn,
+    ReasonIn,
     ReplyIn,
     RequestExtensionIn,
     RequestReturnIn,
@@ -51,7 +64,7 @@ from knowledge_base import service as kb_service
 from tickets import queries, workflow
 from tickets import service as svc
 from tickets import texts as ticket_texts
-from tickets.clock import local, local_midnight
+from tickets.clock import EARLIEST_DAY, LATEST_DAY, day_in_range, local, local_midnight
 from tickets.context import Actor, Rules
 from tickets.enums import Action, Role, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketCoUnit, Unit
@@ -140,12 +153,20 @@ def _int_param(request: web.Request, name: str, default: int | None, low: int, h
     raw = request.query.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason="须为整数")) from None
+    return _int_value(raw, name, low, high)
+
+
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
+
+
+def _int_value(raw: str, name: str, low: int, high: int) -> int:
+    # Plain digits only: int() would also take " 5", "5_000" and full-width digits.
+    if not _INTEGER.fullmatch(raw):
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason=texts.REASON_INTEGER))
+    value = int(raw)
     if not low <= value <= high:
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason=f"须在 {low} 到 {high} 之间"))
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(
+            name=name, reason=texts.REASON_BETWEEN.format(low=low, high=high)))
     return value
 
 
@@ -154,9 +175,13 @@ def _date_param(request: web.Request, name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason="须为 YYYY-MM-DD 日期")) from None
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason=texts.REASON_DATE)) from None
+    if not day_in_range(day):
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(
+            name=name, reason=texts.REASON_DATE_RANGE.format(first=EARLIEST_DAY, last=LATEST_DAY)))
+    return day
 
 
 @routes.get(PREFIX + "/tickets")
@@ -166,7 +191,7 @@ async def list_tickets(request: web.Request) -> web.Response:
     client = await client_for(request, Scope.TICKETS_READ)
     rules = request.app[RULES]
     conditions: list[Any] = []
-    unit_id = _int_param(request, "unit_id", None, 1, 2**31)
+    unit_id = _int_param(request, "unit_id", None, 1, MAX_ID)
     if unit_id is not None:
         conditions.append(Ticket.main_unit_id == unit_id)
     if states := request.query.get("state"):
@@ -178,7 +203,7 @@ async def list_tickets(request: web.Request) -> web.Response:
         conditions.append(col(Ticket.status).in_(wanted))
     overdue = request.query.get("overdue")
     if overdue not in (None, "", "true", "false"):
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="overdue", reason="须为 true 或 false"))
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="overdue", reason=texts.REASON_BOOLEAN))
     now = rules.now()
     late = overdue_condition(now)
     if overdue == "true":
@@ -239,9 +264,9 @@ ACTIONS: dict[str, ActionSpec] = {
         s, rules=r, actor=a, number=n, data=b)),
     "callback": ActionSpec(CallbackIn, lambda s, r, a, n, b: svc.record_callback(
         s, rules=r, actor=a, number=n, answers=b)),
-    "rework": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.rework(s, rules=r, actor=a, number=n, note=b.note)),
+    "rework": ActionSpec(ReasonIn, lambda s, r, a, n, b: svc.rework(s, rules=r, actor=a, number=n, note=b.note)),
     "supervise": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.supervise(s, rules=r, actor=a, number=n, note=b.note)),
-    "archive": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.archive(s, rules=r, actor=a, number=n, note=b.note)),
+    "archive": ActionSpec(ReasonIn, lambda s, r, a, n, b: svc.archive(s, rules=r, actor=a, number=n, note=b.note)),
     "urge": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.urge(s, rules=r, actor=a, number=n, note=b.note)),
     "recall": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.recall(s, rules=r, actor=a, number=n, note=b.note)),
     "recheck": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.recheck(s, rules=r, actor=a, number=n, note=b.note)),
@@ -263,7 +288,9 @@ async def ticket_action(request: web.Request) -> web.Response:
     if spec is None:
         raise ApiError(404, "unknown_action", texts.ERR_UNKNOWN_ACTION.format(
             action=name[:40], allowed="、".join(ACTIONS)))
-    raw = await request.read()
+    raw = await read_body(request)
+    if raw.strip():
+        require_json_type(request)  # an action without a body (accept) needs no content type
     body = validate(spec.body, parse_json(raw) if raw.strip() else {})
     rules = request.app[RULES]
     async with writing(request.app) as session:
@@ -303,10 +330,7 @@ async def list_units(request: web.Request) -> web.Response:
 async def unit_duty(request: web.Request) -> web.Response:
     await client_for(request, Scope.TICKETS_READ)
     rules = request.app[RULES]
-    try:
-        unit_id = int(request.match_info["unit_id"])
-    except ValueError:
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="unit_id", reason="须为整数")) from None
+    unit_id = _int_value(request.match_info["unit_id"], "unit_id", 1, MAX_ID)
     day = _date_param(request, "date") or local(rules.now()).date()
     async with request.app[SESSIONS]() as session:
         unit = await queries.get_unit(session, unit_id=unit_id)

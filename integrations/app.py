@@ -9,6 +9,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -20,6 +21,7 @@ from integrations.batcher import intake_context
 from integrations.config import IntegrationSettings as Settings
 from integrations.db import writer_gate
 from integrations.http import (
+    BODY_TIMEOUT,
     RateLimiter,
     error_response,
     errors_middleware,
@@ -103,8 +105,19 @@ async def metrics_view(request: web.Request) -> web.Response:
     return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
 
-async def openapi_view(_request: web.Request) -> web.Response:
-    return json_response(document())
+async def openapi_view(request: web.Request) -> web.Response:
+    # Text limits in the document are the ones this app enforces (its policy file).
+    return json_response(document(request.app[RULES].policy.limits))
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments of web.run_app / web.AppRunner for this app. aiohttp closes a
+    connection whose request headers have not all arrived when its keep-alive timer runs out
+    (armed at accept and after each response), so that timer is the header timeout: a client
+    trickling headers is dropped after it instead of holding a connection for ever. The body
+    timeout is integrations.http.read_body's; after its 408 the unread rest of a body is
+    drained for at most `lingering_time` (aiohttp's default is 10 s) before the close."""
+    return {"keepalive_timeout": settings.http_header_timeout_seconds, "lingering_time": 2.0}
 
 
 Extension = Callable[[web.Application], None]
@@ -134,6 +147,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
     app = web.Application(client_max_size=1024 * 1024,
                           middlewares=[metrics_middleware(metrics), errors_middleware])
     app[SETTINGS] = settings
+    app[BODY_TIMEOUT] = settings.http_body_timeout_seconds
     app[RULES] = Rules.from_settings(settings, clock)
     app[METRICS] = metrics
     app[LIMITER] = RateLimiter(settings.api_rate_limit, settings.api_rate_period_seconds)

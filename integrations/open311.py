@@ -22,11 +22,20 @@ from sqlmodel import col, select
 
 from integrations import texts
 from integrations.batcher import INTAKE
-from integrations.http import ApiError, authorize, bearer, json_response, parse_json
+from integrations.http import (
+    JSON_TYPE,
+    ApiError,
+    authorize,
+    bearer,
+    json_response,
+    parse_json,
+    read_body,
+    within_body_timeout,
+)
 from integrations.keys import Scope
 from integrations.state import KEYS, LIMITER, RULES, SESSIONS
 from tickets import texts as ticket_texts
-from tickets.clock import local
+from tickets.clock import EARLIEST_DAY, LATEST_DAY, day_in_range, local
 from tickets.enums import OPEN_STATUSES, Channel, RequestType
 from tickets.models import Ticket, Unit
 from tickets.privacy import mask_text
@@ -114,6 +123,10 @@ def _when(raw: str) -> datetime:
         value = None
     if value is None or value.tzinfo is None:
         raise ApiError(400, "bad_query", texts.O311_BAD_DATE.format(value=raw[:40]))
+    # 0001-01-01 would overflow the 90-day default window below, 9999-12-31 the UTC conversion.
+    if not day_in_range(value.date()):
+        raise ApiError(400, "bad_query", texts.O311_BAD_DATE_RANGE.format(value=raw[:40], first=EARLIEST_DAY,
+                                                                         last=LATEST_DAY))
     return value
 
 
@@ -168,11 +181,16 @@ async def get_token(request: web.Request) -> web.Response:
     return json_response([{"token": token, "service_request_id": ticket.number}])
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 async def _params(request: web.Request) -> dict[str, str]:
-    """The spec posts form fields; JSON bodies are accepted too."""
-    if request.content_type == "application/json":
-        return {k: str(v) for k, v in parse_json(await request.read()).items() if v is not None}
-    form = await request.post()
+    """The spec posts form fields; JSON bodies are accepted too; anything else is refused."""
+    if request.content_type == JSON_TYPE:
+        return {k: str(v) for k, v in parse_json(await read_body(request)).items() if v is not None}
+    if request.content_type not in FORM_TYPES:
+        raise ApiError(415, "unsupported_media_type", texts.O311_BAD_CONTENT_TYPE)
+    form = await within_body_timeout(request, request.post())
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 

@@ -131,6 +131,7 @@ WHAT_REWORK_REASON = "退回重办的理由"
 WHAT_ARCHIVE_REASON = "存电理由"
 WHAT_PLACE = "地点"
 WHAT_NAME = "姓名"
+WHAT_NOTE = "说明"
 REWORK_AFTER_CALLBACK = "回访结果为未联系、未解决或不满意"
 
 CITIZEN_ACTOR_NAME = "市民"

@@ -18,7 +18,7 @@ from bot.routes import PLAIN_TEXT, RouteTable
 from bot.routing import category_labels, suggest_draft
 from bot.states import FileRequest
 from knowledge_base.classify import Router
-from tickets import deadlines, intake, schemas
+from tickets import deadlines, intake
 from tickets import texts as ttexts
 from tickets.context import Actor, Rules
 from tickets.enums import Channel, RequestType, Role, Urgency
@@ -91,13 +91,13 @@ async def place_location(message: Message, state: FSMContext) -> None:
 
 
 @router.message(FileRequest.place, PLAIN_TEXT)
-async def place_text(message: Message, state: FSMContext) -> None:
+async def place_text(message: Message, state: FSMContext, rules: Rules) -> None:
     place = (message.text or "").strip()
     if not place:
         await message.answer(texts.FILE_ASK_PLACE, reply_markup=keyboards.share_location())
         return
-    if len(place) > schemas.PLACE_MAX:
-        await message.answer(texts.TOO_LONG_INPUT.format(length=len(place), limit=schemas.PLACE_MAX))
+    if len(place) > (limit := rules.policy.limits.place_max_chars):
+        await message.answer(texts.TOO_LONG_INPUT.format(length=len(place), limit=limit))
         return
     await _take_place(message, state, place)
 
