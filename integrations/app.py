@@ -13,7 +13,6 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import text
 
 from integrations import api, open311, telephony, texts, upstream
 from integrations.assist import classifier, kb_asker, load_knowledge_base
@@ -55,7 +54,7 @@ from knowledge_base import segment
 from knowledge_base.classify import load_router
 from tickets.clock import Clock
 from tickets.context import Rules
-from tickets.db import create_engine, session_factory
+from tickets.db import check_schema, create_engine, session_factory
 from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.outbox import Notifier
 
@@ -72,11 +71,14 @@ async def healthz(_request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     try:
-        async with asyncio.timeout(3), request.app[ENGINE].connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with asyncio.timeout(3):
+            schema = await check_schema(request.app[ENGINE])
     except Exception as error:  # any failure means "not ready"; the reason goes to the log only
         log.warning("readiness check failed: %s", type(error).__name__)
         return error_response(503, "not_ready", texts.ERR_NOT_READY)
+    if not schema.ok:
+        # Every query would fail: say why, so the operator runs init-db instead of guessing.
+        return error_response(503, f"schema_{schema.state.value}", schema.message())
     # Ready, but say so when messages pile up for a channel nothing here can send.
     async with request.app[SESSIONS]() as session:
         waiting = unsent(await outbox_counts(session, status=OutboxStatus.PENDING), request.app[NOTIFIERS])

@@ -128,6 +128,51 @@ async def test_worker_killed_between_send_and_mark_resends_with_same_key(
     assert fake.received[0].body == fake.received[1].body
 
 
+class DiesOnThird:
+    """Delivers the first two messages; the third reaches the gateway and then the worker
+    dies (its task is cancelled before the answer is marked)."""
+
+    channel = OutboxChannel.SMS
+
+    def __init__(self, inner: SmsNotifier) -> None:
+        self.inner = inner
+        self.calls = 0
+        self.dying = asyncio.Event()
+
+    async def send(self, message: Outbox) -> None:
+        self.calls += 1
+        await self.inner.send(message)
+        if self.calls == 3:
+            self.dying.set()
+            await asyncio.Event().wait()
+
+
+async def test_a_worker_dying_mid_batch_repeats_only_the_message_in_flight(
+        sessions: SessionFactory, clock: ManualClock, receiver: Start) -> None:
+    fake = await receiver()
+    for i in range(5):
+        await add_message(sessions, clock, key=f"T{i}:1:sms")
+    async with aiohttp.ClientSession() as http:
+        dying = DiesOnThird(sms(http, fake))
+        first = OutboxWorker(sessions, {OutboxChannel.SMS: dying}, clock=clock, config=CONFIG)
+        task = asyncio.create_task(first.run_once())
+        await asyncio.wait_for(dying.dying.wait(), timeout=10)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # Each delivered message was marked at once; the one in flight is not; two were never sent.
+        assert [r.status for r in await rows(sessions)] == [OutboxStatus.SENT] * 2 + [OutboxStatus.PENDING] * 3
+        assert len(fake.received) == 3
+
+        clock.advance(timedelta(seconds=CONFIG.lease))
+        second = OutboxWorker(sessions, {OutboxChannel.SMS: sms(http, fake)}, clock=clock, config=CONFIG)
+        assert await second.run_once() == 3
+    assert [r.status for r in await rows(sessions)] == [OutboxStatus.SENT] * 5
+    keys = [r.headers[DEDUPE] for r in fake.received]
+    # One repeat: the message that was at the gateway when the worker died, with its dedupe key.
+    assert sorted(keys) == sorted([f"T{i}:1:sms" for i in range(5)] + ["T2:1:sms"])
+
+
 async def test_dead_letter_after_max_attempts(sessions: SessionFactory, clock: ManualClock, receiver: Start) -> None:
     fake = await receiver()
     fake.default = (502, {"msg": "bad gateway"})
