@@ -36,6 +36,7 @@ from integrations.http import (
 from integrations.keys import Client, Scope
 from integrations.schemas import (
     MAX_ID,
+    WEEK_PATTERN,
     CallbackIn,
     ContactIn,
     DecideExtensionIn,
@@ -151,12 +152,14 @@ async def get_ticket(request: web.Request) -> web.Response:
 
 def _int_param(request: web.Request, name: str, default: int | None, low: int, high: int) -> int | None:
     raw = request.query.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     return _int_value(raw, name, low, high)
 
 
 _INTEGER = re.compile(r"-?[0-9]{1,19}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WEEK = re.compile(WEEK_PATTERN)
 
 
 def _int_value(raw: str, name: str, low: int, high: int) -> int:
@@ -172,9 +175,12 @@ def _int_value(raw: str, name: str, low: int, high: int) -> int:
 
 def _date_param(request: web.Request, name: str) -> date | None:
     raw = request.query.get(name)
-    if not raw:
+    if raw is None:
         return None
     try:
+        # YYYY-MM-DD only: Python 3.11 would also read 20261123 and 2026-W48-1.
+        if not _DAY.fullmatch(raw):
+            raise ValueError(raw)
         day = date.fromisoformat(raw)
     except ValueError:
         raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason=texts.REASON_DATE)) from None
@@ -196,13 +202,13 @@ async def list_tickets(request: web.Request) -> web.Response:
         conditions.append(Ticket.main_unit_id == unit_id)
     if states := request.query.get("state"):
         try:
-            wanted = [TicketStatus(s.strip()) for s in states.split(",") if s.strip()]
+            wanted = [TicketStatus(s) for s in states.split(",")]
         except ValueError:
             allowed = ", ".join(s.value for s in TicketStatus)
             raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="state", reason=f"可选值：{allowed}")) from None
         conditions.append(col(Ticket.status).in_(wanted))
     overdue = request.query.get("overdue")
-    if overdue not in (None, "", "true", "false"):
+    if overdue not in (None, "true", "false"):
         raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="overdue", reason=texts.REASON_BOOLEAN))
     now = rules.now()
     late = overdue_condition(now)
@@ -372,6 +378,8 @@ async def kb_gaps(request: web.Request) -> web.Response:
     """The week's unanswered and "没解决" questions, clustered (knowledge_base.gaps)."""
     await _office(request)
     week = request.query.get("week", "")
+    if not _WEEK.fullmatch(week):
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="week", reason=texts.REASON_WEEK))
     min_size = _int_param(request, "min_size", 1, 1, 10_000) or 1
     async with request.app[SESSIONS]() as session:
         found = await gaps.weekly_gaps(session, kb=request.app[KB], week=week, min_size=min_size)

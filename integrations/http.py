@@ -212,7 +212,9 @@ def describe_validation(error: ValidationError) -> str:
 
 def validate(model: type[M], data: Any) -> M:
     try:
-        return model.model_validate(data)
+        # Strict JSON validation: the types the document states, nothing coerced (0 is not
+        # false, "5" is not 5, 5.0 is not 5); enums and times from their JSON strings.
+        return model.model_validate_json(json.dumps(data), strict=True)
     except ValidationError as error:
         raise ApiError(422, "invalid", describe_validation(error)) from error
 

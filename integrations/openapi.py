@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from integrations import open311, texts
 from integrations import schemas as s
-from integrations import texts
 from integrations.api import ACTIONS, MAX_PAGE
 from integrations.keys import Scope
 from tickets.clock import EARLIEST_DAY, LATEST_DAY
@@ -117,6 +117,7 @@ def _conditional_rules(defs: dict[str, Any], limits: Limits) -> None:
         {"properties": {"approve": {"const": True}}},
         {"properties": {"approve": {"const": False}, "note": said}, "required": ["note"]},
     ]
+    defs["RequestExtensionIn"]["properties"]["days"]["maximum"] = limits.extension_max_working_days
     answers = ["contacted", "answered", "solved", "satisfaction"]
     defs["CallbackIn"]["anyOf"] = [
         {"properties": {"reached": {"const": False}}, "required": ["reached"]},
@@ -158,25 +159,23 @@ def _open311_paths(limits: Limits) -> dict[str, Any]:
     codes = sorted(texts.OPEN311_SERVICES)
     requests = {"type": "array", "items": ref(s.Open311Request)}
     not_found = {"404": O311_ERROR}
+    sizes = open311.field_limits(limits)
+    text = {name: {"type": "string", "maxLength": size} for name, size in sizes.items()}
+    said = {"type": "string", "pattern": r"\S"}
     form = {
         "type": "object", "required": ["service_code", "description"],
         "properties": {
-            "api_key": {"type": "string", "maxLength": 200, "description": "Or Authorization: Bearer"},
+            **text,
             "service_code": {"type": "string", "enum": codes},
-            "lat": {"type": "string", "maxLength": 30}, "long": {"type": "string", "maxLength": 30},
-            "address_string": {"type": "string", "maxLength": limits.place_max_chars},
-            "address_id": {"type": "string", "maxLength": 100},
-            "description": {"type": "string", "minLength": 1, "pattern": r"\S",
-                            "maxLength": limits.content_max_chars - 300},
-            "media_url": {"type": "string", "maxLength": 200},
-            "first_name": {"type": "string", "maxLength": limits.name_max_chars // 2},
-            "last_name": {"type": "string", "maxLength": limits.name_max_chars // 2},
-            "phone": {"type": "string", "maxLength": 40, "pattern": s.PHONE_PATTERN},
-            "account_id": {"type": "string", "maxLength": 100},
+            "description": {**text["description"], "minLength": 1, "pattern": r"\S"},
+            "phone": {**text["phone"], "pattern": f"^$|{s.PHONE_PATTERN}"},  # forms send empty fields
             "attribute[request_type]": {"type": "string", "enum": [t.value for t in RequestType]},
         },
-        "anyOf": [{"required": ["address_string"]}, {"required": ["address_id"]},
-                  {"required": ["lat", "long"]}],
+        "propertyNames": {"pattern": f"^{open311.FIELD_NAME.pattern}$"},
+        # A place is needed: an address, an address id, or both coordinates (not blank).
+        "anyOf": [{"required": ["address_string"], "properties": {"address_string": said}},
+                  {"required": ["address_id"], "properties": {"address_id": said}},
+                  {"required": ["lat", "long"], "properties": {"lat": said, "long": said}}],
     }
     created = _json({"type": "array", "items": ref(s.Open311Created)}, "Filed at once")
     return {
@@ -200,6 +199,7 @@ def _open311_paths(limits: Limits) -> dict[str, Any]:
                 "summary": "File a request (API key with tickets:create, as api_key or bearer)",
                 "requestBody": {"required": True, "content": {
                     "application/x-www-form-urlencoded": {"schema": form},
+                    "multipart/form-data": {"schema": form},
                     "application/json": {"schema": form}}},
                 "responses": {"201": created, "401": O311_ERROR, "403": O311_ERROR, "415": O311_ERROR,
                               "422": O311_ERROR, "429": O311_ERROR, "503": O311_ERROR, **O311_ERRORS},
@@ -268,7 +268,8 @@ def _document(limits: Limits) -> dict[str, Any]:
             "get": _op("The week's unanswered and 没解决 questions, clustered (office keys)", Scope.KB_ASK,
                        {"200": _json({"type": "object"}, "Clusters, largest first"),
                         "403": _json(ERROR, "Not an office key")},
-                       parameters=[_param("week", "query", {"type": "string", "example": "2026-W48"}),
+                       parameters=[_param("week", "query", {"type": "string", "pattern": s.WEEK_PATTERN},
+                                          "ISO week, e.g. 2026-W48", required=True),
                                    _param("min_size", "query", {"type": "integer", "minimum": 1,
                                                                 "maximum": 10_000})]),
         },

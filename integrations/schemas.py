@@ -6,32 +6,51 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from tickets.enums import Action, Channel, RequestType, ResultCategory, TicketStatus, Urgency
 from tickets.schemas import CallbackAnswers, ReplyData
 
 # Ids are INTEGER columns: a larger number is no id of ours (and a 500 in PostgreSQL's driver).
 MAX_ID = 2**31 - 1
-DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _whole_number(value: Any) -> Any:
+    # JSON Schema's integer includes 5.0; strict validation would refuse it.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Whole = Annotated[int, BeforeValidator(_whole_number)]
+DbId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
 # Text that must say something: the service refuses empty and blank reasons and contents with
 # its own message, the document says so. (Maximum lengths of free text come from the policy
 # file: integrations.openapi adds them.)
 Said = Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})]
 # What tickets.privacy.normalize_phone accepts: a mobile (+86 / 0086 / 86 allowed, spaces or
 # dashes between the groups) or a landline with its area code (010 and 02x have three digits,
-# the others four), optionally an extension (转 / ext / x, or a third dash-separated group).
+# the others four, in brackets or not), optionally an extension (转 / ext / x, or a third
+# group after a dash or space).
 _D = "[0-9０-９]"
 _SEP = "[ \\-－]"
-_AREA = f"[(（]?[0０](?:[12１２]{_D}|[3-9３-９]{_D}{{2}})[)）]?"
+_AREA_PLAIN = f"[0０](?:[12１２]{_D}|[3-9３-９]{_D}{{2}})"
+_AREA = f"(?:{_AREA_PLAIN}|[(（]{_AREA_PLAIN}[)）])"
 _LOCAL = f"[2-9２-９]{_D}{{6,7}}"
 _LOCAL_GROUPED = f"[2-9２-９]{_D}{{2,3}}{_SEP}?{_D}{{4}}"
 PHONE_PATTERN = (
     f"^(?:(?:(?:[+＋]|[0０]{{2}})?[8８][6６]{_SEP}?)?[1１][3-9３-９]{_D}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}"
-    f"|{_AREA}{_SEP}{_LOCAL}{_SEP}{_D}{{1,6}}"
+    f"|{_AREA_PLAIN}{_SEP}{_LOCAL}{_SEP}{_D}{{1,6}}"
     f"|{_AREA}{_SEP}?{_LOCAL_GROUPED}(?: ?(?:转|[eE][xX][tT]\\.?|[xX]) ?{_D}{{1,6}})?)$"
 )
 Phone = Annotated[str, Field(max_length=40, pattern=PHONE_PATTERN)]
+
+
+def _week_pattern(first: int = 1970, last: int = 2999) -> str:
+    """ISO weeks of the years the API takes: W01–W52 in any of them, W53 in the years that have one."""
+    long_years = "|".join(str(y) for y in range(first, last + 1) if date(y, 12, 28).isocalendar().week == 53)
+    return f"^(?:(?:19[7-9][0-9]|2[0-9]{{3}})-W(?:0[1-9]|[1-4][0-9]|5[0-2])|(?:{long_years})-W53)$"
+
+
+WEEK_PATTERN = _week_pattern()
 
 
 class Strict(BaseModel):
@@ -158,7 +177,7 @@ class DecideReturnIn(Strict):
 
 
 class RequestExtensionIn(Strict):
-    days: int = Field(ge=1, le=MAX_ID, description="Working days; at most the policy's extension limit")
+    days: Whole = Field(ge=1, le=MAX_ID, description="Working days; at most the policy's extension limit")
     reason: Said
 
 
@@ -212,7 +231,7 @@ class UnitOut(BaseModel):
 
 
 class KbGapEntryIn(Strict):
-    week: str = Field(max_length=10)
+    week: str = Field(pattern=WEEK_PATTERN, description="ISO week, e.g. 2026-W48")
     cluster: str = Field(max_length=20)
     answer: str = Field(min_length=1, max_length=20_000)
     key: str | None = Field(default=None, max_length=64)
