@@ -8,8 +8,8 @@ delivery, and intake under a stream of bad requests. Prints, per database:
    gateway in this process) killed with SIGKILL `--crashes` times mid-delivery, then a last
    worker drains the rest after the lease: lost (never received) and re-delivered messages
    (received more than once), per crash per worker (target ≤ 1);
-3. bad requests — intake throughput for `--seconds` with C clients, clean and then with 10
-   bad requests a second alongside (NUL bytes, 50,000-deep JSON, dates of year 9999, ids past
+3. bad requests — intake throughput with C clients on one server, in alternating windows
+   clean and with 10 bad requests a second alongside (NUL bytes, 50,000-deep JSON, dates of year 9999, ids past
    2^31, text/plain bodies, 300,000-character notes): the ratio (target within 10 %).
 
     python bench/fault_bench.py --db sqlite
@@ -28,12 +28,15 @@ import logging
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -119,26 +122,28 @@ def kill(process: subprocess.Popen[bytes]) -> None:
 # --- databases ---------------------------------------------------------------------------
 
 
-async def fresh_database(db: str, workdir: Path) -> tuple[str, str | None]:
+@asynccontextmanager
+async def fresh_database(db: str, workdir: Path) -> AsyncIterator[str]:
+    """A new empty database (a file, or a throw-away PostgreSQL database dropped afterwards)."""
     if db == "sqlite":
-        return f"sqlite:///{workdir / f'fault_{uuid.uuid4().hex[:6]}.db'}", None
-    import asyncpg
-
-    name = f"hotline_fault_{uuid.uuid4().hex[:8]}"
-    connection = await asyncpg.connect(POSTGRES_ADMIN)
-    await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
-    return POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}", name
-
-
-async def drop_database(name: str | None) -> None:
-    if name is None:
+        yield f"sqlite:///{workdir / f'fault_{uuid.uuid4().hex[:6]}.db'}"
         return
     import asyncpg
 
-    connection = await asyncpg.connect(POSTGRES_ADMIN)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await connection.close()
+    name = f"hotline_fault_{uuid.uuid4().hex[:8]}"
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    await admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def prepare(url: str) -> str:
@@ -270,7 +275,10 @@ def bad_requests() -> list[tuple[str, str, bytes, dict[str, str]]]:
     ]
 
 
-async def intake_rate(url: str, key: str, *, concurrency: int, seconds: float, bad_per_second: float) -> dict:
+async def intake_rates(url: str, key: str, *, concurrency: int, seconds: float, windows: int,
+                       bad_per_second: float) -> dict[str, object]:
+    """One server, C clients throughout; windows alternate clean / with bad requests (the
+    machine's other load then weighs on both alike). Medians of the windows' rates."""
     port = free_port()
     server = child("--serve", url, str(port))
     await wait_ready(port)
@@ -279,6 +287,7 @@ async def intake_rate(url: str, key: str, *, concurrency: int, seconds: float, b
     created = 0
     bad_status: Counter[int] = Counter()
     stop = asyncio.Event()
+    hostile_on = asyncio.Event()
 
     async def client(http: aiohttp.ClientSession) -> None:
         nonlocal created
@@ -291,6 +300,7 @@ async def intake_rate(url: str, key: str, *, concurrency: int, seconds: float, b
         samples = bad_requests()
         i = 0
         while not stop.is_set():
+            await hostile_on.wait()
             method, path, data, extra = samples[i % len(samples)]
             i += 1
             async with http.request(method, f"http://127.0.0.1:{port}{path}", data=data or None,
@@ -299,21 +309,28 @@ async def intake_rate(url: str, key: str, *, concurrency: int, seconds: float, b
                 bad_status[response.status] += 1
             await asyncio.sleep(1 / bad_per_second)
 
+    rates: dict[bool, list[float]] = {False: [], True: []}
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
-            # A warm-up, then the measured window.
             tasks = [asyncio.create_task(client(http)) for _ in range(concurrency)]
-            await asyncio.sleep(1.0)
-            if bad_per_second:
-                tasks.append(asyncio.create_task(hostile(http)))
-            start_count, started = created, time.monotonic()
-            await asyncio.sleep(seconds)
-            rate = (created - start_count) / (time.monotonic() - started)
+            tasks.append(asyncio.create_task(hostile(http)))
+            await asyncio.sleep(2.0)  # warm-up
+            for window in range(2 * windows):
+                bad = window % 2 == 1
+                if bad:
+                    hostile_on.set()
+                else:
+                    hostile_on.clear()
+                start_count, started = created, time.monotonic()
+                await asyncio.sleep(seconds)
+                rates[bad].append((created - start_count) / (time.monotonic() - started))
             stop.set()
+            hostile_on.set()
             await asyncio.gather(*tasks)
     finally:
         kill(server)
-    return {"tickets_per_s": rate, "bad_answers": dict(sorted(bad_status.items()))}
+    return {"clean": statistics.median(rates[False]), "bad": statistics.median(rates[True]),
+            "bad_answers": dict(sorted(bad_status.items()))}
 
 
 # --- main --------------------------------------------------------------------------------------------
@@ -323,38 +340,26 @@ async def run(db: str, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         print(f"== {db} ==")
-        url, name = await fresh_database(db, workdir)
-        try:
+        async with fresh_database(db, workdir) as url:
             key = await prepare(url)
             result = await intake_crashes(url, key, crashes=args.crashes, concurrency=args.concurrency,
                                           seconds=args.seconds)
-            print(f"intake, {args.crashes} x kill -9: acknowledged {result['acknowledged']}, stored {result['stored']}, "
-                  f"acknowledged-but-lost {result['lost']} (failed requests during crashes: "
-                  f"{result['failed_requests']})")
-        finally:
-            await drop_database(name)
-        url, name = await fresh_database(db, workdir)
-        try:
+        print(f"intake, {args.crashes} x kill -9: acknowledged {result['acknowledged']}, stored {result['stored']}, "
+              f"acknowledged-but-lost {result['lost']} (failed requests during crashes: {result['failed_requests']})")
+        async with fresh_database(db, workdir) as url:
             await asyncio.to_thread(upgrade_database, url)
             d = await delivery_crashes(url, crashes=args.crashes, messages=args.messages)
-            print(f"delivery, {args.crashes} x kill -9 (1 worker): {d['messages']} messages, lost {d['lost']}, "
-                  f"re-delivered {d['redelivered']} = {d['per_crash_per_worker']:.2f} per crash per worker, "
-                  f"rows not sent at the end {d['unsent_rows']}")
-        finally:
-            await drop_database(name)
-        rates = {}
-        for label, bad in (("clean", 0.0), ("10 bad/s", 10.0)):
-            url, name = await fresh_database(db, workdir)
-            try:
-                key = await prepare(url)
-                rates[label] = await intake_rate(url, key, concurrency=args.concurrency, seconds=args.seconds,
-                                                 bad_per_second=bad)
-            finally:
-                await drop_database(name)
-        clean, dirty = rates["clean"]["tickets_per_s"], rates["10 bad/s"]["tickets_per_s"]
-        print(f"intake {args.concurrency} clients, {args.seconds:.0f} s: clean {clean:.0f} tickets/s, "
-              f"with 10 bad requests/s {dirty:.0f} tickets/s ({(dirty / clean - 1) * 100:+.1f} %); "
-              f"bad requests answered {rates['10 bad/s']['bad_answers']}")
+        print(f"delivery, {args.crashes} x kill -9 (1 worker): {d['messages']} messages, lost {d['lost']}, "
+              f"re-delivered {d['redelivered']} = {d['per_crash_per_worker']:.2f} per crash per worker, "
+              f"rows not sent at the end {d['unsent_rows']}")
+        async with fresh_database(db, workdir) as url:
+            key = await prepare(url)
+            r = await intake_rates(url, key, concurrency=args.concurrency, seconds=args.seconds / 2,
+                                   windows=args.windows, bad_per_second=10.0)
+        clean, dirty = float(r["clean"]), float(r["bad"])  # type: ignore[arg-type]
+        print(f"intake {args.concurrency} clients, {args.windows} alternating window pairs of {args.seconds / 2:.0f} s: "
+              f"clean {clean:.0f} tickets/s, with 10 bad requests/s {dirty:.0f} tickets/s "
+              f"({(dirty / clean - 1) * 100:+.1f} %, medians); bad requests answered {r['bad_answers']}")
 
 
 def main() -> None:
@@ -370,6 +375,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--windows", type=int, default=4, help="clean / bad window pairs of the throughput run")
     args = parser.parse_args()
     for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
         asyncio.run(run(db, args))

@@ -89,18 +89,23 @@ async def test_fails_twice_then_delivers_exactly_once(sessions: SessionFactory, 
 
 
 class DiesAfterSending:
-    """Sends for real, then never returns: the process is 'killed' before it can mark."""
+    """Sends for real; call number `on_call` never returns: the process is 'killed' after that
+    message reached the gateway and before it could be marked."""
 
     channel = OutboxChannel.SMS
 
-    def __init__(self, inner: SmsNotifier) -> None:
+    def __init__(self, inner: SmsNotifier, on_call: int = 1) -> None:
         self.inner = inner
+        self.on_call = on_call
+        self.calls = 0
         self.sent = asyncio.Event()
 
     async def send(self, message: Outbox) -> None:
+        self.calls += 1
         await self.inner.send(message)
-        self.sent.set()
-        await asyncio.Event().wait()
+        if self.calls == self.on_call:
+            self.sent.set()
+            await asyncio.Event().wait()
 
 
 async def test_worker_killed_between_send_and_mark_resends_with_same_key(
@@ -128,35 +133,16 @@ async def test_worker_killed_between_send_and_mark_resends_with_same_key(
     assert fake.received[0].body == fake.received[1].body
 
 
-class DiesOnThird:
-    """Delivers the first two messages; the third reaches the gateway and then the worker
-    dies (its task is cancelled before the answer is marked)."""
-
-    channel = OutboxChannel.SMS
-
-    def __init__(self, inner: SmsNotifier) -> None:
-        self.inner = inner
-        self.calls = 0
-        self.dying = asyncio.Event()
-
-    async def send(self, message: Outbox) -> None:
-        self.calls += 1
-        await self.inner.send(message)
-        if self.calls == 3:
-            self.dying.set()
-            await asyncio.Event().wait()
-
-
 async def test_a_worker_dying_mid_batch_repeats_only_the_message_in_flight(
         sessions: SessionFactory, clock: ManualClock, receiver: Start) -> None:
     fake = await receiver()
     for i in range(5):
         await add_message(sessions, clock, key=f"T{i}:1:sms")
     async with aiohttp.ClientSession() as http:
-        dying = DiesOnThird(sms(http, fake))
+        dying = DiesAfterSending(sms(http, fake), on_call=3)
         first = OutboxWorker(sessions, {OutboxChannel.SMS: dying}, clock=clock, config=CONFIG)
         task = asyncio.create_task(first.run_once())
-        await asyncio.wait_for(dying.dying.wait(), timeout=10)
+        await asyncio.wait_for(dying.sent.wait(), timeout=10)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
