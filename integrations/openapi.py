@@ -95,10 +95,21 @@ def _years_pattern() -> str:
 DAY = {"type": "string", "format": "date", "pattern": f"^(?:{_years_pattern()})-"}
 
 
+def input_defs(defs: dict[str, Any]) -> list[str]:
+    """The components a request body may hold: the inputs and the models nested in them."""
+    names = [m.__name__ for m in INPUTS]
+    for name in names:
+        text = str(defs[name])
+        for other in defs:
+            if REF.format(model=other) in text and other not in names:
+                names.append(other)
+    return names
+
+
 def _limit_free_text(defs: dict[str, Any], limits: Limits) -> None:
     """maxLength of every unbounded text of the inputs, from the policy the app runs with."""
-    for model in INPUTS:
-        for name, prop in defs[model.__name__].get("properties", {}).items():
+    for model in input_defs(defs):
+        for name, prop in defs[model].get("properties", {}).items():
             limit = getattr(limits, TEXT_LIMITS.get(name, "note_max_chars"))
             for branch in prop.get("anyOf", [prop]):
                 if branch.get("type") == "string" and not {"maxLength", "format", "enum", "const"} & set(branch):
@@ -131,6 +142,46 @@ def _conditional_rules(defs: dict[str, Any], limits: Limits) -> None:
     reply["properties"]["text"]["minLength"] = limits.reply_min_chars
     reply["properties"]["answered_at"] = {"type": "string", "format": "date-time"}
     reply["required"] = ["result", *elements, "answered_at"]
+
+
+# Text without control characters (tickets.sanitize.CONTROL: the HTTP edge refuses them in
+# bodies, paths and queries), and "said" text: that and at least one visible character.
+_CONTROL_CLASS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f"
+CLEAN_TEXT = f"^[^{_CONTROL_CLASS}]*$"
+SAID_TEXT = f"^[^{_CONTROL_CLASS}]*[^\\s{_CONTROL_CLASS}][^{_CONTROL_CLASS}]*$"
+
+
+def _clean(schema: Any) -> None:
+    if isinstance(schema, list):
+        for item in schema:
+            _clean(item)
+        return
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not {"enum", "const", "format"} & set(schema):
+        pattern = schema.get("pattern")
+        if pattern is None:
+            schema["pattern"] = CLEAN_TEXT
+        elif pattern == r"\S":
+            schema["pattern"] = SAID_TEXT
+        elif not pattern.startswith("^"):  # "contains …" of characters that are never control ones
+            schema["pattern"] = f"^[^{_CONTROL_CLASS}]*(?:{pattern})[^{_CONTROL_CLASS}]*$"
+    for key in ("properties", "items", "anyOf", "allOf", "oneOf", "schema", "content", "requestBody",
+                "parameters", "additionalProperties"):
+        child = schema.get(key)
+        if isinstance(child, dict) and key in ("properties", "content"):
+            _clean(list(child.values()))
+        elif child is not None:
+            _clean(child)
+
+
+def _refuse_control(defs: dict[str, Any], paths: dict[str, Any]) -> None:
+    """Every text a client sends is documented without control characters."""
+    _clean([defs[name] for name in input_defs(defs)])
+    for operations in paths.values():
+        for operation in operations.values():
+            _clean(operation.get("parameters", []))
+            _clean(operation.get("requestBody", {}))
 
 
 def _action_paths(ticket: dict[str, Any]) -> dict[str, Any]:
@@ -167,11 +218,12 @@ def _open311_paths(limits: Limits) -> dict[str, Any]:
         "properties": {
             **text,
             "service_code": {"type": "string", "enum": codes},
-            "description": {**text["description"], "minLength": 1, "pattern": r"\S"},
+            "description": {**text["description"], "minLength": 1, "pattern": r"[^\W_]"},
             "phone": {**text["phone"], "pattern": f"^$|{s.PHONE_PATTERN}"},  # forms send empty fields
             "attribute[request_type]": {"type": "string", "enum": [t.value for t in RequestType]},
         },
         "propertyNames": {"pattern": f"^{open311.FIELD_NAME.pattern}$"},
+        "additionalProperties": {"type": "string"},  # other fields are ignored, but text like a form's
         # A place is needed: an address, an address id, or both coordinates (not blank).
         "anyOf": [{"required": ["address_string"], "properties": {"address_string": said}},
                   {"required": ["address_id"], "properties": {"address_id": said}},
@@ -309,11 +361,13 @@ def _document(limits: Limits) -> dict[str, Any]:
             },
         },
     }
+    paths = {**paths, **_open311_paths(limits)}
+    _refuse_control(defs, paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "12345 hotline integration API", "version": "1.0.0",
                  "description": "Errors: {\"error\": {\"code\", \"message\"}} with a Chinese message."},
-        "paths": {**paths, **_open311_paths(limits)},
+        "paths": paths,
         "components": {
             "schemas": defs,
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer",

@@ -26,6 +26,8 @@ DbId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
 # its own message, the document says so. (Maximum lengths of free text come from the policy
 # file: integrations.openapi adds them.)
 Said = Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})]
+# A request's content needs a letter or digit of some script (tickets.intake.check_content).
+Content = Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"[^\W_]"})]
 # What tickets.privacy.normalize_phone accepts: a mobile (+86 / 0086 / 86 allowed, spaces or
 # dashes between the groups) or a landline with its area code (010 and 02x have three digits,
 # the others four, in brackets or not), optionally an extension (转 / ext / x, or a third
@@ -75,7 +77,7 @@ class ErrorOut(BaseModel):
 class TicketCreateIn(Strict):
     channel: Literal[Channel.WEB, Channel.PHONE, Channel.TELEPHONY, Channel.BOT] = Channel.WEB
     request_type: RequestType
-    content: Said = Field(description="The request in the citizen's words (up to the policy's limit)")
+    content: Content = Field(description="The request in the citizen's words (up to the policy's limit)")
     category: str = Field(default="", max_length=50)
     urgency: Urgency = Urgency.GENERAL
     place: str = ""
@@ -279,7 +281,7 @@ class UpstreamDispatchData(BaseModel):
 
     number: str = Field(min_length=1, max_length=64, description="The platform's own ticket number")
     request_type: RequestType
-    content: Said
+    content: Content
     category: str = Field(default="", max_length=50)
     urgency: Urgency = Urgency.GENERAL
     place: str = ""
@@ -314,7 +316,7 @@ class TelephonyTicketIn(Strict):
     urgency: Urgency | None = None
     place: str = ""
     contact_name: str | None = None
-    content: Said | None = Field(default=None, description="Defaults to the transcript")
+    content: Content | None = Field(default=None, description="Defaults to the transcript")
 
 
 class TelephonyCallIn(Strict):
