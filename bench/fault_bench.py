@@ -16,7 +16,7 @@ delivery, and intake under a stream of bad requests. Prints, per database:
     python bench/fault_bench.py --db postgres --crashes 3 --messages 3000
 
 PostgreSQL: throw-away databases on the local server (HOTLINE_TEST_POSTGRES_URL or
-postgresql://postgres@127.0.0.1:5432/test), dropped at the end.
+postgresql://postgres@127.0.0.1:5432/test, through tests.conftest), dropped at the end.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import signal
 import socket
 import statistics
@@ -47,6 +46,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from integrations.keys import Scope, create_key
+from tests.conftest import throwaway_postgres
 from tickets.clock import SystemClock
 from tickets.context import Rules
 from tickets.db import create_engine, session_factory, upgrade_database
@@ -56,7 +56,6 @@ from tickets.outbox import enqueue_many
 from wiring import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_ADMIN = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TICKET = {"request_type": "complaint", "category": "物业管理", "content": "小区电梯坏了一周，物业一直不修。",
           "place": "幸福小区3号楼", "contact_name": "张三", "contact_phone": "13800138000"}
 
@@ -128,22 +127,8 @@ async def fresh_database(db: str, workdir: Path) -> AsyncIterator[str]:
     if db == "sqlite":
         yield f"sqlite:///{workdir / f'fault_{uuid.uuid4().hex[:6]}.db'}"
         return
-    import asyncpg
-
-    name = f"hotline_fault_{uuid.uuid4().hex[:8]}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    await admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres("hotline_fault") as url:
+        yield url
 
 
 async def prepare(url: str) -> str:

@@ -12,18 +12,16 @@ tests/integrations/test_fuzz.py is the short version that runs in CI.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -31,7 +29,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.modes import GenerationMode
 
 from integrations.openapi import document
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import throwaway_postgres
 from tests.integrations.live import LiveApp
 
 
@@ -71,41 +69,25 @@ def fuzz(app: LiveApp, examples: int) -> tuple[Counter[str], dict[str, str]]:
     return cases, failures
 
 
-async def admin(sql: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="sqlite")
     parser.add_argument("--examples", type=int, default=200, help="cases per operation and mode")
     args = parser.parse_args()
     for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
-        with tempfile.TemporaryDirectory() as tmp:
-            name = None
-            if db == "sqlite":
-                url = f"sqlite:///{Path(tmp) / 'fuzz.db'}"
-            else:
-                name = f"hotline_fuzz_{uuid.uuid4().hex[:8]}"
-                asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-                url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+            url = (f"sqlite:///{Path(tmp) / 'fuzz.db'}" if db == "sqlite"
+                   else stack.enter_context(throwaway_postgres("hotline_fuzz")))
             app = LiveApp(url).start()
             started = time.monotonic()
             try:
                 cases, failures = fuzz(app, args.examples)
             finally:
                 app.stop()
-                if name is not None:
-                    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             print(f"== {db}: {sum(cases.values())} cases over {len(cases)} operations in "
                   f"{time.monotonic() - started:.0f} s; {len(failures)} distinct failures ==")
             for key, detail in sorted(failures.items()):
                 print(f"- {key}\n    {detail}")
-
 
 if __name__ == "__main__":
     main()

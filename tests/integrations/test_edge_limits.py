@@ -235,9 +235,9 @@ async def test_slow_clients_are_dropped(settings: Settings, clock: ManualClock, 
                 writer.write(f"X-Slow-{i}: y\r\n".encode())
 
         dripping = asyncio.create_task(trickle())
-        waited, data = await closed_after(reader, 5)
+        waited, data = await closed_after(reader, 10)
         dripping.cancel()
-        assert data == b"" and waited < 2.5
+        assert data == b"" and waited < 4  # 1 s timeout; the rest is slack for a busy machine
         writer.close()
 
         # A body announced at 100 bytes, 10 sent: 408 once the body timeout runs out.
@@ -247,10 +247,10 @@ async def test_slow_clients_are_dropped(settings: Settings, clock: ManualClock, 
         started = time.monotonic()
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
         assert head.startswith(b"HTTP/1.1 408"), head
-        assert time.monotonic() - started < 2.5
+        assert time.monotonic() - started < 4
         # The answer is sent at once; the connection goes after the short lingering time.
-        waited, data = await closed_after(reader, 5)
-        assert "请求内容发送超时，请重试。".encode() in data and waited < 3
+        waited, data = await closed_after(reader, 10)
+        assert "请求内容发送超时，请重试。".encode() in data and waited < 4
         writer.close()
 
         # A prompt client is served as usual.

@@ -109,18 +109,23 @@ class DiesAfterSending:
             await asyncio.Event().wait()
 
 
+async def die_mid_round(sessions: SessionFactory, clock: ManualClock, dying: DiesAfterSending) -> None:
+    """A worker's round that 'dies' (is cancelled) once `dying` has its message at the gateway."""
+    worker = OutboxWorker(sessions, {OutboxChannel.SMS: dying}, clock=clock, config=CONFIG)
+    task = asyncio.create_task(worker.run_once())
+    await asyncio.wait_for(dying.sent.wait(), timeout=10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
 async def test_worker_killed_between_send_and_mark_resends_with_same_key(
         sessions: SessionFactory, clock: ManualClock, receiver: Start) -> None:
     fake = await receiver()
     await add_message(sessions, clock)
     async with aiohttp.ClientSession() as http:
         dying = DiesAfterSending(sms(http, fake))
-        first = OutboxWorker(sessions, {OutboxChannel.SMS: dying}, clock=clock, config=CONFIG)
-        task = asyncio.create_task(first.run_once())
-        await asyncio.wait_for(dying.sent.wait(), timeout=10)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await die_mid_round(sessions, clock, dying)
         [row] = await rows(sessions)
         assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)  # sent, never marked
 
@@ -141,12 +146,7 @@ async def test_a_worker_dying_mid_batch_repeats_only_the_message_in_flight(
         await add_message(sessions, clock, key=f"T{i}:1:sms")
     async with aiohttp.ClientSession() as http:
         dying = DiesAfterSending(sms(http, fake), on_call=3)
-        first = OutboxWorker(sessions, {OutboxChannel.SMS: dying}, clock=clock, config=CONFIG)
-        task = asyncio.create_task(first.run_once())
-        await asyncio.wait_for(dying.sent.wait(), timeout=10)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await die_mid_round(sessions, clock, dying)
         # Each delivered message was marked at once; the one in flight is not; two were never sent.
         assert [r.status for r in await rows(sessions)] == [OutboxStatus.SENT] * 2 + [OutboxStatus.PENDING] * 3
         assert len(fake.received) == 3
