@@ -30,11 +30,11 @@ from schemathesis.generation.modes import GenerationMode
 
 from integrations.openapi import document
 from tests.conftest import throwaway_postgres
-from tests.integrations.live import LiveApp
+from tests.integrations.live import LiveApp, auth_for
 
 
 def run_operation(operation: Any, mode: GenerationMode, app: LiveApp, examples: int, cases: Counter[str],
-                  failures: dict[str, str], headers: dict[str, str]) -> None:
+                  failures: dict[str, str]) -> None:
     label = operation.label
 
     @given(case=operation.as_strategy(generation_mode=mode))
@@ -43,7 +43,7 @@ def run_operation(operation: Any, mode: GenerationMode, app: LiveApp, examples: 
     def run(case: schemathesis.Case) -> None:
         cases[label] += 1
         try:
-            case.call_and_validate(base_url=app.base_url, headers=headers)
+            case.call_and_validate(base_url=app.base_url, headers=auth_for(case, app.key))
         except FailureGroup as group:
             for failure in group.exceptions:
                 key = f"{type(failure).__name__} {label}"
@@ -56,12 +56,11 @@ def fuzz(app: LiveApp, examples: int) -> tuple[Counter[str], dict[str, str]]:
     schema = schemathesis.openapi.from_dict(document())
     cases: Counter[str] = Counter()
     failures: dict[str, str] = {}
-    headers = {"Authorization": f"Bearer {app.key}"}
     for result in schema.get_all_operations():
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
-                run_operation(operation, mode, app, examples, cases, failures, headers)
+                run_operation(operation, mode, app, examples, cases, failures)
             except Unsatisfiable:
                 pass  # nothing of this operation can be made invalid (e.g. a free-text path segment)
             except Exception as error:  # a generation problem of one operation must not stop the rest

@@ -15,7 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 
 from integrations.openapi import document
-from tests.integrations.live import LiveApp
+from tests.integrations.live import LiveApp, auth_for
 
 FUZZ_EXAMPLES = int(os.environ.get("HOTLINE_FUZZ_EXAMPLES", "10"))
 
@@ -45,4 +45,4 @@ schema = schemathesis.openapi.from_dict(DOCUMENT)
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=list(HealthCheck), database=None, derandomize=True)
 def test_live_app_keeps_to_its_document(case: schemathesis.Case, live: LiveApp) -> None:
-    case.call_and_validate(base_url=live.base_url, headers={"Authorization": f"Bearer {live.key}"})
+    case.call_and_validate(base_url=live.base_url, headers=auth_for(case, live.key))
