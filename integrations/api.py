@@ -203,7 +203,7 @@ async def list_tickets(request: web.Request) -> web.Response:
     unit_id = _int_param(request, "unit_id", None, 1, MAX_ID)
     if unit_id is not None:
         conditions.append(Ticket.main_unit_id == unit_id)
-    if states := request.query.get("state"):
+    if (states := request.query.get("state")) is not None:
         try:
             wanted = [TicketStatus(s) for s in states.split(",")]
         except ValueError:

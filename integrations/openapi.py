@@ -160,7 +160,9 @@ def _clean(schema: Any) -> None:
         return
     if schema.get("type") == "string" and not {"enum", "const", "format"} & set(schema):
         pattern = schema.get("pattern")
-        if pattern is None:
+        if pattern is None and schema.get("minLength", 0) >= 1:
+            schema["pattern"] = SAID_TEXT  # bodies are stripped of surrounding blanks before the length counts
+        elif pattern is None:
             schema["pattern"] = CLEAN_TEXT
         elif pattern == r"\S":
             schema["pattern"] = SAID_TEXT
@@ -244,7 +246,7 @@ def _open311_paths(limits: Limits) -> dict[str, Any]:
                                                "pattern": f"^(?:{_years_pattern()})-"}),
                 _param("end_date", "query", {"type": "string", "format": "date-time",
                                              "pattern": f"^(?:{_years_pattern()})-"}),
-                _param("status", "query", {"type": "array", "items": {"enum": ["open", "closed"]}},
+                _param("status", "query", {"type": "array", "minItems": 1, "items": {"enum": ["open", "closed"]}},
                        "open, closed or both", style="form", explode=False),
             ]),
             "post": {
@@ -279,7 +281,8 @@ def _document(limits: Limits) -> dict[str, Any]:
     _limit_free_text(defs, limits)
     _conditional_rules(defs, limits)
     ticket = _json(ref(s.TicketOut), "The ticket")
-    states = {"type": "array", "items": {"type": "string", "enum": [t.value for t in TicketStatus]}}
+    # An empty list and a list of "" are both `state=` on the wire: neither is a filter, both refused.
+    states = {"type": "array", "minItems": 1, "items": {"type": "string", "enum": [t.value for t in TicketStatus]}}
     paths: dict[str, Any] = {
         "/api/v1/tickets": {
             "post": _op("File a ticket", Scope.TICKETS_CREATE, {
