@@ -81,17 +81,50 @@ def serve(host: str | None, port: int | None) -> None:
     from aiohttp import web
 
     from bot.runtime import telegram_extension
-    from integrations.app import init_app
+    from integrations.app import init_app, server_options
     from scheduler.runner import scheduler_extension
     from web import web_extension
     from wiring import Settings
 
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ensure_schema(settings.database_url, migrate=settings.migrate_on_start)
     # The composition root: the web app, then the bot's channel, the scheduler and the web pages.
     extensions = [ext for ext in (telegram_extension(settings), scheduler_extension(settings),
                                   web_extension(settings)) if ext is not None]
-    web.run_app(init_app(settings, extensions=extensions), host=host or settings.host, port=port or settings.port)
+    web.run_app(init_app(settings, extensions=extensions), host=host or settings.host, port=port or settings.port,
+                **server_options(settings))
+
+
+def ensure_schema(url: str, *, migrate: bool) -> None:
+    """Refuse to serve a database without this code's schema (every request and job would fail
+    on it), with one message saying what to run; or bring it up to date when asked to."""
+    import asyncio
+    import logging
+
+    from tickets.db import SchemaCheck, check_schema, create_engine, upgrade_database
+    from wiring import import_models
+
+    import_models()
+
+    async def check() -> SchemaCheck:
+        engine = create_engine(url)
+        try:
+            return await check_schema(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        schema = asyncio.run(check())
+    except Exception as error:  # an unreachable database is /readyz's business, not a refusal
+        logging.getLogger("main").warning("schema check at start-up skipped: %s", type(error).__name__)
+        return
+    if schema.ok:
+        return
+    if not migrate:
+        raise click.ClickException(schema.message())
+    upgrade_database(url)
+    logging.getLogger("main").info("schema brought up to date (HOTLINE_MIGRATE_ON_START)")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ every decision (transitions, deadlines, validation of the content) is the servic
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,9 +22,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from integrations import texts
 from integrations.batcher import INTAKE
 from integrations.db import writing
-from integrations.http import ApiError, authorize, bearer, json_response, parse_json, read_json, validate
+from integrations.http import (
+    ApiError,
+    authorize,
+    bearer,
+    json_response,
+    parse_json,
+    read_body,
+    read_json,
+    require_json_type,
+    validate,
+)
 from integrations.keys import Client, Scope
 from integrations.schemas import (
+    MAX_ID,
+    WEEK_PATTERN,
     CallbackIn,
     ContactIn,
     DecideExtensionIn,
@@ -36,6 +49,7 @@ from integrations.schemas import (
     KbAskIn,
     KbGapEntryIn,
     NoteIn,
+    ReasonIn,
     ReplyIn,
     RequestExtensionIn,
     RequestReturnIn,
@@ -51,7 +65,7 @@ from knowledge_base import service as kb_service
 from tickets import queries, workflow
 from tickets import service as svc
 from tickets import texts as ticket_texts
-from tickets.clock import local, local_midnight
+from tickets.clock import EARLIEST_DAY, LATEST_DAY, day_in_range, local, local_midnight
 from tickets.context import Actor, Rules
 from tickets.enums import Action, Role, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketCoUnit, Unit
@@ -141,25 +155,42 @@ async def get_ticket(request: web.Request) -> web.Response:
 
 def _int_param(request: web.Request, name: str, default: int | None, low: int, high: int) -> int | None:
     raw = request.query.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason="须为整数")) from None
+    return _int_value(raw, name, low, high)
+
+
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WEEK = re.compile(WEEK_PATTERN)
+
+
+def _int_value(raw: str, name: str, low: int, high: int) -> int:
+    # Plain digits only: int() would also take " 5", "5_000" and full-width digits.
+    if not _INTEGER.fullmatch(raw):
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason=texts.REASON_INTEGER))
+    value = int(raw)
     if not low <= value <= high:
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason=f"须在 {low} 到 {high} 之间"))
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(
+            name=name, reason=texts.REASON_BETWEEN.format(low=low, high=high)))
     return value
 
 
 def _date_param(request: web.Request, name: str) -> date | None:
     raw = request.query.get(name)
-    if not raw:
+    if raw is None:
         return None
     try:
-        return date.fromisoformat(raw)
+        # YYYY-MM-DD only: Python 3.11 would also read 20261123 and 2026-W48-1.
+        if not _DAY.fullmatch(raw):
+            raise ValueError(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason="须为 YYYY-MM-DD 日期")) from None
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason=texts.REASON_DATE)) from None
+    if not day_in_range(day):
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(
+            name=name, reason=texts.REASON_DATE_RANGE.format(first=EARLIEST_DAY, last=LATEST_DAY)))
+    return day
 
 
 @routes.get(PREFIX + "/tickets")
@@ -169,19 +200,19 @@ async def list_tickets(request: web.Request) -> web.Response:
     client = await client_for(request, Scope.TICKETS_READ)
     rules = request.app[RULES]
     conditions: list[Any] = []
-    unit_id = _int_param(request, "unit_id", None, 1, 2**31)
+    unit_id = _int_param(request, "unit_id", None, 1, MAX_ID)
     if unit_id is not None:
         conditions.append(Ticket.main_unit_id == unit_id)
-    if states := request.query.get("state"):
+    if (states := request.query.get("state")) is not None:
         try:
-            wanted = [TicketStatus(s.strip()) for s in states.split(",") if s.strip()]
+            wanted = [TicketStatus(s) for s in states.split(",")]
         except ValueError:
             allowed = ", ".join(s.value for s in TicketStatus)
             raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="state", reason=f"可选值：{allowed}")) from None
         conditions.append(col(Ticket.status).in_(wanted))
     overdue = request.query.get("overdue")
-    if overdue not in (None, "", "true", "false"):
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="overdue", reason="须为 true 或 false"))
+    if overdue not in (None, "true", "false"):
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="overdue", reason=texts.REASON_BOOLEAN))
     now = rules.now()
     late = overdue_condition(now)
     if overdue == "true":
@@ -242,9 +273,9 @@ ACTIONS: dict[str, ActionSpec] = {
         s, rules=r, actor=a, number=n, data=b)),
     "callback": ActionSpec(CallbackIn, lambda s, r, a, n, b: svc.record_callback(
         s, rules=r, actor=a, number=n, answers=b)),
-    "rework": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.rework(s, rules=r, actor=a, number=n, note=b.note)),
+    "rework": ActionSpec(ReasonIn, lambda s, r, a, n, b: svc.rework(s, rules=r, actor=a, number=n, note=b.note)),
     "supervise": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.supervise(s, rules=r, actor=a, number=n, note=b.note)),
-    "archive": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.archive(s, rules=r, actor=a, number=n, note=b.note)),
+    "archive": ActionSpec(ReasonIn, lambda s, r, a, n, b: svc.archive(s, rules=r, actor=a, number=n, note=b.note)),
     "urge": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.urge(s, rules=r, actor=a, number=n, note=b.note)),
     "recall": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.recall(s, rules=r, actor=a, number=n, note=b.note)),
     "recheck": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.recheck(s, rules=r, actor=a, number=n, note=b.note)),
@@ -266,7 +297,9 @@ async def ticket_action(request: web.Request) -> web.Response:
     if spec is None:
         raise ApiError(404, "unknown_action", texts.ERR_UNKNOWN_ACTION.format(
             action=name[:40], allowed="、".join(ACTIONS)))
-    raw = await request.read()
+    raw = await read_body(request)
+    if raw.strip():
+        require_json_type(request)  # an action without a body (accept) needs no content type
     body = validate(spec.body, parse_json(raw) if raw.strip() else {})
     rules = request.app[RULES]
     async with writing(request.app) as session:
@@ -306,10 +339,7 @@ async def list_units(request: web.Request) -> web.Response:
 async def unit_duty(request: web.Request) -> web.Response:
     await client_for(request, Scope.TICKETS_READ)
     rules = request.app[RULES]
-    try:
-        unit_id = int(request.match_info["unit_id"])
-    except ValueError:
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="unit_id", reason="须为整数")) from None
+    unit_id = _int_value(request.match_info["unit_id"], "unit_id", 1, MAX_ID)
     day = _date_param(request, "date") or local(rules.now()).date()
     async with request.app[SESSIONS]() as session:
         unit = await queries.get_unit(session, unit_id=unit_id)
@@ -355,6 +385,8 @@ async def kb_gaps(request: web.Request) -> web.Response:
     """The week's unanswered and "没解决" questions, clustered (knowledge_base.gaps)."""
     await _office(request)
     week = request.query.get("week", "")
+    if not _WEEK.fullmatch(week):
+        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="week", reason=texts.REASON_WEEK))
     min_size = _int_param(request, "min_size", 1, 1, 10_000) or 1
     async with request.app[SESSIONS]() as session:
         found = await gaps.weekly_gaps(session, kb=request.app[KB].current, week=week, min_size=min_size)

@@ -9,10 +9,10 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import text
 
 from integrations import api, open311, telephony, texts, upstream
 from integrations.assist import classifier, kb_asker, load_knowledge_base
@@ -20,6 +20,7 @@ from integrations.batcher import intake_context
 from integrations.config import IntegrationSettings as Settings
 from integrations.db import writer_gate
 from integrations.http import (
+    BODY_TIMEOUT,
     RateLimiter,
     error_response,
     errors_middleware,
@@ -52,7 +53,7 @@ from knowledge_base import segment
 from knowledge_base.classify import load_router
 from tickets.clock import Clock
 from tickets.context import Rules
-from tickets.db import create_engine, session_factory
+from tickets.db import check_schema, create_engine, session_factory
 from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.outbox import Notifier
 from tickets.privacy import install_log_masking
@@ -70,11 +71,14 @@ async def healthz(_request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     try:
-        async with asyncio.timeout(3), request.app[ENGINE].connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with asyncio.timeout(3):
+            schema = await check_schema(request.app[ENGINE])
     except Exception as error:  # any failure means "not ready"; the reason goes to the log only
         log.warning("readiness check failed: %s", type(error).__name__)
         return error_response(503, "not_ready", texts.ERR_NOT_READY)
+    if not schema.ok:
+        # Every query would fail: say why, so the operator runs init-db instead of guessing.
+        return error_response(503, f"schema_{schema.state.value}", schema.message())
     # Ready, but say so when messages pile up for a channel nothing here can send.
     async with request.app[SESSIONS]() as session:
         waiting = unsent(await outbox_counts(session, status=OutboxStatus.PENDING), request.app[NOTIFIERS])
@@ -103,8 +107,19 @@ async def metrics_view(request: web.Request) -> web.Response:
     return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
 
-async def openapi_view(_request: web.Request) -> web.Response:
-    return json_response(document())
+async def openapi_view(request: web.Request) -> web.Response:
+    # Text limits in the document are the ones this app enforces (its policy file).
+    return json_response(document(request.app[RULES].policy.limits))
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments of web.run_app / web.AppRunner for this app. aiohttp closes a
+    connection whose request headers have not all arrived when its keep-alive timer runs out
+    (armed at accept and after each response), so that timer is the header timeout: a client
+    trickling headers is dropped after it instead of holding a connection for ever. The body
+    timeout is integrations.http.read_body's; after its 408 the unread rest of a body is
+    drained for at most `lingering_time` (aiohttp's default is 10 s) before the close."""
+    return {"keepalive_timeout": settings.http_header_timeout_seconds, "lingering_time": 2.0}
 
 
 Extension = Callable[[web.Application], None]
@@ -134,6 +149,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
     app = web.Application(client_max_size=1024 * 1024,
                           middlewares=[metrics_middleware(metrics), errors_middleware])
     app[SETTINGS] = settings
+    app[BODY_TIMEOUT] = settings.http_body_timeout_seconds
     app[RULES] = Rules.from_settings(settings, clock)
     app[METRICS] = metrics
     app[LIMITER] = RateLimiter(settings.api_rate_limit, settings.api_rate_period_seconds)

@@ -42,6 +42,14 @@ class IntegrationSettings(Settings):
     )
     outbox_batch_size: int = Field(default=50, description="Messages one worker claims at a time")
     outbox_poll_seconds: float = Field(default=2.0, description="Worker sleep when the outbox is empty")
+    outbox_concurrency: int = Field(
+        default=1, ge=1, description="Deliveries one worker makes at once; a crash of the worker repeats at most "
+        "this many messages")
+    http_header_timeout_seconds: float = Field(
+        default=15.0, description="A client must send a request's headers within this (and is dropped when idle "
+        "this long between requests)")
+    http_body_timeout_seconds: float = Field(
+        default=30.0, description="A client must send a request's body within this once the headers are in (408)")
     api_rate_limit: int = Field(default=600, description="Requests per API key per rate-limit period")
     api_rate_period_seconds: float = Field(default=60.0, description="Length of the rate-limit period")
     kb_refresh_seconds: float = Field(

@@ -3,9 +3,11 @@ a per-key rate limit and request metrics. (Log lines are masked process-wide: ti
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -23,7 +25,15 @@ from tickets.sanitize import CONTROL, ControlCharacter, find_control
 log = logging.getLogger("integrations.http")
 
 MAX_BODY = 1024 * 1024
+# Deep enough for every body the API defines (three levels at most); far below the depth at
+# which the C parser gives up with a RecursionError (a 500 before this check).
+MAX_JSON_DEPTH = 32
+JSON_TYPE = "application/json"
+# Seconds a client may take to send a request's body once its headers are in (slow senders
+# would otherwise hold a connection and a handler for ever); set by init_app.
+BODY_TIMEOUT = web.AppKey("body_timeout", float)
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -55,6 +65,8 @@ def json_response(value: Any, status: int = 200, headers: dict[str, str] | None 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "route_not_found",
                405: "method_not_allowed", 413: "body_too_large"}
+# An aiohttp 405 says which methods the resource has; its Allow header must survive the rewrite.
+_KEPT_HEADERS = ("Allow",)
 
 
 def _http_error(error: web.HTTPException, request: web.Request, *, open311: bool) -> web.Response:
@@ -67,7 +79,8 @@ def _http_error(error: web.HTTPException, request: web.Request, *, open311: bool
         message = texts.ERR_BODY_TOO_LARGE.format(limit="1 MB")
     else:
         message = error.reason
-    return error_response(status, _HTTP_CODES.get(status, "http_error"), message, open311=open311)
+    headers = {name: error.headers[name] for name in _KEPT_HEADERS if name in error.headers}
+    return error_response(status, _HTTP_CODES.get(status, "http_error"), message, headers or None, open311=open311)
 
 
 OPEN311_PREFIX = "/open311/"
@@ -119,21 +132,74 @@ def metrics_middleware(metrics: Metrics) -> Any:
 # --- bodies ------------------------------------------------------------------------
 
 
+async def within_body_timeout(request: web.Request, reading: Awaitable[T]) -> T:
+    """Reading a body (or form) within the app's body timeout: 408 past it."""
+    try:
+        async with asyncio.timeout(request.app.get(BODY_TIMEOUT)):
+            return await reading
+    except TimeoutError:
+        raise ApiError(408, "body_timeout", texts.ERR_BODY_TIMEOUT, {"Connection": "close"}) from None
+
+
+async def read_body(request: web.Request) -> bytes:
+    """The whole body, within the body timeout (413 past client_max_size)."""
+    return await within_body_timeout(request, request.read())
+
+
+def require_json_type(request: web.Request) -> None:
+    """A JSON endpoint takes JSON only: a body sent as text/plain or form data is refused
+    rather than guessed at."""
+    if request.content_type != JSON_TYPE:
+        raise ApiError(415, "unsupported_media_type",
+                       texts.ERR_NOT_JSON.format(given=request.content_type[:60] or "（未提供）"))
+
+
 async def read_json(request: web.Request) -> dict[str, Any]:
-    body = await request.read()  # raises 413 past client_max_size
-    return parse_json(body)
+    require_json_type(request)
+    return parse_json(await read_body(request))
 
 
 def parse_json(body: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raw = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ApiError(400, "bad_json", texts.ERR_BAD_JSON) from error
+    check_json_depth(raw)
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
         raise ApiError(400, "bad_json", texts.ERR_BAD_JSON) from error
     if not isinstance(value, dict):
         raise ApiError(400, "bad_json", texts.ERR_JSON_NOT_OBJECT)
     if (where := find_control(value)) is not None:
         raise ControlCharacter(where)
     return value
+
+
+# Escaped pairs first, so an escaped quote never toggles the in-string state.
+_JSON_TOKEN = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
+
+
+def check_json_depth(raw: str, limit: int = MAX_JSON_DEPTH) -> None:
+    """Refuses nesting deeper than `limit` before the parser sees it: one linear pass over
+    the quotes and brackets, a loop rather than recursion (a body 50,000 levels deep is
+    refused in milliseconds; json.loads would end in a RecursionError)."""
+    if raw.count("[") + raw.count("{") <= limit:
+        return  # cannot be deeper than the brackets it has
+    depth = 0
+    in_string = False
+    for match in _JSON_TOKEN.finditer(raw):
+        token = match.group()
+        if token == '"':
+            in_string = not in_string
+        elif in_string or len(token) == 2:
+            continue
+        elif token in "[{":
+            depth += 1
+            if depth > limit:
+                raise ApiError(400, "too_deep", texts.ERR_JSON_TOO_DEEP.format(limit=limit))
+        else:
+            depth -= 1
 
 
 def refuse_control_in_url(request: web.Request) -> None:
@@ -159,7 +225,9 @@ def describe_validation(error: ValidationError) -> str:
 
 def validate(model: type[M], data: Any) -> M:
     try:
-        return model.model_validate(data)
+        # Strict JSON validation: the types the document states, nothing coerced (0 is not
+        # false, "5" is not 5, 5.0 is not 5); enums and times from their JSON strings.
+        return model.model_validate_json(json.dumps(data), strict=True)
     except ValidationError as error:
         raise ApiError(422, "invalid", describe_validation(error)) from error
 

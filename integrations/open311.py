@@ -16,21 +16,34 @@ Errors use the spec's list `[{"code", "description"}]` (see integrations.http).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from sqlmodel import col, select
 
 from integrations import texts
 from integrations.batcher import INTAKE
-from integrations.http import ApiError, authorize, bearer, json_response, parse_json
+from integrations.http import (
+    JSON_TYPE,
+    ApiError,
+    authorize,
+    bearer,
+    json_response,
+    parse_json,
+    read_body,
+    within_body_timeout,
+)
 from integrations.keys import Scope
+from integrations.schemas import PHONE_PATTERN
 from integrations.state import KEYS, LIMITER, RULES, SESSIONS
 from tickets import texts as ticket_texts
-from tickets.clock import local
+from tickets.clock import EARLIEST_DAY, LATEST_DAY, day_in_range, local
 from tickets.enums import OPEN_STATUSES, Channel, RequestType
 from tickets.models import Ticket, Unit
+from tickets.policy import Limits
 from tickets.privacy import mask_place, mask_text
 from tickets.sanitize import ControlCharacter, find_control
 from tickets.schemas import TicketCreate
@@ -120,6 +133,10 @@ def _when(raw: str) -> datetime:
         value = None
     if value is None or value.tzinfo is None:
         raise ApiError(400, "bad_query", texts.O311_BAD_DATE.format(value=raw[:40]))
+    # 0001-01-01 would overflow the 90-day default window below, 9999-12-31 the UTC conversion.
+    if not day_in_range(value.date()):
+        raise ApiError(400, "bad_query", texts.O311_BAD_DATE_RANGE.format(value=raw[:40], first=EARLIEST_DAY,
+                                                                         last=LATEST_DAY))
     return value
 
 
@@ -127,25 +144,24 @@ def _when(raw: str) -> datetime:
 async def list_requests(request: web.Request) -> web.Response:
     query = request.query
     statement = select(Ticket).where(PUBLIC)
+    # Dates are checked even when ids make the spec ignore them: a broken one is an error either way.
+    end = _when(query["end_date"]) if "end_date" in query else request.app[RULES].now()
+    start = _when(query["start_date"]) if "start_date" in query else end - timedelta(days=DEFAULT_DAYS)
+    chosen = set(query["status"].split(",")) if "status" in query else set()
+    if not chosen <= {"open", "closed"}:
+        raise ApiError(400, "bad_query", texts.O311_BAD_STATUS)
     if ids := query.get("service_request_id"):
         # The spec: with ids given, every other filter is ignored.
         statement = statement.where(col(Ticket.number).in_([i.strip() for i in ids.split(",") if i.strip()]))
     else:
-        now = request.app[RULES].now()
-        end = _when(query["end_date"]) if query.get("end_date") else now
-        start = _when(query["start_date"]) if query.get("start_date") else end - timedelta(days=DEFAULT_DAYS)
         statement = statement.where(col(Ticket.received_at) >= start, col(Ticket.received_at) <= end)
         if codes := query.get("service_code"):
             wanted = [texts.OPEN311_SERVICES[c][0] for c in codes.split(",") if c in texts.OPEN311_SERVICES]
             statement = statement.where(col(Ticket.category).in_(wanted))
-        if statuses := query.get("status"):
-            chosen = {s.strip() for s in statuses.split(",")}
-            if not chosen <= {"open", "closed"}:
-                raise ApiError(400, "bad_query", texts.O311_BAD_STATUS)
-            if chosen == {"open"}:
-                statement = statement.where(col(Ticket.status).in_(sorted(OPEN_STATUSES)))
-            elif chosen == {"closed"}:
-                statement = statement.where(col(Ticket.status).not_in(sorted(OPEN_STATUSES)))
+        if chosen == {"open"}:
+            statement = statement.where(col(Ticket.status).in_(sorted(OPEN_STATUSES)))
+        elif chosen == {"closed"}:
+            statement = statement.where(col(Ticket.status).not_in(sorted(OPEN_STATUSES)))
     statement = statement.order_by(col(Ticket.received_at).desc(), col(Ticket.id).desc()).limit(MAX_RESULTS)
     async with request.app[SESSIONS]() as session:
         tickets = list((await session.exec(statement)).all())
@@ -174,11 +190,54 @@ async def get_token(request: web.Request) -> web.Response:
     return json_response([{"token": token, "service_request_id": ticket.number}])
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+PHONE = re.compile(PHONE_PATTERN)
+
+
+def field_limits(limits: Limits) -> dict[str, int]:
+    """The longest value of each field of a new request (the OpenAPI document states the same).
+    The description leaves room for the photo link appended to it; the two name parts share
+    the name limit."""
+    return {"api_key": 200, "lat": 30, "long": 30, "address_string": limits.place_max_chars, "address_id": 100,
+            "description": limits.content_max_chars - 300, "media_url": 200,
+            "first_name": limits.name_max_chars // 2, "last_name": limits.name_max_chars // 2,
+            "phone": 40, "account_id": 100}
+
+
+# Field names a form can carry (the spec's and `attribute[code]`); others are refused, not guessed at.
+FIELD_NAME = re.compile(r"[A-Za-z0-9_.\-\[\]]{1,64}")
+
+
+def check_fields(params: dict[str, str], limits: Limits) -> None:
+    for name, limit in field_limits(limits).items():
+        if len(params.get(name, "")) > limit:
+            raise ApiError(400, "invalid", texts.O311_FIELD_TOO_LONG.format(field=name, limit=limit))
+    if (phone := params.get("phone")) and not PHONE.match(phone):
+        raise ApiError(400, "invalid", texts.O311_BAD_PHONE)
+
+
+def _check_names(fields: Any) -> None:
+    if not all(isinstance(name, str) and FIELD_NAME.fullmatch(name) for name in fields):
+        raise ApiError(400, "invalid", texts.O311_BAD_FIELD_NAME)
+
+
 async def _params(request: web.Request) -> dict[str, str]:
-    """The spec posts form fields; JSON bodies are accepted too."""
-    if request.content_type == "application/json":
-        return {k: str(v) for k, v in parse_json(await request.read()).items() if v is not None}
-    form = await request.post()
+    """The spec posts form fields; JSON bodies (of strings, as the form) are accepted too;
+    anything else is refused. Control characters are refused here, the form's part of the
+    one edge for them (tickets.sanitize; JSON bodies: integrations.http.parse_json)."""
+    if request.content_type == JSON_TYPE:
+        body = parse_json(await read_body(request))
+        _check_names(body)
+        if not all(isinstance(v, str) for v in body.values()):
+            raise ApiError(400, "invalid", texts.O311_NOT_TEXT)
+        return body
+    if request.content_type not in FORM_TYPES:
+        raise ApiError(415, "unsupported_media_type", texts.O311_BAD_CONTENT_TYPE)
+    try:
+        form = await within_body_timeout(request, request.post())
+    except (ValueError, HttpProcessingError) as error:  # multipart without its boundary, broken part headers
+        raise ApiError(400, "bad_form", texts.O311_BAD_FORM) from error
+    _check_names(form)
     params = {k: v for k, v in form.items() if isinstance(v, str)}
     if (where := find_control(params)) is not None:
         raise ControlCharacter(where)
@@ -188,6 +247,7 @@ async def _params(request: web.Request) -> dict[str, str]:
 @routes.post(BASE + "/requests.json")
 async def create_request(request: web.Request) -> web.Response:
     params = await _params(request)
+    check_fields(params, request.app[RULES].policy.limits)
     client = await authorize(request.app[KEYS], request.app[LIMITER], params.get("api_key") or bearer(request),
                              Scope.TICKETS_CREATE)
     code = params.get("service_code", "")

@@ -1,10 +1,13 @@
 """The outbox worker: at-least-once delivery of tickets.outbox rows through notifiers.
 
 A round claims due rows by pushing their `next_attempt_at` one lease ahead and counting
-the attempt (committed before anything is sent), sends them, then marks each row sent,
-due again after a backoff, or dead. A worker that dies between sending and marking
-leaves its rows leased; when the lease runs out they are claimed and sent again with
-the same dedupe key, so nothing is lost and receivers can drop the duplicate.
+the attempt (committed before anything is sent), then sends them, each row marked sent,
+due again after a backoff, or dead in its own short transaction as soon as its call
+returns, before the next call starts (`concurrency` calls at a time, 1 by default). A
+worker that dies repeats at most the messages in flight (one by default): their rows stay
+leased and are claimed and sent again with the same dedupe key when the lease runs out,
+so nothing is lost and receivers can drop the duplicate; the rest of the batch is either
+marked already or was never sent, and the next worker sends it at once.
 
 Several workers may run on PostgreSQL: the claim locks with FOR UPDATE SKIP LOCKED so
 they split the rows instead of queueing on each other. On SQLite one worker is the
@@ -54,13 +57,15 @@ class WorkerConfig:
     lease: float = 120.0
     batch_size: int = 50
     poll: float = 2.0
-    concurrency: int = 10
+    # Calls in flight at once: also how many messages a crash of this worker may repeat.
+    concurrency: int = 1
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkerConfig:
         return cls(max_attempts=settings.outbox_max_attempts, base_delay=settings.outbox_base_delay_seconds,
                    max_delay=settings.outbox_max_delay_seconds, lease=settings.outbox_lease_seconds,
-                   batch_size=settings.outbox_batch_size, poll=settings.outbox_poll_seconds)
+                   batch_size=settings.outbox_batch_size, poll=settings.outbox_poll_seconds,
+                   concurrency=settings.outbox_concurrency)
 
 
 @dataclass
@@ -117,17 +122,24 @@ class OutboxWorker:
         rows.sort(key=lambda m: m.id or 0)
         return rows
 
-    async def _send(self, message: Outbox, gate: asyncio.Semaphore) -> Outcome:
-        notifier = self.notifiers[message.channel]
+    async def _deliver(self, message: Outbox, gate: asyncio.Semaphore) -> Outcome:
+        # The slot is held until the row is marked: a crash then repeats at most `concurrency`
+        # messages, never one already answered whose mark waits behind the next call.
         async with gate:
-            try:
-                await notifier.send(message)
-            except DeliveryError as error:
-                return self._failure(message, str(error), permanent=error.permanent, retry_after=error.retry_after)
-            except Exception as error:  # a notifier bug must not stop the other messages
-                log.exception("notifier %s crashed on outbox row %s", message.channel.value, message.id)
-                return self._failure(message, f"{type(error).__name__}: {mask_text(str(error))[:200]}",
-                                     permanent=False, retry_after=None)
+            outcome = await self._send(message)
+            await self.mark([outcome])
+        return outcome
+
+    async def _send(self, message: Outbox) -> Outcome:
+        notifier = self.notifiers[message.channel]
+        try:
+            await notifier.send(message)
+        except DeliveryError as error:
+            return self._failure(message, str(error), permanent=error.permanent, retry_after=error.retry_after)
+        except Exception as error:  # a notifier bug must not stop the other messages
+            log.exception("notifier %s crashed on outbox row %s", message.channel.value, message.id)
+            return self._failure(message, f"{type(error).__name__}: {mask_text(str(error))[:200]}",
+                                 permanent=False, retry_after=None)
         return Outcome(message, OutboxStatus.SENT)
 
     def _failure(self, message: Outbox, error: str, *, permanent: bool, retry_after: float | None) -> Outcome:
@@ -168,13 +180,12 @@ class OutboxWorker:
                          m.attempts, outcome.retry_in, outcome.error)
 
     async def run_once(self) -> int:
-        """One round: claim, send, mark. Returns how many messages were handled."""
+        """One round: claim, then send and mark each message. Returns how many were handled."""
         messages = await self.claim()
         if not messages:
             return 0
         gate = asyncio.Semaphore(self.config.concurrency)
-        outcomes = await asyncio.gather(*(self._send(m, gate) for m in messages))
-        await self.mark(list(outcomes))
+        await asyncio.gather(*(self._deliver(m, gate) for m in messages))
         return len(messages)
 
     async def run(self, *, rounds: int | None = None) -> None:

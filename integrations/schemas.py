@@ -4,12 +4,56 @@ generated from these models, and the tests check real responses against it."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from tickets.enums import Action, Channel, RequestType, ResultCategory, TicketStatus, Urgency
 from tickets.schemas import CallbackAnswers, ReplyData
+
+# Ids are INTEGER columns: a larger number is no id of ours (and a 500 in PostgreSQL's driver).
+MAX_ID = 2**31 - 1
+
+
+def _whole_number(value: Any) -> Any:
+    # JSON Schema's integer includes 5.0; strict validation would refuse it.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Whole = Annotated[int, BeforeValidator(_whole_number)]
+DbId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
+# Text that must say something: the service refuses empty and blank reasons and contents with
+# its own message, the document says so. (Maximum lengths of free text come from the policy
+# file: integrations.openapi adds them.)
+Said = Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})]
+BLANK_OR_CONTENT = "^(?:[ \\t\\n\\r\u3000]*|[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\W_][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*)$"
+# A request's content needs a letter or digit of some script (tickets.intake.check_content).
+Content = Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"[^\W_]"})]
+# What tickets.privacy.normalize_phone accepts: a mobile (+86 / 0086 / 86 allowed, spaces or
+# dashes between the groups) or a landline with its area code (010 and 02x have three digits,
+# the others four, in brackets or not), optionally an extension (转 / ext / x, or a third
+# group after a dash or space).
+_D = "[0-9０-９]"
+_SEP = "[ \\-－]"
+_AREA_PLAIN = f"[0０](?:[12１２]{_D}|[3-9３-９]{_D}{{2}})"
+_AREA = f"(?:{_AREA_PLAIN}|[(（]{_AREA_PLAIN}[)）])"
+_LOCAL = f"[2-9２-９]{_D}{{6,7}}"
+_LOCAL_GROUPED = f"[2-9２-９]{_D}{{2,3}}{_SEP}?{_D}{{4}}"
+PHONE_PATTERN = (
+    f"^(?:(?:(?:[+＋]|[0０]{{2}})?[8８][6６]{_SEP}?)?[1１][3-9３-９]{_D}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}"
+    f"|{_AREA_PLAIN}{_SEP}{_LOCAL}{_SEP}{_D}{{1,6}}"
+    f"|{_AREA}{_SEP}?{_LOCAL_GROUPED}(?: ?(?:转|[eE][xX][tT]\\.?|[xX]) ?{_D}{{1,6}})?)$"
+)
+Phone = Annotated[str, Field(max_length=40, pattern=PHONE_PATTERN)]
+
+
+def _week_pattern(first: int = 1970, last: int = 2999) -> str:
+    """ISO weeks of the years the API takes: W01–W52 in any of them, W53 in the years that have one."""
+    long_years = "|".join(str(y) for y in range(first, last + 1) if date(y, 12, 28).isocalendar().week == 53)
+    return f"^(?:(?:19[7-9][0-9]|2[0-9]{{3}})-W(?:0[1-9]|[1-4][0-9]|5[0-2])|(?:{long_years})-W53)$"
+
+
+WEEK_PATTERN = _week_pattern()
 
 
 class Strict(BaseModel):
@@ -34,13 +78,13 @@ class ErrorOut(BaseModel):
 class TicketCreateIn(Strict):
     channel: Literal[Channel.WEB, Channel.PHONE, Channel.TELEPHONY, Channel.BOT] = Channel.WEB
     request_type: RequestType
-    content: str = Field(description="The request in the citizen's words (up to the policy's limit)")
+    content: Content = Field(description="The request in the citizen's words (up to the policy's limit)")
     category: str = Field(default="", max_length=50)
     urgency: Urgency = Urgency.GENERAL
     place: str = ""
     external_number: str | None = Field(default=None, max_length=64)
     contact_name: str | None = None
-    contact_phone: str | None = None
+    contact_phone: Phone | None = None
     confidential: bool = False
 
 
@@ -98,17 +142,17 @@ class TicketList(BaseModel):
 
 
 class DispatchIn(Strict):
-    unit_id: int
-    co_unit_ids: list[int] = []
+    unit_id: DbId
+    co_unit_ids: list[DbId] = Field(default=[], max_length=20)
     note: str = ""
 
 
 class DirectAnswerIn(Strict):
-    answer: str
+    answer: Said
 
 
 class SendBackIn(Strict):
-    reason: str
+    reason: Said
 
 
 class ContactIn(Strict):
@@ -121,23 +165,23 @@ class EmptyIn(Strict):
 
 
 class SiteVisitIn(Strict):
-    findings: str
+    findings: Said
 
 
 class RequestReturnIn(Strict):
-    reason: str
-    suggested_unit: str
+    reason: Said
+    suggested_unit: Said
 
 
 class DecideReturnIn(Strict):
     approve: bool
-    new_unit_id: int | None = None
+    new_unit_id: DbId | None = None
     note: str = ""
 
 
 class RequestExtensionIn(Strict):
-    days: int
-    reason: str
+    days: Whole = Field(ge=1, le=MAX_ID, description="Working days; at most the policy's extension limit")
+    reason: Said
 
 
 class DecideExtensionIn(Strict):
@@ -157,6 +201,12 @@ class CallbackIn(CallbackAnswers):
 
 class NoteIn(Strict):
     note: str = ""
+
+
+class ReasonIn(Strict):
+    """Rework and 存电 need their reason."""
+
+    note: Said
 
 
 # --- units ---------------------------------------------------------------------------------
@@ -184,7 +234,7 @@ class UnitOut(BaseModel):
 
 
 class KbGapEntryIn(Strict):
-    week: str = Field(max_length=10)
+    week: str = Field(pattern=WEEK_PATTERN, description="ISO week, e.g. 2026-W48")
     cluster: str = Field(max_length=20)
     answer: str = Field(min_length=1, max_length=20_000)
     key: str | None = Field(default=None, max_length=64)
@@ -194,7 +244,7 @@ class KbGapEntryIn(Strict):
 
 class KbAskIn(Strict):
     text: str = Field(max_length=5000)
-    declined_entry_ids: list[str] = []
+    declined_entry_ids: list[Annotated[str, Field(max_length=64)]] = Field(default=[], max_length=50)
 
 
 class KbAnswerOut(BaseModel):
@@ -232,12 +282,12 @@ class UpstreamDispatchData(BaseModel):
 
     number: str = Field(min_length=1, max_length=64, description="The platform's own ticket number")
     request_type: RequestType
-    content: str
+    content: Content
     category: str = Field(default="", max_length=50)
     urgency: Urgency = Urgency.GENERAL
     place: str = ""
     contact_name: str | None = None
-    contact_phone: str | None = None
+    contact_phone: Phone | None = None
     confidential: bool = False
 
 
@@ -245,7 +295,7 @@ class UpstreamTicketData(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     number: str = Field(min_length=1, max_length=64)
-    note: str = Field(default="", max_length=2000)
+    note: str = ""
 
 
 class UpstreamAck(BaseModel):
@@ -267,14 +317,17 @@ class TelephonyTicketIn(Strict):
     urgency: Urgency | None = None
     place: str = ""
     contact_name: str | None = None
-    content: str | None = Field(default=None, description="Defaults to the transcript")
+    # Blank falls back to the transcript too; otherwise it needs words (tickets.intake.check_content).
+    content: str | None = Field(default=None, description="Defaults to the transcript (also when blank)",
+                                json_schema_extra={"pattern": BLANK_OR_CONTENT})
 
 
 class TelephonyCallIn(Strict):
     call_id: str = Field(min_length=1, max_length=100)
-    caller_number: str | None = None
+    caller_number: Phone | None = None
     agent_id: str = Field(min_length=1, max_length=64)
-    transcript: str = Field(max_length=20000)
+    # Words are needed: a ticket filed from the call takes the transcript as its content.
+    transcript: str = Field(max_length=20000, pattern=r"[^\W_]")
     ticket: TelephonyTicketIn | None = Field(default=None, description="Present when the agent asks for a ticket")
 
 
@@ -299,3 +352,73 @@ class TelephonyCallOut(BaseModel):
     answers: list[KbAnswerOut] = Field(max_length=3)
     ticket_number: str | None
     duplicate: bool
+
+
+# --- Open311 GeoReport v2 (documented here; integrations.open311 renders the same fields) -----
+
+
+class Open311Error(BaseModel):
+    code: int = Field(description="The HTTP status")
+    description: str
+
+
+class Open311Service(BaseModel):
+    service_code: str
+    service_name: str
+    description: str
+    metadata: bool
+    type: Literal["realtime", "batch", "blackbox"]
+    keywords: str
+    group: str
+
+
+class Open311AttributeValue(BaseModel):
+    key: str
+    name: str
+
+
+class Open311Attribute(BaseModel):
+    variable: bool
+    code: str
+    datatype: Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+    required: bool
+    datatype_description: str
+    order: int
+    description: str
+    values: list[Open311AttributeValue]
+
+
+class Open311ServiceDefinition(BaseModel):
+    service_code: str
+    attributes: list[Open311Attribute]
+
+
+class Open311Request(BaseModel):
+    service_request_id: str
+    status: Literal["open", "closed"]
+    status_notes: str | None
+    service_name: str | None
+    service_code: str
+    description: str | None = Field(description="Phones masked; no contact data")
+    agency_responsible: str | None
+    service_notice: str | None
+    requested_datetime: datetime
+    updated_datetime: datetime | None
+    expected_datetime: datetime | None
+    address: str | None
+    address_id: str | None
+    zipcode: str | None
+    lat: float | None
+    long: float | None
+    media_url: str | None
+
+
+class Open311Created(BaseModel):
+    service_request_id: str
+    service_notice: str | None
+    account_id: str | None
+
+
+class Open311Token(BaseModel):
+    token: str
+    service_request_id: str

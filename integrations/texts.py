@@ -5,6 +5,9 @@ from __future__ import annotations
 ERR_BODY_TOO_LARGE = "请求内容超过 {limit} 的上限，请精简后再提交。"
 ERR_BAD_JSON = "请求内容不是有效的 JSON，请检查格式（需使用 UTF-8 编码）。"
 ERR_JSON_NOT_OBJECT = "请求内容须为 JSON 对象。"
+ERR_JSON_TOO_DEEP = "请求内容嵌套超过 {limit} 层，请检查格式。"
+ERR_NOT_JSON = "请求内容须为 JSON（Content-Type: application/json），收到的是 {given}。"
+ERR_BODY_TIMEOUT = "请求内容发送超时，请重试。"
 ERR_INVALID_FIELDS = "请求参数有误：{fields}。"
 ERR_KEY_MISSING = "缺少 API 密钥，请在请求头 Authorization: Bearer <密钥> 中提供。"
 ERR_KEY_INVALID = "API 密钥无效或已停用。"
@@ -17,6 +20,12 @@ ERR_UNKNOWN_ACTION = "不支持的工单操作“{action}”。可用操作：{a
 WHERE_PATH = "请求地址"
 WHERE_QUERY = "查询参数 {name}"
 ERR_BAD_QUERY = "查询参数“{name}”有误：{reason}"
+REASON_INTEGER = "须为整数"
+REASON_BETWEEN = "须在 {low} 到 {high} 之间"
+REASON_BOOLEAN = "须为 true 或 false"
+REASON_DATE = "须为 YYYY-MM-DD 日期"
+REASON_DATE_RANGE = "须在 {first} 到 {last} 之间"
+REASON_WEEK = "须为 1970 到 2999 年间存在的 ISO 周，如 2026-W48"
 ERR_NOT_READY = "数据库暂时无法连接。"
 ERR_KB_UNAVAILABLE = "知识库暂未启用。"
 ERR_OFFICE_ONLY = "只有热线办（office）的密钥可以查看和处理知识库缺口。"
@@ -44,6 +53,13 @@ O311_LOCATION_REQUIRED = "请提供位置：lat 与 long，或 address_string，
 O311_DESCRIPTION_REQUIRED = "请填写诉求描述（description）。"
 O311_BAD_DATE = "日期“{value}”不是有效的 ISO 8601 时间。"
 O311_BAD_STATUS = "status 只能是 open 或 closed。"
+O311_FIELD_TOO_LONG = "{field} 超过 {limit} 字的上限。"
+O311_BAD_PHONE = "phone 不是有效的电话号码，请填写11位手机号或带区号的固定电话。"
+O311_BAD_FIELD_NAME = "字段名只能由字母、数字和 _ . - [ ] 组成。"
+O311_BAD_FORM = "表单内容无法解析，请检查格式。"
+O311_NOT_TEXT = "JSON 提交时各字段须为文本（与表单提交相同）。"
+O311_BAD_CONTENT_TYPE = "请以表单（application/x-www-form-urlencoded 或 multipart/form-data）或 JSON 提交。"
+O311_BAD_DATE_RANGE = "日期“{value}”超出可查询的范围（{first} 至 {last}）。"
 O311_NOTICE = "您的诉求已受理，工单号 {number}，承办单位将按时限办理。"
 
 # Knowledge base band labels for API clients (the bot renders its own).
@@ -91,6 +107,7 @@ FIELD_REASONS = {
     "missing": "缺少此项",
     "string_too_long": "内容过长",
     "string_too_short": "内容过短",
+    "string_pattern_mismatch": "格式不正确",
     "enum": "取值不在允许范围内",
     "literal_error": "取值不在允许范围内",
     "int_parsing": "须为整数",

@@ -25,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations import texts
 from integrations.db import writing
-from integrations.http import ApiError, json_response, parse_json, validate
+from integrations.http import ApiError, json_response, parse_json, read_body, require_json_type, validate
 from integrations.models import UpstreamEvent, UpstreamNonce
 from integrations.schemas import UpstreamAck, UpstreamDispatchData, UpstreamEnvelope, UpstreamTicketData
 from integrations.signing import NONCE, SIGNATURE, TIMESTAMP, signature_matches
@@ -123,8 +123,9 @@ async def upstream_hook(request: web.Request) -> web.Response:
     if not settings.upstream_secret:
         raise ApiError(503, "upstream_disabled", texts.ERR_UPSTREAM_DISABLED)
     window = settings.upstream_signature_window_seconds
-    body = await request.read()
+    body = await read_body(request)
     nonce = check_signature(request, body, secret=settings.upstream_secret, rules=rules, window=window)
+    require_json_type(request)
     envelope = validate(UpstreamEnvelope, parse_json(body))
     handler = EVENTS.get(envelope.event_type)
     if handler is None:

@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -53,16 +54,15 @@ def missing_server(what: str, error: BaseException) -> None:
     pytest.skip(f"{message}; start it to run these tests")
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh database for this test session on the local PostgreSQL, dropped at the end."""
+@contextmanager
+def throwaway_postgres(prefix: str) -> Iterator[str]:
+    """A new empty database on the local PostgreSQL (its URL), dropped on the way out."""
     import asyncpg
 
-    name = f"hotline_test_{uuid.uuid4().hex[:10]}"
-    admin_dsn = POSTGRES_ADMIN_URL
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
 
     async def run(sql: str) -> None:
-        connection = await asyncpg.connect(admin_dsn, timeout=5)
+        connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
         try:
             await connection.execute(sql)
         finally:
@@ -72,18 +72,25 @@ def postgres_url() -> Iterator[str]:
         run_in_thread(lambda: run(f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError, TimeoutError) as error:
         missing_server("PostgreSQL", error)
-    base = admin_dsn.rsplit("/", 1)[0]
-    url = f"{base}/{name}"
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        run_in_thread(lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
-    async def create_schema() -> None:
-        engine = create_engine(url, poolclass=NullPool)
-        async with engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.create_all)
-        await engine.dispose()
 
-    run_in_thread(create_schema)
-    yield url
-    run_in_thread(lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database for this test session on the local PostgreSQL, dropped at the end."""
+    with throwaway_postgres("hotline_test") as url:
+
+        async def create_schema() -> None:
+            engine = create_engine(url, poolclass=NullPool)
+            async with engine.begin() as connection:
+                await connection.run_sync(SQLModel.metadata.create_all)
+            await engine.dispose()
+
+        run_in_thread(create_schema)
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
-import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,7 +11,7 @@ from sqlalchemy import inspect
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
-from tests.conftest import POSTGRES_ADMIN_URL, missing_server, run_in_thread
+from tests.conftest import run_in_thread, throwaway_postgres
 from tickets.db import create_engine, upgrade_database
 
 
@@ -38,22 +36,6 @@ def test_migrations_match_models_on_sqlite(tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 def test_migrations_match_models_on_postgres() -> None:
-    name = f"hotline_mig_{uuid.uuid4().hex[:8]}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    try:
-        run_in_thread(lambda: admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-        missing_server("PostgreSQL", error)
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with throwaway_postgres("hotline_mig") as url:
         upgrade_database(url)
         assert run_in_thread(lambda: schema_differences(url)) == []
-    finally:
-        run_in_thread(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -7,6 +7,14 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The days a query may name. Far outside any ticket's life, and far enough inside
+# date.min/date.max that a day's start in Shanghai (and the next day) never overflows.
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
+def day_in_range(day: date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
 
 
 class Clock(Protocol):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import tickets.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -86,6 +90,69 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["database_url"] = url
     command.upgrade(config, revision)
+
+
+class SchemaState(StrEnum):
+    CURRENT = "current"
+    MISSING = "missing"  # no tables of ours: init-db was never run
+    OUTDATED = "outdated"  # an older migration, or tables missing
+
+
+@dataclass(frozen=True)
+class SchemaCheck:
+    state: SchemaState
+    current: str | None = None  # the database's Alembic revision, when it has one
+    head: str | None = None  # the revision this code needs
+    missing_tables: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.state is SchemaState.CURRENT
+
+    def message(self) -> str:
+        """What an operator reads (start-up refusal, /readyz)."""
+        from tickets import texts
+
+        if self.state is SchemaState.MISSING:
+            return texts.SCHEMA_MISSING
+        missing = texts.SCHEMA_MISSING_TABLES.format(tables="、".join(self.missing_tables[:5])) \
+            if self.missing_tables else ""
+        return texts.SCHEMA_OUTDATED.format(current=self.current or texts.SCHEMA_NO_VERSION, head=self.head,
+                                            missing=missing)
+
+
+@cache
+def migration_head() -> str | None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+async def check_schema(engine: AsyncEngine) -> SchemaCheck:
+    """Whether the database has the schema this code needs. A database made by Alembic must be
+    at the head revision; one made from the models directly (tests, benchmarks) must have
+    every registered table. Connection errors propagate (not ready is not "no schema")."""
+
+    def inspect_tables(connection: Any) -> tuple[set[str], str | None]:
+        tables = set(inspect(connection).get_table_names())
+        version = None
+        if "alembic_version" in tables:
+            version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return tables, version
+
+    async with engine.connect() as connection:
+        tables, version = await connection.run_sync(inspect_tables)
+    head = migration_head()
+    wanted = set(SQLModel.metadata.tables)
+    missing = tuple(sorted(wanted - tables))
+    if not (wanted & tables) and version is None:
+        return SchemaCheck(SchemaState.MISSING, head=head, missing_tables=missing)
+    if (version is not None and version != head) or missing:
+        return SchemaCheck(SchemaState.OUTDATED, current=version, head=head, missing_tables=missing)
+    return SchemaCheck(SchemaState.CURRENT, current=version, head=head)
 
 
 def insert_for(target: Any) -> Any:

@@ -35,7 +35,7 @@ from tickets.messaging import announce_received
 from tickets.models import Citizen, Ticket, TicketCounter, TicketEvent
 from tickets.privacy import normalize_phone
 from tickets.sanitize import refuse_control
-from tickets.schemas import NAME_MAX, PLACE_MAX, TicketCreate, check_length
+from tickets.schemas import TicketCreate, check_length
 
 # What one draft turns into: its ticket, or the error that refused it.
 Outcome = Ticket | HotlineError
@@ -74,8 +74,8 @@ def check_draft(rules: Rules, data: TicketCreate) -> CheckedDraft:
                     texts.WHAT_PHONE: data.contact_phone, texts.WHAT_CATEGORY: data.category,
                     texts.WHAT_EXTERNAL_NUMBER: data.external_number})
     content = check_content(rules, data.content)
-    check_length(data.place, PLACE_MAX, texts.WHAT_PLACE)
-    check_length(data.contact_name, NAME_MAX, texts.WHAT_NAME)
+    check_length(data.place, rules.policy.limits.place_max_chars, texts.WHAT_PLACE)
+    check_length(data.contact_name, rules.policy.limits.name_max_chars, texts.WHAT_NAME)
     phone = normalize_phone(data.contact_phone) if data.contact_phone else None
     return CheckedDraft(data=data, content=content, phone=phone)
 

@@ -80,6 +80,9 @@ class Supervision(BaseModel):
 class Limits(BaseModel):
     model_config = ConfigDict(frozen=True)
     content_max_chars: int
+    note_max_chars: int
+    place_max_chars: int
+    name_max_chars: int
     reply_min_chars: int
     extension_max_working_days: int
 

@@ -11,10 +11,6 @@ from tickets import texts
 from tickets.enums import Channel, RequestType, ResultCategory, Satisfaction, Urgency
 from tickets.errors import ValidationFailed
 
-PLACE_MAX = 200
-NAME_MAX = 50
-NOTE_MAX = 2000
-
 
 class TicketCreate(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
@@ -65,9 +61,9 @@ def check_length(value: str | None, limit: int, field: str) -> None:
 
 
 def require(value: str, what: str) -> str:
-    """A reason or note that must be given: stripped, non-empty, at most NOTE_MAX."""
+    """A reason or note that must be given: stripped, non-empty (its length is checked with
+    every note, against the policy, when the event is written: tickets.service._transition)."""
     value = (value or "").strip()
     if not value:
         raise ValidationFailed(texts.ERR_REASON_REQUIRED.format(what=what))
-    check_length(value, NOTE_MAX, what)
     return value

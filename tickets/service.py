@@ -26,7 +26,7 @@ from tickets.logins import record_duty_login
 from tickets.messaging import MessageKind, report_upstream, summary, tell
 from tickets.models import Ticket, TicketCoUnit, TicketEvent, Unit
 from tickets.queries import co_unit_ids, get_ticket, get_unit
-from tickets.schemas import NOTE_MAX, CallbackAnswers, ReplyData, check_length, require
+from tickets.schemas import CallbackAnswers, ReplyData, check_length, require
 
 
 async def _record_event(
@@ -89,6 +89,11 @@ async def _transition(
     """Check and apply one transition of the table; write its audit event."""
     _check_owner(ticket, actor)
     target = workflow.check(ticket.status, action, actor.role, number=ticket.number)
+    # One limit for every free text an event keeps (and a notification may quote).
+    limit = rules.policy.limits.note_max_chars
+    check_length(note, limit, texts.WHAT_NOTE)
+    for value in (data or {}).values():
+        check_length(value if isinstance(value, str) else None, limit, texts.WHAT_NOTE)
     before = ticket.status
     ticket.status = target
     ticket.updated_at = rules.now()
@@ -369,7 +374,9 @@ async def reply(session: AsyncSession, *, rules: Rules, actor: Actor, number: st
         missing.append(texts.REPLY_TEXT_TOO_SHORT.format(limit=rules.policy.limits.reply_min_chars))
     if missing:
         raise ValidationFailed(texts.ERR_REPLY_MISSING.format(missing="、".join(missing)))
-    check_length(data.text, NOTE_MAX, body_label)
+    for name, value in data.model_dump().items():
+        if isinstance(value, str):
+            check_length(value, rules.policy.limits.note_max_chars, texts.REPLY_ELEMENT.get(name, name))
     ticket.result = data.result
     ticket.reply_text = data.text
     ticket.reply_details = data.model_dump(mode="json", exclude={"text", "result"}) | {

@@ -32,3 +32,5 @@ class Settings(BaseSettings):
     # check (integrations) both need it; the bot's other settings are in bot/config.py.
     telegram_token: str | None = Field(default=None, description="Bot token; unset = no Telegram")
     scheduler_enabled: bool = Field(default=True, description="Run the scheduled jobs in this process")
+    migrate_on_start: bool = Field(
+        default=False, description="`serve` brings the schema up to date itself instead of refusing to start")

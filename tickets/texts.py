@@ -94,6 +94,12 @@ ACTION = {
 }
 
 # --- errors -------------------------------------------------------------------
+SCHEMA_MISSING = ("数据库中还没有数据表。请先运行 python main.py init-db 建表"
+                  "（或设置 HOTLINE_MIGRATE_ON_START=true，在启动时自动建表）。")
+SCHEMA_OUTDATED = ("数据库结构不是当前版本（数据库为 {current}，程序需要 {head}{missing}）。"
+                   "请运行 python main.py init-db 升级（或设置 HOTLINE_MIGRATE_ON_START=true，在启动时自动升级）。")
+SCHEMA_MISSING_TABLES = "，缺少数据表 {tables}"
+SCHEMA_NO_VERSION = "未记录版本"
 ERR_TICKET_NOT_FOUND = "未找到工单 {number}，请核对工单号。"
 ERR_UNIT_NOT_FOUND = "未找到承办单位“{unit}”。"
 ERR_STAFF_NOT_FOUND = "未找到该工作人员。"
@@ -133,6 +139,7 @@ WHAT_REWORK_REASON = "退回重办的理由"
 WHAT_ARCHIVE_REASON = "存电理由"
 WHAT_PLACE = "地点"
 WHAT_NAME = "姓名"
+WHAT_NOTE = "说明"
 WHAT_CONTENT = "诉求内容"
 WHAT_PHONE = "联系电话"
 WHAT_CATEGORY = "分类"

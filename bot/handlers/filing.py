@@ -18,13 +18,13 @@ from bot.routes import PlainText, RouteTable
 from bot.routing import category_labels, suggest_draft
 from bot.states import FileRequest
 from knowledge_base.classify import Router
-from tickets import deadlines, intake, schemas
+from tickets import deadlines, intake
 from tickets import texts as ttexts
 from tickets.context import Actor, Rules
 from tickets.enums import Channel, RequestType, Role, Urgency
 from tickets.errors import HotlineError, ValidationFailed
 from tickets.privacy import mask_phone, normalize_phone
-from tickets.schemas import TicketCreate
+from tickets.schemas import TicketCreate, check_length
 
 router = RouteTable("filing")
 # A step's typed answer; the menu buttons keep their meaning (bot/drafts.py keeps the draft).
@@ -101,13 +101,13 @@ async def place_location(message: Message, state: FSMContext) -> None:
 
 
 @router.message(FileRequest.place, STEP_TEXT)
-async def place_text(message: Message, state: FSMContext) -> None:
+async def place_text(message: Message, state: FSMContext, rules: Rules) -> None:
     place = (message.text or "").strip()
     if not place:
         await message.answer(texts.FILE_ASK_PLACE, reply_markup=keyboards.share_location())
         return
     try:
-        schemas.check_length(place, schemas.PLACE_MAX, ttexts.WHAT_PLACE)
+        check_length(place, rules.policy.limits.place_max_chars, ttexts.WHAT_PLACE)
     except ValidationFailed as error:
         await message.answer(error.message)
         return

@@ -82,13 +82,12 @@ async def test_concurrent_requests_get_distinct_consecutive_numbers_each_with_au
 async def test_a_refused_draft_fails_alone_inside_its_batch(
         aiohttp_client: AiohttpClient, make_app: Callable[..., web.Application], keys: Keys) -> None:
     app, api = await app_with(aiohttp_client, make_app, IntakeLimits(max_wait=0.2))
-    bodies = [body(0), body(1), body(2, contact_phone="12345"), body(3), body(4, content="吵" * 5001)]
+    bodies = [body(0), body(1), body(2, place="地" * 201), body(3), body(4, content="吵" * 5001)]
     replies = await asyncio.gather(*(api.post("/api/v1/tickets", key=keys.creator, body=b) for b in bodies))
 
     assert app[INTAKE].stats.batches == 1
     assert [status for status, _ in replies] == [201, 201, 422, 201, 422]
-    assert replies[2][1] == {"error": {"code": "invalid", "message":
-                                       "电话号码“12345”格式不正确，请填写11位手机号或带区号的固定电话。"}}
+    assert replies[2][1] == {"error": {"code": "invalid", "message": "“地点”超过 200 字的上限。"}}
     assert replies[4][1]["error"]["message"] == "诉求内容共 5001 字，超过 5000 字的上限，请精简后再提交。"
     numbers = [reply["number"] for status, reply in replies if status == 201]
     assert len(set(numbers)) == 3

@@ -172,7 +172,7 @@ async def test_errors_use_the_spec_format(api: Api, keys: Keys) -> None:
     status, error = await post_form(api.client, {**FORM, "api_key": keys.creator, "service_code": "nope"})
     assert status == 400 and error[0]["description"] == "未找到服务类型“nope”。"
     status, error = await post_form(api.client, {**FORM, "api_key": keys.creator, "phone": "110"})
-    assert status == 422 and error[0]["description"].startswith("电话号码“110”格式不正确")
+    assert status == 400 and error[0]["description"] == "phone 不是有效的电话号码，请填写11位手机号或带区号的固定电话。"
     status, error = await api.get(f"{BASE}/requests/20990101000001.json", check=False)
     assert status == 404 and error == [{"code": 404, "description": "未找到诉求 20990101000001。"}]
     status, error = await api.get(f"{BASE}/tokens/unknown.json", check=False)

@@ -90,18 +90,33 @@ async def test_fails_twice_then_delivers_exactly_once(sessions: SessionFactory, 
 
 
 class DiesAfterSending:
-    """Sends for real, then never returns: the process is 'killed' before it can mark."""
+    """Sends for real; call number `on_call` never returns: the process is 'killed' after that
+    message reached the gateway and before it could be marked."""
 
     channel = OutboxChannel.SMS
 
-    def __init__(self, inner: SmsNotifier) -> None:
+    def __init__(self, inner: SmsNotifier, on_call: int = 1) -> None:
         self.inner = inner
+        self.on_call = on_call
+        self.calls = 0
         self.sent = asyncio.Event()
 
     async def send(self, message: Outbox) -> None:
+        self.calls += 1
         await self.inner.send(message)
-        self.sent.set()
-        await asyncio.Event().wait()
+        if self.calls == self.on_call:
+            self.sent.set()
+            await asyncio.Event().wait()
+
+
+async def die_mid_round(sessions: SessionFactory, clock: ManualClock, dying: DiesAfterSending) -> None:
+    """A worker's round that 'dies' (is cancelled) once `dying` has its message at the gateway."""
+    worker = OutboxWorker(sessions, {OutboxChannel.SMS: dying}, clock=clock, config=CONFIG)
+    task = asyncio.create_task(worker.run_once())
+    await asyncio.wait_for(dying.sent.wait(), timeout=10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
 
 
 async def test_worker_killed_between_send_and_mark_resends_with_same_key(
@@ -110,12 +125,7 @@ async def test_worker_killed_between_send_and_mark_resends_with_same_key(
     await add_message(sessions, clock)
     async with aiohttp.ClientSession() as http:
         dying = DiesAfterSending(sms(http, fake))
-        first = OutboxWorker(sessions, {OutboxChannel.SMS: dying}, clock=clock, config=CONFIG)
-        task = asyncio.create_task(first.run_once())
-        await asyncio.wait_for(dying.sent.wait(), timeout=10)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await die_mid_round(sessions, clock, dying)
         [row] = await rows(sessions)
         assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)  # sent, never marked
 
@@ -127,6 +137,27 @@ async def test_worker_killed_between_send_and_mark_resends_with_same_key(
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 2)
     assert [r.headers[DEDUPE] for r in fake.received] == ["T1:1:sms", "T1:1:sms"]
     assert fake.received[0].body == fake.received[1].body
+
+
+async def test_a_worker_dying_mid_batch_repeats_only_the_message_in_flight(
+        sessions: SessionFactory, clock: ManualClock, receiver: Start) -> None:
+    fake = await receiver()
+    for i in range(5):
+        await add_message(sessions, clock, key=f"T{i}:1:sms")
+    async with aiohttp.ClientSession() as http:
+        dying = DiesAfterSending(sms(http, fake), on_call=3)
+        await die_mid_round(sessions, clock, dying)
+        # Each delivered message was marked at once; the one in flight is not; two were never sent.
+        assert [r.status for r in await rows(sessions)] == [OutboxStatus.SENT] * 2 + [OutboxStatus.PENDING] * 3
+        assert len(fake.received) == 3
+
+        clock.advance(timedelta(seconds=CONFIG.lease))
+        second = OutboxWorker(sessions, {OutboxChannel.SMS: sms(http, fake)}, clock=clock, config=CONFIG)
+        assert await second.run_once() == 3
+    assert [r.status for r in await rows(sessions)] == [OutboxStatus.SENT] * 5
+    keys = [r.headers[DEDUPE] for r in fake.received]
+    # One repeat: the message that was at the gateway when the worker died, with its dedupe key.
+    assert sorted(keys) == sorted([f"T{i}:1:sms" for i in range(5)] + ["T2:1:sms"])
 
 
 async def test_dead_letter_after_max_attempts(sessions: SessionFactory, clock: ManualClock, receiver: Start) -> None:
