@@ -159,16 +159,16 @@ async def test_every_free_text_has_the_policy_limit(api: Api, keys: Keys, org: O
     # A 900 KB note (300,000 characters) used to be stored and copied into every notification of the urge.
     status, body = await api.post(f"{path}/dispatch", key=keys.office,
                                   body={"unit_id": org.unit_ids[0], "note": "派" * 300_000})
-    assert status == 422 and body["error"]["message"] == "“说明”超过 2000 字的上限。"
+    assert status == 422 and body["error"]["message"] == "“备注”超过 2000 字的上限。"
     status, body = await api.post(f"{path}/dispatch", key=keys.office, body={"unit_id": org.unit_ids[0]})
     assert status == 200
     before = await count(session, Outbox)
     status, body = await api.post(f"{path}/urge", key=keys.office, body={"note": "催" * 2001})
-    assert status == 422 and body["error"]["message"] == "“说明”超过 2000 字的上限。"
+    assert status == 422 and body["error"]["message"] == "“备注”超过 2000 字的上限。"
     assert await count(session, Outbox) == before
     status, body = await api.post(f"{path}/request_return", key=keys.handler0,
                                   body={"reason": "不属本单位职责", "suggested_unit": "单" * 2001})
-    assert status == 422 and body["error"]["message"] == "“说明”超过 2000 字的上限。"
+    assert status == 422 and body["error"]["message"] == "“备注”超过 2000 字的上限。"
     status, body = await api.post(f"{path}/urge", key=keys.office, body={"note": "催" * 2000})
     assert status == 200
     payloads = (await session.exec(select(Outbox.payload))).all()
@@ -195,7 +195,7 @@ async def test_an_office_policy_file_sets_the_limits(aiohttp_client: Any, settin
     number = (await new_ticket(api, keys))["number"]
     status, body = await api.post(f"/api/v1/tickets/{number}/dispatch", key=keys.office,
                                   body={"unit_id": org.unit_ids[0], "note": "派" * 101}, check=False)
-    assert status == 422 and body["error"]["message"] == "“说明”超过 100 字的上限。"
+    assert status == 422 and body["error"]["message"] == "“备注”超过 100 字的上限。"
     # The app's OpenAPI document says the same.
     status, doc = await api.get("/api/v1/openapi.json", check=False)
     schemas = doc["components"]["schemas"]

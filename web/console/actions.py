@@ -21,7 +21,7 @@ from tickets.context import Actor, Rules
 from tickets.enums import Action, ResultCategory, Role, Satisfaction, TicketStatus
 from tickets.errors import ValidationFailed
 from tickets.models import Ticket
-from tickets.schemas import NOTE_MAX, CallbackAnswers, ReplyData
+from tickets.schemas import CallbackAnswers, ReplyData
 from tickets.texts import ERR_FIELD_TOO_LONG
 from web.console import texts
 
@@ -36,10 +36,12 @@ class Fields:
     def __init__(self, form: Form) -> None:
         self.form = form
 
-    def text(self, name: str, *, limit: int = NOTE_MAX) -> str:
+    def text(self, name: str, *, limit: int | None = None) -> str:
+        # Without a limit here, a note, reason or reply element meets the policy's
+        # (limits.note_max_chars), checked by tickets.service when the event is written.
         value = self.form.get(name, "")
         value = value.strip() if isinstance(value, str) else ""
-        if len(value) > limit:
+        if limit is not None and len(value) > limit:
             raise ValidationFailed(ERR_FIELD_TOO_LONG.format(field=texts.FIELD.get(name, name), limit=limit))
         return value
 
