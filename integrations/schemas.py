@@ -299,3 +299,18 @@ class TelephonyCallOut(BaseModel):
     answers: list[KbAnswerOut] = Field(max_length=3)
     ticket_number: str | None
     duplicate: bool
+
+
+class PhotoOut(BaseModel):
+    """A citizen's photo of a ticket (EXIF removed); `url` serves the file to the same keys."""
+
+    sha256: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+    url: str
+
+
+class PhotoList(BaseModel):
+    photos: list[PhotoOut]

@@ -35,6 +35,7 @@ class MessageKind(StrEnum):
     SENT_BACK = "sent_back"
     TICKET_CLOSED = "ticket_closed"
     CALLBACK_REQUEST = "callback_request"
+    VERIFICATION_CODE = "verification_code"  # a one-time SMS code (tickets.verification)
     # To the handlers of a unit.
     TICKET_DISPATCHED = "ticket_dispatched"
     RETURN_APPROVED = "return_approved"
@@ -68,7 +69,8 @@ class Audience(StrEnum):
 
 
 _TO_CITIZEN = {MessageKind.TICKET_RECEIVED, MessageKind.TICKET_DISPATCHED_CITIZEN, MessageKind.DIRECT_ANSWER,
-               MessageKind.SENT_BACK, MessageKind.TICKET_CLOSED, MessageKind.CALLBACK_REQUEST}
+               MessageKind.SENT_BACK, MessageKind.TICKET_CLOSED, MessageKind.CALLBACK_REQUEST,
+               MessageKind.VERIFICATION_CODE}
 _TO_OFFICE = {MessageKind.TICKET_NEW, MessageKind.RETURN_REQUESTED, MessageKind.EXTENSION_REQUESTED,
               MessageKind.TICKET_REPLIED, MessageKind.DUTY_LOGIN_SUMMARY, MessageKind.HANDLING_DAYS_STATISTICS,
               MessageKind.SUPERVISION_SUMMARY}
@@ -180,9 +182,18 @@ async def office_recipients(session: AsyncSession) -> list[Recipient]:
             if staff.telegram_user_id is not None and (to := staff_address(staff)) is not None]
 
 
+def with_link(rules: Rules, number: str, text: str) -> str:
+    """A citizen's message with the signed link to the ticket's tracking page (when the
+    deployment has a public URL and a key): every message a citizen gets leads to the page."""
+    url = rules.tracking_url(number)
+    return f"{text}{texts.N_TRACK_LINK.format(url=url)}" if url else text
+
+
 async def tell(session: AsyncSession, *, rules: Rules, kind: MessageKind, ticket: Ticket, event_id: int | None,
                text: str, unit_ids: Sequence[int] | None = None) -> int:
     """Tell everyone `kind` is for about a ticket's transition; how many messages were added."""
+    if audience(kind) is Audience.CITIZEN:
+        text = with_link(rules, ticket.number, text)
     body: dict[str, Any] = {"number": ticket.number, "text": text}
     cause = ticket_cause(ticket, event_id)
     rows = [message(kind, to, cause=cause, body=body)
@@ -217,7 +228,8 @@ async def announce_received(session: AsyncSession, *, rules: Rules, tickets: Seq
         receipt = citizen_address(telegram_id=telegram_id, phone=ticket.contact_phone)
         if ticket.channel is not Channel.BOT and receipt is not None:
             rows.append(message(MessageKind.TICKET_RECEIVED, receipt, cause=cause, body={
-                "number": ticket.number, "text": texts.N_TICKET_RECEIVED.format(number=ticket.number)}))
+                "number": ticket.number,
+                "text": with_link(rules, ticket.number, texts.N_TICKET_RECEIVED.format(number=ticket.number))}))
         card = {"number": ticket.number, "text": new_ticket_text(ticket)}
         rows += [message(MessageKind.TICKET_NEW, to, cause=cause, body=card) for to in office]
     return await enqueue_many(session, messages=rows, now=rules.now())
@@ -254,9 +266,18 @@ async def request_callback(session: AsyncSession, *, rules: Rules, ticket: Ticke
     to = citizen_address(telegram_id=citizen.telegram_user_id, phone=None)
     assert to is not None
     row = message(MessageKind.CALLBACK_REQUEST, to, cause=f"{ticket.number}:callback:{ticket.rework_count}",
-                  body={"number": ticket.number, "text": texts.N_CALLBACK_REQUEST.format(number=ticket.number)})
+                  body={"number": ticket.number,
+                        "text": with_link(rules, ticket.number, texts.N_CALLBACK_REQUEST.format(number=ticket.number))})
     await enqueue_many(session, messages=[row], now=rules.now())
     return True
+
+
+async def send_verification_code(session: AsyncSession, *, rules: Rules, phone: str, verification_id: int,
+                                 text: str) -> int:
+    """A one-time code by SMS (tickets.verification); one message per code."""
+    to = Recipient(OutboxChannel.SMS, phone)
+    row = message(MessageKind.VERIFICATION_CODE, to, cause=f"verify:{verification_id}", body={"text": text})
+    return await enqueue_many(session, messages=[row], now=rules.now())
 
 
 async def tell_office(session: AsyncSession, *, rules: Rules, kind: MessageKind, key: str, text: str,

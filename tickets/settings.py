@@ -32,3 +32,11 @@ class Settings(BaseSettings):
     # check (integrations) both need it; the bot's other settings are in bot/config.py.
     telegram_token: str | None = Field(default=None, description="Bot token; unset = no Telegram")
     scheduler_enabled: bool = Field(default=True, description="Run the scheduled jobs in this process")
+    # Citizens' messages carry a signed link to their ticket's tracking page when both are set.
+    public_url: str | None = Field(default=None, description="Public base URL of this service (links in messages)")
+    secret_key: str | None = Field(default=None, description="Key signing tracking links (and web forms)")
+    tracking_link_days: int = Field(default=90, description="How long a tracking link in a message stays valid")
+    media_dir: Path = Field(default=Path("var/media"), description="Where citizens' photos are stored (by hash)")
+    sms_code_log: bool = Field(
+        default=False, description="Development: log one-time SMS codes (phone masked) instead of relying on SMS"
+    )
