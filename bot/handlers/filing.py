@@ -15,9 +15,9 @@ from bot.callbacks import DraftCb, MenuCb
 from bot.context import citizen_of, log, run_service
 from bot.models import TicketAttachment
 from bot.routes import PLAIN_TEXT, RouteTable
-from bot.routing import category_labels, suggest_draft
 from bot.states import FileRequest
 from knowledge_base.classify import Router
+from knowledge_base.classify.draft import category_labels, suggest_draft
 from tickets import deadlines, intake, messaging, schemas
 from tickets import texts as ttexts
 from tickets.context import Actor, Rules

@@ -1,4 +1,5 @@
-"""citizens' web channel (H5): one-time SMS codes (phone_verification) and ticket photos
+"""citizens' web channel (H5): one-time SMS codes (phone_verification), ticket photos and
+knowledge-base usage (kb_hit, the week's hot questions)
 
 Revision ID: h5_tables
 Revises: kb_misses
@@ -59,8 +60,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ticket_photo_ticket_id"), ["ticket_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_ticket_photo_sha256"), ["sha256"], unique=False)
 
+    op.create_table(
+        "kb_hit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("created_at", tickets.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["entry_id"], ["kb_entry.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("kb_hit", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_kb_hit_entry_id"), ["entry_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_kb_hit_created_at"), ["created_at"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("kb_hit", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_kb_hit_created_at"))
+        batch_op.drop_index(batch_op.f("ix_kb_hit_entry_id"))
+    op.drop_table("kb_hit")
     with op.batch_alter_table("ticket_photo", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_photo_sha256"))
         batch_op.drop_index(batch_op.f("ix_ticket_photo_ticket_id"))
