@@ -38,8 +38,8 @@ class Rules:
         policy = load_policy(settings.policy_file)
         calendar = WorkCalendar(policy.working_hours, CalendarOverrides.load(settings.calendar_overrides))
         links = None
-        if settings.public_url and settings.secret_key:
-            links = TrackingLinks(secret=settings.secret_key, base_url=settings.public_url,
+        if settings.public_url and settings.tracking_secret:
+            links = TrackingLinks(secret=settings.tracking_secret, base_url=settings.public_url,
                                   ttl=timedelta(days=settings.tracking_link_days))
         return cls(clock=clock or SystemClock(), calendar=calendar, policy=policy, links=links)
 

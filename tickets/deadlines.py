@@ -3,6 +3,8 @@ start when a unit receives the ticket (接单之日起)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tickets import texts
 from tickets.context import Rules
 from tickets.enums import Urgency
@@ -19,6 +21,12 @@ def completion_period(policy: Policy, urgency: Urgency) -> Period:
     completion = policy.deadlines.completion
     return {Urgency.URGENT: completion.urgent, Urgency.SEMI_URGENT: completion.semi_urgent,
             Urgency.GENERAL: completion.general}[urgency]
+
+
+def expected_due(rules: Rules, ticket: Ticket) -> datetime:
+    """What a citizen is told at receipt: the completion term by the dispatch rules, counted
+    from now (the term really starts at dispatch; the office dispatches the same working day)."""
+    return rules.calendar.add(rules.now(), completion_period(rules.policy, ticket.urgency))
 
 
 def start_deadlines(ticket: Ticket, *, rules: Rules) -> None:

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = Field(default=True, description="Run the scheduled jobs in this process")
     # Citizens' messages carry a signed link to their ticket's tracking page when both are set.
     public_url: str | None = Field(default=None, description="Public base URL of this service (links in messages)")
-    secret_key: str | None = Field(default=None, description="Key signing tracking links (and web forms)")
+    tracking_secret: str | None = Field(default=None, description="Key signing the tracking links in citizens' messages")
     tracking_link_days: int = Field(default=90, description="How long a tracking link in a message stays valid")
     media_dir: Path = Field(default=Path("var/media"), description="Where citizens' photos are stored (by hash)")
     sms_code_log: bool = Field(

@@ -43,7 +43,7 @@ def _signature(secret: str, number: str, expiry: str) -> str:
 
 @dataclass(frozen=True)
 class TrackingLinks:
-    """Makes and reads tracking links; built from HOTLINE_PUBLIC_URL and HOTLINE_SECRET_KEY."""
+    """Makes and reads tracking links; built from HOTLINE_PUBLIC_URL and HOTLINE_TRACKING_SECRET."""
 
     secret: str
     base_url: str

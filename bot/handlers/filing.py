@@ -228,6 +228,5 @@ async def _file(session: AsyncSession, *, rules: Rules, data: dict[str, Any],
     )
     for file_id in data.get("photos", []):
         session.add(TicketAttachment(ticket_id=ticket.id, file_id=file_id, created_at=rules.now()))
-    # The real term starts at dispatch; the office dispatches the same day, so this is what to expect.
-    due = ttexts.fmt_local(rules.calendar.add(rules.now(), deadlines.completion_period(rules.policy, ticket.urgency)))
+    due = ttexts.fmt_local(deadlines.expected_due(rules, ticket))
     return ticket.number, due
