@@ -166,11 +166,12 @@ async def check_code(session: AsyncSession, *, rules: Rules, phone: str, code: s
     return CodeCheck(ok=True, proof=proof, attempts_left=policy.max_attempts - row.attempts)
 
 
-async def proven_phone(session: AsyncSession, *, rules: Rules, proof: str,
+async def proven_phone(session: AsyncSession, *, rules: Rules, proof: str, include_spent: bool = False,
                        policy: CodePolicy = CodePolicy()) -> str | None:
-    """The phone a live, unspent proof stands for (the page shows it as verified)."""
+    """The phone a live proof stands for. A spent proof (its filing done) still shows the
+    citizen their own ticket (`include_spent`) until it expires, but files no second one."""
     row = await _proof_row(session, proof)
-    if row is None or row.used_at is not None or row.verified_at is None:
+    if row is None or row.verified_at is None or (row.used_at is not None and not include_spent):
         return None
     if row.verified_at + policy.proof_ttl <= rules.now():
         return None
