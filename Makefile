@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -19,6 +19,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Debian's chromium and a CJK font for the browser tests (tests/web/); needs root (apt-get).
+browser:
+	command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || \
+	  (apt-get update -q && apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

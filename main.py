@@ -18,7 +18,7 @@ import click
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "init-db": ("tickets.cli:init_db", "Create or upgrade the database schema (Alembic migrations)."),
     "demo": ("tickets.cli:demo", "Fill the database with a demo jurisdiction (units, handlers, office, tickets)."),
-    "staff": ("bot.cli:staff", "Staff accounts on the bot (invite codes)."),
+    "staff": ("bot.cli:staff", "Staff accounts: bot invite codes, console passwords."),
     "apikey": ("integrations.cli:apikey", "API keys of the REST API, Open311 and the telephony hook."),
     "outbox": ("integrations.cli:outbox", "The outbox: messages waiting, sent, or dead after too many attempts."),
     "kb": ("knowledge_base.cli:kb", "Knowledge base (聊天办): import, export, ask, evaluate."),
@@ -27,6 +27,15 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "letters": ("scheduler.cli:letters", "Letters sent to the units (提示函, 工作提示函, 督办周清单)."),
     "report": ("reports.cli:report", "Indicators, scores, rankings and bulletins."),
 }
+# Subcommands another package adds to a lazy group: `staff passwd` (console passwords) is the
+# web adapter's, the rest of `staff` the bot's.
+LAZY_SUBCOMMANDS: dict[str, tuple[str, ...]] = {"staff": ("web.cli:passwd",)}
+
+
+def _load(path: str) -> click.Command:
+    module, _, attribute = path.partition(":")
+    command: click.Command = getattr(importlib.import_module(module), attribute)
+    return command
 
 
 class LazyGroup(click.Group):
@@ -37,8 +46,10 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
-            module, _, attribute = LAZY_COMMANDS[cmd_name][0].partition(":")
-            command: click.Command = getattr(importlib.import_module(module), attribute)
+            command = _load(LAZY_COMMANDS[cmd_name][0])
+            if isinstance(command, click.Group):
+                for sub in LAZY_SUBCOMMANDS.get(cmd_name, ()):
+                    command.add_command(_load(sub))
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
@@ -68,12 +79,14 @@ def serve(host: str | None, port: int | None) -> None:
     from bot.runtime import telegram_extension
     from integrations.app import init_app
     from scheduler.runner import scheduler_extension
+    from web import web_extension
     from wiring import Settings
 
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # The composition root: the web app, then the bot's channel, then the scheduler.
-    extensions = [ext for ext in (telegram_extension(settings), scheduler_extension(settings)) if ext is not None]
+    # The composition root: the web app, then the bot's channel, the scheduler and the web pages.
+    extensions = [ext for ext in (telegram_extension(settings), scheduler_extension(settings),
+                                  web_extension(settings)) if ext is not None]
     web.run_app(init_app(settings, extensions=extensions), host=host or settings.host, port=port or settings.port)
 
 

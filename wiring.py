@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from bot.config import TelegramSettings
 from integrations.config import IntegrationSettings
+from web.config import WebSettings
 
 
-class Settings(IntegrationSettings, TelegramSettings):
+class Settings(IntegrationSettings, TelegramSettings, WebSettings):
     """Every HOTLINE_ setting of the service: the core's and each adapter's (scheduler timing
     has its own HOTLINE_SCHEDULER_ prefix in scheduler/config.py)."""
 
@@ -23,3 +24,4 @@ def import_models() -> None:
     import reports.models  # noqa: F401
     import scheduler.models  # noqa: F401
     import tickets.models  # noqa: F401
+    import web.models  # noqa: F401

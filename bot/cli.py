@@ -22,7 +22,7 @@ INVITE_CREATED = "邀请码：{code}\n工作人员：{name}（{unit}{slot}）\n�
 
 @click.group()
 def staff() -> None:
-    """Staff accounts on the bot (invite codes)."""
+    """Staff accounts: bot invite codes, console passwords."""
 
 
 @staff.command()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("tickets", "knowledge_base", "reports")
-ADAPTERS = ("bot", "integrations", "scheduler")
+ADAPTERS = ("bot", "integrations", "scheduler", "web")
 ROOT_MODULES = ("main", "wiring")
 PACKAGES = CORE + ADAPTERS
 

@@ -2,7 +2,7 @@
 knowledge-base usage (kb_hit, the week's hot questions)
 
 Revision ID: h5_tables
-Revises: kb_misses
+Revises: web_tables
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 import tickets.models
 
 revision: str = "h5_tables"
-down_revision: str | None = "kb_misses"
+down_revision: str | None = "web_tables"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
