@@ -16,12 +16,13 @@ MB = 1024 * 1024
 
 
 def setup(app: web.Application) -> None:
+    from integrations.http import BODY_LIMITS
     from integrations.state import RULES, SETTINGS
     from tickets.photos import PhotoPolicy
     from tickets.tracking import TrackingLinks
     from tickets.verification import CodePolicy
     from web.base import SECRET, Area, register_area
-    from web.h5 import texts, views
+    from web.h5 import views
     from web.h5.limits import H5Limits
 
     rules = app[RULES]
@@ -30,7 +31,8 @@ def setup(app: web.Application) -> None:
     # Three photos and the form: the only body over the app's 1 MB limit.
     uploads = {"/h5/file/submit": policy.max_photos * policy.max_bytes + MB}
     register_area(app, Area(name="h5", prefix="/h5/", templates=HERE / "templates", home="/h5/",
-                            globals=views.template_globals(), max_body=uploads))
+                            globals=views.template_globals()))
+    app.setdefault(BODY_LIMITS, {}).update(uploads)
     app[views.LIMITS] = H5Limits.default(rules.clock)
     # Links in messages are signed with HOTLINE_TRACKING_SECRET; without it, the page's own
     # links (receipt, look-up) are signed with the web key.

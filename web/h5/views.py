@@ -331,6 +331,17 @@ async def file_submit(request: web.Request) -> web.StreamResponse:
     if wait := limits.file_by_address.retry_after(address(request)):
         return too_many(request, wait)
     form = await request.post()
+    try:
+        return await _file_submit(request, form)
+    finally:
+        # aiohttp spools uploads to temporary files: closed here, whatever happened.
+        for value in form.values():
+            if isinstance(value, web.FileField):
+                value.file.close()
+
+
+async def _file_submit(request: web.Request, form: MultiDictProxy[Any]) -> web.StreamResponse:
+    limits = request.app[LIMITS]
     draft = Draft.of(form)
     rules = rules_of(request)
     phone = await proven(request)
