@@ -82,15 +82,24 @@ def rules_of(request: web.Request) -> Rules:
     return request.app[RULES]
 
 
-def too_many(request: web.Request, seconds: int, message: str | None = None) -> web.Response:
-    """429 with Retry-After: a flood is refused at the door (and counted in /metrics by status)."""
+def too_many(request: web.Request, seconds: int, limit: str, message: str | None = None) -> web.Response:
+    """429 with Retry-After: a flood is refused at the door, counted by limit in /metrics."""
+    request.app[METRICS].rate_limited.labels(CHANNEL, limit).inc()
     text = message or texts.ERR_TOO_FAST.format(seconds=seconds)
-    response = page(request, "message.html", {"title": texts.TOO_MANY_TITLE, "message": text}, status=429)
+    if is_htmx(request):
+        response = page(request, "_turn.html", {"turn": Turn("", "empty", text=text)}, status=429)
+    else:
+        response = page(request, "message.html", {"title": texts.TOO_MANY_TITLE, "message": text}, status=429)
     response.headers["Retry-After"] = str(seconds)
     return response
 
 
 def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200) -> web.Response:
+    if is_htmx(request) and template.startswith("_"):
+        # A fragment is the new state of a part of the page, a refusal included: htmx swaps
+        # only 2xx answers, and the browser logs every 4xx of a script as an error. Plain
+        # form posts (and scripts) get the real status.
+        status = 200
     return render(f"h5/{template}", request, context, status=status)
 
 
@@ -167,7 +176,7 @@ async def _record_hit(request: web.Request, entry: Entry) -> None:
 @routes.post("/h5/ask")
 async def ask(request: web.Request) -> web.Response:
     if wait := request.app[LIMITS].ask.hit(address(request)):
-        return too_many(request, wait)
+        return too_many(request, wait, "ask")
     form = await request.post()
     question = field(form, "q", QUESTION_MAX)
     kb = kb_of(request)
@@ -195,7 +204,7 @@ async def ask(request: web.Request) -> web.Response:
 async def pick(request: web.Request) -> web.Response:
     """A 猜你想问 choice or a hot question: its answer, with the same feedback buttons."""
     if wait := request.app[LIMITS].ask.hit(address(request)):
-        return too_many(request, wait)
+        return too_many(request, wait, "ask")
     form = await request.post()
     entry = kb_of(request).get(field(form, "entry", 64))
     if entry is None:
@@ -329,7 +338,7 @@ async def file_submit(request: web.Request) -> web.StreamResponse:
     """Step 2: the ticket, through tickets.intake, with its photos and the verified phone."""
     limits = request.app[LIMITS]
     if wait := limits.file_by_address.retry_after(address(request)):
-        return too_many(request, wait)
+        return too_many(request, wait, "file_address")
     form = await request.post()
     try:
         return await _file_submit(request, form)
@@ -357,7 +366,7 @@ async def _file_submit(request: web.Request, form: MultiDictProxy[Any]) -> web.S
         if phone is None:
             raise ValidationFailed(ttexts.ERR_PHONE_NOT_VERIFIED)
         if wait := limits.file_by_phone.retry_after(phone):
-            return too_many(request, wait, texts.ERR_FILE_TOO_MANY_PHONE)
+            return too_many(request, wait, "file_phone", texts.ERR_FILE_TOO_MANY_PHONE)
         urgency = suggest_draft(draft.content, request.app.get(ROUTER)).urgency
         store = PhotoStore(request.app[SETTINGS].media_dir)
         async with writing(request.app) as session:
@@ -403,6 +412,7 @@ async def send_code(request: web.Request) -> web.Response:
             sent = await verification.request_code(session, rules=rules_of(request), phone=field(form, "phone", 30),
                                                    address=address(request), policy=request.app[CODE_POLICY])
     except verification.TooManyCodes as error:
+        request.app[METRICS].rate_limited.labels(CHANNEL, "sms_code").inc()
         response = await _verify_reply(request, form, error=error.message, status=429)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
@@ -455,11 +465,12 @@ async def track_lookup(request: web.Request) -> web.StreamResponse:
     """By ticket number and the phone's last 4 digits, as the bot's /status: then the tracking page."""
     limits = request.app[LIMITS]
     if wait := limits.track_by_address.hit(address(request)):
-        return too_many(request, wait)
+        return too_many(request, wait, "track_address")
     form = await request.post()
     number = re.sub(r"\s", "", field(form, "number", 30))
     digits = field(form, "digits", 10)
     if limits.wrong_track_by_number.retry_after(number):
+        request.app[METRICS].rate_limited.labels(CHANNEL, "track_number").inc()
         return page(request, "track.html", {"number": number, "error": texts.TRACK_LOCKED, "nav": "track"},
                     status=429)
     ticket: Ticket | None = None
