@@ -220,3 +220,17 @@ async def test_asking_too_fast_gets_429_and_shows_in_metrics(h5: TestClient[Any,
     metrics = await (await h5.get("/metrics")).text()
     assert re.search(r'hotline_http_requests_total\{[^}]*route="/h5/ask"[^}]*status="429"[^}]*\} 2\.0', metrics) or \
         re.search(r'route="/h5/ask".*status="429".*2\.0', metrics), metrics[:2000]
+
+
+async def test_a_forged_or_old_link_gets_a_clear_page(h5: TestClient[Any, Any], clock: ManualClock) -> None:
+    from datetime import timedelta
+
+    from integrations.state import RULES
+    from web.h5.views import LINKS
+
+    response = await h5.get("/h5/t/2026112300001.zzzz.AAAAAAAAAAAAAAAAAAAAAA")
+    assert response.status == 404 and "查询链接无效" in await response.text()
+    token = h5.app[LINKS].token("2026112300001", now=h5.app[RULES].now())
+    clock.advance(timedelta(days=91))
+    response = await h5.get(f"/h5/t/{token}")
+    assert response.status == 404 and "查询链接已过期，请用工单号和手机号查询。" in await response.text()

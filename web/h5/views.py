@@ -65,7 +65,7 @@ def template_globals() -> dict[str, Any]:
         "t": texts, "mask_phone": mask_phone, "fmt_local": ttexts.fmt_local,
         "result_label": lambda result: ttexts.RESULT[result],
         "nav": "", "error": "", "message": "", "sorry": False, "photos_again": False, "phone": None,
-        "sent_to": "", "typed_phone": "", "back": "", "hot": [], "turns": [],
+        "sent_to": "", "typed_phone": "", "back": "", "hot": [], "turns": [], "verify_hint": texts.VERIFY_WHY,
     }
 
 
@@ -397,7 +397,8 @@ async def _verify_reply(request: web.Request, form: MultiDictProxy[Any], *, mess
     context = {"message": message, "error": error, "sent_to": sent_to, "phone": phone,
                "typed_phone": field(form, "phone", 20), "back": field(form, "back", 200)}
     if is_htmx(request):
-        return page(request, "_verify.html", context, status=status)
+        hint = {"verify_hint": ""} if context["back"] else {}
+        return page(request, "_verify.html", context | hint, status=status)
     if (token := context["back"]).startswith("/h5/t/"):
         return await _track_page(request, token.removeprefix("/h5/t/"), context, status=status)
     return page(request, "review.html", _review_context(request, Draft.of(form), **context, photos_again=True),
@@ -511,7 +512,8 @@ async def _track_page(request: web.Request, token: str, verify: dict[str, Any], 
         "rated": texts.RATE_DONE_CLOSED.format(number=number) if rated == "closed"
         else texts.RATE_DONE_REWORK.format(number=number) if rated == "rework" else "",
         "satisfaction": list(texts.SATISFACTION.items()), "back": f"/h5/t/{token}",
-        "phone": phone if owner else None, "sent_to": "", "typed_phone": "", "message": "", "error": ""}
+        "phone": phone if owner else None, "sent_to": "", "typed_phone": "", "message": "", "error": "",
+        "verify_hint": ""}
     context.update(verify)
     context["phone"] = phone if owner else None
     return page(request, "track_view.html", context, status=status)

@@ -23,6 +23,27 @@
     });
   }
 
+  // The photo picker: the page's own button and the chosen names, in the page's language.
+  var photos = byId("photos");
+  var chosen = byId("photos-chosen");
+  var button = document.querySelector(".file-button");
+  if (photos && chosen && button) {
+    photos.classList.add("js-file");
+    button.hidden = false;
+    var show = function () {
+      var names = Array.prototype.map.call(photos.files, function (f) { return f.name; });
+      if (names.length > 3) {
+        chosen.textContent = chosen.dataset.tooMany;
+      } else if (names.length) {
+        chosen.textContent = chosen.dataset.some.replace("{count}", names.length).replace("{names}", names.join("、"));
+      } else {
+        chosen.textContent = chosen.dataset.none;
+      }
+    };
+    photos.addEventListener("change", show);
+    show();
+  }
+
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var source = event.detail.elt;
     if (!event.detail.successful) { return; }
