@@ -297,3 +297,39 @@ async def test_refusals_show_a_message_and_write_nothing(phone: Browser, session
     assert (await session.exec(select(func.count()).select_from(TicketPhoto))).one() == 0
     media = tmp_path / "media"
     assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+
+
+async def test_without_javascript_the_forms_still_work(phone: Browser, session: AsyncSession) -> None:
+    """Progressive enhancement: an in-app browser with scripts off asks, files and gets a receipt."""
+    context = await phone.context.browser.new_context(  # type: ignore[union-attr]
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE_SIZE, device_scale_factor=2, is_mobile=True,
+        has_touch=True, java_script_enabled=False)
+    try:
+        page = await context.new_page()
+        await page.goto(phone.base_url + "/h5/")
+        await page.get_by_label("您的问题").fill("社保卡丢了怎么补办")
+        await page.get_by_role("button", name="发送").click()
+        await page.get_by_role("button", name="没解决，转人工").click()
+        await page.wait_for_url("**/h5/file?*")
+        assert await page.get_by_label("诉求内容").input_value() == "社保卡丢了怎么补办"
+        # No script: the location button stays hidden, the place is typed.
+        assert await page.get_by_role("button", name="使用我当前的位置").count() == 0
+        await page.get_by_label("诉求内容").fill("社保卡丢了，补办的网点说系统故障一直办不了，已经跑了三趟。")
+        await page.get_by_label("地点").fill("城东社保服务网点")
+        await page.get_by_role("button", name="下一步").click()
+        await page.get_by_label("手机号", exact=True).fill(PHONE)
+        await page.get_by_role("button", name="获取验证码").click()
+        await page.get_by_text("验证码已发送至 139****5678").wait_for()
+        # The whole page came back with what was typed.
+        assert "已经跑了三趟" in await page.locator("main").inner_text()
+        await page.get_by_label("短信验证码").fill(await sms_code(session))
+        await page.get_by_role("button", name="验证", exact=True).click()
+        await page.get_by_text("手机号 139****5678 已验证。").wait_for()
+        await phone.shot(page, "01-no-js-step2")
+        await page.get_by_role("button", name="确认提交").click()
+        await page.get_by_text("提交成功").wait_for()
+        ticket = (await session.exec(select(Ticket))).one()
+        assert ticket.number in await page.locator("main").inner_text()
+        assert ticket.content == "社保卡丢了，补办的网点说系统故障一直办不了，已经跑了三趟。"
+    finally:
+        await context.close()

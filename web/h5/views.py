@@ -369,6 +369,9 @@ async def _file_submit(request: web.Request, form: MultiDictProxy[Any]) -> web.S
             return too_many(request, wait, "file_phone", texts.ERR_FILE_TOO_MANY_PHONE)
         urgency = suggest_draft(draft.content, request.app.get(ROUTER)).urgency
         store = PhotoStore(request.app[SETTINGS].media_dir)
+        # Files first, outside the write transaction (named by content: one left by a refused
+        # filing is harmless and reused); attach_photos then only adds the rows.
+        await asyncio.to_thread(lambda: [store.save(p) for p in cleaned])
         async with writing(request.app) as session:
             await verification.spend_proof(session, rules=rules, proof=request.cookies.get(PROOF_COOKIE, ""))
             ticket = await intake.create_ticket(
