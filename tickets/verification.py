@@ -84,7 +84,7 @@ def mobile(raw: str) -> str:
     """A normalised mainland mobile number, or ValidationFailed (SMS needs a mobile)."""
     phone = normalize_phone(raw or "")
     if not _MOBILE.match(phone):
-        raise ValidationFailed(texts.ERR_CODE_NEEDS_MOBILE)
+        raise ValidationFailed(texts.ERR_SMS_CODE_NEEDS_MOBILE)
     return phone
 
 
@@ -114,12 +114,12 @@ async def request_code(session: AsyncSession, *, rules: Rules, phone: str, addre
         .order_by(col(PhoneVerification.created_at).desc()).limit(1))).first()
     if last is not None and last.created_at + policy.resend_after > now:
         wait = int((last.created_at + policy.resend_after - now).total_seconds()) + 1
-        raise TooManyCodes(texts.ERR_CODE_WAIT.format(seconds=wait), retry_after=wait)
+        raise TooManyCodes(texts.ERR_SMS_CODE_WAIT.format(seconds=wait), retry_after=wait)
     if await _count_since(session, PhoneVerification.phone, phone, hour_ago) >= policy.per_phone_per_hour:
-        raise TooManyCodes(texts.ERR_CODE_TOO_MANY_PHONE, retry_after=3600)
+        raise TooManyCodes(texts.ERR_SMS_CODE_TOO_MANY_PHONE, retry_after=3600)
     if address and await _count_since(session, PhoneVerification.address, address,
                                       hour_ago) >= policy.per_address_per_hour:
-        raise TooManyCodes(texts.ERR_CODE_TOO_MANY_ADDRESS, retry_after=3600)
+        raise TooManyCodes(texts.ERR_SMS_CODE_TOO_MANY_ADDRESS, retry_after=3600)
     code = _code(policy.digits)
     salt = secrets.token_hex(16)
     row = PhoneVerification(phone=phone, address=address, code_hash=_digest(salt, phone, code), salt=salt,
@@ -149,15 +149,15 @@ async def check_code(session: AsyncSession, *, rules: Rules, phone: str, code: s
         select(PhoneVerification).where(PhoneVerification.phone == phone, col(PhoneVerification.verified_at).is_(None))
         .order_by(col(PhoneVerification.created_at).desc()).limit(1))).first()
     if row is None or row.expires_at <= now:
-        return CodeCheck(ok=False, message=texts.ERR_CODE_EXPIRED)
+        return CodeCheck(ok=False, message=texts.ERR_SMS_CODE_EXPIRED)
     if row.attempts >= policy.max_attempts:
-        return CodeCheck(ok=False, message=texts.ERR_CODE_LOCKED)
+        return CodeCheck(ok=False, message=texts.ERR_SMS_CODE_LOCKED)
     typed = re.sub(r"\s", "", code or "")
     if not secrets.compare_digest(_digest(row.salt, phone, typed), row.code_hash):
         row.attempts += 1
         session.add(row)
         left = policy.max_attempts - row.attempts
-        message = texts.ERR_CODE_WRONG.format(left=left) if left > 0 else texts.ERR_CODE_LOCKED
+        message = texts.ERR_SMS_CODE_WRONG.format(left=left) if left > 0 else texts.ERR_SMS_CODE_LOCKED
         return CodeCheck(ok=False, message=message, attempts_left=left)
     proof = secrets.token_urlsafe(24)
     row.verified_at = now

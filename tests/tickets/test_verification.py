@@ -70,10 +70,10 @@ async def test_wrong_tries_are_counted_and_lock_the_code(session: AsyncSession, 
         assert not result.ok and result.proof is None
     assert messages == ["验证码不正确，还可以再试 4 次。", "验证码不正确，还可以再试 3 次。",
                         "验证码不正确，还可以再试 2 次。", "验证码不正确，还可以再试 1 次。",
-                        texts.ERR_CODE_LOCKED]
+                        texts.ERR_SMS_CODE_LOCKED]
     # Even the right code no longer works: the guesser used up the tries.
     result = await verification.check_code(session, rules=rules, phone=PHONE, code=code)
-    assert not result.ok and result.message == texts.ERR_CODE_LOCKED
+    assert not result.ok and result.message == texts.ERR_SMS_CODE_LOCKED
     row = (await session.exec(select(PhoneVerification))).one()
     assert row.attempts == 5 and row.verified_at is None
 
@@ -84,7 +84,7 @@ async def test_code_expires(session: AsyncSession, rules: Rules, clock: ManualCl
     code = await sent_code(session)
     clock.advance(timedelta(minutes=10))
     result = await verification.check_code(session, rules=rules, phone=PHONE, code=code)
-    assert not result.ok and result.message == texts.ERR_CODE_EXPIRED
+    assert not result.ok and result.message == texts.ERR_SMS_CODE_EXPIRED
 
 
 async def test_proof_expires_before_filing(session: AsyncSession, rules: Rules, clock: ManualClock) -> None:
@@ -109,7 +109,7 @@ async def test_resend_waits_a_minute_and_five_per_hour_per_phone(session: AsyncS
     clock.advance(timedelta(seconds=61))
     with pytest.raises(TooManyCodes) as error:
         await verification.request_code(session, rules=rules, phone=PHONE, address="10.0.0.9")
-    assert error.value.message == texts.ERR_CODE_TOO_MANY_PHONE
+    assert error.value.message == texts.ERR_SMS_CODE_TOO_MANY_PHONE
     # An hour after the first, the phone may ask again.
     clock.advance(timedelta(minutes=56))
     await verification.request_code(session, rules=rules, phone=PHONE, address="10.0.0.9")
@@ -121,14 +121,14 @@ async def test_one_address_cannot_spray_codes_at_many_phones(session: AsyncSessi
         await verification.request_code(session, rules=rules, phone=f"1390000{i:04d}", address="203.0.113.7")
     with pytest.raises(TooManyCodes) as error:
         await verification.request_code(session, rules=rules, phone="13900009999", address="203.0.113.7")
-    assert error.value.message == texts.ERR_CODE_TOO_MANY_ADDRESS
+    assert error.value.message == texts.ERR_SMS_CODE_TOO_MANY_ADDRESS
     await verification.request_code(session, rules=rules, phone="13900009999", address="203.0.113.8")
 
 
 async def test_only_mobiles_get_codes(session: AsyncSession, rules: Rules) -> None:
     with pytest.raises(ValidationFailed) as error:
         await verification.request_code(session, rules=rules, phone="021-62345678", address="")
-    assert error.value.message == texts.ERR_CODE_NEEDS_MOBILE
+    assert error.value.message == texts.ERR_SMS_CODE_NEEDS_MOBILE
     with pytest.raises(ValidationFailed):
         await verification.request_code(session, rules=rules, phone="<script>", address="")
     assert (await session.exec(select(PhoneVerification))).all() == []
