@@ -234,3 +234,20 @@ async def test_a_forged_or_old_link_gets_a_clear_page(h5: TestClient[Any, Any], 
     clock.advance(timedelta(days=91))
     response = await h5.get(f"/h5/t/{token}")
     assert response.status == 404 and "查询链接已过期，请用工单号和手机号查询。" in await response.text()
+
+
+async def test_behind_a_proxy_the_forwarded_address_is_counted(aiohttp_client: AiohttpClient, make_app: Any,
+                                                               tmp_path: Path) -> None:
+    async def statuses(client: TestClient[Any, Any], hop: str, n: int) -> list[int]:
+        token = await csrf(client)
+        return [(await client.post("/h5/ask", data={"_csrf": token, "q": f"问{i}"},
+                                   headers={"X-Forwarded-For": f"198.51.100.1, {hop}"})).status for i in range(n)]
+
+    trusting = await aiohttp_client(make_app(media_dir=tmp_path / "m1", web_trust_forwarded_for=True))
+    assert await statuses(trusting, "203.0.113.1", 31) == [200] * 30 + [429]
+    # Another citizen behind the same proxy is not held up by the first one.
+    assert await statuses(trusting, "203.0.113.2", 1) == [200]
+    # Not configured: the header is the client's word and is ignored (one address, one limit).
+    plain = await aiohttp_client(make_app(media_dir=tmp_path / "m2"))
+    assert await statuses(plain, "203.0.113.3", 30) == [200] * 30
+    assert await statuses(plain, "203.0.113.4", 1) == [429]

@@ -35,7 +35,7 @@ from tickets.privacy import mask_phone, phone_suffix_matches
 from tickets.queries import get_ticket
 from tickets.schemas import CallbackAnswers, TicketCreate
 from tickets.tracking import TrackingLinks
-from web.base import render
+from web.base import WEB_SETTINGS, render
 from web.h5 import texts
 from web.h5.limits import H5Limits
 
@@ -74,7 +74,13 @@ def is_htmx(request: web.Request) -> bool:
 
 
 def address(request: web.Request) -> str:
-    """The client address the limits count by (the reverse proxy must pass the real one)."""
+    """The client address the limits count by. Behind our own reverse proxy
+    (HOTLINE_WEB_TRUST_FORWARDED_FOR) the last X-Forwarded-For hop, the one the proxy added:
+    earlier hops are whatever the client wrote. Otherwise the header is ignored."""
+    if request.app[WEB_SETTINGS].web_trust_forwarded_for:
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+        if hops:
+            return hops[-1][:64]
     return request.remote or "unknown"
 
 
