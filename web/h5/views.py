@@ -13,6 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -35,7 +36,7 @@ from tickets.privacy import mask_phone, phone_suffix_matches
 from tickets.queries import get_ticket
 from tickets.schemas import CallbackAnswers, TicketCreate
 from tickets.tracking import TrackingLinks
-from web.base import WEB_SETTINGS, render
+from web.base import WEB_SETTINGS, render, secure_cookies
 from web.h5 import texts
 from web.h5.limits import H5Limits
 
@@ -122,7 +123,7 @@ def check_text(value: str, label: str) -> None:
 def kb_of(request: web.Request) -> KnowledgeBase:
     kb = request.app.get(KB)
     if kb is None:
-        raise web.HTTPServiceUnavailable(text=texts.ERR_TOO_FAST.format(seconds=30))
+        raise web.HTTPServiceUnavailable(text=texts.ERR_KB_UNAVAILABLE)
     return kb
 
 
@@ -136,12 +137,6 @@ async def proven(request: web.Request, *, include_spent: bool = False) -> str | 
                                                include_spent=include_spent)
 
 
-def secure(request: web.Request) -> bool:
-    from web.base import secure_cookies
-
-    return secure_cookies(request)
-
-
 # --- chat (聊天办) --------------------------------------------------------------------------------
 
 
@@ -150,7 +145,7 @@ class Turn:
     """One exchange of the chat as the templates draw it."""
 
     question: str
-    kind: str  # answer | suggest | none | empty | person | thanks | sorry
+    kind: str  # answer | suggest | none | empty | person | thanks
     entry: Entry | None = None
     choices: tuple[Entry, ...] = ()
     text: str = ""
@@ -243,8 +238,6 @@ async def feedback(request: web.Request) -> web.StreamResponse:
 
 
 def _query(values: dict[str, str]) -> str:
-    from urllib.parse import urlencode
-
     return urlencode({k: v for k, v in values.items() if v})
 
 
@@ -458,7 +451,7 @@ async def check_code(request: web.Request) -> web.Response:
 
 def _set_proof(request: web.Request, response: web.StreamResponse, proof: str) -> None:
     policy: verification.CodePolicy = request.app[CODE_POLICY]
-    response.set_cookie(PROOF_COOKIE, proof, path=PROOF_PATH, httponly=True, samesite="Lax", secure=secure(request),
+    response.set_cookie(PROOF_COOKIE, proof, path=PROOF_PATH, httponly=True, samesite="Lax", secure=secure_cookies(request),
                         max_age=int(policy.proof_ttl.total_seconds()))
 
 
