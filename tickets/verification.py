@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -59,6 +59,9 @@ class CodePolicy:
     per_address_per_hour: int = 10
     # How long a proof (a matched code) may wait for its filing.
     proof_ttl: timedelta = timedelta(minutes=30)
+    # Rows are kept this long (the limits look back one hour; the rest is for the office's
+    # questions about a flood), then deleted by the scheduler's verification_prune.
+    retention: timedelta = timedelta(days=7)
     # Development without an SMS gateway: log each code (phone masked) so a person can type it.
     log_codes: bool = False
 
@@ -195,3 +198,11 @@ async def _proof_row(session: AsyncSession, proof: str) -> PhoneVerification | N
         return None
     return (await session.exec(
         select(PhoneVerification).where(PhoneVerification.proof_hash == _digest(proof)))).first()
+
+
+async def prune(session: AsyncSession, *, rules: Rules, policy: CodePolicy = CodePolicy()) -> int:
+    """Delete codes older than the retention (they name phones); how many went."""
+    cutoff = rules.now() - policy.retention
+    result = await session.exec(delete(PhoneVerification).where(  # type: ignore[call-overload]
+        col(PhoneVerification.created_at) < cutoff))
+    return int(result.rowcount or 0)

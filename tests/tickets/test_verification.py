@@ -149,3 +149,14 @@ async def test_no_log_of_codes_by_default(session: AsyncSession, rules: Rules,
     with caplog.at_level(logging.DEBUG, logger="tickets"):
         await verification.request_code(session, rules=rules, phone=PHONE, address="")
     assert await sent_code(session) not in caplog.text
+
+
+async def test_old_codes_are_pruned(session: AsyncSession, rules: Rules, clock: ManualClock) -> None:
+    await verification.request_code(session, rules=rules, phone=PHONE, address="10.0.0.1")
+    clock.advance(timedelta(days=6))
+    await verification.request_code(session, rules=rules, phone="13900000001", address="10.0.0.1")
+    await session.commit()
+    clock.advance(timedelta(days=1, seconds=1))
+    assert await verification.prune(session, rules=rules) == 1
+    await session.commit()
+    assert [r.phone for r in (await session.exec(select(PhoneVerification))).all()] == ["13900000001"]
