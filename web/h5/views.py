@@ -121,9 +121,12 @@ def check_text(value: str, label: str) -> None:
 
 
 def kb_of(request: web.Request) -> KnowledgeBase:
-    kb = request.app.get(KB)
-    if kb is None:
+    """The knowledge base served now. The app may keep it in a replaceable holder (its `kb`,
+    swapped whole when entries change): read it per request, never keep it."""
+    served = request.app.get(KB)
+    if served is None:
         raise web.HTTPServiceUnavailable(text=texts.ERR_KB_UNAVAILABLE)
+    kb: KnowledgeBase = getattr(served, "kb", served)
     return kb
 
 
