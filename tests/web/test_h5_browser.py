@@ -217,6 +217,7 @@ async def test_a_citizen_asks_files_tracks_and_rates(phone: Browser, session: As
         page2 = await other.new_page()
         page2.on("pageerror", lambda error: phone.problems.append(f"script error: {error}"))
         await page2.goto(phone.base_url + "/h5/track")
+        await no_serious_axe(phone, page2)
         await page2.get_by_label("工单号").fill(number)
         await page2.get_by_label("手机号后 4 位").fill("0000")
         await page2.get_by_role("button", name="查询").click()
