@@ -21,7 +21,7 @@ from tickets.context import Rules
 from tickets.enums import Channel, OutboxChannel, TicketStatus
 from tickets.models import Citizen, Staff, Ticket
 from tickets.outbox import enqueue_many
-from tickets.privacy import mask_text
+from tickets.privacy import is_mobile, mask_text
 from tickets.queries import office_staff, unit_handlers
 
 
@@ -257,17 +257,24 @@ async def report_upstream(session: AsyncSession, *, rules: Rules, ticket: Ticket
 
 
 async def request_callback(session: AsyncSession, *, rules: Rules, ticket: Ticket) -> bool:
-    """Ask the citizen the callback questions in their chat. False when they are not on
-    Telegram (the office calls them instead). One survey per reply: after a rework and a
-    new reply the survey is asked again."""
+    """Ask the citizen the callback questions: in their chat (with buttons) when they are on
+    Telegram, else by SMS with the link to the tracking page, where the same four questions
+    are answered (when the deployment has links and the contact is a mobile). False when
+    neither reaches them (the office calls them instead). One survey per reply: after a
+    rework and a new reply the survey is asked again."""
     citizen = await session.get(Citizen, ticket.citizen_id) if ticket.citizen_id else None
-    if citizen is None or citizen.telegram_user_id is None:
+    url = rules.tracking_url(ticket.number)
+    text = texts.N_CALLBACK_REQUEST.format(number=ticket.number)
+    if citizen is not None and citizen.telegram_user_id is not None:
+        to = Recipient(OutboxChannel.TELEGRAM, str(citizen.telegram_user_id))
+        text = with_link(rules, ticket.number, text)
+    elif url is not None and ticket.contact_phone and is_mobile(ticket.contact_phone):
+        to = Recipient(OutboxChannel.SMS, ticket.contact_phone)
+        text += texts.N_CALLBACK_LINK.format(url=url)
+    else:
         return False
-    to = citizen_address(telegram_id=citizen.telegram_user_id, phone=None)
-    assert to is not None
     row = message(MessageKind.CALLBACK_REQUEST, to, cause=f"{ticket.number}:callback:{ticket.rework_count}",
-                  body={"number": ticket.number,
-                        "text": with_link(rules, ticket.number, texts.N_CALLBACK_REQUEST.format(number=ticket.number))})
+                  body={"number": ticket.number, "text": text})
     await enqueue_many(session, messages=[row], now=rules.now())
     return True
 

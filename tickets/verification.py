@@ -28,11 +28,9 @@ from tickets.context import Rules
 from tickets.errors import HotlineError, ValidationFailed
 from tickets.messaging import send_verification_code
 from tickets.models import PhoneVerification
-from tickets.privacy import mask_phone, normalize_phone
+from tickets.privacy import is_mobile, mask_phone, normalize_phone
 
 log = logging.getLogger("tickets.verification")
-
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class TooManyCodes(HotlineError):
@@ -86,7 +84,7 @@ class CodeCheck:
 def mobile(raw: str) -> str:
     """A normalised mainland mobile number, or ValidationFailed (SMS needs a mobile)."""
     phone = normalize_phone(raw or "")
-    if not _MOBILE.match(phone):
+    if not is_mobile(phone):
         raise ValidationFailed(texts.ERR_SMS_CODE_NEEDS_MOBILE)
     return phone
 

@@ -120,3 +120,23 @@ async def test_public_timeline_has_units_but_no_names_or_notes(session: AsyncSes
     assert steps[-1].text == "已退回区住建局重新办理"
     with pytest.raises(Forbidden):
         await timeline.owner_actor(session, ticket=ticket, phone="13900000000")
+
+
+async def test_callback_request_reaches_a_web_citizen_by_sms_with_the_link(session: AsyncSession, linked: Rules,
+                                                                          rules: Rules, org: Org) -> None:
+    from tickets import messaging
+
+    ticket = await file_web(session, linked)
+    await service.dispatch(session, rules=linked, actor=org.office, number=ticket.number, unit_id=org.unit_ids[0])
+    await service.first_contact(session, rules=linked, actor=org.handler(0), number=ticket.number, reached=True)
+    await service.reply(session, rules=linked, actor=org.handler(0), number=ticket.number, data=full_reply())
+    # Without links the office has to call (as before); with them the citizen gets an SMS.
+    assert await messaging.request_callback(session, rules=rules, ticket=ticket) is False
+    assert await messaging.request_callback(session, rules=linked, ticket=ticket) is True
+    await session.commit()
+    sms = (await session.exec(select(Outbox).where(Outbox.recipient == PHONE)
+                              .order_by(col(Outbox.id).desc()))).first()
+    assert sms is not None and sms.payload["kind"] == "callback_request" and sms.channel is OutboxChannel.SMS
+    head, url = sms.payload["text"].split("\n请点击链接查看答复并评价：")
+    assert head == texts.N_CALLBACK_REQUEST.format(number=ticket.number)
+    assert LINKS.read(url.rsplit("/", 1)[1], now=linked.now()) == ticket.number
