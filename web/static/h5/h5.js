@@ -56,7 +56,8 @@
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "chat") {
       var last = event.detail.target.lastElementChild;
-      if (last) { last.scrollIntoView({ block: "start", behavior: "smooth" }); }
+      // At once (no smooth scrolling): cheap phones stutter, and the answer must be in view.
+      if (last) { last.scrollIntoView({ block: "start" }); }
     }
   });
 })();
