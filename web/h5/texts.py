@@ -67,7 +67,7 @@ RECEIPT_TITLE = "提交成功"
 RECEIPT_DONE = "您的诉求已受理，请记下工单号。"
 RECEIPT_EXPECTED = "预计办结时间：{due} 前"
 RECEIPT_EXPECTED_NOTE = "按派单规则（{period}）从今天起计算，以承办单位实际办理为准。"
-RECEIPT_SMS = "我们已向 {phone} 发送短信，短信里的链接可以随时查看办理进度。"
+RECEIPT_SMS = "受理通知会发送给 {phone}，通知里的链接可以随时查看办理进度。"
 
 # --- phone verification ----------------------------------------------------------------------
 VERIFY_TITLE = "验证手机号"
