@@ -7,6 +7,8 @@ security headers); the views are in web/h5/views.py, the templates in web/h5/tem
 
 from __future__ import annotations
 
+import asyncio
+import os
 from pathlib import Path
 
 from aiohttp import web
@@ -38,4 +40,5 @@ def setup(app: web.Application) -> None:
     # links (receipt, look-up) are signed with the web key.
     app[views.LINKS] = rules.links or TrackingLinks(secret=app[SECRET].hex(), base_url="")
     app[views.CODE_POLICY] = CodePolicy(log_codes=settings.sms_code_log)
+    app[views.PHOTO_WORK] = asyncio.Semaphore(os.cpu_count() or 2)
     app.router.add_routes(views.routes)

@@ -47,6 +47,7 @@ LIMITS = web.AppKey("h5_limits", H5Limits)
 LINKS = web.AppKey("h5_links", TrackingLinks)
 CODE_POLICY = web.AppKey("h5_code_policy", verification.CodePolicy)
 FRESH_PROOF = web.RequestKey("h5_fresh_proof", str)
+PHOTO_WORK = web.AppKey("h5_photo_work", asyncio.Semaphore)
 PROOF_COOKIE = "h5_proof"
 PROOF_PATH = "/h5/"
 CHANNEL = "h5"
@@ -363,8 +364,10 @@ async def _file_submit(request: web.Request, form: MultiDictProxy[Any]) -> web.S
         if draft.category and draft.category not in category_labels():
             raise ValidationFailed(texts.ERR_BAD_CATEGORY)
         request_type = RequestType(draft.request_type)
-        # Decoding and re-encoding photos is CPU work: off the event loop, before anything is written.
-        cleaned = await asyncio.to_thread(photos.check_uploads, await _uploads(form))
+        # Decoding and re-encoding photos is CPU work: off the event loop, before anything is
+        # written, a few at a time (one per core; more only fight over the cores and the GIL).
+        async with request.app[PHOTO_WORK]:
+            cleaned = await asyncio.to_thread(photos.check_uploads, await _uploads(form))
         if phone is None:
             raise ValidationFailed(ttexts.ERR_PHONE_NOT_VERIFIED)
         if wait := limits.file_by_phone.retry_after(phone):
