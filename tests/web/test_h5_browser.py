@@ -9,13 +9,12 @@ and photographed (tests/web/screenshots/)."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pytest_aiohttp import AiohttpServer
+from aiohttp.test_utils import TestServer
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,48 +24,45 @@ from knowledge_base.models import KnowledgeFeedback
 from tests.conftest import Org
 from tests.tickets.test_photos import phone_photo
 from tests.tickets.test_service import full_reply
-from tests.web.conftest import Browser, _chromium, _slug
+from tests.web.conftest import Browser
 from tests.web.test_h5_http import seed_kb
 from tickets import service
 from tickets.clock import ManualClock
 from tickets.enums import Action, Channel, OutboxChannel, TicketStatus
 from tickets.models import Outbox, Ticket, TicketEvent, TicketPhoto
+from wiring import Settings
 
 PHONE = "13912345678"
 PHONE_SIZE = {"width": 375, "height": 667}
 
 
 @pytest.fixture
-async def phone(aiohttp_server: AiohttpServer, make_app: Any, session: AsyncSession, clock: ManualClock,
-                tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Browser]:
-    """A phone's browser on the real app; the knowledge base seeded with some use this week."""
+def browser_context() -> dict[str, Any]:
+    """A phone: 375×667, touch, its position known (the citizen allows it when asked)."""
+    return {"viewport": PHONE_SIZE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+            "geolocation": {"latitude": 31.2304, "longitude": 121.4737}, "permissions": ["geolocation"]}
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    return settings.model_copy(update={"media_dir": tmp_path / "media"})
+
+
+@pytest.fixture
+async def server(session: AsyncSession, clock: ManualClock, server: TestServer) -> TestServer:
+    """The knowledge base seeded with some use this week (the app reads it when a page asks)."""
     await seed_kb(session, clock)
     for key, uses in (("sbk_lost", 5), ("gjj_withdraw", 4), ("yb_reimburse", 3), ("residence_permit", 2)):
         for _ in range(uses):
             await kb_service.record_hit(session, key=key, clock=clock, channel="h5")
     await session.commit()
-    app = make_app(media_dir=tmp_path / "media")
-    server = await aiohttp_server(app, host="127.0.0.1")
-    executable = _chromium()
-    from playwright.async_api import async_playwright
+    return server
 
-    async with async_playwright() as playwright:
-        # A Chinese phone's browser: its own controls (the file picker's button) speak Chinese too.
-        chromium = await playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--lang=zh-CN"])
-        context = await chromium.new_context(
-            locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE_SIZE, device_scale_factor=2,
-            is_mobile=True, has_touch=True, geolocation={"latitude": 31.2304, "longitude": 121.4737},
-            permissions=["geolocation"])
-        found = Browser(base_url=str(server.make_url("")).rstrip("/"), context=context,
-                        test_name=_slug(request.node.name))
-        found.app = app  # type: ignore[attr-defined]
-        found.chromium = chromium  # type: ignore[attr-defined]
-        try:
-            yield found
-        finally:
-            await context.close()
-            await chromium.close()
-    assert found.problems == [], "\n".join(found.problems)
+
+@pytest.fixture
+def phone(browser: Browser, server: TestServer) -> Browser:
+    browser.app = server.app  # type: ignore[attr-defined]
+    return browser
 
 
 async def sms_code(session: AsyncSession) -> str:
