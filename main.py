@@ -65,6 +65,10 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup)
 def cli() -> None:
     """12345 hotline bot and integration layer."""
+    # Before any command logs: no log line of this process may carry a citizen's phone.
+    from tickets.privacy import install_log_masking
+
+    install_log_masking()
 
 
 @cli.command()

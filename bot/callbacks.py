@@ -39,6 +39,8 @@ class CardAct(StrEnum):
     DAYS = "days"  # arg: the number of days
     REPLY = "rep"  # asks the result category
     RESULT = "res"  # arg: the ResultCategory
+    CONFIRM = "ok"  # submit the reply as summarised
+    REDO = "redo"  # fill the reply in again
 
 
 class TicketCb(CallbackData, prefix="v1t"):
@@ -56,6 +58,39 @@ class DecideCb(CallbackData, prefix="v1o"):
     number: str
     approve: bool
     unit: int = 0
+
+
+class ReviewOp(StrEnum):
+    APPROVE = "ok"  # 审核通过并回访: the citizen gets the callback questions
+    REWORK = "redo"  # 退回重办: asks the reason
+
+
+class ReviewCb(CallbackData, prefix="v1r"):
+    """The office's review of a unit's reply (the 【待审核】 notice)."""
+
+    op: ReviewOp
+    number: str
+
+
+class ListKind(StrEnum):
+    MINE = "mine"  # a handler's /mytickets
+    NEW = "new"  # the office's /new
+    PENDING = "pend"  # the office's /pending
+    OVERDUE = "over"  # the office's /overdue
+
+
+class PageCb(CallbackData, prefix="v1g"):
+    """A page of a long list; `page` counts from 0."""
+
+    kind: ListKind
+    page: int
+
+
+class OpenCb(CallbackData, prefix="v1x"):
+    """Open one ticket of a list: its card with the buttons for the list's role."""
+
+    kind: ListKind
+    number: str
 
 
 class DispatchCb(CallbackData, prefix="v1p"):

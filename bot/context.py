@@ -18,6 +18,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     TelegramObject,
+    Update,
     User,
 )
 from sqlmodel import col, select
@@ -29,6 +30,7 @@ from tickets.db import SessionFactory
 from tickets.enums import Role
 from tickets.errors import HotlineError
 from tickets.models import Citizen, Staff
+from tickets.sanitize import has_control, strip_control
 
 log = logging.getLogger("bot")
 T = TypeVar("T")
@@ -114,10 +116,29 @@ class ContextMiddleware(BaseMiddleware):
                 observer.middleware(session_middleware)
 
     async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, Update):
+            event = without_control(event)
         user: User | None = data.get("event_from_user")
         data["staff_directory"] = self.directory
         data["who"] = await self.directory.who(data["sessions"], user) if user is not None else None
         return await handler(event, data)
+
+
+def without_control(update: Update) -> Update:
+    """The update with control characters stripped from what people type (text, captions):
+    the bot's part of the one edge for them (tickets.sanitize). People paste text carrying
+    codes they cannot see; refusing it would puzzle them, and a NUL must not reach the
+    database."""
+    changes: dict[str, Message] = {}
+    for field in ("message", "edited_message"):
+        message: Message | None = getattr(update, field)
+        if message is None:
+            continue
+        fixed = {name: strip_control(value) for name in ("text", "caption")
+                 if has_control(value := getattr(message, name))}
+        if fixed:
+            changes[field] = message.model_copy(update=fixed)
+    return update.model_copy(update=changes) if changes else update
 
 
 class SessionMiddleware(BaseMiddleware):

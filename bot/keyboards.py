@@ -21,7 +21,12 @@ from bot.callbacks import (
     DraftCb,
     KbFeedbackCb,
     KbPickCb,
+    ListKind,
     MenuCb,
+    OpenCb,
+    PageCb,
+    ReviewCb,
+    ReviewOp,
     TicketCb,
     entry_ref,
 )
@@ -135,6 +140,11 @@ def results(number: str) -> InlineKeyboardMarkup:
     return inline([buttons[:3], buttons[3:]])
 
 
+def reply_confirm(number: str) -> InlineKeyboardMarkup:
+    return inline([[(texts.BTN_REPLY_CONFIRM, TicketCb(act=CardAct.CONFIRM, number=number).pack()),
+                    (texts.BTN_REPLY_REDO, TicketCb(act=CardAct.REDO, number=number).pack())]])
+
+
 def extension_days(number: str, limit: int) -> InlineKeyboardMarkup:
     days = [d for d in (1, 2, 3, 5, 10) if d <= limit]
     return inline([[(str(d), TicketCb(act=CardAct.DAYS, number=number, arg=str(d)).pack()) for d in days]])
@@ -173,3 +183,21 @@ def callback_question(number: str, answers: str) -> InlineKeyboardMarkup:
     buttons = [(ttexts.SATISFACTION[s], CallbackAnswerCb(number=number, answers=answers + code).pack())
                for code, s in SATISFACTION_CODES.items()]
     return inline([buttons[:2], buttons[2:]])
+
+
+def review(number: str) -> InlineKeyboardMarkup:
+    return inline([[(texts.BTN_REVIEW_OK, ReviewCb(op=ReviewOp.APPROVE, number=number).pack()),
+                    (texts.BTN_REVIEW_REWORK, ReviewCb(op=ReviewOp.REWORK, number=number).pack())]])
+
+
+def paged_list(kind: ListKind, items: Sequence[tuple[str, str]], *, page: int, pages: int) -> InlineKeyboardMarkup:
+    """One button per ticket of the page (label, number), then ‹ 上一页 / 下一页 › when there are more."""
+    rows = [[(_short(label), OpenCb(kind=kind, number=number).pack())] for label, number in items]
+    nav = []
+    if page > 0:
+        nav.append((texts.BTN_PREV_PAGE, PageCb(kind=kind, page=page - 1).pack()))
+    if page + 1 < pages:
+        nav.append((texts.BTN_NEXT_PAGE, PageCb(kind=kind, page=page + 1).pack()))
+    if nav:
+        rows.append(nav)
+    return inline(rows)

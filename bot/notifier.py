@@ -22,7 +22,7 @@ from bot.context import KbProvider, log, split_text
 from bot.routing import new_ticket_card
 from tickets import workflow
 from tickets.db import SessionFactory
-from tickets.enums import OutboxChannel, Role
+from tickets.enums import Action, OutboxChannel, Role
 from tickets.messaging import HANDLER_CARD_STATE, MessageKind
 from tickets.models import Outbox, Ticket
 from tickets.outbox import DeliveryError
@@ -49,9 +49,20 @@ def markup_for(payload: dict) -> InlineKeyboardMarkup | None:
             return keyboards.decide("ext", number)
         case MessageKind.TICKET_NEW:
             return keyboards.dispatch_units(number, [])
+        case MessageKind.TICKET_REPLIED:
+            return keyboards.review(number)
         case _ if kind in HANDLER_CARD_STATE and payload.get("staff_id") is not None:
-            return keyboards.ticket_card(number, workflow.allowed_actions(HANDLER_CARD_STATE[kind], Role.HANDLER))
+            return keyboards.ticket_card(number, _card_actions(payload, kind))
     return None
+
+
+def _card_actions(payload: dict, kind: MessageKind) -> list[Action]:
+    """The actions the core found possible when it wrote the push; older rows without them
+    fall back to what the state allows."""
+    listed = payload.get("actions")
+    if isinstance(listed, list):
+        return [Action(a) for a in listed if a in Action.__members__.values()]
+    return workflow.allowed_actions(HANDLER_CARD_STATE[kind], Role.HANDLER)
 
 
 def text_for(payload: dict) -> str:

@@ -41,6 +41,7 @@ from bot.answers import AnswerMemo
 from bot.commands import install_commands
 from bot.config import TelegramSettings as Settings
 from bot.context import ContextMiddleware, FeedbackRecorder, KbProvider, log
+from bot.drafts import DraftKeeper
 from bot.feedback import StoredFeedback
 from bot.handlers import get_routers
 from bot.models import ProcessedUpdate
@@ -100,6 +101,9 @@ def make_dispatcher(*, kb: KbProvider, sessions: SessionFactory | None = None, r
         dp["rules"] = rules
     ContextMiddleware().install(dp)
     dp.include_routers(*get_routers())
+    # A command in the middle of a multi-step input keeps the draft (bot/drafts.py); on the
+    # dispatcher, so that it wraps every router, the fallback's answers included.
+    dp.message.outer_middleware(DraftKeeper())
     return dp
 
 

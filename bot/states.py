@@ -28,8 +28,13 @@ class ExtensionRequest(StatesGroup):
 
 
 class ReplyRequest(StatesGroup):
-    text = State()
+    field = State()  # one element at a time; data["field"] names it
+    confirm = State()
 
 
 class OfficeRefusal(StatesGroup):
+    reason = State()
+
+
+class OfficeRework(StatesGroup):
     reason = State()

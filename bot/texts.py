@@ -6,6 +6,7 @@ tickets/texts.py; this module holds the bot's own wording.
 
 from __future__ import annotations
 
+from knowledge_base import texts as ktexts
 from tickets import texts as ttexts
 
 # --- menus and buttons ----------------------------------------------------------
@@ -39,6 +40,10 @@ BTN_APPROVE = "同意"
 BTN_REFUSE = "不同意"
 BTN_OTHER_UNIT = "其他单位…"
 BTN_YES = "是"
+BTN_REVIEW_OK = "审核通过并回访"
+BTN_REVIEW_REWORK = "退回重办"
+BTN_PREV_PAGE = "‹ 上一页"
+BTN_NEXT_PAGE = "下一页 ›"
 BTN_NO = "否"
 
 # --- commands (setMyCommands descriptions) -----------------------------------------
@@ -90,9 +95,26 @@ STICKER_REPLY = "收到～如有问题请直接用文字描述，我们会尽快
 EDITED_IGNORED = "已收到您修改后的消息。修改不会改变已提交的内容；如需补充，请直接发送新消息。"
 GROUP_ONLY_PRIVATE = "为保护个人信息，请私聊我办理咨询和诉求。"
 EXPIRED_BUTTON = "该按钮已失效，请重新操作。"
-TOO_LONG_INPUT = "内容过长（{length} 字），请精简到 {limit} 字以内。"
 TEXT_REQUIRED = "请用文字回复。"
-STEP_COMMAND = "正在办理当前步骤，暂不支持该指令。请按提示回复，或输入 /cancel 取消。"
+STEP_COMMAND = "暂不支持该指令。输入 /help 查看使用说明。"
+# A command during a multi-step input: answered, then the person is back at their step.
+DRAFT_KEPT = "{doing}，已保存草稿，继续请{step}，放弃请 /cancel。"
+DRAFT_DOING_FILE = "您正在提交诉求"
+DRAFT_DOING_RETURN = "您正在申请退回工单 {number}"
+DRAFT_DOING_EXTENSION = "您正在申请延期工单 {number}"
+DRAFT_DOING_REPLY = "您正在回复办结工单 {number}"
+DRAFT_DOING_REFUSAL = "您正在填写不同意的理由（工单 {number}）"
+DRAFT_DOING_REWORK = "您正在填写退回重办的理由（工单 {number}）"
+STEP_CONTENT = "描述问题"
+STEP_PLACE = "输入地点"
+STEP_PHONE = "输入联系电话"
+STEP_CONFIRM = "核对后点“确认提交”"
+STEP_RETURN_REASON = "输入退单理由"
+STEP_RETURN_UNIT = "输入建议承办单位"
+STEP_EXTENSION_REASON = "输入延期理由"
+STEP_EXTENSION_DAYS = "输入延期天数"
+STEP_REPLY_FIELD = "输入{field}"
+STEP_REASON = "输入理由"
 PHOTO_OUTSIDE_FLOW = "如需反映问题并附上照片或位置，请先点“我要反映”，再按提示发送。"
 
 # --- knowledge base ----------------------------------------------------------------
@@ -100,7 +122,18 @@ KB_ASK_SOLVED = "以上回答解决您的问题了吗？"
 KB_SUGGEST = "没有完全理解您的问题，猜您想问："
 KB_NO_ANSWER = "抱歉，暂时没有找到合适的答案。您可以提交诉求，我们会转交相关部门尽快办理。"
 KB_EMPTY = "请用一句话描述您想咨询或反映的问题，例如“社保卡丢了怎么补办”。"
-KB_PERSON = "好的，为您转人工办理。您可以提交诉求，我们会转交相关部门尽快处理。"
+KB_PERSON = (
+    "好的，需要人工服务可以：\n"
+    "· 拨打{phone}热线，人工坐席服务时间：{hours}；\n"
+    "· 或点下方“提交诉求”，写明情况后由工作人员转交相关部门办理。"
+)
+KB_GREETING = "您好！这里是12345政务服务便民热线。请直接输入您想咨询的问题，或点下方菜单提交诉求、查询进度。"
+KB_THANKS_REPLY = ktexts.SMALL_TALK["thanks"]
+KB_GOODBYE = ktexts.SMALL_TALK["goodbye"]
+KB_OUT_OF_SCOPE = ktexts.OUT_OF_SCOPE
+# Staff typing outside any step: their words are not a citizen's question.
+STAFF_FREE_TEXT_HANDLER = "当前没有进行中的操作。/mytickets 查看本单位工单，在工单卡片上点按钮办理；/checkin 登录值守。"
+STAFF_FREE_TEXT_OFFICE = "当前没有进行中的操作。/new 待派单工单，/pending 待审批申请，/overdue 超期工单。"
 KB_THANKS = "感谢您的反馈，很高兴能帮到您！"
 KB_SORRY = "抱歉没能帮到您。您可以提交诉求，由工作人员为您办理。"
 
@@ -124,7 +157,7 @@ FILE_CHOOSE_TYPE = "请选择诉求类型："
 FILE_CHOOSE_CATEGORY = "请选择诉求分类："
 FILE_DONE = (
     "您的诉求已受理，工单号：{number}\n"
-    "预计办结时间：{due} 前（从派单起计算，以承办单位回复为准）。\n"
+    "办结时限：{due}\n"
     "可随时发送 /status {number} 查询进度。"
 )
 FILE_NOT_STARTED = "这一步已经结束了。如需提交诉求，请点“我要反映”。"
@@ -144,6 +177,7 @@ STATUS_NO_UNIT = "待派单"
 MINE_EMPTY = "您还没有提交过诉求。点“我要反映”可以提交。"
 MINE_HEADER = "您的诉求（最近 {count} 件）："
 MINE_LINE = "· {number}　{status}　时限 {due}\n  {summary}"
+MINE_REPLY = "  答复（{result}）：{reply}　详情 /status {number}"
 
 # --- callback (回访) -----------------------------------------------------------------------
 CB_INTRO = ttexts.N_CALLBACK_REQUEST
@@ -165,8 +199,10 @@ BIND_OK_OFFICE = "绑定成功！您是热线办的{name}。\n/new 待派单工�
 CHECKIN_DONE = "{unit}今日已登录值守（{date}）。\n今日任务：\n· 待接单 {new} 件\n· 办理中 {in_progress} 件\n· 即将到期 {due_soon} 件\n· 已超期 {overdue} 件"
 CHECKIN_HINT = "发送 /mytickets 查看工单详情。"
 MYTICKETS_EMPTY = "本单位目前没有待办工单。"
-MYTICKETS_SECTION = "【{title}】{count} 件"
-MYTICKETS_MORE = "还有 {count} 件未显示，请先办理以上工单。"
+MYTICKETS_HEADER = ("本单位待办工单共 {total} 件（已超期 {overdue} · 即将到期 {due_soon} · 新工单 {new} · "
+                    "办理中 {in_progress}），第 {page}/{pages} 页，点工单号查看并办理：")
+MYTICKETS_LINE = "{index}. 【{section}】{number}　{urgency}·{category}\n   地点：{place}　时限：{due}\n   {summary}"
+MYTICKETS_BUTTON = "{index}. {number}（{section}）"
 SECTION_NEW = "新工单"
 SECTION_DUE_SOON = "即将到期"
 SECTION_OVERDUE = "已超期"
@@ -177,6 +213,7 @@ CARD = (
     "先行联系时限：{first_contact_due}\n办结时限：{due}"
 )
 CARD_PHOTOS = "附照片 {count} 张"
+CARD_NO_NAME = "（未留姓名）"
 DONE_ACCEPT = "已接单：{number}。请在 {due} 前先行联系诉求人。"
 ASK_CONTACT_RESULT = "工单 {number}：本次联系诉求人的结果？"
 DONE_CONTACT_REACHED = "已记录先行联系：{number}（已联系上）。"
@@ -189,24 +226,48 @@ ASK_EXTENSION_DAYS = "需要延期几个工作日？请点按钮或输入天数�
 EXTENSION_DAYS_BAD = "请输入 1 到 {limit} 之间的整数。"
 DONE_EXTENSION = "延期申请已提交（工单 {number}，{days} 个工作日），请等待热线办审核。"
 ASK_RESULT = "回复办结工单 {number}。请选择办理结果："
-ASK_REPLY_TEXT = (
-    "办理结果：{result}\n请按以下格式回复（每项一行，可直接复制修改）：\n\n{template}\n\n"
-    "答复时间可写“2026-11-23 15:30”或“15:30”（今天）。输入 /cancel 放弃。"
-)
-REPLY_PARSE_HINT = "没有识别到回复内容，请按格式逐项填写（如“联系人：张三”）。"
-REPLY_BAD_TIME = "答复时间“{value}”无法识别，请写成“2026-11-23 15:30”或“15:30”。"
+# The reply, one element at a time ({step}/{steps}); a whole labelled form pasted at once is taken too.
+ASK_REPLY_FIELD = "（{step}/{steps}）请输入{label}：{hint}"
+REPLY_HINT = {
+    "contact_person": "本次与诉求人联系的工作人员姓名",
+    "facts": "核实到的情况",
+    "judgement": "处理意见或办理结果",
+    "citizen_opinion": "诉求人对处理的意见",
+    "answered_by": "答复诉求人的工作人员",
+    "answered_at": "如“15:30”（今天）或“2026-11-23 15:30”；刚刚答复可输入“现在”",
+    "site_findings": "现场查看到的情况",
+    "text": "写给诉求人的答复，说明办理经过和结果，至少 {limit} 字",
+}
+REPLY_STARTED = "办理结果：{result}。接下来逐项填写办结回复，随时输入 /cancel 放弃。"
+REPLY_NOW_WORDS = ("现在", "刚刚", "刚才")
+REPLY_BAD_TIME = "答复时间“{value}”无法识别，请写成“15:30”（今天）或“2026-11-23 15:30”。"
+REPLY_FUTURE_TIME = "答复时间“{value}”晚于现在（{now}），请填写已经答复诉求人的时间。"
+REPLY_TEXT_SHORT = "回复正文只有 {length} 字，至少需要 {limit} 字，请写明办理经过和结果。"
+REPLY_UNKNOWN_LABEL = "无法识别的项目：{labels}。可以填写的项目有：{known}。"
+REPLY_EMPTY_FIELD = "{label}不能为空，请输入{label}。"
+REPLY_SUMMARY = "请核对办结回复（工单 {number}）：\n办理结果：{result}\n{lines}\n\n确认无误请点“确认提交”，需要修改请点“重新填写”。"
+REPLY_SUMMARY_LINE = "{label}：{value}"
+BTN_REPLY_CONFIRM = "✅ 确认提交"
+BTN_REPLY_REDO = "重新填写"
 DONE_REPLY = "办结回复已提交（工单 {number}，{result}），等待热线办审核回访。"
 WRONG_UNIT = "工单 {number} 不属于您所在的单位，不能操作。"
-NOT_NOW = "工单 {number} 当前状态为“{status}”，不能进行“{action}”操作。"
 
 # --- office ---------------------------------------------------------------------------------------
 DUTY_HEADER = "今日（{date}）值守登录情况：已登录 {logged}/{total}"
 DUTY_LINE_OK = "✅ {unit}　{time}"
 DUTY_LINE_MISSING = "❌ {unit}　未登录"
 OVERDUE_EMPTY = "目前没有超期工单。"
-OVERDUE_HEADER = "超期工单共 {count} 件："
-OVERDUE_UNIT = "【{unit}】{count} 件"
-OVERDUE_LINE = "· {number}　超期 {days} 天　{status}"
+# The office's queues, a page at a time ({index}: the place in the whole list).
+OVERDUE_HEADER = "超期工单共 {total} 件（超期最久的在前），第 {page}/{pages} 页："
+OVERDUE_LINE = "{index}. {number}　{unit}　超期 {days} 天　{status}"
+NEW_HEADER = "待派单工单共 {total} 件（紧急优先，其次受理最早的），第 {page}/{pages} 页，点工单号派单："
+NEW_LINE = "{index}. {number}（{urgency}·{category}）受理 {received}\n   {summary}"
+PENDING_HEADER = "待审批的退单和延期申请共 {total} 件（紧急优先，其次时限最近的），第 {page}/{pages} 页，点工单号审批："
+PENDING_LINE = "{index}. 【{request}】{number}　{unit}　时限 {due}"
+PENDING_KIND_RETURN = "退单"
+PENDING_KIND_EXTENSION = "延期"
+QUEUE_BUTTON = "{index}. {number}"
+ASK_REWORK_REASON = "退回重办工单 {number}。请填写退回的理由（将告知承办单位）："
 PENDING_EMPTY = "目前没有待审批的退单或延期申请。"
 PENDING_RETURN = "【退单申请】工单 {number}\n承办单位：{unit}\n理由：{reason}\n建议承办单位：{suggested}"
 PENDING_EXTENSION = "【延期申请】工单 {number}\n承办单位：{unit}\n申请延期：{days} 个工作日\n理由：{reason}\n当前时限：{due}"
@@ -229,6 +290,6 @@ REPLY_LABEL_ALIASES: dict[str, tuple[str, ...]] = {
     "judgement": ("处理结果", "意见"),
     "citizen_opinion": ("市民意见", "群众意见"),
     "answered_at": ("答复时间",),
-    "text": ("回复内容", "正文"),
+    "text": ("回复内容", "答复内容", "答复", "正文"),
 }
 DAYS_SUFFIX = "天"

@@ -56,7 +56,7 @@ from tickets.clock import local, local_midnight
 from tickets.context import Actor, Rules
 from tickets.enums import Action, Role, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketCoUnit, Unit
-from tickets.privacy import mask_name, mask_phone, mask_text, may_see_contact
+from tickets.privacy import mask_name, mask_phone, mask_place, mask_text, may_see_contact
 from tickets.queries import is_overdue, overdue_condition, ticket_events
 from tickets.schemas import TicketCreate
 
@@ -78,21 +78,24 @@ def ticket_out(ticket: Ticket, *, client: Client, rules: Rules, co_units: Sequen
     out = TicketOut(
         number=ticket.number, status=ticket.status, status_label=ticket_texts.STATUS[ticket.status],
         channel=ticket.channel, external_number=ticket.external_number, request_type=ticket.request_type,
-        category=ticket.category, urgency=ticket.urgency,
-        content=ticket.content if visible else mask_text(ticket.content), place=ticket.place,
+        category=ticket.category if visible else mask_text(ticket.category), urgency=ticket.urgency,
+        content=ticket.content if visible else mask_text(ticket.content, names=(ticket.contact_name,)),
+        place=ticket.place if visible else mask_place(ticket.place),
         contact_name=ticket.contact_name if visible else (mask_name(ticket.contact_name) or None),
         contact_phone=ticket.contact_phone if visible else (mask_phone(ticket.contact_phone) or None),
         main_unit_id=ticket.main_unit_id, co_unit_ids=list(co_units), received_at=ticket.received_at,
         dispatched_at=ticket.dispatched_at, accepted_at=ticket.accepted_at,
         first_contact_due_at=ticket.first_contact_due_at, first_contact_at=ticket.first_contact_at,
         due_at=ticket.due_at, replied_at=ticket.replied_at, closed_at=ticket.closed_at, result=ticket.result,
-        reply_text=ticket.reply_text, supervised=ticket.supervised, archived=ticket.archived,
+        reply_text=ticket.reply_text if visible or ticket.reply_text is None
+        else mask_text(ticket.reply_text, names=(ticket.contact_name,)),
+        supervised=ticket.supervised, archived=ticket.archived,
         overdue=is_overdue(ticket, rules.now()),
         allowed_actions=sorted({API_NAME.get(a, a.value) for a in workflow.allowed_actions(ticket.status, client.role)}),
         events=None if events is None else [
             EventOut(at=e.at, action=e.action, action_label=ticket_texts.ACTION.get(e.action, e.action.value),
                      actor_role=e.actor_role.value, actor_name=e.actor_name, from_status=e.from_status,
-                     to_status=e.to_status, note=e.note if visible else mask_text(e.note))
+                     to_status=e.to_status, note=e.note if visible else mask_text(e.note, names=(ticket.contact_name,)))
             for e in events
         ],
     )

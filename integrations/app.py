@@ -23,7 +23,6 @@ from integrations.http import (
     RateLimiter,
     error_response,
     errors_middleware,
-    install_log_masking,
     json_response,
     metrics_middleware,
 )
@@ -56,6 +55,7 @@ from tickets.context import Rules
 from tickets.db import create_engine, session_factory
 from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.outbox import Notifier
+from tickets.privacy import install_log_masking
 
 __all__ = ["CLASSIFY", "ENGINE", "HTTP", "KB_ASK", "KEYS", "LIMITER", "METRICS", "NOTIFIERS", "RULES", "SESSIONS",
            "SETTINGS", "init_app"]

@@ -1,5 +1,5 @@
 """What every route shares: JSON errors, body limits, JSON parsing, API-key checks with
-a per-key rate limit, request metrics and masking of personal data in the access log."""
+a per-key rate limit and request metrics. (Log lines are masked process-wide: tickets.privacy.)"""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from integrations import texts
 from integrations.keys import Client, KeyStore, Scope
 from integrations.metrics import Metrics
 from tickets.errors import HotlineError
-from tickets.privacy import mask_text
+from tickets.sanitize import CONTROL, ControlCharacter, find_control
 
 log = logging.getLogger("integrations.http")
 
@@ -88,6 +88,7 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         # Before anything reads the body (a form's CSRF check does).
         request = request.clone(client_max_size=limit)
     try:
+        refuse_control_in_url(request)
         return await handler(request)
     except HotlineError as error:
         headers = getattr(error, "headers", None)
@@ -136,7 +137,19 @@ def parse_json(body: bytes) -> dict[str, Any]:
         raise ApiError(400, "bad_json", texts.ERR_BAD_JSON) from error
     if not isinstance(value, dict):
         raise ApiError(400, "bad_json", texts.ERR_JSON_NOT_OBJECT)
+    if (where := find_control(value)) is not None:
+        raise ControlCharacter(where)
     return value
+
+
+def refuse_control_in_url(request: web.Request) -> None:
+    """The URL's part of the one edge for control characters (tickets.sanitize): a NUL in a
+    path segment or a query parameter is refused before any route reads it."""
+    if CONTROL.search(request.path):
+        raise ControlCharacter(texts.WHERE_PATH)
+    for name, value in request.query.items():
+        if CONTROL.search(name) or CONTROL.search(value):
+            raise ControlCharacter(texts.WHERE_QUERY.format(name=CONTROL.sub("", name)))
 
 
 
@@ -200,25 +213,3 @@ async def authorize(keys: KeyStore, limiter: RateLimiter, raw: str | None, scope
         raise ApiError(403, "forbidden_scope", texts.ERR_SCOPE.format(scope=scope.value))
     await limiter.check(client.key_id)
     return client
-
-
-# --- logs ----------------------------------------------------------------------------
-
-
-class MaskingFilter(logging.Filter):
-    """Masks mobile numbers in records (access-log lines carry query strings)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.msg = record.getMessage()
-            record.args = None
-        if isinstance(record.msg, str):
-            record.msg = mask_text(record.msg)
-        return True
-
-
-def install_log_masking() -> None:
-    for name in ("aiohttp.access", "aiohttp.server", "aiohttp.web"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, MaskingFilter) for f in logger.filters):
-            logger.addFilter(MaskingFilter())

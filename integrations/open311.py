@@ -5,8 +5,10 @@ to a Chinese hotline.
   attribute is the request type (投诉/咨询/求助…);
 - service_request_id is our ticket number; status is open/closed, our detailed state
   goes in status_notes, the main unit is agency_responsible;
-- requests are public in the spec, so descriptions are shown with phones masked and
-  no contact data; POST needs an API key (api_key parameter) with tickets:create;
+- requests are public in the spec, so descriptions and addresses are shown masked
+  (tickets.privacy) and without contact data, and a request filed as confidential is not
+  shown at all (as if it did not exist); POST needs an API key (api_key parameter) with
+  tickets:create;
 - we file requests at once, so POST answers with the service_request_id; a token is
   the ticket number too, and GET tokens/{token}.json resolves it.
 Errors use the spec's list `[{"code", "description"}]` (see integrations.http).
@@ -29,7 +31,8 @@ from tickets import texts as ticket_texts
 from tickets.clock import local
 from tickets.enums import OPEN_STATUSES, Channel, RequestType
 from tickets.models import Ticket, Unit
-from tickets.privacy import mask_text
+from tickets.privacy import mask_place, mask_text
+from tickets.sanitize import ControlCharacter, find_control
 from tickets.schemas import TicketCreate
 
 routes = web.RouteTableDef()
@@ -38,6 +41,9 @@ DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
 CODE_BY_CATEGORY = {name: code for code, (name, *_rest) in texts.OPEN311_SERVICES.items()}
 FALLBACK_CODE = "public_service"
+# Open311 readers are anonymous: a request filed as confidential is for the office and its
+# unit only, and here it does not exist.
+PUBLIC = col(Ticket.confidential).is_(False)
 
 
 def service_json(code: str) -> dict[str, Any]:
@@ -82,15 +88,15 @@ def request_json(ticket: Ticket, units: dict[int, str]) -> dict[str, Any]:
         "service_request_id": ticket.number,
         "status": "closed" if closed else "open",
         "status_notes": notes,
-        "service_name": ticket.category or texts.OPEN311_SERVICES[code][0],
+        "service_name": mask_text(ticket.category) or texts.OPEN311_SERVICES[code][0],
         "service_code": code,
-        "description": mask_text(ticket.content),
+        "description": mask_text(ticket.content, names=(ticket.contact_name,)),
         "agency_responsible": units.get(ticket.main_unit_id or 0),
         "service_notice": None,
         "requested_datetime": _iso(ticket.received_at),
         "updated_datetime": _iso(ticket.updated_at),
         "expected_datetime": _iso(ticket.due_at),
-        "address": ticket.place or None,
+        "address": mask_place(ticket.place) or None,
         "address_id": None,
         "zipcode": None,
         "lat": None,
@@ -120,7 +126,7 @@ def _when(raw: str) -> datetime:
 @routes.get(BASE + "/requests.json")
 async def list_requests(request: web.Request) -> web.Response:
     query = request.query
-    statement = select(Ticket)
+    statement = select(Ticket).where(PUBLIC)
     if ids := query.get("service_request_id"):
         # The spec: with ids given, every other filter is ignored.
         statement = statement.where(col(Ticket.number).in_([i.strip() for i in ids.split(",") if i.strip()]))
@@ -151,7 +157,7 @@ async def list_requests(request: web.Request) -> web.Response:
 async def get_request(request: web.Request) -> web.Response:
     number = request.match_info["id"]
     async with request.app[SESSIONS]() as session:
-        ticket = (await session.exec(select(Ticket).where(Ticket.number == number))).first()
+        ticket = (await session.exec(select(Ticket).where(Ticket.number == number, PUBLIC))).first()
         if ticket is None:
             raise ApiError(404, "not_found", texts.O311_REQUEST_NOT_FOUND.format(id=number[:30]))
         units = await _unit_names(session, [ticket])
@@ -162,7 +168,7 @@ async def get_request(request: web.Request) -> web.Response:
 async def get_token(request: web.Request) -> web.Response:
     token = request.match_info["token"]
     async with request.app[SESSIONS]() as session:
-        ticket = (await session.exec(select(Ticket).where(Ticket.number == token))).first()
+        ticket = (await session.exec(select(Ticket).where(Ticket.number == token, PUBLIC))).first()
     if ticket is None:
         raise ApiError(404, "not_found", texts.O311_TOKEN_NOT_FOUND.format(token=token[:30]))
     return json_response([{"token": token, "service_request_id": ticket.number}])
@@ -173,7 +179,10 @@ async def _params(request: web.Request) -> dict[str, str]:
     if request.content_type == "application/json":
         return {k: str(v) for k, v in parse_json(await request.read()).items() if v is not None}
     form = await request.post()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    params = {k: v for k, v in form.items() if isinstance(v, str)}
+    if (where := find_control(params)) is not None:
+        raise ControlCharacter(where)
+    return params
 
 
 @routes.post(BASE + "/requests.json")

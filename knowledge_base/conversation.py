@@ -6,12 +6,12 @@ The Telegram bot, the web API and any later channel call `answer()` and render i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from knowledge_base import texts
 from knowledge_base.matcher import KnowledgeBase, ScoredEntry
+from knowledge_base.smalltalk import SmallTalk, out_of_scope, small_talk
 
 
 class Band(StrEnum):
@@ -29,6 +29,8 @@ class NextAction(StrEnum):
 class NoAnswerReason(StrEnum):
     EMPTY = "empty"
     PERSON_REQUESTED = "person_requested"
+    SMALL_TALK = "small_talk"  # a greeting, thanks or goodbye: answered as a person would
+    OUT_OF_SCOPE = "out_of_scope"  # not a matter for the hotline (stocks, weather…)
     NO_MATCH = "no_match"
 
 
@@ -51,14 +53,11 @@ class AnswerResult:
     next_action: NextAction
     no_answer_reason: NoAnswerReason | None = None
     candidates: list[ScoredEntry] = field(default_factory=list)
+    small_talk: SmallTalk | None = None
 
     @property
     def best(self) -> ScoredEntry | None:
         return self.entries[0] if self.entries else None
-
-
-# A citizen who asks for a person gets one, whatever else the message says.
-_PERSON = re.compile(r"转人工|人工客服|人工服务|找人工|真人|接线员|不要机器人")
 
 
 def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = None) -> AnswerResult:
@@ -68,13 +67,17 @@ def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = N
     query = kb.prepare_query(text if isinstance(text, str) else "")
     if query.empty:
         return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.EMPTY)
-    if _PERSON.search(query.normalized):
-        return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.PERSON_REQUESTED)
+    talk = small_talk(query.normalized)
+    if talk is SmallTalk.PERSON:
+        return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.PERSON_REQUESTED,
+                            small_talk=talk)
+    if talk is not None:
+        return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.SMALL_TALK, small_talk=talk)
 
     assessment = kb.assess(query)
     ranked = assessment.ranked
     if not ranked:
-        return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.NO_MATCH)
+        return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, _no_match(query.normalized))
     best = ranked[0]
     lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
     confidence = assessment.confidence
@@ -97,8 +100,13 @@ def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = N
             Band.SUGGEST, choices, confidence, NextAction.CHOOSE_SUGGESTION, candidates=ranked
         )
     return AnswerResult(
-        Band.NONE, [], confidence, NextAction.OFFER_PERSON, NoAnswerReason.NO_MATCH, candidates=ranked
+        Band.NONE, [], confidence, NextAction.OFFER_PERSON, _no_match(query.normalized), candidates=ranked
     )
+
+
+def _no_match(normalized: str) -> NoAnswerReason:
+    """Nothing in the knowledge base: outside the hotline's remit, or a gap to file a request about."""
+    return NoAnswerReason.OUT_OF_SCOPE if out_of_scope(normalized) else NoAnswerReason.NO_MATCH
 
 
 def reply_text(result: AnswerResult) -> str:
@@ -115,6 +123,10 @@ def reply_text(result: AnswerResult) -> str:
                 return texts.EMPTY_QUESTION
             if result.no_answer_reason is NoAnswerReason.PERSON_REQUESTED:
                 return texts.PERSON_REQUESTED
+            if result.no_answer_reason is NoAnswerReason.SMALL_TALK and result.small_talk is not None:
+                return texts.SMALL_TALK[result.small_talk.value]
+            if result.no_answer_reason is NoAnswerReason.OUT_OF_SCOPE:
+                return texts.OUT_OF_SCOPE
             return texts.NO_ANSWER
 
 

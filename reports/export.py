@@ -22,6 +22,7 @@ from reports import charts, texts
 from reports.bulletin import Bulletin, basic_paragraphs, made_at_text, pct, ranking_paragraph, requirements
 from reports.schemes import ScoreRow
 from tickets.clock import local
+from tickets.privacy import mask_text
 
 
 @dataclass(frozen=True)
@@ -369,7 +370,7 @@ def _write_sheet(ws: Worksheet, table: Table) -> None:
                 cell.value = value
                 cell.number_format = "yyyy/mm/dd"
             else:
-                cell.value = value
+                cell.value = mask_text(value) if isinstance(value, str) else value  # as in the Markdown
             cell.border = _BORDER
             cell.alignment = Alignment(
                 vertical="center", wrap_text=isinstance(value, str) and len(value) > 20
@@ -378,7 +379,7 @@ def _write_sheet(ws: Worksheet, table: Table) -> None:
         widest = max([_text_width(header), *(_text_width(row[col - 1]) for row in table.rows)])
         ws.column_dimensions[get_column_letter(col)].width = min(max(widest + 2, 8), 50)
     for offset, note in enumerate(table.notes, start=len(table.rows) + 4):
-        ws.cell(row=offset, column=1, value=note)
+        ws.cell(row=offset, column=1, value=mask_text(note))
     ws.freeze_panes = "A3"
     ws.print_title_rows = "1:2"
     ws.page_setup.orientation = "landscape" if ncols > 5 else "portrait"
@@ -446,8 +447,10 @@ def write_bulletin(
             )
         step()
     markdown = out_dir / f"{stem}.md"
+    # The tables' summaries are masked where they are made; masking the whole document as
+    # well is the last word for anything a future table or paragraph might quote (DOMAIN §8).
     markdown.write_text(
-        render_markdown(b, tables, {k: p.name for k, p in chart_paths.items()}), encoding="utf-8"
+        mask_text(render_markdown(b, tables, {k: p.name for k, p in chart_paths.items()})), encoding="utf-8"
     )
     xlsx = write_xlsx(tables, out_dir / f"{stem}.xlsx")
     step()

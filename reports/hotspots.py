@@ -38,7 +38,7 @@ from reports.rankings import shorten
 from tickets.clock import ensure_aware, local
 from tickets.models import Citizen
 from tickets.policy import Policy
-from tickets.privacy import mask_name, mask_phone
+from tickets.privacy import mask_name, mask_phone, mask_place
 
 C = Citizen.__table__  # type: ignore[attr-defined]
 
@@ -164,7 +164,7 @@ class Hotspot:
     first_at: datetime
     last_at: datetime
     units: list[str]
-    places: list[str]
+    places: list[str]  # masked
     numbers: list[str]
 
     def draft(self) -> str:
@@ -279,7 +279,8 @@ async def find_hotspots(
                 first_at=members[0].received_at,
                 last_at=members[-1].received_at,
                 units=sorted({r.unit for r in members if r.unit}),
-                places=[p for p, _ in Counter(r.place for r in members if r.place).most_common()],
+                # Masked like the summary: a report travels, a citizen's door number must not.
+                places=[p for p, _ in Counter(mask_place(r.place) for r in members if r.place).most_common()],
                 numbers=[r.number for r in members],
             )
         )

@@ -26,7 +26,7 @@ from reports.schemes import ScoreRow, ScoreTable
 from tickets.clock import ensure_aware, local
 from tickets.enums import Action, Satisfaction
 from tickets.policy import Policy
-from tickets.privacy import mask_name, mask_text
+from tickets.privacy import mask_text
 
 REASON_CODES = (
     "open_over_limit",  # 超过30天未办结
@@ -264,9 +264,5 @@ async def poor_tickets(
 def shorten(content: str, limit: int = 40, *, names: tuple[str | None, ...] = ()) -> str:
     """Masked and cut to fit a table cell: phone numbers, and the citizen's own name where the
     ticket knows it (people write "我是王小明…"), never reach a report."""
-    text = mask_text(content or "")
-    for name in names:
-        if name and len(name) >= 2:
-            text = text.replace(name, mask_name(name))
-    text = " ".join(text.split())
+    text = " ".join(mask_text(content or "", names=names).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

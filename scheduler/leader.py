@@ -60,7 +60,8 @@ class PostgresAdvisoryLock:
         self.timeout = timeout
         self.description = f"PostgreSQL advisory lock {key}"
         self._engine: AsyncEngine = create_async_engine(
-            make_url(url), poolclass=NullPool, connect_args={"server_settings": KEEPALIVES}
+            make_url(url), poolclass=NullPool, connect_args={"server_settings": KEEPALIVES},
+            hide_parameters=True,  # like every engine of the service (tickets.db.create_engine)
         )
         self._connection: AsyncConnection | None = None
         self._held = False

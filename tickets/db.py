@@ -39,6 +39,9 @@ def sync_url(url: str) -> str:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     full = async_url(url)
+    # A failed statement's error (logged with its traceback) would otherwise carry the bound
+    # values: citizens' phones, names and words. The SQL alone is enough to debug.
+    kwargs.setdefault("hide_parameters", True)
     if full.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
     elif "poolclass" not in kwargs:

@@ -3,11 +3,12 @@ start when a unit receives the ticket (接单之日起)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from tickets import texts
 from tickets.context import Rules
-from tickets.enums import Urgency
+from tickets.enums import TicketStatus, Urgency
 from tickets.models import Ticket
 from tickets.policy import Period, Policy
 
@@ -21,12 +22,6 @@ def completion_period(policy: Policy, urgency: Urgency) -> Period:
     completion = policy.deadlines.completion
     return {Urgency.URGENT: completion.urgent, Urgency.SEMI_URGENT: completion.semi_urgent,
             Urgency.GENERAL: completion.general}[urgency]
-
-
-def expected_due(rules: Rules, ticket: Ticket) -> datetime:
-    """What a citizen is told at receipt: the completion term by the dispatch rules, counted
-    from now (the term really starts at dispatch; the office dispatches the same working day)."""
-    return rules.calendar.add(rules.now(), completion_period(rules.policy, ticket.urgency))
 
 
 def start_deadlines(ticket: Ticket, *, rules: Rules) -> None:
@@ -45,3 +40,29 @@ def start_deadlines(ticket: Ticket, *, rules: Rules) -> None:
         ticket.feedback_due_at = cal.add(now, d.urgent_offhours_feedback)
     else:
         ticket.feedback_due_at = None
+
+
+@dataclass(frozen=True)
+class ExpectedDue:
+    """The completion deadline a citizen is told: the real one once a unit has the ticket,
+    before that the one dispatch now would give (`expected`)."""
+
+    at: datetime | None
+    expected: bool
+
+
+def expected_due(ticket: Ticket, *, rules: Rules) -> ExpectedDue:
+    if ticket.due_at is not None:
+        return ExpectedDue(ticket.due_at, expected=False)
+    if ticket.status is TicketStatus.RECEIVED:
+        start = ticket.received_at or rules.now()
+        return ExpectedDue(rules.calendar.add(start, completion_period(rules.policy, ticket.urgency)), expected=True)
+    return ExpectedDue(None, expected=False)
+
+
+def describe_due(ticket: Ticket, *, rules: Rules) -> str:
+    """The one wording of a ticket's deadline for the receipt, /status and 我的诉求."""
+    due = expected_due(ticket, rules=rules)
+    if due.at is None:
+        return texts.NO_DUE
+    return texts.DUE_EXPECTED.format(due=texts.fmt_local(due.at)) if due.expected else texts.fmt_local(due.at)

@@ -14,6 +14,7 @@ repeat count, one ticket insert, one audit-event insert and one outbox insert.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from tickets.errors import HotlineError, ValidationFailed
 from tickets.messaging import announce_received
 from tickets.models import Citizen, Ticket, TicketCounter, TicketEvent
 from tickets.privacy import normalize_phone
+from tickets.sanitize import refuse_control
 from tickets.schemas import NAME_MAX, PLACE_MAX, TicketCreate, check_length
 
 # What one draft turns into: its ticket, or the error that refused it.
@@ -48,14 +50,30 @@ class CheckedDraft:
     phone: str | None
 
 
-def check_draft(rules: Rules, data: TicketCreate) -> CheckedDraft:
-    """Every rule a new request must meet before anything is written (ValidationFailed otherwise)."""
-    content = data.content.strip()
+# A letter or digit of any script: what separates a request from emoji and punctuation
+# (the knowledge base's question path treats the same as empty).
+_WORD = re.compile(r"[^\W_]")
+
+
+def check_content(rules: Rules, content: str) -> str:
+    """A request's content, trimmed: not empty, not only emoji or punctuation, within the limit."""
+    content = content.strip()
     if not content:
         raise ValidationFailed(texts.ERR_CONTENT_EMPTY)
+    if _WORD.search(content) is None:
+        raise ValidationFailed(texts.ERR_CONTENT_NO_WORDS)
     limit = rules.policy.limits.content_max_chars
     if len(content) > limit:
         raise ValidationFailed(texts.ERR_CONTENT_TOO_LONG.format(length=len(content), limit=limit))
+    return content
+
+
+def check_draft(rules: Rules, data: TicketCreate) -> CheckedDraft:
+    """Every rule a new request must meet before anything is written (ValidationFailed otherwise)."""
+    refuse_control({texts.WHAT_CONTENT: data.content, texts.WHAT_PLACE: data.place, texts.WHAT_NAME: data.contact_name,
+                    texts.WHAT_PHONE: data.contact_phone, texts.WHAT_CATEGORY: data.category,
+                    texts.WHAT_EXTERNAL_NUMBER: data.external_number})
+    content = check_content(rules, data.content)
     check_length(data.place, PLACE_MAX, texts.WHAT_PLACE)
     check_length(data.contact_name, NAME_MAX, texts.WHAT_NAME)
     phone = normalize_phone(data.contact_phone) if data.contact_phone else None

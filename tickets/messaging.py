@@ -16,12 +16,13 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tickets import texts
+from tickets import texts, workflow
 from tickets.context import Rules
-from tickets.enums import Channel, OutboxChannel, TicketStatus
+from tickets.deadlines import describe_due
+from tickets.enums import Channel, OutboxChannel, Role, TicketStatus
 from tickets.models import Citizen, Staff, Ticket
 from tickets.outbox import enqueue_many
-from tickets.privacy import is_mobile, mask_text
+from tickets.privacy import is_mobile, mask_place, mask_text
 from tickets.queries import office_staff, unit_handlers
 
 
@@ -34,6 +35,7 @@ class MessageKind(StrEnum):
     DIRECT_ANSWER = "direct_answer"
     SENT_BACK = "sent_back"
     TICKET_CLOSED = "ticket_closed"
+    REPLY_TO_CITIZEN = "reply_to_citizen"
     CALLBACK_REQUEST = "callback_request"
     VERIFICATION_CODE = "verification_code"  # a one-time SMS code (tickets.verification)
     # To the handlers of a unit.
@@ -70,7 +72,10 @@ class Audience(StrEnum):
 
 _TO_CITIZEN = {MessageKind.TICKET_RECEIVED, MessageKind.TICKET_DISPATCHED_CITIZEN, MessageKind.DIRECT_ANSWER,
                MessageKind.SENT_BACK, MessageKind.TICKET_CLOSED, MessageKind.CALLBACK_REQUEST,
-               MessageKind.VERIFICATION_CODE}
+               MessageKind.REPLY_TO_CITIZEN, MessageKind.VERIFICATION_CODE}
+# Sent on every channel the citizen is reachable by, not only the first: the unit's answer
+# must reach them where they asked (a phone request of a citizen also on Telegram gets both).
+_EVERY_CITIZEN_CHANNEL = {MessageKind.REPLY_TO_CITIZEN}
 _TO_OFFICE = {MessageKind.TICKET_NEW, MessageKind.RETURN_REQUESTED, MessageKind.EXTENSION_REQUESTED,
               MessageKind.TICKET_REPLIED, MessageKind.DUTY_LOGIN_SUMMARY, MessageKind.HANDLING_DAYS_STATISTICS,
               MessageKind.SUPERVISION_SUMMARY}
@@ -88,9 +93,9 @@ def audience(kind: MessageKind) -> Audience:
 
 
 # The ticket's state right after the transition each handler push announces (the target of
-# that transition in tickets.workflow), so that the Telegram card shows that state's buttons.
-# Urged and supervised tickets may be in any state: their push has no buttons (/mytickets
-# shows the right ones).
+# that transition in tickets.workflow). These pushes carry "actions": what the unit may do
+# with the ticket at that moment, for the card's buttons. Urged and supervised tickets may
+# be in any state: their push has no buttons (/mytickets shows the right ones).
 HANDLER_CARD_STATE: dict[MessageKind, TicketStatus] = {
     MessageKind.TICKET_DISPATCHED: TicketStatus.DISPATCHED,
     MessageKind.RECHECK: TicketStatus.DISPATCHED,
@@ -129,6 +134,18 @@ def citizen_address(*, telegram_id: int | None, phone: str | None) -> Recipient 
     return None
 
 
+def citizen_addresses(*, telegram_id: int | None, phone: str | None, channel: Channel) -> list[Recipient]:
+    """Every channel a ticket's citizen is reached by: their chat when on Telegram, and an SMS
+    when the request came in by another channel than the bot (or they are not on Telegram).
+    The upstream platform answers its own citizens (report_upstream)."""
+    found: list[Recipient] = []
+    if telegram_id is not None:
+        found.append(Recipient(OutboxChannel.TELEGRAM, str(telegram_id)))
+    if phone and channel is not Channel.UPSTREAM and (channel is not Channel.BOT or telegram_id is None):
+        found.append(Recipient(OutboxChannel.SMS, phone))
+    return found
+
+
 def dedupe_key(cause: str, to: Recipient) -> str:
     """The one rule: what caused the message, then the channel and the address. A cause is
     "<number>:<event id>" for a ticket's transition, or a stable name of a run ("notice:<id>",
@@ -144,6 +161,13 @@ def message(kind: MessageKind, to: Recipient, *, cause: str, body: dict[str, Any
     """One outbox row (as tickets.outbox.enqueue_many takes it)."""
     payload: dict[str, Any] = {"kind": kind.value, **body}
     who = audience(kind)
+    if who in (Audience.UNIT, Audience.OFFICE):
+        # Pushes to staff land in chats and group robots that others read over shoulders and
+        # forward: whatever a note or reason quotes, phones go out masked (DOMAIN §8). The
+        # citizen's own messages and the upstream platform's (the ticket's owner) are not.
+        for field in ("text", "markdown"):
+            if isinstance(payload.get(field), str):
+                payload[field] = mask_text(payload[field])
     if who is not Audience.UPSTREAM:
         payload["audience"] = who.value
     if to.staff_id is not None:
@@ -166,8 +190,10 @@ async def recipients(session: AsyncSession, *, kind: MessageKind, ticket: Ticket
     who = audience(kind)
     if who is Audience.CITIZEN:
         citizen = await session.get(Citizen, ticket.citizen_id) if ticket.citizen_id else None
-        to = citizen_address(telegram_id=citizen.telegram_user_id if citizen is not None else None,
-                             phone=ticket.contact_phone)
+        telegram_id = citizen.telegram_user_id if citizen is not None else None
+        if kind in _EVERY_CITIZEN_CHANNEL:
+            return citizen_addresses(telegram_id=telegram_id, phone=ticket.contact_phone, channel=ticket.channel)
+        to = citizen_address(telegram_id=telegram_id, phone=ticket.contact_phone)
         return [to] if to is not None else []
     if who is Audience.UPSTREAM:
         return [UPSTREAM] if ticket.channel is Channel.UPSTREAM else []
@@ -195,6 +221,10 @@ async def tell(session: AsyncSession, *, rules: Rules, kind: MessageKind, ticket
     if audience(kind) is Audience.CITIZEN:
         text = with_link(rules, ticket.number, text)
     body: dict[str, Any] = {"number": ticket.number, "text": text}
+    if kind in HANDLER_CARD_STATE:
+        # The card's buttons: what the unit may do with the ticket now (windows included).
+        body["actions"] = [a.value for a in workflow.available_actions(ticket, Role.HANDLER, now=rules.now(),
+                                                                       policy=rules.policy)]
     cause = ticket_cause(ticket, event_id)
     rows = [message(kind, to, cause=cause, body=body)
             for to in await recipients(session, kind=kind, ticket=ticket, unit_ids=unit_ids)]
@@ -208,7 +238,7 @@ def new_ticket_text(ticket: Ticket) -> str:
     return texts.N_NEW_TICKET.format(
         number=ticket.number, type=texts.REQUEST_TYPE[ticket.request_type],
         category=ticket.category or texts.NEW_TICKET_NO_CATEGORY, urgency=texts.URGENCY[ticket.urgency],
-        place=ticket.place or "—", summary=summary(ticket.content, limit=300),
+        place=mask_place(ticket.place) or "—", summary=summary(ticket.content, limit=300),
     )
 
 
@@ -229,7 +259,8 @@ async def announce_received(session: AsyncSession, *, rules: Rules, tickets: Seq
         if ticket.channel is not Channel.BOT and receipt is not None:
             rows.append(message(MessageKind.TICKET_RECEIVED, receipt, cause=cause, body={
                 "number": ticket.number,
-                "text": with_link(rules, ticket.number, texts.N_TICKET_RECEIVED.format(number=ticket.number))}))
+                "text": with_link(rules, ticket.number, texts.N_TICKET_RECEIVED.format(
+                    number=ticket.number, due=describe_due(ticket, rules=rules)))}))
         card = {"number": ticket.number, "text": new_ticket_text(ticket)}
         rows += [message(MessageKind.TICKET_NEW, to, cause=cause, body=card) for to in office]
     return await enqueue_many(session, messages=rows, now=rules.now())

@@ -84,8 +84,17 @@ class Limits(BaseModel):
     extension_max_working_days: int
 
 
+class Hotline(BaseModel):
+    """How citizens reach a person: told when they ask for one and in the reply they receive."""
+
+    model_config = ConfigDict(frozen=True)
+    phone: str = "12345"
+    hours: str = "7×24小时"
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(frozen=True)
+    hotline: Hotline = Hotline()
     working_hours: WorkingHours
     deadlines: Deadlines
     contact: Contact

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts
 from tickets.clock import ensure_aware, local, local_midnight
-from tickets.enums import OPEN_STATUSES, WITH_UNIT_STATUSES, Role, TicketStatus
+from tickets.enums import OPEN_STATUSES, WITH_UNIT_STATUSES, Role, TicketStatus, Urgency
 from tickets.errors import NotFound
 from tickets.models import Staff, Ticket, TicketCoUnit, TicketEvent, Unit
 
@@ -123,3 +124,36 @@ async def citizen_tickets(session: AsyncSession, *, citizen_id: int, limit: int 
 async def ticket_events(session: AsyncSession, *, ticket_id: int) -> Sequence[TicketEvent]:
     query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(col(TicketEvent.id))
     return (await session.exec(query)).all()
+
+
+# --- paged queues for the bot's lists ------------------------------------------------------
+
+# Urgent first, then semi-urgent, then general.
+URGENCY_RANK = case({Urgency.URGENT: 0, Urgency.SEMI_URGENT: 1}, value=col(Ticket.urgency), else_=2)
+
+
+async def count_tickets(session: AsyncSession, *, condition: ColumnElement[bool]) -> int:
+    return int((await session.exec(select(func.count()).select_from(Ticket).where(condition))).one())
+
+
+async def ticket_page(session: AsyncSession, *, condition: ColumnElement[bool], order: Sequence[Any],
+                      offset: int, limit: int) -> Sequence[Ticket]:
+    """One page of the tickets meeting `condition`, in `order` (then by id, so pages never overlap)."""
+    return (await session.exec(select(Ticket).where(condition).order_by(*order, col(Ticket.id))
+                               .offset(offset).limit(limit))).all()
+
+
+def new_queue() -> tuple[ColumnElement[bool], list[Any]]:
+    """Waiting for dispatch: urgent first, then the oldest."""
+    return col(Ticket.status) == TicketStatus.RECEIVED, [URGENCY_RANK, col(Ticket.received_at)]
+
+
+def pending_queue() -> tuple[ColumnElement[bool], list[Any]]:
+    """Returns and extensions waiting for the office: urgent first, then the earliest due."""
+    condition = col(Ticket.status).in_([TicketStatus.RETURN_REQUESTED, TicketStatus.EXTENSION_REQUESTED])
+    return condition, [URGENCY_RANK, col(Ticket.due_at).asc().nulls_last()]
+
+
+def overdue_queue(now: datetime) -> tuple[ColumnElement[bool], list[Any]]:
+    """Overdue in a unit's hands: the longest overdue first."""
+    return overdue_condition(now), [col(Ticket.due_at)]

@@ -19,9 +19,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts, workflow
 from tickets.context import Actor, Rules
-from tickets.deadlines import completion_period, describe_period, start_deadlines
+from tickets.deadlines import completion_period, start_deadlines
 from tickets.enums import Action, Channel, Role, Satisfaction, TicketStatus
-from tickets.errors import Forbidden, ValidationFailed, WindowClosed
+from tickets.errors import Forbidden, ValidationFailed
 from tickets.logins import record_duty_login
 from tickets.messaging import MessageKind, report_upstream, summary, tell
 from tickets.models import Ticket, TicketCoUnit, TicketEvent, Unit
@@ -59,6 +59,23 @@ async def _record_event(
     return event
 
 
+def _check_owner(ticket: Ticket, actor: Actor) -> None:
+    """A handler acts only on its unit's tickets, a citizen only on their own."""
+    if actor.role is Role.HANDLER and ticket.main_unit_id != actor.unit_id:
+        raise Forbidden(texts.ERR_OTHER_UNIT.format(number=ticket.number))
+    if actor.role is Role.CITIZEN and ticket.citizen_id != actor.id:
+        raise Forbidden(texts.ERR_NOT_OWN_TICKET)
+
+
+async def _ticket_for(session: AsyncSession, *, actor: Actor, number: str) -> Ticket:
+    """The ticket an action is about, once the actor is known to own it: ownership comes
+    before the state, the windows and the deadlines, so that a stranger learns nothing of
+    them (only that the ticket is not theirs)."""
+    ticket = await get_ticket(session, number=number)
+    _check_owner(ticket, actor)
+    return ticket
+
+
 async def _transition(
     session: AsyncSession,
     *,
@@ -70,11 +87,8 @@ async def _transition(
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
     """Check and apply one transition of the table; write its audit event."""
+    _check_owner(ticket, actor)
     target = workflow.check(ticket.status, action, actor.role, number=ticket.number)
-    if actor.role is Role.HANDLER and ticket.main_unit_id != actor.unit_id:
-        raise Forbidden(texts.ERR_OTHER_UNIT.format(number=ticket.number))
-    if actor.role is Role.CITIZEN and ticket.citizen_id != actor.id:
-        raise Forbidden(texts.ERR_NOT_OWN_TICKET)
     before = ticket.status
     ticket.status = target
     ticket.updated_at = rules.now()
@@ -110,7 +124,7 @@ UPSTREAM_REPORTED = frozenset(
 
 async def brief_contact(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, reached: bool,
                         note: str = "") -> Ticket:
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.BRIEF_CONTACT,
                       note=note, data={"reached": reached})
     if reached and ticket.brief_contact_at is None:
@@ -136,7 +150,7 @@ async def _set_units(session: AsyncSession, *, ticket: Ticket, unit_id: int, co_
 async def dispatch(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, unit_id: int,
                    co_unit_ids: Sequence[int] = (), note: str = "") -> Ticket:
     """派单 to a main unit and optional co-handling units."""
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     workflow.check(ticket.status, Action.DISPATCH, actor.role, number=ticket.number)
     unit = await _set_units(session, ticket=ticket, unit_id=unit_id, co_unit_ids=co_unit_ids)
     start_deadlines(ticket, rules=rules)
@@ -151,7 +165,7 @@ async def _announce_dispatch(session: AsyncSession, *, rules: Rules, ticket: Tic
     text = texts.N_DISPATCHED.format(
         number=ticket.number, urgency=texts.URGENCY[ticket.urgency], category=ticket.category or texts.UNCATEGORISED,
         summary=summary(ticket.content), first_contact_due=texts.fmt_local(ticket.first_contact_due_at),
-        due=texts.fmt_local(ticket.due_at),
+        due=texts.fmt_local(ticket.due_at), place=ticket.place or "—",
     )
     units = [unit.id, *await co_unit_ids(session, ticket=ticket)]
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_DISPATCHED, text=text,
@@ -164,7 +178,7 @@ async def _announce_dispatch(session: AsyncSession, *, rules: Rules, ticket: Tic
 async def direct_answer(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, answer: str) -> Ticket:
     """平台直接答复: answered by the hotline without dispatch."""
     answer = require(answer, texts.WHAT_ANSWER)
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     workflow.check(ticket.status, Action.DIRECT_ANSWER, actor.role, number=ticket.number)
     now = rules.now()
     ticket.reply_text, ticket.replied_at, ticket.closed_at = answer, now, now
@@ -178,7 +192,7 @@ async def direct_answer(session: AsyncSession, *, rules: Rules, actor: Actor, nu
 async def send_back(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, reason: str) -> Ticket:
     """Out of jurisdiction: returned to the sender (初步分类)."""
     reason = require(reason, texts.WHAT_SEND_BACK)
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     workflow.check(ticket.status, Action.SEND_BACK, actor.role, number=ticket.number)
     ticket.closed_at = rules.now()
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.SEND_BACK,
@@ -192,7 +206,7 @@ async def send_back(session: AsyncSession, *, rules: Rules, actor: Actor, number
 
 
 async def accept(session: AsyncSession, *, rules: Rules, actor: Actor, number: str) -> Ticket:
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.ACCEPT)
     ticket.accepted_at = rules.now()
     return ticket
@@ -201,7 +215,7 @@ async def accept(session: AsyncSession, *, rules: Rules, actor: Actor, number: s
 async def first_contact(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, reached: bool,
                         note: str = "") -> Ticket:
     """One call to the citizen (先行联系). Unreachable calls count when spaced by the policy gap."""
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     was_dispatched = ticket.status is TicketStatus.DISPATCHED
     attempt = await _valid_attempt(session, rules=rules, ticket=ticket, reached=reached)
     await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.FIRST_CONTACT,
@@ -233,7 +247,7 @@ async def _valid_attempt(session: AsyncSession, *, rules: Rules, ticket: Ticket,
 
 async def site_visit(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, findings: str) -> Ticket:
     findings = require(findings, texts.WHAT_SITE_FINDINGS)
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.SITE_VISIT, note=findings)
     ticket.site_visit_at = rules.now()
     return ticket
@@ -244,11 +258,8 @@ async def request_return(session: AsyncSession, *, rules: Rules, actor: Actor, n
     """退单: only within the return window after receipt, with a reason and the presumed unit."""
     reason = require(reason, texts.WHAT_RETURN_REASON)
     suggested_unit = require(suggested_unit, texts.WHAT_SUGGESTED_UNIT)
-    ticket = await get_ticket(session, number=number)
-    workflow.check(ticket.status, Action.REQUEST_RETURN, actor.role, number=ticket.number)
-    if ticket.return_window_until is not None and rules.now() > ticket.return_window_until:
-        raise WindowClosed(texts.ERR_RETURN_WINDOW.format(
-            limit=describe_period(rules.policy.deadlines.return_window)))
+    ticket = await _ticket_for(session, actor=actor, number=number)
+    workflow.check_now(ticket, Action.REQUEST_RETURN, actor.role, now=rules.now(), policy=rules.policy)
     ticket.pending_request = {"kind": "return", "reason": reason, "suggested_unit": suggested_unit,
                               "previous_status": ticket.status.value}
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.REQUEST_RETURN,
@@ -262,7 +273,7 @@ async def request_return(session: AsyncSession, *, rules: Rules, actor: Actor, n
 async def decide_return(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, approve: bool,
                         new_unit_id: int | None = None, note: str = "") -> Ticket:
     """The office approves (and re-dispatches to the unit with the closest function) or refuses."""
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     action = Action.APPROVE_RETURN if approve else Action.REFUSE_RETURN
     workflow.check(ticket.status, action, actor.role, number=ticket.number)
     old_unit_id = ticket.main_unit_id
@@ -298,11 +309,8 @@ async def request_extension(session: AsyncSession, *, rules: Rules, actor: Actor
     limit = rules.policy.limits.extension_max_working_days
     if not 1 <= days <= limit:
         raise ValidationFailed(texts.ERR_EXTENSION_DAYS.format(limit=limit))
-    ticket = await get_ticket(session, number=number)
-    workflow.check(ticket.status, Action.REQUEST_EXTENSION, actor.role, number=ticket.number)
-    if ticket.extension_window_until is not None and rules.now() > ticket.extension_window_until:
-        raise WindowClosed(texts.ERR_EXTENSION_WINDOW.format(
-            limit=describe_period(rules.policy.deadlines.extension_window)))
+    ticket = await _ticket_for(session, actor=actor, number=number)
+    workflow.check_now(ticket, Action.REQUEST_EXTENSION, actor.role, now=rules.now(), policy=rules.policy)
     ticket.pending_request = {"kind": "extension", "days": days, "reason": reason}
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket,
                               action=Action.REQUEST_EXTENSION, note=reason, data={"days": days})
@@ -315,7 +323,7 @@ async def request_extension(session: AsyncSession, *, rules: Rules, actor: Actor
 
 async def decide_extension(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, approve: bool,
                            note: str = "") -> Ticket:
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     action = Action.APPROVE_EXTENSION if approve else Action.REFUSE_EXTENSION
     workflow.check(ticket.status, action, actor.role, number=ticket.number)
     days = int(ticket.pending_request.get("days", 0))
@@ -339,16 +347,20 @@ async def decide_extension(session: AsyncSession, *, rules: Rules, actor: Actor,
     return ticket
 
 
-async def reply(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, data: ReplyData) -> Ticket:
-    """办结回复: refused unless the citizen was contacted and every required element is there."""
-    ticket = await get_ticket(session, number=number)
-    workflow.check(ticket.status, Action.REPLY, actor.role, number=ticket.number)
-    unreachable = ticket.first_contact_attempts >= rules.policy.contact.attempts_when_unreachable
-    if ticket.first_contact_at is None and not unreachable:
-        raise ValidationFailed(texts.ERR_REPLY_NO_CONTACT)
+def reply_elements(ticket: Ticket) -> list[str]:
+    """The ReplyData fields a reply must fill (DOMAIN §3 step 7); the findings only after a visit.
+    `answered_at` is required as well (checked on its own: it is a time, not a text)."""
     required = ["text", "contact_person", "facts", "judgement", "citizen_opinion", "answered_by"]
     if ticket.site_visit_at is not None:
         required.append("site_findings")
+    return required
+
+
+async def reply(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, data: ReplyData) -> Ticket:
+    """办结回复: refused unless the citizen was contacted and every required element is there."""
+    ticket = await _ticket_for(session, actor=actor, number=number)
+    workflow.check_now(ticket, Action.REPLY, actor.role, now=rules.now(), policy=rules.policy)
+    required = reply_elements(ticket)
     missing = [texts.REPLY_ELEMENT[name] for name in required if not getattr(data, name)]
     if data.answered_at is None:
         missing.append(texts.REPLY_ELEMENT["answered_at"])
@@ -371,7 +383,20 @@ async def reply(session: AsyncSession, *, rules: Rules, actor: Actor, number: st
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_REPLIED,
                text=texts.N_REPLIED.format(unit=unit.name, number=ticket.number,
                result=texts.RESULT[data.result]))
+    # The citizen reads the answer now, before anyone asks them to rate it.
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.REPLY_TO_CITIZEN,
+               text=reply_to_citizen_text(ticket, unit=unit, rules=rules))
     return ticket
+
+
+def reply_to_citizen_text(ticket: Ticket, *, unit: Unit | None, rules: Rules) -> str:
+    """What the citizen reads of a unit's reply (pushed, and in /status): result, answer, unit,
+    and how to contest it."""
+    hotline = rules.policy.hotline
+    return texts.N_REPLY_TO_CITIZEN.format(
+        number=ticket.number, unit=unit.name if unit is not None else texts.UNIT_UNKNOWN,
+        result=texts.RESULT[ticket.result] if ticket.result else texts.RESULT_DIRECT,
+        reply=ticket.reply_text or "", contest=texts.REPLY_CONTEST.format(phone=hotline.phone, hours=hotline.hours))
 
 
 # --- review, callback and closing ---------------------------------------------------
@@ -389,7 +414,7 @@ def callback_outcome(answers: CallbackAnswers) -> Action:
 async def record_callback(session: AsyncSession, *, rules: Rules, actor: Actor, number: str,
                           answers: CallbackAnswers) -> Ticket:
     """Store the callback answers and close the ticket or send it back for rework."""
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     if answers.reached:
         missing = [label for name, label in texts.CALLBACK_ELEMENT.items() if getattr(answers, name) is None]
         if missing:
@@ -420,7 +445,7 @@ async def record_callback(session: AsyncSession, *, rules: Rules, actor: Actor, 
 async def rework(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str) -> Ticket:
     """退回重办 after the office's review of a reply."""
     note = require(note, texts.WHAT_REWORK_REASON)
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     await _rework(session, rules=rules, actor=actor, ticket=ticket, note=note, data={})
     return ticket
 
@@ -443,7 +468,7 @@ async def _rework(session: AsyncSession, *, rules: Rules, actor: Actor, ticket: 
 
 
 async def supervise(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = "") -> Ticket:
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     ticket.supervised = True
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.SUPERVISE, note=note)
     if ticket.main_unit_id:
@@ -455,14 +480,14 @@ async def supervise(session: AsyncSession, *, rules: Rules, actor: Actor, number
 async def archive(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str) -> Ticket:
     """存电: a repeated complaint shown unfounded; later ones are left out of satisfaction."""
     note = require(note, texts.WHAT_ARCHIVE_REASON)
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     ticket.archived = True
     await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.ARCHIVE, note=note)
     return ticket
 
 
 async def urge(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = "") -> Ticket:
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.URGE, note=note)
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.URGED,
                text=texts.N_URGED.format(number=ticket.number, note=note))
@@ -470,7 +495,7 @@ async def urge(session: AsyncSession, *, rules: Rules, actor: Actor, number: str
 
 
 async def recall(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = "") -> Ticket:
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     ticket.closed_at = rules.now()
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.RECALL, note=note)
     if ticket.main_unit_id:
@@ -481,7 +506,7 @@ async def recall(session: AsyncSession, *, rules: Rules, actor: Actor, number: s
 
 async def recheck(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = "") -> Ticket:
     """复核: a closed ticket goes back to its unit, to be answered in writing within the recheck term."""
-    ticket = await get_ticket(session, number=number)
+    ticket = await _ticket_for(session, actor=actor, number=number)
     workflow.check(ticket.status, Action.RECHECK, actor.role, number=ticket.number)
     now = rules.now()
     ticket.closed_at = None

@@ -4,10 +4,23 @@ it leads, in ONE table. Service functions consult it; nothing else decides trans
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from tickets.clock import ensure_aware
+from tickets.deadlines import describe_period
 from tickets.enums import OPEN_STATUSES, Action, Role, TicketStatus
-from tickets.errors import Forbidden, IllegalTransition
-from tickets.texts import ACTION, ERR_ILLEGAL_TRANSITION, ERR_ROLE_FORBIDDEN, STATUS
+from tickets.errors import Forbidden, IllegalTransition, ValidationFailed, WindowClosed
+from tickets.models import Ticket
+from tickets.policy import Policy
+from tickets.texts import (
+    ACTION,
+    ERR_EXTENSION_WINDOW,
+    ERR_ILLEGAL_TRANSITION,
+    ERR_REPLY_NO_CONTACT,
+    ERR_RETURN_WINDOW,
+    ERR_ROLE_FORBIDDEN,
+    STATUS,
+)
 
 S = TicketStatus
 A = Action
@@ -81,3 +94,55 @@ def check(status: TicketStatus, action: Action, role: Role, *, number: str = "")
 def allowed_actions(status: TicketStatus, role: Role) -> list[Action]:
     """What a person in `role` may do now (for buttons and API hints)."""
     return [action for (state, action), rule in TRANSITIONS.items() if state == status and role in rule.roles]
+
+
+# --- what is possible now, for this ticket ------------------------------------------------
+
+
+def _window(ticket: Ticket, action: Action, policy: Policy) -> tuple[datetime | None, str] | None:
+    """The window an action must be taken in (counted from receipt by the unit), and why not after it."""
+    if action is A.REQUEST_RETURN:
+        return ticket.return_window_until, ERR_RETURN_WINDOW.format(
+            limit=describe_period(policy.deadlines.return_window))
+    if action is A.REQUEST_EXTENSION:
+        return ticket.extension_window_until, ERR_EXTENSION_WINDOW.format(
+            limit=describe_period(policy.deadlines.extension_window))
+    return None
+
+
+def contact_done(ticket: Ticket, policy: Policy) -> bool:
+    """先行联系 is done: the citizen was reached, or the counted unanswered calls are enough."""
+    return ticket.first_contact_at is not None or \
+        ticket.first_contact_attempts >= policy.contact.attempts_when_unreachable
+
+
+def why_not_now(ticket: Ticket, action: Action, role: Role, *, now: datetime, policy: Policy) -> str | None:
+    """None when `role` may take `action` on `ticket` at `now`; else the reason, in Chinese.
+    The table, then the time windows and the reply's precondition."""
+    try:
+        check(ticket.status, action, role, number=ticket.number)
+    except (IllegalTransition, Forbidden) as error:
+        return error.message
+    window = _window(ticket, action, policy)
+    if window is not None and window[0] is not None and ensure_aware(now) > ensure_aware(window[0]):
+        return window[1]
+    if action is A.REPLY and not contact_done(ticket, policy):
+        return ERR_REPLY_NO_CONTACT
+    return None
+
+
+def check_now(ticket: Ticket, action: Action, role: Role, *, now: datetime, policy: Policy) -> None:
+    """`why_not_now` as a typed error: WindowClosed for a window, ValidationFailed for the reply."""
+    reason = why_not_now(ticket, action, role, now=now, policy=policy)
+    if reason is None:
+        return
+    check(ticket.status, action, role, number=ticket.number)  # raises the table's own error first
+    if _window(ticket, action, policy) is not None:
+        raise WindowClosed(reason)
+    raise ValidationFailed(reason)
+
+
+def available_actions(ticket: Ticket, role: Role, *, now: datetime, policy: Policy) -> list[Action]:
+    """What a person in `role` may do with this ticket now: the buttons to show."""
+    return [action for action in allowed_actions(ticket.status, role)
+            if why_not_now(ticket, action, role, now=now, policy=policy) is None]

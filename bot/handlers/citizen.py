@@ -18,7 +18,8 @@ from bot.states import StatusCheck
 from knowledge_base import service as kb_service
 from knowledge_base.conversation import Band, ConversationContext, NoAnswerReason
 from knowledge_base.matcher import Entry, KnowledgeBase
-from tickets import messaging, queries, service
+from knowledge_base.smalltalk import SmallTalk
+from tickets import deadlines, messaging, queries, service
 from tickets import texts as ttexts
 from tickets.context import Actor, Rules
 from tickets.db import SessionFactory
@@ -32,6 +33,8 @@ from tickets.schemas import CallbackAnswers
 router = RouteTable("citizen")
 ask_router = RouteTable("citizen-ask")
 STATUS_TRIES = 3
+# States in which the ticket carries the answer the citizen was given.
+ANSWERED = frozenset({TicketStatus.REPLIED, TicketStatus.CLOSED, TicketStatus.DIRECT_ANSWERED})
 
 
 # --- status ---------------------------------------------------------------------------
@@ -39,13 +42,13 @@ STATUS_TRIES = 3
 
 @router.message(Command("status"))
 async def status_command(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession,
-                         who: Who) -> None:
+                         who: Who, rules: Rules) -> None:
     number = (command.args or "").strip()
     if not number:
         await state.set_state(StatusCheck.number)
         await message.answer(texts.STATUS_USAGE)
         return
-    await _status(message, state, session, who, number)
+    await _status(message, state, session, who, rules, number)
 
 
 @router.message(F.text == texts.BTN_STATUS)
@@ -60,11 +63,13 @@ async def status_menu(event: Message | CallbackQuery, state: FSMContext) -> None
 
 
 @router.message(StatusCheck.number, PLAIN_TEXT)
-async def status_number(message: Message, state: FSMContext, session: AsyncSession, who: Who) -> None:
-    await _status(message, state, session, who, (message.text or "").strip())
+async def status_number(message: Message, state: FSMContext, session: AsyncSession, who: Who,
+                        rules: Rules) -> None:
+    await _status(message, state, session, who, rules, (message.text or "").strip())
 
 
-async def _status(message: Message, state: FSMContext, session: AsyncSession, who: Who, number: str) -> None:
+async def _status(message: Message, state: FSMContext, session: AsyncSession, who: Who, rules: Rules,
+                  number: str) -> None:
     try:
         ticket = await queries.get_ticket(session, number=number[:30])
     except NotFound as error:
@@ -73,7 +78,7 @@ async def _status(message: Message, state: FSMContext, session: AsyncSession, wh
         return
     if await _may_see_all(session, who, ticket):
         await state.set_state(None)
-        await reply_long(message, await _status_text(session, ticket, full=True))
+        await reply_long(message, await _status_text(session, ticket, rules, full=True))
         return
     tries = (await state.get_data()).get(f"status_tries:{ticket.number}", 0)
     if tries >= STATUS_TRIES:
@@ -86,7 +91,7 @@ async def _status(message: Message, state: FSMContext, session: AsyncSession, wh
 
 
 @router.message(StatusCheck.phone_digits, PLAIN_TEXT)
-async def status_digits(message: Message, state: FSMContext, session: AsyncSession) -> None:
+async def status_digits(message: Message, state: FSMContext, session: AsyncSession, rules: Rules) -> None:
     data = await state.get_data()
     number = data.get("status_number", "")
     try:
@@ -97,7 +102,7 @@ async def status_digits(message: Message, state: FSMContext, session: AsyncSessi
         return
     if phone_suffix_matches(ticket.contact_phone, message.text or ""):
         await state.set_state(None)
-        await message.answer(await _status_text(session, ticket, full=False))
+        await message.answer(await _status_text(session, ticket, rules, full=False))
         return
     tries = data.get(f"status_tries:{number}", 0) + 1
     await state.update_data({f"status_tries:{number}": tries})
@@ -116,16 +121,19 @@ async def _may_see_all(session: AsyncSession, who: Who, ticket: Ticket) -> bool:
                            citizen_id=citizen.id if citizen else None)
 
 
-async def _status_text(session: AsyncSession, ticket: Ticket, *, full: bool) -> str:
+async def _status_text(session: AsyncSession, ticket: Ticket, rules: Rules, *, full: bool) -> str:
     unit = await session.get(Unit, ticket.main_unit_id) if ticket.main_unit_id else None
     values = dict(
         number=ticket.number, status=ttexts.STATUS[ticket.status], type=ttexts.REQUEST_TYPE[ticket.request_type],
         category=ticket.category or texts.FILE_NO_CATEGORY, unit=unit.name if unit else texts.STATUS_NO_UNIT,
-        received=ttexts.fmt_local(ticket.received_at), due=ttexts.fmt_local(ticket.due_at),
+        received=ttexts.fmt_local(ticket.received_at), due=deadlines.describe_due(ticket, rules=rules),
     )
-    if full:
-        return texts.STATUS_OWN.format(**values, place=ticket.place or "—", content=ticket.content)
-    return texts.STATUS_PUBLIC.format(**values)
+    if not full:
+        return texts.STATUS_PUBLIC.format(**values)
+    text = texts.STATUS_OWN.format(**values, place=ticket.place or "—", content=ticket.content)
+    if ticket.reply_text and ticket.status in ANSWERED:
+        text += "\n\n" + service.reply_to_citizen_text(ticket, unit=unit, rules=rules)
+    return text
 
 
 # --- my tickets -----------------------------------------------------------------------------
@@ -133,7 +141,7 @@ async def _status_text(session: AsyncSession, ticket: Ticket, *, full: bool) -> 
 
 @router.message(Command("mine"))
 @router.message(F.text == texts.BTN_MINE)
-async def mine(message: Message, session: AsyncSession, who: Who, state: FSMContext) -> None:
+async def mine(message: Message, session: AsyncSession, who: Who, state: FSMContext, rules: Rules) -> None:
     await state.set_state(None)
     citizen = await citizen_of(session, who.user_id)
     rows = await citizen_tickets(session, citizen_id=citizen.id, limit=20) if citizen and citizen.id else []
@@ -141,9 +149,13 @@ async def mine(message: Message, session: AsyncSession, who: Who, state: FSMCont
         await message.answer(texts.MINE_EMPTY, reply_markup=keyboards.citizen_menu())
         return
     lines = [texts.MINE_HEADER.format(count=len(rows))]
-    lines += [texts.MINE_LINE.format(number=t.number, status=ttexts.STATUS[t.status],
-                                     due=ttexts.fmt_local(t.due_at), summary=messaging.summary(t.content, limit=40))
-              for t in rows]
+    for t in rows:
+        lines.append(texts.MINE_LINE.format(number=t.number, status=ttexts.STATUS[t.status],
+                                            due=deadlines.describe_due(t, rules=rules),
+                                            summary=messaging.summary(t.content, limit=40)))
+        if t.reply_text and t.status in ANSWERED:
+            lines.append(texts.MINE_REPLY.format(result=ttexts.RESULT[t.result] if t.result else ttexts.RESULT_DIRECT,
+                                                 reply=messaging.summary(t.reply_text, limit=60), number=t.number))
     await reply_long(message, "\n".join(lines))
 
 
@@ -255,7 +267,10 @@ FREE_TEXT = PlainText(excluded=frozenset(texts.MENU_BUTTONS))
 
 @ask_router.message(StateFilter(None), FREE_TEXT)
 async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: AnswerMemo,
-              sessions: SessionFactory, rules: Rules) -> None:
+              sessions: SessionFactory, rules: Rules, who: Who | None = None) -> None:
+    if who is not None and who.role is not Role.CITIZEN:
+        await message.answer(texts.STAFF_FREE_TEXT_OFFICE if who.role is Role.OFFICE else texts.STAFF_FREE_TEXT_HANDLER)
+        return
     text = message.text or ""
     data = await state.get_data()
     declined = frozenset(data.get("declined", ()))
@@ -270,12 +285,28 @@ async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: Answ
     elif result.no_answer_reason is NoAnswerReason.EMPTY:
         await message.answer(texts.KB_EMPTY)
     elif result.no_answer_reason is NoAnswerReason.PERSON_REQUESTED:
-        await message.answer(texts.KB_PERSON, reply_markup=keyboards.offer_request())
+        hotline = rules.policy.hotline
+        await message.answer(texts.KB_PERSON.format(phone=hotline.phone, hours=hotline.hours),
+                             reply_markup=keyboards.offer_request())
+    elif result.no_answer_reason is NoAnswerReason.SMALL_TALK:
+        await _small_talk(message, result.small_talk)
+    elif result.no_answer_reason is NoAnswerReason.OUT_OF_SCOPE:
+        # Not a gap of the knowledge base and not something to file a request about.
+        await message.answer(texts.KB_OUT_OF_SCOPE)
     else:
         await message.answer(texts.KB_NO_ANSWER, reply_markup=keyboards.offer_request())
         # Kept (masked) for the office's weekly gap list: what citizens ask that no entry covers.
         async with sessions() as session, session.begin():
             await kb_service.record_miss(session, query=text, clock=rules.clock, channel="telegram")
+
+
+async def _small_talk(message: Message, talk: SmallTalk | None) -> None:
+    if talk is SmallTalk.THANKS:
+        await message.answer(texts.KB_THANKS_REPLY)
+    elif talk is SmallTalk.GOODBYE:
+        await message.answer(texts.KB_GOODBYE)
+    else:
+        await message.answer(texts.KB_GREETING, reply_markup=keyboards.citizen_menu())
 
 
 @ask_router.callback_query(MenuCb.filter(F.item == "ask"))

@@ -10,11 +10,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import keyboards, texts
+from bot import drafts, keyboards, texts
 from bot.callbacks import DraftCb, MenuCb
 from bot.context import citizen_of, log, run_service
 from bot.models import TicketAttachment
-from bot.routes import PLAIN_TEXT, RouteTable
+from bot.routes import PlainText, RouteTable
 from bot.states import FileRequest
 from knowledge_base.classify import Router
 from knowledge_base.classify.draft import category_labels, suggest_draft
@@ -27,6 +27,8 @@ from tickets.privacy import mask_phone, normalize_phone
 from tickets.schemas import TicketCreate
 
 router = RouteTable("filing")
+# A step's typed answer; the menu buttons keep their meaning (bot/drafts.py keeps the draft).
+STEP_TEXT = PlainText(excluded=frozenset(texts.MENU_BUTTONS))
 MAX_PHOTOS = 5
 
 
@@ -46,8 +48,16 @@ async def file_from_menu(message: Message, state: FSMContext) -> None:
 @router.callback_query(MenuCb.filter(F.item == "file"))
 async def file_from_button(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
-    if isinstance(query.message, Message):
-        await begin(query.message, state)
+    if not isinstance(query.message, Message):
+        return
+    current = await state.get_state()
+    if drafts.is_draft(current):
+        # An old 提交诉求 button pressed in the middle of a draft: keep it, say where it stands.
+        assert current is not None
+        text, markup = drafts.note(current, await state.get_data())
+        await query.message.answer(text, reply_markup=markup)
+        return
+    await begin(query.message, state)
 
 
 @router.message(FileRequest.content, F.photo)
@@ -64,19 +74,19 @@ async def content_photo(message: Message, state: FSMContext, rules: Rules) -> No
         await message.answer(texts.FILE_ASK_PHOTO_TEXT)
 
 
-@router.message(FileRequest.content, PLAIN_TEXT)
+@router.message(FileRequest.content, STEP_TEXT)
 async def content_text(message: Message, state: FSMContext, rules: Rules) -> None:
     await _take_content(message, state, rules, message.text or "")
 
 
 async def _take_content(message: Message, state: FSMContext, rules: Rules, text: str) -> None:
-    text = text.strip()
-    if not text:
+    if not text.strip():
         await message.answer(texts.FILE_CONTENT_EMPTY)
         return
-    limit = rules.policy.limits.content_max_chars
-    if len(text) > limit:
-        await message.answer(texts.TOO_LONG_INPUT.format(length=len(text), limit=limit))
+    try:
+        text = intake.check_content(rules, text)
+    except ValidationFailed as error:
+        await message.answer(error.message)
         return
     await state.update_data(content=text)
     await state.set_state(FileRequest.place)
@@ -90,14 +100,16 @@ async def place_location(message: Message, state: FSMContext) -> None:
     await _take_place(message, state, place)
 
 
-@router.message(FileRequest.place, PLAIN_TEXT)
+@router.message(FileRequest.place, STEP_TEXT)
 async def place_text(message: Message, state: FSMContext) -> None:
     place = (message.text or "").strip()
     if not place:
         await message.answer(texts.FILE_ASK_PLACE, reply_markup=keyboards.share_location())
         return
-    if len(place) > schemas.PLACE_MAX:
-        await message.answer(texts.TOO_LONG_INPUT.format(length=len(place), limit=schemas.PLACE_MAX))
+    try:
+        schemas.check_length(place, schemas.PLACE_MAX, ttexts.WHAT_PLACE)
+    except ValidationFailed as error:
+        await message.answer(error.message)
         return
     await _take_place(message, state, place)
 
@@ -117,7 +129,7 @@ async def phone_contact(message: Message, state: FSMContext, category_router: Ro
     await _take_phone(message, state, message.contact.phone_number, category_router)
 
 
-@router.message(FileRequest.phone, PLAIN_TEXT)
+@router.message(FileRequest.phone, STEP_TEXT)
 async def phone_text(message: Message, state: FSMContext, category_router: Router | None = None) -> None:
     await _take_phone(message, state, message.text or "", category_router)
 
@@ -228,5 +240,4 @@ async def _file(session: AsyncSession, *, rules: Rules, data: dict[str, Any],
     )
     for file_id in data.get("photos", []):
         session.add(TicketAttachment(ticket_id=ticket.id, file_id=file_id, created_at=rules.now()))
-    due = ttexts.fmt_local(deadlines.expected_due(rules, ticket))
-    return ticket.number, due
+    return ticket.number, deadlines.describe_due(ticket, rules=rules)

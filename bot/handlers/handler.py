@@ -12,13 +12,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import keyboards, texts
-from bot.callbacks import CardAct, TicketCb
+from bot import keyboards, paging, texts
+from bot.callbacks import CardAct, ListKind, OpenCb, PageCb, TicketCb
 from bot.context import RoleFilter, Who, reply_long, run_service
 from bot.models import TicketAttachment
 from bot.routes import PLAIN_TEXT, RouteTable
 from bot.states import ExtensionRequest, ReplyRequest, ReturnRequest
-from tickets import logins, queries, service, workflow
+from tickets import logins, messaging, queries, service, workflow
 from tickets import texts as ttexts
 from tickets.clock import SHANGHAI, ensure_aware, local
 from tickets.context import Rules
@@ -32,7 +32,6 @@ from tickets.schemas import ReplyData
 router = RouteTable("handler")
 router.message.filter(RoleFilter(Role.HANDLER))
 router.callback_query.filter(RoleFilter(Role.HANDLER))
-MAX_CARDS = 10
 DUE_SOON = Period(amount=1, unit=PeriodUnit.WORKING_DAYS)
 # Days typed with full-width digits (“３天”) count as well.
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -42,16 +41,15 @@ ACT_ACTION: dict[CardAct, Action] = {
     CardAct.ACCEPT: Action.ACCEPT, CardAct.CONTACTED: Action.FIRST_CONTACT, CardAct.REACHED: Action.FIRST_CONTACT,
     CardAct.UNREACHED: Action.FIRST_CONTACT, CardAct.RETURN: Action.REQUEST_RETURN,
     CardAct.EXTEND: Action.REQUEST_EXTENSION, CardAct.DAYS: Action.REQUEST_EXTENSION, CardAct.REPLY: Action.REPLY,
-    CardAct.RESULT: Action.REPLY,
+    CardAct.RESULT: Action.REPLY, CardAct.CONFIRM: Action.REPLY, CardAct.REDO: Action.REPLY,
 }
 
 
-def card_actions(ticket: Ticket) -> list[Action]:
-    return workflow.allowed_actions(ticket.status, Role.HANDLER)
-
-
-def card_markup(ticket: Ticket) -> InlineKeyboardMarkup | None:
-    return keyboards.ticket_card(ticket.number, card_actions(ticket))
+def card_markup(ticket: Ticket, rules: Rules) -> InlineKeyboardMarkup | None:
+    """Only the buttons the workflow allows now (a closed window or a reply before the first
+    contact has none)."""
+    return keyboards.ticket_card(ticket.number, workflow.available_actions(ticket, Role.HANDLER, now=rules.now(),
+                                                                           policy=rules.policy))
 
 
 async def card_text(session: AsyncSession, ticket: Ticket) -> str:
@@ -60,7 +58,7 @@ async def card_text(session: AsyncSession, ticket: Ticket) -> str:
     text = texts.CARD.format(
         number=ticket.number, status=ttexts.STATUS[ticket.status], urgency=ttexts.URGENCY[ticket.urgency],
         type=ttexts.REQUEST_TYPE[ticket.request_type], category=ticket.category or texts.FILE_NO_CATEGORY,
-        name=ticket.contact_name or "", phone=ticket.contact_phone or "—", place=ticket.place or "—",
+        name=ticket.contact_name or texts.CARD_NO_NAME, phone=ticket.contact_phone or "—", place=ticket.place or "—",
         content=ticket.content if len(ticket.content) <= 1500 else ticket.content[:1500] + "…",
         first_contact_due=ttexts.fmt_local(ticket.first_contact_due_at), due=ttexts.fmt_local(ticket.due_at),
     )
@@ -113,29 +111,58 @@ async def mytickets(message: Message, session: AsyncSession, who: Who, rules: Ru
     # Looking at the list is an action of the unit: it counts as today's duty login.
     await run_service(session, logins.record_duty_login(session, rules=rules, unit_id=who.unit_id,
                                                          staff_id=who.staff.id if who.staff else None))
+    await _my_page(message, session, who, rules, 0)
+
+
+@router.callback_query(PageCb.filter(F.kind == ListKind.MINE))
+async def mytickets_page(query: CallbackQuery, callback_data: PageCb, session: AsyncSession, who: Who,
+                         rules: Rules) -> None:
+    await _my_page(query, session, who, rules, callback_data.page)
+
+
+async def _my_page(event: Message | CallbackQuery, session: AsyncSession, who: Who, rules: Rules, page: int) -> None:
+    assert who.unit_id is not None
     groups = await _groups(session, rules, who.unit_id)
-    total = sum(len(v) for v in groups.values())
-    if not total:
-        await message.answer(texts.MYTICKETS_EMPTY)
+    listed = [(title, ticket) for title, rows in groups.items() for ticket in rows]
+    if not listed:
+        await paging.show(event, texts.MYTICKETS_EMPTY, None)
         return
-    shown = 0
-    for title, rows in groups.items():
-        if not rows or shown >= MAX_CARDS:
-            continue
-        await message.answer(texts.MYTICKETS_SECTION.format(title=title, count=len(rows)))
-        for ticket in rows:
-            if shown >= MAX_CARDS:
-                break
-            await reply_long(message, await card_text(session, ticket), card_markup(ticket))
-            shown += 1
-    if total > shown:
-        await message.answer(texts.MYTICKETS_MORE.format(count=total - shown))
+    at = paging.window(page, len(listed))
+    shown = listed[at.offset:at.offset + at.size]
+    lines = [texts.MYTICKETS_HEADER.format(
+        total=len(listed), overdue=len(groups[texts.SECTION_OVERDUE]), due_soon=len(groups[texts.SECTION_DUE_SOON]),
+        new=len(groups[texts.SECTION_NEW]), in_progress=len(groups[texts.SECTION_IN_PROGRESS]),
+        page=at.page + 1, pages=at.pages)]
+    lines += [texts.MYTICKETS_LINE.format(
+        index=at.offset + i, section=title, number=t.number, urgency=ttexts.URGENCY[t.urgency],
+        category=t.category or texts.FILE_NO_CATEGORY, place=t.place or "—", due=ttexts.fmt_local(t.due_at),
+        summary=messaging.summary(t.content, limit=30)) for i, (title, t) in enumerate(shown, start=1)]
+    buttons = [(texts.MYTICKETS_BUTTON.format(index=at.offset + i, number=t.number, section=title), t.number)
+               for i, (title, t) in enumerate(shown, start=1)]
+    await paging.show(event, "\n".join(lines),
+                      keyboards.paged_list(ListKind.MINE, buttons, page=at.page, pages=at.pages))
+
+
+@router.callback_query(OpenCb.filter(F.kind == ListKind.MINE))
+async def open_card(query: CallbackQuery, callback_data: OpenCb, session: AsyncSession, who: Who,
+                    rules: Rules) -> None:
+    try:
+        ticket = await queries.get_ticket(session, number=callback_data.number)
+    except HotlineError as error:
+        await query.answer(error.message, show_alert=True)
+        return
+    if ticket.main_unit_id != who.unit_id:
+        await query.answer(texts.WRONG_UNIT.format(number=ticket.number), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await reply_long(query.message, await card_text(session, ticket), card_markup(ticket, rules))
 
 
 # --- card buttons -----------------------------------------------------------------------------------
 
 
-async def _own_ticket(query: CallbackQuery, session: AsyncSession, who: Who, number: str,
+async def _own_ticket(query: CallbackQuery, session: AsyncSession, who: Who, rules: Rules, number: str,
                       action: Action) -> Ticket | None:
     """The ticket if this handler's unit holds it and the action is possible now; else says why."""
     try:
@@ -146,9 +173,9 @@ async def _own_ticket(query: CallbackQuery, session: AsyncSession, who: Who, num
     if ticket.main_unit_id != who.unit_id:
         await query.answer(texts.WRONG_UNIT.format(number=number), show_alert=True)
         return None
-    if action not in card_actions(ticket):
-        await query.answer(texts.NOT_NOW.format(number=number, status=ttexts.STATUS[ticket.status],
-                                                action=ttexts.ACTION[action]), show_alert=True)
+    reason = workflow.why_not_now(ticket, action, Role.HANDLER, now=rules.now(), policy=rules.policy)
+    if reason is not None:
+        await query.answer(reason, show_alert=True)
         return None
     return ticket
 
@@ -164,7 +191,7 @@ async def card_button(query: CallbackQuery, callback_data: TicketCb, session: As
                       rules: Rules, state: FSMContext) -> None:
     act, number = callback_data.act, callback_data.number
     action = ACT_ACTION[act]
-    ticket = await _own_ticket(query, session, who, number, action)
+    ticket = await _own_ticket(query, session, who, rules, number, action)
     if ticket is None:
         return
     actor = who.actor()
@@ -175,7 +202,7 @@ async def card_button(query: CallbackQuery, callback_data: TicketCb, session: As
             return
         await _answer(query, texts.DONE_ACCEPT.format(number=number,
                                                       due=ttexts.fmt_local(result.first_contact_due_at)),
-                      card_markup(result))
+                      card_markup(result, rules))
     elif act is CardAct.CONTACTED:
         await _answer(query, texts.ASK_CONTACT_RESULT.format(number=number), keyboards.contact_result(number))
     elif act in (CardAct.REACHED, CardAct.UNREACHED):
@@ -187,7 +214,7 @@ async def card_button(query: CallbackQuery, callback_data: TicketCb, session: As
             return
         text = (texts.DONE_CONTACT_REACHED.format(number=number) if reached else
                 texts.DONE_CONTACT_UNREACHED.format(number=number, attempts=result.first_contact_attempts))
-        await _answer(query, text, card_markup(result))
+        await _answer(query, text, card_markup(result, rules))
     elif act is CardAct.RETURN:
         await state.set_state(ReturnRequest.reason)
         await state.update_data(number=number)
@@ -205,10 +232,17 @@ async def card_button(query: CallbackQuery, callback_data: TicketCb, session: As
             await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
             return
         result_cat = ResultCategory(callback_data.arg)
-        await state.set_state(ReplyRequest.text)
-        await state.update_data(number=number, result=result_cat.value)
-        await _answer(query, texts.ASK_REPLY_TEXT.format(result=ttexts.RESULT[result_cat],
-                                                         template=reply_template(ticket)))
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(texts.REPLY_STARTED.format(result=ttexts.RESULT[result_cat]))
+            await _start_reply(query.message, state, ticket, result_cat, rules)
+    elif act is CardAct.REDO:
+        data = await state.get_data()
+        await query.answer()
+        if data.get("number") == number and data.get("result") and isinstance(query.message, Message):
+            await _start_reply(query.message, state, ticket, ResultCategory(data["result"]), rules)
+    elif act is CardAct.CONFIRM:
+        await _submit_reply(query, session, who, rules, state, number)
 
 
 # --- return -----------------------------------------------------------------------------------------
@@ -291,40 +325,49 @@ async def _extension(event: Message | CallbackQuery, session: AsyncSession, who:
     await message.answer(texts.DONE_EXTENSION.format(number=number, days=days))
 
 
-# --- reply ------------------------------------------------------------------------------------------------
+# --- reply: guided, one element at a time --------------------------------------------------------------
 
-REPLY_FIELDS = ("contact_person", "site_findings", "facts", "judgement", "citizen_opinion", "answered_by",
-                "answered_at", "text")
-# Labels people may type for each element; the first is the one in the template.
+# The order the elements are asked in (those the ticket needs: service.reply_elements, plus the time).
+REPLY_ORDER = ("contact_person", "facts", "judgement", "site_findings", "citizen_opinion", "answered_by",
+               "answered_at", "text")
+# Labels people may type for each element in a pasted form; the first is the one shown.
 REPLY_LABELS: dict[str, tuple[str, ...]] = {
-    name: (ttexts.REPLY_ELEMENT[name], *texts.REPLY_LABEL_ALIASES.get(name, ())) for name in REPLY_FIELDS
+    name: (ttexts.REPLY_ELEMENT[name], *texts.REPLY_LABEL_ALIASES.get(name, ())) for name in REPLY_ORDER
 }
 _LABEL_TO_FIELD = {label: name for name, labels in REPLY_LABELS.items() for label in labels}
-_LINE = re.compile(r"^\s*([^:：]{1,12})\s*[:：]\s*(.*)$")
+_LINE = re.compile(r"^\s*([^:：\s]{1,12})\s*[:：]\s*(.*)$")
 
 
-def reply_template(ticket: Ticket) -> str:
-    fields = [f for f in REPLY_FIELDS if f != "site_findings" or ticket.site_visit_at is not None]
-    return "\n".join(f"{REPLY_LABELS[f][0]}：" for f in fields)
+def reply_fields(ticket: Ticket) -> list[str]:
+    needed = {*service.reply_elements(ticket), "answered_at"}
+    return [name for name in REPLY_ORDER if name in needed]
 
 
-def parse_reply(text: str) -> dict[str, str]:
-    """`标签：内容` lines into fields; lines without a known label continue the previous field."""
+def parse_form(text: str) -> tuple[dict[str, str], list[str]]:
+    """A pasted `标签：内容` form: the known elements, and the labels not recognised (said back to
+    the handler rather than merged into another element). Lines without a label continue the
+    element before them. Not a form (no known label): nothing."""
     values: dict[str, str] = {}
+    unknown: list[str] = []
     current: str | None = None
     for line in text.splitlines():
         match = _LINE.match(line)
-        field = _LABEL_TO_FIELD.get(match.group(1).strip()) if match else None
+        label = match.group(1).strip() if match else ""
+        field = _LABEL_TO_FIELD.get(label)
         if match and field:
             current = field
             values[field] = match.group(2).strip()
+        elif match:
+            unknown.append(label)
         elif current is not None and line.strip():
             values[current] = (values[current] + "\n" + line.strip()).strip()
-    return values
+    return (values, unknown) if values else ({}, [])
 
 
 def parse_time(raw: str, now: datetime) -> datetime | None:
     raw = raw.strip().translate(str.maketrans("０１２３４５６７８９：", "0123456789:"))
+    if raw in texts.REPLY_NOW_WORDS:
+        return now
     today = local(now).date()
     for fmt in ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%m-%d %H:%M", "%H:%M"):
         try:
@@ -341,35 +384,107 @@ def parse_time(raw: str, now: datetime) -> datetime | None:
     return None
 
 
-@router.message(ReplyRequest.text, PLAIN_TEXT)
-async def reply_text(message: Message, state: FSMContext, session: AsyncSession, who: Who, rules: Rules) -> None:
+def check_element(field: str, raw: str, rules: Rules) -> tuple[str | None, str | None]:
+    """(the value to keep, None) or (None, what is wrong with it)."""
+    value = raw.strip()
+    label = ttexts.REPLY_ELEMENT[field]
+    if not value:
+        return None, texts.REPLY_EMPTY_FIELD.format(label=label)
+    if field == "answered_at":
+        now = rules.now()
+        at = parse_time(value, now)
+        if at is None:
+            return None, texts.REPLY_BAD_TIME.format(value=value[:30])
+        # A few minutes of clock difference are not a time in the future.
+        if at > now + timedelta(minutes=5):
+            return None, texts.REPLY_FUTURE_TIME.format(value=value[:30], now=local(now).strftime("%H:%M"))
+        return at.isoformat(), None
+    if field == "text" and len(value) < rules.policy.limits.reply_min_chars:
+        return None, texts.REPLY_TEXT_SHORT.format(length=len(value), limit=rules.policy.limits.reply_min_chars)
+    return value, None
+
+
+async def _start_reply(message: Message, state: FSMContext, ticket: Ticket, result: ResultCategory,
+                       rules: Rules) -> None:
+    await state.set_state(ReplyRequest.field)
+    await state.set_data({"number": ticket.number, "result": result.value, "fields": reply_fields(ticket),
+                          "values": {}})
+    await _ask_next(message, state, rules)
+
+
+async def _ask_next(message: Message, state: FSMContext, rules: Rules) -> None:
+    """Ask the first element still missing, or show the summary to confirm."""
     data = await state.get_data()
-    number = data["number"]
-    values = parse_reply(message.text or "")
-    if not values:
-        await message.answer(texts.REPLY_PARSE_HINT)
+    fields: list[str] = data["fields"]
+    values: dict[str, str] = data["values"]
+    missing = [f for f in fields if f not in values]
+    if missing:
+        field = missing[0]
+        label = ttexts.REPLY_ELEMENT[field]
+        await state.set_state(ReplyRequest.field)
+        await state.update_data(field=field, field_label=label)
+        await message.answer(texts.ASK_REPLY_FIELD.format(
+            step=fields.index(field) + 1, steps=len(fields), label=label,
+            hint=texts.REPLY_HINT[field].format(limit=rules.policy.limits.reply_min_chars)))
         return
-    answered_at = None
-    if values.get("answered_at"):
-        answered_at = parse_time(values["answered_at"], rules.now())
-        if answered_at is None:
-            await message.answer(texts.REPLY_BAD_TIME.format(value=values["answered_at"][:30]))
+    await state.set_state(ReplyRequest.confirm)
+    lines = [texts.REPLY_SUMMARY_LINE.format(
+        label=ttexts.REPLY_ELEMENT[f],
+        value=ttexts.fmt_local(datetime.fromisoformat(values[f])) if f == "answered_at" else values[f])
+        for f in fields]
+    number = data["number"]
+    await reply_long(message, texts.REPLY_SUMMARY.format(
+        number=number, result=ttexts.RESULT[ResultCategory(data["result"])], lines="\n".join(lines)),
+        keyboards.reply_confirm(number))
+
+
+@router.message(ReplyRequest.field, PLAIN_TEXT)
+async def reply_element(message: Message, state: FSMContext, rules: Rules) -> None:
+    data = await state.get_data()
+    values: dict[str, str] = dict(data["values"])
+    text = message.text or ""
+    form, unknown = parse_form(text) if "\n" in text or _LINE.match(text) else ({}, [])
+    if unknown and form:
+        known = "、".join(ttexts.REPLY_ELEMENT[f] for f in data["fields"])
+        await message.answer(texts.REPLY_UNKNOWN_LABEL.format(labels="、".join(unknown), known=known))
+        return
+    entries = {f: v for f, v in form.items() if f in data["fields"]} or {data["field"]: text}
+    for field, raw in entries.items():
+        value, error = check_element(field, raw, rules)
+        if error is not None:
+            await state.update_data(values=values)
+            await message.answer(error)
             return
-        if answered_at > rules.now() + timedelta(minutes=5):
-            await message.answer(texts.REPLY_BAD_TIME.format(value=values["answered_at"][:30]))
-            return
-    reply = ReplyData(result=ResultCategory(data["result"]), answered_at=answered_at,
-                      **{k: v for k, v in values.items() if k != "answered_at"})
+        assert value is not None
+        values[field] = value
+    await state.update_data(values=values)
+    await _ask_next(message, state, rules)
+
+
+@router.message(ReplyRequest.confirm, PLAIN_TEXT)
+async def reply_confirm_hint(message: Message, state: FSMContext, rules: Rules) -> None:
+    await _ask_next(message, state, rules)
+
+
+async def _submit_reply(query: CallbackQuery, session: AsyncSession, who: Who, rules: Rules, state: FSMContext,
+                        number: str) -> None:
+    data = await state.get_data()
+    if await state.get_state() != ReplyRequest.confirm.state or data.get("number") != number:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    values = dict(data["values"])
+    answered_at = datetime.fromisoformat(values.pop("answered_at"))
+    reply = ReplyData(result=ResultCategory(data["result"]), answered_at=answered_at, **values)
     result = await run_service(session, service.reply(session, rules=rules, actor=who.actor(), number=number,
                                                       data=reply))
     if isinstance(result, HotlineError):
-        # Stay in the step: the handler completes the missing elements and sends again.
-        await reply_long(message, result.message + "\n\n" + texts.ASK_REPLY_TEXT.format(
-            result=ttexts.RESULT[reply.result], template=reply_template(await queries.get_ticket(session,
-                                                                                                 number=number))))
+        await query.answer(result.message, show_alert=True)
         return
     await state.clear()
-    await message.answer(texts.DONE_REPLY.format(number=number, result=ttexts.RESULT[reply.result]))
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(texts.DONE_REPLY.format(number=number, result=ttexts.RESULT[reply.result]))
 
 
 @router.message(StateFilter(ReturnRequest, ExtensionRequest, ReplyRequest), ~F.text)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
 
+from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import keyboards, texts
-from bot.callbacks import DecideCb, DispatchCb
+from bot import keyboards, paging, texts
+from bot.callbacks import DecideCb, DispatchCb, ListKind, OpenCb, PageCb, ReviewCb, ReviewOp
 from bot.context import KbProvider, RoleFilter, Who, reply_long, run_service
+from bot.handlers.handler import card_text
 from bot.routes import PLAIN_TEXT, RouteTable
 from bot.routing import all_units, new_ticket_card, suggest_units
-from bot.states import OfficeRefusal
+from bot.states import OfficeRefusal, OfficeRework
 from tickets import messaging, queries, service, workflow
 from tickets import texts as ttexts
 from tickets.clock import local
@@ -23,12 +26,10 @@ from tickets.context import Rules
 from tickets.enums import Action, Role, TicketStatus, UnitKind
 from tickets.errors import HotlineError
 from tickets.models import DutyLogin, Ticket, Unit
-from tickets.queries import overdue_tickets
 
 router = RouteTable("office")
 router.message.filter(RoleFilter(Role.OFFICE))
 router.callback_query.filter(RoleFilter(Role.OFFICE))
-MAX_CARDS = 10
 
 
 @router.message(Command("duty"))
@@ -46,63 +47,107 @@ async def duty(message: Message, session: AsyncSession, rules: Rules) -> None:
     await reply_long(message, "\n".join(lines))
 
 
-@router.message(Command("overdue"))
-async def overdue(message: Message, session: AsyncSession, rules: Rules) -> None:
-    now = rules.now()
-    rows = await overdue_tickets(session, now=now)
-    if not rows:
-        await message.answer(texts.OVERDUE_EMPTY)
-        return
-    by_unit: dict[int | None, list[Ticket]] = defaultdict(list)
-    for ticket in rows:
-        by_unit[ticket.main_unit_id].append(ticket)
-    lines = [texts.OVERDUE_HEADER.format(count=len(rows))]
-    for unit_id, tickets in sorted(by_unit.items(), key=lambda kv: (-len(kv[1]), kv[0] or 0)):
-        unit = await session.get(Unit, unit_id) if unit_id else None
-        lines.append(texts.OVERDUE_UNIT.format(unit=unit.name if unit else "—", count=len(tickets)))
-        for ticket in tickets:
-            assert ticket.due_at is not None
-            days = (local(now).date() - local(ticket.due_at).date()).days
-            lines.append(texts.OVERDUE_LINE.format(number=ticket.number, days=max(days, 0),
-                                                   status=ttexts.STATUS[ticket.status]))
-    await reply_long(message, "\n".join(lines))
-
-
-@router.message(Command("pending"))
-async def pending(message: Message, session: AsyncSession, state: FSMContext) -> None:
-    await state.clear()
-    rows = (await session.exec(
-        select(Ticket).where(col(Ticket.status).in_([TicketStatus.RETURN_REQUESTED,
-                                                     TicketStatus.EXTENSION_REQUESTED]))
-        .order_by(col(Ticket.updated_at)).limit(MAX_CARDS))).all()
-    if not rows:
-        await message.answer(texts.PENDING_EMPTY)
-        return
-    for ticket in rows:
-        unit = await session.get(Unit, ticket.main_unit_id) if ticket.main_unit_id else None
-        request = ticket.pending_request
-        if ticket.status is TicketStatus.RETURN_REQUESTED:
-            text = texts.PENDING_RETURN.format(number=ticket.number, unit=unit.name if unit else "—",
-                                               reason=request.get("reason", ""),
-                                               suggested=request.get("suggested_unit", ""))
-            await reply_long(message, text, keyboards.decide("ret", ticket.number))
-        else:
-            text = texts.PENDING_EXTENSION.format(number=ticket.number, unit=unit.name if unit else "—",
-                                                  days=request.get("days", ""), reason=request.get("reason", ""),
-                                                  due=ttexts.fmt_local(ticket.due_at))
-            await reply_long(message, text, keyboards.decide("ext", ticket.number))
+# --- the queues: /new, /pending, /overdue, paged -------------------------------------------------------
 
 
 @router.message(Command("new"))
-async def new_tickets(message: Message, session: AsyncSession, kb: KbProvider) -> None:
-    rows = (await session.exec(select(Ticket).where(Ticket.status == TicketStatus.RECEIVED)
-                               .order_by(col(Ticket.received_at)).limit(MAX_CARDS))).all()
-    if not rows:
-        await message.answer(texts.NEW_EMPTY)
+@router.message(Command("pending"))
+@router.message(Command("overdue"))
+async def queue(message: Message, command: CommandObject, session: AsyncSession, rules: Rules,
+                state: FSMContext) -> None:
+    await state.clear()
+    kind = {"new": ListKind.NEW, "pending": ListKind.PENDING}.get(command.command, ListKind.OVERDUE)
+    await _queue_page(message, session, rules, kind, 0)
+
+
+@router.callback_query(PageCb.filter(F.kind.in_({ListKind.NEW, ListKind.PENDING, ListKind.OVERDUE})))
+async def queue_page(query: CallbackQuery, callback_data: PageCb, session: AsyncSession, rules: Rules) -> None:
+    await _queue_page(query, session, rules, callback_data.kind, callback_data.page)
+
+
+async def _queue_page(event: Message | CallbackQuery, session: AsyncSession, rules: Rules, kind: ListKind,
+                      page: int) -> None:
+    now = rules.now()
+    condition, order = {ListKind.NEW: queries.new_queue, ListKind.PENDING: queries.pending_queue}.get(
+        kind, lambda: queries.overdue_queue(now))()
+    total = await queries.count_tickets(session, condition=condition)
+    if not total:
+        await paging.show(event, QUEUE_EMPTY[kind], None)
         return
-    for ticket in rows:
+    at = paging.window(page, total)
+    rows = await queries.ticket_page(session, condition=condition, order=order, offset=at.offset, limit=at.size)
+    units = await _unit_names(session, rows)
+    lines = [QUEUE_HEADER[kind].format(total=total, page=at.page + 1, pages=at.pages)]
+    buttons: list[tuple[str, str]] = []
+    for i, ticket in enumerate(rows, start=at.offset + 1):
+        unit = units.get(ticket.main_unit_id or 0, "—")
+        values = dict(index=i, number=ticket.number, urgency=ttexts.URGENCY[ticket.urgency],
+                      category=ticket.category or texts.FILE_NO_CATEGORY, unit=unit,
+                      received=ttexts.fmt_local(ticket.received_at), due=ttexts.fmt_local(ticket.due_at),
+                      status=ttexts.STATUS[ticket.status], summary=messaging.summary(ticket.content, limit=30),
+                      days=_days_over(ticket, now),
+                      request=texts.PENDING_KIND_RETURN if ticket.status is TicketStatus.RETURN_REQUESTED
+                      else texts.PENDING_KIND_EXTENSION)
+        lines.append(QUEUE_LINE[kind].format(**values))
+        buttons.append((texts.QUEUE_BUTTON.format(**values), ticket.number))
+    await paging.show(event, "\n".join(lines), keyboards.paged_list(kind, buttons, page=at.page, pages=at.pages))
+
+
+QUEUE_EMPTY = {ListKind.NEW: texts.NEW_EMPTY, ListKind.PENDING: texts.PENDING_EMPTY,
+               ListKind.OVERDUE: texts.OVERDUE_EMPTY}
+QUEUE_HEADER = {ListKind.NEW: texts.NEW_HEADER, ListKind.PENDING: texts.PENDING_HEADER,
+                ListKind.OVERDUE: texts.OVERDUE_HEADER}
+QUEUE_LINE = {ListKind.NEW: texts.NEW_LINE, ListKind.PENDING: texts.PENDING_LINE,
+              ListKind.OVERDUE: texts.OVERDUE_LINE}
+
+
+def _days_over(ticket: Ticket, now: datetime) -> int:
+    if ticket.due_at is None:
+        return 0
+    return max((local(now).date() - local(ticket.due_at).date()).days, 0)
+
+
+async def _unit_names(session: AsyncSession, rows: Sequence[Ticket]) -> dict[int, str]:
+    ids = sorted({t.main_unit_id for t in rows if t.main_unit_id is not None})
+    if not ids:
+        return {}
+    found = await session.exec(select(Unit).where(col(Unit.id).in_(ids)))
+    return {u.id: u.name for u in found.all() if u.id is not None}
+
+
+@router.callback_query(OpenCb.filter(F.kind.in_({ListKind.NEW, ListKind.PENDING, ListKind.OVERDUE})))
+async def open_ticket(query: CallbackQuery, callback_data: OpenCb, session: AsyncSession, kb: KbProvider) -> None:
+    """The card of one ticket of a queue, with the office's buttons for it."""
+    try:
+        ticket = await queries.get_ticket(session, number=callback_data.number)
+    except HotlineError as error:
+        await query.answer(error.message, show_alert=True)
+        return
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if ticket.status is TicketStatus.RECEIVED:
         text, markup = await new_ticket_card(session, kb=kb(), ticket=ticket)
-        await reply_long(message, text, markup)
+        await reply_long(query.message, text, markup)
+    elif ticket.status in (TicketStatus.RETURN_REQUESTED, TicketStatus.EXTENSION_REQUESTED):
+        await _pending_card(query.message, session, ticket)
+    else:
+        await reply_long(query.message, await card_text(session, ticket))
+
+
+async def _pending_card(message: Message, session: AsyncSession, ticket: Ticket) -> None:
+    unit = await session.get(Unit, ticket.main_unit_id) if ticket.main_unit_id else None
+    request = ticket.pending_request
+    if ticket.status is TicketStatus.RETURN_REQUESTED:
+        text = texts.PENDING_RETURN.format(number=ticket.number, unit=unit.name if unit else "—",
+                                           reason=request.get("reason", ""),
+                                           suggested=request.get("suggested_unit", ""))
+        await reply_long(message, text, keyboards.decide("ret", ticket.number))
+    else:
+        text = texts.PENDING_EXTENSION.format(number=ticket.number, unit=unit.name if unit else "—",
+                                              days=request.get("days", ""), reason=request.get("reason", ""),
+                                              due=ttexts.fmt_local(ticket.due_at))
+        await reply_long(message, text, keyboards.decide("ext", ticket.number))
 
 
 @router.callback_query(DispatchCb.filter())
@@ -204,16 +249,58 @@ async def callback(message: Message, command: CommandObject, session: AsyncSessi
     if not number:
         await message.answer(texts.CB_USAGE)
         return
+    await message.answer(await _start_callback(session, rules, number[:30]))
+
+
+# --- the review of a reply (【待审核】 notice) -------------------------------------------------------
+
+
+@router.callback_query(ReviewCb.filter())
+async def review(query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession, rules: Rules,
+                 state: FSMContext) -> None:
+    number = callback_data.number
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None:
+        return
+    if callback_data.op is ReviewOp.APPROVE:
+        await message.answer(await _start_callback(session, rules, number))
+        return
     try:
-        ticket = await queries.get_ticket(session, number=number[:30])
+        ticket = await queries.get_ticket(session, number=number)
     except HotlineError as error:
         await message.answer(error.message)
         return
-    if Action.CLOSE not in workflow.allowed_actions(ticket.status, Role.CITIZEN):
+    if Action.REWORK not in workflow.allowed_actions(ticket.status, Role.OFFICE):
         await message.answer(texts.CB_NOT_READY.format(number=ticket.number, status=ttexts.STATUS[ticket.status]))
         return
-    if not await messaging.request_callback(session, rules=rules, ticket=ticket):
-        await message.answer(texts.CB_NO_TELEGRAM.format(number=ticket.number))
+    await state.set_state(OfficeRework.reason)
+    await state.set_data({"number": number})
+    await message.answer(texts.ASK_REWORK_REASON.format(number=number))
+
+
+@router.message(OfficeRework.reason, PLAIN_TEXT)
+async def rework_reason(message: Message, state: FSMContext, session: AsyncSession, who: Who,
+                        rules: Rules) -> None:
+    number = str((await state.get_data()).get("number", ""))
+    result = await run_service(session, service.rework(session, rules=rules, actor=who.actor(), number=number,
+                                                       note=message.text or ""))
+    if isinstance(result, HotlineError):
+        await message.answer(result.message)
         return
+    await state.clear()
+    await message.answer(texts.DONE_DECIDE.format(number=number, action=ttexts.ACTION[Action.REWORK]))
+
+
+async def _start_callback(session: AsyncSession, rules: Rules, number: str) -> str:
+    """Send the citizen the callback questions (after they got the reply); what to tell the office."""
+    try:
+        ticket = await queries.get_ticket(session, number=number)
+    except HotlineError as error:
+        return error.message
+    if Action.CLOSE not in workflow.allowed_actions(ticket.status, Role.CITIZEN):
+        return texts.CB_NOT_READY.format(number=ticket.number, status=ttexts.STATUS[ticket.status])
+    if not await messaging.request_callback(session, rules=rules, ticket=ticket):
+        return texts.CB_NO_TELEGRAM.format(number=ticket.number)
     await session.commit()
-    await message.answer(texts.CB_SENT.format(number=ticket.number))
+    return texts.CB_SENT.format(number=ticket.number)

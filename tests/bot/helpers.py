@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tests.conftest import Org
 from tickets import intake, service
 from tickets.context import Actor, Rules
 from tickets.db import SessionFactory
 from tickets.enums import Channel, RequestType
 from tickets.schemas import TicketCreate
+
+if TYPE_CHECKING:
+    from tests.bot.conftest import Harness
+    from tests.bot.fake_telegram import Call
 
 CITIZEN = 5001
 
@@ -24,3 +30,12 @@ async def filed_ticket(sessions: SessionFactory, rules: Rules, org: Org, *, unit
                                    unit_id=org.unit_ids[unit_index])
         await session.commit()
         return ticket.number
+
+
+async def file_in_bot(h: Harness, *, content: str, place: str, phone: str = "13812345678") -> list[Call]:
+    """A citizen files through the bot's steps and confirms; the bot's answers to the confirmation."""
+    await h.say(CITIZEN, "我要反映")
+    await h.say(CITIZEN, content)
+    await h.say(CITIZEN, place)
+    summary = await h.say(CITIZEN, phone)
+    return await h.press(CITIZEN, summary[0].button_data("✅ 确认提交"))

@@ -48,7 +48,7 @@ async def test_not_solved_records_feedback_and_starts_a_request(harness: Harness
 
 
 async def test_no_answer_offers_a_request(harness: Harness) -> None:
-    calls = await harness.say(CITIZEN, "明天天气怎么样")
+    calls = await harness.say(CITIZEN, "楼下早餐店油烟很大")
     assert texts_of(calls) == [texts.KB_NO_ANSWER]
     assert calls[0].buttons() == [["提交诉求"]]
     started = await harness.press(CITIZEN, calls[0].button_data("提交诉求"))
@@ -57,7 +57,7 @@ async def test_no_answer_offers_a_request(harness: Harness) -> None:
 
 async def test_person_requested(harness: Harness) -> None:
     calls = await harness.say(CITIZEN, "转人工")
-    assert texts_of(calls) == [texts.KB_PERSON]
+    assert texts_of(calls) == [texts.KB_PERSON.format(phone="12345", hours="7×24小时")]
 
 
 async def test_suggestions_and_pick(harness: Harness) -> None:

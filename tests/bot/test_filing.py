@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from bot import texts
 from bot.models import TicketAttachment
 from tests.bot.conftest import Harness, make_storage, texts_of
+from tests.bot.helpers import file_in_bot
 from tickets.enums import Action, OutboxChannel, RequestType, TicketStatus
 from tickets.messaging import new_ticket_text
 from tickets.models import Citizen, Outbox, Ticket, TicketEvent
@@ -90,7 +91,7 @@ async def test_file_a_request_end_to_end(harness: Harness) -> None:
         # The same card as a ticket from any other channel (tests/integrations/test_channels_notify_alike.py).
         assert outbox[0].payload["text"] == new_ticket_text(ticket)
     # Monday 10:00 + 5 working days.
-    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-30 10:00")]
+    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-30 10:00 前（预计，派单后正式起算）")]
     assert ticket.number == "2026112300001"
 
     pushed = await h.deliver_outbox()
@@ -123,7 +124,7 @@ async def test_cancel_at_every_step(harness: Harness) -> None:
         cancelled = await h.say(CITIZEN, "/cancel")
         assert texts_of(cancelled) == [texts.CANCELLED]
         # After cancelling, free text goes to the knowledge base again.
-        assert texts_of(await h.say(CITIZEN, "明天天气怎么样")) == [texts.KB_NO_ANSWER]
+        assert texts_of(await h.say(CITIZEN, "楼下早餐店油烟很大")) == [texts.KB_NO_ANSWER]
     async with h.sessions() as session:
         assert (await session.exec(select(Ticket))).all() == []
 
@@ -137,7 +138,8 @@ async def test_bad_input_loses_nothing(harness: Harness) -> None:
     assert texts_of(await h.say(CITIZEN, "   ")) == [texts.FILE_CONTENT_EMPTY]
     emoji = "😡😡 路灯坏了 😡"
     assert texts_of(await h.say(CITIZEN, emoji)) == [texts.FILE_ASK_PLACE]
-    assert texts_of(await h.say(CITIZEN, "地" * 201)) == [texts.TOO_LONG_INPUT.format(length=201, limit=200)]
+    # The too-long message names the field it is about.
+    assert texts_of(await h.say(CITIZEN, "地" * 201)) == ["“地点”超过 200 字的上限。"]
     assert texts_of(await h.say(CITIZEN, "幸福路1號")) == [texts.FILE_ASK_PHONE]
     summary = await h.say(CITIZEN, "021-62345678")
     assert "电话：021-62345678" in summary[0].text and f"内容：{emoji}" in summary[0].text
@@ -146,21 +148,43 @@ async def test_bad_input_loses_nothing(harness: Harness) -> None:
 async def test_commands_inside_a_step_are_not_taken_as_input(harness: Harness) -> None:
     h = harness
     await h.say(CITIZEN, "我要反映")
-    assert texts_of(await h.say(CITIZEN, "/foo")) == [texts.STEP_COMMAND]
-    # /status is a command of its own: it leaves the form instead of becoming its content.
-    assert texts_of(await h.say(CITIZEN, "/status 2026")) == ["未找到工单 2026，请核对工单号。"]
-    assert texts_of(await h.say(CITIZEN, None, photo=PHOTO)) == [texts.PHOTO_OUTSIDE_FLOW]
+    note = "您正在提交诉求，已保存草稿，继续请描述问题，放弃请 /cancel。"
+    assert texts_of(await h.say(CITIZEN, "/foo")) == [texts.STEP_COMMAND, note]
+    assert texts_of(await h.say(CITIZEN, "/status 2026")) == ["未找到工单 2026，请核对工单号。", note]
+    # The draft is still there: a photo belongs to it.
+    assert texts_of(await h.say(CITIZEN, None, photo=PHOTO)) == [texts.FILE_ASK_PHOTO_TEXT]
+
+
+async def test_a_command_at_the_place_step_keeps_the_draft(harness: Harness) -> None:
+    """Issue 13 item 2: after /status at the place step the address was taken as a ticket
+    number and the phone went to the knowledge base."""
+    h = harness
+    await h.say(CITIZEN, "我要反映")
+    await h.say(CITIZEN, "小区门口的路灯坏了一个多月")
+    note = "您正在提交诉求，已保存草稿，继续请输入地点，放弃请 /cancel。"
+    status = await h.say(CITIZEN, "/status")
+    assert texts_of(status) == [texts.STATUS_USAGE, note]
+    assert status[-1].buttons() == [["📍 发送当前位置"]]
+    # Menu buttons that would start another input only remind of the draft.
+    for button in ("查进度", "我要反映", "问问题"):
+        assert texts_of(await h.say(CITIZEN, button)) == [note]
+    assert texts_of(await h.say(CITIZEN, "我的诉求")) == [texts.MINE_EMPTY, note]
+    assert texts_of(await h.say(CITIZEN, "/help")) == [texts.HELP, note]
+    # So does an old 提交诉求 button.
+    assert texts_of(await h.press(CITIZEN, "v1m:file")) == [note]
+    assert texts_of(await h.say(CITIZEN, "幸福小区东门")) == [texts.FILE_ASK_PHONE]
+    summary = await h.say(CITIZEN, "13812345678")
+    assert "地点：幸福小区东门" in summary[0].text and "内容：小区门口的路灯坏了一个多月" in summary[0].text
+    # /cancel is how a draft is given up.
+    assert texts_of(await h.say(CITIZEN, "/cancel")) == [texts.CANCELLED]
+    assert texts_of(await h.say(CITIZEN, "/help")) == [texts.HELP]
 
 
 async def test_urgent_request_gets_the_urgent_term(harness: Harness) -> None:
     h = harness
-    await h.say(CITIZEN, "我要反映")
-    await h.say(CITIZEN, "小区电梯困人了，里面有老人，请马上派人处理")
-    await h.say(CITIZEN, "幸福小区5号楼")
-    summary = await h.say(CITIZEN, "13812345678")
-    done = await h.press(CITIZEN, summary[0].button_data("✅ 确认提交"))
+    done = await file_in_bot(h, content="小区电梯困人了，里面有老人，请马上派人处理", place="幸福小区5号楼")
     async with h.sessions() as session:
         ticket = (await session.exec(select(Ticket))).one()
     assert ticket.urgency.value == "urgent"
     # Monday 10:00 + 1 working day.
-    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-24 10:00")]
+    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-24 10:00 前（预计，派单后正式起算）")]

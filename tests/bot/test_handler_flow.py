@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from bot import texts
 from tests.bot.conftest import Harness, make_storage, texts_of
+from tests.bot.fake_telegram import Call
 from tests.bot.helpers import CITIZEN, filed_ticket
 from tickets.enums import Action, ResultCategory, Satisfaction, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketEvent
@@ -46,6 +47,28 @@ REPLY = (
     "联系人：王五\n核实的事实：楼道灯线路老化\n处理意见：已更换线路和灯具\n诉求人意见：满意\n"
     "答复人：王五\n答复诉求人的时间：09:50\n回复正文：经现场核实，楼道灯线路老化，已于今日更换线路和灯具，恢复照明。"
 )
+REPLY_BODY = "经现场核实，楼道灯线路老化，已于今日更换线路和灯具，恢复照明。"
+
+
+async def reply_step_by_step(h: Harness, number: str, result_q: Call, result: str = "实际解决") -> list[Call]:
+    """The guided reply as a handler goes through it: each question, then the summary and 确认提交."""
+    started = await h.press(HANDLER, result_q.button_data(result))
+    assert texts_of(started) == [texts.REPLY_STARTED.format(result=result),
+                                 "（1/7）请输入联系人：本次与诉求人联系的工作人员姓名"]
+    steps = [("王五", "（2/7）请输入核实的事实：核实到的情况"),
+             ("楼道灯线路老化", "（3/7）请输入处理意见：处理意见或办理结果"),
+             ("已更换线路和灯具", "（4/7）请输入诉求人意见：诉求人对处理的意见"),
+             ("满意", "（5/7）请输入答复人：答复诉求人的工作人员"),
+             ("王五", "（6/7）请输入答复诉求人的时间：如“15:30”（今天）或“2026-11-23 15:30”；刚刚答复可输入“现在”"),
+             ("09:50", "（7/7）请输入回复正文：写给诉求人的答复，说明办理经过和结果，至少 15 字")]
+    for answer, question in steps:
+        assert texts_of(await h.say(HANDLER, answer)) == [question]
+    summary = await h.say(HANDLER, REPLY_BODY)
+    assert texts_of(summary) == [texts.REPLY_SUMMARY.format(number=number, result=result, lines=(
+        "联系人：王五\n核实的事实：楼道灯线路老化\n处理意见：已更换线路和灯具\n诉求人意见：满意\n答复人：王五\n"
+        f"答复诉求人的时间：2026-11-23 09:50\n回复正文：{REPLY_BODY}"))]
+    assert summary[0].buttons() == [["✅ 确认提交", "重新填写"]]
+    return await h.press(HANDLER, summary[0].button_data("✅ 确认提交"))
 
 
 async def test_handler_accepts_contacts_and_replies(harness: Harness) -> None:
@@ -59,9 +82,13 @@ async def test_handler_accepts_contacts_and_replies(harness: Harness) -> None:
         logins = (await session.exec(select(DutyLogin))).all()
         assert [(d.unit_id, d.work_date.isoformat()) for d in logins] == [(h.org.unit_ids[0], "2026-11-23")]
 
-    cards = await h.say(HANDLER, "/mytickets")
-    assert texts_of(cards)[0] == "【新工单】1 件"
-    card = cards[1]
+    listed = await h.say(HANDLER, "/mytickets")
+    assert texts_of(listed) == [
+        "本单位待办工单共 1 件（已超期 0 · 即将到期 0 · 新工单 1 · 办理中 0），第 1/1 页，点工单号查看并办理：\n"
+        f"1. 【新工单】{number}　一般·城市管理\n   地点：幸福小区3号楼　时限：2026-11-30 10:00\n"
+        "   幸福小区3号楼楼道灯坏了一个月，晚上很黑。"]
+    assert listed[0].buttons() == [[f"1. {number}（新工单）"]]
+    card = (await h.press(HANDLER, listed[0].button_data(f"1. {number}（新工单）")))[-1]
     assert card.text == (
         f"工单 {number}（已派单）\n一般·投诉·城市管理\n诉求人：李先生 13812345678\n地点：幸福小区3号楼\n"
         "内容：幸福小区3号楼楼道灯坏了一个月，晚上很黑。\n先行联系时限：2026-11-24 10:00\n办结时限：2026-11-30 10:00"
@@ -70,31 +97,23 @@ async def test_handler_accepts_contacts_and_replies(harness: Harness) -> None:
 
     accepted = await h.press(HANDLER, card.button_data("接单"))
     assert texts_of(accepted) == [texts.DONE_ACCEPT.format(number=number, due="2026-11-24 10:00")]
-    assert accepted[-1].buttons() == [["已先行联系", "申请退单"], ["申请延期", "回复办结"]]
+    # No 回复办结 before the citizen was contacted: the button comes with the first contact.
+    assert accepted[-1].buttons() == [["已先行联系", "申请退单"], ["申请延期"]]
     assert (await ticket(h, number)).status is TicketStatus.ACCEPTED
-
-    # Replying before the first contact is refused by the service rule.
-    result_q = await h.press(HANDLER, accepted[-1].button_data("回复办结"))
-    assert result_q[-1].buttons() == [["实际解决", "解释说明", "诉求过高"], ["参考备案", "未解决"]]
-    template = await h.press(HANDLER, result_q[-1].button_data("实际解决"))
-    assert "联系人：\n核实的事实：\n处理意见：\n诉求人意见：\n答复人：\n答复诉求人的时间：\n回复正文：" in template[-1].text
-    refused = await h.say(HANDLER, REPLY)
-    assert refused[0].text.startswith("尚未记录先行联系，请先联系诉求人再回复办结。")
-    await h.say(HANDLER, "/cancel")
+    # An old button pressed anyway is refused with the reason.
+    early = await h.press(HANDLER, f"v1t:rep:{number}:")
+    assert early[0].params["text"] == "尚未记录先行联系，请先联系诉求人再回复办结。"
 
     contact_q = await h.press(HANDLER, accepted[-1].button_data("已先行联系"))
     assert contact_q[-1].buttons() == [["已联系上", "未接通"]]
     reached = await h.press(HANDLER, contact_q[-1].button_data("已联系上"))
     assert texts_of(reached) == [texts.DONE_CONTACT_REACHED.format(number=number)]
+    assert reached[-1].buttons() == [["已先行联系", "申请退单"], ["申请延期", "回复办结"]]
 
     h.clock.advance(timedelta(hours=1, minutes=40))
     result_q = await h.press(HANDLER, reached[-1].button_data("回复办结"))
-    await h.press(HANDLER, result_q[-1].button_data("实际解决"))
-    missing = await h.say(HANDLER, "回复正文：已经修好了，谢谢市民的耐心等待和配合。")
-    assert missing[0].text.startswith(
-        "办结回复缺少必要内容：联系人、核实的事实、处理意见、诉求人意见、答复人、答复诉求人的时间。")
-    assert (await ticket(h, number)).status is TicketStatus.ACCEPTED
-    done = await h.say(HANDLER, REPLY)
+    assert result_q[-1].buttons() == [["实际解决", "解释说明", "诉求过高"], ["参考备案", "未解决"]]
+    done = await reply_step_by_step(h, number, result_q[-1])
     assert texts_of(done) == [texts.DONE_REPLY.format(number=number, result="实际解决")]
     t = await ticket(h, number)
     assert t.status is TicketStatus.REPLIED and t.result is ResultCategory.SOLVED
@@ -132,7 +151,10 @@ async def test_unsatisfied_callback_sends_back_for_rework(harness: Harness) -> N
     await h.press(HANDLER, f"v1t:con:{number}:")
     await h.press(HANDLER, f"v1t:reached:{number}:")
     await h.press(HANDLER, f"v1t:res:{number}:explained")
-    await h.say(HANDLER, REPLY)
+    # A whole form pasted at once is taken too; only the confirmation is left.
+    summary = await h.say(HANDLER, REPLY)
+    assert summary[0].buttons() == [["✅ 确认提交", "重新填写"]]
+    await h.press(HANDLER, summary[0].button_data("✅ 确认提交"))
     assert (await ticket(h, number)).status is TicketStatus.REPLIED
     await h.say(OFFICE, f"/callback {number}")
     await h.deliver_outbox()
@@ -159,7 +181,10 @@ async def test_return_request_approved_by_office(harness: Harness) -> None:
 
     push = [c for c in await h.deliver_outbox() if c.chat_id == OFFICE]
     assert push[-1].text == f"【退单申请】区住建局 申请退回工单 {number}：楼道照明属于街道管理范围"
-    pending = await h.say(OFFICE, "/pending")
+    listed = await h.say(OFFICE, "/pending")
+    assert listed[0].text == ("待审批的退单和延期申请共 1 件（紧急优先，其次时限最近的），第 1/1 页，点工单号审批：\n"
+                              f"1. 【退单】{number}　区住建局　时限 2026-11-30 10:00")
+    pending = (await h.press(OFFICE, listed[0].button_data(f"1. {number}")))[1:]
     assert pending[0].text == (f"【退单申请】工单 {number}\n承办单位：区住建局\n理由：楼道照明属于街道管理范围\n"
                                "建议承办单位：柳林洲街道")
     assert pending[0].buttons() == [["同意", "不同意"]]
@@ -191,7 +216,8 @@ async def test_extension_refused_then_approved(harness: Harness) -> None:
     assert texts_of(done) == [texts.DONE_EXTENSION.format(number=number, days=3)]
     assert (await ticket(h, number)).status is TicketStatus.EXTENSION_REQUESTED
 
-    pending = await h.say(OFFICE, "/pending")
+    listed = await h.say(OFFICE, "/pending")
+    pending = (await h.press(OFFICE, listed[0].button_data(f"1. {number}")))[1:]
     assert pending[0].text.startswith(f"【延期申请】工单 {number}\n承办单位：区住建局\n申请延期：3 个工作日")
     ask = await h.press(OFFICE, pending[0].button_data("不同意"))
     assert texts_of(ask) == [texts.ASK_REFUSE_REASON]
@@ -203,7 +229,8 @@ async def test_extension_refused_then_approved(harness: Harness) -> None:
     await h.press(HANDLER, f"v1t:ext:{number}:")
     await h.say(HANDLER, "施工需要三天")
     await h.press(HANDLER, f"v1t:days:{number}:2")
-    pending = await h.say(OFFICE, "/pending")
+    listed = await h.say(OFFICE, "/pending")
+    pending = (await h.press(OFFICE, listed[0].button_data(f"1. {number}")))[1:]
     approved = await h.press(OFFICE, pending[0].button_data("同意"))
     assert texts_of(approved) == [texts.DONE_DECIDE.format(number=number, action="同意延期")]
     t = await ticket(h, number)

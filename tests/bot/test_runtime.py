@@ -170,7 +170,9 @@ async def test_outbox_kinds_get_their_buttons(harness: Harness) -> None:
         ("rework", 7): [["已先行联系", "申请退单"], ["申请延期", "回复办结"]],
         ("return_requested", None): [["同意", "不同意"]],
         ("extension_requested", None): [["同意", "不同意"]],
-        ("ticket_replied", None): [],
+        # The 【待审核】 notice: the office reviews from it (issue 13 item 9).
+        ("ticket_replied", None): [["审核通过并回访", "退回重办"]],
+        ("reply_to_citizen", None): [],
     }
     for (kind, staff_id), buttons in cases.items():
         payload: dict[str, Any] = {"kind": kind, "number": "2026112300001", "text": f"推送 {kind}"}

@@ -4,6 +4,7 @@ retries with backoff, a crash between send and mark, dead letters, several worke
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -230,7 +231,9 @@ async def test_the_app_runs_the_worker_in_the_background(aiohttp_client: Any, ma
         await asyncio.sleep(0.02)
     [message] = fake.received
     assert message.json()["phone"] == "13800138000"
-    assert message.json()["params"]["text"] == f"您的诉求已受理，工单号 {ticket['number']}。我们将尽快办理，预计办结时间以承办单位回复为准。"
+    # The same expected deadline as the bot's receipt and /status (tickets.deadlines.describe_due).
+    assert re.fullmatch(f"您的诉求已受理，工单号 {ticket['number']}，办结时限：\\d{{4}}-\\d\\d-\\d\\d \\d\\d:\\d\\d 前"
+                        "（预计，派单后正式起算）。我们将尽快办理。", message.json()["params"]["text"])
     assert message.json()["template_id"] == "HOTLINE_NOTICE"
 
 

@@ -15,6 +15,7 @@ from knowledge_base.conversation import (
     reply_text,
 )
 from knowledge_base.matcher import Entry, KnowledgeBase
+from knowledge_base.smalltalk import SmallTalk
 
 
 @pytest.mark.parametrize(
@@ -61,10 +62,8 @@ def test_ambiguous_question_offers_up_to_three_choices(shipped_kb: KnowledgeBase
     )
 
 
-@pytest.mark.parametrize(
-    "query", ["今天天气怎么样", "你好", "讲个笑话吧", "股票明天会涨吗", "帮我写一篇作文", "asdfghjkl"]
-)
-def test_off_topic_and_chit_chat_get_no_answer(shipped_kb: KnowledgeBase, query: str) -> None:
+@pytest.mark.parametrize("query", ["帮我写一篇作文", "asdfghjkl"])
+def test_unknown_questions_get_no_answer(shipped_kb: KnowledgeBase, query: str) -> None:
     result = answer(shipped_kb, query)
     assert result.band is Band.NONE
     assert result.entries == []
@@ -73,7 +72,26 @@ def test_off_topic_and_chit_chat_get_no_answer(shipped_kb: KnowledgeBase, query:
     assert reply_text(result) == texts.NO_ANSWER
 
 
-@pytest.mark.parametrize("query", ["转人工", "我要找人工客服 社保卡丢了", "不要机器人，真人回答"])
+@pytest.mark.parametrize("query", ["今天天气怎么样", "讲个笑话吧", "股票明天会涨吗"])
+def test_out_of_scope_questions_say_so(shipped_kb: KnowledgeBase, query: str) -> None:
+    result = answer(shipped_kb, query)
+    assert (result.band, result.entries, result.no_answer_reason) == (Band.NONE, [], NoAnswerReason.OUT_OF_SCOPE)
+    assert reply_text(result) == texts.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(("query", "kind"), [
+    ("你好", SmallTalk.GREETING), ("在吗？", SmallTalk.GREETING), ("您好呀~", SmallTalk.GREETING),
+    ("谢谢！", SmallTalk.THANKS), ("好的，谢谢你", SmallTalk.THANKS), ("拜拜", SmallTalk.GOODBYE),
+])
+def test_small_talk_is_recognised_only_when_it_is_the_whole_message(shipped_kb: KnowledgeBase, query: str,
+                                                                   kind: SmallTalk) -> None:
+    result = answer(shipped_kb, query)
+    assert (result.band, result.no_answer_reason, result.small_talk) == (Band.NONE, NoAnswerReason.SMALL_TALK, kind)
+    assert reply_text(result) == texts.SMALL_TALK[kind.value]
+    assert answer(shipped_kb, f"{query}公积金怎么提取").no_answer_reason is not NoAnswerReason.SMALL_TALK
+
+
+@pytest.mark.parametrize("query", ["转人工", "我要找人工客服 社保卡丢了", "不要机器人，真人回答", "我要找人工"])
 def test_asking_for_a_person_always_offers_one(shipped_kb: KnowledgeBase, query: str) -> None:
     result = answer(shipped_kb, query)
     assert (result.band, result.no_answer_reason) == (Band.NONE, NoAnswerReason.PERSON_REQUESTED)

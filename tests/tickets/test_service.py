@@ -326,8 +326,11 @@ async def test_bad_input_is_refused_and_nothing_is_written(session: AsyncSession
     await session.rollback()
     with pytest.raises(NotFound, match="未找到工单 2099"):
         await svc.accept(session, rules=rules, actor=org.handler(0), number="2099")
-    with pytest.raises(IllegalTransition, match="当前状态为“已受理”，不能进行“接单”"):
+    # Not yet dispatched, so no unit's: a handler learns that, not its state (ownership first).
+    with pytest.raises(Forbidden, match="不属于您所在的单位"):
         await svc.accept(session, rules=rules, actor=org.handler(0), number=number)
+    with pytest.raises(IllegalTransition, match="当前状态为“已受理”，不能进行“接单”"):
+        await svc.accept(session, rules=rules, actor=org.actor_office(), number=number)
     await session.rollback()
     fresh = await queries.get_ticket(session, number=number)
     assert fresh.status is TicketStatus.RECEIVED and fresh.main_unit_id is None

@@ -512,7 +512,7 @@ async def _track_page(request: web.Request, token: str, verify: dict[str, Any], 
     receipt = None
     if request.query.get("new") == "1" and owner:
         period = deadlines.completion_period(rules.policy, ticket.urgency)
-        receipt = {"due": ttexts.fmt_local(ticket.due_at or deadlines.expected_due(rules, ticket)),
+        receipt = {"due": ttexts.fmt_local(deadlines.expected_due(ticket, rules=rules).at),
                    "period": deadlines.describe_period(period), "phone": mask_phone(ticket.contact_phone)}
     rated = request.query.get("rated", "")
     context: dict[str, Any] = {
