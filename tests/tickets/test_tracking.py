@@ -71,7 +71,9 @@ async def test_every_sms_to_the_citizen_carries_the_link_without_the_phone(sessi
         token = text.rsplit("/", 1)[1]
         assert LINKS.read(token, now=linked.now()) == ticket.number
         assert PHONE not in token and PHONE[-4:] not in token.split(".", 1)[1]
-    assert sms[0].payload["text"].startswith(texts.N_TICKET_RECEIVED.format(number=ticket.number))
+    # Monday 2026-11-23 10:00 + 5 working days, as the receipt of every channel says.
+    assert sms[0].payload["text"].startswith(texts.N_TICKET_RECEIVED.format(
+        number=ticket.number, due="2026-11-30 10:00 前（预计，派单后正式起算）"))
 
 
 async def test_no_link_without_public_url(session: AsyncSession, rules: Rules) -> None:
