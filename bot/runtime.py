@@ -317,7 +317,7 @@ def telegram_extension(settings: Settings) -> Callable[[web.Application], None] 
     from integrations.state import KB, NOTIFIERS, ROUTER, RULES, SESSIONS
 
     def install(app: web.Application) -> None:
-        telegram = TelegramRuntime(settings, kb=lambda: app[KB])
+        telegram = TelegramRuntime(settings, kb=lambda: app[KB].current)
         telegram.add_routes(app)
 
         async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:

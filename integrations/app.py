@@ -152,13 +152,21 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
     async def knowledge_base(app: web.Application) -> AsyncIterator[None]:
         # jieba's dictionaries take a second or two: loaded once per process, off the event loop.
         await asyncio.to_thread(segment.load)
-        app[KB] = await load_knowledge_base(app[SESSIONS])
-        app[KB_ASK] = kb_asker(app[KB])
+        live = await load_knowledge_base(app[SESSIONS])
+        app[KB] = live
+        app[KB_ASK] = kb_asker(lambda: live.current)
+        # Entries imported by another process (`kb import`) are served within this period.
+        watcher = (asyncio.create_task(live.watch(settings.kb_refresh_seconds), name="kb-refresh")
+                   if settings.kb_refresh_seconds > 0 else None)
         # A missing or outdated model file is an error at start-up, not a silent fallback.
         router = await asyncio.to_thread(load_router, settings.classifier_model)
         app[ROUTER] = router
         app[CLASSIFY] = classifier(router)
         yield
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
     async def http_client(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:

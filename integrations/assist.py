@@ -4,20 +4,17 @@ what knowledge_base.conversation / knowledge_base.classify return."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge_base import conversation
 from knowledge_base.classify import EmptyText, Router, assess_urgency, classify_request_type
 from knowledge_base.config import load_config, vector_path
 from knowledge_base.encoder import load_encoder
 from knowledge_base.files import active_entries, default_records
-from knowledge_base.matcher import KnowledgeBase, ScoredEntry, build_knowledge_base
-from knowledge_base.service import load_active_entries
+from knowledge_base.live import LiveKnowledgeBase
+from knowledge_base.matcher import Entry, KnowledgeBase, ScoredEntry, build_knowledge_base
 from knowledge_base.vectors import log_progress
 from tickets.db import SessionFactory
 
@@ -25,25 +22,20 @@ log = logging.getLogger("integrations.assist")
 Ask = Callable[..., dict[str, Any]]
 
 
-async def load_knowledge_base(sessions: SessionFactory) -> KnowledgeBase:
-    """The office's entries from the database; the shipped defaults while it has none."""
-    try:
-        async with sessions() as session:
-            entries = await load_active_entries(session)
-    except (SQLAlchemyError, OSError) as error:
-        # The service must start even before `init-db` (readyz tells the operator).
-        log.warning("knowledge base not read from the database (%s): serving the shipped entries",
-                    type(error).__name__)
-        entries = []
-    if not entries:
-        log.info("knowledge base table is empty: serving the shipped default entries")
-        entries = active_entries(default_records())
+def _build(entries: Sequence[Entry]) -> KnowledgeBase:
     # Entry vectors come from the store written by `kb import`; only entries changed
-    # since are encoded here, in a thread (the loop keeps serving health checks).
-    return await asyncio.to_thread(
-        build_knowledge_base, entries, config=load_config(), encoder=load_encoder(), vector_path=vector_path(),
-        progress=log_progress,
+    # since are encoded, in the LiveKnowledgeBase's worker thread (the loop keeps serving).
+    return build_knowledge_base(
+        entries, config=load_config(), encoder=load_encoder(), vector_path=vector_path(), progress=log_progress
     )
+
+
+async def load_knowledge_base(sessions: SessionFactory) -> LiveKnowledgeBase:
+    """The office's entries from the database (the shipped defaults while it has none),
+    rebuilt when they change (knowledge_base.live)."""
+    live = LiveKnowledgeBase(sessions, _build, lambda: active_entries(default_records()))
+    await live.refresh()
+    return live
 
 
 def _answer(scored: ScoredEntry) -> dict[str, Any]:
@@ -52,15 +44,21 @@ def _answer(scored: ScoredEntry) -> dict[str, Any]:
             "unit": entry.unit, "category": entry.category}
 
 
-def kb_asker(kb: KnowledgeBase) -> Ask:
+def kb_asker(kb: Callable[[], KnowledgeBase]) -> Ask:
+    """`kb` gives the current index (it is swapped when entries change)."""
+
     def ask(text: str, *, declined: frozenset[str] = frozenset()) -> dict[str, Any]:
-        result = conversation.answer(kb, text, conversation.ConversationContext(declined_entry_ids=declined))
+        result = conversation.answer(kb(), text, conversation.ConversationContext(declined_entry_ids=declined))
+        reason = result.no_answer_reason
         return {
             "band": result.band.value,
             "confidence": round(result.confidence, 4),
             "next_action": result.next_action.value,
             "reply": conversation.reply_text(result),
             "answers": [_answer(s) for s in result.entries],
+            # Only a real miss (not an empty message or a request for a person) is kept
+            # for the office's gap list.
+            "missed": reason is conversation.NoAnswerReason.NO_MATCH,
         }
 
     return ask

@@ -44,6 +44,10 @@ class IntegrationSettings(Settings):
     outbox_poll_seconds: float = Field(default=2.0, description="Worker sleep when the outbox is empty")
     api_rate_limit: int = Field(default=600, description="Requests per API key per rate-limit period")
     api_rate_period_seconds: float = Field(default=60.0, description="Length of the rate-limit period")
+    kb_refresh_seconds: float = Field(
+        default=10.0, ge=0,
+        description="How often the service looks for knowledge-base changes made by other processes; 0 = never",
+    )
     classifier_model: Path | None = Field(
         default=None,
         description="Trained routing model (knowledge_base.classify) for telephony assist; unset = keyword rules",

@@ -15,7 +15,7 @@ from integrations.http import RateLimiter
 from integrations.keys import KeyStore
 from integrations.metrics import Metrics
 from knowledge_base.classify import Router
-from knowledge_base.matcher import KnowledgeBase
+from knowledge_base.live import LiveKnowledgeBase
 from tickets.context import Rules
 from tickets.db import SessionFactory
 from tickets.enums import OutboxChannel
@@ -32,7 +32,7 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 # channel → notifier; filled before the outbox worker starts (the bot adds Telegram).
 NOTIFIERS = web.AppKey("notifiers", MutableMapping[OutboxChannel, Notifier])
 # Seams to the knowledge base and the classifier: `text -> result` callables, None when absent.
-KB = web.AppKey("kb", KnowledgeBase)
+KB = web.AppKey("kb", LiveKnowledgeBase)  # .current is the index to answer from
 ROUTER = web.AppKey("router", Router)
 KB_ASK = web.AppKey("kb_ask", Callable[..., Any])
 CLASSIFY = web.AppKey("classify", Callable[..., Any])

@@ -17,7 +17,7 @@ import click
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge_base import evaluation, files, gaps, segment, service, texts
-from knowledge_base.config import load_config, vector_path
+from knowledge_base.config import MatcherConfig, load_config, vector_path
 from knowledge_base.conversation import answer
 from knowledge_base.dense import DenseIndex, build_dense
 from knowledge_base.encoder import Encoder, load_encoder
@@ -93,7 +93,7 @@ def import_(file: Path, actor: str, skip_invalid: bool) -> None:
     encoder = load_encoder()
     if encoder is not None and entries:
         store = VectorStore(vector_path())
-        build_dense(entry_texts(entries), encoder, store, progress=_progress)
+        build_dense(entry_texts(entries, pseudo=load_config().pseudo_queries), encoder, store, progress=_progress)
         if store.added:
             _save_vectors(store)
 
@@ -229,7 +229,7 @@ def eval_(kb_file: Path | None, queries_file: Path, config: Path | None, as_json
     encoder = load_encoder()
     store = VectorStore(vector_path()) if encoder is not None else None
     knowledge = KnowledgeBase(
-        files.active_entries(result.records), config=cfg, dense=_dense(result.records, encoder, store)
+        files.active_entries(result.records), config=cfg, dense=_dense(result.records, encoder, store, cfg)
     )
     knowledge.prefetch([q.query for q in queries], store, progress=_progress)
     if store is not None and store.added:
@@ -263,11 +263,14 @@ def _save_vectors(store: VectorStore) -> None:
         click.echo(f"{store.path}: {error}", err=True)
 
 
-def _dense(records: list[files.EntryRecord], encoder: Encoder | None, store: VectorStore | None) -> DenseIndex | None:
+def _dense(
+    records: list[files.EntryRecord], encoder: Encoder | None, store: VectorStore | None, cfg: MatcherConfig
+) -> DenseIndex | None:
     if encoder is None:
         return None
     entries = files.active_entries(records)
-    return build_dense(entry_texts(entries), encoder, store, progress=_progress) if entries else None
+    texts_ = entry_texts(entries, pseudo=cfg.pseudo_queries)
+    return build_dense(texts_, encoder, store, progress=_progress) if entries else None
 
 
 @kb.command("gaps")

@@ -82,6 +82,18 @@ class MatcherConfig(BaseModel):
     hybrid_simulated_out_of_scope: float = Field(
         default=0.08, ge=0, le=1, description="share of simulated near-domain questions the KB may answer"
     )
+    pseudo_queries: int = Field(
+        default=2, ge=0, le=6, description="colloquial rephrasings of each entry's question encoded with it"
+    )
+    hybrid_target_precision: float = Field(
+        default=0.97, ge=0, le=1, description="precision the KB's threshold keeps on its simulated questions"
+    )
+    hybrid_near_domain_share: float = Field(
+        default=0.1, ge=0, description="near-domain out-of-scope questions expected per in-scope one"
+    )
+    hybrid_answer_min_top: float = Field(
+        default=-0.03, ge=-1, le=1, description="best cosine above the KB level needed for a direct answer"
+    )
     hybrid_suggest_floor: float = Field(
         default=-0.05, ge=-1, le=1, description="best cosine above the KB level needed to offer 猜你想问"
     )

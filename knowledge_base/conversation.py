@@ -83,8 +83,12 @@ def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = N
     confidence = assessment.confidence
     hybrid = assessment.signals is not None
     threshold = assessment.answer_threshold if assessment.answer_threshold is not None else cfg.answer_threshold
+    # Hybrid: a big lead over the runner-up is not enough when the best entry itself is
+    # further from the question than the KB's entries are from each other ("明天会下雨吗").
+    close = assessment.signals is None or assessment.signals.dense_top >= cfg.hybrid_answer_min_top
     if (
         confidence >= threshold
+        and close
         and (hybrid or lead >= cfg.answer_margin)
         and best.entry.id not in context.declined_entry_ids
     ):

@@ -5,11 +5,20 @@ Each entry contributes its question and alternatives (encoded in e5's symmetric
 its best question-side cosine, or its answer cosine less `answer_offset` when that is
 higher. A brute-force product is exact and takes ~3 ms for 10,000 entries.
 
+Each entry may also carry pseudo-queries (knowledge_base/pseudo.py: colloquial
+rephrasings of its own question made at import), encoded like questions and counted
+in the entry's best question-side cosine.
+
 The KB's own neighbourhood is measured when the index is built: for a sample of
 entries, the cosine between an entry's question and the nearest *other* entry. A KB
 whose entries are all alike (one department's 2,000 procedures) has a high level; the
 confidence uses the query's cosine above that level, which is what lets one shipped
 calibration hold on a KB it has never seen.
+
+The same sample calibrates the KB's answer threshold (self-supervised, no labelled
+data): each sampled entry's first pseudo-query is asked of the KB without that entry's
+pseudo-query vectors (an in-scope citizen question: is the entry still first?) and
+without the entry at all (a near-domain question the KB does not cover).
 """
 
 from __future__ import annotations
@@ -31,6 +40,14 @@ def answer_opening(answer: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Simulated:
+    """Signals of the simulated questions of one KB (see the module docstring)."""
+
+    in_scope: list[tuple[tuple[float, float, float], bool]]  # (signals, entry still first)
+    out_of_scope: list[tuple[float, float, float]]
+
+
+@dataclass(frozen=True, slots=True)
 class DenseScores:
     question: np.ndarray  # (n_entries,) best cosine over question + alternatives
     answer: np.ndarray  # (n_entries,) cosine with the answer opening (-1 when none)
@@ -44,10 +61,14 @@ class DenseIndex:
         q_starts: np.ndarray,
         a_matrix: np.ndarray,
         a_present: np.ndarray,
+        pseudo_rows: np.ndarray | None = None,
     ) -> None:
         self.encoder = encoder
         self._q = q_matrix  # (texts, dim), rows grouped by entry in entry order
         self._q_starts = q_starts  # first row of each entry (every entry has >= 1 row)
+        # True for the rows that are pseudo-queries (the last rows of their entry's group).
+        self._pseudo = pseudo_rows if pseudo_rows is not None else np.zeros(len(q_matrix), dtype=bool)
+        self._row_entry = np.repeat(np.arange(len(q_starts)), np.diff(np.append(q_starts, len(q_matrix))))
         self._a = a_matrix  # (n_entries, dim)
         self.answer_present = a_present
         self.n_entries = len(q_starts)
@@ -69,7 +90,9 @@ class DenseIndex:
         for start in range(0, len(sample), 200):
             rows = sample[start : start + 200]
             vectors = self._q[self._q_starts[rows]]
-            question = np.maximum.reduceat(vectors @ self._q.T, self._q_starts, axis=1)
+            per_text = vectors @ self._q.T
+            per_text[:, self._pseudo] = -1.0  # the level is measured between formal questions
+            question = np.maximum.reduceat(per_text, self._q_starts, axis=1)
             answer = np.where(self.answer_present, vectors @ self._a.T, -1.0)
             question[np.arange(len(rows)), rows] = -1.0
             answer[np.arange(len(rows)), rows] = -1.0
@@ -90,6 +113,43 @@ class DenseIndex:
                 out.append((lead, float(first) - self.neighbour_level, lead))
         return out
 
+    def simulate_pseudo(self, answer_weight: float) -> Simulated | None:
+        """Each sampled entry's first pseudo-query asked of the KB without its own
+        pseudo-query vectors (in scope) and without the entry (near-domain out of scope).
+        None when the entries carry no pseudo-queries."""
+        if not self._pseudo.any() or self.n_entries < 3:
+            return None
+        first = np.full(self.n_entries, -1, dtype=np.int64)
+        rows_all = np.flatnonzero(self._pseudo)
+        entries_of = self._row_entry[rows_all]
+        first[entries_of[::-1]] = rows_all[::-1]  # the lowest pseudo row of each entry
+        having = np.flatnonzero(first >= 0)
+        rng = np.random.default_rng(12345)
+        sample = np.sort(rng.choice(having, size=min(len(having), NEIGHBOUR_SAMPLE), replace=False))
+        in_scope: list[tuple[tuple[float, float, float], bool]] = []
+        out_of_scope: list[tuple[float, float, float]] = []
+        for start in range(0, len(sample), 200):
+            rows = sample[start : start + 200]
+            vectors = self._q[first[rows]]
+            per_text = vectors @ self._q.T
+            own = (self._row_entry[None, :] == rows[:, None]) & self._pseudo[None, :]
+            per_text[own] = -1.0
+            question = np.maximum.reduceat(per_text, self._q_starts, axis=1)
+            answer = np.where(self.answer_present, vectors @ self._a.T, -1.0)
+            mixed = (question + answer_weight * answer) / (1 + answer_weight)
+            per_entry = np.where(self.answer_present, mixed, question) if answer_weight else question
+            for i, entry in enumerate(rows):
+                scores = per_entry[i]
+                order = np.argpartition(-scores, 2)[:3]
+                order = order[np.argsort(-scores[order])]
+                first_score, second = float(scores[order[0]]), float(scores[order[1]])
+                lead = first_score - second
+                in_scope.append(((lead, first_score - self.neighbour_level, lead), int(order[0]) == int(entry)))
+                rest = [int(j) for j in order if int(j) != int(entry)][:2]
+                lead_out = float(scores[rest[0]] - scores[rest[1]])
+                out_of_scope.append((lead_out, float(scores[rest[0]]) - self.neighbour_level, lead_out))
+        return Simulated(in_scope, out_of_scope)
+
     def query_vector(self, text: str) -> np.ndarray:
         return memo_query(self.encoder, text)
 
@@ -101,24 +161,30 @@ class DenseIndex:
 
 
 def build_dense(
-    entry_texts: Sequence[tuple[Sequence[str], str]],
+    entry_texts: Sequence[tuple[Sequence[str], str] | tuple[Sequence[str], str, Sequence[str]]],
     encoder: Encoder,
     store: VectorStore | None = None,
     *,
     progress: Progress | None = None,
 ) -> DenseIndex:
-    """entry_texts: per entry (question-side texts, answer). Vectors come from `store`
-    when it has them; only missing ones are encoded."""
+    """entry_texts: per entry (question-side texts, answer[, pseudo-queries]). Vectors
+    come from `store` when it has them; only missing ones are encoded."""
     store = store if store is not None else VectorStore()
     items: list[tuple[str, str]] = []
     starts: list[int] = []
+    pseudo: list[bool] = []
     a_present: list[bool] = []
-    for questions, answer in entry_texts:
+    for texts in entry_texts:
+        questions, answer = texts[0], texts[1]
+        extra = [t for t in (texts[2] if len(texts) > 2 else ()) if t.strip()]  # type: ignore[misc]
         starts.append(len(items))
         q_texts = [t for t in questions if t.strip()] or [answer_opening(answer) or " "]
         items.extend(("q", t) for t in q_texts)
+        items.extend(("q", t) for t in extra)
+        pseudo.extend([False] * len(q_texts) + [True] * len(extra))
     a_items: list[tuple[str, str]] = []
-    for _, answer in entry_texts:
+    for texts in entry_texts:
+        answer = texts[1]
         opening = answer_opening(answer)
         a_present.append(bool(opening))
         a_items.append(("a", opening or " "))
@@ -131,4 +197,5 @@ def build_dense(
         np.asarray(starts, dtype=np.int64),
         a_matrix,
         np.asarray(a_present, dtype=bool),
+        np.asarray(pseudo, dtype=bool),
     )

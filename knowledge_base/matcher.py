@@ -32,9 +32,10 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from knowledge_base.config import MatcherConfig
-from knowledge_base.dense import DenseIndex, build_dense
+from knowledge_base.dense import DenseIndex, Simulated, build_dense
 from knowledge_base.encoder import Encoder
 from knowledge_base.normalize import normalize
+from knowledge_base.pseudo import pseudo_queries
 from knowledge_base.segment import Segmenter, get_segmenter
 from knowledge_base.text_cache import PreparedTextCache
 from knowledge_base.vectors import Progress, VectorStore
@@ -346,15 +347,40 @@ class KnowledgeBase:
         return best + cfg.keyword_bonus if keyword_hit else best
 
     def _own_threshold(self, dense: DenseIndex) -> float:
-        """This KB's answer threshold: high enough that only `hybrid_simulated_out_of_scope`
-        of its simulated near-domain out-of-scope questions would be answered, within the
-        configured floor and ceiling. A KB of look-alike entries gets a stricter one."""
+        """This KB's answer threshold, within the configured floor and ceiling.
+
+        With pseudo-queries: the lowest threshold whose estimated precision on the KB's
+        own simulated questions reaches `hybrid_target_precision`, counting
+        `hybrid_near_domain_share` near-domain out-of-scope questions per in-scope one.
+        Without: high enough that only `hybrid_simulated_out_of_scope` of the simulated
+        near-domain questions (the entries' own formal questions) would be answered."""
         cfg = self.config
+        simulated = dense.simulate_pseudo(cfg.answer_weight)
+        if simulated is not None and simulated.in_scope:
+            return self._precision_threshold(simulated)
         confidences = [cfg.hybrid_confidence(s) for s in dense.simulated_signals(cfg.answer_weight)]
         if not confidences:
-            return cfg.hybrid_answer_threshold
+            # A KB too small to measure (under three entries): the cautious end of the band.
+            return cfg.hybrid_answer_ceiling
         level = float(np.quantile(confidences, 1 - cfg.hybrid_simulated_out_of_scope))
         return min(cfg.hybrid_answer_ceiling, max(cfg.hybrid_answer_threshold, level))
+
+    def _precision_threshold(self, simulated: Simulated) -> float:
+        cfg = self.config
+        pos = np.array([cfg.hybrid_confidence(s) for s, _ in simulated.in_scope])
+        right = np.array([ok for _, ok in simulated.in_scope], dtype=bool)
+        neg = np.array([cfg.hybrid_confidence(s) for s in simulated.out_of_scope])
+        share = cfg.hybrid_near_domain_share * len(pos) / max(1, len(neg))
+        candidates = np.unique(np.concatenate([pos, neg, [cfg.hybrid_answer_threshold]]))
+        candidates = candidates[candidates >= cfg.hybrid_answer_threshold]
+        # Estimated precision at each candidate threshold; the lowest one that keeps it.
+        answered = pos[None, :] >= candidates[:, None]
+        right_n = (answered & right[None, :]).sum(axis=1)
+        total = answered.sum(axis=1) + share * (neg[None, :] >= candidates[:, None]).sum(axis=1)
+        # Where no simulated question is answered at all, nothing wrong is either.
+        keeps = right_n >= cfg.hybrid_target_precision * total
+        threshold = float(candidates[keeps].min()) if keeps.any() else cfg.hybrid_answer_ceiling
+        return min(cfg.hybrid_answer_ceiling, max(cfg.hybrid_answer_threshold, threshold))
 
     def prefetch(
         self, texts: Sequence[str], store: VectorStore | None = None, *, progress: Progress | None = None
@@ -433,10 +459,17 @@ class KnowledgeBase:
         return ranked[:limit] if limit is not None else ranked
 
 
-def entry_texts(entries: Sequence[Entry]) -> list[tuple[tuple[str, ...], str]]:
+def entry_texts(
+    entries: Sequence[Entry], *, pseudo: int = 0
+) -> list[tuple[tuple[str, ...], str, tuple[str, ...]]]:
     """What the dense index encodes per entry: question-side texts (normalised, as the
-    queries are) and the answer."""
-    return [(tuple(normalize(t) for t in (e.question, *e.alternatives) if t), e.answer) for e in entries]
+    queries are), the answer, and up to `pseudo` pseudo-queries of its question."""
+    out = []
+    for e in entries:
+        questions = tuple(normalize(t) for t in (e.question, *e.alternatives) if t)
+        extra = tuple(normalize(t) for t in pseudo_queries(e.question, limit=pseudo)) if pseudo else ()
+        out.append((questions, e.answer, tuple(t for t in extra if t not in questions)))
+    return out
 
 
 def build_knowledge_base(
@@ -455,7 +488,8 @@ def build_knowledge_base(
     dense = None
     if encoder is not None:
         store = VectorStore(vector_path)
-        dense = build_dense(entry_texts(entries), encoder, store, progress=progress)
+        pseudo = (config or MatcherConfig()).pseudo_queries
+        dense = build_dense(entry_texts(entries, pseudo=pseudo), encoder, store, progress=progress)
         if store.added:
             try:
                 store.save()

@@ -95,6 +95,14 @@ async def load_active_entries(session: AsyncSession) -> list[Entry]:
     return [to_entry(row) for row in await list_entries(session)]
 
 
+async def entries_version(session: AsyncSession) -> tuple[int, int]:
+    """Changes whenever an entry is created, changed or retired, by any process: the
+    number of entries and the last change-log id (every real change is logged)."""
+    count = (await session.exec(select(func.count()).select_from(KnowledgeEntry))).one()
+    last = (await session.exec(select(func.max(KnowledgeChange.id)))).one()
+    return int(count or 0), int(last or 0)
+
+
 async def load_knowledge_base(
     session: AsyncSession,
     *,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
+from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -130,3 +132,67 @@ async def test_kb_gaps_for_the_office_and_one_step_entry(api: Api, keys: Keys, s
     status, out = await api.post("/api/v1/kb/gaps/entry", key=keys.office,
                                  body={"week": "2026-W48", "cluster": "nope", "answer": "答"})
     assert status == 404
+
+
+async def _misses(session: AsyncSession) -> list[tuple[str, str]]:
+    from knowledge_base.models import KnowledgeMiss
+
+    session.expire_all()
+    rows = (await session.exec(select(KnowledgeMiss).order_by(KnowledgeMiss.id))).all()  # type: ignore[arg-type]
+    return [(m.query, m.channel) for m in rows]
+
+
+async def test_kb_ask_keeps_unanswered_questions_for_the_gap_list(api: Api, keys: Keys, session: AsyncSession) -> None:
+    status, out = await api.post("/api/v1/kb/ask", key=keys.office,
+                                 body={"text": "帮我写一首关于秋天的诗 13912345678"})
+    assert status == 200 and out["band"] == "none"
+    assert "missed" not in out
+    # Answered, empty, "a person please" and outside the hotline's remit are not misses.
+    for text in ("社保卡丢了怎么补办", "  ", "我要转人工", "帮我推荐一只明天会涨的股票"):
+        await api.post("/api/v1/kb/ask", key=keys.office, body={"text": text})
+    assert await _misses(session) == [("帮我写一首关于秋天的诗 139****5678", "api")]
+
+
+async def test_a_new_entry_is_answered_without_a_restart(api: Api, keys: Keys, session: AsyncSession) -> None:
+    from knowledge_base import service as kb_service
+    from tickets.clock import ManualClock, shanghai
+
+    clock = ManualClock(shanghai(2026, 11, 24, 9))
+    question = "共享单车把小区门口堵住了找谁"
+    status, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": question})
+    assert out["band"] != "answer"
+    # Through the API (the office's one step from a gap cluster): answered at once.
+    await kb_service.record_miss(session, query=question, clock=clock)
+    await kb_service.record_miss(session, query="小区门口共享单车乱停谁管", clock=clock)
+    await session.commit()
+    status, out = await api.get("/api/v1/kb/gaps", key=keys.office, params={"week": "2026-W48"})
+    cluster = out["clusters"][0]["id"]
+    status, out = await api.post("/api/v1/kb/gaps/entry", key=keys.office,
+                                 body={"week": "2026-W48", "cluster": cluster, "answer": "可向街道城管反映。"})
+    assert status == 201, out
+    status, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": question})
+    assert out["band"] == "answer" and out["answers"][0]["answer"] == "可向街道城管反映。"
+
+
+async def test_another_process_import_is_served_after_the_refresh_period(
+    aiohttp_client: Any, make_app: Any, keys: Keys, session: AsyncSession
+) -> None:
+    from knowledge_base import service as kb_service
+    from knowledge_base.files import default_records
+    from tickets.clock import ManualClock, shanghai
+
+    api = Api(await aiohttp_client(make_app(kb_refresh_seconds=0.2)))
+    _, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": "社保卡丢了怎么补办"})
+    assert out["answers"][0]["id"] == "sbk_lost"
+    # What `kb import` does in its own process: the shipped entries, one answer changed.
+    records = [r if r.id != "sbk_lost" else replace(r, answer=r.answer.replace("补卡。", "补卡，也可在线补卡。"))
+               for r in default_records()]
+    await kb_service.upsert_entries(session, records=records, actor="cli",
+                                    clock=ManualClock(shanghai(2026, 11, 24, 9)))
+    await session.commit()
+    for _ in range(100):  # bounded: at most 10 s
+        _, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": "社保卡丢了怎么补办"})
+        if "也可在线补卡" in out["answers"][0]["answer"]:
+            break
+        await asyncio.sleep(0.1)
+    assert out["band"] == "answer" and "也可在线补卡" in out["answers"][0]["answer"]

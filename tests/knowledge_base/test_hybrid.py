@@ -54,8 +54,9 @@ def test_entry_vectors_are_stored_once_and_reused_at_start_up(tmp_path: Path, se
     store = tmp_path / "vectors.npz"
     encoder = CountingEncoder()
     build_knowledge_base(ENTRIES, config=load_config(), segmenter=segmenter, encoder=encoder, vector_path=store)
-    # Three questions and three answer openings, encoded at import.
-    assert encoder.calls == 6
+    # Three questions, three answer openings and the two pseudo-queries the questions give
+    # ("社保卡丢了咋补办", "住房公积金咋提取"), encoded at import.
+    assert encoder.calls == 8
     assert store.exists()
 
     restarted = CountingEncoder()
@@ -79,8 +80,8 @@ def test_another_encoder_identity_re_embeds(tmp_path: Path, segmenter: Segmenter
     build_knowledge_base(
         ENTRIES, segmenter=segmenter, encoder=newer, vector_path=store, progress=lambda d, t: seen.append((d, t))
     )
-    assert newer.calls == 6
-    assert seen[-1] == (6, 6)
+    assert newer.calls == 8
+    assert seen[-1] == (8, 8)
 
 
 def test_a_corrupt_vector_file_is_rebuilt_not_trusted(tmp_path: Path, segmenter: Segmenter) -> None:
@@ -88,7 +89,7 @@ def test_a_corrupt_vector_file_is_rebuilt_not_trusted(tmp_path: Path, segmenter:
     store.write_bytes(b"not a numpy file")
     encoder = CountingEncoder()
     kb = build_knowledge_base(ENTRIES, segmenter=segmenter, encoder=encoder, vector_path=store)
-    assert encoder.calls == 6
+    assert encoder.calls == 8
     assert len(kb) == 3
 
 
