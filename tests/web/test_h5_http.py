@@ -74,6 +74,14 @@ async def test_chat_answers_suggests_and_offers_filing(h5: TestClient[Any, Any],
                                     headers={"HX-Request": "true"})).text()
     assert fragment.lstrip().startswith('<div class="turn">') and "<html" not in fragment
     assert await count(session, KnowledgeHit) == 2 and await count(session, KnowledgeMiss) == 1
+    # A greeting and a request for a person: the engine's replies, no miss recorded, no filing offered
+    # for the greeting; the person is told the hotline's number and hours from the policy.
+    hello = await (await h5.post("/h5/ask", data={"_csrf": token, "q": "你好"})).text()
+    assert "您好！这里是12345政务服务便民热线" in hello and "/h5/file?q=" not in hello
+    person = await (await h5.post("/h5/ask", data={"_csrf": token, "q": "转人工"})).text()
+    hotline = _rules(h5).policy.hotline
+    assert f"拨打 {hotline.phone} 热线（人工坐席服务时间：{hotline.hours}）" in person and "/h5/file?q=" in person
+    assert await count(session, KnowledgeMiss) == 1
 
 
 async def test_not_solved_stores_feedback_and_goes_to_filing(h5: TestClient[Any, Any], session: AsyncSession) -> None:

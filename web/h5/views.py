@@ -122,13 +122,15 @@ def check_text(value: str, label: str) -> None:
 
 
 def kb_of(request: web.Request) -> KnowledgeBase:
-    """The knowledge base served now. The app may keep it in a replaceable holder (its `kb`,
-    swapped whole when entries change): read it per request, never keep it."""
-    served = request.app.get(KB)
-    if served is None:
+    """The index answering now (the live knowledge base swaps it whole when entries change:
+    read it per request, never keep it)."""
+    live = request.app.get(KB)
+    if live is None:
         raise web.HTTPServiceUnavailable(text=texts.ERR_KB_UNAVAILABLE)
-    kb: KnowledgeBase = getattr(served, "kb", served)
-    return kb
+    try:
+        return live.current
+    except RuntimeError:  # not loaded yet
+        raise web.HTTPServiceUnavailable(text=texts.ERR_KB_UNAVAILABLE) from None
 
 
 async def proven(request: web.Request, *, include_spent: bool = False) -> str | None:
@@ -196,7 +198,12 @@ async def ask(request: web.Request) -> web.Response:
     elif result.no_answer_reason is NoAnswerReason.EMPTY:
         turn = Turn(question, "empty", text=texts.EMPTY)
     elif result.no_answer_reason is NoAnswerReason.PERSON_REQUESTED:
-        turn = Turn(question, "person", text=texts.PERSON)
+        hotline = rules_of(request).policy.hotline
+        turn = Turn(question, "person", text=texts.PERSON.format(phone=hotline.phone, hours=hotline.hours))
+    elif result.no_answer_reason in (NoAnswerReason.SMALL_TALK, NoAnswerReason.OUT_OF_SCOPE):
+        # A greeting, thanks, or a matter outside the hotline's remit: the engine's own reply,
+        # neither a gap of the knowledge base nor something to file.
+        turn = Turn(question, "empty", text=conversation.reply_text(result))
     else:
         # Kept (masked) for the office's weekly gap list, as the bot does.
         async with writing(request.app) as session:
