@@ -6,52 +6,23 @@ The citizen and the office confirm or correct them.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardMarkup
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards, texts
-from knowledge_base.classify import KeywordRouter
-from knowledge_base.classify.errors import ClassifyError
 from knowledge_base.matcher import KnowledgeBase
-from tickets.enums import UnitKind
+from knowledge_base.unit_routing import TOP_UNITS, handling_units, rank_units
 from tickets.messaging import new_ticket_text
-from tickets.models import Ticket, Unit
-
-TOP_UNITS = 3
-
-
-async def handling_units(session: AsyncSession) -> list[Unit]:
-    return list((await session.exec(
-        select(Unit).where(Unit.active == True, Unit.kind != UnitKind.OFFICE).order_by(col(Unit.id))  # noqa: E712
-    )).all())
+from tickets.models import Ticket
 
 
 async def suggest_units(session: AsyncSession, *, kb: KnowledgeBase | None, content: str,
                         extra_names: Sequence[str] = (), limit: int = TOP_UNITS) -> list[tuple[int, str]]:
-    """Up to `limit` active handling units, best first.
-
-    Keyword rules per unit: the unit's own keywords and name, plus the keywords of the
-    knowledge-base entries that name the unit. A unit the handler proposed (退单 with a
-    presumed unit) comes first.
-    """
-    units = await handling_units(session)
-    by_name = {u.name: u for u in units}
-    pairs: list[tuple[str, str]] = []
-    for unit in units:
-        pairs += [(unit.name, word) for word in unit.keywords.split()]
-    if kb is not None:
-        for entry in kb.entries:
-            if entry.unit in by_name:
-                pairs += [(entry.unit, word) for word in entry.keywords]
-    ranked: list[str] = [u.name for u in units if any(n and (n in u.name or u.name in n) for n in extra_names)]
-    with contextlib.suppress(ClassifyError):  # empty text: nothing to suggest
-        ranked += [s.label for s in KeywordRouter.from_pairs(pairs).route(content, k=limit + len(ranked))]
-    names = list(dict.fromkeys(ranked))[:limit]
-    return [(by_name[n].id, n) for n in names if by_name[n].id is not None]  # type: ignore[misc]
+    """Up to `limit` active handling units, best first (knowledge_base.unit_routing)."""
+    found = await rank_units(session, kb=kb, content=content, extra_names=extra_names, limit=limit)
+    return [(s.id, s.name) for s in found]
 
 
 async def all_units(session: AsyncSession) -> list[tuple[int, str]]:

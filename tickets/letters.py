@@ -248,8 +248,9 @@ class NoticeRow:
 
 
 async def list_notices(session: AsyncSession, *, unit: str | None = None, kind: NoticeKind | None = None,
-                       limit: int = 200) -> list[NoticeRow]:
-    """Newest first. `unit` is a unit's name or id."""
+                       period: str | None = None, limit: int = 200) -> list[NoticeRow]:
+    """Newest first. `unit` is a unit's name or id; `period` a prefix of the period key
+    ("2026-11" for the month's letters, "2026-11-23" for a day's)."""
     query = select(Notice.id, Notice.kind, Notice.unit_id, Unit.name, Notice.period_key, Notice.title,
                    Notice.created_at).join(Unit, col(Unit.id) == col(Notice.unit_id), isouter=True)
     if unit:
@@ -257,6 +258,9 @@ async def list_notices(session: AsyncSession, *, unit: str | None = None, kind: 
         query = query.where(col(Unit.id) == int(unit)) if unit.isdigit() else query.where(Unit.name == unit)
     if kind is not None:
         query = query.where(Notice.kind == kind)
+    if period:
+        escaped = period.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(col(Notice.period_key).like(f"{escaped}%", escape="\\"))
     query = query.order_by(col(Notice.created_at).desc(), col(Notice.id).desc()).limit(limit)
     rows = (await session.exec(query)).all()
     return [NoticeRow(id=r[0], kind=r[1], unit_id=r[2], unit=r[3] or "", period=r[4], title=r[5], created_at=r[6])

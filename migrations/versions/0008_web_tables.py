@@ -1,4 +1,5 @@
-"""web: console passwords of staff (web_staff_password) and signed-in sessions (web_session)
+"""web: console passwords of staff (web_staff_password), signed-in sessions (web_session), and
+an index on ticket.received_at for the console's period counts
 
 Revision ID: web_tables
 Revises: kb_misses
@@ -21,6 +22,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.create_index("ix_ticket_received", ["received_at"], unique=False)
     op.create_table(
         "web_staff_password",
         sa.Column("staff_id", sa.Integer(), nullable=False),
@@ -53,3 +56,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_web_session_subject")
     op.drop_table("web_session")
     op.drop_table("web_staff_password")
+    with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.drop_index("ix_ticket_received")

@@ -129,3 +129,19 @@ async def test_sign_in_and_out_in_the_browser(browser: Browser, accounts: Accoun
     assert texts.MSG_SIGNED_OUT in await page.locator("main").inner_text()
     await page.goto(browser.base_url + "/console/")
     assert "/console/login" in page.url
+
+
+async def test_cookies_are_secure_behind_https(client: TestClient[Any, Any], accounts: Accounts) -> None:
+    page = await client.get("/console/login", headers={"X-Forwarded-Proto": "https"})
+    cookie = page.headers["Set-Cookie"]
+    assert "hl_csrf=" in cookie and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    token = await csrf_of(client)
+    response = await client.post("/console/login", headers={"X-Forwarded-Proto": "https"}, allow_redirects=False,
+                                 data={"_csrf": token, "login": accounts.office.login,
+                                       "password": accounts.office.password, "next": "/console/"})
+    session_cookie = next(c for c in response.headers.getall("Set-Cookie") if c.startswith("hl_session="))
+    assert "Secure" in session_cookie and "HttpOnly" in session_cookie
+    # Over plain HTTP (a desk on the intranet without TLS) the browser must still get the cookie.
+    client.session.cookie_jar.clear()
+    plain = await client.get("/console/login")
+    assert "hl_csrf=" in plain.headers["Set-Cookie"] and "Secure" not in plain.headers["Set-Cookie"]

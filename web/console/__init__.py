@@ -17,9 +17,14 @@ PREFIX = "/console/"
 
 def setup(app: web.Application) -> None:
     from web.base import Area, register_area
-    from web.console import auth, pages, texts
+    from web.console import auth, desk, kb, office, pages, rankings, texts
 
     register_area(app, Area(name="console", prefix=PREFIX, templates=HERE / "templates", guard=auth.guard,
                             home=auth.HOME_PATH, globals={"t": texts}))
     app.router.add_routes(auth.routes)
+    app[pages.CHART_CACHE] = {}
     app.router.add_routes(pages.routes)
+    app.router.add_routes(desk.routes)
+    app.router.add_routes(office.routes)
+    app.router.add_routes(rankings.routes)
+    app.router.add_routes(kb.routes)

@@ -13,6 +13,7 @@ from integrations.db import writing
 from integrations.state import RULES, SESSIONS
 from tickets.context import Actor
 from tickets.enums import Role
+from tickets.logins import record_duty_login
 from tickets.models import Staff, Unit
 from web import sessions
 from web.base import EXPIRED, SESSION, WEB_SETTINGS, render, sign_in, sign_out
@@ -99,6 +100,10 @@ async def login_submit(request: web.Request) -> web.Response:
         attempt = await passwords.record_attempt(
             db, row=current, staff=staff, ok=ok, now=now, limit=settings.web_lockout_attempts,
             lock=timedelta(minutes=settings.web_lockout_minutes))
+        if attempt.staff is not None and attempt.staff.role is Role.HANDLER and attempt.staff.unit_id:
+            # Signing in to the platform is the unit's duty login of the day (DOMAIN §5).
+            await record_duty_login(db, rules=request.app[RULES], unit_id=attempt.staff.unit_id,
+                                    staff_id=attempt.staff.id)
     if attempt.staff is None or attempt.staff.role not in STAFF_ROLES:
         return render("console/login.html", request,
                       {"error": attempt.error or texts.ERR_BAD_CREDENTIALS, "notice": "", "login": login,

@@ -23,3 +23,62 @@ PASSWD_PROMPT = "新密码"
 PASSWD_CONFIRM = "再次输入新密码"
 
 ROLE_LABEL = {"office": "热线办", "handler": "承办单位"}
+
+# Form fields, as the service's and the page's messages name them.
+FIELD = {
+    "note": "备注", "answer": "答复内容", "reason": "理由", "findings": "现场查看情况", "suggested_unit": "建议承办单位",
+    "unit_id": "承办单位", "new_unit_id": "改派单位", "co_unit_ids": "协办单位", "days": "延期天数",
+    "result": "办理结果", "text": "回复正文", "contact_person": "联系人", "facts": "调查核实情况", "judgement": "处理意见及依据",
+    "citizen_opinion": "诉求人意见", "answered_by": "答复人", "answered_at": "答复时间", "site_findings": "现场查看情况",
+    "reached": "是否联系上", "contacted": "是否先行联系", "answered": "是否答复", "solved": "是否解决",
+    "satisfaction": "满意度", "approve": "审批意见",
+}
+ERR_FIELD_REQUIRED = "请填写“{field}”。"
+ERR_FIELD_NUMBER = "“{field}”须为数字。"
+ERR_FIELD_CHOICE = "“{field}”的选项不正确，请重新选择。"
+ERR_FIELD_TIME = "“{field}”的时间格式不正确。"
+ERR_STALE_FORM = "工单在您打开页面后已有变化（可能是重复提交或他人已处理），本次操作未执行。请查看最新情况后再操作。"
+ERR_UNKNOWN_ACTION = "不支持这项操作。"
+ERR_OFFICE_ONLY = "这个页面只对热线办开放。"
+
+# What the page says after an action went through.
+DONE = {
+    "dispatch": "已派单。", "brief_contact": "已记录先行简告。", "direct_answer": "已直接答复。", "send_back": "已退回来源单位。",
+    "accept": "已接单。", "first_contact": "已记录先行联系。", "site_visit": "已记录现场查看。",
+    "request_return": "退单申请已提交，等待热线办审批。", "decide_return": "已处理退单申请。",
+    "request_extension": "延期申请已提交，等待热线办审批。", "decide_extension": "已处理延期申请。",
+    "reply": "办结回复已提交，等待热线办审核回访。", "callback": "已记录回访结果。", "rework": "已退回重办。",
+    "supervise": "已列为督办件。", "urge": "已催办。", "archive": "已存电。", "recall": "已撤回。", "recheck": "已发起复核。",
+}
+ACTION_TITLE = {
+    "dispatch": "派单", "brief_contact": "先行简告", "direct_answer": "直接答复", "send_back": "退回来源单位",
+    "accept": "接单", "first_contact": "先行联系", "site_visit": "现场查看", "request_return": "申请退单",
+    "decide_return": "审批退单申请", "request_extension": "申请延期", "decide_extension": "审批延期申请",
+    "reply": "办结回复", "callback": "回访", "rework": "退回重办", "supervise": "督办", "urge": "催办",
+    "archive": "存电", "recall": "撤回", "recheck": "复核",
+}
+NAV = {"home": "总览", "queue": "派单", "approvals": "待审批", "tickets": "工单", "mine": "我的工单",
+       "duty": "值班签到", "letters": "提示函", "rankings": "考核排名", "kb": "知识库"}
+VIEW_LABEL = {"open": "办理中", "today": "今日受理", "due_today": "今日到期", "overdue": "已超期",
+              "over_warning": "超过{days}天未办结", "all": "全部"}
+DUE_OVERDUE = "已超期"
+DUE_TODAY = "今日到期"
+CHART_DAILY = "近30天每日受理量"
+CHART_RECEIVED = "受理量"
+CHART_CATEGORIES = "近30天诉求分类（前10）"
+CHART_SCORES = "承办单位考核得分"
+CHART_SCORE = "得分"
+CHART_POOR_LINE = "较差线"
+UNCATEGORISED = "未分类"
+QUEUE_DONE = "已派出 {count} 件工单。"
+ERR_QUEUE_NOTHING = "请先勾选要派出的工单。"
+ERR_BAD_DATE = "日期格式不正确，请按 年-月-日 填写。"
+ERR_LETTER_NOT_FOUND = "未找到这份函件。"
+ERR_SCHEME = "考核方案只能选择：{names}。"
+ERR_PERIOD = "期间格式不正确：请填写如 2026-11（月）、2026-W48（周）或 2026-Q4（季度）。"
+BULLETIN_FILE = "月度通报-{period}.{ext}"
+KB_DONE = {"new": "已新增条目，市民提问时立即生效。", "saved": "已保存，市民提问时立即生效。"}
+ERR_KB_REQUIRED = "请填写标准问题和答复内容。"
+ERR_KB_KEY = "请填写条目编号（字母、数字或短横线）。"
+ERR_KB_KEY_TAKEN = "编号 {key} 已有条目，请换一个编号，或到该条目页面修改。"
+ERR_KB_FILE = "请选择 CSV、XLSX 或 YAML 文件。"

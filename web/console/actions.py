@@ -1,0 +1,170 @@
+"""The workflow actions of the ticket page: a form's fields → one tickets.service call.
+
+Which actions a viewer is offered comes from tickets.workflow.allowed_actions (the one
+table); the service checks everything again and its Chinese message is what the page
+shows when it refuses. Fields are only read and shaped here (lengths, numbers, yes/no)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+from multidict import MultiDictProxy
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from tickets import service as svc
+from tickets.clock import SHANGHAI
+from tickets.context import Actor, Rules
+from tickets.enums import Action, ResultCategory, Role, Satisfaction, TicketStatus
+from tickets.errors import ValidationFailed
+from tickets.models import Ticket
+from tickets.schemas import NOTE_MAX, CallbackAnswers, ReplyData
+from tickets.texts import ERR_FIELD_TOO_LONG
+from web.console import texts
+
+Form = MultiDictProxy[Any]
+E = TypeVar("E", bound=Enum)
+Run = Callable[[AsyncSession, Rules, Actor, str, "Fields"], Awaitable[Ticket]]
+
+
+class Fields:
+    """A posted form, read with the limits every text field of the console shares."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+
+    def text(self, name: str, *, limit: int = NOTE_MAX) -> str:
+        value = self.form.get(name, "")
+        value = value.strip() if isinstance(value, str) else ""
+        if len(value) > limit:
+            raise ValidationFailed(ERR_FIELD_TOO_LONG.format(field=texts.FIELD.get(name, name), limit=limit))
+        return value
+
+    def yes_no(self, name: str) -> bool | None:
+        value = self.form.get(name, "")
+        if value in ("", None):
+            return None
+        if value not in ("yes", "no"):
+            raise ValidationFailed(texts.ERR_FIELD_CHOICE.format(field=texts.FIELD.get(name, name)))
+        return value == "yes"
+
+    def number(self, name: str, *, required: bool = True) -> int | None:
+        raw = self.text(name, limit=12)
+        if not raw:
+            if required:
+                raise ValidationFailed(texts.ERR_FIELD_REQUIRED.format(field=texts.FIELD.get(name, name)))
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValidationFailed(texts.ERR_FIELD_NUMBER.format(field=texts.FIELD.get(name, name))) from None
+
+    def numbers(self, name: str) -> list[int]:
+        found = []
+        for raw in self.form.getall(name, []):
+            try:
+                found.append(int(raw))
+            except (TypeError, ValueError):
+                raise ValidationFailed(texts.ERR_FIELD_NUMBER.format(field=texts.FIELD.get(name, name))) from None
+        return found
+
+    def moment(self, name: str) -> datetime | None:
+        raw = self.text(name, limit=20)
+        if not raw:
+            return None
+        try:
+            return datetime.fromisoformat(raw).replace(tzinfo=SHANGHAI)
+        except ValueError:
+            raise ValidationFailed(texts.ERR_FIELD_TIME.format(field=texts.FIELD.get(name, name))) from None
+
+    def choice(self, name: str, enum: type[E]) -> E | None:
+        raw = self.text(name, limit=40)
+        if not raw:
+            return None
+        try:
+            return enum(raw)
+        except ValueError:
+            raise ValidationFailed(texts.ERR_FIELD_CHOICE.format(field=texts.FIELD.get(name, name))) from None
+
+
+def _reply(f: Fields) -> ReplyData:
+    result = f.choice("result", ResultCategory)
+    if result is None:
+        raise ValidationFailed(texts.ERR_FIELD_REQUIRED.format(field=texts.FIELD["result"]))
+    return ReplyData(result=result, text=f.text("text"), contact_person=f.text("contact_person", limit=100),
+                     facts=f.text("facts"), judgement=f.text("judgement"), citizen_opinion=f.text("citizen_opinion"),
+                     answered_by=f.text("answered_by", limit=100), answered_at=f.moment("answered_at"),
+                     site_findings=f.text("site_findings"))
+
+
+def _callback(f: Fields) -> CallbackAnswers:
+    return CallbackAnswers(reached=f.yes_no("reached") is not False, contacted=f.yes_no("contacted"),
+                           answered=f.yes_no("answered"), solved=f.yes_no("solved"),
+                           satisfaction=f.choice("satisfaction", Satisfaction), note=f.text("note"))
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One form of the ticket page: the workflow actions it stands for and its service call."""
+
+    name: str
+    actions: frozenset[Action]
+    run: Run
+
+
+def _spec(name: str, actions: set[Action], run: Run) -> Spec:
+    return Spec(name, frozenset(actions), run)
+
+
+A = Action
+SPECS: dict[str, Spec] = {s.name: s for s in [
+    _spec("dispatch", {A.DISPATCH}, lambda s, r, a, n, f: svc.dispatch(
+        s, rules=r, actor=a, number=n, unit_id=f.number("unit_id") or 0, co_unit_ids=f.numbers("co_unit_ids"),
+        note=f.text("note"))),
+    _spec("brief_contact", {A.BRIEF_CONTACT}, lambda s, r, a, n, f: svc.brief_contact(
+        s, rules=r, actor=a, number=n, reached=bool(f.yes_no("reached")), note=f.text("note"))),
+    _spec("direct_answer", {A.DIRECT_ANSWER}, lambda s, r, a, n, f: svc.direct_answer(
+        s, rules=r, actor=a, number=n, answer=f.text("answer"))),
+    _spec("send_back", {A.SEND_BACK}, lambda s, r, a, n, f: svc.send_back(
+        s, rules=r, actor=a, number=n, reason=f.text("reason"))),
+    _spec("accept", {A.ACCEPT}, lambda s, r, a, n, f: svc.accept(s, rules=r, actor=a, number=n)),
+    _spec("first_contact", {A.FIRST_CONTACT}, lambda s, r, a, n, f: svc.first_contact(
+        s, rules=r, actor=a, number=n, reached=bool(f.yes_no("reached")), note=f.text("note"))),
+    _spec("site_visit", {A.SITE_VISIT}, lambda s, r, a, n, f: svc.site_visit(
+        s, rules=r, actor=a, number=n, findings=f.text("findings"))),
+    _spec("request_return", {A.REQUEST_RETURN}, lambda s, r, a, n, f: svc.request_return(
+        s, rules=r, actor=a, number=n, reason=f.text("reason"), suggested_unit=f.text("suggested_unit", limit=100))),
+    _spec("decide_return", {A.APPROVE_RETURN, A.REFUSE_RETURN}, lambda s, r, a, n, f: svc.decide_return(
+        s, rules=r, actor=a, number=n, approve=bool(f.yes_no("approve")),
+        new_unit_id=f.number("new_unit_id", required=False), note=f.text("note"))),
+    _spec("request_extension", {A.REQUEST_EXTENSION}, lambda s, r, a, n, f: svc.request_extension(
+        s, rules=r, actor=a, number=n, days=f.number("days") or 0, reason=f.text("reason"))),
+    _spec("decide_extension", {A.APPROVE_EXTENSION, A.REFUSE_EXTENSION}, lambda s, r, a, n, f: svc.decide_extension(
+        s, rules=r, actor=a, number=n, approve=bool(f.yes_no("approve")), note=f.text("note"))),
+    _spec("reply", {A.REPLY}, lambda s, r, a, n, f: svc.reply(s, rules=r, actor=a, number=n, data=_reply(f))),
+    _spec("callback", {A.CLOSE, A.CALLBACK_ATTEMPT}, lambda s, r, a, n, f: svc.record_callback(
+        s, rules=r, actor=a, number=n, answers=_callback(f))),
+    _spec("rework", {A.REWORK}, lambda s, r, a, n, f: svc.rework(s, rules=r, actor=a, number=n, note=f.text("note"))),
+    _spec("supervise", {A.SUPERVISE}, lambda s, r, a, n, f: svc.supervise(
+        s, rules=r, actor=a, number=n, note=f.text("note"))),
+    _spec("urge", {A.URGE}, lambda s, r, a, n, f: svc.urge(s, rules=r, actor=a, number=n, note=f.text("note"))),
+    _spec("archive", {A.ARCHIVE}, lambda s, r, a, n, f: svc.archive(s, rules=r, actor=a, number=n, note=f.text("note"))),
+    _spec("recall", {A.RECALL}, lambda s, r, a, n, f: svc.recall(s, rules=r, actor=a, number=n, note=f.text("note"))),
+    _spec("recheck", {A.RECHECK}, lambda s, r, a, n, f: svc.recheck(s, rules=r, actor=a, number=n, note=f.text("note"))),
+]}
+
+
+def offered(allowed: list[Action], *, ticket: Ticket, actor: Actor) -> list[str]:
+    """The forms to show: those whose actions the workflow allows this role now. A handler
+    acts only on its unit's own tickets (主办), as the service will check."""
+    if actor.role is Role.HANDLER and ticket.main_unit_id != actor.unit_id:
+        return []
+    wanted = set(allowed)
+    names = [name for name, spec in SPECS.items() if spec.actions & wanted]
+    # The office's review of a reply (退回重办) is its own form; the callback's rework is not offered twice.
+    if ticket.status is TicketStatus.REPLIED and actor.role is not Role.OFFICE:
+        names = [n for n in names if n != "rework"]
+    return names
