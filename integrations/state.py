@@ -16,6 +16,7 @@ from integrations.keys import KeyStore
 from integrations.metrics import Metrics
 from knowledge_base.classify import Router
 from knowledge_base.live import LiveKnowledgeBase
+from knowledge_base.matcher import KnowledgeBase
 from tickets.context import Rules
 from tickets.db import SessionFactory
 from tickets.enums import OutboxChannel
@@ -38,3 +39,10 @@ KB_ASK = web.AppKey("kb_ask", Callable[..., Any])
 CLASSIFY = web.AppKey("classify", Callable[..., Any])
 # SQLite only: one in-process queue for writers (integrations.db.writing).
 WRITE_LOCK = web.AppKey("write_lock", asyncio.Semaphore)
+
+
+def served_kb(app: web.Application) -> KnowledgeBase | None:
+    """The index answering now (None before the knowledge base is set up): read it per
+    request, never keep it — the live knowledge base swaps it whole when entries change."""
+    live = app.get(KB)
+    return live.current if live is not None else None

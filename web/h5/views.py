@@ -19,7 +19,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from integrations.db import writing
-from integrations.state import KB, METRICS, ROUTER, RULES, SESSIONS, SETTINGS
+from integrations.state import METRICS, ROUTER, RULES, SESSIONS, SETTINGS, served_kb
 from knowledge_base import conversation
 from knowledge_base import service as kb_service
 from knowledge_base.classify.draft import category_labels, suggest_draft
@@ -122,15 +122,13 @@ def check_text(value: str, label: str) -> None:
 
 
 def kb_of(request: web.Request) -> KnowledgeBase:
-    """The index answering now (the live knowledge base swaps it whole when entries change:
-    read it per request, never keep it)."""
-    live = request.app.get(KB)
-    if live is None:
-        raise web.HTTPServiceUnavailable(text=texts.ERR_KB_UNAVAILABLE)
     try:
-        return live.current
+        kb = served_kb(request.app)
     except RuntimeError:  # not loaded yet
-        raise web.HTTPServiceUnavailable(text=texts.ERR_KB_UNAVAILABLE) from None
+        kb = None
+    if kb is None:
+        raise web.HTTPServiceUnavailable(text=texts.ERR_KB_UNAVAILABLE)
+    return kb
 
 
 async def proven(request: web.Request, *, include_spent: bool = False) -> str | None:
