@@ -1,54 +1,21 @@
 """Suggestions the bot shows before a person decides, from the classifier
-(knowledge_base.classify): the request type, urgency and category of a citizen's draft,
-and the top-3 units for dispatch. The citizen and the office confirm or correct them.
+(knowledge_base.classify): the request type, urgency and category of a citizen's draft
+(knowledge_base.classify.draft, shared with the H5 page), and the top-3 units for dispatch.
+The citizen and the office confirm or correct them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 
 from aiogram.types import InlineKeyboardMarkup
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards, texts
-from knowledge_base.classify import Router, assess_urgency, classify_request_type, load_router
-from knowledge_base.classify.errors import ClassifyError
 from knowledge_base.matcher import KnowledgeBase
 from knowledge_base.unit_routing import TOP_UNITS, handling_units, rank_units
-from tickets.enums import RequestType, Urgency
 from tickets.messaging import new_ticket_text
 from tickets.models import Ticket
-
-
-@dataclass(frozen=True)
-class DraftSuggestion:
-    request_type: RequestType
-    category: str
-    urgency: Urgency
-
-
-@lru_cache(maxsize=1)
-def category_router() -> Router:
-    """The shipped keyword router (a trained model file is the lead's wiring to add)."""
-    return load_router()
-
-
-def category_labels() -> list[str]:
-    """The categories a citizen may pick when correcting the suggestion (the router's labels)."""
-    return list(category_router().keywords.rules)
-
-
-def suggest_draft(content: str, router: Router | None = None) -> DraftSuggestion:
-    try:
-        request_type = classify_request_type(content).type
-        urgency = assess_urgency(content).level
-        routed = (router or category_router()).route(content, k=1).suggestions
-    except ClassifyError:
-        return DraftSuggestion(RequestType.COMPLAINT, "", Urgency.GENERAL)
-    category = routed[0].label if routed else ""
-    return DraftSuggestion(request_type, category[:50], urgency)
 
 
 async def suggest_units(session: AsyncSession, *, kb: KnowledgeBase | None, content: str,

@@ -49,6 +49,7 @@ from integrations.schemas import (
     KbAskIn,
     KbGapEntryIn,
     NoteIn,
+    PhotoOut,
     ReasonIn,
     ReplyIn,
     RequestExtensionIn,
@@ -59,10 +60,10 @@ from integrations.schemas import (
     TicketOut,
     UnitOut,
 )
-from integrations.state import KB, KB_ASK, KEYS, LIMITER, METRICS, RULES, SESSIONS
+from integrations.state import KB, KB_ASK, KEYS, LIMITER, METRICS, RULES, SESSIONS, SETTINGS
 from knowledge_base import gaps
 from knowledge_base import service as kb_service
-from tickets import queries, workflow
+from tickets import photos, queries, workflow
 from tickets import service as svc
 from tickets import texts as ticket_texts
 from tickets.clock import EARLIEST_DAY, LATEST_DAY, day_in_range, local, local_midnight
@@ -151,6 +152,35 @@ async def get_ticket(request: web.Request) -> web.Response:
         events = await ticket_events(session, ticket_id=ticket.id)  # type: ignore[arg-type]
         out = ticket_out(ticket, client=client, rules=request.app[RULES], co_units=co, events=events)
     return json_response(out)
+
+
+# --- citizens' photos: the office and the ticket's units only (tickets.photos decides) -----------
+
+
+@routes.get(PREFIX + "/tickets/{number}/photos")
+async def list_photos(request: web.Request) -> web.Response:
+    client = await client_for(request, Scope.TICKETS_READ)
+    number = request.match_info["number"]
+    async with request.app[SESSIONS]() as session:
+        ticket = await queries.get_ticket(session, number=number)
+        if not await photos.may_view_photos(session, actor=client.actor(), ticket=ticket):
+            raise ApiError(403, "forbidden", ticket_texts.ERR_PHOTO_FORBIDDEN)
+        rows = await photos.ticket_photos(session, ticket_id=ticket.id)  # type: ignore[arg-type]
+    return json_response({"photos": [
+        PhotoOut(sha256=r.sha256, content_type=r.content_type, size=r.size, width=r.width, height=r.height,
+                 url=f"{PREFIX}/tickets/{ticket.number}/photos/{r.sha256}").model_dump() for r in rows]})
+
+
+@routes.get(PREFIX + "/tickets/{number}/photos/{sha256}")
+async def get_photo(request: web.Request) -> web.StreamResponse:
+    client = await client_for(request, Scope.TICKETS_READ)
+    store = photos.PhotoStore(request.app[SETTINGS].media_dir)
+    async with request.app[SESSIONS]() as session:
+        row, path = await photos.open_photo(session, actor=client.actor(), number=request.match_info["number"],
+                                            sha256=request.match_info["sha256"][:64], store=store)
+    # Private data: never kept by a shared cache; the type is ours (the file was re-encoded).
+    return web.FileResponse(path, headers={"Content-Type": row.content_type, "Cache-Control": "private, no-store",
+                                           "X-Content-Type-Options": "nosniff"})
 
 
 def _int_param(request: web.Request, name: str, default: int | None, low: int, high: int) -> int | None:

@@ -32,6 +32,8 @@ JSON_TYPE = "application/json"
 # Seconds a client may take to send a request's body once its headers are in (slow senders
 # would otherwise hold a connection and a handler for ever); set by init_app.
 BODY_TIMEOUT = web.AppKey("body_timeout", float)
+# Paths allowed a larger body than MAX_BODY (an extension's uploads), with their limit in bytes.
+BODY_LIMITS = web.AppKey("body_limits", dict[str, int])
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -91,9 +93,13 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     """Domain and adapter errors become `{"error": {"code", "message"}}` with their status
     (Open311 routes: the GeoReport error list). Nothing else leaks out, not even a traceback."""
     open311 = request.path.startswith(OPEN311_PREFIX)
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        return error_response(413, "body_too_large", texts.ERR_BODY_TOO_LARGE.format(limit="1 MB"),
-                              open311=open311)
+    limit = request.app.get(BODY_LIMITS, {}).get(request.path, MAX_BODY)
+    if request.content_length is not None and request.content_length > limit:
+        return error_response(413, "body_too_large", texts.ERR_BODY_TOO_LARGE.format(
+            limit=f"{limit // (1024 * 1024)} MB"), open311=open311)
+    if limit != MAX_BODY:
+        # Before anything reads the body (a form's CSRF check does).
+        request = request.clone(client_max_size=limit)
     try:
         refuse_control_in_url(request)
         return await handler(request)

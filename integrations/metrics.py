@@ -30,6 +30,8 @@ class Metrics:
                                   ["channel", "outcome"], registry=r)
         self.kb_answers = Counter("hotline_kb_answers", "Knowledge-base answers by band and channel",
                                   ["band", "channel"], registry=r)
+        self.rate_limited = Counter("hotline_rate_limited", "Requests refused by a rate limit, by channel and limit",
+                                    ["channel", "limit"], registry=r)
         self.upstream_events = Counter("hotline_upstream_events", "Upstream platform events by type and outcome",
                                        ["event_type", "outcome"], registry=r)
 

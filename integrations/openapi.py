@@ -29,7 +29,7 @@ INPUTS: list[type[BaseModel]] = [
     s.UpstreamTicketData, *{spec.body for spec in ACTIONS.values()},
 ]
 OUTPUTS: list[type[BaseModel]] = [
-    s.ErrorOut, s.TicketOut, s.TicketList, s.UnitOut, s.DutyOut, s.KbAskOut, s.TelephonyCallOut, s.UpstreamAck,
+    s.ErrorOut, s.TicketOut, s.TicketList, s.PhotoList, s.UnitOut, s.DutyOut, s.KbAskOut, s.TelephonyCallOut, s.UpstreamAck,
     s.Open311Error, s.Open311Service, s.Open311ServiceDefinition, s.Open311Request, s.Open311Created,
     s.Open311Token,
 ]
@@ -303,6 +303,20 @@ def _document(limits: Limits) -> dict[str, Any]:
         "/api/v1/tickets/{number}": {
             "get": _op("One ticket with its audit trail", Scope.TICKETS_READ,
                        {"200": ticket, "404": _json(ERROR, "No such ticket")}, parameters=[NUMBER]),
+        },
+        "/api/v1/tickets/{number}/photos": {
+            "get": _op("The citizen's photos of a ticket (office and the ticket's units only)", Scope.TICKETS_READ,
+                       {"200": _json(ref(s.PhotoList), "Photos, oldest first"),
+                        "404": _json(ERROR, "No such ticket")}, parameters=[NUMBER]),
+        },
+        "/api/v1/tickets/{number}/photos/{sha256}": {
+            "get": _op("One photo file (EXIF removed)", Scope.TICKETS_READ, {
+                "200": {"description": "The image", "content": {
+                    t: {"schema": {"type": "string", "format": "binary"}}
+                    for t in ("image/jpeg", "image/png", "image/webp")}},
+                "404": _json(ERROR, "No such ticket or photo")},
+                parameters=[NUMBER, _param("sha256", "path", {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                                           "Content hash of the photo")]),
         },
         **_action_paths(ticket),
         "/api/v1/units": {

@@ -422,3 +422,18 @@ class Open311Created(BaseModel):
 class Open311Token(BaseModel):
     token: str
     service_request_id: str
+
+
+class PhotoOut(BaseModel):
+    """A citizen's photo of a ticket (EXIF removed); `url` serves the file to the same keys."""
+
+    sha256: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+    url: str
+
+
+class PhotoList(BaseModel):
+    photos: list[PhotoOut]

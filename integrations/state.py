@@ -41,7 +41,7 @@ CLASSIFY = web.AppKey("classify", Callable[..., Any])
 WRITE_LOCK = web.AppKey("write_lock", asyncio.Semaphore)
 
 
-def current_kb(app: web.Application) -> KnowledgeBase | None:
+def served_kb(app: web.Application) -> KnowledgeBase | None:
     """The index every channel answers from at this moment (it is swapped when entries
     change, so read it per request); None when the app has no knowledge base or has not
     loaded it yet."""

@@ -104,3 +104,15 @@ class KnowledgeMiss(SQLModel, table=True):
     query: str = Field(max_length=500)
     channel: str = Field(default="", max_length=32)
     created_at: datetime = _ts(index=True)
+
+
+class KnowledgeHit(SQLModel, table=True):
+    """An entry given to a citizen as the answer (directly or picked from 猜你想问): the
+    usage behind the week's hot questions."""
+
+    __tablename__ = "kb_hit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="kb_entry.id", index=True)
+    channel: str = Field(default="", max_length=32)
+    created_at: datetime = _ts(index=True)

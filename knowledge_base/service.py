@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import case, func
@@ -31,6 +32,7 @@ from knowledge_base.models import (
     KnowledgeChange,
     KnowledgeEntry,
     KnowledgeFeedback,
+    KnowledgeHit,
     KnowledgeMiss,
 )
 from knowledge_base.segment import Segmenter
@@ -316,6 +318,40 @@ async def record_miss(session: AsyncSession, *, query: str, clock: Clock, channe
     session.add(miss)
     await session.flush()
     return miss
+
+
+async def record_hit(session: AsyncSession, *, key: str, clock: Clock, channel: str = "") -> None:
+    """Count one answer given from entry `key` (an entry gone since the matcher loaded is skipped)."""
+    entry_id = (await session.exec(select(KnowledgeEntry.id).where(KnowledgeEntry.key == key))).first()
+    if entry_id is not None:
+        session.add(KnowledgeHit(entry_id=entry_id, channel=channel[:32], created_at=clock.now()))
+        await session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class HotQuestion:
+    key: str
+    question: str
+    uses: int
+
+
+async def hot_questions(session: AsyncSession, *, clock: Clock, days: int = 7, limit: int = 6) -> list[HotQuestion]:
+    """The most used active entries of the last `days`: answers given plus feedback (解决了 or
+    没解决) received, most first; ties by key, so the chips do not jump about."""
+    since = clock.now() - timedelta(days=days)
+    uses: dict[int, int] = {}
+    for table in (KnowledgeHit, KnowledgeFeedback):
+        rows = await session.exec(select(table.entry_id, func.count())  # type: ignore[attr-defined]
+                                  .where(col(table.created_at) >= since).group_by(table.entry_id))  # type: ignore[attr-defined]
+        for entry_id, count in rows.all():
+            uses[entry_id] = uses.get(entry_id, 0) + int(count)
+    if not uses:
+        return []
+    entries = (await session.exec(select(KnowledgeEntry).where(
+        col(KnowledgeEntry.id).in_(sorted(uses)), KnowledgeEntry.active == True))).all()  # noqa: E712
+    hot = [HotQuestion(key=e.key, question=e.question, uses=uses[e.id]) for e in entries if e.id is not None]
+    hot.sort(key=lambda h: (-h.uses, h.key))
+    return hot[:limit]
 
 
 async def feedback_counts(session: AsyncSession) -> list[FeedbackCount]:

@@ -9,6 +9,8 @@ Jobs (names fixed; each calls one service function of tickets/):
                             (tickets.reminders.send_deadline_reminders)
 - supervision_weekly        daily; acts on the first working day of the week
                             (tickets.supervision.run_supervision_weekly)
+- verification_prune        daily at 03:30; deletes one-time SMS codes past their retention
+                            (tickets.verification.prune)
 
 Every run is a row of job_run (scheduler.models.JobRun); one leader among instances
 (scheduler.leader); start and stop with `scheduler.runner.run_scheduler`; CLI in

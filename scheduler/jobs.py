@@ -23,11 +23,13 @@ from tickets.letters import run_handling_days_statistics
 from tickets.policy import Policy
 from tickets.reminders import ReminderSettings, send_deadline_reminders
 from tickets.supervision import run_supervision_weekly
+from tickets.verification import prune
 
 DUTY_LOGIN_CHECK = "duty_login_check"
 HANDLING_DAYS_STATISTICS = "handling_days_statistics"
 DEADLINE_REMINDERS = "deadline_reminders"
 SUPERVISION_WEEKLY = "supervision_weekly"
+VERIFICATION_PRUNE = "verification_prune"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,12 @@ async def supervision_weekly(ctx: JobContext) -> JobResult:
     return JobResult(counts=result.counts(), skipped=not result.ran, failed_items=result.failed)
 
 
+async def verification_prune(ctx: JobContext) -> JobResult:
+    async with transaction(ctx.sessions) as session:
+        deleted = await prune(session, rules=ctx.rules)
+    return JobResult(counts={"deleted": deleted})
+
+
 @dataclass(frozen=True)
 class JobSpec:
     name: str
@@ -114,5 +122,8 @@ def build_jobs(policy: Policy, settings: SchedulerSettings) -> dict[str, JobSpec
         JobSpec(SUPERVISION_WEEKLY, CronTrigger(hour=settings.supervision_time.hour,
                                                 minute=settings.supervision_time.minute, timezone=SHANGHAI),
                 supervision_weekly),
+        # Nightly: one-time SMS codes (they name phones) are not kept longer than needed.
+        JobSpec(VERIFICATION_PRUNE, CronTrigger(hour=3, minute=30, timezone=SHANGHAI), verification_prune,
+                report_missed=False),
     ]
     return {spec.name: spec for spec in specs}

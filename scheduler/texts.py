@@ -7,6 +7,7 @@ JOB_DESCRIPTION = {
     "handling_days_statistics": "每10天统计在办工单办理天数，超过时限的发送《工作提示函》",
     "deadline_reminders": "每隔几分钟提醒承办单位即将到期和已超期的工单",
     "supervision_weekly": "每周向承办单位推送督办工单清单",
+    "verification_prune": "每天凌晨删除 7 天前的短信验证码记录（含手机号）",
 }
 OUTCOME = {
     "running": "运行中",

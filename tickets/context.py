@@ -7,7 +7,7 @@ intake and messaging functions; nothing here touches the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from tickets import texts
@@ -17,15 +17,18 @@ from tickets.enums import Role
 from tickets.models import Citizen, Staff
 from tickets.policy import Policy, load_policy
 from tickets.settings import Settings
+from tickets.tracking import TrackingLinks
 
 
 @dataclass(frozen=True)
 class Rules:
-    """What time-dependent rules need: the clock, the working-day calendar and the policy."""
+    """What time-dependent rules need: the clock, the working-day calendar and the policy;
+    and how to link a citizen's message to the ticket's tracking page (None = no links)."""
 
     clock: Clock
     calendar: WorkCalendar
     policy: Policy
+    links: TrackingLinks | None = None
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -34,7 +37,14 @@ class Rules:
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Rules:
         policy = load_policy(settings.policy_file)
         calendar = WorkCalendar(policy.working_hours, CalendarOverrides.load(settings.calendar_overrides))
-        return cls(clock=clock or SystemClock(), calendar=calendar, policy=policy)
+        links = None
+        if settings.public_url and settings.tracking_secret:
+            links = TrackingLinks(secret=settings.tracking_secret, base_url=settings.public_url,
+                                  ttl=timedelta(days=settings.tracking_link_days))
+        return cls(clock=clock or SystemClock(), calendar=calendar, policy=policy, links=links)
+
+    def tracking_url(self, number: str) -> str | None:
+        return self.links.url(number, now=self.now()) if self.links is not None else None
 
 
 @dataclass(frozen=True)

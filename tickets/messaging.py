@@ -22,7 +22,7 @@ from tickets.deadlines import describe_due
 from tickets.enums import Channel, OutboxChannel, Role, TicketStatus
 from tickets.models import Citizen, Staff, Ticket
 from tickets.outbox import enqueue_many
-from tickets.privacy import mask_place, mask_text
+from tickets.privacy import is_mobile, mask_place, mask_text
 from tickets.queries import office_staff, unit_handlers
 
 
@@ -37,6 +37,7 @@ class MessageKind(StrEnum):
     TICKET_CLOSED = "ticket_closed"
     REPLY_TO_CITIZEN = "reply_to_citizen"
     CALLBACK_REQUEST = "callback_request"
+    VERIFICATION_CODE = "verification_code"  # a one-time SMS code (tickets.verification)
     # To the handlers of a unit.
     TICKET_DISPATCHED = "ticket_dispatched"
     RETURN_APPROVED = "return_approved"
@@ -71,7 +72,7 @@ class Audience(StrEnum):
 
 _TO_CITIZEN = {MessageKind.TICKET_RECEIVED, MessageKind.TICKET_DISPATCHED_CITIZEN, MessageKind.DIRECT_ANSWER,
                MessageKind.SENT_BACK, MessageKind.TICKET_CLOSED, MessageKind.CALLBACK_REQUEST,
-               MessageKind.REPLY_TO_CITIZEN}
+               MessageKind.REPLY_TO_CITIZEN, MessageKind.VERIFICATION_CODE}
 # Sent on every channel the citizen is reachable by, not only the first: the unit's answer
 # must reach them where they asked (a phone request of a citizen also on Telegram gets both).
 _EVERY_CITIZEN_CHANNEL = {MessageKind.REPLY_TO_CITIZEN}
@@ -207,9 +208,18 @@ async def office_recipients(session: AsyncSession) -> list[Recipient]:
             if staff.telegram_user_id is not None and (to := staff_address(staff)) is not None]
 
 
+def with_link(rules: Rules, number: str, text: str) -> str:
+    """A citizen's message with the signed link to the ticket's tracking page (when the
+    deployment has a public URL and a key): every message a citizen gets leads to the page."""
+    url = rules.tracking_url(number)
+    return f"{text}{texts.N_TRACK_LINK.format(url=url)}" if url else text
+
+
 async def tell(session: AsyncSession, *, rules: Rules, kind: MessageKind, ticket: Ticket, event_id: int | None,
                text: str, unit_ids: Sequence[int] | None = None) -> int:
     """Tell everyone `kind` is for about a ticket's transition; how many messages were added."""
+    if audience(kind) is Audience.CITIZEN:
+        text = with_link(rules, ticket.number, text)
     body: dict[str, Any] = {"number": ticket.number, "text": text}
     if kind in HANDLER_CARD_STATE:
         # The card's buttons: what the unit may do with the ticket now (windows included).
@@ -249,7 +259,8 @@ async def announce_received(session: AsyncSession, *, rules: Rules, tickets: Seq
         if ticket.channel is not Channel.BOT and receipt is not None:
             rows.append(message(MessageKind.TICKET_RECEIVED, receipt, cause=cause, body={
                 "number": ticket.number,
-                "text": texts.N_TICKET_RECEIVED.format(number=ticket.number, due=describe_due(ticket, rules=rules))}))
+                "text": with_link(rules, ticket.number, texts.N_TICKET_RECEIVED.format(
+                    number=ticket.number, due=describe_due(ticket, rules=rules)))}))
         card = {"number": ticket.number, "text": new_ticket_text(ticket)}
         rows += [message(MessageKind.TICKET_NEW, to, cause=cause, body=card) for to in office]
     return await enqueue_many(session, messages=rows, now=rules.now())
@@ -277,18 +288,34 @@ async def report_upstream(session: AsyncSession, *, rules: Rules, ticket: Ticket
 
 
 async def request_callback(session: AsyncSession, *, rules: Rules, ticket: Ticket) -> bool:
-    """Ask the citizen the callback questions in their chat. False when they are not on
-    Telegram (the office calls them instead). One survey per reply: after a rework and a
-    new reply the survey is asked again."""
+    """Ask the citizen the callback questions: in their chat (with buttons) when they are on
+    Telegram, else by SMS with the link to the tracking page, where the same four questions
+    are answered (when the deployment has links and the contact is a mobile). False when
+    neither reaches them (the office calls them instead). One survey per reply: after a
+    rework and a new reply the survey is asked again."""
     citizen = await session.get(Citizen, ticket.citizen_id) if ticket.citizen_id else None
-    if citizen is None or citizen.telegram_user_id is None:
+    url = rules.tracking_url(ticket.number)
+    text = texts.N_CALLBACK_REQUEST.format(number=ticket.number)
+    if citizen is not None and citizen.telegram_user_id is not None:
+        to = Recipient(OutboxChannel.TELEGRAM, str(citizen.telegram_user_id))
+        text = with_link(rules, ticket.number, text)
+    elif url is not None and ticket.contact_phone and is_mobile(ticket.contact_phone):
+        to = Recipient(OutboxChannel.SMS, ticket.contact_phone)
+        text += texts.N_CALLBACK_LINK.format(url=url)
+    else:
         return False
-    to = citizen_address(telegram_id=citizen.telegram_user_id, phone=None)
-    assert to is not None
     row = message(MessageKind.CALLBACK_REQUEST, to, cause=f"{ticket.number}:callback:{ticket.rework_count}",
-                  body={"number": ticket.number, "text": texts.N_CALLBACK_REQUEST.format(number=ticket.number)})
+                  body={"number": ticket.number, "text": text})
     await enqueue_many(session, messages=[row], now=rules.now())
     return True
+
+
+async def send_verification_code(session: AsyncSession, *, rules: Rules, phone: str, verification_id: int,
+                                 text: str) -> int:
+    """A one-time code by SMS (tickets.verification); one message per code."""
+    to = Recipient(OutboxChannel.SMS, phone)
+    row = message(MessageKind.VERIFICATION_CODE, to, cause=f"verify:{verification_id}", body={"text": text})
+    return await enqueue_many(session, messages=[row], now=rules.now())
 
 
 async def tell_office(session: AsyncSession, *, rules: Rules, kind: MessageKind, key: str, text: str,

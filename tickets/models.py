@@ -288,3 +288,52 @@ class BindAttempt(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     success: bool = False
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+# --- citizens' web channel (H5): phone verification and photos -------------------------
+
+
+class PhoneVerification(SQLModel, table=True):
+    """One SMS code sent to prove a citizen owns a phone (tickets.verification).
+
+    Only a hash of the code is kept; every try counts, so a code cannot be guessed, and the
+    rows are the rate limits' memory (per phone, per client address).
+    """
+
+    __tablename__ = "phone_verification"
+    __table_args__ = (
+        sa.Index("ix_phone_verification_phone_at", "phone", "created_at"),
+        sa.Index("ix_phone_verification_address_at", "address", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    phone: str = Field(max_length=20)
+    # Where the request came from (client IP), for the per-address limit.
+    address: str = Field(default="", max_length=64)
+    # sha256 of salt + phone + code; the salt is per row.
+    code_hash: str = Field(max_length=64)
+    salt: str = Field(max_length=32)
+    attempts: int = 0
+    created_at: datetime = _ts(nullable=False)
+    expires_at: datetime = _ts(nullable=False)
+    verified_at: datetime | None = _ts()
+    # sha256 of the proof handed to the browser once the code matched; spent by one filing.
+    proof_hash: str | None = Field(default=None, max_length=64, unique=True)
+    used_at: datetime | None = _ts()
+
+
+class TicketPhoto(SQLModel, table=True):
+    """A citizen's photo of a ticket: the file lives outside the database, named by the
+    sha256 of its stored (metadata-stripped) bytes (tickets.photos)."""
+
+    __tablename__ = "ticket_photo"
+    __table_args__ = (sa.UniqueConstraint("ticket_id", "sha256", name="uq_ticket_photo"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    sha256: str = Field(max_length=64, index=True)
+    content_type: str = Field(max_length=32)
+    size: int
+    width: int
+    height: int
+    created_at: datetime = _ts(nullable=False)

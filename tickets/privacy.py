@@ -53,6 +53,11 @@ def normalize_phone(raw: str) -> str:
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９＋－", "0123456789+-")
 
 
+def is_mobile(phone: str) -> bool:
+    """A normalised mainland mobile number (one that can get an SMS)."""
+    return bool(_MOBILE.match(phone))
+
+
 def mask_phone(phone: str | None) -> str:
     """138****5678; 021-****5678 for landlines."""
     if not phone:

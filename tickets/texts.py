@@ -183,6 +183,40 @@ ERR_STAFF_INACTIVE = "该工作人员账号已停用，请联系热线办。"
 ERR_NAME_REQUIRED = "{unit}还没有这样的工作人员：新建时请用 --name 和 --phone 填写姓名和电话。"
 ERR_WHICH_STAFF = "{unit}有多名工作人员（{names}），请用 --slot A/B 或 --name 指明是谁。"
 
+# --- citizens' web channel: SMS codes, tracking links, photos ------------------------
+ERR_SMS_CODE_NEEDS_MOBILE = "验证码只能发送到手机号，请填写11位手机号码。"
+ERR_SMS_CODE_WAIT = "验证码已发送，请 {seconds} 秒后再重新获取。"
+ERR_SMS_CODE_TOO_MANY_PHONE = "该手机号获取验证码过于频繁，请一小时后再试。"
+ERR_SMS_CODE_TOO_MANY_ADDRESS = "获取验证码过于频繁，请一小时后再试。"
+ERR_SMS_CODE_EXPIRED = "验证码已过期或尚未获取，请重新获取验证码。"
+ERR_SMS_CODE_WRONG = "验证码不正确，还可以再试 {left} 次。"
+ERR_SMS_CODE_LOCKED = "验证码错误次数过多，请重新获取验证码。"
+ERR_PHONE_NOT_VERIFIED = "手机号尚未验证或验证已过期，请重新获取验证码。"
+ERR_LINK_INVALID = "查询链接无效，请核对短信中的链接，或用工单号和手机号查询。"
+ERR_LINK_EXPIRED = "查询链接已过期，请用工单号和手机号查询。"
+ERR_PHOTO_TOO_MANY = "最多可以上传 {limit} 张照片。"
+ERR_PHOTO_TOO_LARGE = "照片“{name}”超过 {limit} MB，请压缩后再上传。"
+ERR_PHOTO_TYPE = "文件“{name}”不是 JPG、PNG 或 WebP 格式的照片，请重新选择。"
+ERR_PHOTO_PIXELS = "照片“{name}”尺寸过大，请缩小后再上传。"
+ERR_PHOTO_FORBIDDEN = "只有热线办和承办单位可以查看诉求人上传的照片。"
+ERR_PHOTO_NOT_FOUND = "未找到该照片。"
+
+# The public timeline of a ticket (tracking page): what a citizen may see, no names, no notes.
+TIMELINE = {
+    Action.RECEIVE: "诉求已受理",
+    Action.DISPATCH: "已转交{unit}办理",
+    Action.APPROVE_RETURN: "已改由{unit}办理",
+    Action.DIRECT_ANSWER: "热线已直接答复",
+    Action.SEND_BACK: "不属于本辖区，已退回来源单位",
+    Action.APPROVE_EXTENSION: "承办单位申请延期已获同意",
+    Action.REPLY: "{unit}已回复办理结果",
+    Action.REWORK: "已退回{unit}重新办理",
+    Action.CLOSE: "已办结",
+    Action.RECHECK: "已交{unit}复核",
+    Action.RECALL: "已撤回",
+}
+TIMELINE_UNIT = "承办单位"
+
 # --- notifications (outbox payload texts) -------------------------------------
 # The office's card of a new ticket, whatever the channel it came in by; the Telegram
 # notifier adds the unit buttons and NEW_TICKET_SUGGESTED / NEW_TICKET_CHOOSE below it.
@@ -213,6 +247,9 @@ N_URGED = "【催办】请加快办理工单 {number}。{note}"
 N_RECALLED = "工单 {number} 已被上级平台撤回，无需继续办理。"
 N_RECHECK = "【复核】工单 {number} 需复核，请在 {due} 前书面答复。{note}"
 N_DIRECT_ANSWER_CITIZEN = "您的诉求（工单号 {number}）已答复：{note}"
+N_CALLBACK_LINK = "\n请点击链接查看答复并评价：{url}"
+N_TRACK_LINK = "\n查看进度：{url}"
+N_VERIFICATION_CODE = "您的验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。"
 N_SENT_BACK_CITIZEN = "您的诉求（工单号 {number}）不属于本辖区，已退回来源单位处理。"
 
 

@@ -21,12 +21,12 @@ if TYPE_CHECKING:
 
 def setup(app: aioweb.Application, settings: WebSettings) -> None:
     """Templates, static files, sessions, CSRF and security headers, then every area."""
-    from web import console
+    from web import console, h5
     from web.base import setup_base
 
     setup_base(app, settings)
     console.setup(app)
-    # The citizens' H5 pages hook in here: `from web import h5` … `h5.setup(app)`.
+    h5.setup(app)
 
 
 def web_extension(settings: WebSettings) -> Callable[[aioweb.Application], None]:

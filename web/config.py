@@ -22,3 +22,8 @@ class WebSettings(Settings):
         default=None,
         description="Mark cookies Secure; unset = when the request came over HTTPS (X-Forwarded-Proto counts)",
     )
+    web_trust_forwarded_for: bool = Field(
+        default=False,
+        description="Behind your own reverse proxy: count the citizens' pages' rate limits by the last "
+        "X-Forwarded-For address (the one the proxy added) instead of the proxy's",
+    )

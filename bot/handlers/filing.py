@@ -15,10 +15,10 @@ from bot.callbacks import DraftCb, MenuCb
 from bot.context import citizen_of, log, run_service
 from bot.models import TicketAttachment
 from bot.routes import PlainText, RouteTable
-from bot.routing import category_labels, suggest_draft
 from bot.states import FileRequest
 from knowledge_base.classify import Router
-from tickets import deadlines, intake
+from knowledge_base.classify.draft import category_labels, suggest_draft
+from tickets import deadlines, intake, messaging
 from tickets import texts as ttexts
 from tickets.context import Actor, Rules
 from tickets.enums import Channel, RequestType, Role, Urgency
@@ -204,7 +204,8 @@ async def draft_confirm(query: CallbackQuery, state: FSMContext, session: AsyncS
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(texts.FILE_DONE.format(number=number, due=due),
+        # The receipt carries the tracking page's link, as every citizen message does.
+        await query.message.answer(messaging.with_link(rules, number, texts.FILE_DONE.format(number=number, due=due)),
                                    reply_markup=keyboards.citizen_menu())
     log.info("ticket %s filed by telegram user (phone %s)", number, mask_phone(data.get("phone")))
 

@@ -35,7 +35,8 @@ def test_jobs_and_letters(database: str, tmp_path: Path) -> None:
     runner = CliRunner()
     listed = runner.invoke(cli, ["jobs", "list"])
     assert listed.exit_code == 0, listed.output
-    for name in ("duty_login_check", "handling_days_statistics", "deadline_reminders", "supervision_weekly"):
+    for name in ("duty_login_check", "handling_days_statistics", "deadline_reminders", "supervision_weekly",
+                 "verification_prune"):
         assert name in listed.output
     assert "每个工作日值守登录检查，未登录单位发送提示函" in listed.output
 

@@ -173,14 +173,22 @@ def _slug(name: str) -> str:
 
 
 @pytest.fixture
-async def browser(server: TestServer, request: pytest.FixtureRequest) -> AsyncIterator[Browser]:
+def browser_context() -> dict[str, Any]:
+    """How the browser's window is set up: a desktop screen (a test module of phone pages
+    overrides this fixture with a phone's)."""
+    return {"viewport": {"width": 1360, "height": 860}}
+
+
+@pytest.fixture
+async def browser(server: TestServer, request: pytest.FixtureRequest,
+                  browser_context: dict[str, Any]) -> AsyncIterator[Browser]:
     from playwright.async_api import async_playwright
 
     executable = _chromium()
     async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        context = await chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                             viewport={"width": 1360, "height": 860})
+        # --lang: the browser's own controls (a file picker's button) speak Chinese, as on a citizen's phone.
+        chromium = await playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--lang=zh-CN"])
+        context = await chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **browser_context)
         found = Browser(base_url=str(server.make_url("")).rstrip("/"), context=context,
                         test_name=_slug(request.node.name))
         try:

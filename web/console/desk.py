@@ -13,7 +13,7 @@ from aiohttp import web
 from sqlmodel import col, select
 
 from integrations.db import writing
-from integrations.state import RULES, SESSIONS, current_kb
+from integrations.state import RULES, SESSIONS, served_kb
 from knowledge_base.unit_routing import UnitSuggestion, rank_units
 from tickets import service as svc
 from tickets.enums import TicketStatus
@@ -43,7 +43,7 @@ async def _queue(request: web.Request) -> tuple[list[QueueRow], int, list[Any]]:
         total = int((await session.exec(select(sa.func.count()).select_from(waiting.subquery()))).one())
         tickets = (await session.exec(waiting.order_by(col(Ticket.received_at), col(Ticket.id))
                                       .limit(QUEUE_LIMIT))).all()
-        kb = current_kb(request.app)
+        kb = served_kb(request.app)
         rows = [QueueRow(t, t.content[:80] + ("…" if len(t.content) > 80 else ""),
                          await rank_units(session, kb=kb, content=t.content)) for t in tickets]
         units = [u for u in await queries.handling_unit_list(session) if u.active]
@@ -134,7 +134,7 @@ async def approvals(request: web.Request) -> web.Response:
                                                          TicketStatus.EXTENSION_REQUESTED]))
             .order_by(col(Ticket.updated_at)).limit(200))).all()
         names = await queries.unit_names(session)
-        kb = current_kb(request.app)
+        kb = served_kb(request.app)
         suggestions = {t.number: await rank_units(session, kb=kb, content=t.content,
                                                   extra_names=[str(t.pending_request.get("suggested_unit", ""))])
                        for t in rows if t.status is TicketStatus.RETURN_REQUESTED}

@@ -14,7 +14,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations.db import writing
-from integrations.state import RULES, SESSIONS, current_kb
+from integrations.state import RULES, SESSIONS, served_kb
 from knowledge_base.unit_routing import rank_units
 from reports.indicators import Overview, overview
 from reports.periods import date_range
@@ -175,7 +175,7 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
         suggestions = []
         if "dispatch" in offered or "decide_return" in offered:
             extra = [str(ticket.pending_request.get("suggested_unit", ""))]
-            suggestions = await rank_units(session, kb=current_kb(request.app), content=ticket.content, extra_names=extra)
+            suggestions = await rank_units(session, kb=served_kb(request.app), content=ticket.content, extra_names=extra)
         units = await queries.handling_unit_list(session) if offered else []
         stamp = await stamp_of(session, ticket)
     visible = may_see_contact(ticket, role=me.actor.role, unit_id=me.unit_id, co_unit_ids=co)
