@@ -319,7 +319,9 @@ API_NAME: dict[Any, str] = {
 }
 
 
-@routes.post(PREFIX + "/tickets/{number}/{action}")
+# Any name but a sub-resource with routes of its own (GET …/photos): a 405 there must not
+# advertise POST, which only this route would have taken (to answer 404 unknown_action).
+@routes.post(PREFIX + "/tickets/{number}/{action:(?!photos$)[^{}/]+}")
 async def ticket_action(request: web.Request) -> web.Response:
     client = await client_for(request, Scope.TICKETS_ACT)
     name = request.match_info["action"]
