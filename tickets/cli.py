@@ -47,6 +47,7 @@ def demo(count: int, if_empty: bool, seed: int) -> None:
             click.echo(texts.DEMO_LOADED.format(units=result.units, staff=result.staff, tickets=result.tickets,
                                                 checks=result.duty_checks, letters=result.duty_letters))
             click.echo(texts.DEMO_BIND.format(office=result.office_unit, unit=result.handler_unit))
+            click.echo(texts.DEMO_WEB.format(port=settings.port, office=result.office_unit, unit=result.handler_unit))
         finally:
             await engine.dispose()
 

@@ -271,3 +271,8 @@ DEMO_BIND = """在机器人中使用工作人员身份（需设置 HOTLINE_TELEG
   热线办账号：python main.py staff invite --unit {office} --office
   承办单位联络员（示例）：python main.py staff invite --unit {unit} --slot A
 每条命令打印一个一次性邀请码，请本人在机器人中发送 /bind 邀请码 完成绑定。"""
+DEMO_WEB = """网页（服务启动后）：
+  市民端 H5：http://127.0.0.1:{port}/h5/
+  工作台：http://127.0.0.1:{port}/console/ ，先设置密码：
+    python main.py staff passwd --unit {office} --office
+    python main.py staff passwd --unit {unit} --slot A"""

@@ -87,3 +87,22 @@ def test_demo_command_says_how_to_bind_the_office_and_a_handler(tmp_path: Path,
     assert "工作人员：值班长（区热线办）" in office.output
     handler = runner.invoke(cli, ["staff", "invite", "--unit", "区人力资源和社会保障局", "--slot", "A"])
     assert handler.exit_code == 0, handler.output
+
+
+def test_demo_command_says_where_the_pages_are_and_the_printed_passwd_works(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from main import cli
+
+    monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["demo", "--tickets", "10"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8080/h5/" in result.output
+    assert "http://127.0.0.1:8080/console/" in result.output
+    assert "python main.py staff passwd --unit 区热线办 --office" in result.output
+    office = runner.invoke(cli, ["staff", "passwd", "--unit", "区热线办", "--office", "--password-stdin"],
+                           input="demo-password-2026\n")
+    assert office.exit_code == 0, office.output
+    assert "登录账号" in office.output
