@@ -123,6 +123,15 @@ def _masked_phone(digits: str, *, international: bool, country_group: bool) -> s
     return _landline(rest)
 
 
+def _in_decimal(text: str, start: int, end: int) -> bool:
+    """Digits with a decimal point on either side are an amount or a measure (tables pasted
+    into complaints: 18112345462.26, 29.04744473), never a phone."""
+    before = text[max(0, start - 2):start]
+    after = text[end:end + 2]
+    return (len(before) == 2 and before[1] == "." and before[0].isdigit()) or (
+        len(after) == 2 and after[0] == "." and after[1].isdigit())
+
+
 def _mask_run(text: str, run: re.Match[str]) -> list[tuple[int, int, str]]:
     """Phones inside one run of digit groups: from each group, the longest sequence of
     following groups that is a phone. Only whole groups count, so a phone is never found
@@ -156,7 +165,7 @@ def _mask_run(text: str, run: re.Match[str]) -> list[tuple[int, int, str]]:
             if masked is not None:
                 last = j
                 break
-        if masked is None:
+        if masked is None or _in_decimal(text, groups[i].start(), groups[last].end()):
             i += 1
             continue
         start = groups[i].start()

@@ -86,6 +86,10 @@ def test_phones_among_other_numbers() -> None:
         "第1380次",
         "23800138000",
         "62345678",  # eight digits with no word saying it is a phone: an amount, a code
+        # Figures in tables pasted into real complaints (tipdm): a decimal point on either side.
+        "累计18112345462.26元",
+        "坐标29.07364567891",
+        "单价18.07521234567元",
     ],
 )
 def test_numbers_that_are_not_phones_stay(kept: str) -> None:
