@@ -152,7 +152,8 @@ async def build_bulletin(
             return duty_records(s, period=period, workdays=workdays, deadline=deadline)
 
     (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty) = await asyncio.gather(
-        read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days)),
+        read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days,
+                                                 call_evidence_since=policy.contact.call_evidence_since)),
         # Volumes and breakdowns only: the jurisdiction's counts come with the units' (below).
         read(lambda s: overview(s, period=period, limit_days=limit_days, counts={})),
         read(lambda s: received_count(s, period=period.previous())),

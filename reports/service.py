@@ -27,7 +27,8 @@ async def score_period(
     engine = create_engine(settings.database_url)
     try:
         async with session_factory(engine)() as session:
-            rows = await unit_indicators(session, period=period, limit_days=policy.deadlines.limit.amount)
+            rows = await unit_indicators(session, period=period, limit_days=policy.deadlines.limit.amount,
+                                        call_evidence_since=policy.contact.call_evidence_since)
     finally:
         await engine.dispose()
     return score_units(scheme, counts_from_indicators(scheme, rows)) if rows else None

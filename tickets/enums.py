@@ -108,6 +108,17 @@ class Action(StrEnum):
     URGE = "urge"  # 催办
     RECALL = "recall"
     RECHECK = "recheck"  # 复核 of a closed ticket
+    CALL_RECORDED = "call_recorded"  # a 双呼 platform call record attached to the ticket
+    CONTACT_UNPROVEN = "contact_unproven"  # a first contact pressed without a qualifying call
+
+
+class CallOutcome(StrEnum):
+    """How a call of the 双呼 platform ended (its call-detail record)."""
+
+    ANSWERED = "answered"  # 接通
+    NO_ANSWER = "no_answer"  # 无人接听
+    BUSY = "busy"  # 占线
+    REFUSED = "refused"  # 拒接
 
 
 class ResultCategory(StrEnum):

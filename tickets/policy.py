@@ -60,6 +60,9 @@ class Contact(BaseModel):
     model_config = ConfigDict(frozen=True)
     attempts_when_unreachable: int = Field(ge=1)
     min_gap_between_attempts: Period
+    # The day the 双呼 platform went live (seed 003, 先行联系率 "双呼平台上线后"): tickets
+    # received from then on count as contacted only when call records prove it. None = off.
+    call_evidence_since: date | None = None
 
 
 class Checks(BaseModel):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from tickets.enums import (
     Action,
+    CallOutcome,
     Channel,
     RequestType,
     ResultCategory,
@@ -91,6 +92,8 @@ ACTION = {
     Action.URGE: "催办",
     Action.RECALL: "撤回",
     Action.RECHECK: "复核",
+    Action.CALL_RECORDED: "双呼通话记录",
+    Action.CONTACT_UNPROVEN: "先行联系无通话佐证",
 }
 
 # --- errors -------------------------------------------------------------------
@@ -200,6 +203,25 @@ ERR_PHOTO_TYPE = "文件“{name}”不是 JPG、PNG 或 WebP 格式的照片，
 ERR_PHOTO_PIXELS = "照片“{name}”尺寸过大，请缩小后再上传。"
 ERR_PHOTO_FORBIDDEN = "只有热线办和承办单位可以查看诉求人上传的照片。"
 ERR_PHOTO_NOT_FOUND = "未找到该照片。"
+
+# --- 双呼 call evidence (tickets.calls) ---------------------------------------------
+ERR_CALL_TICKET_NOT_FOUND = "未找到工单号 {number} 对应的工单，通话记录未保存，请核对工单号后重新推送。"
+ERR_CALL_ANSWER_TIME = "通话结果为“接通”时须有接听时间，其他结果不应有接听时间。"
+ERR_CALL_TIMES_ORDER = "通话时间有误：应为拨打时间 ≤ 接听时间 ≤ 挂断时间。"
+ERR_CALL_IN_FUTURE = "通话挂断时间晚于当前时间，请校准时钟后重新推送。"
+CALL_PLATFORM = "双呼平台"
+CALL_OUTCOME = {
+    CallOutcome.ANSWERED: "接通",
+    CallOutcome.NO_ANSWER: "无人接听",
+    CallOutcome.BUSY: "占线",
+    CallOutcome.REFUSED: "拒接",
+}
+CALL_STAGE = {"brief_contact": "先行简告", "first_contact": "先行联系", "": "其他"}
+# The audit note of a call record and of a first contact the calls do not back.
+CALL_NOTE = "{stage}通话：{unit} {staff} {dialed}拨打，{outcome}"
+CONTACT_UNPROVEN_NOTE = "双呼平台无对应通话记录（{what}），本次先行联系未经通话佐证。"
+CONTACT_UNPROVEN_REACHED = "未找到承办单位拨打诉求人并接通的通话"
+CONTACT_UNPROVEN_UNREACHED = "未找到承办单位拨打诉求人未接通的通话"
 
 # The public timeline of a ticket (tracking page): what a citizen may see, no names, no notes.
 TIMELINE = {

@@ -76,6 +76,11 @@ TRANSITIONS: dict[tuple[TicketStatus, Action], Rule] = {
     **_same_state(A.URGE, OFFICE_OR_SYSTEM, OPEN_STATUSES - {S.RECEIVED}),
     **_same_state(A.ARCHIVE, OFFICE, OPEN_STATUSES | {S.CLOSED}),
     **{(state, A.RECALL): Rule(S.RECALLED, OFFICE_OR_SYSTEM) for state in OPEN_STATUSES},
+    # Call evidence (双呼 platform): a call record is noted on an open ticket, and a first
+    # contact pressed without a qualifying call is marked, by the system, in the same state.
+    **_same_state(A.CALL_RECORDED, frozenset({Role.SYSTEM}), OPEN_STATUSES),
+    **_same_state(A.CONTACT_UNPROVEN, frozenset({Role.SYSTEM}),
+                  frozenset({S.ACCEPTED, S.EXTENSION_REQUESTED})),
 }
 
 
