@@ -34,6 +34,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tickets import texts
 from tickets.calendar import WorkCalendar
 from tickets.clock import ensure_aware, local
+from tickets.deadlines import describe_period
 from tickets.enums import CallOutcome, Channel
 from tickets.errors import NotFound, ValidationFailed
 from tickets.models import CallRecord, Ticket
@@ -59,6 +60,22 @@ class ContactProof:
     @property
     def in_time(self) -> bool:
         return self.proven_at is not None and (self.due_at is None or self.proven_at <= self.due_at)
+
+
+def describe(proof: ContactProof, *, policy: Policy) -> str:
+    """What the calls prove, in one Chinese sentence (workbench, handler's card)."""
+    times = "、".join(texts.fmt_local(t) for t in proof.attempts)
+    needed = policy.contact.attempts_when_unreachable
+    if proof.proven_at is None:
+        if not proof.attempts:
+            return texts.PROOF_NONE
+        return texts.PROOF_NONE_ATTEMPTS.format(n=len(proof.attempts), times=times, needed=needed,
+                                                gap=describe_period(policy.contact.min_gap_between_attempts))
+    if proof.reached_at is not None and proof.proven_at == proof.reached_at:
+        how = texts.PROOF_REACHED.format(at=texts.fmt_local(proof.reached_at))
+    else:
+        how = texts.PROOF_ATTEMPTS.format(n=needed, times="、".join(texts.fmt_local(t) for t in proof.attempts[:needed]))
+    return (texts.PROOF_IN_TIME if proof.in_time else texts.PROOF_LATE).format(how=how)
 
 
 def evidence_applies(ticket: Ticket, policy: Policy) -> bool:

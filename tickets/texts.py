@@ -222,6 +222,13 @@ CALL_NOTE = "{stage}通话：{unit} {staff} {dialed}拨打，{outcome}"
 CONTACT_UNPROVEN_NOTE = "双呼平台无对应通话记录（{what}），本次先行联系未经通话佐证。"
 CONTACT_UNPROVEN_REACHED = "未找到承办单位拨打诉求人并接通的通话"
 CONTACT_UNPROVEN_UNREACHED = "未找到承办单位拨打诉求人未接通的通话"
+# What the calls prove, on the workbench and the handler's card (tickets.calls.describe).
+PROOF_REACHED = "通话接通（{at}）"
+PROOF_ATTEMPTS = "{n}次未接通（{times}）"
+PROOF_IN_TIME = "已由双呼通话证实：{how}"
+PROOF_LATE = "已由双呼通话证实，但晚于时限：{how}"
+PROOF_NONE = "尚无双呼通话证实"
+PROOF_NONE_ATTEMPTS = "尚无双呼通话证实（已计未接通{n}次：{times}；需{needed}次、每次间隔至少{gap}）"
 
 # The public timeline of a ticket (tracking page): what a citizen may see, no names, no notes.
 TIMELINE = {

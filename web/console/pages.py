@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -18,12 +19,13 @@ from integrations.state import RULES, SESSIONS, served_kb
 from knowledge_base.unit_routing import rank_units
 from reports.indicators import Overview, overview
 from reports.periods import date_range
+from tickets import calls, workflow
 from tickets import texts as tt
-from tickets import workflow
 from tickets.clock import local
 from tickets.duty import login_deadline
+from tickets.enums import Action
 from tickets.errors import Forbidden, HotlineError, ValidationFailed
-from tickets.models import Ticket, TicketCoUnit, TicketEvent
+from tickets.models import CallRecord, Ticket, TicketCoUnit, TicketEvent
 from tickets.privacy import mask_name, mask_phone, mask_place, mask_text, may_see_contact
 from tickets.queries import ticket_events
 from web.base import render
@@ -157,6 +159,17 @@ def due_state(ticket: Ticket, now: Any) -> str:
     return "warn" if ticket.due_at - now <= timedelta(hours=24) else "ok"
 
 
+@dataclass(frozen=True)
+class CallRow:
+    """One 双呼 call as the ticket page lists it (the number masked for those who may not see it)."""
+
+    call: CallRecord
+    unit: str
+    callee: str
+    stage: str
+    to_citizen: bool
+
+
 @routes.get("/console/tickets/{number}")
 async def ticket_page(request: web.Request) -> web.Response:
     return await _ticket_page(request, request.match_info["number"])
@@ -178,6 +191,7 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
             suggestions = await rank_units(session, kb=served_kb(request.app), content=ticket.content, extra_names=extra)
         units = await queries.handling_unit_list(session) if offered else []
         stamp = await stamp_of(session, ticket)
+        made = await calls.ticket_calls(session, ticket_id=ticket.id or 0)
     visible = may_see_contact(ticket, role=me.actor.role, unit_id=me.unit_id, co_unit_ids=co)
     contact = {
         "name": ticket.contact_name if visible else mask_name(ticket.contact_name),
@@ -185,6 +199,12 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
     }
     message = texts.DONE.get(request.query.get("done", ""), "")
     citizen = (ticket.contact_name,)
+    call_rows = [CallRow(call=c, unit=names.get(c.calling_unit_id, "—"),
+                         callee=c.callee_phone if visible else mask_phone(c.callee_phone),
+                         stage=tt.CALL_STAGE[stage.value if (stage := calls.stage_of(ticket, c)) else ""],
+                         to_citizen=calls.to_the_citizen(ticket, c)) for c in made]
+    proofs = {stage: calls.describe(calls.proof(ticket, made, stage, policy=rules.policy, calendar=rules.calendar),
+                                    policy=rules.policy) for stage in calls.ContactStage}
     return page(request, "ticket.html", "tickets" if me.is_office else "mine", ticket=ticket, contact=contact,
                 content=ticket.content if visible else mask_text(ticket.content, names=citizen),
                 place=ticket.place if visible else mask_place(ticket.place),
@@ -195,16 +215,20 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
                 due=due_state(ticket, rules.now()), error=error, failed=failed, form=form or {}, done=message,
                 stamp=stamp, results=tt.RESULT, satisfactions=tt.SATISFACTION,
                 reply_required_site=ticket.site_visit_at is not None, now_local=local(rules.now()),
-                extension_max=rules.policy.limits.extension_max_working_days, status=status)
+                extension_max=rules.policy.limits.extension_max_working_days, status=status,
+                call_rows=call_rows, proofs=proofs, call_outcome=tt.CALL_OUTCOME)
 
 
 async def stamp_of(session: AsyncSession, ticket: Ticket) -> str:
     """The version of the ticket a form was made from: a form posted twice, or after someone
     else acted, is refused instead of acting on a ticket its sender has not seen. Every
-    action writes one audit event, so their count tells versions apart even within one instant."""
-    events = (await session.exec(select(sa.func.count()).select_from(TicketEvent)
-                                 .where(TicketEvent.ticket_id == ticket.id))).one()
-    return f"{ticket.updated_at.isoformat()}#{events}"
+    action writes one audit event, so their count and the last one's time tell versions apart
+    even within one instant. A 双呼 call record is no one's action: it arrives while the handler
+    fills in the first-contact form about that very call, and must not void the form."""
+    last, events = (await session.exec(select(sa.func.max(TicketEvent.at), sa.func.count())  # type: ignore[call-overload]
+                                       .where(TicketEvent.ticket_id == ticket.id,
+                                              TicketEvent.action != Action.CALL_RECORDED))).one()
+    return f"{last.isoformat() if last else ''}#{events}"
 
 
 @routes.post("/console/tickets/{number}/act/{name}")

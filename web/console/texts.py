@@ -62,6 +62,9 @@ NAV = {"home": "总览", "queue": "派单", "approvals": "待审批", "tickets":
 VIEW_LABEL = {"open": "办理中", "today": "今日受理", "due_today": "今日到期", "overdue": "已超期",
               "over_warning": "超过{days}天未办结", "all": "全部"}
 DUE_OVERDUE = "已超期"
+CALLS_TITLE = "双呼通话记录"
+CALLS_NONE = "双呼平台尚未推送本工单的通话记录。"
+CALL_NOT_CITIZEN = "非诉求人号码"
 DUE_TODAY = "今日到期"
 CHART_DAILY = "近30天每日受理量"
 CHART_RECEIVED = "受理量"
