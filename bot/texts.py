@@ -213,6 +213,8 @@ CARD = (
     "先行联系时限：{first_contact_due}\n办结时限：{due}"
 )
 CARD_PHOTOS = "附照片 {count} 张"
+CARD_CALLS = "双呼通话 {count} 次{last}\n先行联系：{proof}"
+CARD_LAST_CALL = "（最近 {at}，{outcome}）"
 CARD_NO_NAME = "（未留姓名）"
 DONE_ACCEPT = "已接单：{number}。请在 {due} 前先行联系诉求人。"
 ASK_CONTACT_RESULT = "工单 {number}：本次联系诉求人的结果？"
