@@ -20,10 +20,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations import texts
 from integrations.db import writing
-from integrations.http import ApiError, json_response, parse_json, read_body, require_json_type, validate
+from integrations.http import ApiError, json_response, validate
 from integrations.schemas import CallRecordAck, CallRecordIn
 from integrations.state import RULES, SESSIONS, SETTINGS
-from integrations.upstream import check_signature, remember_nonce
+from integrations.upstream import read_signed, remember_nonce
 from tickets import calls
 from tickets import service as svc
 from tickets.models import CallRecord, Ticket
@@ -68,13 +68,10 @@ async def _known(request: web.Request, report: calls.CallReport) -> web.Response
 async def call_record_hook(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     rules = request.app[RULES]
-    if not settings.cdr_secret:
-        raise ApiError(503, "cdr_disabled", texts.ERR_CDR_DISABLED)
     window = settings.upstream_signature_window_seconds
-    body = await read_body(request)
-    nonce = check_signature(request, body, secret=settings.cdr_secret, rules=rules, window=window)
-    require_json_type(request)
-    report = _report(validate(CallRecordIn, parse_json(body)))
+    nonce, data = await read_signed(request, secret=settings.cdr_secret,
+                                    closed=ApiError(503, "cdr_disabled", texts.ERR_CDR_DISABLED))
+    report = _report(validate(CallRecordIn, data))
     async with writing(request.app) as session:
         fresh = await remember_nonce(session, nonce=nonce, rules=rules, window=window)
     if not fresh:
