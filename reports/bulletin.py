@@ -195,6 +195,17 @@ async def build_bulletin(
 # --- the words of the bulletin ----------------------------------------------------------
 
 
+def first_contact_ways(b: Bulletin) -> str:
+    """Once the 双呼 platform is live, the rate both ways (seed 003: 双呼平台上线前 / 上线后)."""
+    since = b.policy.contact.call_evidence_since
+    if since is None:
+        return ""
+    ov = b.overview
+    return texts.BASIC_FIRST_CONTACT_WAYS.format(
+        since=f"{since.year}年{since.month}月{since.day}日", button=pct(ov.rate("first_contact_button_rate")),
+        call=pct(ov.rate("first_contact_call_rate")))
+
+
 def basic_paragraphs(b: Bulletin) -> list[str]:
     ov, c = b.overview, b.overview.counts
     out = [
@@ -218,7 +229,7 @@ def basic_paragraphs(b: Bulletin) -> list[str]:
             overdue_open=c["overdue_open"],
             rework=c["rework"],
             rework_rate=pct(ov.rate("rework_rate")),
-            first_contact=pct(ov.rate("first_contact_rate")),
+            first_contact=pct(ov.rate("first_contact_rate")) + first_contact_ways(b),
         ),
         texts.BASIC_CALLBACK.format(
             tried=c["callbacks_tried"],

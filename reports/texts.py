@@ -98,6 +98,7 @@ BASIC_HANDLING = (
     "派单工单中，应办理{due}件，已办理{done}件，办结率{completion}；按期办结{on_time}件，按期办结率{on_time_rate}；"
     "超期办结{late}件，超期未办结{overdue_open}件；退回重办{rework}件，返工率{rework_rate}；先行联系率{first_contact}。"
 )
+BASIC_FIRST_CONTACT_WAYS = "（双呼平台{since}上线，此后受理的工单以通话记录为准；按先行联系记录计{button}，按双呼通话记录计{call}）"
 BASIC_CALLBACK = (
     "回访{tried}件，有效回访{reached}件，有效回访率{valid}；参与满意度测评{evaluations}件（存电件{archived}件不计入），"
     "满意率{satisfaction}；不满意{unsatisfied}件，不满意率{dissatisfaction}。"
