@@ -115,7 +115,7 @@ async def test_one_department_late_is_reminded_once_then_reported_once_and_the_w
     # A closed whistle is not swept any more.
     assert (await whistles.run_report_in_check(session, rules=rules, at=shanghai(2026, 12, 1))).counts()["reminded"] == 0
 
-    with pytest.raises(IllegalTransition, match="当前状态为“已结案”，不能进行“吹哨”操作"):
+    with pytest.raises(IllegalTransition, match="当前状态为“已办结”，不能进行“吹哨”操作"):
         await whistles.blow(session, rules=rules, actor=org.office, number=number, unit_ids=[org.unit_ids[0]],
                             reason="回访后再吹哨")
     await session.rollback()
