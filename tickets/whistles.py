@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts, workflow
-from tickets.clock import ensure_aware
+from tickets.clock import day_in_range, ensure_aware
 from tickets.context import Actor, Rules
 from tickets.enums import OPEN_STATUSES, Action, Role, UnitKind
 from tickets.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
@@ -180,6 +180,8 @@ async def record_meeting(session: AsyncSession, *, rules: Rules, actor: Actor, n
     check_length(place, limits.place_max_chars, texts.WHAT_MEETING_PLACE)
     decisions = require(decisions, texts.WHAT_MEETING_DECISIONS)
     check_length(decisions, limits.note_max_chars, texts.WHAT_MEETING_DECISIONS)
+    if not day_in_range(day):
+        raise ValidationFailed(texts.ERR_WHISTLE_MEETING_DAY.format(day=day.isoformat()))
     people = [a.strip() for a in attendees if a and a.strip()]
     if not people:
         raise ValidationFailed(texts.ERR_REASON_REQUIRED.format(what=texts.WHAT_MEETING_ATTENDEES))
