@@ -141,7 +141,7 @@ async def test_wrong_input_gets_clear_errors(session: AsyncSession, rules: Rules
     with pytest.raises(IllegalTransition, match="区住建局已于 2026-11-23 10:00 报到，无需重复报到"):
         await whistles.report_in(session, rules=rules, actor=org.handler(0, 1), number=number)
     await session.rollback()
-    with pytest.raises(Forbidden, match="柳林洲街道未被工单 .* 的吹哨点名，无需报到"):
+    with pytest.raises(Forbidden, match=r"柳林洲街道未被工单 .* 的吹哨点名，无需报到"):
         await whistles.report_in(session, rules=rules, actor=street, number=number)
     await session.rollback()
     with pytest.raises(Forbidden, match="只有吹哨单位或热线办可以记录"):
@@ -168,7 +168,7 @@ async def test_wrong_input_gets_clear_errors(session: AsyncSession, rules: Rules
     with pytest.raises(ValidationFailed, match="请填写吹哨事由"):
         await whistles.blow(session, rules=rules, actor=street, number=other, unit_ids=[org.unit_ids[0]], reason=" ")
     await session.rollback()
-    with pytest.raises(Forbidden, match="只有工单 .* 的主办单位或热线办可以吹哨"):
+    with pytest.raises(Forbidden, match=r"只有工单 .* 的主办单位或热线办可以吹哨"):
         await whistles.blow(session, rules=rules, actor=department, number=other, unit_ids=[org.unit_ids[2]],
                             reason="联合处置")
     await session.rollback()
