@@ -13,13 +13,19 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from reports.bulletin import build_bulletin
+from reports.export import write_bulletin
 from reports.linkage import deputies_list, deputy_paragraph, deputy_report, whistle_paragraph, whistle_report
 from reports.periods import parse_period
+from reports.rankings import load_ranking_rules
+from reports.schemes import load_scheme
 from tests.conftest import Org
 from tests.reports.builders import add_ticket, at
 from tickets.clock import shanghai
+from tickets.db import SessionFactory
 from tickets.enums import Channel, RequestType, ResultCategory, Satisfaction, TicketStatus, UnitKind
 from tickets.models import Ticket
 from tickets.policy import load_policy
@@ -206,3 +212,43 @@ async def _invoke(args: list[str]):  # type: ignore[no-untyped-def]
     from reports.cli import report
 
     return await asyncio.to_thread(CliRunner().invoke, report, args)
+
+
+async def test_monthly_bulletin_gains_the_linkage_section(session: AsyncSession, sessions: SessionFactory, org: Org,
+                                                          tmp_path: Path) -> None:
+    made = await month_fixture(session, org)
+    # Two whistles of November have summons: one reported in on time, one late.
+    whistles = (await session.exec(select(Whistle).order_by(col(Whistle.id)))).all()
+    for whistle, late in zip(whistles[:2], (False, True), strict=True):
+        session.add(WhistleSummons(whistle_id=whistle.id, unit_id=org.unit_ids[2],  # type: ignore[arg-type]
+                                   due_at=whistle.report_in_due_at,
+                                   reported_in_at=whistle.report_in_due_at + timedelta(hours=3 if late else -1)))
+    await session.commit()
+    bulletin = await build_bulletin(sessions, kind="monthly", period=parse_period("2026-11"), policy=load_policy(),
+                                    scheme=load_scheme("pudong-2024"), rules=load_ranking_rules(),
+                                    made_at=shanghai(2026, 12, 1, 9))
+    files = write_bulletin(bulletin, tmp_path, with_charts=False)
+    md = files.markdown.read_text(encoding="utf-8")
+    section = md.split("## 五、吹哨报到与人大代表联动")[1].split("## 六、工作要求")[0]
+    assert section.strip().splitlines() == [
+        "2026年11月，共吹哨3次，其中街道3次，解决率100.00%。点名报到2个单位次，按时报到1个，按时报到率50.00%。",
+        "",
+        "**附表：吹哨报到情况**",
+        "",
+        "| 吹哨主体 | 吹哨次数 | 点名报到单位次 | 已报到 | 按时报到 | 按时报到率 | 已回访件 | 已解决 | 解决率 |",
+        "|---|---|---|---|---|---|---|---|---|",
+        "| 街道 | 3 | 2 | 2 | 1 | 50.00% | 1 | 1 | 100.00% |",
+        "| 合计 | 3 | 2 | 2 | 1 | 50.00% | 1 | 1 | 100.00% |",
+        "",
+        "2026年11月，转办人大代表接收的群众反映问题1件，承办单位按时办结率—，群众满意率—。",
+        "",
+        "本月向人代联委推送投诉集中、办理难度大的问题6件（清单见附表：人大代表联系点问题清单）。",
+    ]
+    appendix = md.split("**附表：人大代表联系点问题清单**")[1]
+    assert f"| 1 | {made['hardest']} | 2026/11/03 | 物业管理 | 柳林洲街道 |" in appendix
+    wb = load_workbook(files.xlsx)
+    assert wb.sheetnames[-3:] == ["吹哨报到", "代表转办件", "代表问题清单"]
+    assert [c.value for c in wb["吹哨报到"][3]] == ["街道", 3, 2, 2, 1, 0.5, 1, 1, 1.0]
+    assert wb["吹哨报到"]["F3"].number_format == "0.00%"
+    assert [c.value for c in wb["代表转办件"][3]][:3] == [1, 0, 0]
+    assert wb["代表问题清单"].max_row == 10
