@@ -52,6 +52,16 @@ async def summonses(session: AsyncSession, *, whistle_id: int) -> list[WhistleSu
     return list(rows.all())
 
 
+async def waiting_units(session: AsyncSession, *, ticket_id: int) -> tuple[bool, set[int], set[int]]:
+    """Whether the ticket has an open whistle, the units it summoned, and those not reported in
+    yet (what a page offers: the meeting to the lead, 报到 to a summoned unit)."""
+    whistle = await open_whistle(session, ticket_id=ticket_id)
+    if whistle is None or whistle.id is None:
+        return False, set(), set()
+    rows = await summonses(session, whistle_id=whistle.id)
+    return True, {s.unit_id for s in rows}, {s.unit_id for s in rows if s.reported_in_at is None}
+
+
 async def _unit_name(session: AsyncSession, unit_id: int | None) -> str:
     unit = await session.get(Unit, unit_id) if unit_id is not None else None
     return unit.name if unit is not None else texts.WHISTLE_BLOWER_OFFICE

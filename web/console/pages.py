@@ -19,7 +19,7 @@ from knowledge_base.unit_routing import rank_units
 from reports.indicators import Overview, overview
 from reports.periods import date_range
 from tickets import texts as tt
-from tickets import workflow
+from tickets import whistles, workflow
 from tickets.clock import local
 from tickets.duty import login_deadline
 from tickets.errors import Forbidden, HotlineError, ValidationFailed
@@ -171,7 +171,7 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
         co = list((await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))).all())
         events = await ticket_events(session, ticket_id=ticket.id or 0)
         names = await queries.unit_names(session)
-        offered = actions.offered(workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket, actor=me.actor)
+        offered = await _offered(session, me, ticket)
         suggestions = []
         if "dispatch" in offered or "decide_return" in offered:
             extra = [str(ticket.pending_request.get("suggested_unit", ""))]
@@ -198,6 +198,12 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
                 extension_max=rules.policy.limits.extension_max_working_days, status=status)
 
 
+async def _offered(session: AsyncSession, me: Any, ticket: Ticket) -> list[str]:
+    whistle_open, _, waiting = await whistles.waiting_units(session, ticket_id=ticket.id or 0)
+    return actions.offered(workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket, actor=me.actor,
+                           whistle_open=whistle_open, to_report_in=me.unit_id in waiting)
+
+
 async def stamp_of(session: AsyncSession, ticket: Ticket) -> str:
     """The version of the ticket a form was made from: a form posted twice, or after someone
     else acted, is refused instead of acting on a ticket its sender has not seen. Every
@@ -218,8 +224,7 @@ async def ticket_action(request: web.Request) -> web.Response:
     try:
         async with writing(request.app) as session:
             ticket = await queries.visible_ticket(session, me, number)
-            offered = actions.offered(workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket,
-                                      actor=me.actor)
+            offered = await _offered(session, me, ticket)
             # A form this viewer is not offered goes straight to the service, which says why not.
             if spec.name in offered and form.get("stamp") != await stamp_of(session, ticket):
                 raise ValidationFailed(texts.ERR_STALE_FORM)
