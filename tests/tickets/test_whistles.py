@@ -4,6 +4,7 @@ recorded, and the whistle closes with the ticket. Wrong input gets a clear error
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -16,6 +17,7 @@ from tickets import service as svc
 from tickets import whistles
 from tickets.clock import ManualClock, shanghai
 from tickets.context import Rules
+from tickets.db import SessionFactory
 from tickets.enums import Action, ResultCategory, Satisfaction
 from tickets.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from tickets.messaging import MessageKind
@@ -184,3 +186,22 @@ async def test_wrong_input_gets_clear_errors(session: AsyncSession, rules: Rules
                             reason="联合处置")
     await session.rollback()
     assert len((await session.exec(select(WhistleSummons))).all()) == 2
+
+
+async def test_simultaneous_sweeps_remind_once(sessions: SessionFactory, rules: Rules, clock: ManualClock,
+                                               org: Org) -> None:
+    """Two instances sweeping at the same moment (not only one after the other): each late unit
+    is reminded by one of them, once; the summons row's conditional update decides."""
+    async with sessions() as session:
+        await whistled(session, rules=rules, clock=clock, org=org)
+
+    async def sweep() -> list[str]:
+        async with sessions() as session:
+            result = await whistles.run_report_in_check(session, rules=rules, at=shanghai(*MONDAY, 12, 0))
+            await session.commit()
+            return result.reminded
+
+    first, second = await asyncio.gather(sweep(), sweep())
+    assert len(first) + len(second) == 2 and set(first).isdisjoint(second)
+    async with sessions() as session:
+        assert len(await outbox_of_kind(session, MessageKind.WHISTLE_REMINDER)) == 4  # A and B of two units
