@@ -252,3 +252,15 @@ async def test_monthly_bulletin_gains_the_linkage_section(session: AsyncSession,
     assert wb["吹哨报到"]["F3"].number_format == "0.00%"
     assert [c.value for c in wb["代表转办件"][3]][:3] == [1, 0, 0]
     assert wb["代表问题清单"].max_row == 10
+
+
+async def test_the_office_sets_the_rules_of_the_list(session: AsyncSession, org: Org, tmp_path: Path) -> None:
+    made = await month_fixture(session, org)
+    office = tmp_path / "policy.yaml"
+    office.write_text("deputies:\n  repeat_min: 2\n  supervised: false\n  max_rows: 3\n", encoding="utf-8")
+    found = await deputies_list(session, period=parse_period("2026-11"), policy=load_policy(office))
+    names = {number: key for key, number in made.items()}
+    # Twice is enough now; supervision alone no longer is; three rows at most.
+    assert [names[r.number] for r in found.rows] == ["hardest", "repeat3", "repeat2"]
+    assert found.rows[0].reasons == ["反复投诉（6次）", "吹哨未解决"]
+    assert found.rules == ["同一事项反映2次以上仍未解决", "本月回访不满意", "吹哨件月末仍未解决"]
