@@ -35,7 +35,8 @@ OUTPUTS: list[type[BaseModel]] = [
 ]
 # Free-text fields by the policy limit that applies to them; any other unbounded text of an
 # input is a note, reason, answer or reply element (note_max_chars).
-TEXT_LIMITS = {"content": "content_max_chars", "place": "place_max_chars", "contact_name": "name_max_chars"}
+TEXT_LIMITS = {"content": "content_max_chars", "place": "place_max_chars", "contact_name": "name_max_chars",
+               "deputy": "name_max_chars", "station": "place_max_chars"}
 
 
 def ref(model: type[BaseModel]) -> dict[str, str]:
@@ -135,6 +136,7 @@ def _conditional_rules(defs: dict[str, Any], limits: Limits) -> None:
         {"properties": {"reached": {"const": True}, **{a: {"not": {"type": "null"}} for a in answers}},
          "required": answers},
     ]
+    defs["WhistleMeetingIn"]["properties"]["date"] = DAY
     reply = defs["ReplyIn"]
     elements = ["text", "contact_person", "facts", "judgement", "citizen_opinion", "answered_by"]
     for name in elements:
@@ -196,7 +198,8 @@ def _action_paths(ticket: dict[str, Any]) -> dict[str, Any]:
             {"200": ticket, "404": _json(ERROR, "No such ticket or unit"),
              "409": _json(ERROR, "Not allowed in the ticket's state, or its time window has closed")},
             ref(spec.body), parameters=[NUMBER], body_required=bool(schema.get("required"))
-            or name in ("decide_return", "decide_extension", "reply", "callback"))}
+            or name in ("decide_return", "decide_extension", "reply", "callback", "whistle", "whistle_meeting",
+                        "deputy_referral"))}
     return paths
 
 

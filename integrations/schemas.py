@@ -209,6 +209,30 @@ class ReasonIn(Strict):
     note: Said
 
 
+class WhistleIn(Strict):
+    """吹哨: the units summoned to report in (报到), and why."""
+
+    unit_ids: list[DbId] = Field(min_length=1, max_length=10)
+    reason: Said
+
+
+class WhistleMeetingIn(Strict):
+    """The on-site meeting of the ticket's open whistle (现场会)."""
+
+    date: date
+    place: Said
+    attendees: list[Annotated[str, Field(min_length=1, max_length=50, pattern=r"\S")]] = Field(
+        min_length=1, max_length=30)
+    decisions: Said
+
+
+class DeputyReferralIn(Strict):
+    """人大代表转办: the deputy who referred the ticket, and their liaison station."""
+
+    deputy: Said
+    station: str = ""
+
+
 # --- units ---------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports import texts
-from reports.formula import round_half_up
+from reports.formula import pct
 from reports.hotspots import Hotspot, RepeatCase, Similarity, find_hotspots, find_repeats
 from reports.indicators import (
     DutyRecord,
@@ -31,6 +31,14 @@ from reports.indicators import (
     overview,
     received_count,
     unit_indicators_and_total,
+)
+from reports.linkage import (
+    DeputyList,
+    DeputyReport,
+    WhistleReport,
+    deputies_list,
+    deputy_report,
+    whistle_report,
 )
 from reports.periods import Period
 from reports.rankings import PoorTicket, RankingRules, Rankings, poor_tickets, rank_units, shorten
@@ -72,6 +80,10 @@ class Bulletin:
     typical: list[TypicalCase]
     policy: Policy
     duty: list[DutyRecord] = field(default_factory=list)
+    # 吹哨报到 and the deputies' linkage (reports.linkage); the deputies' list is monthly.
+    whistles: WhistleReport | None = None
+    deputies: DeputyReport | None = None
+    deputy_list: DeputyList | None = None
 
     @property
     def title(self) -> str:
@@ -82,12 +94,7 @@ class Bulletin:
         return next((u for u in self.units if u.unit == name), None)
 
 
-def pct(value: Fraction | None) -> str:
-    """84.62% style, half up; a dash when there is nothing to measure."""
-    return "—" if value is None else f"{round_half_up(value * 100, 2)}%"
-
-
-async def _office_name(session: AsyncSession) -> str:
+async def office_name(session: AsyncSession) -> str:
     row = (
         await _run(session, sa.select(U.c.name).where(U.c.kind == UnitKind.OFFICE).order_by(U.c.id).limit(1))
     ).first()
@@ -151,13 +158,22 @@ async def build_bulletin(
         def duty_reader(s: AsyncSession) -> Awaitable[list[DutyRecord]]:
             return duty_records(s, period=period, workdays=workdays, deadline=deadline)
 
-    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty) = await asyncio.gather(
+    async def no_list(_: AsyncSession) -> DeputyList | None:
+        return None
+
+    list_reader: Callable[[AsyncSession], Awaitable[DeputyList | None]] = no_list
+    if kind == "monthly":
+        async def list_reader(s: AsyncSession) -> DeputyList | None:
+            return await deputies_list(s, period=period, policy=policy)
+
+    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty, whistles, deputies,
+     deputy_list) = await asyncio.gather(
         read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days,
                                                  call_evidence_since=policy.contact.call_evidence_since)),
         # Volumes and breakdowns only: the jurisdiction's counts come with the units' (below).
         read(lambda s: overview(s, period=period, limit_days=limit_days, counts={})),
         read(lambda s: received_count(s, period=period.previous())),
-        read(_office_name),
+        read(office_name),
         read(lambda s: poor_tickets(s, period=period, policy=policy, rules=rules)),
         read(lambda s: find_hotspots(s, period=period, policy=policy, similarity=similarity)),
         # The bulletin reports the repeats of its own period; the weekly supervision job looks further back.
@@ -168,6 +184,9 @@ async def build_bulletin(
         ),
         read(lambda s: _typical(s, period=period)),
         read(duty_reader),
+        read(lambda s: whistle_report(s, period=period)),
+        read(lambda s: deputy_report(s, period=period, limit_days=limit_days)),
+        read(list_reader),
     )
     units, total = units_and_total
     ov = replace(ov, counts=total)
@@ -189,6 +208,9 @@ async def build_bulletin(
         typical=typical,
         policy=policy,
         duty=duty,
+        whistles=whistles,
+        deputies=deputies,
+        deputy_list=deputy_list,
     )
 
 

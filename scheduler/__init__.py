@@ -11,6 +11,9 @@ Jobs (names fixed; each calls one service function of tickets/):
                             (tickets.supervision.run_supervision_weekly)
 - verification_prune        daily at 03:30; deletes one-time SMS codes past their retention
                             (tickets.verification.prune)
+- whistle_report_in         every HOTLINE_SCHEDULER_REMINDER_INTERVAL_SECONDS; 吹哨报到 units late to
+                            report in: reminded once, then reported to the office once
+                            (tickets.whistles.run_report_in_check)
 
 Every run is a row of job_run (scheduler.models.JobRun); one leader among instances
 (scheduler.leader); start and stop with `scheduler.runner.run_scheduler`; CLI in

@@ -119,6 +119,15 @@ class CallOutcome(StrEnum):
     NO_ANSWER = "no_answer"  # 无人接听
     BUSY = "busy"  # 占线
     REFUSED = "refused"  # 拒接
+    # 吹哨报到 (tickets.whistles): a same-state step of the ticket, written to its audit trail.
+    WHISTLE = "whistle"  # the main unit (a street, a department) or the office summons units
+    REPORT_IN = "report_in"  # a summoned unit reports in (报到)
+    WHISTLE_MEETING = "whistle_meeting"  # the on-site meeting of a whistle, recorded
+    # Not transitions (no one chooses them): the sweep's and the closing's lines of the trail.
+    WHISTLE_REMINDED = "whistle_reminded"
+    WHISTLE_LATE = "whistle_late"
+    WHISTLE_CLOSED = "whistle_closed"
+    DEPUTY_REFERRAL = "deputy_referral"  # 人大代表转办: the office flags a ticket a deputy referred
 
 
 class ResultCategory(StrEnum):

@@ -13,50 +13,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tickets import calls, texts, workflow
+from tickets import calls, texts, whistles, workflow
 from tickets.context import Actor, Rules
 from tickets.deadlines import completion_period, start_deadlines
 from tickets.enums import OPEN_STATUSES, Action, Channel, Role, Satisfaction, TicketStatus
 from tickets.errors import Forbidden, ValidationFailed
+from tickets.events import record_event as _record_event
 from tickets.logins import record_duty_login
 from tickets.messaging import MessageKind, report_upstream, summary, tell
 from tickets.models import CallRecord, Ticket, TicketCoUnit, TicketEvent, Unit
 from tickets.queries import co_unit_ids, get_ticket, get_unit
 from tickets.schemas import CallbackAnswers, ReplyData, check_length, require
-
-
-async def _record_event(
-    session: AsyncSession,
-    *,
-    rules: Rules,
-    ticket: Ticket,
-    actor: Actor,
-    action: Action,
-    from_status: TicketStatus,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> TicketEvent:
-    event = TicketEvent(
-        ticket_id=ticket.id,
-        at=rules.now(),
-        actor_role=actor.role,
-        actor_id=actor.id,
-        actor_name=actor.name,
-        action=action,
-        from_status=from_status,
-        to_status=ticket.status,
-        note=note,
-        data=data or {},
-    )
-    # A Core insert: the audit row is never read back in this transaction, and skipping the
-    # ORM unit of work for it is a measurable share of every transition's cost.
-    values = event.model_dump(exclude={"id"})
-    event.id = (await session.exec(insert(TicketEvent).values(**values).returning(TicketEvent.id))).scalar_one()  # type: ignore[call-overload]
-    return event
 
 
 def _check_owner(ticket: Ticket, actor: Actor) -> None:
@@ -104,6 +74,9 @@ async def _transition(
     if actor.role is Role.HANDLER and actor.unit_id is not None:
         # Any handler action counts as the unit's duty login for the day (DOMAIN §5).
         await record_duty_login(session, rules=rules, unit_id=actor.unit_id, staff_id=actor.id)
+    if ticket.status not in OPEN_STATUSES:
+        # A whistle lives as long as its ticket (吹哨报到): closed, recalled or sent back, it ends.
+        await whistles.close_with_ticket(session, rules=rules, ticket=ticket)
     if ticket.channel is Channel.UPSTREAM and action in UPSTREAM_REPORTED:
         await report_upstream(session, rules=rules, ticket=ticket, event_id=event.id, action=action.value,
                               note=note, at=event.at.isoformat())

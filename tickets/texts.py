@@ -94,6 +94,13 @@ ACTION = {
     Action.RECHECK: "复核",
     Action.CALL_RECORDED: "双呼通话记录",
     Action.CONTACT_UNPROVEN: "先行联系无通话佐证",
+    Action.WHISTLE: "吹哨",
+    Action.REPORT_IN: "报到",
+    Action.WHISTLE_MEETING: "吹哨现场会",
+    Action.WHISTLE_REMINDED: "报到提醒",
+    Action.WHISTLE_LATE: "报到超时通报",
+    Action.WHISTLE_CLOSED: "吹哨结束",
+    Action.DEPUTY_REFERRAL: "人大代表转办",
 }
 
 # --- errors -------------------------------------------------------------------
@@ -305,3 +312,32 @@ DEMO_WEB = """网页（服务启动后）：
   工作台：http://127.0.0.1:{port}/console/ ，先设置密码：
     python main.py staff passwd --unit {office} --office
     python main.py staff passwd --unit {unit} --slot A"""
+
+# --- 吹哨报到 and the deputies' linkage (tickets.whistles, tickets.deputies) -------------------
+WHISTLE_BLOWER_OFFICE = "热线办"
+ERR_WHISTLE_NOT_LEAD = "只有工单 {number} 的主办单位或热线办可以吹哨。"
+ERR_WHISTLE_NO_UNITS = "吹哨须至少点名一个报到单位。"
+ERR_WHISTLE_TOO_MANY = "一次吹哨最多点名 {limit} 个单位。"
+ERR_WHISTLE_UNKNOWN_UNIT = "未找到单位（编号 {unit_id}），请核对后再点名报到单位。"
+ERR_WHISTLE_UNIT_KIND = "{unit}（{kind}）不能被点名报到。"
+ERR_WHISTLE_SELF = "{unit}是吹哨单位，不能点名自己报到。"
+ERR_WHISTLE_OPEN = "工单 {number} 已有未结束的吹哨（{at} 吹哨），请在原吹哨中处理。"
+ERR_WHISTLE_NONE = "工单 {number} 没有进行中的吹哨。"
+ERR_WHISTLE_NOT_SUMMONED = "{unit}未被工单 {number} 的吹哨点名，无需报到。"
+ERR_WHISTLE_ALREADY_IN = "{unit}已于 {at} 报到，无需重复报到。"
+ERR_WHISTLE_MEETING_LEAD = "只有吹哨单位或热线办可以记录工单 {number} 的现场会。"
+ERR_WHISTLE_MEETING_DAY = "现场会日期 {day} 不在可接受的范围内。"
+WHAT_WHISTLE_REASON = "吹哨事由"
+WHAT_MEETING_PLACE = "现场会地点"
+WHAT_MEETING_ATTENDEES = "参会人员"
+WHAT_MEETING_DECISIONS = "议定事项"
+N_WHISTLE_SUMMONS = ("【吹哨报到】{blower}就工单 {number} 吹哨，请贵单位于 {due} 前报到，共同处置。\n"
+                     "事由：{reason}\n诉求：{summary}\n地点：{place}")
+N_WHISTLE_REPORTED_IN = "【报到】{unit}已就工单 {number} 的吹哨报到（{at}）。"
+N_WHISTLE_REMINDER = "【报到提醒】工单 {number} 的吹哨报到时限（{due}）已到，贵单位尚未报到，请立即报到。"
+N_WHISTLE_LATE = "【报到超时】{unit}未在时限（{due}）内就工单 {number} 的吹哨报到，提醒后仍未报到。"
+N_WHISTLE_MEETING = "【吹哨现场会】工单 {number}：{day} 于{place}召开现场会。参会：{attendees}。议定事项：{decisions}"
+N_WHISTLE_CLOSED = "【吹哨结束】工单 {number} 已{status}，本次吹哨结束。"
+WHAT_DEPUTY_NAME = "人大代表姓名"
+WHAT_DEPUTY_STATION = "人大代表联系点"
+ERR_DEPUTY_ALREADY = "工单 {number} 已标记为人大代表（{deputy}）转办。"

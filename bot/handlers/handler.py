@@ -13,12 +13,12 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards, paging, texts
-from bot.callbacks import CardAct, ListKind, OpenCb, PageCb, TicketCb
+from bot.callbacks import CardAct, ListKind, OpenCb, PageCb, ReportInCb, TicketCb
 from bot.context import RoleFilter, Who, reply_long, run_service
 from bot.models import TicketAttachment
 from bot.routes import PLAIN_TEXT, RouteTable
 from bot.states import ExtensionRequest, ReplyRequest, ReturnRequest
-from tickets import calls, logins, messaging, queries, service, workflow
+from tickets import calls, logins, messaging, queries, service, whistles, workflow
 from tickets import texts as ttexts
 from tickets.clock import SHANGHAI, ensure_aware, local
 from tickets.context import Rules
@@ -194,6 +194,21 @@ async def _answer(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup 
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(ReportInCb.filter())
+async def report_in_button(query: CallbackQuery, callback_data: ReportInCb, session: AsyncSession, who: Who,
+                           rules: Rules) -> None:
+    """报到 of a summoned unit: the core checks the summons (not the ticket's main unit)."""
+    number = callback_data.number
+    result = await run_service(session, whistles.report_in(session, rules=rules, actor=who.actor(), number=number,
+                                                           via="bot"))
+    if isinstance(result, HotlineError):
+        await query.answer(result.message, show_alert=True)
+        return
+    timely = texts.REPORT_IN_ON_TIME if whistles.on_time(result) else texts.REPORT_IN_LATE
+    await _answer(query, texts.DONE_REPORT_IN.format(number=number, at=ttexts.fmt_local(result.reported_in_at),
+                                                     timely=timely))
 
 
 @router.callback_query(TicketCb.filter())

@@ -106,7 +106,8 @@ async def test_monthly_bulletin(
         "## 二、“评优评差”情况",
         "## 三、热点与重复诉求",
         "## 四、群众好评典型件",
-        "## 五、工作要求",
+        "## 五、吹哨报到与人大代表联动",
+        "## 六、工作要求",
     ):
         assert section in md
     # No unit reaches the shipped minimum of 10 tickets: nobody is ranked best.
@@ -149,6 +150,9 @@ async def test_monthly_bulletin(
         "诉求分类",
         "值守与提示函",
         "每日受理量",
+        "吹哨报到",
+        "代表转办件",
+        "代表问题清单",
     ]
     basic = {row[0]: row[1] for row in wb["基本情况"].iter_rows(min_row=3, values_only=True)}
     assert basic["受理诉求"] == 12 and basic["办结率"] == pytest.approx(5 / 9)

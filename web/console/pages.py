@@ -19,7 +19,7 @@ from integrations.state import RULES, SESSIONS, SETTINGS, served_kb
 from knowledge_base.unit_routing import rank_units
 from reports.indicators import Overview, overview
 from reports.periods import date_range
-from tickets import calls, photos, workflow
+from tickets import calls, photos, whistles, workflow
 from tickets import texts as tt
 from tickets.clock import local
 from tickets.duty import login_deadline
@@ -184,7 +184,7 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
         co = list((await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))).all())
         events = await ticket_events(session, ticket_id=ticket.id or 0)
         names = await queries.unit_names(session)
-        offered = actions.offered(workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket, actor=me.actor)
+        offered = await _offered(session, me, ticket)
         suggestions = []
         if "dispatch" in offered or "decide_return" in offered:
             extra = [str(ticket.pending_request.get("suggested_unit", ""))]
@@ -219,6 +219,12 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
                 reply_required_site=ticket.site_visit_at is not None, now_local=local(rules.now()),
                 extension_max=rules.policy.limits.extension_max_working_days, status=status,
                 call_rows=call_rows, proofs=proofs, call_outcome=tt.CALL_OUTCOME)
+
+
+async def _offered(session: AsyncSession, me: Any, ticket: Ticket) -> list[str]:
+    whistle_open, _, waiting = await whistles.waiting_units(session, ticket_id=ticket.id or 0)
+    return actions.offered(workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket, actor=me.actor,
+                           whistle_open=whistle_open, to_report_in=me.unit_id in waiting)
 
 
 @routes.get("/console/tickets/{number}/photos/{sha256}")
@@ -259,8 +265,7 @@ async def ticket_action(request: web.Request) -> web.Response:
     try:
         async with writing(request.app) as session:
             ticket = await queries.visible_ticket(session, me, number)
-            offered = actions.offered(workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket,
-                                      actor=me.actor)
+            offered = await _offered(session, me, ticket)
             # A form this viewer is not offered goes straight to the service, which says why not.
             if spec.name in offered and form.get("stamp") != await stamp_of(session, ticket):
                 raise ValidationFailed(texts.ERR_STALE_FORM)
