@@ -20,13 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.kb_dev import print_curve
+from bench.kb_transfer import hybrid_kb
 from knowledge_base import evaluation, files, segment
 from knowledge_base.config import load_config
-from knowledge_base.encoder import load_encoder
-from knowledge_base.matcher import build_knowledge_base
-from knowledge_base.vectors import VectorStore
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
@@ -42,12 +38,7 @@ def main() -> None:
     records = files.read_entries(kb_path)
     entries = files.active_entries(records)
     queries = evaluation.read_queries(queries_path)
-    store_path = ROOT / "var" / "kb_vectors.npz"
-    kb = build_knowledge_base(entries, config=load_config(), encoder=load_encoder(), vector_path=store_path)
-    store = VectorStore(store_path)
-    kb.prefetch([q.query for q in queries], store)
-    if store.added:
-        store.save()
+    kb = hybrid_kb(entries, queries, load_config())
     outcomes = evaluation.run(kb, queries)
     report = evaluation.summarize(outcomes)
     threshold = kb.dense.answer_threshold if kb.dense is not None else None

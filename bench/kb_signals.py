@@ -17,14 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.kb_dev import dev_set, tipdm_set
-from bench.kb_transfer import DATA, split
+from bench.kb_transfer import DATA, hybrid_kb, split
 from knowledge_base import evaluation, files, segment
 from knowledge_base.config import load_config
-from knowledge_base.encoder import load_encoder
-from knowledge_base.matcher import build_knowledge_base
-from knowledge_base.vectors import VectorStore
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
@@ -38,12 +33,7 @@ def main() -> None:
         queries = split(evaluation.read_queries(DATA / "queries.csv"), "tune")
     else:
         entries, queries = dev_set() if args.which == "dev" else tipdm_set()
-    store_path = ROOT / "var" / "kb_vectors.npz"
-    kb = build_knowledge_base(entries, config=load_config(), encoder=load_encoder(), vector_path=store_path)
-    store = VectorStore(store_path)
-    kb.prefetch([q.query for q in queries], store)
-    if store.added:
-        store.save()
+    kb = hybrid_kb(entries, queries, load_config())
     rows = []
     for q in queries:
         query = kb.prepare_query(q.query)
