@@ -97,6 +97,9 @@ class MatcherConfig(BaseModel):
         default=0.3, ge=0, le=1,
         description="share of the KB's simulated near-domain questions its threshold may still answer",
     )
+    hybrid_answer_min_lead: float = Field(
+        default=0.0, ge=0, le=1, description="fused lead over the runner-up needed for a direct answer"
+    )
     hybrid_answer_min_top: float = Field(
         default=-0.03, ge=-1, le=1, description="best cosine above the KB level needed for a direct answer"
     )
