@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.kb_dev import print_curve
 from knowledge_base import evaluation, files, segment
-from knowledge_base.config import load_config
+from knowledge_base.config import MatcherConfig, load_config
 from knowledge_base.encoder import load_encoder
 from knowledge_base.evaluation import LabelledQuery
-from knowledge_base.matcher import build_knowledge_base
+from knowledge_base.matcher import Entry, KnowledgeBase, build_knowledge_base
 from knowledge_base.vectors import VectorStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +45,18 @@ def split(queries: list[LabelledQuery], half: str) -> list[LabelledQuery]:
     return [q for q in queries if in_tuning_half(q.query) == want]
 
 
+def hybrid_kb(entries: list[Entry], queries: list[LabelledQuery], config: MatcherConfig) -> KnowledgeBase:
+    """The KB with the encoder, its entries' and the queries' vectors kept in var/ (a rerun
+    encodes nothing)."""
+    store_path = ROOT / "var" / "kb_vectors.npz"
+    kb = build_knowledge_base(entries, config=config, encoder=load_encoder(), vector_path=store_path)
+    store = VectorStore(store_path)
+    kb.prefetch([q.query for q in queries], store)
+    if store.added:
+        store.save()
+    return kb
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--half", choices=("tune", "held-out", "all"), default="tune")
@@ -56,12 +68,7 @@ def main() -> None:
     config = load_config().with_overrides(**changes)
     entries = files.active_entries(files.read_entries(DATA / "kb.csv"))
     queries = split(evaluation.read_queries(DATA / "queries.csv"), args.half)
-    store_path = ROOT / "var" / "kb_vectors.npz"
-    kb = build_knowledge_base(entries, config=config, encoder=load_encoder(), vector_path=store_path)
-    store = VectorStore(store_path)
-    kb.prefetch([q.query for q in queries], store)
-    if store.added:
-        store.save()
+    kb = hybrid_kb(entries, queries, config)
     outcomes = evaluation.run(kb, queries)
     report = evaluation.summarize(outcomes)
     threshold = kb.dense.answer_threshold if kb.dense is not None else None
@@ -69,6 +76,7 @@ def main() -> None:
                       **report.as_dict()}, ensure_ascii=False))
     if args.curve:
         print_curve(outcomes, (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9))
+
 
 if __name__ == "__main__":
     main()

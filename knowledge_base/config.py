@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MATCHER_FILE = "matcher.yaml"
 VECTORS_ENV = "HOTLINE_KB_VECTORS"
 DEFAULT_VECTORS = Path("var") / "kb_vectors.npz"
+HYBRID_SIGNALS = 5  # knowledge_base.matcher.Signals.as_tuple
 
 
 def vector_path() -> Path:
@@ -69,10 +70,11 @@ class MatcherConfig(BaseModel):
     )
     answer_weight: float = Field(default=1.0, ge=0, description="answer-opening cosine mixed into every entry")
     hybrid_coefficients: tuple[float, ...] = Field(
-        default=(5.0, 43.6, 88.1),
-        description="logistic weights of (fused lead, cosine above the KB level, dense lead)",
+        default=(16.694, 21.152, 13.694, 1.173, 0.354),
+        description="logistic weights of (fused lead, cosine above the KB level, dense lead, "
+        "dense ranking agrees, lexical ranking agrees)",
     )
-    hybrid_intercept: float = Field(default=-2.0, description="logistic intercept of the hybrid confidence")
+    hybrid_intercept: float = Field(default=-1.411, description="logistic intercept of the hybrid confidence")
     hybrid_answer_threshold: float = Field(
         default=0.75, ge=0, le=1, description="lowest hybrid confidence for a direct answer (floor)"
     )
@@ -91,12 +93,28 @@ class MatcherConfig(BaseModel):
     hybrid_near_domain_share: float = Field(
         default=0.1, ge=0, description="near-domain out-of-scope questions expected per in-scope one"
     )
+    hybrid_near_domain_answered: float = Field(
+        default=0.3, ge=0, le=1,
+        description="share of the KB's simulated near-domain questions its threshold may still answer",
+    )
+    hybrid_answer_min_lead: float = Field(
+        default=0.0, ge=0, le=1, description="fused lead over the runner-up needed for a direct answer"
+    )
     hybrid_answer_min_top: float = Field(
         default=-0.03, ge=-1, le=1, description="best cosine above the KB level needed for a direct answer"
     )
     hybrid_suggest_floor: float = Field(
         default=-0.05, ge=-1, le=1, description="best cosine above the KB level needed to offer 猜你想问"
     )
+
+    @field_validator("hybrid_coefficients")
+    @classmethod
+    def _one_weight_per_signal(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        # An office YAML from before the agreement signals (three weights) is refused when
+        # it is loaded, not by the first question.
+        if len(value) != HYBRID_SIGNALS:
+            raise ValueError(f"hybrid_coefficients needs {HYBRID_SIGNALS} weights, one per signal")
+        return value
 
     def hybrid_confidence(self, signals: tuple[float, ...]) -> float:
         z = self.hybrid_intercept + sum(w * x for w, x in zip(self.hybrid_coefficients, signals, strict=True))

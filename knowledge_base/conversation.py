@@ -86,9 +86,13 @@ def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = N
     # Hybrid: a big lead over the runner-up is not enough when the best entry itself is
     # further from the question than the KB's entries are from each other ("明天会下雨吗").
     close = assessment.signals is None or assessment.signals.dense_top >= cfg.hybrid_answer_min_top
+    # Two entries that fit equally well ("公积金": 提取, 查询, 贷款) make the question ambiguous:
+    # answering one of them is a guess, 猜你想问 lets the citizen say which.
+    distinct = assessment.signals is None or assessment.signals.fused_lead >= cfg.hybrid_answer_min_lead
     if (
         confidence >= threshold
         and close
+        and distinct
         and (hybrid or lead >= cfg.answer_margin)
         and best.entry.id not in context.declined_entry_ids
     ):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge_base.config import MatcherConfig
 from knowledge_base.encoder import Encoder, memo_query
 from knowledge_base.vectors import Progress, VectorStore
 
@@ -43,8 +44,8 @@ def answer_opening(answer: str) -> str:
 class Simulated:
     """Signals of the simulated questions of one KB (see the module docstring)."""
 
-    in_scope: list[tuple[tuple[float, float, float], bool]]  # (signals, entry still first)
-    out_of_scope: list[tuple[float, float, float]]
+    in_scope: list[tuple[tuple[float, ...], bool]]  # (signals, entry still first)
+    out_of_scope: list[tuple[float, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +63,15 @@ class DenseIndex:
         a_matrix: np.ndarray,
         a_present: np.ndarray,
         pseudo_rows: np.ndarray | None = None,
+        pseudo_texts: Sequence[str] = (),
     ) -> None:
         self.encoder = encoder
         self._q = q_matrix  # (texts, dim), rows grouped by entry in entry order
         self._q_starts = q_starts  # first row of each entry (every entry has >= 1 row)
         # True for the rows that are pseudo-queries (the last rows of their entry's group).
         self._pseudo = pseudo_rows if pseudo_rows is not None else np.zeros(len(q_matrix), dtype=bool)
+        # The pseudo-queries' texts, in row order (the KB's simulation asks them lexically too).
+        self.pseudo_texts: dict[int, str] = dict(zip(np.flatnonzero(self._pseudo).tolist(), pseudo_texts, strict=False))
         self._row_entry = np.repeat(np.arange(len(q_starts)), np.diff(np.append(q_starts, len(q_matrix))))
         self._a = a_matrix  # (n_entries, dim)
         self.answer_present = a_present
@@ -100,7 +104,7 @@ class DenseIndex:
             chunks.append((question, answer))
         return float(np.median(np.concatenate(best))), chunks
 
-    def simulated_signals(self, answer_weight: float) -> list[tuple[float, float, float]]:
+    def simulated_signals(self, answer_weight: float) -> list[tuple[float, ...]]:
         """Signals of near-domain out-of-scope questions in this KB (an entry's question
         when the entry is absent), to set this KB's answer threshold."""
         out = []
@@ -110,54 +114,51 @@ class DenseIndex:
             two = -np.partition(-per_entry, 1, axis=1)[:, :2]
             for first, second in two:
                 lead = float(first - second)
-                out.append((lead, float(first) - self.neighbour_level, lead))
+                # Dense only: both rankings taken to agree (the cautious reading).
+                out.append((lead, float(first) - self.neighbour_level, lead, 1.0, 1.0))
         return out
 
-    def simulate_pseudo(self, answer_weight: float) -> Simulated | None:
-        """Each sampled entry's first pseudo-query asked of the KB without its own
-        pseudo-query vectors (in scope) and without the entry (near-domain out of scope).
-        None when the entries carry no pseudo-queries."""
+    def pseudo_sample(self, size: int = NEIGHBOUR_SAMPLE) -> list[tuple[int, int]]:
+        """(entry, row of its first pseudo-query) for a fixed sample of the entries that
+        have pseudo-queries (empty when none has)."""
         if not self._pseudo.any() or self.n_entries < 3:
-            return None
+            return []
         first = np.full(self.n_entries, -1, dtype=np.int64)
         rows_all = np.flatnonzero(self._pseudo)
         entries_of = self._row_entry[rows_all]
         first[entries_of[::-1]] = rows_all[::-1]  # the lowest pseudo row of each entry
         having = np.flatnonzero(first >= 0)
         rng = np.random.default_rng(12345)
-        sample = np.sort(rng.choice(having, size=min(len(having), NEIGHBOUR_SAMPLE), replace=False))
-        in_scope: list[tuple[tuple[float, float, float], bool]] = []
-        out_of_scope: list[tuple[float, float, float]] = []
-        for start in range(0, len(sample), 200):
-            rows = sample[start : start + 200]
-            vectors = self._q[first[rows]]
-            per_text = vectors @ self._q.T
-            own = (self._row_entry[None, :] == rows[:, None]) & self._pseudo[None, :]
-            per_text[own] = -1.0
-            question = np.maximum.reduceat(per_text, self._q_starts, axis=1)
-            answer = np.where(self.answer_present, vectors @ self._a.T, -1.0)
-            mixed = (question + answer_weight * answer) / (1 + answer_weight)
-            per_entry = np.where(self.answer_present, mixed, question) if answer_weight else question
-            for i, entry in enumerate(rows):
-                scores = per_entry[i]
-                order = np.argpartition(-scores, 2)[:3]
-                order = order[np.argsort(-scores[order])]
-                first_score, second = float(scores[order[0]]), float(scores[order[1]])
-                lead = first_score - second
-                in_scope.append(((lead, first_score - self.neighbour_level, lead), int(order[0]) == int(entry)))
-                rest = [int(j) for j in order if int(j) != int(entry)][:2]
-                lead_out = float(scores[rest[0]] - scores[rest[1]])
-                out_of_scope.append((lead_out, float(scores[rest[0]]) - self.neighbour_level, lead_out))
-        return Simulated(in_scope, out_of_scope)
+        sample = np.sort(rng.choice(having, size=min(len(having), size), replace=False))
+        return [(int(e), int(first[e])) for e in sample]
+
+    def simulated_scores(self, entry: int, row: int) -> DenseScores:
+        """The dense scores of pseudo-query `row` asked without its entry's pseudo-query
+        vectors (the entry's formal question and answer stay: an in-scope question in a
+        citizen's words). Leaving the whole entry out is the caller's business."""
+        hide = (self._row_entry == entry) & self._pseudo
+        return self.scores(self._q[row], hide_rows=hide)
 
     def query_vector(self, text: str) -> np.ndarray:
         return memo_query(self.encoder, text)
 
-    def scores(self, vector: np.ndarray) -> DenseScores:
+    def scores(self, vector: np.ndarray, *, hide_rows: np.ndarray | None = None) -> DenseScores:
+        """Cosines of one query vector; `hide_rows` (a mask over question-side rows) leaves
+        some texts out (the KB's own simulation)."""
         per_text = self._q @ vector
+        if hide_rows is not None:
+            per_text[hide_rows] = -1.0
         question = np.maximum.reduceat(per_text, self._q_starts)
         answer = np.where(self.answer_present, self._a @ vector, -1.0)
         return DenseScores(question=question, answer=answer)
+
+    def per_entry(self, scores: DenseScores, config: MatcherConfig) -> np.ndarray:
+        """One dense score per entry: the question side mixed with the answer opening."""
+        per_entry = np.maximum(scores.question, scores.answer - config.answer_offset)
+        if config.answer_weight:
+            mixed = (per_entry + config.answer_weight * scores.answer) / (1 + config.answer_weight)
+            per_entry = np.where(self.answer_present, mixed, per_entry)
+        return per_entry
 
 
 def build_dense(
@@ -173,6 +174,7 @@ def build_dense(
     items: list[tuple[str, str]] = []
     starts: list[int] = []
     pseudo: list[bool] = []
+    pseudo_texts: list[str] = []
     a_present: list[bool] = []
     for texts in entry_texts:
         questions, answer = texts[0], texts[1]
@@ -182,6 +184,7 @@ def build_dense(
         items.extend(("q", t) for t in q_texts)
         items.extend(("q", t) for t in extra)
         pseudo.extend([False] * len(q_texts) + [True] * len(extra))
+        pseudo_texts.extend(extra)
     a_items: list[tuple[str, str]] = []
     for texts in entry_texts:
         answer = texts[1]
@@ -198,4 +201,5 @@ def build_dense(
         a_matrix,
         np.asarray(a_present, dtype=bool),
         np.asarray(pseudo, dtype=bool),
+        pseudo_texts,
     )

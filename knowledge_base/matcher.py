@@ -116,11 +116,15 @@ class Signals:
     fused_lead: float  # fused score of the best minus the runner-up's
     dense_top: float  # best entry's cosine above the KB's own nearest-neighbour level
     dense_lead: float  # dense best minus dense runner-up
-    # Measured and dropped from the confidence: the lexical score of the best and whether
-    # the lexical ranking agrees added nothing once the three above were in (bench/kb_dev.py).
+    dense_agrees: float = 1.0  # 1 when the dense ranking alone puts the same entry first
+    lexical_agrees: float = 1.0  # 1 when the lexical score alone puts the same entry first
+    # Measured and left out (bench/kb_signals.py, fitted on bench/kb_dev.py, checked on the
+    # transfer set's tuning half): the best entry's lexical score and its lexical lead, the
+    # idf share of the query's characters it covers and the query's length. They separated
+    # right from wrong on the KB they were fitted on and lost answers on the other one.
 
     def as_tuple(self) -> tuple[float, ...]:
-        return (self.fused_lead, self.dense_top, self.dense_lead)
+        return (self.fused_lead, self.dense_top, self.dense_lead, self.dense_agrees, self.lexical_agrees)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +153,6 @@ class KnowledgeBase:
     ) -> None:
         self.config = config or MatcherConfig()
         self.dense = dense
-        if dense is not None:
-            dense.answer_threshold = self._own_threshold(dense)
         self._seg = segmenter or get_segmenter()
         self._cache = cache if cache is not None and cache.fingerprint == self._seg.fingerprint else None
         # The build allocates hundreds of thousands of small objects and frees none of
@@ -162,6 +164,8 @@ class KnowledgeBase:
         finally:
             if gc_was_enabled:
                 gc.enable()
+        if dense is not None:
+            dense.answer_threshold = self._own_threshold(dense)
 
     def _build(self, entries: Iterable[Entry]) -> None:
         self._items: list[_Indexed] = []
@@ -346,6 +350,30 @@ class KnowledgeBase:
         best += cfg.weight_entry_coverage * coverage + cfg.weight_entry_chars * char_coverage
         return best + cfg.keyword_bonus if keyword_hit else best
 
+    def simulate(self, dense: DenseIndex) -> Simulated | None:
+        """Each sampled entry's first pseudo-query asked of the KB through the whole hybrid
+        path: without its own pseudo-query vectors (in scope: is the entry still first?)
+        and without the entry (a near-domain question the KB does not cover). None when
+        the entries carry no pseudo-queries."""
+        sample = dense.pseudo_sample()
+        if not sample:
+            return None
+        cfg = self.config
+        in_scope: list[tuple[tuple[float, ...], bool]] = []
+        out_of_scope: list[tuple[float, ...]] = []
+        for entry, row in sample:
+            query = self.prepare_query(dense.pseudo_texts.get(row, ""))
+            if query.empty:
+                continue
+            per_entry = dense.per_entry(dense.simulated_scores(entry, row), cfg)
+            fused, signals = self.rank_fused(query, per_entry)
+            in_scope.append((signals.as_tuple(), fused[0][1] == entry))
+            per_entry[entry] = -1.0
+            if len(self._items) > 2:
+                _, absent = self.rank_fused(query, per_entry, absent=entry)
+                out_of_scope.append(absent.as_tuple())
+        return Simulated(in_scope, out_of_scope)
+
     def _own_threshold(self, dense: DenseIndex) -> float:
         """This KB's answer threshold, within the configured floor and ceiling.
 
@@ -355,9 +383,16 @@ class KnowledgeBase:
         Without: high enough that only `hybrid_simulated_out_of_scope` of the simulated
         near-domain questions (the entries' own formal questions) would be answered."""
         cfg = self.config
-        simulated = dense.simulate_pseudo(cfg.answer_weight)
+        simulated = self.simulate(dense)
         if simulated is not None and simulated.in_scope:
-            return self._precision_threshold(simulated)
+            threshold = self._precision_threshold(simulated)
+            if simulated.out_of_scope and cfg.hybrid_near_domain_answered < 1:
+                # A KB whose entries have close siblings makes confident near-domain
+                # mistakes: its own simulated ones say how confident, and lift the bar.
+                confidences = [cfg.hybrid_confidence(s) for s in simulated.out_of_scope]
+                guard = float(np.quantile(confidences, 1 - cfg.hybrid_near_domain_answered))
+                threshold = min(cfg.hybrid_answer_ceiling, max(threshold, guard))
+            return threshold
         confidences = [cfg.hybrid_confidence(s) for s in dense.simulated_signals(cfg.answer_weight)]
         if not confidences:
             # A KB too small to measure (under three entries): the cautious end of the band.
@@ -411,36 +446,51 @@ class KnowledgeBase:
 
     def _hybrid(self, query: Query) -> Assessment:
         """Dense and lexical candidates, fused; confidence from KB-independent signals."""
+        dense = self.dense
+        assert dense is not None
+        per_entry = dense.per_entry(dense.scores(dense.query_vector(query.normalized)), self.config)
+        fused, signals = self.rank_fused(query, per_entry)
+        items = self._items
+        ranked = [ScoredEntry(items[i].entry, round(score, 4)) for score, i in fused]
+        confidence = round(self.config.hybrid_confidence(signals.as_tuple()), 4)
+        return Assessment(ranked, confidence, signals, answer_threshold=dense.answer_threshold)
+
+    def rank_fused(
+        self, query: Query, per_entry: np.ndarray, *, absent: int | None = None
+    ) -> tuple[list[tuple[float, int]], Signals]:
+        """Fused ranking (score, entry index) of the dense and lexical candidates, and the
+        signals of its first. `absent`: an entry left out (the KB's own simulation)."""
         cfg = self.config
         dense = self.dense
         assert dense is not None
-        scores = dense.scores(dense.query_vector(query.normalized))
-        per_entry = np.maximum(scores.question, scores.answer - cfg.answer_offset)
-        if cfg.answer_weight:
-            mixed = (per_entry + cfg.answer_weight * scores.answer) / (1 + cfg.answer_weight)
-            per_entry = np.where(dense.answer_present, mixed, per_entry)
         k = min(cfg.dense_candidates, len(per_entry))
         top = np.argpartition(-per_entry, k - 1)[:k]
-        candidates = dict.fromkeys([*(int(i) for i in top), *self._retrieve(query)])
+        candidates = [i for i in dict.fromkeys([*(int(i) for i in top), *self._retrieve(query)]) if i != absent]
         lexical = {
             entry.id: self.combine(cfg, feats, hit) for entry, feats, hit in self.features(query, candidates)
         }
         items = self._items
         fused = []
+        lex_of: list[float] = []
         for idx in candidates:
-            entry = items[idx].entry
-            fused.append((float(per_entry[idx]) + cfg.weight_lexical * lexical[entry.id], idx))
-        fused.sort(reverse=True)
-        ranked = [ScoredEntry(items[i].entry, round(score, 4)) for score, i in fused]
+            lex = lexical[items[idx].entry.id]
+            lex_of.append(lex)
+            fused.append((float(per_entry[idx]) + cfg.weight_lexical * lex, idx))
+        order = sorted(range(len(fused)), key=lambda j: fused[j], reverse=True)
+        fused = [fused[j] for j in order]
+        lex_sorted = [lex_of[j] for j in order]
         best_idx = fused[0][1]
-        dense_sorted = np.sort(per_entry[top])[::-1]
+        dense_sorted = np.sort(per_entry[[i for _, i in fused]])[::-1]
+        best_lex = lex_sorted[0]
+        other_lex = max(lex_sorted[1:], default=0.0)
         signals = Signals(
             fused_lead=fused[0][0] - (fused[1][0] if len(fused) > 1 else fused[0][0] - 0.2),
             dense_top=float(per_entry[best_idx]) - dense.neighbour_level,
             dense_lead=float(dense_sorted[0] - (dense_sorted[1] if len(dense_sorted) > 1 else 0.0)),
+            dense_agrees=float(per_entry[best_idx] >= dense_sorted[0]),
+            lexical_agrees=float(best_lex >= other_lex),
         )
-        confidence = round(cfg.hybrid_confidence(signals.as_tuple()), 4)
-        return Assessment(ranked, confidence, signals, answer_threshold=dense.answer_threshold)
+        return fused, signals
 
     def search(self, text: str | Query, *, limit: int | None = None) -> list[ScoredEntry]:
         """Entries ranked by confidence, best first (at most `candidates`)."""

@@ -62,7 +62,7 @@ def test_pseudo_queries_are_encoded_with_their_entry_and_only_once(tmp_path: Pat
         ENTRIES, config=load_config().with_overrides(pseudo_queries=0), segmenter=segmenter, encoder=plain
     )
     assert plain.calls == 8
-    assert kb.dense is not None and kb.dense.simulate_pseudo(1.0) is not None
+    assert kb.dense is not None and kb.simulate(kb.dense) is not None
 
 
 def test_the_kb_threshold_follows_the_precision_asked_of_it(segmenter: Segmenter) -> None:
@@ -71,7 +71,9 @@ def test_the_kb_threshold_follows_the_precision_asked_of_it(segmenter: Segmenter
     config = load_config()
     thresholds = []
     for target, share in ((0.0, 0.0), (0.95, 0.1), (1.0, 5.0)):
-        cfg = config.with_overrides(hybrid_target_precision=target, hybrid_near_domain_share=share)
+        cfg = config.with_overrides(
+            hybrid_target_precision=target, hybrid_near_domain_share=share, hybrid_near_domain_answered=1.0
+        )
         kb = build_knowledge_base(ENTRIES, config=cfg, segmenter=segmenter, encoder=CountingEncoder())
         assert kb.dense is not None
         thresholds.append(kb.dense.answer_threshold)
@@ -80,3 +82,33 @@ def test_the_kb_threshold_follows_the_precision_asked_of_it(segmenter: Segmenter
     # This fake encoder ranks one simulated question wrong at a high confidence: no
     # threshold in the band reaches precision 1, so the KB takes the cautious end.
     assert thresholds[-1] == config.hybrid_answer_ceiling
+
+
+def test_confident_near_domain_mistakes_lift_the_kb_threshold(segmenter: Segmenter) -> None:
+    """The KB asks its own pseudo-queries without their entry (questions it does not
+    cover, next to entries that look alike): the fewer of them it may answer, the higher
+    its threshold; allowed none, it answers none of them."""
+    config = load_config().with_overrides(hybrid_target_precision=0.0, hybrid_answer_threshold=0.0)
+    thresholds = []
+    for allowed in (1.0, 0.5, 0.0):
+        cfg = config.with_overrides(hybrid_near_domain_answered=allowed)
+        kb = build_knowledge_base(ENTRIES, config=cfg, segmenter=segmenter, encoder=CountingEncoder())
+        assert kb.dense is not None
+        thresholds.append(kb.dense.answer_threshold)
+        simulated = kb.simulate(kb.dense)
+        assert simulated is not None and simulated.out_of_scope
+    assert thresholds[0] == 0.0  # all may be answered: the floor
+    assert thresholds == sorted(thresholds) and thresholds[1] > thresholds[0]
+    strictest = max(cfg.hybrid_confidence(s) for s in simulated.out_of_scope)
+    assert thresholds[2] >= strictest
+
+
+def test_an_office_yaml_with_the_old_three_weights_is_refused_when_loaded(tmp_path: Path) -> None:
+    """Before the agreement signals the confidence had three weights; such a file must
+    fail at start-up with the key named, not at the first citizen's question."""
+    office = tmp_path / "matcher.yaml"
+    office.write_text("hybrid_coefficients: [5.0, 43.6, 88.1]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="hybrid_coefficients needs 5 weights"):
+        load_config(office)
+    office.write_text("hybrid_answer_threshold: 0.7\n", encoding="utf-8")
+    assert load_config(office).hybrid_answer_threshold == 0.7
