@@ -33,6 +33,7 @@ class Channel(StrEnum):
     WEB = "web"
     UPSTREAM = "upstream"
     TELEPHONY = "telephony"
+    MAILBOX = "mailbox"  # 市长信箱: letters with a title, their own deadlines, replies that may be published
 
 
 class RequestType(StrEnum):
@@ -108,6 +109,7 @@ class Action(StrEnum):
     URGE = "urge"  # 催办
     RECALL = "recall"
     RECHECK = "recheck"  # 复核 of a closed ticket
+    PUBLISH = "publish"  # 公开: a mailbox letter and its reply shown on the public page (tickets.mailbox)
 
 
 class ResultCategory(StrEnum):

@@ -38,6 +38,7 @@ class MessageKind(StrEnum):
     REPLY_TO_CITIZEN = "reply_to_citizen"
     CALLBACK_REQUEST = "callback_request"
     VERIFICATION_CODE = "verification_code"  # a one-time SMS code (tickets.verification)
+    LETTER_PUBLISHED = "letter_published"  # a mailbox letter's reply is on the public page
     # To the handlers of a unit.
     TICKET_DISPATCHED = "ticket_dispatched"
     RETURN_APPROVED = "return_approved"
@@ -51,6 +52,8 @@ class MessageKind(StrEnum):
     RECHECK = "recheck"
     NOTICE = "notice"
     DEADLINE_REMINDERS = "deadline_reminders"
+    # To one staff member.
+    SPECIALIST_ASSIGNED = "specialist_assigned"  # 政企通: an enterprise request is theirs, one-to-one
     # To the office.
     TICKET_NEW = "ticket_new"
     RETURN_REQUESTED = "return_requested"
@@ -72,7 +75,7 @@ class Audience(StrEnum):
 
 _TO_CITIZEN = {MessageKind.TICKET_RECEIVED, MessageKind.TICKET_DISPATCHED_CITIZEN, MessageKind.DIRECT_ANSWER,
                MessageKind.SENT_BACK, MessageKind.TICKET_CLOSED, MessageKind.CALLBACK_REQUEST,
-               MessageKind.REPLY_TO_CITIZEN, MessageKind.VERIFICATION_CODE}
+               MessageKind.REPLY_TO_CITIZEN, MessageKind.VERIFICATION_CODE, MessageKind.LETTER_PUBLISHED}
 # Sent on every channel the citizen is reachable by, not only the first: the unit's answer
 # must reach them where they asked (a phone request of a citizen also on Telegram gets both).
 _EVERY_CITIZEN_CHANNEL = {MessageKind.REPLY_TO_CITIZEN}
@@ -229,6 +232,18 @@ async def tell(session: AsyncSession, *, rules: Rules, kind: MessageKind, ticket
     rows = [message(kind, to, cause=cause, body=body)
             for to in await recipients(session, kind=kind, ticket=ticket, unit_ids=unit_ids)]
     return await enqueue_many(session, messages=rows, now=rules.now())
+
+
+async def tell_staff(session: AsyncSession, *, rules: Rules, kind: MessageKind, ticket: Ticket, staff: Staff,
+                     text: str) -> int:
+    """Tell one named staff member about a ticket (the 政企通 specialist it is routed to): the
+    one-to-one service reaches the person, not the unit's group. Once per ticket and person."""
+    to = staff_address(staff)
+    if to is None:
+        return 0
+    row = message(kind, to, cause=f"{ticket.number}:{kind.value}:{staff.id}", body={"number": ticket.number,
+                                                                                    "text": text})
+    return await enqueue_many(session, messages=[row], now=rules.now())
 
 
 # --- a new ticket, from any channel --------------------------------------------------

@@ -95,6 +95,24 @@ class Hotline(BaseModel):
     hours: str = "7×24小时"
 
 
+class Enterprise(BaseModel):
+    """政企通: the terms of an enterprise's request routed to a policy specialist."""
+
+    model_config = ConfigDict(frozen=True)
+    first_contact: Period
+    completion: Period
+
+
+class Mailbox(BaseModel):
+    """市长信箱: the letters' own terms and limits."""
+
+    model_config = ConfigDict(frozen=True)
+    first_contact: Period
+    completion: Period
+    title_max_chars: int = Field(ge=1)
+    attachments_max: int = Field(ge=0)
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(frozen=True)
     hotline: Hotline = Hotline()
@@ -104,6 +122,8 @@ class Policy(BaseModel):
     checks: Checks
     supervision: Supervision
     limits: Limits
+    enterprise: Enterprise
+    mailbox: Mailbox
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts, workflow
 from tickets.context import Actor, Rules
-from tickets.deadlines import completion_period, start_deadlines
+from tickets.deadlines import start_deadlines, ticket_completion_period
 from tickets.enums import Action, Channel, Role, Satisfaction, TicketStatus
 from tickets.errors import Forbidden, ValidationFailed
 from tickets.logins import record_duty_login
@@ -110,6 +110,13 @@ async def _transition(
     return event
 
 
+async def transition(session: AsyncSession, *, rules: Rules, actor: Actor, ticket: Ticket, action: Action,
+                     note: str = "", data: dict[str, Any] | None = None) -> TicketEvent:
+    """One transition of the table with its audit event, for the domain modules beside this one
+    (tickets.mailbox) whose action changes their own rows and not the ticket's columns."""
+    return await _transition(session, rules=rules, actor=actor, ticket=ticket, action=action, note=note, data=data)
+
+
 # Transitions the upstream platform is told about (the reply must go back up, DOMAIN §1).
 UPSTREAM_REPORTED = frozenset(
     {
@@ -153,12 +160,12 @@ async def _set_units(session: AsyncSession, *, ticket: Ticket, unit_id: int, co_
 
 
 async def dispatch(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, unit_id: int,
-                   co_unit_ids: Sequence[int] = (), note: str = "") -> Ticket:
-    """派单 to a main unit and optional co-handling units."""
+                   co_unit_ids: Sequence[int] = (), note: str = "", enterprise: bool = False) -> Ticket:
+    """派单 to a main unit and optional co-handling units (`enterprise`: on the 政企通 terms)."""
     ticket = await _ticket_for(session, actor=actor, number=number)
     workflow.check(ticket.status, Action.DISPATCH, actor.role, number=ticket.number)
     unit = await _set_units(session, ticket=ticket, unit_id=unit_id, co_unit_ids=co_unit_ids)
-    start_deadlines(ticket, rules=rules)
+    start_deadlines(ticket, rules=rules, enterprise=enterprise)
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.DISPATCH,
                               note=note, data={"unit_id": unit.id, "co_unit_ids": list(co_unit_ids)})
     await _announce_dispatch(session, rules=rules, ticket=ticket, event=event, unit=unit)
@@ -464,7 +471,7 @@ async def _rework(session: AsyncSession, *, rules: Rules, actor: Actor, ticket: 
     ticket.result = None
     ticket.replied_at = None
     # Rework restarts the handling period: the unit gets a full new term for a second reply.
-    ticket.due_at = rules.calendar.add(rules.now(), completion_period(rules.policy, ticket.urgency))
+    ticket.due_at = rules.calendar.add(rules.now(), ticket_completion_period(rules.policy, ticket))
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.REWORK, note=note,
                               data=data)
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.REWORK,

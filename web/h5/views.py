@@ -516,7 +516,7 @@ async def _track_page(request: web.Request, token: str, verify: dict[str, Any], 
         view = await timeline.tracking_view(session, ticket=ticket, owner=owner)
     receipt = None
     if request.query.get("new") == "1" and owner:
-        period = deadlines.completion_period(rules.policy, ticket.urgency)
+        period = deadlines.ticket_completion_period(rules.policy, ticket)
         receipt = {"due": ttexts.fmt_local(deadlines.expected_due(ticket, rules=rules).at),
                    "period": deadlines.describe_period(period), "phone": mask_phone(ticket.contact_phone)}
     rated = request.query.get("rated", "")
