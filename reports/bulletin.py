@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports import texts
+from reports.enterprise import EnterpriseFigures, enterprise_figures, mailbox_index
 from reports.formula import round_half_up
 from reports.hotspots import Hotspot, RepeatCase, Similarity, find_hotspots, find_repeats
 from reports.indicators import (
@@ -34,7 +35,7 @@ from reports.indicators import (
 )
 from reports.periods import Period
 from reports.rankings import PoorTicket, RankingRules, Rankings, poor_tickets, rank_units, shorten
-from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, score_units
+from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, load_scheme, score_units
 from tickets.calendar import WorkCalendar
 from tickets.clock import ensure_aware, local
 from tickets.db import SessionFactory
@@ -72,6 +73,8 @@ class Bulletin:
     typical: list[TypicalCase]
     policy: Policy
     duty: list[DutyRecord] = field(default_factory=list)
+    enterprise: EnterpriseFigures | None = None
+    mailbox: ScoreTable | None = None  # the mailbox's comprehensive index; None without letters
 
     @property
     def title(self) -> str:
@@ -151,7 +154,10 @@ async def build_bulletin(
         def duty_reader(s: AsyncSession) -> Awaitable[list[DutyRecord]]:
             return duty_records(s, period=period, workdays=workdays, deadline=deadline)
 
-    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty) = await asyncio.gather(
+    # The mailbox table has the shape of seed 002 附件2 whatever scheme ranks the units.
+    mailbox_scheme = load_scheme("comprehensive-index")
+    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty, firms,
+     letters) = await asyncio.gather(
         read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days)),
         # Volumes and breakdowns only: the jurisdiction's counts come with the units' (below).
         read(lambda s: overview(s, period=period, limit_days=limit_days, counts={})),
@@ -167,6 +173,8 @@ async def build_bulletin(
         ),
         read(lambda s: _typical(s, period=period)),
         read(duty_reader),
+        read(lambda s: enterprise_figures(s, period=period, limit_days=limit_days)),
+        read(lambda s: mailbox_index(s, period=period, scheme=mailbox_scheme, limit_days=limit_days)),
     )
     units, total = units_and_total
     ov = replace(ov, counts=total)
@@ -188,6 +196,8 @@ async def build_bulletin(
         typical=typical,
         policy=policy,
         duty=duty,
+        enterprise=firms,
+        mailbox=letters,
     )
 
 
@@ -246,6 +256,40 @@ def basic_paragraphs(b: Bulletin) -> list[str]:
         share = pct(Fraction(sum(n for _, n in top), ov.received))
         out.append(texts.BASIC_CATEGORIES.format(parts="；".join(parts), k=len(top), share=share))
     return out
+
+
+def enterprise_paragraph(b: Bulletin) -> str:
+    """涉企诉求 in the words of seed 004: count, on time, satisfaction, resolution."""
+    e = b.enterprise
+    if e is None or e.received == 0:
+        return texts.NO_ENTERPRISE.format(period=b.period.label)
+    return texts.ENTERPRISE_PARAGRAPH.format(
+        period=b.period.label, received=e.received, routed=e.routed, dispatched=e.dispatched,
+        due=e.counts["due"], done=e.counts["done"], on_time=pct(e.rate("on_time_rate")),
+        satisfaction=pct(e.rate("satisfaction_rate")), resolution=pct(e.rate("resolution_rate")),
+    )
+
+
+def mailbox_paragraphs(b: Bulletin) -> list[str]:
+    """市(区)长信箱办理情况 in the words of seed 002."""
+    if b.mailbox is None:
+        return [texts.NO_MAILBOX.format(period=b.period.label)]
+    total = b.mailbox.total
+    c = total.counts
+    out = [texts.MAILBOX_PARAGRAPH.format(
+        period=b.period.label, received=c["received"], due=c["due"], done=c["done"],
+        on_time=_percent(total.indicator_percent("on_time_rate")), rework=c["rework"],
+        rework_rate=_percent(total.indicator_percent("rework_rate")), satisfied=c["satisfied"],
+        satisfaction=_percent(total.indicator_percent("satisfaction_rate")),
+        score=total.score if total.score is not None else "—", grade=total.grade or "—",
+    )]
+    if low := [r.unit for r in b.mailbox.units if r.grade not in (None, b.mailbox.scheme.spec.grades[0].grade)]:
+        out.append(texts.MAILBOX_B_UNITS.format(units="、".join(low)))
+    return out
+
+
+def _percent(value: object) -> str:
+    return "—" if value is None else f"{value}%"
 
 
 def ranking_paragraph(b: Bulletin) -> str:
