@@ -73,6 +73,28 @@ def units_command(scheme_name: str, period_text: str, as_json: bool) -> None:
     click.echo(json.dumps(table.as_json(), ensure_ascii=False, indent=2) if as_json else format_table(table))
 
 
+@report.command("mailbox")
+@click.option(
+    "--period", "period_text", required=True, help="2021-Q3, 2026-10, 2026-W47 or 2026-10-01..2026-10-15"
+)
+@click.option("--scheme", "scheme_name", default="comprehensive-index", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def mailbox_command(period_text: str, scheme_name: str, as_json: bool) -> None:
+    """The mayor's mailbox (市长信箱) comprehensive index of a period, from the letters in the database."""
+    from reports.service import mailbox_period
+
+    try:
+        period = parse_period(period_text)
+        scheme = load_scheme(scheme_name)
+    except (ValueError, SchemeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    table = asyncio.run(mailbox_period(scheme=scheme, period=period))
+    if table is None:
+        click.echo(texts.NO_LETTERS)
+        return
+    click.echo(json.dumps(table.as_json(), ensure_ascii=False, indent=2) if as_json else format_table(table))
+
+
 def _bulletin(kind: str, period: Period, out: Path, scheme_name: str, rules: Path | None) -> None:
     from reports.service import BULLETIN_STEPS, make_bulletin
     from tickets.terminal import progress

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from reports.bulletin import build_bulletin
+from reports.enterprise import mailbox_index
 from reports.export import WRITE_STEPS, BulletinFiles, write_bulletin
 from reports.indicators import unit_indicators
 from reports.periods import Period
@@ -31,6 +32,20 @@ async def score_period(
     finally:
         await engine.dispose()
     return score_units(scheme, counts_from_indicators(scheme, rows)) if rows else None
+
+
+async def mailbox_period(
+    *, scheme: CompiledScheme, period: Period, settings: Settings | None = None
+) -> ScoreTable | None:
+    """The 市长信箱's comprehensive index of a period, from the letters in the database."""
+    settings = settings or Settings()
+    policy = load_policy(settings.policy_file)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            return await mailbox_index(session, period=period, scheme=scheme, limit_days=policy.deadlines.limit.amount)
+    finally:
+        await engine.dispose()
 
 
 # Reading the database, then the files (export.WRITE_STEPS).

@@ -237,3 +237,4 @@ COL_MASS_SATISFACTION = "群众满意率"
 COL_INDEX = "综合指标值"
 COL_GRADE = "等级评价"
 ENTERPRISE_ROWS = ("涉企诉求", "政策专员一对一服务", "派单办理", "应办理", "已办理", "按期办结率", "满意率", "解决率")
+NO_LETTERS = "该期间市(区)长信箱没有来信。"
