@@ -20,7 +20,7 @@ from tickets import intake, service, texts
 from tickets.context import Actor, Rules
 from tickets.credit_code import validate_credit_code
 from tickets.enums import OPEN_STATUSES, Role
-from tickets.errors import NotFound, ValidationFailed
+from tickets.errors import Conflict, NotFound, ValidationFailed
 from tickets.messaging import MessageKind, summary, tell_staff
 from tickets.models import EnterpriseRequest, PolicySpecialist, Staff, Ticket, Unit
 from tickets.queries import get_unit
@@ -50,11 +50,11 @@ async def register_specialist(session: AsyncSession, *, rules: Rules, actor: Act
     if staff is None:
         raise NotFound(texts.ERR_STAFF_NOT_FOUND)
     if staff.role is not Role.HANDLER or staff.unit_id != unit.id or not staff.active:
-        raise ValidationFailed(texts.ERR_SPECIALIST_NOT_HANDLER.format(name=staff.name, unit=unit.name))
+        raise Conflict(texts.ERR_SPECIALIST_NOT_HANDLER.format(name=staff.name, unit=unit.name))
     found = (await session.exec(select(PolicySpecialist).where(
         PolicySpecialist.staff_id == staff_id, PolicySpecialist.policy_area == area))).first()
     if found is not None and found.active:
-        raise ValidationFailed(texts.ERR_SPECIALIST_EXISTS.format(name=staff.name, area=area))
+        raise Conflict(texts.ERR_SPECIALIST_EXISTS.format(name=staff.name, area=area))
     if found is None:
         found = PolicySpecialist(unit_id=unit.id, staff_id=staff_id, policy_area=area)  # type: ignore[arg-type]
     found.active, found.created_at, found.created_by = True, rules.now(), actor.name

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tickets import intake, service, texts, workflow
 from tickets.context import Actor, Rules
 from tickets.enums import Action, Channel, RequestType
-from tickets.errors import ValidationFailed
+from tickets.errors import IllegalTransition, NotFound, ValidationFailed
 from tickets.messaging import MessageKind, tell
 from tickets.models import MailboxLetter, Ticket, Unit
 from tickets.privacy import redact_for_publication
@@ -51,7 +51,7 @@ def check_title(rules: Rules, title: str) -> str:
         raise ValidationFailed(texts.ERR_LETTER_TITLE_EMPTY)
     if _WORD.search(title) is None:
         raise ValidationFailed(texts.ERR_LETTER_TITLE_NO_WORDS)
-    check_length(title, rules.policy.mailbox.title_max_chars, texts.WHAT_LETTER_TITLE)
+    check_length(title, rules.policy.limits.letter_title_max_chars, texts.WHAT_LETTER_TITLE)
     return title
 
 
@@ -67,7 +67,7 @@ def check_letter(rules: Rules, letter: LetterCreate) -> tuple[str, TicketCreate]
 
 
 def check_attachment_count(rules: Rules, count: int) -> None:
-    limit = rules.policy.mailbox.attachments_max
+    limit = rules.policy.limits.letter_attachments_max
     if count > limit:
         raise ValidationFailed(texts.ERR_LETTER_TOO_MANY_ATTACHMENTS.format(limit=limit, count=count))
 
@@ -85,7 +85,7 @@ async def write_letter(session: AsyncSession, *, rules: Rules, actor: Actor, let
 async def letter_of(session: AsyncSession, *, ticket: Ticket) -> MailboxLetter:
     found = await session.get(MailboxLetter, ticket.id)
     if found is None:
-        raise ValidationFailed(texts.ERR_LETTER_NOT_FOUND.format(number=ticket.number))
+        raise NotFound(texts.ERR_LETTER_NOT_FOUND.format(number=ticket.number))
     return found
 
 
@@ -98,12 +98,14 @@ async def publish(session: AsyncSession, *, rules: Rules, actor: Actor, number: 
     letter = await letter_of(session, ticket=ticket)
     # Who may publish and when first: a handler learns nothing of the writer's wishes.
     workflow.check(ticket.status, Action.PUBLISH, actor.role, number=ticket.number)
+    # Both are the letter's state, not a fault of the request: 409 on the API, like a transition.
     if not letter.publish_consent:
-        raise ValidationFailed(texts.ERR_LETTER_NO_CONSENT.format(number=number))
+        raise IllegalTransition(texts.ERR_LETTER_NO_CONSENT.format(number=number))
     if letter.published_at is not None:
-        raise ValidationFailed(texts.ERR_LETTER_ALREADY_PUBLISHED.format(number=number))
+        raise IllegalTransition(texts.ERR_LETTER_ALREADY_PUBLISHED.format(number=number))
     public_reply = (reply or "").strip() or (ticket.reply_text or "")
     refuse_control({texts.WHAT_PUBLIC_REPLY: public_reply})
+    check_length(reply, rules.policy.limits.note_max_chars, texts.WHAT_PUBLIC_REPLY)
     names = [ticket.contact_name]
     event = await service.transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.PUBLISH)
     letter.public_title = redact_for_publication(letter.title, names=names, hidden=texts.PUBLIC_REDACTED)

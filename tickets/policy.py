@@ -85,6 +85,8 @@ class Limits(BaseModel):
     name_max_chars: int
     reply_min_chars: int
     extension_max_working_days: int
+    letter_title_max_chars: int = 50
+    letter_attachments_max: int = 3
 
 
 class Hotline(BaseModel):
@@ -109,8 +111,6 @@ class Mailbox(BaseModel):
     model_config = ConfigDict(frozen=True)
     first_contact: Period
     completion: Period
-    title_max_chars: int = Field(ge=1)
-    attachments_max: int = Field(ge=0)
 
 
 class Policy(BaseModel):

@@ -13,7 +13,7 @@ from tickets.clock import ManualClock, shanghai
 from tickets.context import Actor, Rules
 from tickets.credit_code import check_character, is_valid_credit_code, validate_credit_code
 from tickets.enums import Action, Channel, OutboxChannel, RequestType, TicketStatus
-from tickets.errors import ValidationFailed
+from tickets.errors import Conflict, ValidationFailed
 from tickets.messaging import MessageKind
 from tickets.models import EnterpriseRequest, Outbox, Staff, TicketEvent
 from tickets.schemas import TicketCreate
@@ -81,11 +81,11 @@ async def register(session: AsyncSession, rules: Rules, org: Org, unit_index: in
 async def test_register_accepts_a_unit_handler_and_refuses_others(session: AsyncSession, rules: Rules,
                                                                   org: Org) -> None:
     await register(session, rules, org, 0, 0, "稳岗补贴")
-    with pytest.raises(ValidationFailed, match="已是“稳岗补贴”领域的政策专员"):
+    with pytest.raises(Conflict, match="已是“稳岗补贴”领域的政策专员"):
         await register(session, rules, org, 0, 0, "稳岗补贴")
     await session.rollback()
     # A handler of another unit cannot be this unit's specialist, nor can the office's staff.
-    with pytest.raises(ValidationFailed, match="不是区住建局的联络员"):
+    with pytest.raises(Conflict, match="不是区住建局的联络员"):
         await enterprise.register_specialist(session, rules=rules, actor=org.actor_office(), unit_id=org.unit_ids[0],
                                              staff_id=org.handler(1).id, policy_area="稳岗补贴")  # type: ignore[arg-type]
     with pytest.raises(ValidationFailed, match="政策领域"):

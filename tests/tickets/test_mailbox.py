@@ -122,7 +122,7 @@ async def test_a_published_letter_carries_no_personal_data(session: AsyncSession
     told = [r for r in (await session.exec(select(Outbox))).all()
             if r.payload["kind"] == MessageKind.LETTER_PUBLISHED.value]
     assert [r.recipient for r in told] == ["13812345678"]
-    with pytest.raises(ValidationFailed, match="已经公开"):
+    with pytest.raises(IllegalTransition, match="已经公开"):
         await mailbox.publish(session, rules=rules, actor=org.actor_office(), number=number)
 
 
@@ -132,7 +132,7 @@ async def test_without_consent_nothing_is_published(session: AsyncSession, rules
     number = ticket.number
     await session.commit()
     await handle(session, rules, clock, org, number)
-    with pytest.raises(ValidationFailed, match="未同意公开"):
+    with pytest.raises(IllegalTransition, match="未同意公开"):
         await mailbox.publish(session, rules=rules, actor=org.actor_office(), number=number)
     await session.rollback()
     assert await mailbox.published_letters(session) == []
