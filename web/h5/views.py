@@ -414,6 +414,11 @@ async def _verify_reply(request: web.Request, form: MultiDictProxy[Any], *, mess
         return page(request, "_verify.html", context | hint, status=status)
     if (token := context["back"]).startswith("/h5/t/"):
         return await _track_page(request, token.removeprefix("/h5/t/"), context, status=status)
+    if context["back"] == "/h5/mailbox":
+        from web.h5.mailbox import LetterDraft, form_context
+
+        return page(request, "mailbox.html", form_context(request, LetterDraft.of(form), **context, photos_again=True),
+                    status=status)
     return page(request, "review.html", _review_context(request, Draft.of(form), **context, photos_again=True),
                 status=status)
 
