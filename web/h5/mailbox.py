@@ -24,8 +24,8 @@ from tickets.photos import PhotoStore, Upload
 from tickets.privacy import mask_phone
 from web.h5 import texts
 from web.h5.views import (
-    LINKS,
     LIMITS,
+    LINKS,
     PHOTO_WORK,
     PROOF_COOKIE,
     address,
