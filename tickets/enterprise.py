@@ -176,6 +176,8 @@ async def file_enterprise_request(session: AsyncSession, *, rules: Rules, actor:
     request = EnterpriseRequest(ticket_id=ticket.id, credit_code=caller.credit_code,  # type: ignore[arg-type]
                                 company_name=caller.company_name, policy_area=caller.policy_area)
     session.add(request)
+    # Stored before dispatch: dispatch reads it to run the enterprise terms.
+    await session.flush()
     specialist = await pick_specialist(session, policy_area=caller.policy_area)
     if specialist is None:
         await session.flush()
@@ -183,7 +185,7 @@ async def file_enterprise_request(session: AsyncSession, *, rules: Rules, actor:
     staff = await session.get(Staff, specialist.staff_id)
     assert staff is not None  # a foreign key
     await service.dispatch(session, rules=rules, actor=Actor.system(texts.SPECIALIST_ROUTER), number=ticket.number,
-                           unit_id=specialist.unit_id, enterprise=True,
+                           unit_id=specialist.unit_id,
                            note=texts.SPECIALIST_ROUTED.format(name=staff.name, area=caller.policy_area))
     request.specialist_id, request.assigned_at = specialist.id, rules.now()
     session.add(request)

@@ -12,7 +12,7 @@ from tickets import enterprise
 from tickets.clock import ManualClock, shanghai
 from tickets.context import Actor, Rules
 from tickets.credit_code import check_character, is_valid_credit_code, validate_credit_code
-from tickets.enums import Action, Channel, OutboxChannel, RequestType, TicketStatus
+from tickets.enums import Action, Channel, OutboxChannel, RequestType, Satisfaction, TicketStatus
 from tickets.errors import Conflict, ValidationFailed
 from tickets.messaging import MessageKind
 from tickets.models import EnterpriseRequest, Outbox, Staff, TicketEvent
@@ -158,3 +158,28 @@ def test_an_enterprise_needs_a_valid_code_or_a_name() -> None:
         enterprise.EnterpriseCaller.checked(credit_code=" ", company_name="", policy_area="税收")
     assert enterprise.EnterpriseCaller.checked(credit_code=None, company_name="  某某 公司 ",
                                                policy_area="税收").company_name == "某某 公司"
+
+
+async def test_enterprise_terms_hold_when_the_office_dispatches_and_after_rework(
+        session: AsyncSession, rules: Rules, org: Org, clock: ManualClock) -> None:
+    from tests.tickets.test_service import full_reply
+    from tickets import service
+    from tickets.schemas import CallbackAnswers
+
+    caller = enterprise.EnterpriseCaller.checked(credit_code=None, company_name="某商贸公司", policy_area="出口退税")
+    filed = await enterprise.file_enterprise_request(session, rules=rules, actor=Actor.system("话务"),
+                                                     data=enterprise_draft(), caller=caller)
+    number = filed.ticket.number
+    # No specialist for the area: the office dispatches by hand, still on the enterprise terms.
+    ticket = await service.dispatch(session, rules=rules, actor=org.actor_office(), number=number,
+                                    unit_id=org.unit_ids[2])
+    assert ticket.due_at == shanghai(2026, 11, 26, 10, 0)  # Monday 10:00 + 3 working days
+    await service.first_contact(session, rules=rules, actor=org.handler(2), number=number, reached=True)
+    await service.reply(session, rules=rules, actor=org.handler(2), number=number, data=full_reply())
+    clock.set(shanghai(2026, 11, 25, 10, 0))
+    await service.record_callback(session, rules=rules, actor=org.actor_office(), number=number,
+                                  answers=CallbackAnswers(contacted=True, answered=True, solved=False,
+                                                          satisfaction=Satisfaction.AVERAGE))
+    # Rework restarts the term: the enterprise's 3 working days, not the general 5.
+    assert ticket.status is TicketStatus.ACCEPTED and ticket.due_at == shanghai(2026, 11, 30, 10, 0)
+    await session.commit()
