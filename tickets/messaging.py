@@ -102,6 +102,7 @@ def audience(kind: MessageKind) -> Audience:
 HANDLER_CARD_STATE: dict[MessageKind, TicketStatus] = {
     MessageKind.TICKET_DISPATCHED: TicketStatus.DISPATCHED,
     MessageKind.RECHECK: TicketStatus.DISPATCHED,
+    MessageKind.SPECIALIST_ASSIGNED: TicketStatus.DISPATCHED,
     MessageKind.REWORK: TicketStatus.ACCEPTED,
     MessageKind.RETURN_REFUSED: TicketStatus.ACCEPTED,
     MessageKind.EXTENSION_APPROVED: TicketStatus.ACCEPTED,
@@ -241,8 +242,12 @@ async def tell_staff(session: AsyncSession, *, rules: Rules, kind: MessageKind, 
     to = staff_address(staff)
     if to is None:
         return 0
-    row = message(kind, to, cause=f"{ticket.number}:{kind.value}:{staff.id}", body={"number": ticket.number,
-                                                                                    "text": text})
+    body: dict[str, Any] = {"number": ticket.number, "text": text}
+    if kind in HANDLER_CARD_STATE:
+        # The card's buttons, as the unit's dispatch card has them: the specialist acts from it.
+        body["actions"] = [a.value for a in workflow.available_actions(ticket, Role.HANDLER, now=rules.now(),
+                                                                       policy=rules.policy)]
+    row = message(kind, to, cause=f"{ticket.number}:{kind.value}:{staff.id}", body=body)
     return await enqueue_many(session, messages=[row], now=rules.now())
 
 

@@ -127,6 +127,8 @@ async def test_an_enterprise_is_routed_one_to_one_with_its_own_terms(session: As
     assert [(r.channel, r.recipient) for r in personal] == [(OutboxChannel.TELEGRAM, str(staff.telegram_user_id))]
     assert "某某科技有限公司" in personal[0].payload["text"] and "2026-12-02 16:00" in personal[0].payload["text"]
     assert "13912345678" not in personal[0].payload["text"]
+    # With the buttons of a dispatched ticket (accept, first contact, return…), for the bot's card.
+    assert {"accept", "first_contact", "request_return"} <= set(personal[0].payload["actions"])
 
     # The next enterprise of the same area goes to the other specialist (one-to-one, spread).
     again = await enterprise.file_enterprise_request(
