@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal, TypeVar, cast
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports.bulletin import build_bulletin
 from reports.enterprise import mailbox_index
@@ -19,33 +21,35 @@ from tickets.db import create_engine, session_factory
 from tickets.policy import load_policy
 from tickets.settings import Settings
 
+T = TypeVar("T")
+
 
 async def score_period(
     *, scheme: CompiledScheme, period: Period, settings: Settings | None = None
 ) -> ScoreTable | None:
+    rows = await _read(settings, lambda session, limit_days: unit_indicators(session, period=period,
+                                                                             limit_days=limit_days))
+    return score_units(scheme, counts_from_indicators(scheme, rows)) if rows else None
+
+
+async def _read(settings: Settings | None, work: Callable[[AsyncSession, int], Awaitable[T]]) -> T:
+    """One read of the configured database: `work(session, limit_days)` (the platform's limit)."""
     settings = settings or Settings()
     policy = load_policy(settings.policy_file)
     engine = create_engine(settings.database_url)
     try:
         async with session_factory(engine)() as session:
-            rows = await unit_indicators(session, period=period, limit_days=policy.deadlines.limit.amount)
+            return await work(session, policy.deadlines.limit.amount)
     finally:
         await engine.dispose()
-    return score_units(scheme, counts_from_indicators(scheme, rows)) if rows else None
 
 
 async def mailbox_period(
     *, scheme: CompiledScheme, period: Period, settings: Settings | None = None
 ) -> ScoreTable | None:
     """The 市长信箱's comprehensive index of a period, from the letters in the database."""
-    settings = settings or Settings()
-    policy = load_policy(settings.policy_file)
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_factory(engine)() as session:
-            return await mailbox_index(session, period=period, scheme=scheme, limit_days=policy.deadlines.limit.amount)
-    finally:
-        await engine.dispose()
+    return await _read(settings, lambda session, limit_days: mailbox_index(session, period=period, scheme=scheme,
+                                                                           limit_days=limit_days))
 
 
 # Reading the database, then the files (export.WRITE_STEPS).

@@ -87,17 +87,21 @@ class SpecialistEntry:
     open_requests: int
 
 
-async def list_specialists(session: AsyncSession, *, include_inactive: bool = False) -> list[SpecialistEntry]:
-    open_count = (
+def _open_requests() -> sa.ScalarSelect[int]:
+    """A specialist's open enterprise requests (correlated with the register row): their load."""
+    return (
         sa.select(sa.func.count()).select_from(EnterpriseRequest)
         .join(Ticket, col(Ticket.id) == col(EnterpriseRequest.ticket_id))
         .where(col(EnterpriseRequest.specialist_id) == col(PolicySpecialist.id),
                col(Ticket.status).in_(sorted(OPEN_STATUSES)))
         .scalar_subquery()
     )
+
+
+async def list_specialists(session: AsyncSession, *, include_inactive: bool = False) -> list[SpecialistEntry]:
     query = (
         sa.select(PolicySpecialist.id, Unit.name, Staff.name, PolicySpecialist.policy_area,
-                  PolicySpecialist.active, open_count)
+                  PolicySpecialist.active, _open_requests())
         .join(Unit, col(Unit.id) == col(PolicySpecialist.unit_id))
         .join(Staff, col(Staff.id) == col(PolicySpecialist.staff_id))
         .order_by(Unit.name, PolicySpecialist.policy_area, PolicySpecialist.id)
@@ -118,20 +122,13 @@ async def policy_areas(session: AsyncSession) -> list[str]:
 async def pick_specialist(session: AsyncSession, *, policy_area: str) -> PolicySpecialist | None:
     """The active specialist of the area with the fewest open enterprise requests (ties: the
     longest-registered), so that the one-to-one service is spread over the area's specialists."""
-    load = (
-        sa.select(sa.func.count()).select_from(EnterpriseRequest)
-        .join(Ticket, col(Ticket.id) == col(EnterpriseRequest.ticket_id))
-        .where(col(EnterpriseRequest.specialist_id) == col(PolicySpecialist.id),
-               col(Ticket.status).in_(sorted(OPEN_STATUSES)))
-        .scalar_subquery()
-    )
     query = (
         select(PolicySpecialist)
         .join(Staff, col(Staff.id) == col(PolicySpecialist.staff_id))
         .join(Unit, col(Unit.id) == col(PolicySpecialist.unit_id))
         .where(PolicySpecialist.policy_area == policy_area, col(PolicySpecialist.active).is_(True),
                col(Staff.active).is_(True), col(Unit.active).is_(True))
-        .order_by(load, PolicySpecialist.id)
+        .order_by(_open_requests(), PolicySpecialist.id)
         .limit(1)
     )
     return (await session.exec(query)).first()

@@ -30,6 +30,7 @@ from web.h5.views import (
     PROOF_COOKIE,
     address,
     check_text,
+    close_uploads,
     field,
     page,
     proven,
@@ -88,9 +89,7 @@ async def send_letter(request: web.Request) -> web.StreamResponse:
     try:
         return await _send(request, form)
     finally:
-        for value in form.values():
-            if isinstance(value, web.FileField):
-                value.file.close()
+        close_uploads(form)
 
 
 async def _send(request: web.Request, form: MultiDictProxy[Any]) -> web.StreamResponse:

@@ -351,10 +351,14 @@ async def file_submit(request: web.Request) -> web.StreamResponse:
     try:
         return await _file_submit(request, form)
     finally:
-        # aiohttp spools uploads to temporary files: closed here, whatever happened.
-        for value in form.values():
-            if isinstance(value, web.FileField):
-                value.file.close()
+        close_uploads(form)
+
+
+def close_uploads(form: MultiDictProxy[Any]) -> None:
+    """aiohttp spools uploads to temporary files: closed after the view, whatever happened."""
+    for value in form.values():
+        if isinstance(value, web.FileField):
+            value.file.close()
 
 
 async def _file_submit(request: web.Request, form: MultiDictProxy[Any]) -> web.StreamResponse:
