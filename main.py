@@ -26,6 +26,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "jobs": ("scheduler.cli:jobs", "The scheduled jobs: list them, run one by hand."),
     "letters": ("scheduler.cli:letters", "Letters sent to the units (提示函, 工作提示函, 督办周清单)."),
     "report": ("reports.cli:report", "Indicators, scores, rankings and bulletins."),
+    "specialist": ("tickets.cli:specialist", "The 政企通 register: policy specialists per unit and policy area."),
 }
 # Subcommands another package adds to a lazy group: `staff passwd` (console passwords) is the
 # web adapter's, the rest of `staff` the bot's.

@@ -71,7 +71,7 @@ from tickets import service as svc
 from tickets import texts as ticket_texts
 from tickets.clock import EARLIEST_DAY, LATEST_DAY, day_in_range, local, local_midnight
 from tickets.context import Actor, Rules
-from tickets.enums import Action, Role, TicketStatus
+from tickets.enums import Action, Channel, Role, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketCoUnit, Unit
 from tickets.privacy import mask_name, mask_phone, mask_place, mask_text, may_see_contact
 from tickets.queries import is_overdue, overdue_condition, ticket_events
@@ -108,7 +108,9 @@ def ticket_out(ticket: Ticket, *, client: Client, rules: Rules, co_units: Sequen
         else mask_text(ticket.reply_text, names=(ticket.contact_name,)),
         supervised=ticket.supervised, archived=ticket.archived,
         overdue=is_overdue(ticket, rules.now()),
-        allowed_actions=sorted({API_NAME.get(a, a.value) for a in workflow.allowed_actions(ticket.status, client.role)}),
+        # 公开答复 is a letter's (POST /api/v1/mailbox/letters/{number}/publish), not every closed ticket's.
+        allowed_actions=sorted({API_NAME.get(a, a.value) for a in workflow.allowed_actions(ticket.status, client.role)
+                                if a is not Action.PUBLISH or ticket.channel is Channel.MAILBOX}),
         events=None if events is None else [
             EventOut(at=e.at, action=e.action, action_label=ticket_texts.ACTION.get(e.action, e.action.value),
                      actor_role=e.actor_role.value, actor_name=e.actor_name, from_status=e.from_status,

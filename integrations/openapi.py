@@ -27,16 +27,18 @@ REF = "#/components/schemas/{model}"
 INPUTS: list[type[BaseModel]] = [
     s.TicketCreateIn, s.KbAskIn, s.KbGapEntryIn, s.TelephonyCallIn, s.UpstreamEnvelope, s.UpstreamDispatchData,
     s.UpstreamTicketData, s.CallRecordIn, *{spec.body for spec in ACTIONS.values()},
+    s.LetterIn, s.PublishIn, s.SpecialistIn, s.EnterpriseRequestIn,
 ]
 OUTPUTS: list[type[BaseModel]] = [
     s.ErrorOut, s.TicketOut, s.TicketList, s.PhotoList, s.UnitOut, s.DutyOut, s.KbAskOut, s.TelephonyCallOut, s.UpstreamAck, s.CallRecordAck,
     s.Open311Error, s.Open311Service, s.Open311ServiceDefinition, s.Open311Request, s.Open311Created,
-    s.Open311Token,
+    s.Open311Token, s.LetterOut, s.PublicLetterList, s.SpecialistList, s.SpecialistOut, s.EnterpriseOut,
 ]
 # Free-text fields by the policy limit that applies to them; any other unbounded text of an
 # input is a note, reason, answer or reply element (note_max_chars).
 TEXT_LIMITS = {"content": "content_max_chars", "place": "place_max_chars", "contact_name": "name_max_chars",
-               "deputy": "name_max_chars", "station": "place_max_chars"}
+               "deputy": "name_max_chars", "station": "place_max_chars",
+               "body": "content_max_chars", "title": "letter_title_max_chars"}
 
 
 def ref(model: type[BaseModel]) -> dict[str, str]:
@@ -144,6 +146,13 @@ def _conditional_rules(defs: dict[str, Any], limits: Limits) -> None:
     reply["properties"]["text"]["minLength"] = limits.reply_min_chars
     reply["properties"]["answered_at"] = {"type": "string", "format": "date-time"}
     reply["required"] = ["result", *elements, "answered_at"]
+    defs["LetterIn"]["properties"]["attachments"]["maxItems"] = limits.letter_attachments_max
+    # An enterprise is known by a credit code or by its name (tickets.enterprise.EnterpriseCaller).
+    defs["EnterpriseRequestIn"]["anyOf"] = [
+        {"required": ["credit_code"], "properties": {"credit_code": {"type": "string"}}},
+        {"required": ["company_name"], "properties": {"company_name": {"type": "string", "minLength": 1,
+                                                                       "pattern": r"\S"}}},
+    ]
 
 
 # Text without control characters (tickets.sanitize.CONTROL: the HTTP edge refuses them in
@@ -201,6 +210,54 @@ def _action_paths(ticket: dict[str, Any]) -> dict[str, Any]:
             or name in ("decide_return", "decide_extension", "reply", "callback", "whistle", "whistle_meeting",
                         "deputy_referral"))}
     return paths
+
+
+def _letter_paths() -> dict[str, Any]:
+    """市长信箱 and 政企通 (integrations.letters)."""
+    public = _json(ref(s.PublicLetterOut), "The letter as the public page shows it")
+    specialist = _json(ref(s.SpecialistOut), "The register entry")
+    page = [_param("limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+            _param("offset", "query", {"type": "integer", "minimum": 0, "maximum": 10**9})]
+    return {
+        "/api/v1/mailbox/letters": {
+            "post": _op("Receive a 市长信箱 letter (title, body, consent to publication, images)", Scope.TICKETS_CREATE,
+                        {"201": _json(ref(s.LetterOut), "The letter's ticket"),
+                         "422": _json(ERROR, "Invalid fields, or an attachment that is not a JPG, PNG or WebP image")},
+                        ref(s.LetterIn)),
+        },
+        "/api/v1/mailbox/letters/{number}/publish": {
+            "post": _op("Publish a closed letter and its reply without personal data (office keys; only with the "
+                        "writer's consent)", Scope.TICKETS_ACT,
+                        {"200": public, "404": _json(ERROR, "No such ticket, or not a letter"),
+                         "409": _json(ERROR, "Not closed, no consent, or already published")},
+                        ref(s.PublishIn), parameters=[NUMBER]),
+        },
+        "/api/v1/mailbox/published": {
+            "get": _op("Published letters, newest first", Scope.TICKETS_READ,
+                       {"200": _json(ref(s.PublicLetterList), "A page")}, parameters=page),
+        },
+        "/api/v1/enterprise/specialists": {
+            "get": _op("The 政企通 register (active entries)", Scope.TICKETS_READ,
+                       {"200": _json(ref(s.SpecialistList), "Specialists by unit and area")}),
+            "post": _op("Name a unit's handler its policy specialist for an area (office keys)", Scope.TICKETS_ACT,
+                        {"201": specialist, "404": _json(ERROR, "No such unit or staff member"),
+                         "409": _json(ERROR, "Not a handler of that unit, or already the area's specialist")},
+                        ref(s.SpecialistIn)),
+        },
+        "/api/v1/enterprise/specialists/{specialist_id}/deactivate": {
+            "post": _op("Deactivate a register entry (office keys)", Scope.TICKETS_ACT,
+                        {"200": specialist, "404": _json(ERROR, "No such entry")},
+                        parameters=[_param("specialist_id", "path", ID)]),
+        },
+        "/api/v1/enterprise/requests": {
+            "post": _op("File an enterprise's request, routed one-to-one to a policy specialist of the area",
+                        Scope.TICKETS_CREATE,
+                        {"201": _json(ref(s.EnterpriseOut), "Filed (and routed when the area has a specialist)"),
+                         "422": _json(ERROR, "Invalid fields, or a credit code whose check character (校验位) is "
+                                             "wrong")},
+                        ref(s.EnterpriseRequestIn)),
+        },
+    }
 
 
 O311_ERROR = _json({"type": "array", "items": ref(s.Open311Error)}, "GeoReport error list")
@@ -350,6 +407,7 @@ def _document(limits: Limits) -> dict[str, Any]:
                         {"201": _json({"type": "object"}, "The new entry"),
                          "404": _json(ERROR, "No such cluster this week")}, ref(s.KbGapEntryIn)),
         },
+        **_letter_paths(),
         "/hooks/telephony/calls": {
             "post": _op("Agent assist for a call; files a ticket when `ticket` is given (idempotent by call_id)",
                         Scope.TELEPHONY,

@@ -493,3 +493,108 @@ class PhotoOut(BaseModel):
 
 class PhotoList(BaseModel):
     photos: list[PhotoOut]
+
+
+# --- 市长信箱 letters and 政企通 (integrations.letters) ------------------------------------------
+
+# What tickets.credit_code accepts as sent by a program: 18 characters of the GB 32100-2015
+# alphabet, the division code in digits (the check character is the service's: no JSON Schema
+# can state a weighted sum mod 31, so a wrong one is a 422 naming 校验位).
+CREDIT_CODE_PATTERN = "^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$"
+# Standard base64 with its padding (the bytes must be a JPG, PNG or WebP image: tickets.photos).
+BASE64_PATTERN = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+
+
+class AttachmentIn(Strict):
+    name: str = Field(default="", max_length=100, description="File name as the writer had it")
+    data_base64: str = Field(min_length=4, max_length=1_000_000, pattern=BASE64_PATTERN,
+                             description="The image (JPG, PNG or WebP), base64; stored without its metadata")
+
+
+class LetterIn(Strict):
+    title: Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"[^\W_]"})] = Field(
+        description="The letter's title (up to the policy's letter_title_max_chars)")
+    body: Content = Field(description="The letter in the writer's words (up to the policy's content limit)")
+    publish_consent: bool = Field(default=False, description="The writer agrees that the letter and its reply "
+                                                             "may be published (without personal data)")
+    request_type: RequestType = RequestType.SUGGESTION
+    category: str = Field(default="", max_length=50)
+    place: str = ""
+    contact_name: str | None = None
+    contact_phone: Phone | None = None
+    # Up to the policy's letter_attachments_max (integrations.openapi writes it as maxItems).
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+
+
+class LetterOut(BaseModel):
+    number: str
+    title: str
+    status: TicketStatus
+    status_label: str
+    publish_consent: bool
+    attachments: int
+    received_at: datetime
+    due_at: datetime | None = Field(description="The mailbox's completion deadline (expected until dispatch)")
+
+
+class PublishIn(Strict):
+    reply: str | None = Field(default=None, description="The reply as the public reads it (default: the unit's)")
+
+
+class PublicLetterOut(BaseModel):
+    number: str
+    title: str
+    body: str
+    reply: str
+    unit: str
+    received_at: datetime
+    replied_at: datetime | None
+    published_at: datetime
+
+
+class PublicLetterList(BaseModel):
+    letters: list[PublicLetterOut]
+
+
+class SpecialistIn(Strict):
+    unit_id: DbId
+    staff_id: DbId = Field(description="A handler of that unit")
+    policy_area: Said = Field(max_length=50)
+
+
+class SpecialistOut(BaseModel):
+    id: int
+    unit: str
+    name: str
+    policy_area: str
+    active: bool
+    open_requests: int
+
+
+class SpecialistList(BaseModel):
+    specialists: list[SpecialistOut]
+
+
+class EnterpriseRequestIn(Strict):
+    channel: Literal[Channel.PHONE, Channel.WEB, Channel.TELEPHONY] = Channel.PHONE
+    credit_code: str | None = Field(default=None, pattern=CREDIT_CODE_PATTERN,
+                                    description="统一社会信用代码 (GB 32100-2015), check character verified")
+    company_name: str = Field(default="", max_length=100)
+    policy_area: Said = Field(max_length=50)
+    request_type: RequestType = RequestType.CONSULTATION
+    content: Content
+    category: str = Field(default="", max_length=50)
+    contact_name: str | None = None
+    contact_phone: Phone | None = None
+
+
+class EnterpriseOut(BaseModel):
+    number: str
+    status: TicketStatus
+    credit_code: str | None
+    company_name: str
+    policy_area: str
+    specialist: str | None = Field(description="The specialist serving it one-to-one; null: waits for the office")
+    unit: str | None
+    first_contact_due_at: datetime | None
+    due_at: datetime | None

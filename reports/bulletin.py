@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports import texts
+from reports.enterprise import EnterpriseFigures, enterprise_figures, mailbox_index
 from reports.formula import pct
 from reports.hotspots import Hotspot, RepeatCase, Similarity, find_hotspots, find_repeats
 from reports.indicators import (
@@ -42,7 +43,7 @@ from reports.linkage import (
 )
 from reports.periods import Period
 from reports.rankings import PoorTicket, RankingRules, Rankings, poor_tickets, rank_units, shorten
-from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, score_units
+from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, load_scheme, score_units
 from tickets.calendar import WorkCalendar
 from tickets.clock import ensure_aware, local
 from tickets.db import SessionFactory
@@ -84,6 +85,8 @@ class Bulletin:
     whistles: WhistleReport | None = None
     deputies: DeputyReport | None = None
     deputy_list: DeputyList | None = None
+    enterprise: EnterpriseFigures | None = None
+    mailbox: ScoreTable | None = None  # the mailbox's comprehensive index; None without letters
 
     @property
     def title(self) -> str:
@@ -166,8 +169,10 @@ async def build_bulletin(
         async def list_reader(s: AsyncSession) -> DeputyList | None:
             return await deputies_list(s, period=period, policy=policy)
 
+    # The mailbox table has the shape of seed 002 附件2 whatever scheme ranks the units.
+    mailbox_scheme = load_scheme("comprehensive-index")
     (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty, whistles, deputies,
-     deputy_list) = await asyncio.gather(
+     deputy_list, firms, letters) = await asyncio.gather(
         read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days,
                                                  call_evidence_since=policy.contact.call_evidence_since)),
         # Volumes and breakdowns only: the jurisdiction's counts come with the units' (below).
@@ -187,6 +192,8 @@ async def build_bulletin(
         read(lambda s: whistle_report(s, period=period)),
         read(lambda s: deputy_report(s, period=period, limit_days=limit_days)),
         read(list_reader),
+        read(lambda s: enterprise_figures(s, period=period, limit_days=limit_days)),
+        read(lambda s: mailbox_index(s, period=period, scheme=mailbox_scheme, limit_days=limit_days)),
     )
     units, total = units_and_total
     ov = replace(ov, counts=total)
@@ -211,6 +218,8 @@ async def build_bulletin(
         whistles=whistles,
         deputies=deputies,
         deputy_list=deputy_list,
+        enterprise=firms,
+        mailbox=letters,
     )
 
 
@@ -280,6 +289,40 @@ def basic_paragraphs(b: Bulletin) -> list[str]:
         share = pct(Fraction(sum(n for _, n in top), ov.received))
         out.append(texts.BASIC_CATEGORIES.format(parts="；".join(parts), k=len(top), share=share))
     return out
+
+
+def enterprise_paragraph(b: Bulletin) -> str:
+    """涉企诉求 in the words of seed 004: count, on time, satisfaction, resolution."""
+    e = b.enterprise
+    if e is None or e.received == 0:
+        return texts.NO_ENTERPRISE.format(period=b.period.label)
+    return texts.ENTERPRISE_PARAGRAPH.format(
+        period=b.period.label, received=e.received, routed=e.routed, dispatched=e.dispatched,
+        due=e.counts["due"], done=e.counts["done"], on_time=pct(e.rate("on_time_rate")),
+        satisfaction=pct(e.rate("satisfaction_rate")), resolution=pct(e.rate("resolution_rate")),
+    )
+
+
+def mailbox_paragraphs(b: Bulletin) -> list[str]:
+    """市(区)长信箱办理情况 in the words of seed 002."""
+    if b.mailbox is None:
+        return [texts.NO_MAILBOX.format(period=b.period.label)]
+    total = b.mailbox.total
+    c = total.counts
+    out = [texts.MAILBOX_PARAGRAPH.format(
+        period=b.period.label, received=c["received"], due=c["due"], done=c["done"],
+        on_time=_percent(total.indicator_percent("on_time_rate")), rework=c["rework"],
+        rework_rate=_percent(total.indicator_percent("rework_rate")), satisfied=c["satisfied"],
+        satisfaction=_percent(total.indicator_percent("satisfaction_rate")),
+        score=total.score if total.score is not None else "—", grade=total.grade or "—",
+    )]
+    if low := [r.unit for r in b.mailbox.units if r.grade not in (None, b.mailbox.scheme.spec.grades[0].grade)]:
+        out.append(texts.MAILBOX_B_UNITS.format(units="、".join(low)))
+    return out
+
+
+def _percent(value: object) -> str:
+    return "—" if value is None else f"{value}%"
 
 
 def ranking_paragraph(b: Bulletin) -> str:

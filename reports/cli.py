@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import click
 
 from reports import texts
 from reports.periods import Period, parse_period
-from reports.schemes import SchemeError, format_table, load_scheme, read_counts, score_units
+from reports.schemes import SchemeError, ScoreTable, format_table, load_scheme, read_counts, score_units
 
 
 @click.group()
@@ -61,16 +62,35 @@ def units_command(scheme_name: str, period_text: str, as_json: bool) -> None:
     """Score every unit from the tickets of a period."""
     from reports.service import score_period
 
+    _score_from_database(score_period, scheme_name, period_text, as_json, texts.NO_UNITS)
+
+
+def _score_from_database(read: Callable[..., Awaitable[ScoreTable | None]], scheme_name: str, period_text: str,
+                         as_json: bool, nothing: str) -> None:
+    """Read a period's score table from the database and print it (or `nothing`)."""
     try:
         period = parse_period(period_text)
         scheme = load_scheme(scheme_name)
     except (ValueError, SchemeError) as exc:
         raise click.ClickException(str(exc)) from None
-    table = asyncio.run(score_period(scheme=scheme, period=period))
+    table = asyncio.run(read(scheme=scheme, period=period))
     if table is None:
-        click.echo(texts.NO_UNITS)
+        click.echo(nothing)
         return
     click.echo(json.dumps(table.as_json(), ensure_ascii=False, indent=2) if as_json else format_table(table))
+
+
+@report.command("mailbox")
+@click.option(
+    "--period", "period_text", required=True, help="2021-Q3, 2026-10, 2026-W47 or 2026-10-01..2026-10-15"
+)
+@click.option("--scheme", "scheme_name", default="comprehensive-index", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def mailbox_command(period_text: str, scheme_name: str, as_json: bool) -> None:
+    """The mayor's mailbox (市长信箱) comprehensive index of a period, from the letters in the database."""
+    from reports.service import mailbox_period
+
+    _score_from_database(mailbox_period, scheme_name, period_text, as_json, texts.NO_LETTERS)
 
 
 def _bulletin(kind: str, period: Period, out: Path, scheme_name: str, rules: Path | None) -> None:

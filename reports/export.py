@@ -19,7 +19,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports import charts, texts
-from reports.bulletin import Bulletin, basic_paragraphs, made_at_text, pct, ranking_paragraph, requirements
+from reports.bulletin import (
+    Bulletin,
+    basic_paragraphs,
+    enterprise_paragraph,
+    made_at_text,
+    mailbox_paragraphs,
+    pct,
+    ranking_paragraph,
+    requirements,
+)
 from reports.linkage import (
     DeputyList,
     DeputyReport,
@@ -240,6 +249,32 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
             if r.missed or r.login_letters or r.warning_letters
         ],
     )
+    if b.enterprise is not None and b.enterprise.received:
+        e = b.enterprise
+        values: list[Cell] = [e.received, e.routed, e.dispatched, e.counts["due"], e.counts["done"],
+                              Rate(e.rate("on_time_rate")), Rate(e.rate("satisfaction_rate")),
+                              Rate(e.rate("resolution_rate"))]
+        tables["enterprise"] = Table(texts.SHEET_ENTERPRISE, texts.SECTION_ENTERPRISE, [texts.COL_ITEM, texts.COL_VALUE],
+                                     [[label, value] for label, value in zip(texts.ENTERPRISE_ROWS, values, strict=True)])
+    if b.mailbox is not None:
+        na = texts.NOT_APPLICABLE_CELL
+
+        def letter_row(row: ScoreRow) -> list[Cell]:
+            c = row.counts
+            return [row.unit, c["received"], c["due"], c["done"], Rate(row.indicators["completion_rate"]),
+                    c["on_time"], Rate(row.indicators["on_time_rate"]), c["rework"],
+                    Rate(row.indicators["rework_rate"]), c["satisfied"], Rate(row.indicators["satisfaction_rate"]),
+                    _or(row.score, na), row.grade or na]
+
+        # Ordered as the seed's table: the most letters first.
+        ordered = sorted(b.mailbox.units, key=lambda r: (-r.counts["received"], r.unit))
+        tables["mailbox"] = Table(
+            texts.SHEET_MAILBOX, texts.TABLE_MAILBOX.format(period=b.period.label),
+            [texts.COL_UNIT, texts.COL_RECEIVED_LETTERS, texts.COL_LETTERS_DUE, texts.COL_DONE, texts.COL_COMPLETION,
+             texts.COL_LETTERS_ON_TIME, texts.COL_ON_TIME, texts.COL_REWORK, texts.COL_REWORK_RATE, texts.COL_SATISFIED,
+             texts.COL_MASS_SATISFACTION, texts.COL_INDEX, texts.COL_GRADE],
+            [letter_row(r) for r in [*ordered, b.mailbox.total]],
+        )
     tables["days"] = Table(
         texts.SHEET_DAYS, texts.SHEET_DAYS, [texts.COL_DAY, texts.COL_COUNT], [[d, n] for d, n in ov.by_day]
     )
@@ -340,6 +375,12 @@ def render_markdown(b: Bulletin, tables: dict[str, Table], chart_names: dict[str
     for key in ("trend", "categories"):
         if key in chart_names:
             out += [f"![{key}]({chart_names[key]})", ""]
+    out += [f"### {texts.SECTION_ENTERPRISE}", "", enterprise_paragraph(b), ""]
+    out += [f"### {texts.SECTION_MAILBOX}", ""]
+    for paragraph in mailbox_paragraphs(b):
+        out += [paragraph, ""]
+    if "mailbox" in tables:
+        out += _md_table(tables["mailbox"])
     out += [f"## {texts.SECTION_RANKING}", "", ranking_paragraph(b), ""]
     for key in ("best", "poor", "poor_tickets"):
         if key in tables:

@@ -228,18 +228,23 @@ async def unit_indicators(
 async def unit_indicators_and_total(
     session: AsyncSession, *, period: Period, as_of: datetime | None = None, limit_days: int = 30,
     call_evidence_since: date | None = None,
+    only: ColumnElement[bool] | None = None,
 ) -> tuple[list[UnitIndicators], dict[str, int]]:
     """Per-unit counts (主协办同责) and the jurisdiction's counts (each ticket once), in two scans.
 
     Every dispatched ticket has exactly one main unit, so the main units' groups add up to the
     jurisdiction; the co-handling units are a second, small aggregate over TicketCoUnit (a unit
-    named both main and co-handler of one ticket counts once).
+    named both main and co-handler of one ticket counts once). `only`: a condition on the
+    tickets' columns that restricts the cohort (the mailbox's letters, say).
     """
     as_of = ensure_aware(as_of or period.end)
     columns = count_columns(T, as_of=as_of, limit_days=limit_days, call_evidence_since=call_evidence_since)
     in_period = sa.and_(
         T.c.received_at >= period.start, T.c.received_at < period.end, T.c.dispatched_at.is_not(None)
     )
+    if only is not None:
+        # A subset of the tickets (a channel, the enterprises' requests): same counts, same rules.
+        in_period = sa.and_(in_period, only)
     main = (
         (
             await _run(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal, TypeVar, cast
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports.bulletin import build_bulletin, office_name
+from reports.enterprise import mailbox_index
 from reports.export import WRITE_STEPS, BulletinFiles, DeputyListFiles, write_bulletin, write_deputy_list
 from reports.indicators import unit_indicators
 from reports.linkage import DeputyReport, WhistleReport, deputies_list, deputy_report, whistle_report
@@ -16,23 +19,39 @@ from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, 
 from tickets.calendar import CalendarOverrides, WorkCalendar
 from tickets.clock import Clock, SystemClock
 from tickets.db import create_engine, session_factory
-from tickets.policy import load_policy
+from tickets.policy import Policy, load_policy
 from tickets.settings import Settings
+
+T = TypeVar("T")
 
 
 async def score_period(
     *, scheme: CompiledScheme, period: Period, settings: Settings | None = None
 ) -> ScoreTable | None:
+    rows = await _read(settings, lambda session, policy: unit_indicators(
+        session, period=period, limit_days=policy.deadlines.limit.amount,
+        call_evidence_since=policy.contact.call_evidence_since))
+    return score_units(scheme, counts_from_indicators(scheme, rows)) if rows else None
+
+
+async def _read(settings: Settings | None, work: Callable[[AsyncSession, Policy], Awaitable[T]]) -> T:
+    """One read of the configured database: `work(session, policy)` (the office's policy file)."""
     settings = settings or Settings()
     policy = load_policy(settings.policy_file)
     engine = create_engine(settings.database_url)
     try:
         async with session_factory(engine)() as session:
-            rows = await unit_indicators(session, period=period, limit_days=policy.deadlines.limit.amount,
-                                        call_evidence_since=policy.contact.call_evidence_since)
+            return await work(session, policy)
     finally:
         await engine.dispose()
-    return score_units(scheme, counts_from_indicators(scheme, rows)) if rows else None
+
+
+async def mailbox_period(
+    *, scheme: CompiledScheme, period: Period, settings: Settings | None = None
+) -> ScoreTable | None:
+    """The 市长信箱's comprehensive index of a period, from the letters in the database."""
+    return await _read(settings, lambda session, policy: mailbox_index(
+        session, period=period, scheme=scheme, limit_days=policy.deadlines.limit.amount))
 
 
 # Reading the database, then the files (export.WRITE_STEPS).

@@ -1,15 +1,23 @@
-"""CLI commands of the ticket core: init-db and demo."""
+"""CLI commands of the ticket core: init-db, demo and the 政企通 register (specialist)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import click
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tickets import texts
-from tickets.context import Rules
+from tickets import enterprise, texts
+from tickets.context import Actor, Rules
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.demo import demo_is_loaded, load_demo
+from tickets.enums import Role
+from tickets.errors import HotlineError, NotFound
+from tickets.models import Staff
+from tickets.privacy import normalize_phone
+from tickets.queries import get_unit
 from tickets.settings import Settings
 from tickets.terminal import progress
 
@@ -52,3 +60,90 @@ def demo(count: int, if_empty: bool, seed: int) -> None:
             await engine.dispose()
 
     asyncio.run(run())
+
+
+# --- 政企通 register (tickets.enterprise) ------------------------------------------------------
+
+
+@click.group("specialist")
+def specialist() -> None:
+    """The 政企通 register: policy specialists per unit and policy area."""
+
+
+def _run_register(work: Callable[[AsyncSession, Rules], Awaitable[str]]) -> None:
+    settings = Settings()
+
+    async def run() -> str:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session:
+                out = await work(session, Rules.from_settings(settings))
+                await session.commit()
+                return out
+        finally:
+            await engine.dispose()
+
+    try:
+        click.echo(asyncio.run(run()))
+    except HotlineError as error:
+        raise click.ClickException(error.message) from None
+
+
+_CLI_ACTOR = Actor(role=Role.OFFICE, name=texts.CLI_ACTOR_NAME)
+
+
+@specialist.command("add")
+@click.option("--unit", "unit_name", required=True, help="The unit's name, as in the units table.")
+@click.option("--staff", "staff_ref", required=True, help="The handler: staff id, or their phone.")
+@click.option("--area", required=True, help="Policy area, e.g. 稳岗补贴.")
+def specialist_add(unit_name: str, staff_ref: str, area: str) -> None:
+    """Name a handler of a unit its policy specialist for an area."""
+
+    async def work(session: AsyncSession, rules: Rules) -> str:
+        unit = await get_unit(session, name=unit_name.strip())
+        staff = await _staff(session, staff_ref)
+        found = await enterprise.register_specialist(session, rules=rules, actor=_CLI_ACTOR, unit_id=unit.id,  # type: ignore[arg-type]
+                                                     staff_id=staff.id, policy_area=area)  # type: ignore[arg-type]
+        return texts.SPECIALIST_ADDED.format(id=found.id, name=staff.name, unit=unit.name, area=found.policy_area)
+
+    _run_register(work)
+
+
+@specialist.command("list")
+@click.option("--all", "include_inactive", is_flag=True, help="Also the deactivated entries.")
+def specialist_list(include_inactive: bool) -> None:
+    """The register, by unit and area, with each specialist's open enterprise requests."""
+
+    async def work(session: AsyncSession, _rules: Rules) -> str:
+        entries = await enterprise.list_specialists(session, include_inactive=include_inactive)
+        if not entries:
+            return texts.SPECIALISTS_NONE
+        return "\n".join(texts.SPECIALIST_LINE.format(
+            id=e.id, unit=e.unit, name=e.name, area=e.policy_area, open=e.open_requests,
+            state="" if e.active else texts.SPECIALIST_INACTIVE) for e in entries)
+
+    _run_register(work)
+
+
+@specialist.command("remove")
+@click.argument("specialist_id", type=int)
+def specialist_remove(specialist_id: int) -> None:
+    """Deactivate an entry (kept for the tickets it served)."""
+
+    async def work(session: AsyncSession, rules: Rules) -> str:
+        found = await enterprise.deactivate_specialist(session, rules=rules, actor=_CLI_ACTOR,
+                                                       specialist_id=specialist_id)
+        return texts.SPECIALIST_REMOVED.format(id=found.id, area=found.policy_area)
+
+    _run_register(work)
+
+
+async def _staff(session: AsyncSession, ref: str) -> Staff:
+    ref = ref.strip()
+    staff = await session.get(Staff, int(ref)) if ref.isdigit() and len(ref) < 8 else None
+    if staff is None and ref:
+        phone = normalize_phone(ref) if not ref.isdigit() or len(ref) >= 8 else ref
+        staff = (await session.exec(select(Staff).where(Staff.phone == phone))).first()
+    if staff is None:
+        raise NotFound(texts.ERR_STAFF_NOT_FOUND)
+    return staff

@@ -33,6 +33,7 @@ class Channel(StrEnum):
     WEB = "web"
     UPSTREAM = "upstream"
     TELEPHONY = "telephony"
+    MAILBOX = "mailbox"  # 市长信箱: letters with a title, their own deadlines, replies that may be published
 
 
 class RequestType(StrEnum):
@@ -119,6 +120,7 @@ class Action(StrEnum):
     WHISTLE_LATE = "whistle_late"
     WHISTLE_CLOSED = "whistle_closed"
     DEPUTY_REFERRAL = "deputy_referral"  # 人大代表转办: the office flags a ticket a deputy referred
+    PUBLISH = "publish"  # 公开: a mailbox letter and its reply shown on the public page (tickets.mailbox)
 
 
 class CallOutcome(StrEnum):

@@ -36,3 +36,11 @@ class IllegalTransition(HotlineError):
 class WindowClosed(HotlineError):
     code = "window_closed"
     http_status = 409
+
+
+class Conflict(HotlineError):
+    """The request is well formed but clashes with what is stored (a register entry that
+    exists, a person who is not where the request says)."""
+
+    code = "conflict"
+    http_status = 409

@@ -38,6 +38,7 @@ class MessageKind(StrEnum):
     REPLY_TO_CITIZEN = "reply_to_citizen"
     CALLBACK_REQUEST = "callback_request"
     VERIFICATION_CODE = "verification_code"  # a one-time SMS code (tickets.verification)
+    LETTER_PUBLISHED = "letter_published"  # a mailbox letter's reply is on the public page
     # To the handlers of a unit.
     TICKET_DISPATCHED = "ticket_dispatched"
     RETURN_APPROVED = "return_approved"
@@ -56,6 +57,8 @@ class MessageKind(StrEnum):
     WHISTLE_REPORTED_IN = "whistle_reported_in"  # to the lead unit: a summoned unit reported in
     WHISTLE_MEETING = "whistle_meeting"  # the on-site meeting's record, to every unit of the whistle
     WHISTLE_CLOSED = "whistle_closed"  # the ticket is closed: the whistle ends
+    # To one staff member.
+    SPECIALIST_ASSIGNED = "specialist_assigned"  # 政企通: an enterprise request is theirs, one-to-one
     # To the office.
     TICKET_NEW = "ticket_new"
     RETURN_REQUESTED = "return_requested"
@@ -78,7 +81,7 @@ class Audience(StrEnum):
 
 _TO_CITIZEN = {MessageKind.TICKET_RECEIVED, MessageKind.TICKET_DISPATCHED_CITIZEN, MessageKind.DIRECT_ANSWER,
                MessageKind.SENT_BACK, MessageKind.TICKET_CLOSED, MessageKind.CALLBACK_REQUEST,
-               MessageKind.REPLY_TO_CITIZEN, MessageKind.VERIFICATION_CODE}
+               MessageKind.REPLY_TO_CITIZEN, MessageKind.VERIFICATION_CODE, MessageKind.LETTER_PUBLISHED}
 # Sent on every channel the citizen is reachable by, not only the first: the unit's answer
 # must reach them where they asked (a phone request of a citizen also on Telegram gets both).
 _EVERY_CITIZEN_CHANNEL = {MessageKind.REPLY_TO_CITIZEN}
@@ -105,6 +108,7 @@ def audience(kind: MessageKind) -> Audience:
 HANDLER_CARD_STATE: dict[MessageKind, TicketStatus] = {
     MessageKind.TICKET_DISPATCHED: TicketStatus.DISPATCHED,
     MessageKind.RECHECK: TicketStatus.DISPATCHED,
+    MessageKind.SPECIALIST_ASSIGNED: TicketStatus.DISPATCHED,
     MessageKind.REWORK: TicketStatus.ACCEPTED,
     MessageKind.RETURN_REFUSED: TicketStatus.ACCEPTED,
     MessageKind.EXTENSION_APPROVED: TicketStatus.ACCEPTED,
@@ -235,6 +239,22 @@ async def tell(session: AsyncSession, *, rules: Rules, kind: MessageKind, ticket
     rows = [message(kind, to, cause=cause, body=body)
             for to in await recipients(session, kind=kind, ticket=ticket, unit_ids=unit_ids)]
     return await enqueue_many(session, messages=rows, now=rules.now())
+
+
+async def tell_staff(session: AsyncSession, *, rules: Rules, kind: MessageKind, ticket: Ticket, staff: Staff,
+                     text: str) -> int:
+    """Tell one named staff member about a ticket (the 政企通 specialist it is routed to): the
+    one-to-one service reaches the person, not the unit's group. Once per ticket and person."""
+    to = staff_address(staff)
+    if to is None:
+        return 0
+    body: dict[str, Any] = {"number": ticket.number, "text": text}
+    if kind in HANDLER_CARD_STATE:
+        # The card's buttons, as the unit's dispatch card has them: the specialist acts from it.
+        body["actions"] = [a.value for a in workflow.available_actions(ticket, Role.HANDLER, now=rules.now(),
+                                                                       policy=rules.policy)]
+    row = message(kind, to, cause=f"{ticket.number}:{kind.value}:{staff.id}", body=body)
+    return await enqueue_many(session, messages=[row], now=rules.now())
 
 
 # --- a new ticket, from any channel --------------------------------------------------

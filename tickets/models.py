@@ -363,3 +363,55 @@ class TicketPhoto(SQLModel, table=True):
     width: int
     height: int
     created_at: datetime = _ts(nullable=False)
+
+
+# --- 政企通 policy specialists and 市长信箱 letters (tickets.enterprise, tickets.mailbox) ---------
+
+
+class PolicySpecialist(SQLModel, table=True):
+    """One line of the 政企通 register: a staff member of a unit who answers enterprises on
+    one policy area (seed 002: 44 specialists of 23 units). Rows are never deleted: a
+    specialist who leaves is deactivated, so old tickets still name who served them."""
+
+    __tablename__ = "policy_specialist"
+    __table_args__ = (sa.UniqueConstraint("staff_id", "policy_area", name="uq_policy_specialist"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    policy_area: str = Field(max_length=50, index=True)
+    active: bool = True
+    created_at: datetime = _ts(nullable=False)
+    created_by: str = Field(default="", max_length=50)
+    deactivated_at: datetime | None = _ts()
+    deactivated_by: str = Field(default="", max_length=50)
+
+
+class EnterpriseRequest(SQLModel, table=True):
+    """What makes a ticket an enterprise's (涉企诉求): who the enterprise is and which policy
+    area it asks about; the specialist it was routed to, one-to-one."""
+
+    __tablename__ = "enterprise_request"
+
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    # 统一社会信用代码 (GB 32100-2015), checked before storing; None when only a name was given.
+    credit_code: str | None = Field(default=None, max_length=18, index=True)
+    company_name: str = Field(default="", max_length=100)
+    policy_area: str = Field(max_length=50)
+    specialist_id: int | None = Field(default=None, foreign_key="policy_specialist.id", index=True)
+    assigned_at: datetime | None = _ts()
+
+
+class MailboxLetter(SQLModel, table=True):
+    """A 市长信箱 letter: its ticket carries the body and the lifecycle; this row the title, the
+    writer's consent to publication and, once published, the cleaned public version."""
+
+    __tablename__ = "mailbox_letter"
+
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    title: str = Field(max_length=100)
+    publish_consent: bool = False
+    published_at: datetime | None = _ts(index=True)
+    public_title: str | None = Field(default=None, max_length=100)
+    public_body: str | None = Field(default=None, sa_column=Column(sa.Text))
+    public_reply: str | None = Field(default=None, sa_column=Column(sa.Text))

@@ -90,6 +90,8 @@ class Limits(BaseModel):
     name_max_chars: int
     reply_min_chars: int
     extension_max_working_days: int
+    letter_title_max_chars: int = 50
+    letter_attachments_max: int = 3
 
 
 class Whistle(BaseModel):
@@ -121,6 +123,22 @@ class Hotline(BaseModel):
     hours: str = "7×24小时"
 
 
+class Enterprise(BaseModel):
+    """政企通: the terms of an enterprise's request routed to a policy specialist."""
+
+    model_config = ConfigDict(frozen=True)
+    first_contact: Period
+    completion: Period
+
+
+class Mailbox(BaseModel):
+    """市长信箱: the letters' own terms and limits."""
+
+    model_config = ConfigDict(frozen=True)
+    first_contact: Period
+    completion: Period
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(frozen=True)
     hotline: Hotline = Hotline()
@@ -132,6 +150,8 @@ class Policy(BaseModel):
     limits: Limits
     whistle: Whistle = Whistle()
     deputies: Deputies = Deputies()
+    enterprise: Enterprise
+    mailbox: Mailbox
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

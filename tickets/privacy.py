@@ -221,6 +221,30 @@ def mask_place(place: str | None) -> str:
     return _DOOR_NUMBERS.sub(lambda m: _ANY_DIGIT.sub("*", m.group()), text)
 
 
+# A resident identity card number (18 characters, the last may be X) and e-mail addresses:
+# neither may reach a published page.
+_ID_CARD = re.compile(rf"(?<![{_D}])[{_D}]{{17}}[{_D}Xx](?![{_D}])")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+_MASKED_PHONE = re.compile(r"[+＋]?[0-9０-９()（）\- ]*\*{4}[0-9０-９]{4}(?:\s*(?:转|ext\.?|x)\s*[0-9０-９]{1,6})?")
+
+
+def redact_for_publication(text: str | None, *, names: Sequence[str | None] = (), hidden: str = "＊＊") -> str:
+    """Text fit for a public page (市长信箱 letters published with the writer's consent): the
+    writer's names removed entirely (a public page keeps no surname either),
+    phones, identity card numbers and e-mail addresses replaced, entrance and room numbers starred."""
+    text = text or ""
+    for name in sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True):
+        text = text.replace(name, hidden)
+    text = _ID_CARD.sub(hidden, text)
+    text = _EMAIL.sub(hidden, text)
+    # Even a masked phone (138****5678) says too much on a public page: the whole number goes.
+    text = _MASKED_PHONE.sub(hidden, mask_text(text))
+    text = _DOOR.sub(lambda m: "*" * len(m.group()), text)
+    return _DOOR_NUMBERS.sub(lambda m: _ANY_DIGIT.sub("*", m.group()), text)
+
+
 # --- logs --------------------------------------------------------------------------------------
 
 _TRACEBACKS = logging.Formatter()

@@ -18,13 +18,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import calls, texts, whistles, workflow
 from tickets.context import Actor, Rules
-from tickets.deadlines import completion_period, start_deadlines
+from tickets.deadlines import start_deadlines, ticket_completion_period
 from tickets.enums import OPEN_STATUSES, Action, Channel, Role, Satisfaction, TicketStatus
 from tickets.errors import Forbidden, ValidationFailed
 from tickets.events import record_event as _record_event
 from tickets.logins import record_duty_login
 from tickets.messaging import MessageKind, report_upstream, summary, tell
-from tickets.models import CallRecord, Ticket, TicketCoUnit, TicketEvent, Unit
+from tickets.models import CallRecord, EnterpriseRequest, Ticket, TicketCoUnit, TicketEvent, Unit
 from tickets.queries import co_unit_ids, get_ticket, get_unit
 from tickets.schemas import CallbackAnswers, ReplyData, check_length, require
 
@@ -83,6 +83,13 @@ async def _transition(
     return event
 
 
+async def transition(session: AsyncSession, *, rules: Rules, actor: Actor, ticket: Ticket, action: Action,
+                     note: str = "", data: dict[str, Any] | None = None) -> TicketEvent:
+    """One transition of the table with its audit event, for the domain modules beside this one
+    (tickets.mailbox) whose action changes their own rows and not the ticket's columns."""
+    return await _transition(session, rules=rules, actor=actor, ticket=ticket, action=action, note=note, data=data)
+
+
 # Transitions the upstream platform is told about (the reply must go back up, DOMAIN §1).
 UPSTREAM_REPORTED = frozenset(
     {
@@ -125,13 +132,18 @@ async def _set_units(session: AsyncSession, *, ticket: Ticket, unit_id: int, co_
     return unit
 
 
+async def is_enterprise(session: AsyncSession, *, ticket: Ticket) -> bool:
+    """An enterprise's request (政企通) runs on the enterprise terms whoever dispatches it."""
+    return await session.get(EnterpriseRequest, ticket.id) is not None
+
+
 async def dispatch(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, unit_id: int,
                    co_unit_ids: Sequence[int] = (), note: str = "") -> Ticket:
     """派单 to a main unit and optional co-handling units."""
     ticket = await _ticket_for(session, actor=actor, number=number)
     workflow.check(ticket.status, Action.DISPATCH, actor.role, number=ticket.number)
     unit = await _set_units(session, ticket=ticket, unit_id=unit_id, co_unit_ids=co_unit_ids)
-    start_deadlines(ticket, rules=rules)
+    start_deadlines(ticket, rules=rules, enterprise=await is_enterprise(session, ticket=ticket))
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.DISPATCH,
                               note=note, data={"unit_id": unit.id, "co_unit_ids": list(co_unit_ids)})
     await _announce_dispatch(session, rules=rules, ticket=ticket, event=event, unit=unit)
@@ -301,7 +313,7 @@ async def decide_return(session: AsyncSession, *, rules: Rules, actor: Actor, nu
         if new_unit_id == old_unit_id:
             raise ValidationFailed(texts.ERR_SAME_UNIT)
         new_unit = await _set_units(session, ticket=ticket, unit_id=new_unit_id, co_unit_ids=())
-        start_deadlines(ticket, rules=rules)
+        start_deadlines(ticket, rules=rules, enterprise=await is_enterprise(session, ticket=ticket))
     else:
         note = require(note, texts.WHAT_RETURN_REFUSAL)
         if ticket.accepted_at is None:
@@ -477,7 +489,9 @@ async def _rework(session: AsyncSession, *, rules: Rules, actor: Actor, ticket: 
     ticket.result = None
     ticket.replied_at = None
     # Rework restarts the handling period: the unit gets a full new term for a second reply.
-    ticket.due_at = rules.calendar.add(rules.now(), completion_period(rules.policy, ticket.urgency))
+    term = rules.policy.enterprise.completion if await is_enterprise(session, ticket=ticket) \
+        else ticket_completion_period(rules.policy, ticket)
+    ticket.due_at = rules.calendar.add(rules.now(), term)
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.REWORK, note=note,
                               data=data)
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.REWORK,

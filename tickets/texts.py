@@ -59,6 +59,7 @@ CHANNEL = {
     Channel.WEB: "网络端",
     Channel.UPSTREAM: "上级平台",
     Channel.TELEPHONY: "电话",
+    Channel.MAILBOX: "市长信箱",
 }
 UNIT_KIND = {
     UnitKind.OFFICE: "热线办",
@@ -101,6 +102,7 @@ ACTION = {
     Action.WHISTLE_LATE: "报到超时通报",
     Action.WHISTLE_CLOSED: "吹哨结束",
     Action.DEPUTY_REFERRAL: "人大代表转办",
+    Action.PUBLISH: "公开答复",
 }
 
 # --- errors -------------------------------------------------------------------
@@ -341,3 +343,40 @@ N_WHISTLE_CLOSED = "【吹哨结束】工单 {number} 已{status}，本次吹哨
 WHAT_DEPUTY_NAME = "人大代表姓名"
 WHAT_DEPUTY_STATION = "人大代表联系点"
 ERR_DEPUTY_ALREADY = "工单 {number} 已标记为人大代表（{deputy}）转办。"
+# --- 政企通 policy specialists and enterprise requests (tickets.enterprise) --------------------
+ERR_CREDIT_CODE_LENGTH = "统一社会信用代码应为18位，您填写的是{length}位，请核对营业执照上的代码。"
+ERR_CREDIT_CODE_CHARACTER = ("统一社会信用代码第{position}位“{char}”不是有效字符（代码只含数字和大写字母，"
+                             "不含 I、O、Z、S、V），请核对。")
+ERR_CREDIT_CODE_DIVISION = "统一社会信用代码第3至8位应为行政区划代码（6位数字），请核对。"
+ERR_CREDIT_CODE_CHECK = "统一社会信用代码校验位（第18位“{given}”）不正确，代码可能抄错了，请对照营业执照重新填写。"
+ERR_ENTERPRISE_WHO = "请填写企业的统一社会信用代码或企业名称。"
+ERR_POLICY_AREA_EMPTY = "请填写咨询的政策领域（如“税收优惠”“稳岗补贴”）。"
+ERR_SPECIALIST_NOT_HANDLER = "“{name}”不是{unit}的联络员，不能登记为该单位的政策专员。"
+ERR_SPECIALIST_EXISTS = "“{name}”已是“{area}”领域的政策专员。"
+ERR_SPECIALIST_NOT_FOUND = "未找到政策专员 {id}。"
+WHAT_COMPANY = "企业名称"
+WHAT_POLICY_AREA = "政策领域"
+N_SPECIALIST_ASSIGNED = ("【政企通】企业诉求 {number} 由您一对一服务\n企业：{company}\n政策领域：{area}\n"
+                         "{summary}\n先行联系时限：{first_contact_due}\n办结时限：{due}")
+SPECIALIST_ROUTER = "政企通专员分配"
+SPECIALIST_ROUTED = "政企通：分配政策专员{name}（{area}）"
+NO_SPECIALIST = "政企通：“{area}”领域暂无政策专员，待热线办派单"
+
+# --- 市长信箱 letters (tickets.mailbox) --------------------------------------------------------
+WHAT_LETTER_TITLE = "信件标题"
+WHAT_PUBLIC_REPLY = "公开的答复内容"
+ERR_LETTER_TITLE_EMPTY = "请填写信件标题。"
+ERR_LETTER_TITLE_NO_WORDS = "信件标题需要用文字写明事由，只有表情或标点无法办理。"
+ERR_LETTER_NO_CONSENT = "来信人未同意公开，信件 {number} 的答复不能公开。"
+ERR_LETTER_NOT_FOUND = "工单 {number} 不是市长信箱来信。"
+ERR_LETTER_ALREADY_PUBLISHED = "信件 {number} 的答复已经公开。"
+ERR_LETTER_TOO_MANY_ATTACHMENTS = "附件最多 {limit} 个，您上传了 {count} 个。"
+N_LETTER_PUBLISHED = "您写给市长信箱的信件（{number}）及答复已按您的意愿公开，个人信息已隐去。"
+PUBLIC_REDACTED = "＊＊"
+CLI_ACTOR_NAME = "命令行"
+SPECIALIST_ADDED = "已登记政策专员 #{id}：{unit} {name}，政策领域“{area}”。"
+SPECIALIST_REMOVED = "政策专员 #{id}（{area}）已停用。"
+SPECIALISTS_NONE = "政企通专员库中还没有政策专员。"
+SPECIALIST_LINE = "#{id}  {unit}  {name}  {area}  在办企业诉求{open}件{state}"
+SPECIALIST_INACTIVE = "（已停用）"
+SPECIALIST_REGISTER = "管理政企通专员库"

@@ -13,6 +13,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from integrations.openapi import document
 from tests.integrations.live import LiveApp, auth_for
@@ -41,8 +42,22 @@ DOCUMENT = document()
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 
 
+# Two refusals no JSON Schema can state, each documented as a 422 of its operation: a credit
+# code's check character (GB 32100-2015, a weighted sum mod 31) and whether an attachment's
+# bytes are an image. A case the document calls valid may get exactly these, and nothing else.
+UNSTATABLE = {"/api/v1/enterprise/requests": "校验位", "/api/v1/mailbox/letters": "不是 JPG、PNG 或 WebP 格式的照片"}
+
+
 @schema.parametrize()
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=list(HealthCheck), database=None, derandomize=True)
 def test_live_app_keeps_to_its_document(case: schemathesis.Case, live: LiveApp) -> None:
-    case.call_and_validate(base_url=live.base_url, headers=auth_for(case, live.key))
+    expected = UNSTATABLE.get(case.operation.path)
+    if expected is None:
+        case.call_and_validate(base_url=live.base_url, headers=auth_for(case, live.key))
+        return
+    response = case.call(base_url=live.base_url, headers=auth_for(case, live.key))
+    if response.status_code == 422 and expected in response.json()["error"]["message"]:
+        case.validate_response(response, excluded_checks=[positive_data_acceptance])
+    else:
+        case.validate_response(response)

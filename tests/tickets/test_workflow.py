@@ -37,7 +37,8 @@ def test_forbidden_transition_raises_typed_error_with_chinese_message(status: Ti
 def test_terminal_states_allow_nothing_but_recheck_and_archive_of_closed() -> None:
     for status in (TicketStatus.DIRECT_ANSWERED, TicketStatus.SENT_BACK, TicketStatus.RECALLED):
         assert all(allowed_actions(status, role) == [] for role in Role)
-    assert set(allowed_actions(TicketStatus.CLOSED, Role.OFFICE)) == {Action.RECHECK, Action.ARCHIVE}
+    # PUBLISH: a closed 市长信箱 letter's reply on the public page (tickets.mailbox; letters only).
+    assert set(allowed_actions(TicketStatus.CLOSED, Role.OFFICE)) == {Action.RECHECK, Action.ARCHIVE, Action.PUBLISH}
 
 
 def test_only_the_office_decides_returns_and_extensions_and_closes() -> None:

@@ -24,14 +24,15 @@ def setup(app: web.Application) -> None:
     from tickets.tracking import TrackingLinks
     from tickets.verification import CodePolicy
     from web.base import SECRET, Area, register_area
-    from web.h5 import views
+    from web.h5 import mailbox, views
     from web.h5.limits import H5Limits
 
     rules = app[RULES]
     settings = app[SETTINGS]
     policy = PhotoPolicy()
     # Three photos and the form: the only body over the app's 1 MB limit.
-    uploads = {"/h5/file/submit": policy.max_photos * policy.max_bytes + MB}
+    uploads = {"/h5/file/submit": policy.max_photos * policy.max_bytes + MB,
+               "/h5/mailbox": rules.policy.limits.letter_attachments_max * policy.max_bytes + MB}
     register_area(app, Area(name="h5", prefix="/h5/", templates=HERE / "templates", home="/h5/",
                             globals=views.template_globals()))
     app.setdefault(BODY_LIMITS, {}).update(uploads)
@@ -42,3 +43,4 @@ def setup(app: web.Application) -> None:
     app[views.CODE_POLICY] = CodePolicy(log_codes=settings.sms_code_log)
     app[views.PHOTO_WORK] = asyncio.Semaphore(os.cpu_count() or 2)
     app.router.add_routes(views.routes)
+    app.router.add_routes(mailbox.routes)

@@ -351,10 +351,14 @@ async def file_submit(request: web.Request) -> web.StreamResponse:
     try:
         return await _file_submit(request, form)
     finally:
-        # aiohttp spools uploads to temporary files: closed here, whatever happened.
-        for value in form.values():
-            if isinstance(value, web.FileField):
-                value.file.close()
+        close_uploads(form)
+
+
+def close_uploads(form: MultiDictProxy[Any]) -> None:
+    """aiohttp spools uploads to temporary files: closed after the view, whatever happened."""
+    for value in form.values():
+        if isinstance(value, web.FileField):
+            value.file.close()
 
 
 async def _file_submit(request: web.Request, form: MultiDictProxy[Any]) -> web.StreamResponse:
@@ -414,6 +418,11 @@ async def _verify_reply(request: web.Request, form: MultiDictProxy[Any], *, mess
         return page(request, "_verify.html", context | hint, status=status)
     if (token := context["back"]).startswith("/h5/t/"):
         return await _track_page(request, token.removeprefix("/h5/t/"), context, status=status)
+    if context["back"] == "/h5/mailbox":
+        from web.h5.mailbox import LetterDraft, form_context
+
+        return page(request, "mailbox.html", form_context(request, LetterDraft.of(form), **context, photos_again=True),
+                    status=status)
     return page(request, "review.html", _review_context(request, Draft.of(form), **context, photos_again=True),
                 status=status)
 
@@ -516,7 +525,7 @@ async def _track_page(request: web.Request, token: str, verify: dict[str, Any], 
         view = await timeline.tracking_view(session, ticket=ticket, owner=owner)
     receipt = None
     if request.query.get("new") == "1" and owner:
-        period = deadlines.completion_period(rules.policy, ticket.urgency)
+        period = deadlines.ticket_completion_period(rules.policy, ticket)
         receipt = {"due": ttexts.fmt_local(deadlines.expected_due(ticket, rules=rules).at),
                    "period": deadlines.describe_period(period), "phone": mask_phone(ticket.contact_phone)}
     rated = request.query.get("rated", "")
