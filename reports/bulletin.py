@@ -151,12 +151,15 @@ async def build_bulletin(
         def duty_reader(s: AsyncSession) -> Awaitable[list[DutyRecord]]:
             return duty_records(s, period=period, workdays=workdays, deadline=deadline)
 
-    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty) = await asyncio.gather(
+    # Two gathers of at most six parts (the most asyncio.gather is typed for), run together.
+    counts = asyncio.gather(
         read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days)),
         # Volumes and breakdowns only: the jurisdiction's counts come with the units' (below).
         read(lambda s: overview(s, period=period, limit_days=limit_days, counts={})),
         read(lambda s: received_count(s, period=period.previous())),
         read(_office_name),
+    )
+    cases = asyncio.gather(
         read(lambda s: poor_tickets(s, period=period, policy=policy, rules=rules)),
         read(lambda s: find_hotspots(s, period=period, policy=policy, similarity=similarity)),
         # The bulletin reports the repeats of its own period; the weekly supervision job looks further back.
@@ -167,6 +170,9 @@ async def build_bulletin(
         ),
         read(lambda s: _typical(s, period=period)),
         read(duty_reader),
+    )
+    (units_and_total, ov, previous, office), (poor, hotspots, repeats, typical, duty) = await asyncio.gather(
+        counts, cases
     )
     units, total = units_and_total
     ov = replace(ov, counts=total)

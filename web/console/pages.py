@@ -229,8 +229,8 @@ async def ticket_action(request: web.Request) -> web.Response:
             raise
         return await _ticket_page(request, number, error=error.message, form=form, failed=spec.name,
                                   status=error.http_status)
-    if form.get("back") in RETURN_PAGES:
-        raise web.HTTPSeeOther(f"{form.get('back')}?done={spec.name}")
+    if isinstance(back := form.get("back"), str) and back in RETURN_PAGES:
+        raise web.HTTPSeeOther(f"{back}?done={spec.name}")
     raise web.HTTPSeeOther(f"/console/tickets/{number}?done={spec.name}")
 
 
