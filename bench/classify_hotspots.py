@@ -1,13 +1,14 @@
 """Hotspots on tipdm2020c attachment 3: ≥ N similar messages from different citizens in 7 days.
 
-    .venv/bin/python bench/classify_hotspots.py [--data PATH] [--threshold T] [--show K]
+    .venv/bin/python bench/classify_hotspots.py [--data PATH] [--messages N] [--threshold T] [--show K]
 
 Runs the service's own hotspot rule (reports.hotspots.hotspot_groups, what the bulletin
 uses) with the policy's numbers (tickets/policy_default.yaml). The messages have no
 category or place, so all are compared with each other: a harder case than the service's,
 which compares only within one category and place. Prints every hotspot (size, window) and,
 for the first K, the titles of its members so a person can judge whether they are really
-one matter.
+one matter. Without a category or place every new text is compared with every group so far
+(quadratic), so by default only the latest --messages messages are used.
 """
 
 from __future__ import annotations
@@ -62,12 +63,13 @@ def load(path: Path) -> list[TicketText]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=DEFAULT)
+    parser.add_argument("--messages", type=int, default=1000, help="the latest N messages (0: all)")
     parser.add_argument("--threshold", type=float, default=HOTSPOT_THRESHOLD)
     parser.add_argument("--show", type=int, default=8, help="print member titles of the first K hotspots")
     args = parser.parse_args()
 
     policy = load_policy()
-    records = load(args.data)
+    records = sorted(load(args.data), key=lambda r: r.received_at)[-args.messages :]
     need = policy.supervision.hotspot_min_tickets
     window = timedelta(days=policy.supervision.hotspot_window_days)
     first = min(r.received_at for r in records)

@@ -14,6 +14,7 @@ Hotspots and repeats themselves are found in one place, reports/hotspots.py, wit
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -50,15 +51,21 @@ def _analyzer(text: str) -> list[str]:
     return _bigrams(_prepare(text))
 
 
+@lru_cache(maxsize=8192)
+def _weights(text: str) -> tuple[dict[str, float], float]:
+    """A text's bigram weights and their norm. Cached: a finder compares each text with many
+    (reports/hotspots.py), and normalising it (OpenCC, NFKC) costs more than the product."""
+    counts = Counter(_analyzer(text))
+    weights = {k: 1.0 + np.log(v) for k, v in counts.items()}
+    return weights, np.sqrt(sum(w * w for w in weights.values()))
+
+
 def text_similarity(a: str, b: str) -> float:
     """Cosine of the two texts' character-bigram counts (sublinear tf), 0.0 … 1.0."""
     if not a.strip() or not b.strip():
         raise EmptyText(ERR_EMPTY_TEXT)
-    ca, cb = Counter(_analyzer(a)), Counter(_analyzer(b))
-    if not ca or not cb:
+    (wa, na), (wb, nb) = _weights(a), _weights(b)
+    if not wa or not wb:
         return 0.0
-    wa = {k: 1.0 + np.log(v) for k, v in ca.items()}
-    wb = {k: 1.0 + np.log(v) for k, v in cb.items()}
     dot = sum(w * wb[k] for k, w in wa.items() if k in wb)
-    norm = np.sqrt(sum(w * w for w in wa.values())) * np.sqrt(sum(w * w for w in wb.values()))
-    return float(round(dot / norm, 6))
+    return float(round(dot / (na * nb), 6))
