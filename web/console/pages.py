@@ -137,8 +137,19 @@ async def ticket_list(request: web.Request) -> web.Response:
         return link(sort=f"-{key}" if current == key else key)
 
     rows = [_row(t, me, found.units, now) for t in found.rows]
-    return page(request, "tickets.html", "tickets" if me.is_office else "mine", found=found, rows=rows, flt=flt,
-                units=units, link=link, sort_link=sort_link, views=view_labels(request), query=request.query)
+    return page(
+        request,
+        "tickets.html",
+        "tickets" if me.is_office else "mine",
+        found=found,
+        rows=rows,
+        flt=flt,
+        units=units,
+        link=link,
+        sort_link=sort_link,
+        views=view_labels(request),
+        query=request.query,
+    )
 
 
 def _row(ticket: Ticket, me: Viewer, units: dict[int, str], now: Any) -> dict[str, Any]:
@@ -168,14 +179,22 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
     rules = request.app[RULES]
     async with request.app[SESSIONS]() as session:
         ticket = await queries.visible_ticket(session, me, number)
-        co = list((await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))).all())
+        co = list(
+            (
+                await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))
+            ).all()
+        )
         events = await ticket_events(session, ticket_id=ticket.id or 0)
         names = await queries.unit_names(session)
-        offered = actions.offered(workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket, actor=me.actor)
+        offered = actions.offered(
+            workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket, actor=me.actor
+        )
         suggestions = []
         if "dispatch" in offered or "decide_return" in offered:
             extra = [str(ticket.pending_request.get("suggested_unit", ""))]
-            suggestions = await rank_units(session, kb=served_kb(request.app), content=ticket.content, extra_names=extra)
+            suggestions = await rank_units(
+                session, kb=served_kb(request.app), content=ticket.content, extra_names=extra
+            )
         units = await queries.handling_unit_list(session) if offered else []
         stamp = await stamp_of(session, ticket)
     visible = may_see_contact(ticket, role=me.actor.role, unit_id=me.unit_id, co_unit_ids=co)
@@ -185,17 +204,34 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
     }
     message = texts.DONE.get(request.query.get("done", ""), "")
     citizen = (ticket.contact_name,)
-    return page(request, "ticket.html", "tickets" if me.is_office else "mine", ticket=ticket, contact=contact,
-                content=ticket.content if visible else mask_text(ticket.content, names=citizen),
-                place=ticket.place if visible else mask_place(ticket.place),
-                reply_text=ticket.reply_text if visible else mask_text(ticket.reply_text or "", names=citizen),
-                events=[(e, e.note if visible else mask_text(e.note, names=citizen)) for e in events],
-                main_unit=names.get(ticket.main_unit_id or 0, "—"), co_units=[names.get(u, "—") for u in co],
-                offered=offered, suggestions=suggestions, units=[u for u in units if u.active],
-                due=due_state(ticket, rules.now()), error=error, failed=failed, form=form or {}, done=message,
-                stamp=stamp, results=tt.RESULT, satisfactions=tt.SATISFACTION,
-                reply_required_site=ticket.site_visit_at is not None, now_local=local(rules.now()),
-                extension_max=rules.policy.limits.extension_max_working_days, status=status)
+    return page(
+        request,
+        "ticket.html",
+        "tickets" if me.is_office else "mine",
+        ticket=ticket,
+        contact=contact,
+        content=ticket.content if visible else mask_text(ticket.content, names=citizen),
+        place=ticket.place if visible else mask_place(ticket.place),
+        reply_text=ticket.reply_text if visible else mask_text(ticket.reply_text or "", names=citizen),
+        events=[(e, e.note if visible else mask_text(e.note, names=citizen)) for e in events],
+        main_unit=names.get(ticket.main_unit_id or 0, "—"),
+        co_units=[names.get(u, "—") for u in co],
+        offered=offered,
+        suggestions=suggestions,
+        units=[u for u in units if u.active],
+        due=due_state(ticket, rules.now()),
+        error=error,
+        failed=failed,
+        form=form or {},
+        done=message,
+        stamp=stamp,
+        results=tt.RESULT,
+        satisfactions=tt.SATISFACTION,
+        reply_required_site=ticket.site_visit_at is not None,
+        now_local=local(rules.now()),
+        extension_max=rules.policy.limits.extension_max_working_days,
+        status=status,
+    )
 
 
 async def stamp_of(session: AsyncSession, ticket: Ticket) -> str:
@@ -236,4 +272,3 @@ async def ticket_action(request: web.Request) -> web.Response:
 
 # Lists whose inline forms post to a ticket's action and come back to the list.
 RETURN_PAGES = frozenset({"/console/approvals"})
-
