@@ -289,8 +289,7 @@ async def generate(
             for table in ("ticket", "citizen", "unit", "ticketevent"):
                 await conn.execute(
                     sa.text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM"
-                        f" {table}))"
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
                     )
                 )
             await conn.execute(sa.text("ANALYZE"))

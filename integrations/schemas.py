@@ -26,10 +26,7 @@ DbId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
 # its own message, the document says so. (Maximum lengths of free text come from the policy
 # file: integrations.openapi adds them.)
 Said = Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})]
-BLANK_OR_CONTENT = (
-    "^(?:[ \\t\\n\\r\u3000]*"
-    "|[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\W_][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*)$"
-)
+BLANK_OR_CONTENT = "^(?:[ \\t\\n\\r\u3000]*|[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\W_][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*)$"
 # A request's content needs a letter or digit of some script (tickets.intake.check_content).
 Content = Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"[^\W_]"})]
 # What tickets.privacy.normalize_phone accepts: a mobile (+86 / 0086 / 86 allowed, spaces or
@@ -331,9 +328,7 @@ class TelephonyCallIn(Strict):
     agent_id: str = Field(min_length=1, max_length=64)
     # Words are needed: a ticket filed from the call takes the transcript as its content.
     transcript: str = Field(max_length=20000, pattern=r"[^\W_]")
-    ticket: TelephonyTicketIn | None = Field(
-        default=None, description="Present when the agent asks for a ticket"
-    )
+    ticket: TelephonyTicketIn | None = Field(default=None, description="Present when the agent asks for a ticket")
 
 
 class LabelOut(BaseModel):

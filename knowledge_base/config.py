@@ -67,9 +67,7 @@ class MatcherConfig(BaseModel):
     answer_offset: float = Field(
         default=1.0, ge=-1, le=1, description="answer-opening cosine counts this much less than a question's"
     )
-    answer_weight: float = Field(
-        default=1.0, ge=0, description="answer-opening cosine mixed into every entry"
-    )
+    answer_weight: float = Field(default=1.0, ge=0, description="answer-opening cosine mixed into every entry")
     hybrid_coefficients: tuple[float, ...] = Field(
         default=(5.0, 43.6, 88.1),
         description="logistic weights of (fused lead, cosine above the KB level, dense lead)",

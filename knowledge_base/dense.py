@@ -144,9 +144,7 @@ class DenseIndex:
                 order = order[np.argsort(-scores[order])]
                 first_score, second = float(scores[order[0]]), float(scores[order[1]])
                 lead = first_score - second
-                in_scope.append(
-                    ((lead, first_score - self.neighbour_level, lead), int(order[0]) == int(entry))
-                )
+                in_scope.append(((lead, first_score - self.neighbour_level, lead), int(order[0]) == int(entry)))
                 rest = [int(j) for j in order if int(j) != int(entry)][:2]
                 lead_out = float(scores[rest[0]] - scores[rest[1]])
                 out_of_scope.append((lead_out, float(scores[rest[0]]) - self.neighbour_level, lead_out))

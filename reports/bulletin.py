@@ -273,9 +273,7 @@ def ranking_paragraph(b: Bulletin) -> str:
     few = b.rankings.insufficient
     insufficient = (
         texts.RANKING_INSUFFICIENT.format(
-            units="、".join(few[:3]) + (texts.ETC if len(few) > 3 else ""),
-            k=len(few),
-            n=b.rules.rank_min_volume,
+            units="、".join(few[:3]) + (texts.ETC if len(few) > 3 else ""), k=len(few), n=b.rules.rank_min_volume
         )
         if few
         else ""

@@ -84,9 +84,7 @@ def _bulletin(kind: str, period: Period, out: Path, scheme_name: str, rules: Pat
     label = texts.PROGRESS_MONTHLY if kind == "monthly" else texts.PROGRESS_WEEKLY
     with progress(label, total=BULLETIN_STEPS) as advance:
         files = asyncio.run(
-            make_bulletin(
-                kind=kind, period=period, out_dir=out, scheme=scheme, rules_path=rules, advance=advance
-            )
+            make_bulletin(kind=kind, period=period, out_dir=out, scheme=scheme, rules_path=rules, advance=advance)
         )
     for path in [files.markdown, files.xlsx, *files.charts]:
         click.echo(str(path))

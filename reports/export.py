@@ -112,13 +112,7 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
             texts.TABLE_BEST.format(label=texts.best_label(b.rules.best_n)),
             [texts.COL_RANK, texts.COL_UNIT, texts.COL_VOLUME, *rate_headers, texts.COL_SCORE],
             [
-                [
-                    r.rank,
-                    r.row.unit,
-                    r.volume,
-                    *_unit_rates(b, r.row.unit),
-                    _or(r.row.score, texts.NOT_APPLICABLE_CELL),
-                ]
+                [r.rank, r.row.unit, r.volume, *_unit_rates(b, r.row.unit), _or(r.row.score, texts.NOT_APPLICABLE_CELL)]
                 for r in b.rankings.best
             ],
         )
@@ -127,14 +121,7 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
             texts.TABLE_POOR,
             [texts.COL_NO, texts.COL_UNIT, texts.COL_VOLUME, *rate_headers, texts.COL_SCORE, texts.COL_WHY],
             [
-                [
-                    r.rank,
-                    r.row.unit,
-                    r.volume,
-                    *_unit_rates(b, r.row.unit),
-                    _or(r.row.score, texts.NOT_APPLICABLE_CELL),
-                    r.why,
-                ]
+                [r.rank, r.row.unit, r.volume, *_unit_rates(b, r.row.unit), _or(r.row.score, texts.NOT_APPLICABLE_CELL), r.why]
                 for r in b.rankings.poor
             ],
         )

@@ -423,9 +423,7 @@ async def duty_records(
             on_time[int(unit_id)] += 1
     # A duty letter belongs to the working day it is about (its period key), whenever the
     # check ran (a missed 16:00 check catches up later); the other letters to their date.
-    about_counted_day = sa.and_(
-        N.c.kind == NoticeKind.DUTY_LOGIN_MISSING, N.c.period_key.in_([d.isoformat() for d in days])
-    )
+    about_counted_day = sa.and_(N.c.kind == NoticeKind.DUTY_LOGIN_MISSING, N.c.period_key.in_([d.isoformat() for d in days]))
     sent_in_period = sa.and_(
         N.c.kind != NoticeKind.DUTY_LOGIN_MISSING, N.c.created_at >= period.start, N.c.created_at < period.end
     )
@@ -452,3 +450,5 @@ async def duty_records(
         ),
         key=lambda r: (-r.missed, -r.warning_letters, r.unit),
     )
+
+

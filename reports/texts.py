@@ -24,10 +24,7 @@ WEEK_LABEL = "{y}年第{w}周（{a:%m月%d日}—{b:%m月%d日}）"
 WEEK_TITLE_LABEL = "{y}年第{w}周，{a:%m月%d日}—{b:%m月%d日}"
 QUARTER_LABEL = "{y}年第{q}季度"
 RANGE_LABEL = "{a:%Y年%m月%d日}—{b:%Y年%m月%d日}"
-ERR_PERIOD = (
-    "无法识别统计周期“{text}”。请写成 2026-10（月）、2026-W47（周）、2026-Q3（季度）或"
-    " 2026-10-01..2026-10-15。"
-)
+ERR_PERIOD = "无法识别统计周期“{text}”。请写成 2026-10（月）、2026-W47（周）、2026-Q3（季度）或 2026-10-01..2026-10-15。"
 ERR_SCHEME_SOURCE = "方案中“{column}”列的数据库来源用到了未知的统计项：{names}。"
 
 NO_CATEGORY = "未分类"
@@ -149,14 +146,9 @@ NOTE_NOT_APPLICABLE = (
     "其余计分项按权重折算为满分后计入得分；加分、扣分项不折算。"
 )
 NOTE_INSUFFICIENT = "注：“样本不足”的单位本期受理量不足{n}件，列出得分供参考，不参与排名和评优评差。"
-REQ_TARGETS = (
-    "各承办单位单月满意率、办结率、及时办结率（按时反馈率）分别不低于{satisfaction}、{completion}、{on_time}。"
-)
+REQ_TARGETS = "各承办单位单月满意率、办结率、及时办结率（按时反馈率）分别不低于{satisfaction}、{completion}、{on_time}。"
 REQ_MISSED = "本期未达标的单位：{units}{more}。请对照整改，提高办件效率，兼顾群众满意度。"
-REQ_WARNING = (
-    "热线办每隔十天统计办件天数，对超过{warning}天的诉求件发送《工作提示函》；各单位要严格把控办件时限，"
-    "杜绝超过{limit}天未办结。"
-)
+REQ_WARNING = "热线办每隔十天统计办件天数，对超过{warning}天的诉求件发送《工作提示函》；各单位要严格把控办件时限，杜绝超过{limit}天未办结。"
 REQ_DUTY = "热线办于每个工作日{deadline}统计各单位登录值守情况，届时未登录的视为未登录，并发送提示函。"
 REQ_DUTY_MISSED = "本期未按时登录值守的单位：{units}{more}。请落实A、B角值守，确保每个工作日按时登录。"
 REQ_HOTSPOTS = "涉及民情专报和督办件的单位，请在{days}个工作日内书面答复原因分析和整改措施。"

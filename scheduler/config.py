@@ -32,7 +32,5 @@ class SchedulerSettings(BaseSettings):
     leader_check_seconds: float = Field(
         default=5.0, gt=0, description="The leader checks its lock connection this often")
     lock_key: int = Field(default=1_234_500_007, description="PostgreSQL advisory lock key of the scheduler")
-    stop_timeout_seconds: float = Field(
-        default=30.0, gt=0, description="Wait this long for running jobs at stop"
-    )
+    stop_timeout_seconds: float = Field(default=30.0, gt=0, description="Wait this long for running jobs at stop")
     instance: str = Field(default_factory=default_instance, description="Name of this process in job records")

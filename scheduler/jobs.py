@@ -66,9 +66,8 @@ async def handling_days_statistics(ctx: JobContext) -> JobResult:
 
 async def deadline_reminders(ctx: JobContext) -> JobResult:
     async with transaction(ctx.sessions) as session:
-        result = await send_deadline_reminders(
-            session, rules=ctx.rules, at=ctx.at, ledger=TableReminderLedger(), settings=ctx.reminder_settings
-        )
+        result = await send_deadline_reminders(session, rules=ctx.rules, at=ctx.at, ledger=TableReminderLedger(),
+                                               settings=ctx.reminder_settings)
     return JobResult(counts=result.counts(), failed_items=result.failed)
 
 

@@ -56,9 +56,7 @@ def expected_due(ticket: Ticket, *, rules: Rules) -> ExpectedDue:
         return ExpectedDue(ticket.due_at, expected=False)
     if ticket.status is TicketStatus.RECEIVED:
         start = ticket.received_at or rules.now()
-        return ExpectedDue(
-            rules.calendar.add(start, completion_period(rules.policy, ticket.urgency)), expected=True
-        )
+        return ExpectedDue(rules.calendar.add(start, completion_period(rules.policy, ticket.urgency)), expected=True)
     return ExpectedDue(None, expected=False)
 
 

@@ -56,8 +56,7 @@ async def _record_event(
     # A Core insert: the audit row is never read back in this transaction, and skipping the
     # ORM unit of work for it is a measurable share of every transition's cost.
     values = event.model_dump(exclude={"id"})
-    statement = insert(TicketEvent).values(**values).returning(col(TicketEvent.id))
-    event.id = (await session.exec(statement)).scalar_one()
+    event.id = (await session.exec(insert(TicketEvent).values(**values).returning(TicketEvent.id))).scalar_one()  # type: ignore[call-overload]
     return event
 
 
@@ -101,14 +100,7 @@ async def _transition(
     ticket.updated_at = rules.now()
     session.add(ticket)
     event = await _record_event(
-        session,
-        rules=rules,
-        ticket=ticket,
-        actor=actor,
-        action=action,
-        from_status=before,
-        note=note,
-        data=data,
+        session, rules=rules, ticket=ticket, actor=actor, action=action, from_status=before, note=note, data=data
     )
     if actor.role is Role.HANDLER and actor.unit_id is not None:
         # Any handler action counts as the unit's duty login for the day (DOMAIN §5).
@@ -146,9 +138,7 @@ async def brief_contact(session: AsyncSession, *, rules: Rules, actor: Actor, nu
     return ticket
 
 
-async def _set_units(
-    session: AsyncSession, *, ticket: Ticket, unit_id: int, co_unit_ids: Sequence[int]
-) -> Unit:
+async def _set_units(session: AsyncSession, *, ticket: Ticket, unit_id: int, co_unit_ids: Sequence[int]) -> Unit:
     unit = await get_unit(session, unit_id=unit_id)
     if not unit.active:
         raise ValidationFailed(texts.ERR_UNIT_INACTIVE.format(unit=unit.name))
@@ -179,39 +169,19 @@ async def dispatch(session: AsyncSession, *, rules: Rules, actor: Actor, number:
 async def _announce_dispatch(session: AsyncSession, *, rules: Rules, ticket: Ticket, event: TicketEvent,
                              unit: Unit) -> None:
     text = texts.N_DISPATCHED.format(
-        number=ticket.number,
-        urgency=texts.URGENCY[ticket.urgency],
-        category=ticket.category or texts.UNCATEGORISED,
-        summary=summary(ticket.content),
-        first_contact_due=texts.fmt_local(ticket.first_contact_due_at),
-        due=texts.fmt_local(ticket.due_at),
-        place=ticket.place or "—",
+        number=ticket.number, urgency=texts.URGENCY[ticket.urgency], category=ticket.category or texts.UNCATEGORISED,
+        summary=summary(ticket.content), first_contact_due=texts.fmt_local(ticket.first_contact_due_at),
+        due=texts.fmt_local(ticket.due_at), place=ticket.place or "—",
     )
     units = [unit.id, *await co_unit_ids(session, ticket=ticket)]
-    await tell(
-        session,
-        rules=rules,
-        ticket=ticket,
-        event_id=event.id,
-        kind=MessageKind.TICKET_DISPATCHED,
-        text=text,
-        unit_ids=[u for u in units if u is not None],
-    )
-    await tell(
-        session,
-        rules=rules,
-        ticket=ticket,
-        event_id=event.id,
-        kind=MessageKind.TICKET_DISPATCHED_CITIZEN,
-        text=texts.N_DISPATCHED_CITIZEN.format(
-            number=ticket.number, unit=unit.name, due=texts.fmt_local(ticket.due_at)
-        ),
-    )
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_DISPATCHED, text=text,
+               unit_ids=[u for u in units if u is not None])
+    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_DISPATCHED_CITIZEN,
+               text=texts.N_DISPATCHED_CITIZEN.format(number=ticket.number, unit=unit.name,
+               due=texts.fmt_local(ticket.due_at)))
 
 
-async def direct_answer(
-    session: AsyncSession, *, rules: Rules, actor: Actor, number: str, answer: str
-) -> Ticket:
+async def direct_answer(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, answer: str) -> Ticket:
     """平台直接答复: answered by the hotline without dispatch."""
     answer = require(answer, texts.WHAT_ANSWER)
     ticket = await _ticket_for(session, actor=actor, number=number)
@@ -267,13 +237,11 @@ async def first_contact(session: AsyncSession, *, rules: Rules, actor: Actor, nu
 
 
 async def _valid_attempt(session: AsyncSession, *, rules: Rules, ticket: Ticket, reached: bool) -> bool:
-    """A failed call counts only if at least the policy gap after the last counted one (3 calls, 1 h
-    apart)."""
+    """A failed call counts only if at least the policy gap after the last counted one (3 calls, 1 h apart)."""
     if reached:
         return True
     rows = await session.exec(
-        select(TicketEvent)
-        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.action == Action.FIRST_CONTACT)
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.action == Action.FIRST_CONTACT)
         .order_by(col(TicketEvent.at).desc())
     )
     gap = rules.policy.contact.min_gap_between_attempts
@@ -283,14 +251,10 @@ async def _valid_attempt(session: AsyncSession, *, rules: Rules, ticket: Ticket,
     return True
 
 
-async def site_visit(
-    session: AsyncSession, *, rules: Rules, actor: Actor, number: str, findings: str
-) -> Ticket:
+async def site_visit(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, findings: str) -> Ticket:
     findings = require(findings, texts.WHAT_SITE_FINDINGS)
     ticket = await _ticket_for(session, actor=actor, number=number)
-    await _transition(
-        session, rules=rules, actor=actor, ticket=ticket, action=Action.SITE_VISIT, note=findings
-    )
+    await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.SITE_VISIT, note=findings)
     ticket.site_visit_at = rules.now()
     return ticket
 
@@ -383,9 +347,7 @@ async def decide_extension(session: AsyncSession, *, rules: Rules, actor: Actor,
         text = texts.N_EXTENSION_APPROVED.format(number=ticket.number, due=texts.fmt_local(ticket.due_at))
         kind = MessageKind.EXTENSION_APPROVED
     else:
-        text = texts.N_EXTENSION_REFUSED.format(
-            number=ticket.number, note=note, due=texts.fmt_local(ticket.due_at)
-        )
+        text = texts.N_EXTENSION_REFUSED.format(number=ticket.number, note=note, due=texts.fmt_local(ticket.due_at))
         kind = MessageKind.EXTENSION_REFUSED
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=kind, text=text)
     return ticket
@@ -440,12 +402,9 @@ def reply_to_citizen_text(ticket: Ticket, *, unit: Unit | None, rules: Rules) ->
     and how to contest it."""
     hotline = rules.policy.hotline
     return texts.N_REPLY_TO_CITIZEN.format(
-        number=ticket.number,
-        unit=unit.name if unit is not None else texts.UNIT_UNKNOWN,
+        number=ticket.number, unit=unit.name if unit is not None else texts.UNIT_UNKNOWN,
         result=texts.RESULT[ticket.result] if ticket.result else texts.RESULT_DIRECT,
-        reply=ticket.reply_text or "",
-        contest=texts.REPLY_CONTEST.format(phone=hotline.phone, hours=hotline.hours),
-    )
+        reply=ticket.reply_text or "", contest=texts.REPLY_CONTEST.format(phone=hotline.phone, hours=hotline.hours))
 
 
 # --- review, callback and closing ---------------------------------------------------
@@ -455,11 +414,7 @@ def callback_outcome(answers: CallbackAnswers) -> Action:
     """先回访后结案: not contacted, not solved or not satisfied → rework; otherwise close."""
     if not answers.reached:
         return Action.CALLBACK_ATTEMPT
-    if (
-        answers.contacted is False
-        or answers.solved is False
-        or answers.satisfaction is Satisfaction.UNSATISFIED
-    ):
+    if answers.contacted is False or answers.solved is False or answers.satisfaction is Satisfaction.UNSATISFIED:
         return Action.REWORK
     return Action.CLOSE
 
@@ -511,9 +466,8 @@ async def _rework(session: AsyncSession, *, rules: Rules, actor: Actor, ticket: 
     ticket.replied_at = None
     # Rework restarts the handling period: the unit gets a full new term for a second reply.
     ticket.due_at = rules.calendar.add(rules.now(), completion_period(rules.policy, ticket.urgency))
-    event = await _transition(
-        session, rules=rules, actor=actor, ticket=ticket, action=Action.REWORK, note=note, data=data
-    )
+    event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.REWORK, note=note,
+                              data=data)
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.REWORK,
                text=texts.N_REWORK.format(number=ticket.number, note=note))
 
@@ -521,14 +475,10 @@ async def _rework(session: AsyncSession, *, rules: Rules, actor: Actor, ticket: 
 # --- supervision and flags ---------------------------------------------------------
 
 
-async def supervise(
-    session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = ""
-) -> Ticket:
+async def supervise(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = "") -> Ticket:
     ticket = await _ticket_for(session, actor=actor, number=number)
     ticket.supervised = True
-    event = await _transition(
-        session, rules=rules, actor=actor, ticket=ticket, action=Action.SUPERVISE, note=note
-    )
+    event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.SUPERVISE, note=note)
     if ticket.main_unit_id:
         await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.SUPERVISED,
                    text=texts.N_SUPERVISED.format(number=ticket.number, note=note))
@@ -555,18 +505,14 @@ async def urge(session: AsyncSession, *, rules: Rules, actor: Actor, number: str
 async def recall(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = "") -> Ticket:
     ticket = await _ticket_for(session, actor=actor, number=number)
     ticket.closed_at = rules.now()
-    event = await _transition(
-        session, rules=rules, actor=actor, ticket=ticket, action=Action.RECALL, note=note
-    )
+    event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.RECALL, note=note)
     if ticket.main_unit_id:
         await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.RECALLED,
                    text=texts.N_RECALLED.format(number=ticket.number))
     return ticket
 
 
-async def recheck(
-    session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = ""
-) -> Ticket:
+async def recheck(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = "") -> Ticket:
     """复核: a closed ticket goes back to its unit, to be answered in writing within the recheck term."""
     ticket = await _ticket_for(session, actor=actor, number=number)
     workflow.check(ticket.status, Action.RECHECK, actor.role, number=ticket.number)
@@ -574,9 +520,7 @@ async def recheck(
     ticket.closed_at = None
     ticket.dispatched_at = now
     ticket.due_at = rules.calendar.add(now, rules.policy.deadlines.recheck)
-    event = await _transition(
-        session, rules=rules, actor=actor, ticket=ticket, action=Action.RECHECK, note=note
-    )
+    event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.RECHECK, note=note)
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.RECHECK,
                text=texts.N_RECHECK.format(number=ticket.number, due=texts.fmt_local(ticket.due_at),
                note=note))

@@ -96,10 +96,8 @@ ACTION = {
 # --- errors -------------------------------------------------------------------
 SCHEMA_MISSING = ("数据库中还没有数据表。请先运行 python main.py init-db 建表"
                   "（或设置 HOTLINE_MIGRATE_ON_START=true，在启动时自动建表）。")
-SCHEMA_OUTDATED = (
-    "数据库结构不是当前版本（数据库为 {current}，程序需要 {head}{missing}）。"
-    "请运行 python main.py init-db 升级（或设置 HOTLINE_MIGRATE_ON_START=true，在启动时自动升级）。"
-)
+SCHEMA_OUTDATED = ("数据库结构不是当前版本（数据库为 {current}，程序需要 {head}{missing}）。"
+                   "请运行 python main.py init-db 升级（或设置 HOTLINE_MIGRATE_ON_START=true，在启动时自动升级）。")
 SCHEMA_MISSING_TABLES = "，缺少数据表 {tables}"
 SCHEMA_NO_VERSION = "未记录版本"
 ERR_TICKET_NOT_FOUND = "未找到工单 {number}，请核对工单号。"
@@ -111,9 +109,7 @@ ERR_OTHER_UNIT = "工单 {number} 不属于您所在的单位，不能操作。"
 ERR_NOT_OWN_TICKET = "只能对本人提交的工单进行此操作。"
 ERR_BAD_PHONE = "电话号码“{phone}”格式不正确，请填写11位手机号或带区号的固定电话。"
 ERR_CONTENT_EMPTY = "诉求内容不能为空。"
-ERR_CONTENT_NO_WORDS = (
-    "诉求内容需要用文字说明，只有表情或标点无法办理。请写明发生了什么、在哪里、希望怎样解决。"
-)
+ERR_CONTENT_NO_WORDS = "诉求内容需要用文字说明，只有表情或标点无法办理。请写明发生了什么、在哪里、希望怎样解决。"
 ERR_CONTENT_TOO_LONG = "诉求内容共 {length} 字，超过 {limit} 字的上限，请精简后再提交。"
 ERR_FIELD_TOO_LONG = "“{field}”超过 {limit} 字的上限。"
 ERR_CONTROL_CHARACTER = "请求内容“{where}”含有不可见的控制字符（如 \\u0000），请删除后重新提交。"
@@ -228,10 +224,7 @@ N_NEW_TICKET = "【新工单】{number}（{type}·{category}·{urgency}）\n地�
 NEW_TICKET_NO_CATEGORY = "待工作人员确定"
 N_CALLBACK_REQUEST = "您好，关于您的诉求（工单号 {number}），承办单位已回复办理结果，想请您花一分钟做个回访："
 N_TICKET_RECEIVED = "您的诉求已受理，工单号 {number}，办结时限：{due}。我们将尽快办理。"
-N_DISPATCHED = (
-    "【新工单】{number}（{urgency}·{category}）\n地点：{place}\n{summary}\n"
-    "先行联系时限：{first_contact_due}\n办结时限：{due}"
-)
+N_DISPATCHED = "【新工单】{number}（{urgency}·{category}）\n地点：{place}\n{summary}\n先行联系时限：{first_contact_due}\n办结时限：{due}"
 N_DISPATCHED_CITIZEN = "您的诉求（工单号 {number}）已转交{unit}办理，办结时限：{due}。"
 N_RETURN_REQUESTED = "【退单申请】{unit} 申请退回工单 {number}：{reason}"
 N_RETURN_APPROVED = "工单 {number} 的退单申请已同意，已改派{new_unit}。"
@@ -246,9 +239,7 @@ N_REPLY_TO_CITIZEN = (
 )
 UNIT_UNKNOWN = "承办单位"
 RESULT_DIRECT = "直接答复"
-REPLY_CONTEST = (
-    "如对答复有异议，可在回访时如实评价，或拨打{phone}热线（{hours}）反映，工单将退回承办单位重新办理。"
-)
+REPLY_CONTEST = "如对答复有异议，可在回访时如实评价，或拨打{phone}热线（{hours}）反映，工单将退回承办单位重新办理。"
 N_CLOSED_CITIZEN = "您的诉求（工单号 {number}）已办结。感谢您对12345热线的支持！"
 N_REWORK = "【退回重办】工单 {number} 需重新办理：{note}"
 N_SUPERVISED = "【督办】工单 {number} 已列为督办件，请从速办理。{note}"

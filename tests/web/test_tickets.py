@@ -31,9 +31,7 @@ async def send_reply(page: Any, text: str) -> None:
 
 async def test_office_dispatches_and_the_handler_replies(browser: Browser, accounts: Accounts, org: Org,
                                                          session: AsyncSession, rules: Rules) -> None:
-    number = await file_ticket(
-        session, rules, "小区楼道灯坏了一个月，物业一直不修，晚上很不安全。", place="柳林小区3栋"
-    )
+    number = await file_ticket(session, rules, "小区楼道灯坏了一个月，物业一直不修，晚上很不安全。", place="柳林小区3栋")
     office = await browser.new_page()
     await browser.sign_in(office, accounts.office)
     await office.goto(f"{browser.base_url}/console/tickets/{number}")
@@ -83,9 +81,8 @@ async def test_office_dispatches_and_the_handler_replies(browser: Browser, accou
     assert await browser.axe(handler) == []
 
 
-async def test_a_handler_sees_only_its_units_tickets(
-    client: TestClient[Any, Any], accounts: Accounts, org: Org, session: AsyncSession, rules: Rules
-) -> None:
+async def test_a_handler_sees_only_its_units_tickets(client: TestClient[Any, Any], accounts: Accounts, org: Org,
+                                                     session: AsyncSession, rules: Rules) -> None:
     mine = await dispatched(session, rules, org, "供水管道破裂，路面积水。", unit=0)
     theirs = await dispatched(session, rules, org, "街道路灯不亮，附近居民夜间出行不便。", unit=1)
     assert (await sign_in(client, accounts.handler0.login, accounts.handler0.password)).status == 303

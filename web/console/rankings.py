@@ -60,18 +60,9 @@ async def rankings(request: web.Request) -> web.Response:
     if ranked is not None:
         chart = charts.unit_scores([(r.row.unit, float(r.row.score) if r.row.score is not None else None)
                                     for r in ranked.ordered], poor_below=float(ranking_rules.poor_below))
-    return page(
-        request,
-        "rankings.html",
-        "rankings",
-        scheme=scheme,
-        period=period,
-        ranked=ranked,
-        chart=chart,
-        schemes=shipped_scheme_names(),
-        poor_below=ranking_rules.poor_below,
-        query=f"scheme={quote(scheme.spec.name)}&period={quote(period.key)}",
-    )
+    return page(request, "rankings.html", "rankings", scheme=scheme, period=period, ranked=ranked, chart=chart,
+                schemes=shipped_scheme_names(), poor_below=ranking_rules.poor_below,
+                query=f"scheme={quote(scheme.spec.name)}&period={quote(period.key)}")
 
 
 async def _bulletin(request: web.Request) -> tuple[object, Period]:

@@ -23,10 +23,7 @@ BTN_SOLVED = "解决了"
 BTN_NOT_SOLVED = "没解决，转人工"
 SUGGEST = ktexts.SUGGEST_HEADER
 NO_ANSWER = ktexts.NO_ANSWER
-PERSON = (
-    "好的，需要人工服务可以拨打 {phone} 热线（人工坐席服务时间：{hours}），或点下方“提交诉求”，"
-    "由工作人员转交相关部门办理。"
-)
+PERSON = "好的，需要人工服务可以拨打 {phone} 热线（人工坐席服务时间：{hours}），或点下方“提交诉求”，由工作人员转交相关部门办理。"
 EMPTY = "请用一句话描述您想咨询或反映的问题，例如“社保卡丢了怎么补办”。"
 BTN_FILE_WITH_QUESTION = "提交诉求"
 THANKS = "感谢您的反馈，很高兴能帮到您！"
