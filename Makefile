@@ -25,8 +25,10 @@ browser:
 	command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || \
 	  (apt-get update -q && apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk)
 
+# Style and types; CI runs it before the tests ([tool.mypy] in pyproject.toml says what is checked).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache hotline.db hotline.db-wal hotline.db-shm

@@ -15,7 +15,8 @@ Per round and bot: a closed loop (fixed concurrency, as fast as it goes) for thr
 an open loop at --rate updates/s for latency percentiles. The bots take turns in every
 round and the medians are printed. Everything is bounded by --updates and --rounds.
 The third contender is the KB path with the answer memo disabled (every question matched
-afresh), so the memo's share of the result is visible. The CPU time per update of each bot
+afresh), so the memo's share of the result is visible; the fourth is the KB path with magic
+filters and States handed to aiogram as written (no `bot.routes.Magic`). The CPU time per update of each bot
 process and of the driver (read from /proc) is printed too: on a shared machine it is steadier
 than throughput. `--only echo --only kb` runs a subset (e.g. under a profiler).
 """
@@ -47,7 +48,7 @@ from tests.bot import fake_telegram as tg  # noqa: E402
 from tests.bot.fake_telegram import Call, FakeTelegram  # noqa: E402
 
 SECRET = "bench-secret"
-NAMES = ("echo (bare aiogram)", "hotline KB path", "KB path, no memo")
+NAMES = ("echo (bare aiogram)", "hotline KB path", "KB path, no memo", "KB path, stock filters")
 
 
 def free_port() -> int:
@@ -97,8 +98,13 @@ def run_echo(port: int, api_base: str, ready: Any) -> None:
     asyncio.run(main())
 
 
-def run_hotline(port: int, api_base: str, ready: Any, db_path: str, memo: bool) -> None:
+def run_hotline(port: int, api_base: str, ready: Any, db_path: str, memo: bool, stock: bool = False) -> None:
     from aiogram.fsm.storage.memory import MemoryStorage
+
+    from bot import routes
+
+    # stock: magic filters and bare States as aiogram runs them (bot/README.md, issue 14).
+    routes.INLINE_FILTERS = not stock
 
     from bot.answers import AnswerMemo
     from bot.feedback import StoredFeedback
@@ -278,7 +284,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the bots take turns in each")
     parser.add_argument("--rate", type=float, default=500.0, help="open-loop rate, updates/s")
     parser.add_argument("--concurrency", type=int, default=32, help="closed-loop concurrent senders")
-    parser.add_argument("--only", choices=["echo", "kb", "cold"], action="append",
+    parser.add_argument("--only", choices=["echo", "kb", "cold", "stock"], action="append",
                         help="run only these bots (for profiling one; the ratio needs echo and kb)")
     opts = parser.parse_args()
     opts.updates = max(100, min(opts.updates, 20_000))
@@ -297,6 +303,7 @@ async def main() -> None:
             "echo": (NAMES[0], run_echo, (api_base,)),
             "kb": (NAMES[1], run_hotline, (api_base, os.path.join(tmp, "hot.db"), True)),
             "cold": (NAMES[2], run_hotline, (api_base, os.path.join(tmp, "cold.db"), False)),
+            "stock": (NAMES[3], run_hotline, (api_base, os.path.join(tmp, "stock.db"), True, True)),
         }
         started = [start_bot(name, target, args, fake, texts) for key, (name, target, args) in plans.items()
                    if key in set(opts.only or plans)]
@@ -340,7 +347,7 @@ async def main() -> None:
               f"{med([x['max_ms'] for x in lat]):8.2f} {bot.driver.errors:6d}  "
               + " ".join(f"{t:.0f}" for t in bot.throughput))
     by_key = {c.name: c for c in bots}
-    echo, hot, cold = (by_key.get(name) for name in NAMES)
+    echo, hot, cold, stock = (by_key.get(name) for name in NAMES)
     if echo is not None and hot is not None:
         ratios = [h / e for h, e in zip(hot.throughput, echo.throughput, strict=True)]
         print(f"throughput ratio KB/echo: median {med(ratios):.3f} per round "
@@ -353,6 +360,11 @@ async def main() -> None:
         cold_ratios = [c / e for c, e in zip(cold.throughput, echo.throughput, strict=True)]
         print(f"without the answer memo (every question matched afresh): ratio {med(cold_ratios):.3f}, "
               f"p99 {med([x['p99_ms'] for x in cold.latency]):.2f} ms")
+    if echo is not None and stock is not None:
+        stock_ratios = [s / e for s, e in zip(stock.throughput, echo.throughput, strict=True)]
+        print(f"with aiogram's stock filter handling (no Magic): ratio {med(stock_ratios):.3f} per round "
+              f"[{', '.join(f'{r:.3f}' for r in stock_ratios)}], "
+              f"p99 {med([x['p99_ms'] for x in stock.latency]):.2f} ms")
     for bot in bots:
         print(f"{bot.name:24} CPU per update in the closed loop: bot process {med(bot.bot_cpu_ms):.3f} ms, "
               f"driver + fake server {med(bot.driver_cpu_ms):.3f} ms")

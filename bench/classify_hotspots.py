@@ -1,11 +1,14 @@
 """Hotspots on tipdm2020c attachment 3: ≥ N similar messages from different citizens in 7 days.
 
-    .venv/bin/python bench/classify_hotspots.py [--data PATH] [--threshold T] [--show K]
+    .venv/bin/python bench/classify_hotspots.py [--data PATH] [--messages N] [--threshold T] [--show K]
 
-Uses the policy's hotspot numbers (tickets/policy_default.yaml). Prints every hotspot
-(size, window, keywords, mean similarity to its seed) and, for the first K, the titles
-of their members so a person can judge whether they are really one matter. Also times
-`SimilarityIndex`: vectorising a week of messages and comparing one new message with it.
+Runs the service's own hotspot rule (reports.hotspots.hotspot_groups, what the bulletin
+uses) with the policy's numbers (tickets/policy_default.yaml). The messages have no
+category or place, so all are compared with each other: a harder case than the service's,
+which compares only within one category and place. Prints every hotspot (size, window) and,
+for the first K, the titles of its members so a person can judge whether they are really
+one matter. Without a category or place every new text is compared with every group so far
+(quadratic), so by default only the latest --messages messages are used.
 """
 
 from __future__ import annotations
@@ -17,15 +20,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
-from knowledge_base import segment
-from knowledge_base.classify.similarity import (
-    HOTSPOT_THRESHOLD,
-    SimilarityIndex,
-    TextRecord,
-    find_hotspots,
-)
+from knowledge_base.classify.similarity import HOTSPOT_THRESHOLD
+from reports.hotspots import ClassifySimilarity, TicketText, hotspot_groups
 from tickets.policy import load_policy
 
 # ../shared/data beside the checkout, as the workplace lays it out.
@@ -43,79 +39,60 @@ def _parse_time(value: str) -> datetime:
     raise ValueError(f"unparsed time {value!r}")
 
 
-def load(path: Path) -> tuple[list[TextRecord], dict[str, str]]:
-    records: list[TextRecord] = []
-    titles: dict[str, str] = {}
+def load(path: Path) -> list[TicketText]:
+    records: list[TicketText] = []
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             title = row["留言主题"].strip()
             detail = " ".join(row["留言详情"].split())
             records.append(
-                TextRecord(
-                    id=row["留言编号"],
+                TicketText(
+                    id=int(row["留言编号"]),
+                    number=title,
+                    category="",
+                    content=f"{title}\n{detail}",
+                    place="",
                     citizen_key=row["留言用户"],
-                    time=_parse_time(row["留言时间"]),
-                    text=f"{title}\n{detail}",
+                    received_at=_parse_time(row["留言时间"]),
+                    unit=None,
                 )
             )
-            titles[row["留言编号"]] = title
-    return records, titles
+    return records
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=DEFAULT)
+    parser.add_argument("--messages", type=int, default=1000, help="the latest N messages (0: all)")
     parser.add_argument("--threshold", type=float, default=HOTSPOT_THRESHOLD)
     parser.add_argument("--show", type=int, default=8, help="print member titles of the first K hotspots")
     args = parser.parse_args()
 
-    segment.load()
     policy = load_policy()
-    records, titles = load(args.data)
-    min_citizens = policy.supervision.hotspot_min_tickets
+    records = sorted(load(args.data), key=lambda r: r.received_at)[-args.messages :]
+    need = policy.supervision.hotspot_min_tickets
     window = timedelta(days=policy.supervision.hotspot_window_days)
+    first = min(r.received_at for r in records)
     print(
         f"{len(records)} messages, {len({r.citizen_key for r in records})} citizens, "
-        f"{min(r.time for r in records):%Y-%m-%d} … {max(r.time for r in records):%Y-%m-%d}; "
-        f"hotspot = ≥{min_citizens} citizens within {window.days} days, cosine ≥ {args.threshold}"
+        f"{first:%Y-%m-%d} … {max(r.received_at for r in records):%Y-%m-%d}; "
+        f"hotspot = ≥{need} citizens within {window.days} days, cosine ≥ {args.threshold}"
     )
 
     started = time.perf_counter()
-    hotspots = find_hotspots(records, min_citizens=min_citizens, window=window, threshold=args.threshold)
-    print(f"find_hotspots: {time.perf_counter() - started:.1f} s, {len(hotspots)} hotspots\n")
-    by_id = {r.id: r for r in records}
-    for n, spot in enumerate(hotspots, start=1):
+    groups = hotspot_groups(records, window=window, need=need, not_before=first,
+                            similarity=ClassifySimilarity(args.threshold))
+    print(f"hotspot_groups: {time.perf_counter() - started:.1f} s, {len(groups)} hotspots\n")
+    for n, members in enumerate(groups, start=1):
         print(
-            f"#{n}: {len(spot.record_ids)} messages, {spot.citizens} citizens, "
-            f"{spot.start:%Y-%m-%d} … {spot.end:%Y-%m-%d}, mean cos {spot.mean_score:.2f}, "
-            f"keywords: {' '.join(spot.keywords)}"
+            f"#{n}: {len(members)} messages, {len({m.citizen_key for m in members})} citizens, "
+            f"{members[0].received_at:%Y-%m-%d} … {members[-1].received_at:%Y-%m-%d}"
         )
         if n <= args.show:
-            print(f"    seed: {titles[str(spot.seed_id)]}")
-            for rid in spot.record_ids[:12]:
-                print(f"    - {by_id[rid].time:%m-%d} {by_id[rid].citizen_key[-4:]} {titles[str(rid)][:50]}")
-            if len(spot.record_ids) > 12:
-                print(f"    … and {len(spot.record_ids) - 12} more")
-
-    # A week of messages: build once, then compare new ones. The data set is thin (about
-    # 40 messages a week), so all 4,326 messages also stand in for a busy hotline week.
-    records.sort(key=lambda r: r.time)
-    stamps = np.array([r.time.timestamp() for r in records])
-    ends = np.searchsorted(stamps, stamps + window.total_seconds(), side="right")
-    first = int(np.argmax(ends - np.arange(len(records))))
-    for label, batch in (("busiest real week", records[first : int(ends[first])]), ("all messages", records)):
-        started = time.perf_counter()
-        index = SimilarityIndex(batch)
-        build = time.perf_counter() - started
-        probe = records[-1]
-        started = time.perf_counter()
-        for _ in range(100):
-            index.similar_to(probe.text)
-        query = (time.perf_counter() - started) / 100
-        print(
-            f"SimilarityIndex, {label} ({len(batch)} messages): build {build:.2f} s, "
-            f"one new message against all of them {query * 1000:.1f} ms"
-        )
+            for m in members[:12]:
+                print(f"    - {m.received_at:%m-%d} {m.citizen_key[-4:]} {m.number[:50]}")
+            if len(members) > 12:
+                print(f"    … and {len(members) - 12} more")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ and having their next answer taken for something else."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
@@ -53,7 +53,7 @@ _STARTS_INPUT = frozenset({texts.BTN_ASK, texts.BTN_FILE, texts.BTN_STATUS})
 _LEAVES = frozenset({"/cancel", texts.BTN_CANCEL, "/bind"})
 
 
-def is_draft(state: str | None) -> bool:
+def is_draft(state: str | None) -> TypeGuard[str]:
     return state in _STEP
 
 

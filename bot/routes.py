@@ -74,8 +74,13 @@ def _inline(f: Any) -> Any:
     return f
 
 
+# False: hand magic filters and bare States to aiogram as written (its thread hop per
+# synchronous filter); bench/bot_bench.py --only stock measures that against `Magic`.
+INLINE_FILTERS = True
+
+
 def inline(filters: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(_inline(f) for f in filters)
+    return tuple(_inline(f) for f in filters) if INLINE_FILTERS else filters
 
 
 class _Observer:

@@ -110,7 +110,7 @@ def make_dispatcher(*, kb: KbProvider, sessions: SessionFactory | None = None, r
 async def prune_processed_updates(session: AsyncSession, *, rules: Rules, keep: timedelta = KEEP_UPDATE_IDS) -> int:
     """Telegram re-delivers for at most a day; older ids need not be kept."""
     statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.received_at) < rules.now() - keep)
-    result = await session.exec(statement)  # type: ignore[call-overload]
+    result = await session.exec(statement)
     return int(result.rowcount or 0)
 
 

@@ -119,9 +119,9 @@ STEP_REASON = "输入理由"
 PHOTO_OUTSIDE_FLOW = "如需反映问题并附上照片或位置，请先点“我要反映”，再按提示发送。"
 
 # --- knowledge base ----------------------------------------------------------------
-KB_ASK_SOLVED = "以上回答解决您的问题了吗？"
-KB_SUGGEST = "没有完全理解您的问题，猜您想问："
-KB_NO_ANSWER = "抱歉，暂时没有找到合适的答案。您可以提交诉求，我们会转交相关部门尽快办理。"
+KB_ASK_SOLVED = ktexts.ASK_SOLVED
+KB_SUGGEST = ktexts.SUGGEST_HEADER
+KB_NO_ANSWER = ktexts.NO_ANSWER
 KB_EMPTY = "请用一句话描述您想咨询或反映的问题，例如“社保卡丢了怎么补办”。"
 KB_PERSON = (
     "好的，需要人工服务可以：\n"

@@ -80,8 +80,9 @@ async def readyz(request: web.Request) -> web.Response:
         # Every query would fail: say why, so the operator runs init-db instead of guessing.
         return error_response(503, f"schema_{schema.state.value}", schema.message())
     # Ready, but say so when messages pile up for a channel nothing here can send.
+    notifiers = request.app[NOTIFIERS]
     async with request.app[SESSIONS]() as session:
-        waiting = unsent(await outbox_counts(session, status=OutboxStatus.PENDING), request.app[NOTIFIERS])
+        waiting = unsent(await outbox_counts(session, status=OutboxStatus.PENDING), notifiers)
     body: dict[str, object] = {"status": "ready"}
     if waiting:
         body["warnings"] = [item.as_json() for item in waiting]
@@ -97,7 +98,8 @@ async def warn_queued_without_sender(app: web.Application) -> None:
     except Exception as error:
         log.warning("outbox check at start-up skipped: %s", type(error).__name__)
         return
-    log_unsent(unsent(counts, app[NOTIFIERS]))
+    notifiers = app[NOTIFIERS]
+    log_unsent(unsent(counts, notifiers))
 
 
 async def metrics_view(request: web.Request) -> web.Response:
@@ -196,7 +198,8 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
         if not settings.outbox_enabled:
             yield
             return
-        worker = OutboxWorker(app[SESSIONS], app[NOTIFIERS], clock=app[RULES].clock,
+        notifiers = app[NOTIFIERS]
+        worker = OutboxWorker(app[SESSIONS], notifiers, clock=app[RULES].clock,
                               config=WorkerConfig.from_settings(settings), metrics=metrics,
                               write_lock=app.get(WRITE_LOCK))
         task = asyncio.create_task(worker.run(), name="outbox-worker")

@@ -164,10 +164,10 @@ def retry(ids: tuple[int, ...], all_dead: bool) -> None:
         raise click.UsageError("give message ids or --all-dead")
 
     async def work(session: AsyncSession, rules: Rules) -> int:
-        statement = update(Outbox).where(Outbox.status == OutboxStatus.DEAD)
+        statement = update(Outbox).where(col(Outbox.status) == OutboxStatus.DEAD)
         if ids:
             statement = statement.where(col(Outbox.id).in_(ids))
-        result = await session.exec(statement.values(  # type: ignore[call-overload]
+        result = await session.exec(statement.values(
             status=OutboxStatus.PENDING, attempts=0, next_attempt_at=rules.now()))
         return int(result.rowcount)
 

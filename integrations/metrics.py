@@ -42,12 +42,12 @@ class Metrics:
     async def refresh(self, session: AsyncSession) -> None:
         """Gauges that describe the database are read at scrape time."""
         by_state = dict((await session.exec(
-            select(Ticket.status, func.count()).group_by(Ticket.status)  # type: ignore[call-overload]
+            select(Ticket.status, func.count()).group_by(Ticket.status)
         )).all())
         for state in TicketStatus:
             self.tickets.labels(state.value).set(by_state.get(state, 0))
         rows = (await session.exec(
-            select(Outbox.channel, Outbox.status, func.count())  # type: ignore[call-overload]
+            select(Outbox.channel, Outbox.status, func.count())
             .where(Outbox.status != OutboxStatus.SENT).group_by(Outbox.channel, Outbox.status)
         )).all()
         counts = {(channel, status): n for channel, status, n in rows}

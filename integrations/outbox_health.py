@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations import texts
@@ -46,10 +46,10 @@ async def outbox_counts(
 ) -> dict[tuple[OutboxChannel, OutboxStatus], int]:
     """Messages per (channel, status); with `status`, only that one, which the (status, …)
     index answers without reading the sent history (/readyz is polled often)."""
-    query = sa.select(Outbox.channel, Outbox.status, sa.func.count())
+    query = select(col(Outbox.channel), col(Outbox.status), sa.func.count())
     if status is not None:
-        query = query.where(Outbox.status == status)
-    rows = await session.exec(query.group_by(col(Outbox.channel), col(Outbox.status)))  # type: ignore[call-overload]
+        query = query.where(col(Outbox.status) == status)
+    rows = await session.exec(query.group_by(col(Outbox.channel), col(Outbox.status)))
     return {(OutboxChannel(c), OutboxStatus(s)): int(n) for c, s, n in rows.all()}
 
 

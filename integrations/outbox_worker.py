@@ -110,15 +110,14 @@ class OutboxWorker:
                 due = due.with_for_update(skip_locked=True)
             statement = (
                 update(Outbox)
-                .where(col(Outbox.id).in_(due.scalar_subquery()), Outbox.status == OutboxStatus.PENDING,
+                .where(col(Outbox.id).in_(due.scalar_subquery()), col(Outbox.status) == OutboxStatus.PENDING,
                        col(Outbox.next_attempt_at) <= now)
                 .values(attempts=Outbox.attempts + 1,
                         next_attempt_at=now + timedelta(seconds=self.config.lease))
                 .returning(Outbox)
                 .execution_options(synchronize_session=False)
             )
-            rows = list((await session.exec(  # type: ignore[call-overload]
-                statement)).scalars().all())
+            rows = list((await session.exec(statement)).scalars().all())
         rows.sort(key=lambda m: m.id or 0)
         return rows
 
@@ -161,9 +160,10 @@ class OutboxWorker:
                     values["next_attempt_at"] = now + timedelta(seconds=outcome.retry_in)
                 # Only the claim that is still current may mark: a row re-claimed after an
                 # expired lease belongs to the newer attempt.
-                await session.exec(  # type: ignore[call-overload]
+                await session.exec(
                     update(Outbox)
-                    .where(Outbox.id == m.id, Outbox.attempts == m.attempts, Outbox.status == OutboxStatus.PENDING)
+                    .where(col(Outbox.id) == m.id, col(Outbox.attempts) == m.attempts,
+                           col(Outbox.status) == OutboxStatus.PENDING)
                     .values(**values)
                     .execution_options(synchronize_session=False)
                 )

@@ -35,8 +35,8 @@ NOTIFIERS = web.AppKey("notifiers", MutableMapping[OutboxChannel, Notifier])
 # Seams to the knowledge base and the classifier: `text -> result` callables, None when absent.
 KB = web.AppKey("kb", LiveKnowledgeBase)  # .current is the index to answer from
 ROUTER = web.AppKey("router", Router)
-KB_ASK = web.AppKey("kb_ask", Callable[..., Any])
-CLASSIFY = web.AppKey("classify", Callable[..., Any])
+KB_ASK: web.AppKey[Callable[..., Any]] = web.AppKey("kb_ask")
+CLASSIFY: web.AppKey[Callable[..., Any]] = web.AppKey("classify")
 # SQLite only: one in-process queue for writers (integrations.db.writing).
 WRITE_LOCK = web.AppKey("write_lock", asyncio.Semaphore)
 

@@ -111,7 +111,7 @@ async def telephony_call(request: web.Request) -> web.Response:
         try:
             async with writing(request.app) as session:
                 number = await _file_ticket(session, request, client, call, body)
-                claimed = await session.exec(  # type: ignore[call-overload]
+                claimed = await session.exec(
                     update(TelephonyCall)
                     .where(col(TelephonyCall.call_id) == call.call_id, col(TelephonyCall.ticket_number).is_(None))
                     .values(ticket_number=number, updated_at=rules.now())

@@ -63,9 +63,6 @@ O311_BAD_CONTENT_TYPE = "请以表单（application/x-www-form-urlencoded 或 mu
 O311_BAD_DATE_RANGE = "日期“{value}”超出可查询的范围（{first} 至 {last}）。"
 O311_NOTICE = "您的诉求已受理，工单号 {number}，承办单位将按时限办理。"
 
-# Knowledge base band labels for API clients (the bot renders its own).
-KB_NO_ANSWER = "暂未找到相关答案，可以转人工或提交诉求。"
-
 # Notifier messages (group chats and SMS show masked text only).
 WECOM_TITLE = "12345热线通知"
 

@@ -108,8 +108,8 @@ async def remember_nonce(session: AsyncSession, *, nonce: str, rules: Rules, win
     """True the first time a nonce is seen inside the window; older nonces are pruned
     (their timestamps are refused as stale anyway)."""
     now = rules.now()
-    await session.exec(delete(UpstreamNonce).where(col(UpstreamNonce.seen_at) < now - timedelta(seconds=2 * window)))  # type: ignore[call-overload]
-    result = await session.exec(  # type: ignore[call-overload]
+    await session.exec(delete(UpstreamNonce).where(col(UpstreamNonce.seen_at) < now - timedelta(seconds=2 * window)))
+    result = await session.exec(
         insert_for(session)(UpstreamNonce).values(nonce=nonce, seen_at=now).on_conflict_do_nothing(index_elements=["nonce"])
     )
     return bool(result.rowcount)

@@ -178,7 +178,7 @@ def build_dense(
     a_present: list[bool] = []
     for texts in entry_texts:
         questions, answer = texts[0], texts[1]
-        extra = [t for t in (texts[2] if len(texts) > 2 else ()) if t.strip()]  # type: ignore[misc]
+        extra = [t for t in (texts[2] if len(texts) > 2 else ()) if t.strip()]
         starts.append(len(items))
         q_texts = [t for t in questions if t.strip()] or [answer_opening(answer) or " "]
         items.extend(("q", t) for t in q_texts)

@@ -185,13 +185,14 @@ async def upsert_entries(
                 updated_at=now,
                 updated_by=actor[:100],
             )
-            action: ChangeAction | None = ChangeAction.SEEDED if seeding else ChangeAction.CREATED
+            action = ChangeAction.SEEDED if seeding else ChangeAction.CREATED
             created += 1
         else:
-            action = _action(row, record)
-            if action is None:
+            changed = _action(row, record)
+            if changed is None:
                 unchanged += 1
                 continue
+            action = changed
             updated += 1
         row.question = record.question
         row.answer = record.answer
@@ -341,8 +342,8 @@ async def hot_questions(session: AsyncSession, *, clock: Clock, days: int = 7, l
     since = clock.now() - timedelta(days=days)
     uses: dict[int, int] = {}
     for table in (KnowledgeHit, KnowledgeFeedback):
-        rows = await session.exec(select(table.entry_id, func.count())  # type: ignore[attr-defined]
-                                  .where(col(table.created_at) >= since).group_by(table.entry_id))  # type: ignore[attr-defined]
+        rows = await session.exec(select(table.entry_id, func.count())
+                                  .where(col(table.created_at) >= since).group_by(col(table.entry_id)))
         for entry_id, count in rows.all():
             uses[entry_id] = uses.get(entry_id, 0) + int(count)
     if not uses:

@@ -171,30 +171,33 @@ async def build_bulletin(
 
     # The mailbox table has the shape of seed 002 附件2 whatever scheme ranks the units.
     mailbox_scheme = load_scheme("comprehensive-index")
-    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty, whistles, deputies,
-     deputy_list, firms, letters) = await asyncio.gather(
+    # Gathers of at most six parts (the most asyncio.gather is typed for), all run together.
+    counts = asyncio.gather(
         read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days,
                                                  call_evidence_since=policy.contact.call_evidence_since)),
         # Volumes and breakdowns only: the jurisdiction's counts come with the units' (below).
         read(lambda s: overview(s, period=period, limit_days=limit_days, counts={})),
         read(lambda s: received_count(s, period=period.previous())),
         read(office_name),
+    )
+    cases = asyncio.gather(
         read(lambda s: poor_tickets(s, period=period, policy=policy, rules=rules)),
         read(lambda s: find_hotspots(s, period=period, policy=policy, similarity=similarity)),
         # The bulletin reports the repeats of its own period; the weekly supervision job looks further back.
-        read(
-            lambda s: find_repeats(
-                s, as_of=period.end, policy=policy, similarity=similarity, lookback_days=len(period.days)
-            )
-        ),
+        read(lambda s: find_repeats(s, as_of=period.end, policy=policy, similarity=similarity,
+                                    lookback_days=len(period.days))),
         read(lambda s: _typical(s, period=period)),
         read(duty_reader),
+    )
+    mechanisms = asyncio.gather(
         read(lambda s: whistle_report(s, period=period)),
         read(lambda s: deputy_report(s, period=period, limit_days=limit_days)),
         read(list_reader),
         read(lambda s: enterprise_figures(s, period=period, limit_days=limit_days)),
         read(lambda s: mailbox_index(s, period=period, scheme=mailbox_scheme, limit_days=limit_days)),
     )
+    ((units_and_total, ov, previous, office), (poor, hotspots, repeats, typical, duty),
+     (whistles, deputies, deputy_list, firms, letters)) = await asyncio.gather(counts, cases, mechanisms)
     units, total = units_and_total
     ov = replace(ov, counts=total)
     table = score_units(scheme, counts_from_indicators(scheme, units)) if units else None

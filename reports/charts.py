@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import matplotlib
 
@@ -17,19 +17,20 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+from matplotlib.typing import RcKeyType
 
 from reports import texts
 from reports.fonts import cjk_font_family
 
 BLUE, GREEN, RED, PALE_RED, GREY = "#2f6db5", "#2e8b57", "#c0392b", "#e6a39b", "#8c8c8c"
 DPI = 110
-LAYOUT = "constrained"
+LAYOUT: Final = "constrained"
 
 
 @contextmanager
 def _style() -> Iterator[None]:
     family = cjk_font_family()
-    params = {
+    params: dict[RcKeyType, Any] = {
         "font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
         "axes.unicode_minus": False,
         "axes.spines.top": False,

@@ -133,7 +133,7 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
             texts.TABLE_BEST.format(label=texts.best_label(b.rules.best_n)),
             [texts.COL_RANK, texts.COL_UNIT, texts.COL_VOLUME, *rate_headers, texts.COL_SCORE],
             [
-                [r.rank, r.row.unit, r.volume, *_unit_rates(b, r.row.unit), r.row.score]
+                [r.rank, r.row.unit, r.volume, *_unit_rates(b, r.row.unit), _or(r.row.score, texts.NOT_APPLICABLE_CELL)]
                 for r in b.rankings.best
             ],
         )
@@ -142,7 +142,7 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
             texts.TABLE_POOR,
             [texts.COL_NO, texts.COL_UNIT, texts.COL_VOLUME, *rate_headers, texts.COL_SCORE, texts.COL_WHY],
             [
-                [r.rank, r.row.unit, r.volume, *_unit_rates(b, r.row.unit), r.row.score, r.why]
+                [r.rank, r.row.unit, r.volume, *_unit_rates(b, r.row.unit), _or(r.row.score, texts.NOT_APPLICABLE_CELL), r.why]
                 for r in b.rankings.poor
             ],
         )
@@ -519,7 +519,7 @@ def _write_sheet(ws: Worksheet, table: Table) -> None:
 
 def write_xlsx(tables: dict[str, Table], path: Path) -> Path:
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     for table in tables.values():
         _write_sheet(wb.create_sheet(table.sheet), table)
     wb.save(path)

@@ -159,9 +159,9 @@ class Formula:
                     raise FormulaError(f"operator {type(op).__name__} is not allowed")
                 self._check(operand)
             case ast.Compare(left=left, ops=ops, comparators=comparators):
-                for op in ops:
-                    if type(op) not in _COMPARES:
-                        raise FormulaError(f"comparison {type(op).__name__} is not allowed")
+                for comparison in ops:
+                    if type(comparison) not in _COMPARES:
+                        raise FormulaError(f"comparison {type(comparison).__name__} is not allowed")
                 self._check(left)
                 for item in comparators:
                     self._check(item)
@@ -217,13 +217,13 @@ class Formula:
             case ast.UnaryOp(op=ast.Not(), operand=operand):
                 return not self._eval(operand, env, columns, na)
             case ast.UnaryOp(op=op, operand=operand):
-                value = _num(self._eval(operand, env, columns, na))
-                return -value if isinstance(op, ast.USub) else value
+                number = _num(self._eval(operand, env, columns, na))
+                return -number if isinstance(op, ast.USub) else number
             case ast.Compare(left=left, ops=ops, comparators=comparators):
                 current = _num(self._eval(left, env, columns, na))
-                for op, item in zip(ops, comparators, strict=True):
+                for comparison, item in zip(ops, comparators, strict=True):
                     other = _num(self._eval(item, env, columns, na))
-                    if not _COMPARES[type(op)](current, other):
+                    if not _COMPARES[type(comparison)](current, other):
                         return False
                     current = other
                 return True
@@ -239,11 +239,11 @@ class Formula:
                     raise FormulaError(f"unknown column {column!r} in {self.text!r}")
                 return COLUMN_FUNCTIONS[name](columns[column])
             case ast.Call(func=ast.Name(id=name), args=args):
-                values = [_num(self._eval(a, env, columns, na)) for a in args]
-                if na and name == "ratio" and len(values) >= 2 and values[1] == 0:
+                arguments = [_num(self._eval(a, env, columns, na)) for a in args]
+                if na and name == "ratio" and len(arguments) >= 2 and arguments[1] == 0:
                     raise NotApplicable(f"empty denominator in {self.text!r}")
                 try:
-                    return FUNCTIONS[name](*values)
+                    return FUNCTIONS[name](*arguments)
                 except TypeError:
                     raise FormulaError(f"wrong number of arguments for {name}() in {self.text!r}") from None
         raise FormulaError(f"not allowed in a formula: {ast.unparse(node)!r}")  # pragma: no cover

@@ -10,8 +10,15 @@
 `FuzzySimilarity` (rapidfuzz) is a cheaper alternative. Tickets are compared only within
 the same category and place, and the database first narrows the candidates (period,
 enough different citizens per place, the citizen's own tickets), so only a few texts are
-compared in Python. classify's own batch `find_hotspots` (tf-idf over the whole window)
-reads better across places but costs seconds per thousand tickets: too slow for a bulletin.
+compared in Python.
+
+This module is the one place that decides what a hotspot and a repeat are: `hotspot_groups`
+and `repeat_groups` are pure functions over `TicketText` rows (bench/classify_hotspots.py runs
+them over a public message set); `find_hotspots` / `find_repeats` read the rows and word the
+results. (classify's batch tf-idf finder was removed in issue 14: it read better across places
+but cost seconds per thousand tickets, and nothing in the service used it.) Intake's
+`Ticket.repeat_count` is not this rule: it counts a citizen's earlier tickets in the category,
+a cheap flag set at filing (tickets/intake.py).
 """
 
 from __future__ import annotations
@@ -105,7 +112,9 @@ class ClassifySimilarity:
 
 
 @dataclass(frozen=True)
-class _Row:
+class TicketText:
+    """One ticket as the finders compare it; `citizen_key` tells different citizens apart."""
+
     id: int
     number: str
     category: str
@@ -120,21 +129,21 @@ class _Row:
 @dataclass
 class Cluster:
     category: str
-    rows: list[_Row] = field(default_factory=list)
+    rows: list[TicketText] = field(default_factory=list)
 
     @property
     def text(self) -> str:
         return self.rows[0].content
 
 
-def _cluster(rows: Sequence[_Row], similarity: Similarity) -> list[Cluster]:
+def _cluster(rows: Sequence[TicketText], similarity: Similarity) -> list[Cluster]:
     """Greedy single pass in time order: a text joins the cluster whose first text it matches best,
     among tickets of the same category and the same place (or both without a place).
 
     Tickets whose normalised text is identical share a cluster without any comparison, so
     the similarity runs once per distinct text, not once per ticket.
     """
-    groups: dict[tuple[str, str, str], list[_Row]] = {}
+    groups: dict[tuple[str, str, str], list[TicketText]] = {}
     for row in sorted(rows, key=lambda r: (r.received_at, r.id)):
         groups.setdefault((row.category, normalise(row.place), normalise(row.content)), []).append(row)
     clusters: list[Cluster] = []
@@ -191,7 +200,7 @@ def _citizen_key(row: Any) -> str:
     return f"t{row['id']}"
 
 
-async def _rows(session: AsyncSession, *, start: datetime, end: datetime, extra: Any = None) -> list[_Row]:
+async def _rows(session: AsyncSession, *, start: datetime, end: datetime, extra: Any = None) -> list[TicketText]:
     query = (
         sa.select(
             T.c.id,
@@ -211,7 +220,7 @@ async def _rows(session: AsyncSession, *, start: datetime, end: datetime, extra:
     if extra is not None:
         query = query.where(extra)
     return [
-        _Row(
+        TicketText(
             r["id"],
             r["number"],
             r["category"] or "",
@@ -264,15 +273,10 @@ async def find_hotspots(
         citizens.setdefault((row.category, normalise(row.place)), set()).add(row.citizen_key)
     rows = [r for r in rows if len(citizens[(r.category, normalise(r.place))]) >= need]
     found: list[Hotspot] = []
-    for cluster in _cluster(rows, similarity):
-        if len({r.citizen_key for r in cluster.rows}) < need:
-            continue
-        members = _best_window(cluster.rows, window, need, period.start)
-        if members is None:
-            continue
+    for members in hotspot_groups(rows, window=window, need=need, not_before=period.start, similarity=similarity):
         found.append(
             Hotspot(
-                category=cluster.category,
+                category=members[0].category,
                 summary=shorten(members[0].content, 60, names=(members[0].contact_name,)),
                 tickets=len(members),
                 citizens=len({r.citizen_key for r in members}),
@@ -287,10 +291,26 @@ async def find_hotspots(
     return sorted(found, key=lambda h: (-h.citizens, h.first_at))
 
 
-def _best_window(rows: list[_Row], window: timedelta, need: int, not_before: datetime) -> list[_Row] | None:
+def hotspot_groups(rows: Sequence[TicketText], *, window: timedelta, need: int, not_before: datetime,
+                   similarity: Similarity) -> list[list[TicketText]]:
+    """The project's one hotspot rule, a pure function of the tickets given (the database only
+    narrows them first): tickets on one matter (same category and place, similar text) from at
+    least `need` different citizens inside one `window` ending at or after `not_before`; each
+    group is that window's tickets, in time order."""
+    groups = []
+    for cluster in _cluster(rows, similarity):
+        if len({r.citizen_key for r in cluster.rows}) < need:
+            continue
+        members = _best_window(cluster.rows, window, need, not_before)
+        if members is not None:
+            groups.append(members)
+    return groups
+
+
+def _best_window(rows: list[TicketText], window: timedelta, need: int, not_before: datetime) -> list[TicketText] | None:
     """The window (ending in the period) with the most different citizens, if it reaches `need`."""
     ordered = sorted(rows, key=lambda r: (r.received_at, r.id))
-    best: list[_Row] | None = None
+    best: list[TicketText] | None = None
     best_citizens = 0
     counts: Counter[str] = Counter()
     left = 0
@@ -368,22 +388,27 @@ async def find_repeats(
         .mappings()
         .all()
     }
-    by_citizen: dict[str, list[_Row]] = {}
+    cases = [
+        RepeatCase(
+            citizen=people.get(group[0].citizen_key, texts.ANONYMOUS),
+            category=group[0].category or texts.NO_CATEGORY,
+            summary=shorten(group[0].content, 60, names=(group[0].contact_name,)),
+            tickets=len(group),
+            numbers=[r.number for r in group],
+            units=sorted({r.unit for r in group if r.unit}),
+            last_at=group[-1].received_at,
+        )
+        for group in repeat_groups(rows, need=need, similarity=similarity)
+    ]
+    return sorted(cases, key=lambda c: (-c.tickets, c.last_at))
+
+
+def repeat_groups(rows: Sequence[TicketText], *, need: int, similarity: Similarity) -> list[list[TicketText]]:
+    """The project's one repeat rule, a pure function of the tickets given: one citizen's
+    tickets on one matter (same category and place, similar text), at least `need` of them;
+    each group in time order."""
+    by_citizen: dict[str, list[TicketText]] = {}
     for row in rows:
         by_citizen.setdefault(row.citizen_key, []).append(row)
-    cases = []
-    for key, own in by_citizen.items():
-        for cluster in _cluster(own, similarity):
-            if len(cluster.rows) >= need:
-                cases.append(
-                    RepeatCase(
-                        citizen=people.get(key, texts.ANONYMOUS),
-                        category=cluster.category or texts.NO_CATEGORY,
-                        summary=shorten(cluster.text, 60, names=(cluster.rows[0].contact_name,)),
-                        tickets=len(cluster.rows),
-                        numbers=[r.number for r in cluster.rows],
-                        units=sorted({r.unit for r in cluster.rows if r.unit}),
-                        last_at=cluster.rows[-1].received_at,
-                    )
-                )
-    return sorted(cases, key=lambda c: (-c.tickets, c.last_at))
+    return [cluster.rows for own in by_citizen.values() for cluster in _cluster(own, similarity)
+            if len(cluster.rows) >= need]

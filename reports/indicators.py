@@ -293,7 +293,7 @@ async def unit_indicators_and_total(
     return units, {name: total[name] for name in COUNT_NAMES}
 
 
-async def _run(session: AsyncSession, query: sa.Executable) -> sa.Result[Any]:
+async def _run(session: AsyncSession, query: sa.Executable) -> sa.Result[*tuple[Any, ...]]:
     # Core statements go straight to the connection (SQLModel's execute() warns by design).
     connection = await session.connection()
     return await connection.execute(query)

@@ -196,14 +196,14 @@ class JobScheduler:
     async def _tick(self, name: str) -> None:
         task = asyncio.current_task()
         if task is not None:
-            self._running.add(task)  # type: ignore[arg-type]
+            self._running.add(task)
         try:
             await self.run_pending(name)
         except Exception:
             log.exception("scheduler tick of %s failed", name)
         finally:
             if task is not None:
-                self._running.discard(task)  # type: ignore[arg-type]
+                self._running.discard(task)
 
     async def _leadership_loop(self) -> None:
         while not self._stopping.is_set():
@@ -242,12 +242,12 @@ class JobScheduler:
     async def _tick_all(self) -> None:
         task = asyncio.current_task()
         if task is not None:
-            self._running.add(task)  # type: ignore[arg-type]
+            self._running.add(task)
         try:
             await self.run_pending()
         finally:
             if task is not None:
-                self._running.discard(task)  # type: ignore[arg-type]
+                self._running.discard(task)
 
     def _step_down(self) -> None:
         self.is_leader = False

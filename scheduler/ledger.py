@@ -22,7 +22,7 @@ CHUNK = 5000  # keys per lookup: below the bind-parameter limits of SQLite and P
 
 class TableReminderLedger:
     async def claim(self, session: AsyncSession, *, reminders: Sequence[Reminder], now: datetime) -> set[str]:
-        await session.exec(delete(ReminderSent).where(col(ReminderSent.sent_at) < now - RETENTION))  # type: ignore[call-overload]
+        await session.exec(delete(ReminderSent).where(col(ReminderSent.sent_at) < now - RETENTION))
         unique = {r.key: r for r in reminders}
         # Most candidates of a sweep were sent by an earlier one: look them up by key first,
         # then insert the rest; the insert (ON CONFLICT DO NOTHING) stays the arbiter between instances.

@@ -29,7 +29,7 @@ async def claim(sessions: SessionFactory, *, job: str, due_at: datetime, trigger
     """The id of a new running record for this due time, or None when the due time is
     already taken (by this or another instance). Manual runs always get a record."""
     async with transaction(sessions) as session:
-        values = {"job": job, "due_at": due_at, "trigger": trigger, "outcome": RunOutcome.RUNNING,
+        values: dict[str, Any] = {"job": job, "due_at": due_at, "trigger": trigger, "outcome": RunOutcome.RUNNING,
                   "instance": instance, "started_at": now, "attempts": 1, "counts": {}}
         if trigger is RunTrigger.MANUAL:
             run = JobRun(due_key=None, **values)
@@ -41,7 +41,7 @@ async def claim(sessions: SessionFactory, *, job: str, due_at: datetime, trigger
             insert_for(session)(JobRun).values(due_key=key, **values)
             .on_conflict_do_nothing(index_elements=["job", "due_key"]).returning(col(JobRun.id))
         )
-        run_id = (await session.exec(statement)).scalar_one_or_none()  # type: ignore[call-overload]
+        run_id = (await session.exec(statement)).scalar_one_or_none()
         if run_id is not None:
             return int(run_id)
         # A failed or abandoned attempt may be taken over; the WHERE makes it one winner.
@@ -52,7 +52,7 @@ async def claim(sessions: SessionFactory, *, job: str, due_at: datetime, trigger
                     finished_at=None, error=None, attempts=JobRun.attempts + 1)
             .returning(col(JobRun.id))
         )
-        run_id = (await session.exec(retry)).scalar_one_or_none()  # type: ignore[call-overload]
+        run_id = (await session.exec(retry)).scalar_one_or_none()
         return int(run_id) if run_id is not None else None
 
 
@@ -62,7 +62,7 @@ async def finish(sessions: SessionFactory, *, run_id: int, instance: str, outcom
     (this one was cut off from the leader lock and presumed dead)."""
     async with transaction(sessions) as session:
         result = await session.exec(
-            update(JobRun)  # type: ignore[call-overload]
+            update(JobRun)
             .where(col(JobRun.id) == run_id, col(JobRun.instance) == instance,
                    col(JobRun.outcome) == RunOutcome.RUNNING)
             .values(outcome=outcome, counts=counts, error=error, finished_at=now)
@@ -81,7 +81,7 @@ async def record_missed(sessions: SessionFactory, *, job: str, due_at: datetime,
                 counts={}, error="missed: the service was not running within the catch-up grace",
             ).on_conflict_do_nothing(index_elements=["job", "due_key"])
         )
-        result = await session.exec(statement)  # type: ignore[call-overload]
+        result = await session.exec(statement)
         return bool(result.rowcount)
 
 
@@ -90,7 +90,7 @@ async def abandon_others(sessions: SessionFactory, *, instance: str, now: dateti
     them within the grace). Only the leader runs scheduled jobs, so no live run is touched."""
     async with transaction(sessions) as session:
         result = await session.exec(
-            update(JobRun)  # type: ignore[call-overload]
+            update(JobRun)
             .where(col(JobRun.outcome) == RunOutcome.RUNNING, col(JobRun.instance) != instance,
                    col(JobRun.trigger) != RunTrigger.MANUAL)
             .values(outcome=RunOutcome.ABANDONED, finished_at=now, error=f"abandoned: taken over by {instance}")
@@ -100,7 +100,7 @@ async def abandon_others(sessions: SessionFactory, *, instance: str, now: dateti
 
 async def recorded_dues(session: AsyncSession, *, job: str, since: datetime) -> dict[str, RunOutcome]:
     rows = await session.exec(
-        select(JobRun.due_key, JobRun.outcome)
+        select(col(JobRun.due_key), col(JobRun.outcome))
         .where(JobRun.job == job, col(JobRun.due_key).is_not(None), col(JobRun.due_at) >= since)
     )
     return {key: outcome for key, outcome in rows.all() if key is not None}

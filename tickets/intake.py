@@ -201,7 +201,7 @@ async def _insert_citizens(session: AsyncSession, *, rules: Rules, new: Sequence
             for c in new]
     table = Citizen.__table__  # type: ignore[attr-defined]
     statement = insert(table).returning(table.c.id, table.c.phone, table.c.telegram_user_id)
-    result = await session.exec(statement, params=rows)  # type: ignore[call-overload]
+    result = await session.exec(statement, params=rows)
     ids = {(phone, telegram_id): citizen_id for citizen_id, phone, telegram_id in result.all()}
     for citizen in new:
         citizen.id = ids[(citizen.phone, citizen.telegram_user_id)]
@@ -234,7 +234,7 @@ async def next_numbers(session: AsyncSession, *, rules: Rules, count: int) -> li
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             last = (await connection.execute(statement)).scalar_one()
     else:
-        last = (await session.exec(statement)).scalar_one()  # type: ignore[call-overload]
+        last = (await session.exec(statement)).scalar_one()
     return [f"{day}{n:05d}" for n in range(last - count + 1, last + 1)]
 
 
@@ -318,7 +318,7 @@ async def _receive(session: AsyncSession, *, rules: Rules, actor: Actor,
         })
     # An ORM bulk insert: the tickets come back as persistent objects of this session, so the
     # caller may go on changing them (dispatch, upstream) like any loaded ticket.
-    result = await session.exec(insert(Ticket).returning(Ticket), params=rows)  # type: ignore[call-overload]
+    result = await session.exec(insert(Ticket).returning(Ticket), params=rows)
     by_number = {t.number: t for t in result.scalars().all()}
     tickets = [by_number[n] for n in numbers]
 
@@ -340,7 +340,7 @@ async def _record_received(session: AsyncSession, *, rules: Rules, actor: Actor,
     # Core, not the ORM: audit rows are never read back here. Each ticket has one event, so the
     # ids map back through ticket_id without relying on the order RETURNING gives them.
     table = TicketEvent.__table__  # type: ignore[attr-defined]
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         insert(table).returning(table.c.id, table.c.ticket_id), params=rows)
     ids = {ticket_id: event_id for event_id, ticket_id in result.all()}
     return [ids[t.id] for t in tickets]

@@ -38,6 +38,7 @@ from tickets.models import Notice, Staff, Ticket, Unit
 from tickets.outbox import enqueue_many
 from tickets.policy import Period, PeriodUnit
 from tickets.queries import local_day_start, unit_handlers
+from tickets.rows import select_columns
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,7 @@ async def duty_units(session: AsyncSession) -> list[tuple[int, str]]:
         select(Unit.id, Unit.name).where(Unit.kind != UnitKind.OFFICE, Unit.active == True)  # noqa: E712
         .order_by(col(Unit.id))
     )
-    return [(int(unit_id), name) for unit_id, name in rows.all()]
+    return [(int(unit_id), name) for unit_id, name in rows.all() if unit_id is not None]
 
 
 # --- reading letters (CLI, API) -------------------------------------------------------------
@@ -251,7 +252,7 @@ async def list_notices(session: AsyncSession, *, unit: str | None = None, kind: 
                        period: str | None = None, limit: int = 200) -> list[NoticeRow]:
     """Newest first. `unit` is a unit's name or id; `period` a prefix of the period key
     ("2026-11" for the month's letters, "2026-11-23" for a day's)."""
-    query = select(Notice.id, Notice.kind, Notice.unit_id, Unit.name, Notice.period_key, Notice.title,
+    query = select_columns(Notice.id, Notice.kind, Notice.unit_id, Unit.name, Notice.period_key, Notice.title,
                    Notice.created_at).join(Unit, col(Unit.id) == col(Notice.unit_id), isouter=True)
     if unit:
         unit = unit.strip()
@@ -337,10 +338,11 @@ async def collect_handling_days(session: AsyncSession, *, rules: Rules, at: date
     with_unit = sorted(WITH_UNIT_STATUSES)
     warn_cutoff = local_day_start(at, days_back=warning_days)
     over_cutoff = local_day_start(at, days_back=limit_days)
-    names = dict((await session.exec(select(Unit.id, Unit.name))).all())
+    names = {unit_id: name for unit_id, name in (await session.exec(select(Unit.id, Unit.name))).all()
+             if unit_id is not None}
     # Grouped by status too, so the covering index serves it; the few rows are merged here.
     aggregate = await session.exec(
-        select(
+        select_columns(
             Ticket.main_unit_id,
             func.count(),
             func.sum(case((col(Ticket.received_at) < warn_cutoff, 1), else_=0)),

@@ -17,4 +17,4 @@ async def record_duty_login(session: AsyncSession, *, rules: Rules, unit_id: int
     statement = insert_for(session)(DutyLogin).values(
         unit_id=unit_id, work_date=local(now).date(), first_login_at=now, staff_id=staff_id
     ).on_conflict_do_nothing(index_elements=["unit_id", "work_date"])
-    await session.exec(statement)  # type: ignore[call-overload]
+    await session.exec(statement)

@@ -34,6 +34,7 @@ from tickets.errors import Forbidden, NotFound, ValidationFailed
 from tickets.models import Ticket, TicketPhoto
 from tickets.privacy import may_see_contact
 from tickets.queries import co_unit_ids, get_ticket
+from tickets.rows import saved_id
 
 # Pillow format → (content type, file extension) of what we keep.
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
@@ -161,7 +162,7 @@ async def attach_photos(session: AsyncSession, *, rules: Rules, ticket: Ticket, 
     rows = []
     for photo in fresh.values():
         store.save(photo)
-        row = TicketPhoto(ticket_id=ticket.id, sha256=photo.sha256, content_type=photo.content_type,
+        row = TicketPhoto(ticket_id=saved_id(ticket), sha256=photo.sha256, content_type=photo.content_type,
                           size=len(photo.data), width=photo.width, height=photo.height, created_at=rules.now())
         session.add(row)
         rows.append(row)

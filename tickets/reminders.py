@@ -38,6 +38,7 @@ from tickets.messaging import MessageKind, message, staff_address
 from tickets.models import Staff, Ticket, Unit
 from tickets.outbox import enqueue_many
 from tickets.queries import unit_handlers
+from tickets.rows import select_columns
 from tickets.texts import fmt_local
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ async def due_reminders(session: AsyncSession, *, rules: Rules, at: datetime,
 
     def columns(deadline: Any, dispatched: Any = None) -> Any:
         # No "main_unit_id IS NOT NULL" here: it lures SQLite onto the unit index; filtered below.
-        return select(Ticket.id, Ticket.number, Ticket.main_unit_id, Ticket.urgency, deadline,
+        return select_columns(Ticket.id, Ticket.number, Ticket.main_unit_id, Ticket.urgency, deadline,
                       dispatched if dispatched is not None else sa_null())
 
     queries = [
@@ -167,7 +168,7 @@ async def due_reminders(session: AsyncSession, *, rules: Rules, at: datetime,
 async def with_summaries(session: AsyncSession, reminders: Sequence[Reminder]) -> list[Reminder]:
     """The masked summaries, read only for the reminders actually sent."""
     ids = sorted({r.ticket_id for r in reminders})
-    contents: dict[int, str] = {}
+    contents: dict[int | None, str] = {}
     for start in range(0, len(ids), 1000):
         rows = await session.exec(select(Ticket.id, func.substr(Ticket.content, 1, CONTENT_PREFIX))
                                   .where(col(Ticket.id).in_(ids[start : start + 1000])))

@@ -26,6 +26,7 @@ from tickets.logins import record_duty_login
 from tickets.messaging import MessageKind, report_upstream, summary, tell
 from tickets.models import CallRecord, EnterpriseRequest, Ticket, TicketCoUnit, TicketEvent, Unit
 from tickets.queries import co_unit_ids, get_ticket, get_unit
+from tickets.rows import saved_id
 from tickets.schemas import CallbackAnswers, ReplyData, check_length, require
 
 
@@ -127,7 +128,7 @@ async def _set_units(session: AsyncSession, *, ticket: Ticket, unit_id: int, co_
     for link in (await session.exec(select(TicketCoUnit).where(TicketCoUnit.ticket_id == ticket.id))).all():
         await session.delete(link)
     for co_id in co:
-        session.add(TicketCoUnit(ticket_id=ticket.id, unit_id=co_id))
+        session.add(TicketCoUnit(ticket_id=saved_id(ticket), unit_id=co_id))
     ticket.main_unit_id = unit.id
     return unit
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -28,6 +29,7 @@ from tickets.letters import (
 )
 from tickets.messaging import MessageKind, tell_office
 from tickets.models import Ticket, Unit
+from tickets.rows import select_columns
 
 log = logging.getLogger(__name__)
 
@@ -83,15 +85,15 @@ async def run_supervision_weekly(session: AsyncSession, *, rules: Rules, at: dat
                Ticket.repeat_count, Ticket.cb_satisfaction, Ticket.callback_at, Ticket.supervised,
                func.substr(Ticket.content, 1, CONTENT_PREFIX))
     # Three narrow queries, each on its own index, rather than one OR that reads the whole table.
-    criteria = [
+    criteria: list[tuple[Any, ...]] = [
         (col(Ticket.status).in_(open_statuses), col(Ticket.repeat_count) >= threshold - 1),
         (col(Ticket.status).in_(open_statuses), Ticket.supervised == True),  # noqa: E712
         (col(Ticket.callback_at) > at - WEEK, col(Ticket.callback_at) <= at,
          Ticket.cb_satisfaction == Satisfaction.UNSATISFIED),
     ]
-    found: dict[int, tuple[object, ...]] = {}
+    found: dict[int, tuple[Any, ...]] = {}
     for where in criteria:
-        for row in (await session.exec(select(*columns).where(*where, Ticket.archived == False))).all():  # noqa: E712
+        for row in (await session.exec(select_columns(*columns).where(*where, Ticket.archived == False))).all():  # noqa: E712
             if row[1] is not None:
                 found[row[0]] = tuple(row[1:])
     rows = sorted(found.values(), key=lambda r: (r[0], r[3], r[1]))  # unit, received_at, number

@@ -99,7 +99,7 @@ def _code(digits: int) -> str:
 
 async def _count_since(session: AsyncSession, column: object, value: str, since: datetime) -> int:
     query = select(func.count()).select_from(PhoneVerification).where(
-        column == value, col(PhoneVerification.created_at) >= since)  # type: ignore[operator]
+        column == value, col(PhoneVerification.created_at) >= since)
     return int((await session.exec(query)).one())
 
 
@@ -201,6 +201,6 @@ async def _proof_row(session: AsyncSession, proof: str) -> PhoneVerification | N
 async def prune(session: AsyncSession, *, rules: Rules, policy: CodePolicy = CodePolicy()) -> int:
     """Delete codes older than the retention (they name phones); how many went."""
     cutoff = rules.now() - policy.retention
-    result = await session.exec(delete(PhoneVerification).where(  # type: ignore[call-overload]
+    result = await session.exec(delete(PhoneVerification).where(
         col(PhoneVerification.created_at) < cutoff))
     return int(result.rowcount or 0)

@@ -60,7 +60,7 @@ SECRET = web.AppKey("web_secret", bytes)
 ASSET_VERSIONS = web.AppKey("web_asset_versions", dict[str, str])
 # Per request: the area, the session (None when signed out) and whether one just expired.
 AREA = web.RequestKey("web_area", Area)
-SESSION = web.RequestKey("web_session", sessions.Session | None)  # type: ignore[arg-type]
+SESSION: web.RequestKey[sessions.Session | None] = web.RequestKey("web_session")
 EXPIRED = web.RequestKey("web_session_expired", bool)
 NEW_SESSION_TOKEN = web.RequestKey("web_new_session_token", str)
 END_SESSION = web.RequestKey("web_end_session", bool)

@@ -53,7 +53,7 @@ async def start(app: web.Application, settings: WebSettings, *, subject: str, su
     idle, longest = _limits(settings)
     token = secrets.token_urlsafe(32)
     async with writing(app) as db:
-        await db.exec(delete(WebSession).where(or_(col(WebSession.last_seen_at) < now - idle,  # type: ignore[call-overload]
+        await db.exec(delete(WebSession).where(or_(col(WebSession.last_seen_at) < now - idle,
                                                    col(WebSession.created_at) < now - longest)))
         db.add(WebSession(token_hash=hash_token(token), subject=subject, subject_id=subject_id,
                           created_at=now, last_seen_at=now))
@@ -75,12 +75,12 @@ async def lookup(app: web.Application, settings: WebSettings, token: str | None)
         return Lookup(None, expired=True)
     if now - row.last_seen_at >= TOUCH_EVERY:
         async with writing(app) as db:
-            await db.exec(update(WebSession).where(col(WebSession.token_hash) == token_hash)  # type: ignore[call-overload]
+            await db.exec(update(WebSession).where(col(WebSession.token_hash) == token_hash)
                           .values(last_seen_at=now))
     return Lookup(Session(token_hash, row.subject, row.subject_id, row.created_at), expired=False)
 
 
 async def end(app: web.Application, token_hash: str) -> None:
     async with writing(app) as db:
-        await db.exec(delete(WebSession).where(col(WebSession.token_hash) == token_hash))  # type: ignore[call-overload]
+        await db.exec(delete(WebSession).where(col(WebSession.token_hash) == token_hash))
 

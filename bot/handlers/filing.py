@@ -24,6 +24,7 @@ from tickets.context import Actor, Rules
 from tickets.enums import Channel, RequestType, Role, Urgency
 from tickets.errors import HotlineError, ValidationFailed
 from tickets.privacy import mask_phone, normalize_phone
+from tickets.rows import saved_id
 from tickets.schemas import TicketCreate, check_length
 
 router = RouteTable("filing")
@@ -239,5 +240,5 @@ async def _file(session: AsyncSession, *, rules: Rules, data: dict[str, Any],
                           urgency=Urgency(data.get("urgency", Urgency.GENERAL.value))),
     )
     for file_id in data.get("photos", []):
-        session.add(TicketAttachment(ticket_id=ticket.id, file_id=file_id, created_at=rules.now()))
+        session.add(TicketAttachment(ticket_id=saved_id(ticket), file_id=file_id, created_at=rules.now()))
     return ticket.number, deadlines.describe_due(ticket, rules=rules)

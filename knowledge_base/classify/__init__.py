@@ -3,8 +3,7 @@
 - request type (投诉 咨询 求助 建议 表扬 举报): `classify_request_type`
 - urgency (紧急 / 次紧急 / 一般): `assess_urgency`
 - category / unit routing, top 3 with confidences: `TextClassifier`, `Router`, `load_router`
-- similarity, repeats of one citizen, hotspots: `text_similarity`, `SimilarityIndex`,
-  `find_repeats`, `find_hotspots`
+- similarity of two requests: `text_similarity` (hotspots and repeats: reports/hotspots.py)
 """
 
 from knowledge_base.classify.errors import (
@@ -21,15 +20,7 @@ from knowledge_base.classify.evaluate import EvalReport, evaluate
 from knowledge_base.classify.model import LabelScore, TextClassifier, TrainConfig
 from knowledge_base.classify.request_type import TypeDecision, classify_request_type
 from knowledge_base.classify.routing import KeywordRouter, Router, RouteResult, RouteSource, load_router
-from knowledge_base.classify.similarity import (
-    Hotspot,
-    SimilarityIndex,
-    SimilarMatch,
-    TextRecord,
-    find_hotspots,
-    find_repeats,
-    text_similarity,
-)
+from knowledge_base.classify.similarity import text_similarity
 from knowledge_base.classify.urgency import UrgencyDecision, assess_urgency
 
 __all__ = [
@@ -38,7 +29,6 @@ __all__ = [
     "DataFileError",
     "EmptyText",
     "EvalReport",
-    "Hotspot",
     "KeywordRouter",
     "LabelScore",
     "MissingColumns",
@@ -47,10 +37,7 @@ __all__ = [
     "RouteResult",
     "RouteSource",
     "Router",
-    "SimilarMatch",
-    "SimilarityIndex",
     "TextClassifier",
-    "TextRecord",
     "TrainConfig",
     "TypeDecision",
     "UnknownLabels",
@@ -58,8 +45,6 @@ __all__ = [
     "assess_urgency",
     "classify_request_type",
     "evaluate",
-    "find_hotspots",
-    "find_repeats",
     "load_router",
     "text_similarity",
 ]

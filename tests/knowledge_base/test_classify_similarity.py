@@ -1,168 +1,18 @@
-"""Similarity, repeats of one citizen and hotspots (DOMAIN §4), on self-written records."""
+"""Similarity of two requests (hotspots and repeats built on it: tests/reports/test_hotspot_rules.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
-from knowledge_base.classify import (
-    EmptyText,
-    SimilarityIndex,
-    TextRecord,
-    find_hotspots,
-    find_repeats,
-    text_similarity,
-)
-from tickets.policy import load_policy
+from knowledge_base.classify import EmptyText, text_similarity
 
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-POLICY = load_policy()
-MIN_CITIZENS = POLICY.supervision.hotspot_min_tickets
-WINDOW = timedelta(days=POLICY.supervision.hotspot_window_days)
-
-# One matter (a waste transfer station next to an estate) told by different citizens in their own words.
-PLANT = [
-    "翠湖花园小区门口新建的垃圾中转站臭味很大，夏天根本不敢开窗。",
-    "投诉翠湖花园旁边的垃圾中转站，每天凌晨垃圾车进出，又臭又吵。",
-    "翠湖花园小区附近垃圾中转站臭气熏天，苍蝇蚊子特别多。",
-    "翠湖花园边上的垃圾站污水横流，孩子上学都要捂着鼻子走。",
-    "翠湖花园小区旁垃圾中转站的垃圾车漏污水，路面又脏又臭。",
-    "请管一管翠湖花园附近的垃圾中转站，臭味影响几千户居民。",
-    "翠湖花园居民反映：小区门口垃圾中转站臭味严重，影响健康。",
-    "翠湖花园小区对面垃圾中转站天天散发臭味，希望尽快处理。",
-    "垃圾中转站建在翠湖花园小区门口，臭味太大，居民苦不堪言。",
-    "翠湖花园附近的垃圾中转站太臭了，老人孩子都不敢下楼。",
-    "翠湖花园小区旁边垃圾中转站除臭设备不开，臭味非常严重。",
-    "强烈要求搬走翠湖花园小区门口的垃圾中转站，臭气扰民。",
-]
-# The rest of an ordinary week: idf is fitted on the batch, so a hotspot test needs one.
-OTHER = [
-    "请问社保卡丢了怎么补办？",
-    "建议在人民公园增设公共厕所。",
-    "幸福路的路灯坏了好几天了。",
-    "孩子上小学的学位怎么申请？",
-    "出租车司机绕路多收费。",
-    "物业费每年都涨，服务越来越差。",
-    "公积金提取需要带哪些材料？",
-    "东门菜市场门口占道经营，交通堵塞。",
-    "阳光小区停水两天了，什么时候恢复？",
-    "驾校收了学费不安排练车，也不退钱。",
-    "建议8路公交车延长末班车时间。",
-    "医院挂号难，网上预约总是约满。",
-    "楼上邻居装修，周末早上七点就开始砸墙。",
-    "小区电梯经常坏，物业维修不及时。",
-    "新生儿医保怎么办理？",
-    "健身房关门跑路，会员卡的钱退不了。",
-    "学校周边有流动摊贩卖三无食品。",
-    "河边步道的栏杆断了，存在安全隐患。",
-    "外地老人在本市看病能报销吗？",
-    "建议在十字路口增加左转信号灯。",
-    "农民工工资被拖欠了半年。",
-    "感谢社区网格员帮独居老人买药。",
-    "共享单车堆在地铁口，行人过不去。",
-    "饭店油烟直排，楼上住户没法开窗。",
-    "小区车位只租不售，价格太高。",
-    "居住证到期了在哪里续签？",
-    "幼儿园收费标准是多少，有没有补贴？",
-    "路面有个大坑，雨天积水很深。",
-    "快递驿站乱收保管费。",
-    "举报有人在山上偷偷砍树。",
-]
-_PLACES = ["阳光小区", "幸福路", "东门菜市场", "人民公园", "城南中学", "江滨花园", "火车站", "新华街",
-           "金色家园", "北湖社区", "老城区", "开发区", "滨河路", "世纪广场", "锦绣华庭"]  # fmt: skip
-_PROBLEMS = ["路灯坏了好几天了", "停车位太少乱停车", "垃圾没人清理", "下水道堵了", "道路破损",
-             "有人占道经营", "晚上广场舞音响太吵", "绿化带被毁", "公交站太远", "电梯经常故障",
-             "物业不作为", "积水严重", "井盖松动", "违章搭建", "流动摊贩太多"]  # fmt: skip
-# Each place and each problem three times: a plausible week of scattered small matters.
-WEEK = OTHER + [f"{_PLACES[i]}{_PROBLEMS[(i + k) % 15]}。" for k in range(3) for i in range(15)]
-
-
-def _records(texts: list[str], *, start: datetime = T0, step: timedelta = timedelta(hours=10),
-             citizens: list[str] | None = None, prefix: str = "p") -> list[TextRecord]:  # fmt: skip
-    keys = citizens or [f"{prefix}-citizen-{i}" for i in range(len(texts))]
-    return [
-        TextRecord(id=f"{prefix}{i}", citizen_key=keys[i], time=start + i * step, text=text)
-        for i, text in enumerate(texts)
-    ]
+PLANT = "翠湖花园小区门口新建的垃圾中转站臭味很大，夏天根本不敢开窗。"
 
 
 def test_text_similarity_orders_same_matter_above_other_matters() -> None:
-    same = text_similarity(PLANT[0], PLANT[1])
-    other = text_similarity(PLANT[0], OTHER[0])
-    assert text_similarity(PLANT[0], PLANT[0]) == pytest.approx(1.0)
-    assert same > 0.3 > other
     assert text_similarity("翠湖花園垃圾中轉站臭味", "翠湖花园垃圾中转站臭味") == pytest.approx(1.0)
+    same = text_similarity(PLANT, "投诉翠湖花园旁边的垃圾中转站，每天凌晨垃圾车进出，又臭又吵。")
+    other = text_similarity(PLANT, "请问社保卡丢了怎么补办？")
+    assert same > other
     with pytest.raises(EmptyText):
-        text_similarity("", PLANT[0])
-
-
-def test_hotspot_of_ten_citizens_within_a_week() -> None:
-    week = _records(WEEK, prefix="o", start=T0 + timedelta(hours=3), step=timedelta(hours=2))
-    records = _records(PLANT) + week
-    hotspots = find_hotspots(records, min_citizens=MIN_CITIZENS, window=WINDOW)
-    assert len(hotspots) == 1
-    spot = hotspots[0]
-    # p1 and p3 tell the matter mostly through other words (垃圾车, 污水…), too far from the seed.
-    assert spot.record_ids == tuple(f"p{i}" for i in (0, 2, 4, 5, 6, 7, 8, 9, 10, 11))
-    assert spot.citizens == 10
-    assert (spot.start, spot.end) == (T0, T0 + 11 * timedelta(hours=10))
-    assert set(spot.keywords[:3]) == {"中转站", "垃圾", "花园"}
-    # Without the hotspot the same week has none.
-    assert find_hotspots(week, min_citizens=MIN_CITIZENS, window=WINDOW) == []
-
-
-def test_no_hotspot_below_the_policy_numbers() -> None:
-    # Nine citizens: one short of the threshold.
-    background = _records(WEEK, prefix="o", start=T0, step=timedelta(hours=2))
-    nine = _records(PLANT[:9]) + background
-    assert find_hotspots(nine, min_citizens=MIN_CITIZENS, window=WINDOW) == []
-    # Twelve messages but only three citizens.
-    few = _records(PLANT, citizens=[f"c{i % 3}" for i in range(12)]) + background
-    assert find_hotspots(few, min_citizens=MIN_CITIZENS, window=WINDOW) == []
-    # Twelve citizens spread over 24 days: never ten within one week.
-    spread = _records(PLANT, step=timedelta(days=2)) + background
-    assert find_hotspots(spread, min_citizens=MIN_CITIZENS, window=WINDOW) == []
-    # Unrelated messages of many citizens do not make a hotspot.
-
-
-def test_hotspot_is_a_pure_function_of_its_input() -> None:
-    records = _records(PLANT) + _records(WEEK, prefix="o", start=T0, step=timedelta(hours=2))
-    first = find_hotspots(records, min_citizens=MIN_CITIZENS, window=WINDOW)
-    again = find_hotspots(list(reversed(records)), min_citizens=MIN_CITIZENS, window=WINDOW)
-    assert len(first) == 1
-    assert first == again
-
-
-def test_repeats_of_the_same_citizen() -> None:
-    others = _records(OTHER, prefix="o")
-    history = [
-        *others,
-        TextRecord("h1", "alice", T0, "翠湖花园旁边的垃圾中转站臭味很大，晚上不敢开窗。"),
-        TextRecord(
-            "h2", "alice", T0 + timedelta(days=3), "翠湖花园旁边的垃圾中转站臭味还是很大，垃圾车还在漏水。"
-        ),
-        TextRecord("h3", "alice", T0 + timedelta(days=4), "请问社保卡丢了怎么补办？"),
-        TextRecord("h4", "bob", T0 + timedelta(days=5), "翠湖花园旁边的垃圾中转站臭味很大，晚上不敢开窗。"),
-    ]
-    new = TextRecord(
-        "n1", "alice", T0 + timedelta(days=9), "又来投诉翠湖花园旁边的垃圾中转站，臭味很大不敢开窗。"
-    )
-    repeats = find_repeats(new, history)
-    assert [m.record.id for m in repeats] == ["h1", "h2"]  # not h3 (another matter), not h4 (bob)
-    assert all(0.4 <= m.score <= 1 for m in repeats)
-    assert find_repeats(new, history, since=T0 + timedelta(days=2))[0].record.id == "h2"
-    assert find_repeats(TextRecord("n2", "carol", T0, new.text), history) == []
-
-
-def test_index_compares_a_new_ticket_with_a_week() -> None:
-    week = _records(PLANT) + _records(WEEK, prefix="o")
-    index = SimilarityIndex(week)
-    matches = index.similar_to("翠湖花园垃圾中转站臭味扰民")
-    assert {m.record.id for m in matches} >= {"p1", "p5", "p9"}
-    assert all(m.record.id.startswith("p") for m in matches)
-    scores = [m.score for m in matches]
-    assert scores == sorted(scores, reverse=True)
-    index.add(_records(["翠湖花园的垃圾中转站臭味扰民"], prefix="new", start=T0 + timedelta(days=6)))
-    assert len(index) == len(week) + 1
-    assert index.similar_to("翠湖花园垃圾中转站臭味扰民")[0].record.id == "new0"
+        text_similarity("", PLANT)

@@ -39,7 +39,8 @@ GET_ROUTES: dict[str, tuple[int, int, int, int]] = {
     "/console/rankings/bulletin.md": (LOGIN, DENIED, DENIED, OK),
     "/console/kb": (LOGIN, DENIED, DENIED, OK),
     "/console/kb/new": (LOGIN, DENIED, DENIED, OK),
-    "/console/kb/entry/hotline_12345": (LOGIN, DENIED, DENIED, MISSING),  # not seeded here: 404 for the office
+    # not seeded here: 404 for the office
+    "/console/kb/entry/hotline_12345": (LOGIN, DENIED, DENIED, MISSING),
     "/console/kb/import": (LOGIN, DENIED, DENIED, OK),
 }
 # Unsafe routes, posted with the viewer's own CSRF token and no other field: what the viewer
@@ -61,16 +62,28 @@ def test_every_console_route_is_in_the_table(make_app: Any) -> None:
     routes = {(r.method, r.resource.canonical) for r in app.router.routes()
               if r.resource is not None and r.resource.canonical.startswith("/console")}
     listed = {("GET", p) for p in GET_ROUTES} | {("POST", p) for p in POST_ROUTES}
-    canonical = {(m, p.replace("{a}", "{number}").replace("/2099010100001", "/{number}")
-                  .replace("{letter}", "{notice_id}").replace("hotline_12345", "{key}").replace("entry/x", "entry/{key}")
-                  .replace("/act/urge", "/act/{name}").replace("{sha}", "{sha256}")) for m, p in listed}
+    canonical = {
+        (
+            m,
+            p.replace("{a}", "{number}")
+            .replace("/2099010100001", "/{number}")
+            .replace("{letter}", "{notice_id}")
+            .replace("hotline_12345", "{key}")
+            .replace("entry/x", "entry/{key}")
+            .replace("/act/urge", "/act/{name}")
+            .replace("{sha}", "{sha256}"),
+        )
+        for m, p in listed
+    }
     missing = {(m, p) for m, p in routes if m in ("GET", "POST") and (m, p) not in canonical
                and p not in ("/console",)}
     assert missing == set()
 
 
 async def _client_as(role: str, client: TestClient[Any, Any], accounts: Accounts) -> None:
-    account = {"handler_a": accounts.handler0, "handler_b": accounts.handler1, "office": accounts.office}.get(role)
+    account = {"handler_a": accounts.handler0, "handler_b": accounts.handler1, "office": accounts.office}.get(
+        role
+    )
     if account is not None:
         assert (await sign_in(client, account.login, account.password)).status == 303
 

@@ -60,23 +60,29 @@ async def test_the_office_and_the_unit_see_the_photos_another_unit_does_not(
         assert (await client.get(f"/console/tickets/{other}/photos/{first}")).status == 404
         # A ticket without photos shows no empty photo block.
         assert "市民上传的照片" not in await (await client.get(f"/console/tickets/{other}")).text()
-        await client.post("/console/logout", data={"_csrf": page.split('name="_csrf" value="')[1].split('"')[0]})
+        await client.post(
+            "/console/logout", data={"_csrf": page.split('name="_csrf" value="')[1].split('"')[0]}
+        )
     assert (await sign_in(client, accounts.handler1.login, accounts.handler1.password)).status == 303
     response = await client.get(f"/console/tickets/{number}/photos/{first}")
     assert response.status == 404
     assert "image" not in response.headers["Content-Type"]
 
 
-async def test_the_thumbnails_load_in_the_browser(browser: Browser, accounts: Accounts, org: Org,
-                                                  session: AsyncSession, rules: Rules, settings: Settings) -> None:
-    number, shas = await with_photos(session, rules, org, settings, [(200, 30, 30), (30, 160, 60), (240, 200, 0)])
+async def test_the_thumbnails_load_in_the_browser(
+    browser: Browser, accounts: Accounts, org: Org, session: AsyncSession, rules: Rules, settings: Settings
+) -> None:
+    number, shas = await with_photos(
+        session, rules, org, settings, [(200, 30, 30), (30, 160, 60), (240, 200, 0)]
+    )
     page = await browser.new_page()
     await browser.sign_in(page, accounts.handler0)
     await page.goto(f"{browser.base_url}/console/tickets/{number}")
     images = page.get_by_role("img", name="市民上传的")
     assert await images.count() == 3
     for index in range(3):
-        # Loaded, within the page's CSP (img-src 'self'), turned upright as the citizen saw it (40×20 rotated).
+        # Loaded, within the page's CSP (img-src 'self'), turned upright as the citizen saw it (40×20
+        # rotated).
         size = await images.nth(index).evaluate(
             "i => i.decode().then(() => [i.complete, i.naturalWidth, i.naturalHeight])")
         assert size == [True, 20, 40]

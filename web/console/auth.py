@@ -72,7 +72,7 @@ async def guard(request: web.Request) -> web.StreamResponse | None:
 
 @routes.get(LOGIN_PATH)
 async def login_page(request: web.Request) -> web.Response:
-    if request[SESSION] is not None and request[SESSION].subject == SUBJECT:
+    if (current := request[SESSION]) is not None and current.subject == SUBJECT:
         raise web.HTTPSeeOther(safe_next(request.query.get("next")))
     notice = ""
     if request.query.get("expired") or request[EXPIRED]:

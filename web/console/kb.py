@@ -137,7 +137,7 @@ async def kb_import(request: web.Request) -> web.Response:
     skip = form.get("skip_invalid") == "yes"
     filename = getattr(upload, "filename", "") or ""
     suffix = Path(filename).suffix.lower()
-    if upload is None or isinstance(upload, str) or suffix not in IMPORT_SUFFIXES:
+    if not isinstance(upload, web.FileField) or suffix not in IMPORT_SUFFIXES:
         return page(request, "kb_import.html", "kb", report=None, error=texts.ERR_KB_FILE, name=filename[:100],
                     status=422)
     with tempfile.TemporaryDirectory() as folder:

@@ -46,7 +46,7 @@ async def duty(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         board = await queries.duty_board(session, day=day, deadline=deadline)
         letters = await list_notices(session, kind=NoticeKind.DUTY_LOGIN_MISSING, period=day.isoformat())
-        history = []
+        history: list[tuple[date, int, int]] = []
         back = day
         while len(history) < HISTORY_DAYS and (day - back).days < 40:
             back -= timedelta(days=1)

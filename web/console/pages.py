@@ -139,8 +139,19 @@ async def ticket_list(request: web.Request) -> web.Response:
         return link(sort=f"-{key}" if current == key else key)
 
     rows = [_row(t, me, found.units, now) for t in found.rows]
-    return page(request, "tickets.html", "tickets" if me.is_office else "mine", found=found, rows=rows, flt=flt,
-                units=units, link=link, sort_link=sort_link, views=view_labels(request), query=request.query)
+    return page(
+        request,
+        "tickets.html",
+        "tickets" if me.is_office else "mine",
+        found=found,
+        rows=rows,
+        flt=flt,
+        units=units,
+        link=link,
+        sort_link=sort_link,
+        views=view_labels(request),
+        query=request.query,
+    )
 
 
 def _row(ticket: Ticket, me: Viewer, units: dict[int, str], now: Any) -> dict[str, Any]:
@@ -181,14 +192,20 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
     rules = request.app[RULES]
     async with request.app[SESSIONS]() as session:
         ticket = await queries.visible_ticket(session, me, number)
-        co = list((await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))).all())
+        co = list(
+            (
+                await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))
+            ).all()
+        )
         events = await ticket_events(session, ticket_id=ticket.id or 0)
         names = await queries.unit_names(session)
         offered = await _offered(session, me, ticket)
         suggestions = []
         if "dispatch" in offered or "decide_return" in offered:
             extra = [str(ticket.pending_request.get("suggested_unit", ""))]
-            suggestions = await rank_units(session, kb=served_kb(request.app), content=ticket.content, extra_names=extra)
+            suggestions = await rank_units(
+                session, kb=served_kb(request.app), content=ticket.content, extra_names=extra
+            )
         units = await queries.handling_unit_list(session) if offered else []
         stamp = await stamp_of(session, ticket)
         made = await calls.ticket_calls(session, ticket_id=ticket.id or 0)
@@ -238,8 +255,14 @@ async def ticket_photo(request: web.Request) -> web.StreamResponse:
                                             sha256=request.match_info["sha256"][:64],
                                             store=photos.PhotoStore(request.app[SETTINGS].media_dir))
     # Personal data: never kept by a shared cache; the type is ours (the file was re-encoded).
-    return web.FileResponse(path, headers={"Content-Type": row.content_type, "Cache-Control": "private, no-store",
-                                           "X-Content-Type-Options": "nosniff"})
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": row.content_type,
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 async def stamp_of(session: AsyncSession, ticket: Ticket) -> str:
@@ -275,11 +298,10 @@ async def ticket_action(request: web.Request) -> web.Response:
             raise
         return await _ticket_page(request, number, error=error.message, form=form, failed=spec.name,
                                   status=error.http_status)
-    if form.get("back") in RETURN_PAGES:
-        raise web.HTTPSeeOther(f"{form.get('back')}?done={spec.name}")
+    if isinstance(back := form.get("back"), str) and back in RETURN_PAGES:
+        raise web.HTTPSeeOther(f"{back}?done={spec.name}")
     raise web.HTTPSeeOther(f"/console/tickets/{number}?done={spec.name}")
 
 
 # Lists whose inline forms post to a ticket's action and come back to the list.
 RETURN_PAGES = frozenset({"/console/approvals"})
-

@@ -102,5 +102,5 @@ def locked_message(until: datetime, now: datetime) -> str:
 
 async def end_sessions(session: AsyncSession, *, staff_id: int) -> None:
     """A new password signs the staff member out everywhere (in the caller's transaction)."""
-    await session.exec(delete(WebSession).where(col(WebSession.subject) == SUBJECT,  # type: ignore[call-overload]
+    await session.exec(delete(WebSession).where(col(WebSession.subject) == SUBJECT,
                                                 col(WebSession.subject_id) == staff_id))

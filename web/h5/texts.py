@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from knowledge_base import texts as ktexts
 from tickets.enums import Satisfaction
 
 TITLE = "12345 聊天办"
@@ -17,11 +18,11 @@ CHAT_PLACEHOLDER = "请输入您的问题"
 CHAT_SEND = "发送"
 CHAT_YOU = "我"
 CHAT_BOT = "12345"
-ASK_SOLVED = "以上回答解决您的问题了吗？"
+ASK_SOLVED = ktexts.ASK_SOLVED
 BTN_SOLVED = "解决了"
 BTN_NOT_SOLVED = "没解决，转人工"
-SUGGEST = "没有完全理解您的问题，猜您想问："
-NO_ANSWER = "抱歉，暂时没有找到合适的答案。您可以提交诉求，我们会转交相关部门尽快办理。"
+SUGGEST = ktexts.SUGGEST_HEADER
+NO_ANSWER = ktexts.NO_ANSWER
 PERSON = "好的，需要人工服务可以拨打 {phone} 热线（人工坐席服务时间：{hours}），或点下方“提交诉求”，由工作人员转交相关部门办理。"
 EMPTY = "请用一句话描述您想咨询或反映的问题，例如“社保卡丢了怎么补办”。"
 BTN_FILE_WITH_QUESTION = "提交诉求"

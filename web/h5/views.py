@@ -411,14 +411,15 @@ async def _verify_reply(request: web.Request, form: MultiDictProxy[Any], *, mess
                         error: str = "", sent_to: str = "", phone: str | None = None,
                         status: int = 200) -> web.Response:
     """The verification box (htmx) or, for plain forms, the whole page it sits on again."""
+    back = field(form, "back", 200)
     context = {"message": message, "error": error, "sent_to": sent_to, "phone": phone,
-               "typed_phone": field(form, "phone", 20), "back": field(form, "back", 200)}
+               "typed_phone": field(form, "phone", 20), "back": back}
     if is_htmx(request):
-        hint = {"verify_hint": ""} if context["back"] else {}
+        hint = {"verify_hint": ""} if back else {}
         return page(request, "_verify.html", context | hint, status=status)
-    if (token := context["back"]).startswith("/h5/t/"):
-        return await _track_page(request, token.removeprefix("/h5/t/"), context, status=status)
-    if context["back"] == "/h5/mailbox":
+    if back.startswith("/h5/t/"):
+        return await _track_page(request, back.removeprefix("/h5/t/"), context, status=status)
+    if back == "/h5/mailbox":
         from web.h5.mailbox import LetterDraft, form_context
 
         return page(request, "mailbox.html", form_context(request, LetterDraft.of(form), **context, photos_again=True),
