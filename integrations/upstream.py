@@ -143,7 +143,7 @@ async def upstream_hook(request: web.Request) -> web.Response:
         raise ApiError(400, "unknown_event_type", texts.ERR_UNKNOWN_EVENT.format(
             event_type=envelope.event_type[:32], allowed="、".join(EVENTS)))
     model, apply = handler
-    data = validate(model, envelope.data)
+    payload = validate(model, envelope.data)
     sessions = request.app[SESSIONS]
     async with writing(request.app) as session:
         fresh = await remember_nonce(session, nonce=nonce, rules=rules, window=window)
@@ -165,11 +165,11 @@ async def upstream_hook(request: web.Request) -> web.Response:
             if seen is not None:
                 metrics.upstream_events.labels(envelope.event_type, "duplicate").inc()
                 return json_response({**seen.response, "duplicate": True})
-            ticket = await apply(session, rules, data)
+            ticket = await apply(session, rules, payload)
             ack = UpstreamAck(event_id=envelope.event_id, event_type=envelope.event_type,
                               ticket_number=ticket.number, status=ticket.status, duplicate=False)
             session.add(UpstreamEvent(event_id=envelope.event_id, event_type=envelope.event_type,
-                                      external_number=getattr(data, "number", ""), ticket_number=ticket.number,
+                                      external_number=getattr(payload, "number", ""), ticket_number=ticket.number,
                                       response=ack.model_dump(mode="json"), received_at=rules.now()))
             await session.flush()
     except (IntegrityError, HotlineError):

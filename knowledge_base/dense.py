@@ -107,7 +107,7 @@ class DenseIndex:
     def simulated_signals(self, answer_weight: float) -> list[tuple[float, ...]]:
         """Signals of near-domain out-of-scope questions in this KB (an entry's question
         when the entry is absent), to set this KB's answer threshold."""
-        out = []
+        out: list[tuple[float, ...]] = []
         for question, answer in self.simulated:
             mixed = (question + answer_weight * answer) / (1 + answer_weight)
             per_entry = np.where(self.answer_present, mixed, question) if answer_weight else question

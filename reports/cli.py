@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -65,7 +66,7 @@ def units_command(scheme_name: str, period_text: str, as_json: bool) -> None:
     _score_from_database(score_period, scheme_name, period_text, as_json, texts.NO_UNITS)
 
 
-def _score_from_database(read: Callable[..., Awaitable[ScoreTable | None]], scheme_name: str, period_text: str,
+def _score_from_database(read: Callable[..., Coroutine[Any, Any, ScoreTable | None]], scheme_name: str, period_text: str,
                          as_json: bool, nothing: str) -> None:
     """Read a period's score table from the database and print it (or `nothing`)."""
     try:

@@ -96,6 +96,11 @@ def _unit_rates(b: Bulletin, name: str) -> list[Cell]:
 def bulletin_tables(b: Bulletin) -> dict[str, Table]:
     ov = b.overview
     c = ov.counts
+    # Both ways once the 双呼 platform is live (the rate above switches at its go-live).
+    both_contact_rates: list[list[Cell]] = [
+        ["先行联系率（按先行联系记录）", Rate(ov.rate("first_contact_button_rate"))],
+        ["先行联系率（按双呼通话记录）", Rate(ov.rate("first_contact_call_rate"))],
+    ]
     basic_rows: list[list[Cell]] = [
         ["受理诉求", ov.received],
         ["平台直接答复", ov.direct_answered],
@@ -114,10 +119,7 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
         ["返工", c["rework"]],
         ["返工率", Rate(ov.rate("rework_rate"))],
         ["先行联系率", Rate(ov.rate("first_contact_rate"))],
-        # Both ways once the 双呼 platform is live (the rate above switches at its go-live).
-        *([["先行联系率（按先行联系记录）", Rate(ov.rate("first_contact_button_rate"))],
-           ["先行联系率（按双呼通话记录）", Rate(ov.rate("first_contact_call_rate"))]]
-          if b.policy.contact.call_evidence_since is not None else []),
+        *(both_contact_rates if b.policy.contact.call_evidence_since is not None else []),
         ["有效回访率", Rate(ov.rate("valid_callback_rate"))],
         ["满意率", Rate(ov.rate("satisfaction_rate"))],
         ["不满意率", Rate(ov.rate("dissatisfaction_rate"))],

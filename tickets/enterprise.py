@@ -24,6 +24,7 @@ from tickets.errors import Conflict, NotFound, ValidationFailed
 from tickets.messaging import MessageKind, summary, tell_staff
 from tickets.models import EnterpriseRequest, PolicySpecialist, Staff, Ticket, Unit
 from tickets.queries import get_unit
+from tickets.rows import select_columns
 from tickets.sanitize import refuse_control
 from tickets.schemas import TicketCreate, check_length
 
@@ -100,15 +101,15 @@ def _open_requests() -> sa.ScalarSelect[int]:
 
 async def list_specialists(session: AsyncSession, *, include_inactive: bool = False) -> list[SpecialistEntry]:
     query = (
-        sa.select(PolicySpecialist.id, Unit.name, Staff.name, PolicySpecialist.policy_area,
-                  PolicySpecialist.active, _open_requests())
+        select_columns(PolicySpecialist.id, Unit.name, Staff.name, PolicySpecialist.policy_area,
+                       PolicySpecialist.active, _open_requests())
         .join(Unit, col(Unit.id) == col(PolicySpecialist.unit_id))
         .join(Staff, col(Staff.id) == col(PolicySpecialist.staff_id))
-        .order_by(Unit.name, PolicySpecialist.policy_area, PolicySpecialist.id)
+        .order_by(col(Unit.name), col(PolicySpecialist.policy_area), col(PolicySpecialist.id))
     )
     if not include_inactive:
         query = query.where(col(PolicySpecialist.active).is_(True))
-    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(query)).all()
     return [SpecialistEntry(int(i), u, n, a, bool(act), int(o)) for i, u, n, a, act, o in rows]
 
 
@@ -128,7 +129,7 @@ async def pick_specialist(session: AsyncSession, *, policy_area: str) -> PolicyS
         .join(Unit, col(Unit.id) == col(PolicySpecialist.unit_id))
         .where(PolicySpecialist.policy_area == policy_area, col(PolicySpecialist.active).is_(True),
                col(Staff.active).is_(True), col(Unit.active).is_(True))
-        .order_by(_open_requests(), PolicySpecialist.id)
+        .order_by(_open_requests(), col(PolicySpecialist.id))
         .limit(1)
     )
     return (await session.exec(query)).first()
@@ -150,7 +151,7 @@ class EnterpriseCaller:
         name = " ".join((company_name or "").split())
         refuse_control({texts.WHAT_COMPANY: name, texts.WHAT_POLICY_AREA: policy_area})
         check_length(name, 100, texts.WHAT_COMPANY)
-        code = validate_credit_code(credit_code) if (credit_code or "").strip() else None
+        code = validate_credit_code(credit_code) if credit_code and credit_code.strip() else None
         if code is None and not name:
             raise ValidationFailed(texts.ERR_ENTERPRISE_WHO)
         return cls(credit_code=code, company_name=name, policy_area=check_policy_area(policy_area))

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tickets.context import Actor, Rules
 from tickets.enums import Action, TicketStatus
 from tickets.models import Ticket, TicketEvent
+from tickets.rows import saved_id
 
 
 async def record_event(
@@ -25,7 +26,7 @@ async def record_event(
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
     event = TicketEvent(
-        ticket_id=ticket.id,
+        ticket_id=saved_id(ticket),
         at=rules.now(),
         actor_role=actor.role,
         actor_id=actor.id,

@@ -100,7 +100,8 @@ class Whistle(BaseModel):
     model_config = ConfigDict(frozen=True)
     report_in: Period = Period(amount=2, unit=PeriodUnit.HOURS)
     reported_late_after: Period = Period(amount=2, unit=PeriodUnit.HOURS)
-    summoned_kinds: list[UnitKind] = Field(default_factory=lambda: [k for k in UnitKind if k is not UnitKind.OFFICE])
+    summoned_kinds: list[UnitKind] = Field(
+        default_factory=lambda: [UnitKind(k) for k in UnitKind if k is not UnitKind.OFFICE])
     max_summoned: int = Field(default=10, ge=1)
 
 

@@ -164,7 +164,7 @@ async def report_in(session: AsyncSession, *, rules: Rules, actor: Actor, number
     # Conditional: of two simultaneous 报到 of one unit (A and B handlers), one counts.
     done = await session.exec(sa.update(WhistleSummons).where(
         col(WhistleSummons.id) == summons.id, col(WhistleSummons.reported_in_at).is_(None),
-    ).values(reported_in_at=now, reported_in_by=actor.id, reported_in_via=via if via in VIA else "api"))  # type: ignore[call-overload]
+    ).values(reported_in_at=now, reported_in_by=actor.id, reported_in_via=via if via in VIA else "api"))
     if done.rowcount != 1:
         await session.refresh(summons)
         raise IllegalTransition(texts.ERR_WHISTLE_ALREADY_IN.format(
@@ -255,7 +255,7 @@ class ReportInCheck:
 async def _claim(session: AsyncSession, summons_id: int, column: str, at: datetime) -> bool:
     """Set the summons' `column` if still unset: the step is taken once, whoever runs the sweep."""
     target = getattr(WhistleSummons, column)
-    result = await session.exec(sa.update(WhistleSummons).where(  # type: ignore[call-overload]
+    result = await session.exec(sa.update(WhistleSummons).where(
         col(WhistleSummons.id) == summons_id, col(target).is_(None)).values({column: at}))
     return bool(result.rowcount == 1)
 

@@ -271,7 +271,7 @@ async def stamp_of(session: AsyncSession, ticket: Ticket) -> str:
     action writes one audit event, so their count and the last one's time tell versions apart
     even within one instant. A 双呼 call record is no one's action: it arrives while the handler
     fills in the first-contact form about that very call, and must not void the form."""
-    last, events = (await session.exec(select(sa.func.max(TicketEvent.at), sa.func.count())  # type: ignore[call-overload]
+    last, events = (await session.exec(select(sa.func.max(TicketEvent.at), sa.func.count())
                                        .where(TicketEvent.ticket_id == ticket.id,
                                               TicketEvent.action != Action.CALL_RECORDED))).one()
     return f"{last.isoformat() if last else ''}#{events}"
