@@ -12,6 +12,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from knowledge_base.classify.retrain import retrain, week_key_of
 from scheduler.config import SchedulerSettings
 from scheduler.ledger import TableReminderLedger
 from scheduler.models import RunTrigger
@@ -30,6 +31,7 @@ HANDLING_DAYS_STATISTICS = "handling_days_statistics"
 DEADLINE_REMINDERS = "deadline_reminders"
 SUPERVISION_WEEKLY = "supervision_weekly"
 VERIFICATION_PRUNE = "verification_prune"
+ROUTING_RETRAIN = "routing_retrain"
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,15 @@ async def verification_prune(ctx: JobContext) -> JobResult:
     return JobResult(counts={"deleted": deleted})
 
 
+async def routing_retrain(ctx: JobContext) -> JobResult:
+    # The week's key makes it once per week even when run by hand or caught up after a restart.
+    async with transaction(ctx.sessions) as session:
+        outcome = await retrain(session, rules=ctx.rules, at=ctx.at, trigger="weekly",
+                                week_key=week_key_of(ctx.at))
+    return JobResult(counts={"version": outcome.version, "promoted": outcome.promoted, "n_train": outcome.n_train},
+                     skipped=outcome.version is None)
+
+
 @dataclass(frozen=True)
 class JobSpec:
     name: str
@@ -125,5 +136,8 @@ def build_jobs(policy: Policy, settings: SchedulerSettings) -> dict[str, JobSpec
         # Nightly: one-time SMS codes (they name phones) are not kept longer than needed.
         JobSpec(VERIFICATION_PRUNE, CronTrigger(hour=3, minute=30, timezone=SHANGHAI), verification_prune,
                 report_missed=False),
+        JobSpec(ROUTING_RETRAIN, CronTrigger(day_of_week="mon", hour=settings.routing_retrain_time.hour,
+                                             minute=settings.routing_retrain_time.minute, timezone=SHANGHAI),
+                routing_retrain),
     ]
     return {spec.name: spec for spec in specs}

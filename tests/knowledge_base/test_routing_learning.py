@@ -1,0 +1,235 @@
+"""The unit router learns from the office's dispatches (issue 17): every dispatch is a label,
+the weekly retraining promotes a model only when it beats the one in use, and the office
+can list, promote and roll back models. Real service functions, both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import zlib
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from knowledge_base.classify import ModelFormatError, ModelNotFound
+from knowledge_base.classify import texts as ct
+from knowledge_base.classify.model import MAGIC
+from knowledge_base.classify.retrain import current_model, list_models, promote, retrain, rollback
+from knowledge_base.models import RoutingModel, RoutingModelStatus
+from knowledge_base.unit_routing import KbUnitSuggester, suggest_units
+from scheduler.config import SchedulerSettings
+from scheduler.core import JobScheduler
+from scheduler.jobs import ROUTING_RETRAIN
+from scheduler.models import JobRun, RunTrigger
+from tests.conftest import Org
+from tickets import intake
+from tickets import service as svc
+from tickets.clock import ManualClock, shanghai
+from tickets.context import Rules
+from tickets.db import SessionFactory
+from tickets.enums import Channel, RequestType
+from tickets.models import Outbox, RoutingLabel
+from tickets.routing_labels import router_quality
+from tickets.schemas import TicketCreate
+
+# Each unit's matters, worded so that the units' own keywords (物业 房屋 维修 / 街道 小区 /
+# 停电 电费) rarely appear: the keyword rules are weak, the office's history is not.
+MATTERS = [
+    ["电梯经常故障停运", "楼顶漏水渗到家里", "墙体开裂有安全隐患", "外墙瓷砖脱落砸到车", "楼道防盗门坏了", "公共维修资金用不了"],
+    ["路边摊贩占道经营", "垃圾堆放无人清理", "广场舞噪音扰民", "流浪狗成群出没", "有人违章搭建棚子", "巷子里路灯不亮"],
+    ["家里突然没电了", "电压不稳烧坏电器", "这个月电费账单异常偏高", "电线杆倾斜快倒了", "变压器一直嗡嗡响", "电表走字太快"],
+]
+PLACES = ["幸福里", "建设路", "和平街", "东湖花园", "红星村", "滨江苑"]
+ENDINGS = ["，请尽快处理。", "，希望有关部门管一管。", "，已经反映多次没人管。", "，影响正常生活。"]
+
+
+def matter(rng: random.Random, unit_index: int) -> str:
+    return f"{rng.choice(PLACES)}{rng.choice(MATTERS[unit_index])}{rng.choice(ENDINGS)}"
+
+
+def with_router(rules: Rules) -> Rules:
+    """The app's wiring (integrations.app): suggestions recorded with each dispatch."""
+    return replace(rules, unit_suggester=KbUnitSuggester(lambda: None))
+
+
+async def dispatch_one(session: AsyncSession, *, rules: Rules, org: Org, content: str, unit_index: int,
+                       co: tuple[int, ...] = ()) -> str:
+    ticket = await intake.create_ticket(session, rules=rules, actor=org.office, data=TicketCreate(
+        channel=Channel.PHONE, request_type=RequestType.COMPLAINT, content=content, contact_phone="13800138000"))
+    await svc.dispatch(session, rules=rules, actor=org.office, number=ticket.number,
+                       unit_id=org.unit_ids[unit_index], co_unit_ids=[org.unit_ids[i] for i in co])
+    return ticket.number
+
+
+async def history(session: AsyncSession, *, rules: Rules, clock: ManualClock, org: Org, first_monday: datetime,
+                  weeks: int, per_unit_per_week: int = 8, seed: int = 0) -> None:
+    """Weeks of dispatches, each to the unit the matter belongs to (the office knows)."""
+    rng = random.Random(seed)
+    for week in range(weeks):
+        for i in range(per_unit_per_week * 3):
+            clock.set(first_monday + timedelta(weeks=week, days=i % 5, hours=1 + i % 7))
+            await dispatch_one(session, rules=rules, org=org, content=matter(rng, i % 3), unit_index=i % 3)
+    await session.commit()
+
+
+async def office_messages(session: AsyncSession) -> list[str]:
+    rows = (await session.exec(select(Outbox).order_by(col(Outbox.id)))).all()
+    return [row.payload["text"] for row in rows if row.payload.get("kind") == "routing_model"]
+
+
+async def test_a_dispatch_is_a_label_and_an_approved_return_corrects_it(session: AsyncSession, rules: Rules,
+                                                                         clock: ManualClock, org: Org) -> None:
+    rules = with_router(rules)
+    number = await dispatch_one(session, rules=rules, org=org, content="小区停电两天了，电费也交了，请供电部门处理。",
+                                unit_index=0, co=(1,))
+    await session.commit()
+    label = (await session.exec(select(RoutingLabel))).one()
+    # The keyword rules suggested the power company first; the office chose the housing bureau
+    # with the street as a co-unit (kept apart from the label's unit).
+    assert [s["name"] for s in label.suggested][0] == "供电分公司"
+    assert (label.unit_id, label.dispatched_unit_id, label.co_unit_ids) == (org.unit_ids[0], org.unit_ids[0],
+                                                                            [org.unit_ids[1]])
+    assert not label.first_taken and label.model_version == "keywords" and label.corrected_at is None
+    assert "停电两天" in label.text
+    # The housing bureau returns it; the office agrees and re-dispatches to the power company.
+    clock.advance(timedelta(hours=1))
+    await svc.request_return(session, rules=rules, actor=org.handler(0), number=number, reason="不属于本单位职责",
+                             suggested_unit="供电分公司")
+    await svc.decide_return(session, rules=rules, actor=org.office, number=number, approve=True,
+                            new_unit_id=org.unit_ids[2])
+    await session.commit()
+    await session.refresh(label)
+    assert (label.unit_id, label.dispatched_unit_id) == (org.unit_ids[2], org.unit_ids[0])
+    assert label.corrected_at is not None
+    # Judged by the right unit, the router's first suggestion was right.
+    quality = await router_quality(session, start=clock.now().date() - timedelta(days=1),
+                                   end=clock.now().date() + timedelta(days=1))
+    assert (quality.overall.n, quality.overall.top1, quality.by_unit["供电分公司"].top1) == (1, 1, 1)
+
+
+async def test_without_a_router_the_label_is_kept_without_suggestions(session: AsyncSession, rules: Rules,
+                                                                       org: Org) -> None:
+    await dispatch_one(session, rules=rules, org=org, content="楼道防盗门坏了。", unit_index=0)
+    await session.commit()
+    label = (await session.exec(select(RoutingLabel))).one()
+    assert (label.suggested, label.first_taken, label.model_version) == ([], False, "")
+
+
+async def test_retrain_promotes_refuses_promotes_by_hand_and_rolls_back(session: AsyncSession, rules: Rules,
+                                                                        clock: ManualClock, org: Org) -> None:
+    rules = with_router(rules)
+    # Four weeks of history before Monday 2026-11-23; the last one is held out.
+    await history(session, rules=rules, clock=clock, org=org, first_monday=shanghai(2026, 10, 26, 9), weeks=4)
+    clock.set(shanghai(2026, 11, 23, 10, 0))
+    first = await retrain(session, rules=rules)
+    await session.commit()
+    assert first.promoted and first.version == 1 and first.n_train == 72
+    assert first.candidate is not None and first.current is not None
+    assert first.candidate.n == 24 and first.candidate.top1 > first.current.top1
+    assert first.candidate.top3 == 1.0  # three units: the right one is always among three
+    # The office is told; the model now makes the suggestions (and says so in the label).
+    assert [m.startswith("派单模型 model:1 已启用") for m in await office_messages(session)] == [True]
+    found, version = await suggest_units(session, kb=None, content="建设路电压不稳烧坏电器，请尽快处理。")
+    assert (found[0].name, version) == ("供电分公司", "model:1")
+    # The same data again: not better than the model in use, refused and said so.
+    second = await retrain(session, rules=rules)
+    await session.commit()
+    assert (second.version, second.promoted) == (2, False)
+    assert (await office_messages(session))[-1].startswith("派单模型 model:2 未启用")
+    rows = await list_models(session)
+    assert [(r.id, r.status) for r in rows] == [(2, RoutingModelStatus.REFUSED), (1, RoutingModelStatus.PROMOTED)]
+    assert rows[1].libraries["scikit-learn"] and rows[1].n_holdout == 24
+    assert rows[1].window_end == shanghai(2026, 11, 16) and rows[1].holdout_end == shanghai(2026, 11, 23)
+    # A person overrules: 2 in use; rolled back to 1, then to the keyword rules.
+    await promote(session, rules=rules, version=2)
+    await session.commit()
+    assert (await current_model(session)).version == "model:2"  # type: ignore[union-attr]
+    assert (await rollback(session, rules=rules)).id == 1  # type: ignore[union-attr]
+    await session.commit()
+    assert (await current_model(session)).version == "model:1"  # type: ignore[union-attr]
+    assert await rollback(session, rules=rules) is None
+    await session.commit()
+    assert await current_model(session) is None
+    assert (await suggest_units(session, kb=None, content="家里突然没电了"))[1] == "keywords"
+    with pytest.raises(ModelNotFound, match="无需回退"):
+        await rollback(session, rules=rules)
+    with pytest.raises(ModelNotFound, match="没有版本为 9"):
+        await promote(session, rules=rules, version=9)
+
+
+async def test_a_damaged_training_set_is_refused(session: AsyncSession, rules: Rules, clock: ManualClock,
+                                                 org: Org) -> None:
+    rules = with_router(rules)
+    await history(session, rules=rules, clock=clock, org=org, first_monday=shanghai(2026, 10, 26, 9), weeks=4)
+    clock.set(shanghai(2026, 11, 23, 10, 0))
+    assert (await retrain(session, rules=rules)).promoted
+    await session.commit()
+    # A week more of good dispatches (the next held-out week)...
+    await history(session, rules=rules, clock=clock, org=org, first_monday=shanghai(2026, 11, 23, 9), weeks=1,
+                  seed=1)
+    # ...but the history before it is damaged: every label names the wrong unit.
+    ids = org.unit_ids
+    for right, wrong in zip(ids, ids[1:] + ids[:1], strict=True):
+        await session.exec(update(RoutingLabel).where(col(RoutingLabel.dispatched_at) < shanghai(2026, 11, 23),  # type: ignore[call-overload]
+                                                      col(RoutingLabel.dispatched_unit_id) == right)
+                           .values(unit_id=wrong))
+    await session.commit()
+    clock.set(shanghai(2026, 11, 30, 10, 0))
+    outcome = await retrain(session, rules=rules)
+    await session.commit()
+    assert not outcome.promoted and outcome.candidate is not None and outcome.current is not None
+    assert outcome.candidate.top1 < 0.5 < outcome.current.top1
+    assert (await current_model(session)).version == "model:1"  # type: ignore[union-attr]
+    assert (await office_messages(session))[-1].startswith("派单模型 model:2 未启用")
+
+
+async def test_too_little_history_trains_nothing(session: AsyncSession, rules: Rules, clock: ManualClock,
+                                                 org: Org) -> None:
+    await history(session, rules=rules, clock=clock, org=org, first_monday=shanghai(2026, 11, 9, 9), weeks=1,
+                  per_unit_per_week=3)
+    clock.set(shanghai(2026, 11, 23, 10, 0))
+    outcome = await retrain(session, rules=rules)
+    assert outcome.version is None and "只有 9 条" in outcome.reason
+    assert await list_models(session) == []
+
+
+async def test_a_model_of_an_older_format_is_refused(session: AsyncSession, rules: Rules) -> None:
+    raw = MAGIC + b'{"format_version": 2, "libraries": {"scikit-learn": "1.0"}}\n' + b"old pickle"
+    row = RoutingModel(created_at=rules.now(), trigger="manual", status=RoutingModelStatus.REFUSED,
+                       window_start=rules.now(), window_end=rules.now(), holdout_end=rules.now(),
+                       format_version=2, sha256="0" * 64, payload=zlib.compress(raw))
+    session.add(row)
+    await session.commit()
+    expected = ct.ERR_MODEL_OLD_FORMAT.format(path=ct.MODEL_SOURCE.format(version=row.id), found=2, expected=3)
+    with pytest.raises(ModelFormatError) as error:
+        await promote(session, rules=rules, version=row.id)  # type: ignore[arg-type]
+    assert error.value.message == expected
+    await session.rollback()
+    assert (await session.exec(select(RoutingModel.status))).all() == [RoutingModelStatus.REFUSED]
+
+
+async def test_the_weekly_job_trains_once_per_week_with_two_instances(sessions: SessionFactory, rules: Rules,
+                                                                      clock: ManualClock, org: Org) -> None:
+    rules = with_router(rules)
+    async with sessions() as session:
+        await history(session, rules=rules, clock=clock, org=org, first_monday=shanghai(2026, 10, 26, 9), weeks=4)
+    due = shanghai(2026, 11, 23, 2, 30)
+    clock.set(due + timedelta(minutes=1))
+    a, b = (JobScheduler(sessions=sessions, rules=rules, settings=SchedulerSettings(instance=name))
+            for name in ("A", "B"))
+    reports = await asyncio.gather(a.run_job(ROUTING_RETRAIN, due_at=due, trigger=RunTrigger.SCHEDULED),
+                                   b.run_job(ROUTING_RETRAIN, due_at=due, trigger=RunTrigger.SCHEDULED))
+    assert sorted(r.run_id is None for r in reports) == [False, True]  # one claimed it, the other did nothing
+    # Run again by hand for the same week: the week's model exists, nothing is trained.
+    again = await a.run_job(ROUTING_RETRAIN, due_at=due, trigger=RunTrigger.MANUAL)
+    assert again.counts == {"version": None, "promoted": False, "n_train": 0}
+    async with sessions() as session:
+        rows = await list_models(session)
+        assert [(r.id, r.week_key, r.trigger, r.status) for r in rows] == [
+            (1, "2026-W48", "weekly", RoutingModelStatus.PROMOTED)]
+        assert len((await session.exec(select(JobRun).where(JobRun.job == ROUTING_RETRAIN))).all()) == 2
+        assert len(await office_messages(session)) == 1
