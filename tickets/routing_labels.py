@@ -88,9 +88,9 @@ async def labels_between(session: AsyncSession, *, start: datetime, end: datetim
 
 @dataclass
 class Acceptance:
-    """Of the labels with suggestions: the final unit was the first suggestion (top-1) or
-    among the suggestions shown (top-3). A corrected label counts against the router when
-    the suggestion was the unit that returned the ticket."""
+    """Of the dispatches a router was asked about: the final unit was the first suggestion
+    (top-1) or among the suggestions shown (top-3); nothing suggested is a miss. A corrected
+    label counts against the router when the suggestion was the unit that returned the ticket."""
 
     n: int = 0
     top1: int = 0
@@ -118,7 +118,7 @@ class RouterQuality:
     overall: Acceptance = field(default_factory=Acceptance)
     by_week: dict[str, Acceptance] = field(default_factory=dict)  # ISO week (Shanghai) -> figures
     by_unit: dict[str, Acceptance] = field(default_factory=dict)  # final unit's name -> figures
-    without_suggestions: int = 0
+    without_router: int = 0  # dispatched when no router was wired (nothing to judge)
 
 
 def iso_week(moment: datetime) -> str:
@@ -137,8 +137,8 @@ async def router_quality(session: AsyncSession, *, start: date, end: date) -> Ro
     weeks: dict[str, Acceptance] = defaultdict(Acceptance)
     units: dict[str, Acceptance] = defaultdict(Acceptance)
     for label in labels:
-        if not label.suggested:
-            quality.without_suggestions += 1
+        if not label.model_version:
+            quality.without_router += 1
             continue
         quality.overall.add(label)
         weeks[iso_week(label.dispatched_at)].add(label)
@@ -166,6 +166,6 @@ def quality_as_dict(quality: RouterQuality) -> dict[str, object]:
         return {"n": acc.n, "top1": round(acc.top1_rate, 4), "top3": round(acc.top3_rate, 4)}
 
     return {"start": quality.start.isoformat(), "end": quality.end.isoformat(), "overall": figures(quality.overall),
-            "without_suggestions": quality.without_suggestions,
+            "without_router": quality.without_router,
             "by_week": {week: figures(acc) for week, acc in quality.by_week.items()},
             "by_unit": {unit: figures(acc) for unit, acc in quality.by_unit.items()}}

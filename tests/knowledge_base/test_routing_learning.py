@@ -5,10 +5,12 @@ can list, promote and roll back models. Real service functions, both databases."
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import zlib
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -25,12 +27,12 @@ from scheduler.config import SchedulerSettings
 from scheduler.core import JobScheduler
 from scheduler.jobs import ROUTING_RETRAIN
 from scheduler.models import JobRun, RunTrigger
-from tests.conftest import Org
+from tests.conftest import Org, build_org
 from tickets import intake
 from tickets import service as svc
-from tickets.clock import ManualClock, shanghai
-from tickets.context import Rules
-from tickets.db import SessionFactory
+from tickets.clock import SHANGHAI, ManualClock, shanghai
+from tickets.context import Rules, load_rules
+from tickets.db import SessionFactory, create_engine, session_factory, upgrade_database
 from tickets.enums import Channel, RequestType
 from tickets.models import Outbox, RoutingLabel
 from tickets.routing_labels import router_quality
@@ -90,7 +92,7 @@ async def test_a_dispatch_is_a_label_and_an_approved_return_corrects_it(session:
     label = (await session.exec(select(RoutingLabel))).one()
     # The keyword rules suggested the power company first; the office chose the housing bureau
     # with the street as a co-unit (kept apart from the label's unit).
-    assert [s["name"] for s in label.suggested][0] == "供电分公司"
+    assert label.suggested[0]["name"] == "供电分公司"
     assert (label.unit_id, label.dispatched_unit_id, label.co_unit_ids) == (org.unit_ids[0], org.unit_ids[0],
                                                                             [org.unit_ids[1]])
     assert not label.first_taken and label.model_version == "keywords" and label.corrected_at is None
@@ -233,3 +235,46 @@ async def test_the_weekly_job_trains_once_per_week_with_two_instances(sessions: 
             (1, "2026-W48", "weekly", RoutingModelStatus.PROMOTED)]
         assert len((await session.exec(select(JobRun).where(JobRun.job == ROUTING_RETRAIN))).all()) == 2
         assert len(await office_messages(session)) == 1
+
+
+def test_the_cli_retrains_lists_rolls_back_and_reports_quality(database: Path) -> None:
+    from click.testing import CliRunner
+
+    from main import cli
+
+    runner = CliRunner()
+    empty = runner.invoke(cli, ["classify", "models", "list"])
+    assert empty.exit_code == 0 and "还没有派单模型" in empty.output
+    # Four weeks of dispatches before this (real) week, made through the service.
+    today = datetime.now(SHANGHAI)
+    first_monday = (today - timedelta(days=today.weekday(), weeks=4)).replace(hour=9, minute=0, second=0,
+                                                                              microsecond=0)
+
+    async def fill() -> None:
+        engine = create_engine(f"sqlite:///{database}")
+        try:
+            async with session_factory(engine)() as session:
+                org = await build_org(session)
+                clock = ManualClock(first_monday)
+                rules = with_router(load_rules(clock=clock))
+                await history(session, rules=rules, clock=clock, org=org, first_monday=first_monday, weeks=4)
+        finally:
+            await engine.dispose()
+
+    upgrade_database(f"sqlite:///{database}")
+    asyncio.run(fill())
+    trained = runner.invoke(cli, ["classify", "retrain"])
+    assert trained.exit_code == 0, trained.output
+    assert trained.output.startswith("派单模型 model:1 已启用：用 72 条派单记录训练，在最近 24 条派单上")
+    listed = json.loads(runner.invoke(cli, ["classify", "models", "list", "--json"]).output)
+    assert [(m["version"], m["status"], m["n_train"], m["n_holdout"]) for m in listed] == [(1, "promoted", 72, 24)]
+    assert listed[0]["metrics"]["candidate"]["top3"] == 1.0 and listed[0]["libraries"]["scikit-learn"]
+    table = runner.invoke(cli, ["classify", "models", "list"]).output
+    assert "在用" in table and "72/24" in table
+    quality = json.loads(runner.invoke(cli, ["classify", "quality", "--json"]).output)
+    assert quality["overall"]["n"] == 96 and len(quality["by_week"]) == 4
+    assert set(quality["by_unit"]) == {"区住建局", "柳林洲街道", "供电分公司"}
+    back = runner.invoke(cli, ["classify", "models", "rollback"])
+    assert back.exit_code == 0 and "关键词规则" in back.output
+    missing = runner.invoke(cli, ["classify", "models", "promote", "7"])
+    assert missing.exit_code == 1 and "没有版本为 7 的派单模型" in missing.output
