@@ -21,13 +21,16 @@ from knowledge_base.classify import ModelFormatError, ModelNotFound
 from knowledge_base.classify import texts as ct
 from knowledge_base.classify.model import MAGIC
 from knowledge_base.classify.retrain import current_model, list_models, promote, retrain, rollback
+from knowledge_base.matcher import Entry, build_knowledge_base
 from knowledge_base.models import RoutingModel, RoutingModelStatus
+from knowledge_base.segment import Segmenter
 from knowledge_base.unit_routing import KbUnitSuggester, suggest_units
 from scheduler.config import SchedulerSettings
 from scheduler.core import JobScheduler
 from scheduler.jobs import ROUTING_RETRAIN
 from scheduler.models import JobRun, RunTrigger
 from tests.conftest import Org, build_org
+from tests.knowledge_base.test_hybrid import CountingEncoder
 from tickets import intake
 from tickets import service as svc
 from tickets.clock import SHANGHAI, ManualClock, shanghai
@@ -278,3 +281,26 @@ def test_the_cli_retrains_lists_rolls_back_and_reports_quality(database: Path) -
     assert back.exit_code == 0 and "关键词规则" in back.output
     missing = runner.invoke(cli, ["classify", "models", "promote", "7"])
     assert missing.exit_code == 1 and "没有版本为 7 的派单模型" in missing.output
+
+
+async def test_cold_start_suggests_by_the_nearest_knowledge_base_entries(session: AsyncSession, org: Org,
+                                                                         segmenter: Segmenter,
+                                                                         tmp_path: Path) -> None:
+    """No history, no keyword of any unit in the text: the units of the knowledge-base entries
+    nearest by the encoder are suggested (a deterministic bigram encoder stands in for e5)."""
+    entries = [
+        Entry(id="lift", question="电梯坏了把人困在里面找谁", answer="请联系住建部门。", unit="区住建局"),
+        Entry(id="stall", question="路边摊贩占道经营谁来管", answer="请联系所在街道。", unit="柳林洲街道"),
+        Entry(id="volt", question="电压不稳把电器烧坏了怎么办", answer="请联系供电企业。", unit="供电分公司"),
+        Entry(id="tax", question="个人所得税怎么申报", answer="在个税App申报。", unit="税务局"),  # not a unit here
+    ]
+    kb = build_knowledge_base(entries, segmenter=segmenter, encoder=CountingEncoder(),
+                              vector_path=tmp_path / "vectors")
+    text = "我们楼的电梯坏了，老人被困在里面半小时"
+    without = await suggest_units(session, kb=build_knowledge_base(entries, segmenter=segmenter), content=text)
+    assert without == ([], "keywords")  # the keyword rules alone have nothing to say
+    found, version = await suggest_units(session, kb=kb, content=text)
+    assert version == "keywords" and found[0].name == "区住建局"
+    # The unit's own keywords still count beside the encoder's vote.
+    found, _ = await suggest_units(session, kb=kb, content="电梯坏了，物业说要等维修，房屋也漏水")
+    assert found[0].name == "区住建局"
