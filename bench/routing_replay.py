@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import yaml
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col, select
 
 from knowledge_base.classify.retrain import retrain
 from knowledge_base.unit_routing import KbUnitSuggester
@@ -45,7 +45,7 @@ from tickets.clock import ManualClock, shanghai
 from tickets.context import Actor, Rules
 from tickets.db import create_engine, session_factory
 from tickets.enums import Channel, RequestType, Role, UnitKind
-from tickets.models import Staff, Unit
+from tickets.models import RoutingLabel, Staff, Unit
 from tickets.policy import load_policy
 from tickets.routing_labels import iso_week, router_quality
 from tickets.schemas import TicketCreate
@@ -144,9 +144,6 @@ async def replay(messages: list[tuple[str, str]], per_week: int, weeks: int) -> 
                 quality = await router_quality(session, start=monday.date(), end=(monday + timedelta(days=7)).date())
             shown = quality.overall
             async with sessions() as session:
-                from tickets.models import RoutingLabel  # noqa: PLC0415 (bench only)
-                from sqlmodel import col, select  # noqa: PLC0415
-
                 versions = {v for v in (await session.exec(select(RoutingLabel.model_version).where(
                     col(RoutingLabel.dispatched_at) >= monday))).all()}
             print(f"{iso_week(monday)}  {shown.n:4d}  {shown.top1_rate:.3f}  {shown.top3_rate:.3f}  "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Literal, TypeVar
 
@@ -40,6 +40,7 @@ from tickets.clock import ensure_aware, local
 from tickets.db import SessionFactory
 from tickets.enums import ResultCategory, Satisfaction, UnitKind
 from tickets.policy import Policy
+from tickets.routing_labels import RouterQuality, router_quality
 
 Kind = Literal["monthly", "weekly"]
 T_ = TypeVar("T_")
@@ -72,6 +73,8 @@ class Bulletin:
     typical: list[TypicalCase]
     policy: Policy
     duty: list[DutyRecord] = field(default_factory=list)
+    # How often the office took the unit router's suggestions (tickets.routing_labels).
+    routing: RouterQuality | None = None
 
     @property
     def title(self) -> str:
@@ -151,7 +154,8 @@ async def build_bulletin(
         def duty_reader(s: AsyncSession) -> Awaitable[list[DutyRecord]]:
             return duty_records(s, period=period, workdays=workdays, deadline=deadline)
 
-    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty) = await asyncio.gather(
+    end = period.last_day + timedelta(days=1)
+    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty, routing) = await asyncio.gather(
         read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days)),
         # Volumes and breakdowns only: the jurisdiction's counts come with the units' (below).
         read(lambda s: overview(s, period=period, limit_days=limit_days, counts={})),
@@ -167,6 +171,7 @@ async def build_bulletin(
         ),
         read(lambda s: _typical(s, period=period)),
         read(duty_reader),
+        read(lambda s: router_quality(s, start=period.first_day, end=end)),
     )
     units, total = units_and_total
     ov = replace(ov, counts=total)
@@ -188,6 +193,7 @@ async def build_bulletin(
         typical=typical,
         policy=policy,
         duty=duty,
+        routing=routing if routing.overall.n else None,
     )
 
 
@@ -245,6 +251,9 @@ def basic_paragraphs(b: Bulletin) -> list[str]:
         parts = [f"{c or texts.NO_CATEGORY}{n}件，占比{pct(Fraction(n, ov.received))}" for c, n in top]
         share = pct(Fraction(sum(n for _, n in top), ov.received))
         out.append(texts.BASIC_CATEGORIES.format(parts="；".join(parts), k=len(top), share=share))
+    if b.routing is not None:
+        r = b.routing.overall
+        out.append(texts.BASIC_ROUTING.format(n=r.n, top1=pct(Fraction(r.top1, r.n)), top3=pct(Fraction(r.top3, r.n))))
     return out
 
 

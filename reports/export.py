@@ -23,6 +23,7 @@ from reports.bulletin import Bulletin, basic_paragraphs, made_at_text, pct, rank
 from reports.schemes import ScoreRow
 from tickets.clock import local
 from tickets.privacy import mask_text
+from tickets.routing_labels import Acceptance
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,16 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
     tables["days"] = Table(
         texts.SHEET_DAYS, texts.SHEET_DAYS, [texts.COL_DAY, texts.COL_COUNT], [[d, n] for d, n in ov.by_day]
     )
+    if b.routing is not None:
+        def rates(acc: Acceptance) -> list[Cell]:
+            return [acc.n, Rate(Fraction(acc.top1, acc.n)), Rate(Fraction(acc.top3, acc.n))]
+
+        routing_headers = [texts.COL_ROUTING_WHAT, texts.COL_ROUTING_N, texts.COL_ROUTING_TOP1, texts.COL_ROUTING_TOP3]
+        tables["routing"] = Table(
+            texts.SHEET_ROUTING, texts.TABLE_ROUTING, routing_headers,
+            [[week, *rates(acc)] for week, acc in b.routing.by_week.items()]
+            + [[unit, *rates(acc)] for unit, acc in b.routing.by_unit.items()],
+        )
     return tables
 
 
@@ -271,6 +282,8 @@ def render_markdown(b: Bulletin, tables: dict[str, Table], chart_names: dict[str
     for key in ("best", "poor", "poor_tickets"):
         if key in tables:
             out += _md_table(tables[key])
+    if "routing" in tables:
+        out += _md_table(tables["routing"])
     if "ranking" in chart_names:
         out += [f"![ranking]({chart_names['ranking']})", ""]
     out += [f"## {texts.SECTION_HOTSPOTS}", ""]

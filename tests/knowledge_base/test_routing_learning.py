@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +26,11 @@ from knowledge_base.matcher import Entry, build_knowledge_base
 from knowledge_base.models import RoutingModel, RoutingModelStatus
 from knowledge_base.segment import Segmenter
 from knowledge_base.unit_routing import KbUnitSuggester, suggest_units
+from reports.bulletin import build_bulletin
+from reports.export import write_bulletin
+from reports.periods import parse_period
+from reports.rankings import load_ranking_rules
+from reports.schemes import load_scheme
 from scheduler.config import SchedulerSettings
 from scheduler.core import JobScheduler
 from scheduler.jobs import ROUTING_RETRAIN
@@ -304,3 +310,27 @@ async def test_cold_start_suggests_by_the_nearest_knowledge_base_entries(session
     # The unit's own keywords still count beside the encoder's vote.
     found, _ = await suggest_units(session, kb=kb, content="电梯坏了，物业说要等维修，房屋也漏水")
     assert found[0].name == "区住建局"
+
+
+async def test_the_monthly_bulletin_shows_the_routers_acceptance(sessions: SessionFactory, rules: Rules,
+                                                                  clock: ManualClock, org: Org,
+                                                                  tmp_path: Path) -> None:
+    rules = with_router(rules)
+    async with sessions() as session:
+        clock.set(shanghai(2026, 10, 12, 10))
+        # The keyword rules get the first right (停电 → 供电分公司), the second wrong, nothing for the third.
+        await dispatch_one(session, rules=rules, org=org, content="小区停电一整天了", unit_index=2)
+        await dispatch_one(session, rules=rules, org=org, content="小区电梯坏了没人修", unit_index=0)
+        await dispatch_one(session, rules=rules, org=org, content="巷子里路灯不亮", unit_index=1)
+        await session.commit()
+    bulletin = await build_bulletin(sessions, calendar=rules.calendar, kind="monthly",
+                                    period=parse_period("2026-10"), policy=rules.policy,
+                                    scheme=load_scheme("pudong-2024"), rules=load_ranking_rules(),
+                                    made_at=shanghai(2026, 11, 2, 9))
+    files = write_bulletin(bulletin, tmp_path)
+    md = files.markdown.read_text(encoding="utf-8")
+    assert "派单建议：本期派单3件，系统首选建议单位被采用（或经退单改派后确认正确）的占33.33%" in md
+    assert "| 2026-W42 | 3 | 33.33% |" in md and "| 供电分公司 | 1 | 100.00% | 100.00% |" in md
+    sheet = load_workbook(files.xlsx)["派单建议"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert rows[0][:3] == ("2026-W42", 3, pytest.approx(1 / 3))
