@@ -37,7 +37,7 @@ import yaml
 from sqlmodel import SQLModel, col, select
 
 from knowledge_base.classify.retrain import retrain
-from knowledge_base.unit_routing import KbUnitSuggester
+from knowledge_base.unit_routing import KbUnitSuggester, suggest_units
 from tickets import intake
 from tickets import service as svc
 from tickets.calendar import CalendarOverrides, WorkCalendar
@@ -149,6 +149,21 @@ async def replay(messages: list[tuple[str, str]], per_week: int, weeks: int) -> 
             print(f"{iso_week(monday)}  {shown.n:4d}  {shown.top1_rate:.3f}  {shown.top3_rate:.3f}  "
                   f"{','.join(sorted(versions)):10s} {decision:36s} {train_seconds:5.1f}+"
                   f"{time.perf_counter() - started - train_seconds:.1f}", flush=True)
+        # One filed request routed as the bot/console/dispatch do it (the promoted model, one query).
+        sample = [text for text, _ in messages[-200:]]
+        walls, cpus = [], []
+        async with sessions() as session:
+            await suggest_units(session, kb=None, content=sample[0])  # the model is loaded once
+            for text in sample:
+                wall, cpu = time.perf_counter(), time.process_time()
+                await suggest_units(session, kb=None, content=text)
+                walls.append((time.perf_counter() - wall) * 1000)
+                cpus.append((time.process_time() - cpu) * 1000)
+        walls.sort()
+        cpus.sort()
+        print(f"one request routed (suggest_units, {len(sample)} texts): CPU median {cpus[len(cpus) // 2]:.1f} ms, "
+              f"p95 {cpus[int(len(cpus) * 0.95)]:.1f} ms; wall median {walls[len(walls) // 2]:.1f} ms, "
+              f"p95 {walls[int(len(walls) * 0.95)]:.1f} ms (load average {os.getloadavg()[0]:.1f})")
         await engine.dispose()
 
 
