@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets.clock import SHANGHAI, ensure_aware
 from tickets.models import RoutingLabel, Ticket, Unit
+from tickets.privacy import mask_text
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,9 @@ async def record_dispatch(session: AsyncSession, *, ticket: Ticket, unit_id: int
     label = RoutingLabel(
         ticket_id=ticket.id,  # type: ignore[arg-type]
         dispatched_at=at,
-        text=ticket.content,
+        # The router learns matters, not people: phones and the citizen's name are masked
+        # in this second copy of the text.
+        text=mask_text(ticket.content, names=[ticket.contact_name]),
         dispatched_unit_id=unit_id,
         unit_id=unit_id,
         co_unit_ids=[u for u in dict.fromkeys(co_unit_ids) if u != unit_id],
