@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge_base.classify import texts as t
-from knowledge_base.classify.errors import ModelNotFound
+from knowledge_base.classify.errors import ModelFormatError, ModelNotFound
 from knowledge_base.classify.model import FORMAT_VERSION, TextClassifier
 from knowledge_base.models import RoutingModel, RoutingModelStatus
 from tickets.clock import SHANGHAI, ensure_aware
@@ -39,6 +40,7 @@ from tickets.messaging import MessageKind, tell_office
 from tickets.models import RoutingLabel, Unit
 from tickets.routing_labels import iso_week, labels_between
 
+log = logging.getLogger(__name__)
 MODEL_PREFIX = "model:"
 TOP = 3
 
@@ -99,6 +101,7 @@ def _pack(model: TextClassifier) -> tuple[bytes, str]:
 
 
 _cache: dict[str, TextClassifier] = {}
+_unreadable: set[str] = set()
 
 
 def _unpack(row: RoutingModel) -> TextClassifier:
@@ -137,7 +140,15 @@ async def current_model(session: AsyncSession) -> CurrentModel | None:
     if model is None:
         row = await session.get(RoutingModel, model_id)
         assert row is not None
-        model = await asyncio.to_thread(_unpack, row)
+        try:
+            model = await asyncio.to_thread(_unpack, row)
+        except ModelFormatError as error:
+            # A library upgrade made the model in use unreadable: dispatching must go on, by the
+            # keyword rules, until the next retraining (which will then beat "nothing").
+            if sha not in _unreadable:
+                _unreadable.add(sha)
+                log.warning("routing model %s cannot be used: %s", model_id, error.message)
+            return None
     return CurrentModel(version_name(model_id), model)  # type: ignore[arg-type]
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
+import uuid
 import zlib
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -209,11 +211,12 @@ async def test_too_little_history_trains_nothing(session: AsyncSession, rules: R
     assert await list_models(session) == []
 
 
-async def test_a_model_of_an_older_format_is_refused(session: AsyncSession, rules: Rules) -> None:
+async def test_a_model_of_an_older_format_is_refused(session: AsyncSession, rules: Rules,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
     raw = MAGIC + b'{"format_version": 2, "libraries": {"scikit-learn": "1.0"}}\n' + b"old pickle"
     row = RoutingModel(created_at=rules.now(), trigger="manual", status=RoutingModelStatus.REFUSED,
                        window_start=rules.now(), window_end=rules.now(), holdout_end=rules.now(),
-                       format_version=2, sha256="0" * 64, payload=zlib.compress(raw))
+                       format_version=2, sha256=uuid.uuid4().hex * 2, payload=zlib.compress(raw))
     session.add(row)
     await session.commit()
     expected = ct.ERR_MODEL_OLD_FORMAT.format(path=ct.MODEL_SOURCE.format(version=row.id), found=2, expected=3)
@@ -222,6 +225,14 @@ async def test_a_model_of_an_older_format_is_refused(session: AsyncSession, rule
     assert error.value.message == expected
     await session.rollback()
     assert (await session.exec(select(RoutingModel.status))).all() == [RoutingModelStatus.REFUSED]
+    # Put in use anyway (a library upgrade under a promoted model): dispatching goes on by the
+    # keyword rules, with one warning.
+    await session.exec(update(RoutingModel).values(status=RoutingModelStatus.PROMOTED, promoted_at=rules.now()))  # type: ignore[call-overload]
+    await session.commit()
+    with caplog.at_level(logging.WARNING, logger="knowledge_base.classify.retrain"):
+        assert (await suggest_units(session, kb=None, content="家里停电了"))[1] == "keywords"
+        assert (await suggest_units(session, kb=None, content="家里停电了"))[1] == "keywords"
+    assert [r.getMessage().count("格式版本为 2") for r in caplog.records] == [1]
 
 
 async def test_the_weekly_job_trains_once_per_week_with_two_instances(sessions: SessionFactory, rules: Rules,
