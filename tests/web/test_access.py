@@ -26,6 +26,7 @@ GET_ROUTES: dict[str, tuple[int, int, int, int]] = {
     "/console/tickets": (LOGIN, OK, OK, OK),
     "/console/tickets/{a}": (LOGIN, OK, MISSING, OK),
     "/console/tickets/2099010100001": (LOGIN, MISSING, MISSING, MISSING),
+    "/console/tickets/{a}/photos/{sha}": (LOGIN, MISSING, MISSING, MISSING),  # no such photo
     "/console/queue": (LOGIN, DENIED, DENIED, OK),
     "/console/queue/events": (LOGIN, DENIED, DENIED, None),  # a stream: the office's is read below
     "/console/approvals": (LOGIN, DENIED, DENIED, OK),
@@ -62,7 +63,7 @@ def test_every_console_route_is_in_the_table(make_app: Any) -> None:
     listed = {("GET", p) for p in GET_ROUTES} | {("POST", p) for p in POST_ROUTES}
     canonical = {(m, p.replace("{a}", "{number}").replace("/2099010100001", "/{number}")
                   .replace("{letter}", "{notice_id}").replace("hotline_12345", "{key}").replace("entry/x", "entry/{key}")
-                  .replace("/act/urge", "/act/{name}")) for m, p in listed}
+                  .replace("/act/urge", "/act/{name}").replace("{sha}", "{sha256}")) for m, p in listed}
     missing = {(m, p) for m, p in routes if m in ("GET", "POST") and (m, p) not in canonical
                and p not in ("/console",)}
     assert missing == set()
@@ -97,7 +98,7 @@ async def test_route_access_by_role(role: str, client: TestClient[Any, Any], acc
     for template, expected in GET_ROUTES.items():
         if expected[index] is None:
             continue
-        path = template.format(a=number, letter=letter)
+        path = template.format(a=number, letter=letter, sha="0" * 64)
         response = await client.get(path, allow_redirects=False)
         seen[template] = response.status
         if response.status == LOGIN and role == "anonymous":

@@ -14,12 +14,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations.db import writing
-from integrations.state import RULES, SESSIONS, served_kb
+from integrations.state import RULES, SESSIONS, SETTINGS, served_kb
 from knowledge_base.unit_routing import rank_units
 from reports.indicators import Overview, overview
 from reports.periods import date_range
+from tickets import photos, workflow
 from tickets import texts as tt
-from tickets import workflow
 from tickets.clock import local
 from tickets.duty import login_deadline
 from tickets.errors import Forbidden, HotlineError, ValidationFailed
@@ -178,6 +178,8 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
             suggestions = await rank_units(session, kb=served_kb(request.app), content=ticket.content, extra_names=extra)
         units = await queries.handling_unit_list(session) if offered else []
         stamp = await stamp_of(session, ticket)
+        shown = (await photos.ticket_photos(session, ticket_id=ticket.id or 0)
+                 if await photos.may_view_photos(session, actor=me.actor, ticket=ticket) else [])
     visible = may_see_contact(ticket, role=me.actor.role, unit_id=me.unit_id, co_unit_ids=co)
     contact = {
         "name": ticket.contact_name if visible else mask_name(ticket.contact_name),
@@ -193,9 +195,24 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
                 main_unit=names.get(ticket.main_unit_id or 0, "—"), co_units=[names.get(u, "—") for u in co],
                 offered=offered, suggestions=suggestions, units=[u for u in units if u.active],
                 due=due_state(ticket, rules.now()), error=error, failed=failed, form=form or {}, done=message,
-                stamp=stamp, results=tt.RESULT, satisfactions=tt.SATISFACTION,
+                stamp=stamp, photos=shown, results=tt.RESULT, satisfactions=tt.SATISFACTION,
                 reply_required_site=ticket.site_visit_at is not None, now_local=local(rules.now()),
                 extension_max=rules.policy.limits.extension_max_working_days, status=status)
+
+
+@routes.get("/console/tickets/{number}/photos/{sha256}")
+async def ticket_photo(request: web.Request) -> web.StreamResponse:
+    """A citizen's photo of a ticket, for the office and the ticket's units (tickets.photos decides)."""
+    me = viewer(request)
+    async with request.app[SESSIONS]() as session:
+        # Another unit's ticket is "not found" here as on the ticket page, not "forbidden".
+        ticket = await queries.visible_ticket(session, me, request.match_info["number"])
+        row, path = await photos.open_photo(session, actor=me.actor, number=ticket.number,
+                                            sha256=request.match_info["sha256"][:64],
+                                            store=photos.PhotoStore(request.app[SETTINGS].media_dir))
+    # Personal data: never kept by a shared cache; the type is ours (the file was re-encoded).
+    return web.FileResponse(path, headers={"Content-Type": row.content_type, "Cache-Control": "private, no-store",
+                                           "X-Content-Type-Options": "nosniff"})
 
 
 async def stamp_of(session: AsyncSession, ticket: Ticket) -> str:
