@@ -13,6 +13,7 @@ composition root. Without one the label is still recorded, with no suggestions.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tickets.clock import SHANGHAI, ensure_aware
 from tickets.models import RoutingLabel, Ticket, Unit
 from tickets.privacy import mask_text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,12 @@ class UnitSuggester(Protocol):
 async def record_dispatch(session: AsyncSession, *, ticket: Ticket, unit_id: int, co_unit_ids: Sequence[int],
                           suggester: UnitSuggester | None, at: datetime) -> RoutingLabel:
     """The label of a first dispatch (a recheck keeps the ticket's label as it is)."""
-    suggested = await suggester(session, content=ticket.content) if suggester is not None else None
+    suggested = None
+    if suggester is not None:
+        try:
+            suggested = await suggester(session, content=ticket.content)
+        except Exception:  # the router must never stop a dispatch; the label is kept without suggestions
+            log.exception("unit suggestions for ticket %s failed; label recorded without them", ticket.number)
     units = suggested.units if suggested is not None else []
     label = RoutingLabel(
         ticket_id=ticket.id,  # type: ignore[arg-type]

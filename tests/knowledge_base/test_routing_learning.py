@@ -46,7 +46,7 @@ from tickets.context import Rules, load_rules
 from tickets.db import SessionFactory, create_engine, session_factory, upgrade_database
 from tickets.enums import Channel, RequestType
 from tickets.models import Outbox, RoutingLabel
-from tickets.routing_labels import router_quality
+from tickets.routing_labels import Suggestions, router_quality
 from tickets.schemas import TicketCreate
 
 # Each unit's matters, worded so that the units' own keywords (物业 房屋 维修 / 街道 小区 /
@@ -346,3 +346,17 @@ async def test_the_monthly_bulletin_shows_the_routers_acceptance(sessions: Sessi
     sheet = load_workbook(files.xlsx)["派单建议"]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert rows[0][:3] == ("2026-W42", 3, pytest.approx(1 / 3))
+
+
+async def test_a_failing_router_does_not_stop_a_dispatch(session: AsyncSession, rules: Rules, org: Org,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    async def broken(session: AsyncSession, *, content: str) -> Suggestions:
+        raise RuntimeError("encoder engine crashed")
+
+    with caplog.at_level(logging.ERROR, logger="tickets.routing_labels"):
+        await dispatch_one(session, rules=replace(rules, unit_suggester=broken), org=org, content="楼道防盗门坏了。",
+                           unit_index=0)
+    await session.commit()
+    label = (await session.exec(select(RoutingLabel))).one()
+    assert (label.unit_id, label.suggested, label.model_version) == (org.unit_ids[0], [], "")
+    assert "label recorded without them" in caplog.text
