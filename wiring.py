@@ -23,5 +23,6 @@ def import_models() -> None:
     import knowledge_base.models  # noqa: F401
     import reports.models  # noqa: F401
     import scheduler.models  # noqa: F401
-    import tickets.models  # noqa: F401
+    import tickets.models
+    import tickets.whistle_models  # noqa: F401
     import web.models  # noqa: F401

@@ -93,6 +93,12 @@ class OpenCb(CallbackData, prefix="v1x"):
     number: str
 
 
+class ReportInCb(CallbackData, prefix="v1w"):
+    """报到 of a unit summoned by a whistle (吹哨报到), from the summons or its reminder."""
+
+    number: str
+
+
 class DispatchCb(CallbackData, prefix="v1p"):
     number: str
     unit: int = 0  # 0: show every unit

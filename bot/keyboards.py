@@ -25,6 +25,7 @@ from bot.callbacks import (
     MenuCb,
     OpenCb,
     PageCb,
+    ReportInCb,
     ReviewCb,
     ReviewOp,
     TicketCb,
@@ -183,6 +184,10 @@ def callback_question(number: str, answers: str) -> InlineKeyboardMarkup:
     buttons = [(ttexts.SATISFACTION[s], CallbackAnswerCb(number=number, answers=answers + code).pack())
                for code, s in SATISFACTION_CODES.items()]
     return inline([buttons[:2], buttons[2:]])
+
+
+def report_in(number: str) -> InlineKeyboardMarkup:
+    return inline([[(texts.BTN_REPORT_IN, ReportInCb(number=number).pack())]])
 
 
 def review(number: str) -> InlineKeyboardMarkup:

@@ -51,6 +51,8 @@ def markup_for(payload: dict) -> InlineKeyboardMarkup | None:
             return keyboards.dispatch_units(number, [])
         case MessageKind.TICKET_REPLIED:
             return keyboards.review(number)
+        case MessageKind.WHISTLE_SUMMONS | MessageKind.WHISTLE_REMINDER:
+            return keyboards.report_in(number)
         case _ if kind in HANDLER_CARD_STATE and payload.get("staff_id") is not None:
             return keyboards.ticket_card(number, _card_actions(payload, kind))
     return None

@@ -41,6 +41,7 @@ from integrations.schemas import (
     ContactIn,
     DecideExtensionIn,
     DecideReturnIn,
+    DeputyReferralIn,
     DirectAnswerIn,
     DispatchIn,
     DutyOut,
@@ -59,11 +60,13 @@ from integrations.schemas import (
     TicketCreateIn,
     TicketOut,
     UnitOut,
+    WhistleIn,
+    WhistleMeetingIn,
 )
 from integrations.state import KB, KB_ASK, KEYS, LIMITER, METRICS, RULES, SESSIONS, SETTINGS
 from knowledge_base import gaps
 from knowledge_base import service as kb_service
-from tickets import photos, queries, workflow
+from tickets import deputies, photos, queries, whistles, workflow
 from tickets import service as svc
 from tickets import texts as ticket_texts
 from tickets.clock import EARLIEST_DAY, LATEST_DAY, day_in_range, local, local_midnight
@@ -278,6 +281,27 @@ class ActionSpec:
     run: Run
 
 
+async def _whistle(s: AsyncSession, r: Rules, a: Actor, n: str, b: WhistleIn) -> Ticket:
+    await whistles.blow(s, rules=r, actor=a, number=n, unit_ids=b.unit_ids, reason=b.reason)
+    return await queries.get_ticket(s, number=n)
+
+
+async def _report_in(s: AsyncSession, r: Rules, a: Actor, n: str, b: EmptyIn) -> Ticket:
+    await whistles.report_in(s, rules=r, actor=a, number=n, via="api")
+    return await queries.get_ticket(s, number=n)
+
+
+async def _whistle_meeting(s: AsyncSession, r: Rules, a: Actor, n: str, b: WhistleMeetingIn) -> Ticket:
+    await whistles.record_meeting(s, rules=r, actor=a, number=n, day=b.date, place=b.place, attendees=b.attendees,
+                                  decisions=b.decisions)
+    return await queries.get_ticket(s, number=n)
+
+
+async def _deputy_referral(s: AsyncSession, r: Rules, a: Actor, n: str, b: DeputyReferralIn) -> Ticket:
+    await deputies.refer_by_deputy(s, rules=r, actor=a, number=n, deputy=b.deputy, station=b.station)
+    return await queries.get_ticket(s, number=n)
+
+
 ACTIONS: dict[str, ActionSpec] = {
     "brief_contact": ActionSpec(ContactIn, lambda s, r, a, n, b: svc.brief_contact(
         s, rules=r, actor=a, number=n, reached=b.reached, note=b.note)),
@@ -310,6 +334,11 @@ ACTIONS: dict[str, ActionSpec] = {
     "urge": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.urge(s, rules=r, actor=a, number=n, note=b.note)),
     "recall": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.recall(s, rules=r, actor=a, number=n, note=b.note)),
     "recheck": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.recheck(s, rules=r, actor=a, number=n, note=b.note)),
+    # 吹哨报到 and the deputies' linkage (tickets.whistles, tickets.deputies).
+    "whistle": ActionSpec(WhistleIn, _whistle),
+    "report_in": ActionSpec(EmptyIn, _report_in),
+    "whistle_meeting": ActionSpec(WhistleMeetingIn, _whistle_meeting),
+    "deputy_referral": ActionSpec(DeputyReferralIn, _deputy_referral),
 }
 
 # Workflow actions whose API name differs (one route decides both outcomes).

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from integrations import api, open311, telephony, texts, upstream
+from integrations import api, cdr, open311, telephony, texts, upstream
 from integrations.assist import classifier, kb_asker, load_knowledge_base
 from integrations.batcher import intake_context
 from integrations.config import IntegrationSettings as Settings
@@ -229,5 +229,6 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
     app.router.add_routes(api.routes)
     app.router.add_routes(upstream.routes)
     app.router.add_routes(telephony.routes)
+    app.router.add_routes(cdr.routes)
     app.router.add_routes(open311.routes)
     return app

@@ -22,6 +22,9 @@ class IntegrationSettings(Settings):
     upstream_signature_window_seconds: int = Field(
         default=300, description="Accepted clock difference of signed upstream requests (replay window)"
     )
+    cdr_secret: str | None = Field(
+        default=None, description="HMAC key of the 双呼 platform's call records (POST /hooks/telephony/cdr), signed "
+        "like the upstream hook; unset = the hook is closed")
     wecom_webhook_base: str = Field(
         default="https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
         description="WeCom group-robot send URL; an outbox recipient is the robot key appended as ?key=",

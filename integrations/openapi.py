@@ -26,16 +26,17 @@ from tickets.policy import Limits, load_policy
 REF = "#/components/schemas/{model}"
 INPUTS: list[type[BaseModel]] = [
     s.TicketCreateIn, s.KbAskIn, s.KbGapEntryIn, s.TelephonyCallIn, s.UpstreamEnvelope, s.UpstreamDispatchData,
-    s.UpstreamTicketData, *{spec.body for spec in ACTIONS.values()},
+    s.UpstreamTicketData, s.CallRecordIn, *{spec.body for spec in ACTIONS.values()},
 ]
 OUTPUTS: list[type[BaseModel]] = [
-    s.ErrorOut, s.TicketOut, s.TicketList, s.PhotoList, s.UnitOut, s.DutyOut, s.KbAskOut, s.TelephonyCallOut, s.UpstreamAck,
+    s.ErrorOut, s.TicketOut, s.TicketList, s.PhotoList, s.UnitOut, s.DutyOut, s.KbAskOut, s.TelephonyCallOut, s.UpstreamAck, s.CallRecordAck,
     s.Open311Error, s.Open311Service, s.Open311ServiceDefinition, s.Open311Request, s.Open311Created,
     s.Open311Token,
 ]
 # Free-text fields by the policy limit that applies to them; any other unbounded text of an
 # input is a note, reason, answer or reply element (note_max_chars).
-TEXT_LIMITS = {"content": "content_max_chars", "place": "place_max_chars", "contact_name": "name_max_chars"}
+TEXT_LIMITS = {"content": "content_max_chars", "place": "place_max_chars", "contact_name": "name_max_chars",
+               "deputy": "name_max_chars", "station": "place_max_chars"}
 
 
 def ref(model: type[BaseModel]) -> dict[str, str]:
@@ -135,6 +136,7 @@ def _conditional_rules(defs: dict[str, Any], limits: Limits) -> None:
         {"properties": {"reached": {"const": True}, **{a: {"not": {"type": "null"}} for a in answers}},
          "required": answers},
     ]
+    defs["WhistleMeetingIn"]["properties"]["date"] = DAY
     reply = defs["ReplyIn"]
     elements = ["text", "contact_person", "facts", "judgement", "citizen_opinion", "answered_by"]
     for name in elements:
@@ -196,7 +198,8 @@ def _action_paths(ticket: dict[str, Any]) -> dict[str, Any]:
             {"200": ticket, "404": _json(ERROR, "No such ticket or unit"),
              "409": _json(ERROR, "Not allowed in the ticket's state, or its time window has closed")},
             ref(spec.body), parameters=[NUMBER], body_required=bool(schema.get("required"))
-            or name in ("decide_return", "decide_extension", "reply", "callback"))}
+            or name in ("decide_return", "decide_extension", "reply", "callback", "whistle", "whistle_meeting",
+                        "deputy_referral"))}
     return paths
 
 
@@ -361,6 +364,30 @@ def _document(limits: Limits) -> dict[str, Any]:
                          "200": _json(ref(s.TelephonyCallOut), "Repeat of a known call"),
                          "409": _json(ERROR, "Same call id with another agent or caller")},
                         ref(s.TelephonyCallIn)),
+        },
+        "/hooks/telephony/cdr": {
+            "post": {
+                "summary": "Call records of the 双呼 platform: the evidence of 先行简告 and 先行联系",
+                "description": "Signed like /hooks/upstream with the platform's own key (`cdr_secret`): "
+                               "X-Hotline-Timestamp (Unix s), X-Hotline-Nonce, X-Hotline-Signature = "
+                               "hex HMAC-SHA256(secret, timestamp + '\\n' + nonce + '\\n' + body). "
+                               "Window 5 minutes; a nonce is accepted once; idempotent by call_id.",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": ref(s.CallRecordIn)}}},
+                "responses": {
+                    "201": _json(ref(s.CallRecordAck), "Stored and attached to the ticket"),
+                    "200": _json(ref(s.CallRecordAck), "Already stored (duplicate=true)"),
+                    "400": _json(ERROR, "Broken JSON or nesting over 32 levels"),
+                    "401": _json(ERROR, "Unsigned, bad signature or stale timestamp"),
+                    "404": _json(ERROR, "No ticket with that number, or no such calling unit: nothing stored"),
+                    "409": _json(ERROR, "Replayed nonce, or the call id already stored with other content"),
+                    "408": COMMON_ERRORS["408"],
+                    "413": COMMON_ERRORS["413"],
+                    "415": COMMON_ERRORS["415"],
+                    "422": _json(ERROR, "Invalid fields, times out of order, answer time missing or in the future"),
+                    "500": COMMON_ERRORS["500"],
+                    "503": _json(ERROR, "No 双呼 platform secret configured: the hook is closed"),
+                },
+            },
         },
         "/hooks/upstream": {
             "post": {

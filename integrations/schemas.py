@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-from tickets.enums import Action, Channel, RequestType, ResultCategory, TicketStatus, Urgency
+from tickets.enums import Action, CallOutcome, Channel, RequestType, ResultCategory, TicketStatus, Urgency
 from tickets.schemas import CallbackAnswers, ReplyData
 
 # Ids are INTEGER columns: a larger number is no id of ours (and a 500 in PostgreSQL's driver).
@@ -209,6 +209,30 @@ class ReasonIn(Strict):
     note: Said
 
 
+class WhistleIn(Strict):
+    """吹哨: the units summoned to report in (报到), and why."""
+
+    unit_ids: list[DbId] = Field(min_length=1, max_length=10)
+    reason: Said
+
+
+class WhistleMeetingIn(Strict):
+    """The on-site meeting of the ticket's open whistle (现场会)."""
+
+    date: date
+    place: Said
+    attendees: list[Annotated[str, Field(min_length=1, max_length=50, pattern=r"\S")]] = Field(
+        min_length=1, max_length=30)
+    decisions: Said
+
+
+class DeputyReferralIn(Strict):
+    """人大代表转办: the deputy who referred the ticket, and their liaison station."""
+
+    deputy: Said
+    station: str = ""
+
+
 # --- units ---------------------------------------------------------------------------------
 
 
@@ -351,6 +375,38 @@ class TelephonyCallOut(BaseModel):
     classification: ClassificationOut | None
     answers: list[KbAnswerOut] = Field(max_length=3)
     ticket_number: str | None
+    duplicate: bool
+
+
+# --- 双呼 call records (POST /hooks/telephony/cdr) ------------------------------------------------
+
+
+class CallRecordIn(Strict):
+    """One call-detail record of the 双呼 platform (the unit's or the office's call to the citizen)."""
+
+    call_id: str = Field(min_length=1, max_length=100, description="The platform's call id (idempotency key)")
+    ticket_number: str = Field(min_length=1, max_length=64,
+                               description="Our ticket number, or the upstream platform's number of a ticket from above")
+    calling_unit_id: DbId = Field(description="The unit whose staff dialled")
+    calling_staff: Annotated[str, Field(min_length=1, max_length=50, pattern=r"\S")]
+    callee_number: Phone = Field(description="The number called (stored; masked in logs and answers)")
+    dialed_at: AwareDatetime
+    answered_at: AwareDatetime | None = Field(default=None, description="Present exactly when outcome is answered")
+    hung_up_at: AwareDatetime = Field(description="Not before dialed_at / answered_at, not in the future")
+    outcome: CallOutcome
+    recording_ref: str | None = Field(default=None, max_length=500, pattern=r"\S",
+                                      description="Where the platform keeps the recording")
+
+
+class CallRecordAck(BaseModel):
+    call_id: str
+    ticket_number: str
+    outcome: CallOutcome
+    callee_number: str = Field(description="Masked")
+    stage: Literal["brief_contact", "first_contact"] | None = Field(
+        description="The contact the call is an attempt of (none: another unit's call, or after the ticket left it)")
+    brief_contact_proven_at: datetime | None
+    first_contact_proven_at: datetime | None
     duplicate: bool
 
 

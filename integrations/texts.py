@@ -44,6 +44,7 @@ ERR_UPSTREAM_TICKET_NOT_FOUND = "未找到上级平台工单号 {number} 对应�
 ERR_UPSTREAM_DUPLICATE_NUMBER = "上级平台工单号 {number} 已有对应工单 {ticket}，请勿重复派单。"
 
 # Telephony.
+ERR_CDR_DISABLED = "未配置双呼平台密钥，暂不接收通话记录推送。"
 ERR_CALL_CONFLICT = "通话 {call_id} 已登记，且内容与本次提交不一致。"
 
 # Open311 (their error format carries a description only).

@@ -115,18 +115,28 @@ async def remember_nonce(session: AsyncSession, *, nonce: str, rules: Rules, win
     return bool(result.rowcount)
 
 
+async def read_signed(request: web.Request, *, secret: str | None, closed: ApiError) -> tuple[str, dict[str, Any]]:
+    """The nonce and JSON object of a signed hook request (this one and /hooks/telephony/cdr):
+    `closed` without a secret, then the checks of check_signature, then the body's type and JSON.
+    The caller records the nonce (remember_nonce) once it knows the request is worth keeping."""
+    if not secret:
+        raise closed
+    body = await read_body(request)
+    nonce = check_signature(request, body, secret=secret, rules=request.app[RULES],
+                            window=request.app[SETTINGS].upstream_signature_window_seconds)
+    require_json_type(request)
+    return nonce, parse_json(body)
+
+
 @routes.post("/hooks/upstream")
 async def upstream_hook(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     rules = request.app[RULES]
     metrics = request.app[METRICS]
-    if not settings.upstream_secret:
-        raise ApiError(503, "upstream_disabled", texts.ERR_UPSTREAM_DISABLED)
     window = settings.upstream_signature_window_seconds
-    body = await read_body(request)
-    nonce = check_signature(request, body, secret=settings.upstream_secret, rules=rules, window=window)
-    require_json_type(request)
-    envelope = validate(UpstreamEnvelope, parse_json(body))
+    nonce, data = await read_signed(request, secret=settings.upstream_secret,
+                                    closed=ApiError(503, "upstream_disabled", texts.ERR_UPSTREAM_DISABLED))
+    envelope = validate(UpstreamEnvelope, data)
     handler = EVENTS.get(envelope.event_type)
     if handler is None:
         metrics.upstream_events.labels("unknown", "rejected").inc()

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reports import texts
-from reports.formula import round_half_up
+from reports.formula import pct
 from reports.hotspots import Hotspot, RepeatCase, Similarity, find_hotspots, find_repeats
 from reports.indicators import (
     DutyRecord,
@@ -31,6 +31,14 @@ from reports.indicators import (
     overview,
     received_count,
     unit_indicators_and_total,
+)
+from reports.linkage import (
+    DeputyList,
+    DeputyReport,
+    WhistleReport,
+    deputies_list,
+    deputy_report,
+    whistle_report,
 )
 from reports.periods import Period
 from reports.rankings import PoorTicket, RankingRules, Rankings, poor_tickets, rank_units, shorten
@@ -75,6 +83,10 @@ class Bulletin:
     duty: list[DutyRecord] = field(default_factory=list)
     # How often the office took the unit router's suggestions (tickets.routing_labels).
     routing: RouterQuality | None = None
+    # 吹哨报到 and the deputies' linkage (reports.linkage); the deputies' list is monthly.
+    whistles: WhistleReport | None = None
+    deputies: DeputyReport | None = None
+    deputy_list: DeputyList | None = None
 
     @property
     def title(self) -> str:
@@ -85,12 +97,7 @@ class Bulletin:
         return next((u for u in self.units if u.unit == name), None)
 
 
-def pct(value: Fraction | None) -> str:
-    """84.62% style, half up; a dash when there is nothing to measure."""
-    return "—" if value is None else f"{round_half_up(value * 100, 2)}%"
-
-
-async def _office_name(session: AsyncSession) -> str:
+async def office_name(session: AsyncSession) -> str:
     row = (
         await _run(session, sa.select(U.c.name).where(U.c.kind == UnitKind.OFFICE).order_by(U.c.id).limit(1))
     ).first()
@@ -154,13 +161,23 @@ async def build_bulletin(
         def duty_reader(s: AsyncSession) -> Awaitable[list[DutyRecord]]:
             return duty_records(s, period=period, workdays=workdays, deadline=deadline)
 
+    async def no_list(_: AsyncSession) -> DeputyList | None:
+        return None
+
+    list_reader: Callable[[AsyncSession], Awaitable[DeputyList | None]] = no_list
+    if kind == "monthly":
+        async def list_reader(s: AsyncSession) -> DeputyList | None:
+            return await deputies_list(s, period=period, policy=policy)
+
     end = period.last_day + timedelta(days=1)
-    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty, routing) = await asyncio.gather(
-        read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days)),
+    (units_and_total, ov, previous, office, poor, hotspots, repeats, typical, duty, whistles, deputies,
+     deputy_list, routing) = await asyncio.gather(
+        read(lambda s: unit_indicators_and_total(s, period=period, limit_days=limit_days,
+                                                 call_evidence_since=policy.contact.call_evidence_since)),
         # Volumes and breakdowns only: the jurisdiction's counts come with the units' (below).
         read(lambda s: overview(s, period=period, limit_days=limit_days, counts={})),
         read(lambda s: received_count(s, period=period.previous())),
-        read(_office_name),
+        read(office_name),
         read(lambda s: poor_tickets(s, period=period, policy=policy, rules=rules)),
         read(lambda s: find_hotspots(s, period=period, policy=policy, similarity=similarity)),
         # The bulletin reports the repeats of its own period; the weekly supervision job looks further back.
@@ -171,6 +188,9 @@ async def build_bulletin(
         ),
         read(lambda s: _typical(s, period=period)),
         read(duty_reader),
+        read(lambda s: whistle_report(s, period=period)),
+        read(lambda s: deputy_report(s, period=period, limit_days=limit_days)),
+        read(list_reader),
         read(lambda s: router_quality(s, start=period.first_day, end=end)),
     )
     units, total = units_and_total
@@ -193,11 +213,25 @@ async def build_bulletin(
         typical=typical,
         policy=policy,
         duty=duty,
+        whistles=whistles,
+        deputies=deputies,
+        deputy_list=deputy_list,
         routing=routing if routing.overall.n else None,
     )
 
 
 # --- the words of the bulletin ----------------------------------------------------------
+
+
+def first_contact_ways(b: Bulletin) -> str:
+    """Once the 双呼 platform is live, the rate both ways (seed 003: 双呼平台上线前 / 上线后)."""
+    since = b.policy.contact.call_evidence_since
+    if since is None:
+        return ""
+    ov = b.overview
+    return texts.BASIC_FIRST_CONTACT_WAYS.format(
+        since=f"{since.year}年{since.month}月{since.day}日", button=pct(ov.rate("first_contact_button_rate")),
+        call=pct(ov.rate("first_contact_call_rate")))
 
 
 def basic_paragraphs(b: Bulletin) -> list[str]:
@@ -223,7 +257,7 @@ def basic_paragraphs(b: Bulletin) -> list[str]:
             overdue_open=c["overdue_open"],
             rework=c["rework"],
             rework_rate=pct(ov.rate("rework_rate")),
-            first_contact=pct(ov.rate("first_contact_rate")),
+            first_contact=pct(ov.rate("first_contact_rate")) + first_contact_ways(b),
         ),
         texts.BASIC_CALLBACK.format(
             tried=c["callbacks_tried"],

@@ -118,3 +118,47 @@ def monthly_command(month: str, out: Path, scheme_name: str, rules: Path | None)
 def weekly_command(week: str, out: Path, scheme_name: str, rules: Path | None) -> None:
     """Weekly bulletin: Markdown, XLSX and PNG charts in OUT."""
     _bulletin("weekly", _period(week, r"\d{4}-W\d{1,2}"), out, scheme_name, rules)
+
+
+@report.command("deputies")
+@click.option("--month", required=True, help="2026-11")
+@_OUT
+def deputies_command(month: str, out: Path) -> None:
+    """The month's list of hard complaints for the deputies' liaison: Markdown and XLSX in OUT."""
+    from reports.service import make_deputy_list
+
+    files = asyncio.run(make_deputy_list(period=_period(month, r"\d{4}-\d{1,2}"), out_dir=out))
+    click.echo(str(files.markdown))
+    click.echo(str(files.xlsx))
+
+
+@report.command("linkage")
+@click.option(
+    "--period", "period_text", required=True, help="2026-10, 2026-Q3 or 2020-01-01..2023-06-30"
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of sentences.")
+def linkage_command(period_text: str, as_json: bool) -> None:
+    """吹哨报到 by who blew the whistle and the tickets referred by deputies, from the database."""
+    from reports.formula import pct
+    from reports.linkage import deputy_paragraph, whistle_paragraph
+    from reports.service import linkage_figures
+
+    try:
+        period = parse_period(period_text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    whistles, deputies = asyncio.run(linkage_figures(period=period))
+    if not as_json:
+        click.echo(whistle_paragraph(whistles))
+        click.echo(deputy_paragraph(deputies))
+        return
+    lines = [*whistles.lines, whistles.total]
+    click.echo(json.dumps({
+        "whistles": [{"blower": line.kind.value if line.kind else "total", "whistles": line.whistles,
+                      "summoned": line.summoned, "reported_in": line.reported_in, "on_time": line.on_time,
+                      "on_time_rate": pct(line.on_time_rate), "solved": line.solved,
+                      "solved_asked": line.solved_asked, "solution_rate": pct(line.solution_rate)}
+                     for line in lines],
+        "deputies": {"referred": deputies.referred, "on_time_rate": pct(deputies.rate("on_time_rate")),
+                     "satisfaction_rate": pct(deputies.rate("satisfaction_rate"))},
+    }, ensure_ascii=False, indent=2))

@@ -20,6 +20,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from reports import charts, texts
 from reports.bulletin import Bulletin, basic_paragraphs, made_at_text, pct, ranking_paragraph, requirements
+from reports.linkage import (
+    DeputyList,
+    DeputyReport,
+    WhistleReport,
+    deputy_list_paragraph,
+    deputy_paragraph,
+    whistle_paragraph,
+)
 from reports.schemes import ScoreRow
 from tickets.clock import local
 from tickets.privacy import mask_text
@@ -98,6 +106,10 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
         ["返工", c["rework"]],
         ["返工率", Rate(ov.rate("rework_rate"))],
         ["先行联系率", Rate(ov.rate("first_contact_rate"))],
+        # Both ways once the 双呼 platform is live (the rate above switches at its go-live).
+        *([["先行联系率（按先行联系记录）", Rate(ov.rate("first_contact_button_rate"))],
+           ["先行联系率（按双呼通话记录）", Rate(ov.rate("first_contact_call_rate"))]]
+          if b.policy.contact.call_evidence_since is not None else []),
         ["有效回访率", Rate(ov.rate("valid_callback_rate"))],
         ["满意率", Rate(ov.rate("satisfaction_rate"))],
         ["不满意率", Rate(ov.rate("dissatisfaction_rate"))],
@@ -232,6 +244,12 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
     tables["days"] = Table(
         texts.SHEET_DAYS, texts.SHEET_DAYS, [texts.COL_DAY, texts.COL_COUNT], [[d, n] for d, n in ov.by_day]
     )
+    if b.whistles is not None:
+        tables["whistles"] = whistle_table(b.whistles)
+    if b.deputies is not None:
+        tables["deputy_tickets"] = deputy_table(b.deputies)
+    if b.deputy_list is not None:
+        tables["deputy_list"] = deputy_list_table(b.deputy_list, title=texts.TABLE_DEPUTY_LIST)
     if b.routing is not None:
         def rates(acc: Acceptance) -> list[Cell]:
             return [acc.n, Rate(Fraction(acc.top1, acc.n)), Rate(Fraction(acc.top3, acc.n))]
@@ -243,6 +261,61 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
             + [[unit, *rates(acc)] for unit, acc in b.routing.by_unit.items()],
         )
     return tables
+
+
+# --- 吹哨报到 and the deputies' linkage (reports.linkage) ---------------------------------------
+
+
+def whistle_table(report: WhistleReport) -> Table:
+    lines = [*report.lines, report.total] if report.lines else []
+    return Table(
+        texts.SHEET_WHISTLES, texts.TABLE_WHISTLES,
+        [texts.COL_BLOWER, texts.COL_WHISTLES, texts.COL_SUMMONED, texts.COL_REPORTED_IN, texts.COL_REPORTED_ON_TIME,
+         texts.COL_REPORT_IN_RATE, texts.COL_SOLVED_ASKED, texts.COL_SOLVED, texts.COL_SOLUTION],
+        [[line.label, line.whistles, line.summoned, line.reported_in, line.on_time, Rate(line.on_time_rate),
+          line.solved_asked, line.solved, Rate(line.solution_rate)] for line in lines],
+    )
+
+
+def deputy_table(report: DeputyReport) -> Table:
+    c = report.counts
+    return Table(
+        texts.SHEET_DEPUTY_TICKETS, texts.TABLE_DEPUTY_TICKETS,
+        [texts.COL_REFERRED, texts.COL_DUE, texts.COL_ON_TIME_COUNT, texts.COL_ON_TIME, texts.COL_EVALUATIONS,
+         texts.COL_SATISFIED_COUNT, texts.COL_SATISFACTION],
+        [[report.referred, c["due"], c["on_time"], Rate(report.rate("on_time_rate")), c["evaluations"],
+          c["satisfied"] + c["basically_satisfied"], Rate(report.rate("satisfaction_rate"))]]
+        if report.referred else [],
+    )
+
+
+def deputy_list_table(found: DeputyList, *, title: str) -> Table:
+    return Table(
+        texts.SHEET_DEPUTY_LIST, title,
+        [texts.COL_NO, texts.COL_NUMBER, texts.COL_RECEIVED_DAY, texts.COL_CATEGORY, texts.COL_UNIT,
+         texts.COL_CONTENT, texts.COL_LIST_REASONS, texts.COL_TIMES, texts.COL_STATUS, texts.COL_DEPUTY],
+        [[i, r.number, r.received, r.category, r.unit, r.summary, "、".join(r.reasons), r.times, r.status,
+          r.deputy or texts.NOT_APPLICABLE_CELL] for i, r in enumerate(found.rows, 1)],
+        notes=[texts.DEPUTY_LIST_RULES.format(rules="；".join(found.rules))],
+    )
+
+
+@dataclass(frozen=True)
+class DeputyListFiles:
+    markdown: Path
+    xlsx: Path
+
+
+def write_deputy_list(found: DeputyList, out_dir: Path, *, office: str) -> DeputyListFiles:
+    """The month's list for the deputies' liaison, as Markdown and a one-sheet workbook."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    title = texts.DEPUTY_LIST_TITLE.format(office=office, period=found.period.title_label)
+    table = deputy_list_table(found, title=title)
+    stem = f"deputies-{found.period.key}"
+    lines = [f"# {title}", "", deputy_list_paragraph(found), "", *_md_table(table, with_title=False)]
+    markdown = out_dir / f"{stem}.md"
+    markdown.write_text(mask_text("\n".join(lines)), encoding="utf-8")
+    return DeputyListFiles(markdown, write_xlsx({"list": table}, out_dir / f"{stem}.xlsx"))
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -331,6 +404,15 @@ def render_markdown(b: Bulletin, tables: dict[str, Table], chart_names: dict[str
         out.append("")
     else:
         out += [texts.NO_TYPICAL, ""]
+    out += [f"## {texts.SECTION_LINKAGE}", ""]
+    if b.whistles is not None:
+        out += [whistle_paragraph(b.whistles), ""]
+        if b.whistles.lines:
+            out += _md_table(tables["whistles"])
+    if b.deputies is not None:
+        out += [deputy_paragraph(b.deputies), ""]
+    if b.deputy_list is not None:
+        out += [deputy_list_paragraph(b.deputy_list), ""]
     out += [f"## {texts.SECTION_REQUIREMENTS}", ""]
     out += [f"{i}. {line}" for i, line in enumerate(requirements(b), 1)]
     out.append("")
@@ -338,6 +420,8 @@ def render_markdown(b: Bulletin, tables: dict[str, Table], chart_names: dict[str
         out += _md_table(tables["units"])
     if b.duty:
         out += _md_table(tables["duty"])
+    if b.deputy_list is not None and b.deputy_list.rows:
+        out += _md_table(tables["deputy_list"])
     for spot in b.hotspots:
         out += ["---", "", spot.draft()]
     return "\n".join(out)

@@ -55,6 +55,11 @@ def round_half_up(value: Fraction, places: int = 2) -> Decimal:
     )
 
 
+def pct(value: Fraction | None) -> str:
+    """84.62% style, half up; a dash when there is nothing to measure."""
+    return "—" if value is None else f"{round_half_up(value * 100, 2)}%"
+
+
 # --- functions a formula may call ---------------------------------------------------------
 
 

@@ -46,7 +46,9 @@ COUNT_NAMES = (
     "overdue",  # replied_late + overdue_open: over the time limit (超时限)
     "open_over_limit",  # open longer than the platform limit (超过30天未办结)
     "rework",  # tickets returned for rework at least once
-    "first_contacted",  # first contact made by its deadline
+    "first_contacted",  # first contact made by its deadline: by the button before the 双呼 switch, by calls after
+    "first_contacted_by_button",  # first contact pressed by its deadline (回访/按钮口径)
+    "first_contacted_by_call",  # first contact proven by call records by its deadline (双呼口径, tickets.calls)
     "callbacks_tried",
     "callbacks_reached",
     "evaluations",  # callbacks with a satisfaction answer, 存电 excluded
@@ -89,6 +91,9 @@ RATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "overdue_rate": (("replied_late",), ("due",)),
     "rework_rate": (("rework",), ("due",)),
     "first_contact_rate": (("first_contacted",), ("dispatched",)),
+    # Both ways at once, to compare them around the 双呼 platform's go-live (seed 003).
+    "first_contact_button_rate": (("first_contacted_by_button",), ("dispatched",)),
+    "first_contact_call_rate": (("first_contacted_by_call",), ("dispatched",)),
     # 满意率 counts 满意 and 基本满意 as satisfied; schemes that weigh the levels do it themselves.
     "satisfaction_rate": (("satisfied", "basically_satisfied"), ("evaluations",)),
     "dissatisfaction_rate": (("unsatisfied",), ("evaluations",)),
@@ -129,9 +134,23 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def count_columns(ticket: Any, *, as_of: datetime, limit_days: int) -> list[ColumnElement[int]]:
-    """The aggregate expressions behind COUNT_NAMES, over a FROM that exposes ticket columns."""
+def _contacted_by(ticket: Any, column: Any, as_of: datetime) -> ColumnElement[bool]:
+    return sa.and_(column.is_not(None), column <= as_of,
+                   sa.or_(ticket.c.first_contact_due_at.is_(None), column <= ticket.c.first_contact_due_at))
+
+
+def count_columns(ticket: Any, *, as_of: datetime, limit_days: int,
+                  call_evidence_since: date | None = None) -> list[ColumnElement[int]]:
+    """The aggregate expressions behind COUNT_NAMES, over a FROM that exposes ticket columns.
+
+    `call_evidence_since` (policy contact.call_evidence_since): tickets received from that
+    Shanghai day on count as first-contacted only when their calls prove it."""
     as_of = ensure_aware(as_of)
+    by_button = _contacted_by(ticket, ticket.c.first_contact_at, as_of)
+    by_call = _contacted_by(ticket, ticket.c.first_contact_proven_at, as_of)
+    switch = local_midnight(call_evidence_since) if call_evidence_since is not None else None
+    contacted = by_button if switch is None else sa.or_(
+        sa.and_(ticket.c.received_at < switch, by_button), sa.and_(ticket.c.received_at >= switch, by_call))
     replied = sa.and_(ticket.c.replied_at.is_not(None), ticket.c.replied_at <= as_of)
     deadline_passed = sa.and_(ticket.c.due_at.is_not(None), ticket.c.due_at < as_of)
     late_reply = sa.and_(replied, ticket.c.due_at.is_not(None), ticket.c.replied_at > ticket.c.due_at)
@@ -160,16 +179,9 @@ def count_columns(ticket: Any, *, as_of: datetime, limit_days: int) -> list[Colu
         "overdue": _flag(sa.or_(late_reply, overdue_open)),
         "open_over_limit": _flag(sa.and_(still_open, ticket.c.received_at < limit_cutoff)),
         "rework": _flag(ticket.c.rework_count > 0),
-        "first_contacted": _flag(
-            sa.and_(
-                ticket.c.first_contact_at.is_not(None),
-                ticket.c.first_contact_at <= as_of,
-                sa.or_(
-                    ticket.c.first_contact_due_at.is_(None),
-                    ticket.c.first_contact_at <= ticket.c.first_contact_due_at,
-                ),
-            )
-        ),
+        "first_contacted": _flag(contacted),
+        "first_contacted_by_button": _flag(by_button),
+        "first_contacted_by_call": _flag(by_call),
         "callbacks_tried": _flag(sa.and_(ticket.c.callback_at.is_not(None), ticket.c.callback_at <= as_of)),
         "callbacks_reached": _flag(
             sa.and_(ticket.c.callback_at <= as_of, ticket.c.callback_reached.is_(True))
@@ -204,15 +216,18 @@ def responsibility() -> sa.Subquery:
 
 
 async def unit_indicators(
-    session: AsyncSession, *, period: Period, as_of: datetime | None = None, limit_days: int = 30
+    session: AsyncSession, *, period: Period, as_of: datetime | None = None, limit_days: int = 30,
+    call_evidence_since: date | None = None,
 ) -> list[UnitIndicators]:
     """Counts per unit for tickets received in `period`; units without tickets omitted."""
-    units, _ = await unit_indicators_and_total(session, period=period, as_of=as_of, limit_days=limit_days)
+    units, _ = await unit_indicators_and_total(session, period=period, as_of=as_of, limit_days=limit_days,
+                                               call_evidence_since=call_evidence_since)
     return units
 
 
 async def unit_indicators_and_total(
-    session: AsyncSession, *, period: Period, as_of: datetime | None = None, limit_days: int = 30
+    session: AsyncSession, *, period: Period, as_of: datetime | None = None, limit_days: int = 30,
+    call_evidence_since: date | None = None,
 ) -> tuple[list[UnitIndicators], dict[str, int]]:
     """Per-unit counts (主协办同责) and the jurisdiction's counts (each ticket once), in two scans.
 
@@ -221,7 +236,7 @@ async def unit_indicators_and_total(
     named both main and co-handler of one ticket counts once).
     """
     as_of = ensure_aware(as_of or period.end)
-    columns = count_columns(T, as_of=as_of, limit_days=limit_days)
+    columns = count_columns(T, as_of=as_of, limit_days=limit_days, call_evidence_since=call_evidence_since)
     in_period = sa.and_(
         T.c.received_at >= period.start, T.c.received_at < period.end, T.c.dispatched_at.is_not(None)
     )
@@ -293,6 +308,7 @@ async def overview(
     as_of: datetime | None = None,
     limit_days: int = 30,
     counts: dict[str, int] | None = None,
+    call_evidence_since: date | None = None,
 ) -> Overview:
     """Volumes and the §6 counts for the whole jurisdiction, each ticket once.
 
@@ -305,7 +321,8 @@ async def overview(
             (
                 await _run(
                     session,
-                    sa.select(*count_columns(T, as_of=as_of, limit_days=limit_days)).where(
+                    sa.select(*count_columns(T, as_of=as_of, limit_days=limit_days,
+                                             call_evidence_since=call_evidence_since)).where(
                         in_period, T.c.dispatched_at.is_not(None)
                     ),
                 )

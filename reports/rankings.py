@@ -23,7 +23,7 @@ from reports import texts
 from reports.indicators import EV, RATES, T, U, _run, responsibility
 from reports.periods import Period
 from reports.schemes import ScoreRow, ScoreTable
-from tickets.clock import ensure_aware, local
+from tickets.clock import ensure_aware, local, local_midnight
 from tickets.enums import Action, Satisfaction
 from tickets.policy import Policy
 from tickets.privacy import mask_text
@@ -174,6 +174,16 @@ def reason_conditions(*, as_of: datetime, policy: Policy) -> dict[str, sa.Column
     over_limit = sa.and_(still_open, T.c.received_at < limit)
     attempts = policy.contact.attempts_when_unreachable
     called_back = sa.and_(T.c.callback_at.is_not(None), T.c.callback_at <= as_of)
+    # No contact by the deadline: by the buttons, or — for tickets received once the 双呼
+    # platform is live — by the calls (tickets.calls: no answered call and not enough spaced attempts).
+    by_button = sa.and_(T.c.first_contact_at.is_(None), T.c.first_contact_due_at < as_of,
+                        T.c.first_contact_attempts < attempts)
+    by_call = sa.and_(T.c.first_contact_due_at < as_of,
+                      sa.or_(T.c.first_contact_proven_at.is_(None), T.c.first_contact_proven_at > as_of))
+    since = policy.contact.call_evidence_since
+    not_contacted = by_button if since is None else sa.or_(
+        sa.and_(T.c.received_at < local_midnight(since), by_button),
+        sa.and_(T.c.received_at >= local_midnight(since), by_call))
     refused_return = sa.exists().where(
         EV.c.ticket_id == T.c.id, EV.c.action == Action.REFUSE_RETURN, EV.c.at <= as_of
     )
@@ -182,14 +192,7 @@ def reason_conditions(*, as_of: datetime, policy: Policy) -> dict[str, sa.Column
         # Over 30 days is the graver reason; the plain overdue one is for the others.
         "overdue_open": sa.and_(still_open, T.c.due_at < as_of, sa.not_(over_limit)),
         "replied_late": sa.and_(replied, T.c.replied_at > T.c.due_at),
-        "not_contacted": sa.or_(
-            sa.and_(called_back, T.c.cb_contacted.is_(False)),
-            sa.and_(
-                T.c.first_contact_at.is_(None),
-                T.c.first_contact_due_at < as_of,
-                T.c.first_contact_attempts < attempts,
-            ),
-        ),
+        "not_contacted": sa.or_(sa.and_(called_back, T.c.cb_contacted.is_(False)), not_contacted),
         "reply_too_brief": sa.and_(
             replied,
             sa.func.length(sa.func.trim(sa.func.coalesce(T.c.reply_text, "")))

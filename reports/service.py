@@ -6,9 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, cast
 
-from reports.bulletin import build_bulletin
-from reports.export import WRITE_STEPS, BulletinFiles, write_bulletin
+from reports.bulletin import build_bulletin, office_name
+from reports.export import WRITE_STEPS, BulletinFiles, DeputyListFiles, write_bulletin, write_deputy_list
 from reports.indicators import unit_indicators
+from reports.linkage import DeputyReport, WhistleReport, deputies_list, deputy_report, whistle_report
 from reports.periods import Period
 from reports.rankings import load_ranking_rules
 from reports.schemes import CompiledScheme, ScoreTable, counts_from_indicators, score_units
@@ -27,7 +28,8 @@ async def score_period(
     engine = create_engine(settings.database_url)
     try:
         async with session_factory(engine)() as session:
-            rows = await unit_indicators(session, period=period, limit_days=policy.deadlines.limit.amount)
+            rows = await unit_indicators(session, period=period, limit_days=policy.deadlines.limit.amount,
+                                        call_evidence_since=policy.contact.call_evidence_since)
     finally:
         await engine.dispose()
     return score_units(scheme, counts_from_indicators(scheme, rows)) if rows else None
@@ -69,3 +71,31 @@ async def make_bulletin(
     if advance is not None:
         advance(1)
     return write_bulletin(bulletin, out_dir, advance=advance)
+
+
+async def make_deputy_list(*, period: Period, out_dir: Path, settings: Settings | None = None) -> DeputyListFiles:
+    """The month's list for the deputies' liaison (人大代表联系点问题清单): Markdown and XLSX."""
+    settings = settings or Settings()
+    policy = load_policy(settings.policy_file)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            found = await deputies_list(session, period=period, policy=policy)
+            office = await office_name(session)
+    finally:
+        await engine.dispose()
+    return write_deputy_list(found, out_dir, office=office)
+
+
+async def linkage_figures(*, period: Period, settings: Settings | None = None) -> tuple[WhistleReport, DeputyReport]:
+    """吹哨报到 by who blew the whistle, and the tickets referred by deputies, for a period."""
+    settings = settings or Settings()
+    policy = load_policy(settings.policy_file)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            whistles = await whistle_report(session, period=period)
+            deputies = await deputy_report(session, period=period, limit_days=policy.deadlines.limit.amount)
+    finally:
+        await engine.dispose()
+    return whistles, deputies

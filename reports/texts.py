@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tickets.enums import UnitKind
+
 TOTAL_ROW = "合计"
 NOT_APPLICABLE_CELL = "—"
 UNIT_HEADER = "单位"
@@ -98,6 +100,7 @@ BASIC_HANDLING = (
     "派单工单中，应办理{due}件，已办理{done}件，办结率{completion}；按期办结{on_time}件，按期办结率{on_time_rate}；"
     "超期办结{late}件，超期未办结{overdue_open}件；退回重办{rework}件，返工率{rework_rate}；先行联系率{first_contact}。"
 )
+BASIC_FIRST_CONTACT_WAYS = "（双呼平台{since}上线，此后受理的工单以通话记录为准；按先行联系记录计{button}，按双呼通话记录计{call}）"
 BASIC_CALLBACK = (
     "回访{tried}件，有效回访{reached}件，有效回访率{valid}；参与满意度测评{evaluations}件（存电件{archived}件不计入），"
     "满意率{satisfaction}；不满意{unsatisfied}件，不满意率{dissatisfaction}。"
@@ -130,7 +133,8 @@ SECTION_BASIC = "一、基本情况"
 SECTION_RANKING = "二、“评优评差”情况"
 SECTION_HOTSPOTS = "三、热点与重复诉求"
 SECTION_TYPICAL = "四、群众好评典型件"
-SECTION_REQUIREMENTS = "五、工作要求"
+SECTION_LINKAGE = "五、吹哨报到与人大代表联动"
+SECTION_REQUIREMENTS = "六、工作要求"
 NO_HOTSPOTS = "本期未发现一周内{n}件以上不同市民反映的同类诉求。"
 HOTSPOTS_INTRO = "本期发现{k}处热点，已生成民情专报草稿，请审核后报送："
 HOTSPOT_LINE = "{category}：{summary}（{citizens}位市民、{tickets}件，涉及{units}）"
@@ -217,3 +221,56 @@ COL_MISSED = "未按时登录天数"
 COL_LOGIN_LETTERS = "未登录提示函"
 COL_WARNING_LETTERS = "工作提示函"
 FOOTER = "第 &P 页，共 &N 页"
+
+# --- 吹哨报到 and the deputies' linkage (reports.linkage) -----------------------------------
+WHISTLE_BLOWER = {
+    UnitKind.STREET: "街道",
+    UnitKind.DEPARTMENT: "部门",
+    UnitKind.OFFICE: "热线办",
+    UnitKind.ENTERPRISE: "国企",
+    UnitKind.UTILITY: "公用事业单位",
+    UnitKind.COMMUNITY: "社区",
+}
+WHISTLE_TOTAL = "合计"
+WHISTLE_PARAGRAPH = ("{period}，共吹哨{total}次，其中{parts}。点名报到{summoned}个单位次，按时报到{on_time}个，"
+                     "按时报到率{on_time_rate}。")
+WHISTLE_PART = "{who}{n}次，解决率{rate}"
+NO_WHISTLES = "{period}没有吹哨。"
+DEPUTY_PARAGRAPH = "{period}，转办人大代表接收的群众反映问题{n}件，承办单位按时办结率{on_time}，群众满意率{satisfaction}。"
+NO_DEPUTY_TICKETS = "{period}没有人大代表转办的问题。"
+DEPUTY_LIST_PARAGRAPH = "本月向人代联委推送投诉集中、办理难度大的问题{n}件（清单见附表：人大代表联系点问题清单）。"
+DEPUTY_LIST_NONE = "本月没有符合条件的投诉集中、办理难度大的问题。"
+DEPUTY_RULE_REPEAT = "同一事项反映{n}次以上仍未解决"
+DEPUTY_RULE_SUPERVISED = "督办件月末仍未解决"
+DEPUTY_RULE_UNSATISFIED = "本月回访不满意"
+DEPUTY_RULE_WHISTLED = "吹哨件月末仍未解决"
+DEPUTY_REASON_REPEAT = "反复投诉（{n}次）"
+DEPUTY_REASON_SUPERVISED = "督办未解决"
+DEPUTY_REASON_UNSATISFIED = "回访不满意"
+DEPUTY_REASON_WHISTLED = "吹哨未解决"
+DEPUTY_LIST_TITLE = "{office}人大代表联系点问题清单（{period}）"
+DEPUTY_LIST_RULES = "列入规则（满足其一）：{rules}。诉求人姓名、电话已隐去。"
+TABLE_WHISTLES = "附表：吹哨报到情况"
+TABLE_DEPUTY_TICKETS = "附表：人大代表转办件办理情况"
+TABLE_DEPUTY_LIST = "附表：人大代表联系点问题清单"
+SHEET_WHISTLES = "吹哨报到"
+SHEET_DEPUTY_TICKETS = "代表转办件"
+SHEET_DEPUTY_LIST = "代表问题清单"
+COL_BLOWER = "吹哨主体"
+COL_WHISTLES = "吹哨次数"
+COL_SUMMONED = "点名报到单位次"
+COL_REPORTED_IN = "已报到"
+COL_REPORTED_ON_TIME = "按时报到"
+COL_REPORT_IN_RATE = "按时报到率"
+COL_SOLVED_ASKED = "已回访件"
+COL_SOLVED = "已解决"
+COL_SOLUTION = "解决率"
+COL_REFERRED = "转办件数"
+COL_DUE = "应办理"
+COL_ON_TIME_COUNT = "按期办结"
+COL_EVALUATIONS = "参与测评"
+COL_SATISFIED_COUNT = "满意及基本满意"
+COL_RECEIVED_DAY = "受理日期"
+COL_LIST_REASONS = "列入原因"
+COL_STATUS = "当前状态"
+COL_DEPUTY = "转办代表"

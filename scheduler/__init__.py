@@ -11,6 +11,9 @@ Jobs (names fixed; each calls one service function of tickets/ or knowledge_base
                             (tickets.supervision.run_supervision_weekly)
 - verification_prune        daily at 03:30; deletes one-time SMS codes past their retention
                             (tickets.verification.prune)
+- whistle_report_in         every HOTLINE_SCHEDULER_REMINDER_INTERVAL_SECONDS; 吹哨报到 units late to
+                            report in: reminded once, then reported to the office once
+                            (tickets.whistles.run_report_in_check)
 - routing_retrain           Mondays at HOTLINE_SCHEDULER_ROUTING_RETRAIN_TIME (02:30); trains the
                             unit router on the office's dispatch labels, promotes it only if it
                             beats the model in use (knowledge_base.classify.retrain.retrain)

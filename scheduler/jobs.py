@@ -25,12 +25,14 @@ from tickets.policy import Policy
 from tickets.reminders import ReminderSettings, send_deadline_reminders
 from tickets.supervision import run_supervision_weekly
 from tickets.verification import prune
+from tickets.whistles import run_report_in_check
 
 DUTY_LOGIN_CHECK = "duty_login_check"
 HANDLING_DAYS_STATISTICS = "handling_days_statistics"
 DEADLINE_REMINDERS = "deadline_reminders"
 SUPERVISION_WEEKLY = "supervision_weekly"
 VERIFICATION_PRUNE = "verification_prune"
+WHISTLE_REPORT_IN = "whistle_report_in"
 ROUTING_RETRAIN = "routing_retrain"
 
 
@@ -86,6 +88,10 @@ async def verification_prune(ctx: JobContext) -> JobResult:
     return JobResult(counts={"deleted": deleted})
 
 
+async def whistle_report_in(ctx: JobContext) -> JobResult:
+    async with transaction(ctx.sessions) as session:
+        result = await run_report_in_check(session, rules=ctx.rules, at=ctx.at)
+    return JobResult(counts=result.counts(), failed_items=result.failed)
 async def routing_retrain(ctx: JobContext) -> JobResult:
     # The week's key makes it once per week even when run by hand or caught up after a restart.
     async with transaction(ctx.sessions) as session:
@@ -136,6 +142,12 @@ def build_jobs(policy: Policy, settings: SchedulerSettings) -> dict[str, JobSpec
         # Nightly: one-time SMS codes (they name phones) are not kept longer than needed.
         JobSpec(VERIFICATION_PRUNE, CronTrigger(hour=3, minute=30, timezone=SHANGHAI), verification_prune,
                 report_missed=False),
+        # 吹哨报到: summoned units late to report in, reminded once and then reported once (the
+        # summons rows remember both), on the reminders' period; a missed tick is made up by the next.
+        JobSpec(WHISTLE_REPORT_IN,
+                IntervalTrigger(seconds=settings.reminder_interval_seconds, start_date=INTERVAL_ANCHOR,
+                                timezone=SHANGHAI),
+                whistle_report_in, report_missed=False),
         JobSpec(ROUTING_RETRAIN, CronTrigger(day_of_week="mon", hour=settings.routing_retrain_time.hour,
                                              minute=settings.routing_retrain_time.minute, timezone=SHANGHAI),
                 routing_retrain),

@@ -32,6 +32,8 @@ def start_deadlines(ticket: Ticket, *, rules: Rules) -> None:
     ticket.dispatched_at = now
     ticket.accepted_at = None
     ticket.first_contact_due_at = cal.add(now, d.first_contact)
+    # A new unit's first contact is proven by its own calls, from now on (tickets.calls).
+    ticket.first_contact_proven_at = None
     ticket.return_window_until = cal.add(now, d.return_window)
     ticket.extension_window_until = cal.add(now, d.extension_window)
     ticket.due_at = cal.add(now, completion_period(rules.policy, ticket.urgency))

@@ -51,6 +51,11 @@ class MessageKind(StrEnum):
     RECHECK = "recheck"
     NOTICE = "notice"
     DEADLINE_REMINDERS = "deadline_reminders"
+    WHISTLE_SUMMONS = "whistle_summons"  # 吹哨: a summoned unit must report in (报到 button)
+    WHISTLE_REMINDER = "whistle_reminder"  # its 报到 time is up (报到 button)
+    WHISTLE_REPORTED_IN = "whistle_reported_in"  # to the lead unit: a summoned unit reported in
+    WHISTLE_MEETING = "whistle_meeting"  # the on-site meeting's record, to every unit of the whistle
+    WHISTLE_CLOSED = "whistle_closed"  # the ticket is closed: the whistle ends
     # To the office.
     TICKET_NEW = "ticket_new"
     RETURN_REQUESTED = "return_requested"
@@ -59,6 +64,7 @@ class MessageKind(StrEnum):
     DUTY_LOGIN_SUMMARY = "duty_login_summary"
     HANDLING_DAYS_STATISTICS = "handling_days_statistics"
     SUPERVISION_SUMMARY = "supervision_summary"
+    WHISTLE_LATE = "whistle_late"  # a summoned unit still not reported in after the reminder
     ROUTING_MODEL = "routing_model"  # a unit-routing model promoted, refused or rolled back
     # To the upstream platform.
     STATE_CHANGE = "state_change"
@@ -79,7 +85,7 @@ _TO_CITIZEN = {MessageKind.TICKET_RECEIVED, MessageKind.TICKET_DISPATCHED_CITIZE
 _EVERY_CITIZEN_CHANNEL = {MessageKind.REPLY_TO_CITIZEN}
 _TO_OFFICE = {MessageKind.TICKET_NEW, MessageKind.RETURN_REQUESTED, MessageKind.EXTENSION_REQUESTED,
               MessageKind.TICKET_REPLIED, MessageKind.DUTY_LOGIN_SUMMARY, MessageKind.HANDLING_DAYS_STATISTICS,
-              MessageKind.SUPERVISION_SUMMARY, MessageKind.ROUTING_MODEL}
+              MessageKind.SUPERVISION_SUMMARY, MessageKind.WHISTLE_LATE, MessageKind.ROUTING_MODEL}
 
 
 def audience(kind: MessageKind) -> Audience:

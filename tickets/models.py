@@ -12,6 +12,7 @@ from sqlmodel import Column, Field, SQLModel
 
 from tickets.enums import (
     Action,
+    CallOutcome,
     Channel,
     HandlerSlot,
     NoticeKind,
@@ -156,6 +157,9 @@ class Ticket(TicketBase, table=True):
     first_contact_due_at: datetime | None = _ts()
     first_contact_at: datetime | None = _ts()
     first_contact_attempts: int = 0
+    # When the 双呼 call records satisfied the contact rule (tickets.calls); None = not (yet).
+    brief_contact_proven_at: datetime | None = _ts()
+    first_contact_proven_at: datetime | None = _ts()
     site_visit_at: datetime | None = _ts()
     return_window_until: datetime | None = _ts()
     extension_window_until: datetime | None = _ts()
@@ -206,6 +210,28 @@ class TicketEvent(SQLModel, table=True):
     to_status: TicketStatus = _enum(TicketStatus)
     note: str = Field(default="", sa_column=Column(sa.Text, nullable=False, default=""))
     data: dict[str, Any] = _json()
+
+
+class CallRecord(SQLModel, table=True):
+    """One call of the 双呼 platform about a ticket (its call-detail record, tickets.calls):
+    the evidence that the citizen was called, and when. One row per platform call id."""
+
+    __tablename__ = "call_record"
+    __table_args__ = (sa.Index("ix_call_record_ticket_dialed", "ticket_id", "dialed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(max_length=100, unique=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    calling_unit_id: int = Field(foreign_key="unit.id")
+    calling_staff: str = Field(max_length=50)
+    # The number called, normalised; private (DOMAIN §8): masked in every log line and view.
+    callee_phone: str = Field(max_length=20)
+    dialed_at: datetime = _ts(nullable=False)
+    answered_at: datetime | None = _ts()
+    hung_up_at: datetime = _ts(nullable=False)
+    outcome: CallOutcome = _enum(CallOutcome)
+    recording_ref: str | None = Field(default=None, max_length=500)
+    received_at: datetime = _ts(nullable=False)
 
 
 class TicketCounter(SQLModel, table=True):

@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from tickets.enums import UnitKind
+
 
 class PeriodUnit(StrEnum):
     WORKING_DAYS = "working_days"
@@ -60,6 +62,9 @@ class Contact(BaseModel):
     model_config = ConfigDict(frozen=True)
     attempts_when_unreachable: int = Field(ge=1)
     min_gap_between_attempts: Period
+    # The day the 双呼 platform went live (seed 003, 先行联系率 "双呼平台上线后"): tickets
+    # received from then on count as contacted only when call records prove it. None = off.
+    call_evidence_since: date | None = None
 
 
 class Checks(BaseModel):
@@ -85,6 +90,27 @@ class Limits(BaseModel):
     name_max_chars: int
     reply_min_chars: int
     extension_max_working_days: int
+
+
+class Whistle(BaseModel):
+    """吹哨报到: how long a summoned unit has to report in, and when a late one is reported."""
+
+    model_config = ConfigDict(frozen=True)
+    report_in: Period = Period(amount=2, unit=PeriodUnit.HOURS)
+    reported_late_after: Period = Period(amount=2, unit=PeriodUnit.HOURS)
+    summoned_kinds: list[UnitKind] = Field(default_factory=lambda: [k for k in UnitKind if k is not UnitKind.OFFICE])
+    max_summoned: int = Field(default=10, ge=1)
+
+
+class Deputies(BaseModel):
+    """Which tickets go on the month's list for the deputies' liaison (人大代表联动)."""
+
+    model_config = ConfigDict(frozen=True)
+    repeat_min: int = Field(default=3, ge=2)
+    supervised: bool = True
+    unsatisfied: bool = True
+    whistled_unsolved: bool = True
+    max_rows: int = Field(default=100, ge=1)
 
 
 class Routing(BaseModel):
@@ -115,6 +141,8 @@ class Policy(BaseModel):
     checks: Checks
     supervision: Supervision
     limits: Limits
+    whistle: Whistle = Whistle()
+    deputies: Deputies = Deputies()
     routing: Routing = Routing()
 
 

@@ -13,51 +13,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tickets import texts, workflow
+from tickets import calls, texts, whistles, workflow
 from tickets.context import Actor, Rules
 from tickets.deadlines import completion_period, start_deadlines
-from tickets.enums import Action, Channel, Role, Satisfaction, TicketStatus
+from tickets.enums import OPEN_STATUSES, Action, Channel, Role, Satisfaction, TicketStatus
 from tickets.errors import Forbidden, ValidationFailed
+from tickets.events import record_event as _record_event
 from tickets.logins import record_duty_login
 from tickets.messaging import MessageKind, report_upstream, summary, tell
-from tickets.models import Ticket, TicketCoUnit, TicketEvent, Unit
+from tickets.models import CallRecord, Ticket, TicketCoUnit, TicketEvent, Unit
 from tickets.queries import co_unit_ids, get_ticket, get_unit
 from tickets.routing_labels import correct_after_return, record_dispatch
 from tickets.schemas import CallbackAnswers, ReplyData, check_length, require
-
-
-async def _record_event(
-    session: AsyncSession,
-    *,
-    rules: Rules,
-    ticket: Ticket,
-    actor: Actor,
-    action: Action,
-    from_status: TicketStatus,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> TicketEvent:
-    event = TicketEvent(
-        ticket_id=ticket.id,
-        at=rules.now(),
-        actor_role=actor.role,
-        actor_id=actor.id,
-        actor_name=actor.name,
-        action=action,
-        from_status=from_status,
-        to_status=ticket.status,
-        note=note,
-        data=data or {},
-    )
-    # A Core insert: the audit row is never read back in this transaction, and skipping the
-    # ORM unit of work for it is a measurable share of every transition's cost.
-    values = event.model_dump(exclude={"id"})
-    event.id = (await session.exec(insert(TicketEvent).values(**values).returning(TicketEvent.id))).scalar_one()  # type: ignore[call-overload]
-    return event
 
 
 def _check_owner(ticket: Ticket, actor: Actor) -> None:
@@ -105,6 +75,9 @@ async def _transition(
     if actor.role is Role.HANDLER and actor.unit_id is not None:
         # Any handler action counts as the unit's duty login for the day (DOMAIN §5).
         await record_duty_login(session, rules=rules, unit_id=actor.unit_id, staff_id=actor.id)
+    if ticket.status not in OPEN_STATUSES:
+        # A whistle lives as long as its ticket (吹哨报到): closed, recalled or sent back, it ends.
+        await whistles.close_with_ticket(session, rules=rules, ticket=ticket)
     if ticket.channel is Channel.UPSTREAM and action in UPSTREAM_REPORTED:
         await report_upstream(session, rules=rules, ticket=ticket, event_id=event.id, action=action.value,
                               note=note, at=event.at.isoformat())
@@ -235,7 +208,47 @@ async def first_contact(session: AsyncSession, *, rules: Rules, actor: Actor, nu
         ticket.first_contact_attempts += 1
     if reached and ticket.first_contact_at is None:
         ticket.first_contact_at = now
+    if calls.evidence_applies(ticket, rules.policy):
+        assert ticket.id is not None
+        made = await calls.ticket_calls(session, ticket_id=ticket.id)
+        if not calls.backs_press(ticket, made, reached=reached, now=now):
+            what = texts.CONTACT_UNPROVEN_REACHED if reached else texts.CONTACT_UNPROVEN_UNREACHED
+            await _transition(session, rules=rules, actor=Actor.system(texts.CALL_PLATFORM), ticket=ticket,
+                              action=Action.CONTACT_UNPROVEN, note=texts.CONTACT_UNPROVEN_NOTE.format(what=what),
+                              data={"reached": reached})
     return ticket
+
+
+async def record_call(session: AsyncSession, *, rules: Rules, report: calls.CallReport,
+                      clock_skew_seconds: int = 0) -> CallRecord:
+    """A 双呼 call record attached to its ticket: stored, noted in the audit trail of an open
+    ticket, and the ticket's contact proofs judged again. The caller makes it idempotent (the
+    call id is unique: a concurrent duplicate fails on insert and is read back instead)."""
+    calls.check_report(report, now=rules.now(), tolerance_seconds=clock_skew_seconds)
+    ticket = await calls.ticket_for_call(session, number=report.ticket_number)
+    unit = await get_unit(session, unit_id=report.calling_unit_id)
+    assert ticket.id is not None
+    record = CallRecord(call_id=report.call_id, ticket_id=ticket.id, calling_unit_id=report.calling_unit_id,
+                        calling_staff=report.calling_staff, callee_phone=report.callee_phone,
+                        dialed_at=report.dialed_at, answered_at=report.answered_at, hung_up_at=report.hung_up_at,
+                        outcome=report.outcome, recording_ref=report.recording_ref, received_at=rules.now())
+    session.add(record)
+    await session.flush()
+    made = await calls.ticket_calls(session, ticket_id=ticket.id)
+    calls.refresh_proofs(ticket, made, policy=rules.policy, calendar=rules.calendar)
+    session.add(ticket)
+    if ticket.status in OPEN_STATUSES:
+        stage = calls.stage_of(ticket, record)
+        note = texts.CALL_NOTE.format(stage=texts.CALL_STAGE[stage.value if stage else ""], unit=unit.name,
+                                      staff=report.calling_staff, dialed=texts.fmt_local(report.dialed_at),
+                                      outcome=texts.CALL_OUTCOME[report.outcome])
+        await _transition(session, rules=rules, actor=Actor.system(texts.CALL_PLATFORM), ticket=ticket,
+                          action=Action.CALL_RECORDED, note=note,
+                          data={"call_id": report.call_id, "outcome": report.outcome.value,
+                                "stage": stage.value if stage else None, "unit_id": unit.id,
+                                "to_citizen": calls.to_the_citizen(ticket, record),
+                                "recording_ref": report.recording_ref})
+    return record
 
 
 async def _valid_attempt(session: AsyncSession, *, rules: Rules, ticket: Ticket, reached: bool) -> bool:

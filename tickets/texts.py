@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from tickets.enums import (
     Action,
+    CallOutcome,
     Channel,
     RequestType,
     ResultCategory,
@@ -91,6 +92,15 @@ ACTION = {
     Action.URGE: "催办",
     Action.RECALL: "撤回",
     Action.RECHECK: "复核",
+    Action.CALL_RECORDED: "双呼通话记录",
+    Action.CONTACT_UNPROVEN: "先行联系无通话佐证",
+    Action.WHISTLE: "吹哨",
+    Action.REPORT_IN: "报到",
+    Action.WHISTLE_MEETING: "吹哨现场会",
+    Action.WHISTLE_REMINDED: "报到提醒",
+    Action.WHISTLE_LATE: "报到超时通报",
+    Action.WHISTLE_CLOSED: "吹哨结束",
+    Action.DEPUTY_REFERRAL: "人大代表转办",
 }
 
 # --- errors -------------------------------------------------------------------
@@ -201,6 +211,32 @@ ERR_PHOTO_PIXELS = "照片“{name}”尺寸过大，请缩小后再上传。"
 ERR_PHOTO_FORBIDDEN = "只有热线办和承办单位可以查看诉求人上传的照片。"
 ERR_PHOTO_NOT_FOUND = "未找到该照片。"
 
+# --- 双呼 call evidence (tickets.calls) ---------------------------------------------
+ERR_CALL_TICKET_NOT_FOUND = "未找到工单号 {number} 对应的工单，通话记录未保存，请核对工单号后重新推送。"
+ERR_CALL_ANSWER_TIME = "通话结果为“接通”时须有接听时间，其他结果不应有接听时间。"
+ERR_CALL_TIMES_ORDER = "通话时间有误：应为拨打时间 ≤ 接听时间 ≤ 挂断时间。"
+ERR_CALL_IN_FUTURE = "通话挂断时间晚于当前时间，请校准时钟后重新推送。"
+CALL_PLATFORM = "双呼平台"
+CALL_OUTCOME = {
+    CallOutcome.ANSWERED: "接通",
+    CallOutcome.NO_ANSWER: "无人接听",
+    CallOutcome.BUSY: "占线",
+    CallOutcome.REFUSED: "拒接",
+}
+CALL_STAGE = {"brief_contact": "先行简告", "first_contact": "先行联系", "": "其他"}
+# The audit note of a call record and of a first contact the calls do not back.
+CALL_NOTE = "{stage}通话：{unit} {staff} {dialed}拨打，{outcome}"
+CONTACT_UNPROVEN_NOTE = "双呼平台无对应通话记录（{what}），本次先行联系未经通话佐证。"
+CONTACT_UNPROVEN_REACHED = "未找到承办单位拨打诉求人并接通的通话"
+CONTACT_UNPROVEN_UNREACHED = "未找到承办单位拨打诉求人未接通的通话"
+# What the calls prove, on the workbench and the handler's card (tickets.calls.describe).
+PROOF_REACHED = "通话接通（{at}）"
+PROOF_ATTEMPTS = "{n}次未接通（{times}）"
+PROOF_IN_TIME = "已由双呼通话证实：{how}"
+PROOF_LATE = "已由双呼通话证实，但晚于时限：{how}"
+PROOF_NONE = "尚无双呼通话证实"
+PROOF_NONE_ATTEMPTS = "尚无双呼通话证实（已计未接通{n}次：{times}；需{needed}次、每次间隔至少{gap}）"
+
 # The public timeline of a ticket (tracking page): what a citizen may see, no names, no notes.
 TIMELINE = {
     Action.RECEIVE: "诉求已受理",
@@ -276,3 +312,32 @@ DEMO_WEB = """网页（服务启动后）：
   工作台：http://127.0.0.1:{port}/console/ ，先设置密码：
     python main.py staff passwd --unit {office} --office
     python main.py staff passwd --unit {unit} --slot A"""
+
+# --- 吹哨报到 and the deputies' linkage (tickets.whistles, tickets.deputies) -------------------
+WHISTLE_BLOWER_OFFICE = "热线办"
+ERR_WHISTLE_NOT_LEAD = "只有工单 {number} 的主办单位或热线办可以吹哨。"
+ERR_WHISTLE_NO_UNITS = "吹哨须至少点名一个报到单位。"
+ERR_WHISTLE_TOO_MANY = "一次吹哨最多点名 {limit} 个单位。"
+ERR_WHISTLE_UNKNOWN_UNIT = "未找到单位（编号 {unit_id}），请核对后再点名报到单位。"
+ERR_WHISTLE_UNIT_KIND = "{unit}（{kind}）不能被点名报到。"
+ERR_WHISTLE_SELF = "{unit}是吹哨单位，不能点名自己报到。"
+ERR_WHISTLE_OPEN = "工单 {number} 已有未结束的吹哨（{at} 吹哨），请在原吹哨中处理。"
+ERR_WHISTLE_NONE = "工单 {number} 没有进行中的吹哨。"
+ERR_WHISTLE_NOT_SUMMONED = "{unit}未被工单 {number} 的吹哨点名，无需报到。"
+ERR_WHISTLE_ALREADY_IN = "{unit}已于 {at} 报到，无需重复报到。"
+ERR_WHISTLE_MEETING_LEAD = "只有吹哨单位或热线办可以记录工单 {number} 的现场会。"
+ERR_WHISTLE_MEETING_DAY = "现场会日期 {day} 不在可接受的范围内。"
+WHAT_WHISTLE_REASON = "吹哨事由"
+WHAT_MEETING_PLACE = "现场会地点"
+WHAT_MEETING_ATTENDEES = "参会人员"
+WHAT_MEETING_DECISIONS = "议定事项"
+N_WHISTLE_SUMMONS = ("【吹哨报到】{blower}就工单 {number} 吹哨，请贵单位于 {due} 前报到，共同处置。\n"
+                     "事由：{reason}\n诉求：{summary}\n地点：{place}")
+N_WHISTLE_REPORTED_IN = "【报到】{unit}已就工单 {number} 的吹哨报到（{at}）。"
+N_WHISTLE_REMINDER = "【报到提醒】工单 {number} 的吹哨报到时限（{due}）已到，贵单位尚未报到，请立即报到。"
+N_WHISTLE_LATE = "【报到超时】{unit}未在时限（{due}）内就工单 {number} 的吹哨报到，提醒后仍未报到。"
+N_WHISTLE_MEETING = "【吹哨现场会】工单 {number}：{day} 于{place}召开现场会。参会：{attendees}。议定事项：{decisions}"
+N_WHISTLE_CLOSED = "【吹哨结束】工单 {number} 已{status}，本次吹哨结束。"
+WHAT_DEPUTY_NAME = "人大代表姓名"
+WHAT_DEPUTY_STATION = "人大代表联系点"
+ERR_DEPUTY_ALREADY = "工单 {number} 已标记为人大代表（{deputy}）转办。"

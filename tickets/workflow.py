@@ -27,6 +27,7 @@ A = Action
 OFFICE = frozenset({Role.OFFICE})
 HANDLER = frozenset({Role.HANDLER})
 OFFICE_OR_SYSTEM = frozenset({Role.OFFICE, Role.SYSTEM})
+HANDLER_OR_OFFICE = frozenset({Role.HANDLER, Role.OFFICE})
 # The citizen answers the callback questions; the office may record them from a phone call.
 CALLBACK_ROLES = frozenset({Role.OFFICE, Role.CITIZEN})
 
@@ -35,6 +36,9 @@ CALLBACK_ROLES = frozenset({Role.OFFICE, Role.CITIZEN})
 class Rule:
     target: TicketStatus
     roles: frozenset[Role]
+
+
+WHISTLE_STATUSES = frozenset({S.DISPATCHED, S.ACCEPTED, S.EXTENSION_REQUESTED, S.RETURN_REQUESTED})
 
 
 def _same_state(action: Action, roles: frozenset[Role], states: frozenset[TicketStatus]) -> dict:
@@ -76,6 +80,18 @@ TRANSITIONS: dict[tuple[TicketStatus, Action], Rule] = {
     **_same_state(A.URGE, OFFICE_OR_SYSTEM, OPEN_STATUSES - {S.RECEIVED}),
     **_same_state(A.ARCHIVE, OFFICE, OPEN_STATUSES | {S.CLOSED}),
     **{(state, A.RECALL): Rule(S.RECALLED, OFFICE_OR_SYSTEM) for state in OPEN_STATUSES},
+    # Call evidence (双呼 platform): a call record is noted on an open ticket, and a first
+    # contact pressed without a qualifying call is marked, by the system, in the same state.
+    **_same_state(A.CALL_RECORDED, frozenset({Role.SYSTEM}), OPEN_STATUSES),
+    **_same_state(A.CONTACT_UNPROVEN, frozenset({Role.SYSTEM}),
+                  frozenset({S.ACCEPTED, S.EXTENSION_REQUESTED})),
+    # 吹哨报到 (tickets.whistles): while a unit has the ticket, its main unit or the office
+    # summons others; they report in and the meeting is recorded until the ticket is closed.
+    **_same_state(A.WHISTLE, HANDLER_OR_OFFICE, WHISTLE_STATUSES),
+    **_same_state(A.REPORT_IN, HANDLER, WHISTLE_STATUSES | {S.REPLIED}),
+    **_same_state(A.WHISTLE_MEETING, HANDLER_OR_OFFICE, WHISTLE_STATUSES | {S.REPLIED}),
+    # A ticket a people's deputy referred is flagged by the office while it is open.
+    **_same_state(A.DEPUTY_REFERRAL, OFFICE, OPEN_STATUSES),
 }
 
 

@@ -13,12 +13,12 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards, paging, texts
-from bot.callbacks import CardAct, ListKind, OpenCb, PageCb, TicketCb
+from bot.callbacks import CardAct, ListKind, OpenCb, PageCb, ReportInCb, TicketCb
 from bot.context import RoleFilter, Who, reply_long, run_service
 from bot.models import TicketAttachment
 from bot.routes import PLAIN_TEXT, RouteTable
 from bot.states import ExtensionRequest, ReplyRequest, ReturnRequest
-from tickets import logins, messaging, queries, service, workflow
+from tickets import calls, logins, messaging, queries, service, whistles, workflow
 from tickets import texts as ttexts
 from tickets.clock import SHANGHAI, ensure_aware, local
 from tickets.context import Rules
@@ -52,9 +52,10 @@ def card_markup(ticket: Ticket, rules: Rules) -> InlineKeyboardMarkup | None:
                                                                            policy=rules.policy))
 
 
-async def card_text(session: AsyncSession, ticket: Ticket) -> str:
+async def card_text(session: AsyncSession, ticket: Ticket, rules: Rules) -> str:
     photos = (await session.exec(select(func.count()).select_from(TicketAttachment)
                                  .where(TicketAttachment.ticket_id == ticket.id))).one()
+    made = await calls.ticket_calls(session, ticket_id=ticket.id or 0)
     text = texts.CARD.format(
         number=ticket.number, status=ttexts.STATUS[ticket.status], urgency=ttexts.URGENCY[ticket.urgency],
         type=ttexts.REQUEST_TYPE[ticket.request_type], category=ticket.category or texts.FILE_NO_CATEGORY,
@@ -62,6 +63,15 @@ async def card_text(session: AsyncSession, ticket: Ticket) -> str:
         content=ticket.content if len(ticket.content) <= 1500 else ticket.content[:1500] + "…",
         first_contact_due=ttexts.fmt_local(ticket.first_contact_due_at), due=ttexts.fmt_local(ticket.due_at),
     )
+    if made or calls.evidence_applies(ticket, rules.policy):
+        # The handler sees what the 双呼 platform has of its calls, and whether they prove the contact.
+        proof = calls.proof(ticket, made, calls.ContactStage.FIRST_CONTACT, policy=rules.policy,
+                            calendar=rules.calendar)
+        last = made[-1] if made else None
+        text += "\n" + texts.CARD_CALLS.format(
+            count=len(made), last=texts.CARD_LAST_CALL.format(at=ttexts.fmt_local(last.dialed_at),
+                                                             outcome=ttexts.CALL_OUTCOME[last.outcome]) if last else "",
+            proof=calls.describe(proof, policy=rules.policy))
     return text + ("\n" + texts.CARD_PHOTOS.format(count=photos) if photos else "")
 
 
@@ -156,7 +166,7 @@ async def open_card(query: CallbackQuery, callback_data: OpenCb, session: AsyncS
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await reply_long(query.message, await card_text(session, ticket), card_markup(ticket, rules))
+        await reply_long(query.message, await card_text(session, ticket, rules), card_markup(ticket, rules))
 
 
 # --- card buttons -----------------------------------------------------------------------------------
@@ -184,6 +194,21 @@ async def _answer(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup 
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(ReportInCb.filter())
+async def report_in_button(query: CallbackQuery, callback_data: ReportInCb, session: AsyncSession, who: Who,
+                           rules: Rules) -> None:
+    """报到 of a summoned unit: the core checks the summons (not the ticket's main unit)."""
+    number = callback_data.number
+    result = await run_service(session, whistles.report_in(session, rules=rules, actor=who.actor(), number=number,
+                                                           via="bot"))
+    if isinstance(result, HotlineError):
+        await query.answer(result.message, show_alert=True)
+        return
+    timely = texts.REPORT_IN_ON_TIME if whistles.on_time(result) else texts.REPORT_IN_LATE
+    await _answer(query, texts.DONE_REPORT_IN.format(number=number, at=ttexts.fmt_local(result.reported_in_at),
+                                                     timely=timely))
 
 
 @router.callback_query(TicketCb.filter())

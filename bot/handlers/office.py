@@ -116,7 +116,8 @@ async def _unit_names(session: AsyncSession, rows: Sequence[Ticket]) -> dict[int
 
 
 @router.callback_query(OpenCb.filter(F.kind.in_({ListKind.NEW, ListKind.PENDING, ListKind.OVERDUE})))
-async def open_ticket(query: CallbackQuery, callback_data: OpenCb, session: AsyncSession, kb: KbProvider) -> None:
+async def open_ticket(query: CallbackQuery, callback_data: OpenCb, session: AsyncSession, kb: KbProvider,
+                      rules: Rules) -> None:
     """The card of one ticket of a queue, with the office's buttons for it."""
     try:
         ticket = await queries.get_ticket(session, number=callback_data.number)
@@ -132,7 +133,7 @@ async def open_ticket(query: CallbackQuery, callback_data: OpenCb, session: Asyn
     elif ticket.status in (TicketStatus.RETURN_REQUESTED, TicketStatus.EXTENSION_REQUESTED):
         await _pending_card(query.message, session, ticket)
     else:
-        await reply_long(query.message, await card_text(session, ticket))
+        await reply_long(query.message, await card_text(session, ticket, rules))
 
 
 async def _pending_card(message: Message, session: AsyncSession, ticket: Ticket) -> None:

@@ -2,7 +2,7 @@
 versioned models trained on them (routing_model)
 
 Revision ID: 0013
-Revises: h5_tables
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 import tickets.models
 
 revision: str = "0013"
-down_revision: str | None = "h5_tables"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,7 +14,8 @@ from bot import texts
 from tests.bot.conftest import Harness, make_storage, texts_of
 from tests.bot.fake_telegram import Call
 from tests.bot.helpers import CITIZEN, filed_ticket
-from tickets.enums import Action, ResultCategory, Satisfaction, TicketStatus
+from tickets import calls, service
+from tickets.enums import Action, CallOutcome, ResultCategory, Satisfaction, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketEvent
 
 HANDLER = 1001  # unit 0 (区住建局), slot A
@@ -238,3 +239,23 @@ async def test_extension_refused_then_approved(harness: Harness) -> None:
     assert await actions(h, number) == [Action.RECEIVE, Action.DISPATCH, Action.ACCEPT, Action.REQUEST_EXTENSION,
                                         Action.REFUSE_EXTENSION, Action.REQUEST_EXTENSION,
                                         Action.APPROVE_EXTENSION]
+
+
+async def test_the_handlers_card_shows_the_双呼_calls(harness: Harness) -> None:
+    h = harness
+    number = await filed_ticket(h.sessions, h.rules, h.org)
+    dialed = h.clock.now() + timedelta(minutes=5)
+    async with h.sessions() as session:
+        for i, outcome in enumerate([CallOutcome.NO_ANSWER, CallOutcome.BUSY]):
+            at = dialed + timedelta(minutes=61 * i)
+            h.clock.set(at + timedelta(minutes=1))
+            await service.record_call(session, rules=h.rules, report=calls.CallReport(
+                call_id=f"DC-{i}", ticket_number=number, calling_unit_id=h.org.unit_ids[0], calling_staff="王五",
+                callee_phone="13812345678", dialed_at=at, answered_at=None, hung_up_at=at + timedelta(seconds=40),
+                outcome=outcome))
+        await session.commit()
+    listed = await h.say(HANDLER, "/mytickets")
+    card = (await h.press(HANDLER, listed[0].button_data(f"1. {number}（新工单）")))[-1]
+    assert card.text.endswith(
+        "办结时限：2026-11-30 10:00\n双呼通话 2 次（最近 2026-11-23 11:06，占线）\n"
+        "先行联系：尚无双呼通话证实（已计未接通2次：2026-11-23 10:05、2026-11-23 11:06；需3次、每次间隔至少1小时）")

@@ -30,6 +30,7 @@ from tickets.enums import Role
 from wiring import Settings
 
 UPSTREAM_SECRET = "upstream-test-secret"
+CDR_SECRET = "cdr-test-secret"
 
 
 @pytest.fixture
@@ -37,6 +38,7 @@ def settings(engine: AsyncEngine) -> Settings:
     return Settings(
         database_url=engine.url.render_as_string(hide_password=False),
         upstream_secret=UPSTREAM_SECRET,
+        cdr_secret=CDR_SECRET,
         outbox_enabled=False,  # tests drive the worker round by round
         # The scheduler's own tests cover it; here its sweeps would add letters and reminders
         # to the outbox these tests count, depending on the time of day the suite runs.

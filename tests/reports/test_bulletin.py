@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -105,7 +106,8 @@ async def test_monthly_bulletin(
         "## 二、“评优评差”情况",
         "## 三、热点与重复诉求",
         "## 四、群众好评典型件",
-        "## 五、工作要求",
+        "## 五、吹哨报到与人大代表联动",
+        "## 六、工作要求",
     ):
         assert section in md
     # No unit reaches the shipped minimum of 10 tickets: nobody is ranked best.
@@ -148,6 +150,9 @@ async def test_monthly_bulletin(
         "诉求分类",
         "值守与提示函",
         "每日受理量",
+        "吹哨报到",
+        "代表转办件",
+        "代表问题清单",
     ]
     basic = {row[0]: row[1] for row in wb["基本情况"].iter_rows(min_row=3, values_only=True)}
     assert basic["受理诉求"] == 12 and basic["办结率"] == pytest.approx(5 / 9)
@@ -254,3 +259,29 @@ async def _invoke(runner: CliRunner, args: list[str], env: dict[str, str]):  # t
     import asyncio
 
     return await asyncio.to_thread(runner.invoke, cli, args, env=env)
+
+
+async def test_first_contact_rate_both_ways_once_the_双呼_platform_is_live(
+    session: AsyncSession, sessions: SessionFactory, org: Org, tmp_path: Path
+) -> None:
+    await build_october(session, org)
+    # One ticket whose contact the platform's calls prove in time (its button pressed too).
+    await add_ticket(session, received=at(10, 12), unit_id=org.unit_ids[0], due=at(10, 19),
+                     first_contact=at(10, 12, 15), first_contact_due=at(10, 13),
+                     first_contact_proven_at=at(10, 12, 14))
+    await session.commit()
+    policy = load_policy()
+    live = policy.model_copy(update={"contact": policy.contact.model_copy(
+        update={"call_evidence_since": date(2026, 10, 1)})})
+    bulletin = await build_bulletin(sessions, kind="monthly", period=parse_period("2026-10"), policy=live,
+                                    scheme=load_scheme("pudong-2024"), rules=load_ranking_rules(),
+                                    made_at=shanghai(2026, 11, 2, 9))
+    files = write_bulletin(bulletin, tmp_path)
+    md = files.markdown.read_text(encoding="utf-8")
+    # Every ticket of the month came in after the go-live: the official rate is the calls' one.
+    assert ("先行联系率9.09%（双呼平台2026年10月1日上线，此后受理的工单以通话记录为准；"
+            "按先行联系记录计45.45%，按双呼通话记录计9.09%）。") in md
+    sheet = load_workbook(files.xlsx)["基本情况"]
+    rows = {row[0]: row[1] for row in sheet.iter_rows(values_only=True)}
+    assert (rows["先行联系率"], rows["先行联系率（按先行联系记录）"], rows["先行联系率（按双呼通话记录）"]) == (
+        pytest.approx(1 / 11), pytest.approx(5 / 11), pytest.approx(1 / 11))

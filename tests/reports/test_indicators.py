@@ -146,6 +146,8 @@ async def test_unit_indicators_by_hand(session: AsyncSession, org: Org) -> None:
         "open_over_limit": 0,
         "rework": 1,
         "first_contacted": 4,
+        "first_contacted_by_button": 4,
+        "first_contacted_by_call": 0,
         "callbacks_tried": 5,
         "callbacks_reached": 4,
         "evaluations": 3,

@@ -172,7 +172,7 @@ def test_triggers_follow_the_policy() -> None:
     policy = load_policy()
     jobs = build_jobs(policy, SchedulerSettings())
     assert list(jobs) == ["duty_login_check", "handling_days_statistics", "deadline_reminders",
-                          "supervision_weekly", "verification_prune", "routing_retrain"]
+                          "supervision_weekly", "verification_prune", "whistle_report_in", "routing_retrain"]
     start, end = shanghai(2026, 11, 28), shanghai(2027, 1, 2)
     stats = [local(t).strftime("%Y-%m-%d %H:%M") for t in fire_times(jobs["handling_days_statistics"].trigger,
                                                                      start, end)]

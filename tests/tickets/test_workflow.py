@@ -51,4 +51,5 @@ def test_only_the_office_decides_returns_and_extensions_and_closes() -> None:
 def test_handler_menu_on_an_accepted_ticket() -> None:
     assert set(allowed_actions(TicketStatus.ACCEPTED, Role.HANDLER)) == {
         Action.REQUEST_RETURN, Action.FIRST_CONTACT, Action.SITE_VISIT, Action.REQUEST_EXTENSION, Action.REPLY,
+        Action.WHISTLE, Action.REPORT_IN, Action.WHISTLE_MEETING,
     }

@@ -3,6 +3,7 @@ handler take a ticket from dispatch to the reply, each through the forms the wor
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -11,8 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tests.conftest import Org
 from tests.web.conftest import Accounts, Browser, dispatched, file_ticket
 from tests.web.test_foundation import sign_in
+from tickets import calls
+from tickets import service as svc
+from tickets.clock import ManualClock
 from tickets.context import Rules
-from tickets.enums import Action, TicketStatus
+from tickets.enums import Action, CallOutcome, TicketStatus
 from tickets.models import Ticket
 from tickets.queries import get_ticket, ticket_events
 
@@ -98,3 +102,36 @@ async def test_a_handler_sees_only_its_units_tickets(client: TestClient[Any, Any
     assert response.status == 404
     ticket = await session.get(Ticket, (await get_ticket(session, number=theirs)).id)
     assert ticket is not None and ticket.status is TicketStatus.DISPATCHED
+
+
+async def test_the_calls_of_the_双呼_platform_on_the_ticket_page(browser: Browser, accounts: Accounts, org: Org,
+                                                             session: AsyncSession, rules: Rules,
+                                                             clock: ManualClock) -> None:
+    number = await dispatched(session, rules, org, "小区门口下水道堵塞，污水外溢。", accepted=True)
+    handler = await browser.new_page()
+    await browser.sign_in(handler, accounts.handler0)
+    await handler.goto(f"{browser.base_url}/console/tickets/{number}")
+    assert await handler.locator("#first-proof").inner_text() == "尚无双呼通话证实"
+    assert "尚未推送" in await handler.locator("#calls").inner_text()
+
+    # While the handler fills in the first-contact form, the platform posts the call just made.
+    clock.advance(timedelta(minutes=20))
+    dialed = clock.now() - timedelta(minutes=5)
+    await svc.record_call(session, rules=rules, report=calls.CallReport(
+        call_id="DC-77", ticket_number=number, calling_unit_id=org.unit_ids[0], calling_staff="联络员0A",
+        callee_phone="13912345678", dialed_at=dialed, answered_at=dialed + timedelta(seconds=6),
+        hung_up_at=dialed + timedelta(minutes=3), outcome=CallOutcome.ANSWERED, recording_ref="rec/DC-77.mp3"))
+    await session.commit()
+    first = handler.locator("#form-first_contact")
+    await first.get_by_label("是", exact=True).check()
+    await first.get_by_role("button", name="先行联系").click()
+    # The call record is no one's action: the form made before it still goes through.
+    await handler.wait_for_url("**?done=first_contact")
+    assert await handler.locator("#first-proof").inner_text() == "已由双呼通话证实：通话接通（2026-11-23 10:15）"
+    row = await handler.locator("#call-table tbody tr").inner_text()
+    assert all(part in row for part in ("2026-11-23 10:15", "区住建局 · 联络员0A", "13912345678", "接通", "先行联系",
+                                        "rec/DC-77.mp3"))
+    timeline = await handler.locator("#timeline").inner_text()
+    assert "双呼通话记录" in timeline and "先行联系无通话佐证" not in timeline
+    await browser.shot(handler, "calls")
+    assert await browser.axe(handler) == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -16,11 +16,13 @@ from multidict import MultiDictProxy
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import service as svc
+from tickets import whistles
 from tickets.clock import SHANGHAI
 from tickets.context import Actor, Rules
 from tickets.enums import Action, ResultCategory, Role, Satisfaction, TicketStatus
 from tickets.errors import ValidationFailed
 from tickets.models import Ticket
+from tickets.queries import get_ticket
 from tickets.schemas import CallbackAnswers, ReplyData
 from tickets.texts import ERR_FIELD_TOO_LONG
 from web.console import texts
@@ -79,6 +81,13 @@ class Fields:
             return None
         try:
             return datetime.fromisoformat(raw).replace(tzinfo=SHANGHAI)
+        except ValueError:
+            raise ValidationFailed(texts.ERR_FIELD_TIME.format(field=texts.FIELD.get(name, name))) from None
+
+    def day(self, name: str) -> date:
+        raw = self.text(name, limit=10)
+        try:
+            return date.fromisoformat(raw)
         except ValueError:
             raise ValidationFailed(texts.ERR_FIELD_TIME.format(field=texts.FIELD.get(name, name))) from None
 
@@ -156,16 +165,34 @@ SPECS: dict[str, Spec] = {s.name: s for s in [
     _spec("archive", {A.ARCHIVE}, lambda s, r, a, n, f: svc.archive(s, rules=r, actor=a, number=n, note=f.text("note"))),
     _spec("recall", {A.RECALL}, lambda s, r, a, n, f: svc.recall(s, rules=r, actor=a, number=n, note=f.text("note"))),
     _spec("recheck", {A.RECHECK}, lambda s, r, a, n, f: svc.recheck(s, rules=r, actor=a, number=n, note=f.text("note"))),
+    # 吹哨报到 (tickets.whistles); each returns the ticket, as the other forms do.
+    _spec("whistle", {A.WHISTLE}, lambda s, r, a, n, f: _then_ticket(s, n, whistles.blow(
+        s, rules=r, actor=a, number=n, unit_ids=f.numbers("unit_ids"), reason=f.text("reason")))),
+    _spec("report_in", {A.REPORT_IN}, lambda s, r, a, n, f: _then_ticket(s, n, whistles.report_in(
+        s, rules=r, actor=a, number=n, via="web"))),
+    _spec("whistle_meeting", {A.WHISTLE_MEETING}, lambda s, r, a, n, f: _then_ticket(s, n, whistles.record_meeting(
+        s, rules=r, actor=a, number=n, day=f.day("day"), place=f.text("place", limit=200),
+        attendees=[p for line in f.text("attendees").splitlines() for p in line.split("、")],
+        decisions=f.text("decisions")))),
 ]}
 
 
-def offered(allowed: list[Action], *, ticket: Ticket, actor: Actor) -> list[str]:
+async def _then_ticket(session: AsyncSession, number: str, step: Awaitable[object]) -> Ticket:
+    await step
+    return await get_ticket(session, number=number)
+
+
+def offered(allowed: list[Action], *, ticket: Ticket, actor: Actor, whistle_open: bool = False,
+            to_report_in: bool = False) -> list[str]:
     """The forms to show: those whose actions the workflow allows this role now. A handler
-    acts only on its unit's own tickets (主办), as the service will check."""
-    if actor.role is Role.HANDLER and ticket.main_unit_id != actor.unit_id:
-        return []
+    acts only on its unit's own tickets (主办), as the service will check — except 报到, which
+    a unit summoned by the ticket's open whistle (`to_report_in`, not reported in yet) gives."""
     wanted = set(allowed)
-    names = [name for name, spec in SPECS.items() if spec.actions & wanted]
+    if actor.role is Role.HANDLER and ticket.main_unit_id != actor.unit_id:
+        return ["report_in"] if to_report_in and Action.REPORT_IN in wanted else []
+    names = [name for name, spec in SPECS.items() if spec.actions & wanted
+             and (name != "whistle" or not whistle_open) and (name != "whistle_meeting" or whistle_open)
+             and (name != "report_in" or to_report_in)]
     # The office's review of a reply (退回重办) is its own form; the callback's rework is not offered twice.
     if ticket.status is TicketStatus.REPLIED and actor.role is not Role.OFFICE:
         names = [n for n in names if n != "rework"]

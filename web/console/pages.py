@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -18,12 +19,13 @@ from integrations.state import RULES, SESSIONS, SETTINGS, served_kb
 from knowledge_base.unit_routing import rank_units
 from reports.indicators import Overview, overview
 from reports.periods import date_range
-from tickets import photos, workflow
+from tickets import calls, photos, whistles, workflow
 from tickets import texts as tt
 from tickets.clock import local
 from tickets.duty import login_deadline
+from tickets.enums import Action
 from tickets.errors import Forbidden, HotlineError, ValidationFailed
-from tickets.models import Ticket, TicketCoUnit, TicketEvent
+from tickets.models import CallRecord, Ticket, TicketCoUnit, TicketEvent
 from tickets.privacy import mask_name, mask_phone, mask_place, mask_text, may_see_contact
 from tickets.queries import ticket_events
 from web.base import render
@@ -157,6 +159,17 @@ def due_state(ticket: Ticket, now: Any) -> str:
     return "warn" if ticket.due_at - now <= timedelta(hours=24) else "ok"
 
 
+@dataclass(frozen=True)
+class CallRow:
+    """One 双呼 call as the ticket page lists it (the number masked for those who may not see it)."""
+
+    call: CallRecord
+    unit: str
+    callee: str
+    stage: str
+    to_citizen: bool
+
+
 @routes.get("/console/tickets/{number}")
 async def ticket_page(request: web.Request) -> web.Response:
     return await _ticket_page(request, request.match_info["number"])
@@ -171,13 +184,14 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
         co = list((await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))).all())
         events = await ticket_events(session, ticket_id=ticket.id or 0)
         names = await queries.unit_names(session)
-        offered = actions.offered(workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket, actor=me.actor)
+        offered = await _offered(session, me, ticket)
         suggestions = []
         if "dispatch" in offered or "decide_return" in offered:
             extra = [str(ticket.pending_request.get("suggested_unit", ""))]
             suggestions = await rank_units(session, kb=served_kb(request.app), content=ticket.content, extra_names=extra)
         units = await queries.handling_unit_list(session) if offered else []
         stamp = await stamp_of(session, ticket)
+        made = await calls.ticket_calls(session, ticket_id=ticket.id or 0)
         shown = (await photos.ticket_photos(session, ticket_id=ticket.id or 0)
                  if await photos.may_view_photos(session, actor=me.actor, ticket=ticket) else [])
     visible = may_see_contact(ticket, role=me.actor.role, unit_id=me.unit_id, co_unit_ids=co)
@@ -187,6 +201,12 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
     }
     message = texts.DONE.get(request.query.get("done", ""), "")
     citizen = (ticket.contact_name,)
+    call_rows = [CallRow(call=c, unit=names.get(c.calling_unit_id, "—"),
+                         callee=c.callee_phone if visible else mask_phone(c.callee_phone),
+                         stage=tt.CALL_STAGE[stage.value if (stage := calls.stage_of(ticket, c)) else ""],
+                         to_citizen=calls.to_the_citizen(ticket, c)) for c in made]
+    proofs = {stage: calls.describe(calls.proof(ticket, made, stage, policy=rules.policy, calendar=rules.calendar),
+                                    policy=rules.policy) for stage in calls.ContactStage}
     return page(request, "ticket.html", "tickets" if me.is_office else "mine", ticket=ticket, contact=contact,
                 content=ticket.content if visible else mask_text(ticket.content, names=citizen),
                 place=ticket.place if visible else mask_place(ticket.place),
@@ -197,7 +217,14 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
                 due=due_state(ticket, rules.now()), error=error, failed=failed, form=form or {}, done=message,
                 stamp=stamp, photos=shown, results=tt.RESULT, satisfactions=tt.SATISFACTION,
                 reply_required_site=ticket.site_visit_at is not None, now_local=local(rules.now()),
-                extension_max=rules.policy.limits.extension_max_working_days, status=status)
+                extension_max=rules.policy.limits.extension_max_working_days, status=status,
+                call_rows=call_rows, proofs=proofs, call_outcome=tt.CALL_OUTCOME)
+
+
+async def _offered(session: AsyncSession, me: Any, ticket: Ticket) -> list[str]:
+    whistle_open, _, waiting = await whistles.waiting_units(session, ticket_id=ticket.id or 0)
+    return actions.offered(workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket, actor=me.actor,
+                           whistle_open=whistle_open, to_report_in=me.unit_id in waiting)
 
 
 @routes.get("/console/tickets/{number}/photos/{sha256}")
@@ -218,10 +245,13 @@ async def ticket_photo(request: web.Request) -> web.StreamResponse:
 async def stamp_of(session: AsyncSession, ticket: Ticket) -> str:
     """The version of the ticket a form was made from: a form posted twice, or after someone
     else acted, is refused instead of acting on a ticket its sender has not seen. Every
-    action writes one audit event, so their count tells versions apart even within one instant."""
-    events = (await session.exec(select(sa.func.count()).select_from(TicketEvent)
-                                 .where(TicketEvent.ticket_id == ticket.id))).one()
-    return f"{ticket.updated_at.isoformat()}#{events}"
+    action writes one audit event, so their count and the last one's time tell versions apart
+    even within one instant. A 双呼 call record is no one's action: it arrives while the handler
+    fills in the first-contact form about that very call, and must not void the form."""
+    last, events = (await session.exec(select(sa.func.max(TicketEvent.at), sa.func.count())  # type: ignore[call-overload]
+                                       .where(TicketEvent.ticket_id == ticket.id,
+                                              TicketEvent.action != Action.CALL_RECORDED))).one()
+    return f"{last.isoformat() if last else ''}#{events}"
 
 
 @routes.post("/console/tickets/{number}/act/{name}")
@@ -235,8 +265,7 @@ async def ticket_action(request: web.Request) -> web.Response:
     try:
         async with writing(request.app) as session:
             ticket = await queries.visible_ticket(session, me, number)
-            offered = actions.offered(workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket,
-                                      actor=me.actor)
+            offered = await _offered(session, me, ticket)
             # A form this viewer is not offered goes straight to the service, which says why not.
             if spec.name in offered and form.get("stamp") != await stamp_of(session, ticket):
                 raise ValidationFailed(texts.ERR_STALE_FORM)

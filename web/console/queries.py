@@ -20,6 +20,7 @@ from tickets.errors import NotFound
 from tickets.models import DutyLogin, Staff, Ticket, TicketCoUnit, Unit
 from tickets.queries import get_ticket, local_day_start, overdue_condition
 from tickets.texts import ERR_TICKET_NOT_FOUND
+from tickets.whistles import waiting_units
 from web.console.viewer import Viewer
 
 PAGE_SIZE = 50
@@ -38,7 +39,10 @@ async def visible_ticket(session: AsyncSession, viewer: Viewer, number: str) -> 
     ticket = await get_ticket(session, number=number)
     if viewer.actor.role is not Role.OFFICE:
         co = (await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))).all()
-        if viewer.unit_id is None or (ticket.main_unit_id != viewer.unit_id and viewer.unit_id not in co):
+        if viewer.unit_id is None or (ticket.main_unit_id != viewer.unit_id and viewer.unit_id not in co
+                                      and viewer.unit_id not in (await waiting_units(session,
+                                                                                     ticket_id=ticket.id or 0))[1]):
+            # A unit summoned by the ticket's open whistle (吹哨报到) sees it too, to report in.
             raise NotFound(ERR_TICKET_NOT_FOUND.format(number=number.strip()[:30]))
     return ticket
 

@@ -55,7 +55,8 @@ async def rankings(request: web.Request) -> web.Response:
     scheme, period = _choice(request)
     rules = request.app[RULES]
     async with request.app[SESSIONS]() as session:
-        rows = await unit_indicators(session, period=period, limit_days=rules.policy.deadlines.limit.amount)
+        rows = await unit_indicators(session, period=period, limit_days=rules.policy.deadlines.limit.amount,
+                                     call_evidence_since=rules.policy.contact.call_evidence_since)
         routing = await router_quality(session, start=period.first_day, end=period.last_day + timedelta(days=1))
     table = score_units(scheme, counts_from_indicators(scheme, rows)) if rows else None
     ranking_rules = load_ranking_rules()

@@ -32,6 +32,7 @@ FIELD = {
     "citizen_opinion": "诉求人意见", "answered_by": "答复人", "answered_at": "答复时间", "site_findings": "现场查看情况",
     "reached": "是否联系上", "contacted": "是否先行联系", "answered": "是否答复", "solved": "是否解决",
     "satisfaction": "满意度", "approve": "审批意见",
+    "unit_ids": "点名报到单位", "day": "现场会日期", "place": "现场会地点", "attendees": "参会人员", "decisions": "议定事项",
 }
 ERR_FIELD_REQUIRED = "请填写“{field}”。"
 ERR_FIELD_NUMBER = "“{field}”须为数字。"
@@ -49,6 +50,7 @@ DONE = {
     "request_extension": "延期申请已提交，等待热线办审批。", "decide_extension": "已处理延期申请。",
     "reply": "办结回复已提交，等待热线办审核回访。", "callback": "已记录回访结果。", "rework": "已退回重办。",
     "supervise": "已列为督办件。", "urge": "已催办。", "archive": "已存电。", "recall": "已撤回。", "recheck": "已发起复核。",
+    "whistle": "已吹哨，已通知点名单位报到。", "report_in": "已报到。", "whistle_meeting": "已记录现场会。",
 }
 ACTION_TITLE = {
     "dispatch": "派单", "brief_contact": "先行简告", "direct_answer": "直接答复", "send_back": "退回来源单位",
@@ -56,12 +58,16 @@ ACTION_TITLE = {
     "decide_return": "审批退单申请", "request_extension": "申请延期", "decide_extension": "审批延期申请",
     "reply": "办结回复", "callback": "回访", "rework": "退回重办", "supervise": "督办", "urge": "催办",
     "archive": "存电", "recall": "撤回", "recheck": "复核",
+    "whistle": "吹哨", "report_in": "报到", "whistle_meeting": "吹哨现场会",
 }
 NAV = {"home": "总览", "queue": "派单", "approvals": "待审批", "tickets": "工单", "mine": "我的工单",
        "duty": "值班签到", "letters": "提示函", "rankings": "考核排名", "kb": "知识库"}
 VIEW_LABEL = {"open": "办理中", "today": "今日受理", "due_today": "今日到期", "overdue": "已超期",
               "over_warning": "超过{days}天未办结", "all": "全部"}
 DUE_OVERDUE = "已超期"
+CALLS_TITLE = "双呼通话记录"
+CALLS_NONE = "双呼平台尚未推送本工单的通话记录。"
+CALL_NOT_CITIZEN = "非诉求人号码"
 DUE_TODAY = "今日到期"
 CHART_DAILY = "近30天每日受理量"
 CHART_RECEIVED = "受理量"
