@@ -110,15 +110,6 @@ class Action(StrEnum):
     RECHECK = "recheck"  # 复核 of a closed ticket
     CALL_RECORDED = "call_recorded"  # a 双呼 platform call record attached to the ticket
     CONTACT_UNPROVEN = "contact_unproven"  # a first contact pressed without a qualifying call
-
-
-class CallOutcome(StrEnum):
-    """How a call of the 双呼 platform ended (its call-detail record)."""
-
-    ANSWERED = "answered"  # 接通
-    NO_ANSWER = "no_answer"  # 无人接听
-    BUSY = "busy"  # 占线
-    REFUSED = "refused"  # 拒接
     # 吹哨报到 (tickets.whistles): a same-state step of the ticket, written to its audit trail.
     WHISTLE = "whistle"  # the main unit (a street, a department) or the office summons units
     REPORT_IN = "report_in"  # a summoned unit reports in (报到)
@@ -128,6 +119,15 @@ class CallOutcome(StrEnum):
     WHISTLE_LATE = "whistle_late"
     WHISTLE_CLOSED = "whistle_closed"
     DEPUTY_REFERRAL = "deputy_referral"  # 人大代表转办: the office flags a ticket a deputy referred
+
+
+class CallOutcome(StrEnum):
+    """How a call of the 双呼 platform ended (its call-detail record)."""
+
+    ANSWERED = "answered"  # 接通
+    NO_ANSWER = "no_answer"  # 无人接听
+    BUSY = "busy"  # 占线
+    REFUSED = "refused"  # 拒接
 
 
 class ResultCategory(StrEnum):
