@@ -75,6 +75,7 @@ from tickets.enums import Action, Channel, Role, TicketStatus
 from tickets.models import DutyLogin, Ticket, TicketCoUnit, Unit
 from tickets.privacy import mask_name, mask_phone, mask_place, mask_text, may_see_contact
 from tickets.queries import is_overdue, overdue_condition, ticket_events
+from tickets.routing_labels import quality_as_dict, quality_period, router_quality
 from tickets.schemas import TicketCreate
 
 routes = web.RouteTableDef()
@@ -429,6 +430,25 @@ async def kb_ask(request: web.Request) -> web.Response:
         async with writing(request.app) as session:
             await kb_service.record_miss(session, query=body.text, clock=request.app[RULES].clock, channel="api")
     return json_response(out)
+
+
+# --- the unit router's quality (office) -------------------------------------------------------
+
+
+@routes.get(PREFIX + "/routing/quality")
+async def routing_quality(request: web.Request) -> web.Response:
+    """How often the router's suggestions were right: top-1 / top-3 per week and per unit
+    (tickets.routing_labels), for Shanghai days [from, to]; default the last 8 weeks."""
+    client = await client_for(request, Scope.TICKETS_READ)
+    if client.role is not Role.OFFICE:
+        raise ApiError(403, "office_only", texts.ERR_OFFICE_ONLY_ROUTING)
+    start, end = quality_period(None, today=local(request.app[RULES].now()).date())
+    first, last = _date_param(request, "from"), _date_param(request, "to")
+    start = first or start
+    end = last + timedelta(days=1) if last is not None else end
+    async with request.app[SESSIONS]() as session:
+        quality = await router_quality(session, start=start, end=end)
+    return json_response(quality_as_dict(quality))
 
 
 # --- knowledge-base gaps (office) -------------------------------------------------------------

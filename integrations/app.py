@@ -9,6 +9,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -48,9 +49,11 @@ from integrations.state import (
     SESSIONS,
     SETTINGS,
     WRITE_LOCK,
+    served_kb,
 )
 from knowledge_base import segment
 from knowledge_base.classify import load_router
+from knowledge_base.unit_routing import KbUnitSuggester
 from tickets.clock import Clock
 from tickets.context import Rules
 from tickets.db import check_schema, create_engine, session_factory
@@ -152,7 +155,10 @@ def init_app(settings: Settings, *, clock: Clock | None = None,
                           middlewares=[metrics_middleware(metrics), errors_middleware])
     app[SETTINGS] = settings
     app[BODY_TIMEOUT] = settings.http_body_timeout_seconds
-    app[RULES] = Rules.from_settings(settings, clock)
+    # Each dispatch is recorded with what the unit router suggested (tickets.routing_labels),
+    # from the knowledge base served at that moment.
+    app[RULES] = replace(Rules.from_settings(settings, clock),
+                         unit_suggester=KbUnitSuggester(lambda: served_kb(app)))
     app[METRICS] = metrics
     app[LIMITER] = RateLimiter(settings.api_rate_limit, settings.api_rate_period_seconds)
     app[NOTIFIERS] = {}

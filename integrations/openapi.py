@@ -393,6 +393,13 @@ def _document(limits: Limits) -> dict[str, Any]:
                         {"200": _json(ref(s.KbAskOut), "Answer, suggestions or none"),
                          "503": _json(ERROR, "Knowledge base not loaded")}, ref(s.KbAskIn)),
         },
+        "/api/v1/routing/quality": {
+            "get": _op("Top-1 / top-3 acceptance of the unit router's suggestions per week and unit (office keys)",
+                       Scope.TICKETS_READ,
+                       {"200": _json({"type": "object"}, "Overall, by_week, by_unit"),
+                        "403": _json(ERROR, "Not an office key")},
+                       parameters=[_param("from", "query", DAY), _param("to", "query", DAY)]),
+        },
         "/api/v1/kb/gaps": {
             "get": _op("The week's unanswered and 没解决 questions, clustered (office keys)", Scope.KB_ASK,
                        {"200": _json({"type": "object"}, "Clusters, largest first"),

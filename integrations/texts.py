@@ -29,6 +29,7 @@ REASON_WEEK = "须为 1970 到 2999 年间存在的 ISO 周，如 2026-W48"
 ERR_NOT_READY = "数据库暂时无法连接。"
 ERR_KB_UNAVAILABLE = "知识库暂未启用。"
 ERR_OFFICE_ONLY = "只有热线办（office）的密钥可以查看和处理知识库缺口。"
+ERR_OFFICE_ONLY_ROUTING = "只有热线办（office）的密钥可以查看派单建议的命中情况。"
 ERR_INTAKE_BUSY = "当前提交的诉求较多，系统繁忙，请稍后重新提交。"
 ERR_INTAKE_CLOSING = "服务正在重启，暂不受理新的诉求，请稍后重新提交。"
 

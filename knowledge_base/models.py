@@ -116,3 +116,39 @@ class KnowledgeHit(SQLModel, table=True):
     entry_id: int = Field(foreign_key="kb_entry.id", index=True)
     channel: str = Field(default="", max_length=32)
     created_at: datetime = _ts(index=True)
+
+
+class RoutingModelStatus(StrEnum):
+    PROMOTED = "promoted"  # the one the router uses now (at most one row)
+    REFUSED = "refused"  # trained, did not beat the model in use on the held-out weeks
+    RETIRED = "retired"  # was in use, replaced by a later promotion or rolled back
+
+
+class RoutingModel(SQLModel, table=True):
+    """A unit-routing model trained on the office's own dispatch labels
+    (knowledge_base.classify.retrain). Kept in the database, not a folder, so that every
+    instance of a scaled-out service routes with the same model; the file bytes are the
+    classifier's own format (header + pickle), compressed."""
+
+    __tablename__ = "routing_model"
+
+    id: int | None = Field(default=None, primary_key=True)  # the version the office names
+    created_at: datetime = _ts()
+    trigger: str = Field(max_length=16)  # "weekly" | "manual"
+    # The weekly job's week (ISO, e.g. "2026-W49"): one model per week however often it runs.
+    week_key: str | None = Field(default=None, max_length=16, unique=True)
+    status: RoutingModelStatus = Field(
+        sa_column=Column(sa.Enum(RoutingModelStatus, native_enum=False, length=16,
+                                 values_callable=lambda e: [m.value for m in e]), nullable=False, index=True))
+    window_start: datetime = _ts()
+    window_end: datetime = _ts()  # training labels are before this; held-out ones from here on
+    holdout_end: datetime = _ts()
+    n_train: int = 0
+    n_holdout: int = 0
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(sa.JSON, nullable=False))
+    libraries: dict[str, str] = Field(default_factory=dict, sa_column=Column(sa.JSON, nullable=False))
+    format_version: int = 0
+    sha256: str = Field(max_length=64)
+    payload: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+    promoted_at: datetime | None = _ts(nullable=True)
+    note: str = Field(default="", sa_column=Column(sa.Text, nullable=False, default=""))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Literal, TypeVar
 
@@ -49,6 +49,7 @@ from tickets.clock import ensure_aware, local
 from tickets.db import SessionFactory
 from tickets.enums import ResultCategory, Satisfaction, UnitKind
 from tickets.policy import Policy
+from tickets.routing_labels import RouterQuality, router_quality
 
 Kind = Literal["monthly", "weekly"]
 T_ = TypeVar("T_")
@@ -81,6 +82,8 @@ class Bulletin:
     typical: list[TypicalCase]
     policy: Policy
     duty: list[DutyRecord] = field(default_factory=list)
+    # How often the office took the unit router's suggestions (tickets.routing_labels).
+    routing: RouterQuality | None = None
     # 吹哨报到 and the deputies' linkage (reports.linkage); the deputies' list is monthly.
     whistles: WhistleReport | None = None
     deputies: DeputyReport | None = None
@@ -169,6 +172,7 @@ async def build_bulletin(
         async def list_reader(s: AsyncSession) -> DeputyList | None:
             return await deputies_list(s, period=period, policy=policy)
 
+    end = period.last_day + timedelta(days=1)
     # The mailbox table has the shape of seed 002 附件2 whatever scheme ranks the units.
     mailbox_scheme = load_scheme("comprehensive-index")
     # Gathers of at most six parts (the most asyncio.gather is typed for), all run together.
@@ -195,9 +199,10 @@ async def build_bulletin(
         read(list_reader),
         read(lambda s: enterprise_figures(s, period=period, limit_days=limit_days)),
         read(lambda s: mailbox_index(s, period=period, scheme=mailbox_scheme, limit_days=limit_days)),
+        read(lambda s: router_quality(s, start=period.first_day, end=end)),
     )
     ((units_and_total, ov, previous, office), (poor, hotspots, repeats, typical, duty),
-     (whistles, deputies, deputy_list, firms, letters)) = await asyncio.gather(counts, cases, mechanisms)
+     (whistles, deputies, deputy_list, firms, letters, routing)) = await asyncio.gather(counts, cases, mechanisms)
     units, total = units_and_total
     ov = replace(ov, counts=total)
     table = score_units(scheme, counts_from_indicators(scheme, units)) if units else None
@@ -223,6 +228,7 @@ async def build_bulletin(
         deputy_list=deputy_list,
         enterprise=firms,
         mailbox=letters,
+        routing=routing if routing.overall.n else None,
     )
 
 
@@ -291,6 +297,9 @@ def basic_paragraphs(b: Bulletin) -> list[str]:
         parts = [f"{c or texts.NO_CATEGORY}{n}件，占比{pct(Fraction(n, ov.received))}" for c, n in top]
         share = pct(Fraction(sum(n for _, n in top), ov.received))
         out.append(texts.BASIC_CATEGORIES.format(parts="；".join(parts), k=len(top), share=share))
+    if b.routing is not None:
+        r = b.routing.overall
+        out.append(texts.BASIC_ROUTING.format(n=r.n, top1=pct(Fraction(r.top1, r.n)), top3=pct(Fraction(r.top3, r.n))))
     return out
 
 

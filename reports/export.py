@@ -40,6 +40,7 @@ from reports.linkage import (
 from reports.schemes import ScoreRow
 from tickets.clock import local
 from tickets.privacy import mask_text
+from tickets.routing_labels import Acceptance
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,16 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
         tables["deputy_tickets"] = deputy_table(b.deputies)
     if b.deputy_list is not None:
         tables["deputy_list"] = deputy_list_table(b.deputy_list, title=texts.TABLE_DEPUTY_LIST)
+    if b.routing is not None:
+        def rates(acc: Acceptance) -> list[Cell]:
+            return [acc.n, Rate(Fraction(acc.top1, acc.n)), Rate(Fraction(acc.top3, acc.n))]
+
+        routing_headers = [texts.COL_ROUTING_WHAT, texts.COL_ROUTING_N, texts.COL_ROUTING_TOP1, texts.COL_ROUTING_TOP3]
+        tables["routing"] = Table(
+            texts.SHEET_ROUTING, texts.TABLE_ROUTING, routing_headers,
+            [[week, *rates(acc)] for week, acc in b.routing.by_week.items()]
+            + [[unit, *rates(acc)] for unit, acc in b.routing.by_unit.items()],
+        )
     return tables
 
 
@@ -387,6 +398,8 @@ def render_markdown(b: Bulletin, tables: dict[str, Table], chart_names: dict[str
     for key in ("best", "poor", "poor_tickets"):
         if key in tables:
             out += _md_table(tables[key])
+    if "routing" in tables:
+        out += _md_table(tables["routing"])
     if "ranking" in chart_names:
         out += [f"![ranking]({chart_names['ranking']})", ""]
     out += [f"## {texts.SECTION_HOTSPOTS}", ""]

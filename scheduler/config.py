@@ -27,6 +27,8 @@ class SchedulerSettings(BaseSettings):
     statistics_interval_days: int = Field(
         default=10, ge=1, description="With policy checks.statistics_anchor: every this many days from it")
     supervision_time: time = Field(default=time(9, 30), description="Time of day of supervision_weekly")
+    routing_retrain_time: time = Field(
+        default=time(2, 30), description="Monday's time of routing_retrain (a quiet hour: training takes a core)")
     leader_retry_seconds: float = Field(
         default=5.0, gt=0, description="A follower tries to take the leader lock this often (takeover delay)")
     leader_check_seconds: float = Field(

@@ -12,6 +12,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from knowledge_base.classify.retrain import retrain, week_key_of
 from scheduler.config import SchedulerSettings
 from scheduler.ledger import TableReminderLedger
 from scheduler.models import RunTrigger
@@ -32,6 +33,7 @@ DEADLINE_REMINDERS = "deadline_reminders"
 SUPERVISION_WEEKLY = "supervision_weekly"
 VERIFICATION_PRUNE = "verification_prune"
 WHISTLE_REPORT_IN = "whistle_report_in"
+ROUTING_RETRAIN = "routing_retrain"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,13 @@ async def whistle_report_in(ctx: JobContext) -> JobResult:
     async with transaction(ctx.sessions) as session:
         result = await run_report_in_check(session, rules=ctx.rules, at=ctx.at)
     return JobResult(counts=result.counts(), failed_items=result.failed)
+async def routing_retrain(ctx: JobContext) -> JobResult:
+    # The week's key makes it once per week even when run by hand or caught up after a restart.
+    async with transaction(ctx.sessions) as session:
+        outcome = await retrain(session, rules=ctx.rules, at=ctx.at, trigger="weekly",
+                                week_key=week_key_of(ctx.at))
+    return JobResult(counts={"version": outcome.version, "promoted": outcome.promoted, "n_train": outcome.n_train},
+                     skipped=outcome.version is None)
 
 
 @dataclass(frozen=True)
@@ -139,5 +148,8 @@ def build_jobs(policy: Policy, settings: SchedulerSettings) -> dict[str, JobSpec
                 IntervalTrigger(seconds=settings.reminder_interval_seconds, start_date=INTERVAL_ANCHOR,
                                 timezone=SHANGHAI),
                 whistle_report_in, report_missed=False),
+        JobSpec(ROUTING_RETRAIN, CronTrigger(day_of_week="mon", hour=settings.routing_retrain_time.hour,
+                                             minute=settings.routing_retrain_time.minute, timezone=SHANGHAI),
+                routing_retrain),
     ]
     return {spec.name: spec for spec in specs}

@@ -9,6 +9,7 @@ JOB_DESCRIPTION = {
     "supervision_weekly": "每周向承办单位推送督办工单清单",
     "verification_prune": "每天凌晨删除 7 天前的短信验证码记录（含手机号）",
     "whistle_report_in": "吹哨报到：超时未报到的单位提醒一次，提醒后仍未报到的通报热线办",
+    "routing_retrain": "每周一用本辖区的派单记录重新训练派单模型，优于在用模型才启用",
 }
 OUTCOME = {
     "running": "运行中",

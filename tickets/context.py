@@ -16,6 +16,7 @@ from tickets.clock import Clock, SystemClock
 from tickets.enums import Role
 from tickets.models import Citizen, Staff
 from tickets.policy import Policy, load_policy
+from tickets.routing_labels import UnitSuggester
 from tickets.settings import Settings
 from tickets.tracking import TrackingLinks
 
@@ -23,12 +24,15 @@ from tickets.tracking import TrackingLinks
 @dataclass(frozen=True)
 class Rules:
     """What time-dependent rules need: the clock, the working-day calendar and the policy;
-    and how to link a citizen's message to the ticket's tracking page (None = no links)."""
+    and how to link a citizen's message to the ticket's tracking page (None = no links);
+    and what the unit router suggests, recorded with each dispatch as a label (None = no
+    router wired: labels are recorded without suggestions)."""
 
     clock: Clock
     calendar: WorkCalendar
     policy: Policy
     links: TrackingLinks | None = None
+    unit_suggester: UnitSuggester | None = None
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -68,6 +68,7 @@ class MessageKind(StrEnum):
     HANDLING_DAYS_STATISTICS = "handling_days_statistics"
     SUPERVISION_SUMMARY = "supervision_summary"
     WHISTLE_LATE = "whistle_late"  # a summoned unit still not reported in after the reminder
+    ROUTING_MODEL = "routing_model"  # a unit-routing model promoted, refused or rolled back
     # To the upstream platform.
     STATE_CHANGE = "state_change"
 
@@ -87,7 +88,7 @@ _TO_CITIZEN = {MessageKind.TICKET_RECEIVED, MessageKind.TICKET_DISPATCHED_CITIZE
 _EVERY_CITIZEN_CHANNEL = {MessageKind.REPLY_TO_CITIZEN}
 _TO_OFFICE = {MessageKind.TICKET_NEW, MessageKind.RETURN_REQUESTED, MessageKind.EXTENSION_REQUESTED,
               MessageKind.TICKET_REPLIED, MessageKind.DUTY_LOGIN_SUMMARY, MessageKind.HANDLING_DAYS_STATISTICS,
-              MessageKind.SUPERVISION_SUMMARY, MessageKind.WHISTLE_LATE}
+              MessageKind.SUPERVISION_SUMMARY, MessageKind.WHISTLE_LATE, MessageKind.ROUTING_MODEL}
 
 
 def audience(kind: MessageKind) -> Audience:

@@ -415,3 +415,31 @@ class MailboxLetter(SQLModel, table=True):
     public_title: str | None = Field(default=None, max_length=100)
     public_body: str | None = Field(default=None, sa_column=Column(sa.Text))
     public_reply: str | None = Field(default=None, sa_column=Column(sa.Text))
+
+
+# --- routing labels -------------------------------------------------------------
+
+
+class RoutingLabel(SQLModel, table=True):
+    """One dispatch as a training label for the unit router (tickets.routing_labels).
+
+    `unit_id` is the main unit the ticket belongs to as far as the office knows: the unit it
+    dispatched to, corrected when an approved return sends the ticket elsewhere (the office's
+    first choice stays in `dispatched_unit_id`). Co-units are kept apart: they help, they are
+    not the unit a message is routed to. `suggested` is what the router showed, best first."""
+
+    __tablename__ = "routing_label"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", unique=True)
+    dispatched_at: datetime = _ts(nullable=False, index=True)
+    text: str = Field(sa_column=Column(sa.Text, nullable=False))
+    dispatched_unit_id: int = Field(foreign_key="unit.id")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    co_unit_ids: list[int] = Field(default_factory=list, sa_column=Column(sa.JSON, nullable=False))
+    # [{"unit_id": 3, "name": "区住建局", "confidence": 0.61}, ...]; empty when nothing was suggested.
+    suggested: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(sa.JSON, nullable=False))
+    first_taken: bool = False
+    # "keywords" (cold start), "model:<n>" (a promoted model), "" (no router was wired).
+    model_version: str = Field(default="", max_length=32)
+    corrected_at: datetime | None = _ts()

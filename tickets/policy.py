@@ -116,6 +116,17 @@ class Deputies(BaseModel):
     max_rows: int = Field(default=100, ge=1)
 
 
+class Routing(BaseModel):
+    """The unit router's weekly retraining on the office's own dispatch labels."""
+
+    model_config = ConfigDict(frozen=True)
+
+    window_days: int = Field(default=365, ge=7)  # history trained on (before the held-out weeks)
+    holdout_weeks: int = Field(default=1, ge=1)  # the most recent weeks, held out by time
+    min_train_labels: int = Field(default=30, ge=2)  # fewer: no model is trained
+    min_holdout_labels: int = Field(default=20, ge=1)  # fewer: no fair comparison, nothing promoted
+
+
 class Hotline(BaseModel):
     """How citizens reach a person: told when they ask for one and in the reply they receive."""
 
@@ -153,6 +164,7 @@ class Policy(BaseModel):
     deputies: Deputies = Deputies()
     enterprise: Enterprise
     mailbox: Mailbox
+    routing: Routing = Routing()
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from tickets.logins import record_duty_login
 from tickets.messaging import MessageKind, report_upstream, summary, tell
 from tickets.models import CallRecord, EnterpriseRequest, Ticket, TicketCoUnit, TicketEvent, Unit
 from tickets.queries import co_unit_ids, get_ticket, get_unit
+from tickets.routing_labels import correct_after_return, record_dispatch
 from tickets.rows import saved_id
 from tickets.schemas import CallbackAnswers, ReplyData, check_length, require
 
@@ -147,6 +148,8 @@ async def dispatch(session: AsyncSession, *, rules: Rules, actor: Actor, number:
     start_deadlines(ticket, rules=rules, enterprise=await is_enterprise(session, ticket=ticket))
     event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.DISPATCH,
                               note=note, data={"unit_id": unit.id, "co_unit_ids": list(co_unit_ids)})
+    await record_dispatch(session, ticket=ticket, unit_id=unit.id, co_unit_ids=co_unit_ids,  # type: ignore[arg-type]
+                          suggester=rules.unit_suggester, at=event.at)
     await _announce_dispatch(session, rules=rules, ticket=ticket, event=event, unit=unit)
     return ticket
 
@@ -315,6 +318,7 @@ async def decide_return(session: AsyncSession, *, rules: Rules, actor: Actor, nu
             raise ValidationFailed(texts.ERR_SAME_UNIT)
         new_unit = await _set_units(session, ticket=ticket, unit_id=new_unit_id, co_unit_ids=())
         start_deadlines(ticket, rules=rules, enterprise=await is_enterprise(session, ticket=ticket))
+        await correct_after_return(session, ticket=ticket, new_unit_id=new_unit_id, at=rules.now())
     else:
         note = require(note, texts.WHAT_RETURN_REFUSAL)
         if ticket.accepted_at is None:

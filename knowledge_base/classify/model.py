@@ -371,7 +371,8 @@ class TextClassifier:
         return [self.labels[i] for i in probs.argmax(axis=1)]
 
     # --- persistence ----------------------------------------------------------
-    def save(self, path: Path) -> None:
+    def to_bytes(self) -> bytes:
+        """The model file's bytes: a JSON header line after the magic, then the pickle."""
         header = {
             "format_version": FORMAT_VERSION,
             "labels": list(self.info.labels),
@@ -395,10 +396,13 @@ class TextClassifier:
         buffer.write(MAGIC)
         buffer.write(json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
         buffer.write(payload)
+        return buffer.getvalue()
+
+    def save(self, path: Path) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(buffer.getvalue())
+        tmp.write_bytes(self.to_bytes())
         tmp.replace(path)  # never leave a half-written model where the service loads it
 
     @classmethod
@@ -419,7 +423,26 @@ class TextClassifier:
     def load(cls, path: Path) -> TextClassifier:
         """Load a model file (at start-up); refuses other formats and scikit-learn releases."""
         path = Path(path)
-        header = cls.read_header(path)
+        cls.read_header(path)  # a missing file or a foreign one: its own message
+        return cls.from_bytes(path.read_bytes(), source=str(path))
+
+    @staticmethod
+    def header_of(data: bytes, *, source: str) -> dict[str, Any]:
+        if not data.startswith(MAGIC) or b"\n" not in data[len(MAGIC):]:
+            raise ModelFormatError(ERR_MODEL_NOT_A_MODEL.format(path=source))
+        line = data[len(MAGIC): len(MAGIC) + data[len(MAGIC):].index(b"\n")]
+        try:
+            header: dict[str, Any] = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelFormatError(ERR_MODEL_NOT_A_MODEL.format(path=source)) from exc
+        return header
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, source: str) -> TextClassifier:
+        """A model from a file's bytes (a file, or a row of the database's model table); `source`
+        names it in the messages. Refuses other formats and scikit-learn releases."""
+        header = cls.header_of(data, source=source)
+        path = source
         found = header.get("format_version")
         if found != FORMAT_VERSION:
             raise ModelFormatError(
@@ -430,7 +453,6 @@ class TextClassifier:
             raise ModelFormatError(
                 ERR_MODEL_LIBRARY.format(path=path, found=trained_with, installed=sklearn.__version__)
             )
-        data = path.read_bytes()
         start = len(MAGIC) + data[len(MAGIC) :].index(b"\n") + 1
         try:
             parts = pickle.loads(data[start:])

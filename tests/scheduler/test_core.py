@@ -172,7 +172,7 @@ def test_triggers_follow_the_policy() -> None:
     policy = load_policy()
     jobs = build_jobs(policy, SchedulerSettings())
     assert list(jobs) == ["duty_login_check", "handling_days_statistics", "deadline_reminders",
-                          "supervision_weekly", "verification_prune", "whistle_report_in"]
+                          "supervision_weekly", "verification_prune", "whistle_report_in", "routing_retrain"]
     start, end = shanghai(2026, 11, 28), shanghai(2027, 1, 2)
     stats = [local(t).strftime("%Y-%m-%d %H:%M") for t in fire_times(jobs["handling_days_statistics"].trigger,
                                                                      start, end)]
@@ -182,6 +182,8 @@ def test_triggers_follow_the_policy() -> None:
     reminders = fire_times(jobs["deadline_reminders"].trigger, shanghai(2026, 11, 23, 9, 1),
                            shanghai(2026, 11, 23, 9, 16))
     assert [local(t).strftime("%H:%M") for t in reminders] == ["09:05", "09:10", "09:15"]
+    retrain = fire_times(jobs["routing_retrain"].trigger, shanghai(2026, 11, 23, 3), shanghai(2026, 12, 8))
+    assert [local(t).strftime("%a %m-%d %H:%M") for t in retrain] == ["Mon 11-30 02:30", "Mon 12-07 02:30"]
 
     anchored = policy.model_copy(update={"checks": policy.checks.model_copy(
         update={"statistics_anchor": date(2026, 11, 3)})})

@@ -1,10 +1,12 @@
-"""考核排名: a scheme and a period, the score table and its chart, and the files the office
-sends on (the bulletin's workbook and its Markdown text), all computed by reports/."""
+"""考核排名: a scheme and a period, the score table and its chart, how often the unit router's
+suggestions were right, and the files the office sends on (the bulletin's workbook and its
+Markdown text), all computed by reports/ and tickets.routing_labels."""
 
 from __future__ import annotations
 
 import asyncio
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,6 +27,7 @@ from reports.schemes import (
 )
 from tickets.clock import local
 from tickets.errors import ValidationFailed
+from tickets.routing_labels import router_quality
 from web.console import charts, texts
 from web.console.pages import office_only, page
 from web.console.viewer import viewer
@@ -54,6 +57,7 @@ async def rankings(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         rows = await unit_indicators(session, period=period, limit_days=rules.policy.deadlines.limit.amount,
                                      call_evidence_since=rules.policy.contact.call_evidence_since)
+        routing = await router_quality(session, start=period.first_day, end=period.last_day + timedelta(days=1))
     table = score_units(scheme, counts_from_indicators(scheme, rows)) if rows else None
     ranking_rules = load_ranking_rules()
     ranked = rank_units(table, ranking_rules) if table else None
@@ -63,6 +67,7 @@ async def rankings(request: web.Request) -> web.Response:
                                     for r in ranked.ordered], poor_below=float(ranking_rules.poor_below))
     return page(request, "rankings.html", "rankings", scheme=scheme, period=period, ranked=ranked, chart=chart,
                 schemes=shipped_scheme_names(), poor_below=ranking_rules.poor_below,
+                routing=routing if routing.overall.n else None,
                 query=f"scheme={quote(scheme.spec.name)}&period={quote(period.key)}")
 
 
