@@ -17,16 +17,28 @@ import click
 # command's docstring (tests/test_cli_startup.py keeps the two equal).
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "init-db": ("tickets.cli:init_db", "Create or upgrade the database schema (Alembic migrations)."),
-    "demo": ("tickets.cli:demo", "Fill the database with a demo jurisdiction (units, handlers, office, tickets)."),
+    "demo": (
+        "tickets.cli:demo",
+        "Fill the database with a demo jurisdiction (units, handlers, office, tickets).",
+    ),
     "staff": ("bot.cli:staff", "Staff accounts: bot invite codes, console passwords."),
     "apikey": ("integrations.cli:apikey", "API keys of the REST API, Open311 and the telephony hook."),
-    "outbox": ("integrations.cli:outbox", "The outbox: messages waiting, sent, or dead after too many attempts."),
+    "outbox": (
+        "integrations.cli:outbox",
+        "The outbox: messages waiting, sent, or dead after too many attempts.",
+    ),
     "kb": ("knowledge_base.cli:kb", "Knowledge base (聊天办): import, export, ask, evaluate."),
-    "classify": ("knowledge_base.classify.cli:classify_group", "Request type, urgency and category/unit routing."),
+    "classify": (
+        "knowledge_base.classify.cli:classify_group",
+        "Request type, urgency and category/unit routing.",
+    ),
     "jobs": ("scheduler.cli:jobs", "The scheduled jobs: list them, run one by hand."),
     "letters": ("scheduler.cli:letters", "Letters sent to the units (提示函, 工作提示函, 督办周清单)."),
     "report": ("reports.cli:report", "Indicators, scores, rankings and bulletins."),
-    "specialist": ("tickets.cli:specialist", "The 政企通 register: policy specialists per unit and policy area."),
+    "specialist": (
+        "tickets.cli:specialist",
+        "The 政企通 register: policy specialists per unit and policy area.",
+    ),
 }
 # Subcommands another package adds to a lazy group: `staff passwd` (console passwords) is the
 # web adapter's, the rest of `staff` the bot's.
@@ -56,7 +68,9 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
-        rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in self.commands.items() if not cmd.hidden]
+        rows = [
+            (name, cmd.get_short_help_str(limit)) for name, cmd in self.commands.items() if not cmd.hidden
+        ]
         rows += [(name, summary) for name, (_, summary) in LAZY_COMMANDS.items() if name not in self.commands]
         if rows:
             with formatter.section("Commands"):
@@ -93,8 +107,12 @@ def serve(host: str | None, port: int | None) -> None:
     # The composition root: the web app, then the bot's channel, the scheduler and the web pages.
     extensions = [ext for ext in (telegram_extension(settings), scheduler_extension(settings),
                                   web_extension(settings)) if ext is not None]
-    web.run_app(init_app(settings, extensions=extensions), host=host or settings.host, port=port or settings.port,
-                **server_options(settings))
+    web.run_app(
+        init_app(settings, extensions=extensions),
+        host=host or settings.host,
+        port=port or settings.port,
+        **server_options(settings),
+    )
 
 
 def ensure_schema(url: str, *, migrate: bool) -> None:

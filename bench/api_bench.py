@@ -97,7 +97,9 @@ async def backend_pids(url: str) -> list[int]:
 
     connection = await asyncpg.connect(POSTGRES_ADMIN, timeout=5)
     try:
-        rows = await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", url.rsplit("/", 1)[1])
+        rows = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1", url.rsplit("/", 1)[1]
+        )
     finally:
         await connection.close()
     return [int(r["pid"]) for r in rows]
@@ -107,9 +109,13 @@ async def make_key(url: str) -> str:
     engine = create_engine(url, poolclass=NullPool)
     try:
         async with session_factory(engine)() as session, session.begin():
-            _, plain = await create_key(session, rules=Rules.from_settings(Settings(database_url=url), SystemClock()),
-                                        name=f"bench-{uuid.uuid4().hex[:6]}", scopes=[Scope.TICKETS_CREATE.value],
-                                        role=Role.SYSTEM)
+            _, plain = await create_key(
+                session,
+                rules=Rules.from_settings(Settings(database_url=url), SystemClock()),
+                name=f"bench-{uuid.uuid4().hex[:6]}",
+                scopes=[Scope.TICKETS_CREATE.value],
+                role=Role.SYSTEM,
+            )
         return plain
     finally:
         await engine.dispose()
@@ -149,9 +155,14 @@ async def create_tickets(base: str, key: str, total: int, concurrency: int, pids
 
         async def one(i: int) -> None:
             nonlocal failures
-            body = {"request_type": "complaint", "category": "物业管理", "content": CONTENTS[i % len(CONTENTS)],
-                    "place": f"幸福小区{i % 50}号楼", "contact_name": "张三",
-                    "contact_phone": f"138{i % 100_000_000:08d}"}
+            body = {
+                "request_type": "complaint",
+                "category": "物业管理",
+                "content": CONTENTS[i % len(CONTENTS)],
+                "place": f"幸福小区{i % 50}号楼",
+                "contact_name": "张三",
+                "contact_phone": f"138{i % 100_000_000:08d}",
+            }
             started = time.perf_counter()
             async with http.post(base + "/api/v1/tickets", json=body, headers=headers) as response:
                 await response.read()
@@ -269,12 +280,16 @@ def run_mode(args: argparse.Namespace, mode: str) -> None:
         run = asyncio.run(create_tickets(f"http://127.0.0.1:{port}", key, args.requests, args.concurrency,
                                          [s.pid for s in servers], url if pg_name else None))
         load_after = load()
-        print(f"[{mode}] ticket creation via POST /api/v1/tickets ({args.db}, {args.requests} requests, "
-              f"{args.concurrency} in flight, {args.servers} server process(es), {os.cpu_count()} CPUs shared; "
-              f"load average 1/5/15 min {load_before} before, {load_after} after)")
+        print(
+            f"[{mode}] ticket creation via POST /api/v1/tickets ({args.db}, {args.requests} requests, "
+            f"{args.concurrency} in flight, {args.servers} server process(es), {os.cpu_count()} CPUs shared; "
+            f"load average 1/5/15 min {load_before} before, {load_after} after)"
+        )
         n = args.requests
         db = f", database backends {run.db_cpu / n * 1000:.2f} ms" if run.db_cpu is not None else ""
-        print(f"  throughput {n / run.elapsed:,.0f} tickets/s in {run.elapsed:.2f} s; failures {run.failures}")
+        print(
+            f"  throughput {n / run.elapsed:,.0f} tickets/s in {run.elapsed:.2f} s; failures {run.failures}"
+        )
         print(f"  CPU per ticket: server {run.server_cpu / n * 1000:.2f} ms{db}, "
               f"bench client {run.client_cpu / n * 1000:.2f} ms")
         print(f"  latency p50 {percentile(run.latencies, 0.5) * 1000:.1f} ms, "
@@ -286,8 +301,10 @@ def run_mode(args: argparse.Namespace, mode: str) -> None:
         servers = []
         if args.outbox:
             sent, seconds = asyncio.run(drain_outbox(url))
-            print(f"  outbox: {sent} SMS rows sent through SmsNotifier to a loopback gateway in {seconds:.2f} s "
-                  f"= {sent / seconds:,.0f} messages/s (one worker, batch 200, 50 in flight)")
+            print(
+                f"  outbox: {sent} SMS rows sent through SmsNotifier to a loopback gateway in {seconds:.2f} s"
+                f" = {sent / seconds:,.0f} messages/s (one worker, batch 200, 50 in flight)"
+            )
     finally:
         for server in servers:
             server.kill()
@@ -298,7 +315,9 @@ def run_mode(args: argparse.Namespace, mode: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)

@@ -127,12 +127,16 @@ def run_hotline(port: int, api_base: str, ready: Any, db_path: str, memo: bool, 
         rules = load_rules()
         async with sessions() as session:
             await build_org(session)
-            await kb_service.upsert_entries(session, records=default_records(), actor="bench", clock=rules.clock)
+            await kb_service.upsert_entries(
+                session, records=default_records(), actor="bench", clock=rules.clock
+            )
             await session.commit()
         segment.load()
         async with sessions() as session:
             # With the encoder when it is installed, as `serve` runs it (vectors stored once).
-            kb = await kb_service.load_knowledge_base(session, encoder=load_encoder(), vector_path=vector_path())
+            kb = await kb_service.load_knowledge_base(
+                session, encoder=load_encoder(), vector_path=vector_path()
+            )
         # Telegram's global 30 msg/s cap is the real API's quota, not our code: the fake
         # server has none, and the echo bot has none either.
         bot = make_bot(tg.TOKEN, api_base=api_base, limits=SendLimits(global_rate=None))
@@ -213,7 +217,9 @@ class Driver:
         self.expected = expected
         self.done = asyncio.Event()
 
-    async def closed_loop(self, http: aiohttp.ClientSession, n: int, first_id: int, concurrency: int) -> float:
+    async def closed_loop(
+        self, http: aiohttp.ClientSession, n: int, first_id: int, concurrency: int
+    ) -> float:
         self.reset(n)
         ids = iter(range(first_id, first_id + n))
 
@@ -226,7 +232,9 @@ class Driver:
         await asyncio.wait_for(self.done.wait(), timeout=60)
         return n / (time.monotonic() - started)
 
-    async def open_loop(self, http: aiohttp.ClientSession, n: int, first_id: int, rate: float) -> dict[str, float]:
+    async def open_loop(
+        self, http: aiohttp.ClientSession, n: int, first_id: int, rate: float
+    ) -> dict[str, float]:
         self.reset(n)
         tasks: list[asyncio.Task[None]] = []
         started = time.monotonic()
@@ -279,7 +287,9 @@ def start_bot(name: str, target: Any, args: tuple[Any, ...], fake: FakeTelegram,
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--updates", type=int, default=2000, help="updates per phase (bounded run)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the bots take turns in each")
     parser.add_argument("--rate", type=float, default=500.0, help="open-loop rate, updates/s")
@@ -338,8 +348,10 @@ async def main() -> None:
     print(f"cpu cores: {os.cpu_count()}, load average before: {load_before[0]:.2f}, after: "
           f"{os.getloadavg()[0]:.2f}; {opts.rounds} rounds x {opts.updates} updates per phase; "
           f"closed loop with {opts.concurrency} senders; open loop at {opts.rate:.0f}/s")
-    print(f"{'bot (median of rounds)':24} {'upd/s':>8} {'achieved':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-          f"{'errors':>6}  throughput per round")
+    print(
+        f"{'bot (median of rounds)':24} {'upd/s':>8} {'achieved':>9} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'max ms':>8} {'errors':>6}  throughput per round"
+    )
     for bot in bots:
         lat = bot.latency
         print(f"{bot.name:24} {med(bot.throughput):8.1f} {med([x['achieved'] for x in lat]):9.1f} "

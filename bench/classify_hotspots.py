@@ -25,7 +25,13 @@ from reports.hotspots import ClassifySimilarity, TicketText, hotspot_groups
 from tickets.policy import load_policy
 
 # ../shared/data beside the checkout, as the workplace lays it out.
-DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "tipdm2020c" / "attachment3_messages_with_votes.csv"
+DEFAULT = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared"
+    / "data"
+    / "tipdm2020c"
+    / "attachment3_messages_with_votes.csv"
+)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 

@@ -39,8 +39,12 @@ def run_once(args: list[str], env: dict[str, str], root: Path = ROOT) -> tuple[f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--root", type=Path, default=ROOT, help="checkout to time (another branch, for a before/after)")
-    parser.add_argument("--database", default=None, help="HOTLINE_DATABASE_URL for kb ask (default: a temp file)")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="checkout to time (another branch, for a before/after)"
+    )
+    parser.add_argument(
+        "--database", default=None, help="HOTLINE_DATABASE_URL for kb ask (default: a temp file)"
+    )
     options = parser.parse_args()
     env = dict(os.environ)
     env["HOTLINE_DATABASE_URL"] = options.database or f"sqlite:///{ROOT / '.bench-cli.db'}"

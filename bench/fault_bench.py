@@ -9,7 +9,8 @@ delivery, and intake under a stream of bad requests. Prints, per database:
    worker drains the rest after the lease: lost (never received) and re-delivered messages
    (received more than once), per crash per worker (target ≤ 1);
 3. bad requests — intake throughput with C clients on one server, in alternating windows
-   clean and with 10 bad requests a second alongside (NUL bytes, 50,000-deep JSON, dates of year 9999, ids past
+   clean and with 10 bad requests a second alongside (NUL bytes, 50,000-deep JSON, dates of year 9999, ids
+   past
    2^31, text/plain bodies, 300,000-character notes): the ratio (target within 10 %).
 
     python bench/fault_bench.py --db sqlite
@@ -85,7 +86,9 @@ def deliver(url: str, gateway: str) -> None:
     async def main() -> None:
         engine = create_engine(url)
         async with aiohttp.ClientSession() as http:
-            notifier = SmsNotifier(http, url=gateway, token=None, templates={}, default_template="T1", timeout=30)
+            notifier = SmsNotifier(
+                http, url=gateway, token=None, templates={}, default_template="T1", timeout=30
+            )
             worker = OutboxWorker(session_factory(engine), {OutboxChannel.SMS: notifier}, clock=SystemClock(),
                                   config=WorkerConfig(lease=2.0, batch_size=50, poll=0.05))
             await worker.run()
@@ -137,9 +140,14 @@ async def prepare(url: str) -> str:
     engine = create_engine(url)
     async with session_factory(engine)() as session:
         session.add(Unit(name="区住建局", kind=UnitKind.DEPARTMENT))
-        _, key = await create_key(session, rules=Rules.from_settings(Settings(database_url=url)), name="bench",
-                                  scopes=[Scope.TICKETS_CREATE.value, Scope.TICKETS_READ.value,
-                                          Scope.TICKETS_ACT.value], role=Role.OFFICE, unit_id=None)
+        _, key = await create_key(
+            session,
+            rules=Rules.from_settings(Settings(database_url=url)),
+            name="bench",
+            scopes=[Scope.TICKETS_CREATE.value, Scope.TICKETS_READ.value, Scope.TICKETS_ACT.value],
+            role=Role.OFFICE,
+            unit_id=None,
+        )
         await session.commit()
     await engine.dispose()
     return key
@@ -148,7 +156,9 @@ async def prepare(url: str) -> str:
 # --- 1. intake under kill -9 ---------------------------------------------------------------
 
 
-async def intake_crashes(url: str, key: str, *, crashes: int, concurrency: int, seconds: float) -> dict[str, int]:
+async def intake_crashes(
+    url: str, key: str, *, crashes: int, concurrency: int, seconds: float
+) -> dict[str, int]:
     port = free_port()
     acknowledged: set[str] = set()
     refused = 0
@@ -277,7 +287,9 @@ async def intake_rates(url: str, key: str, *, concurrency: int, seconds: float, 
     async def client(http: aiohttp.ClientSession) -> None:
         nonlocal created
         while not stop.is_set():
-            async with http.post(f"http://127.0.0.1:{port}/api/v1/tickets", data=body, headers=headers) as response:
+            async with http.post(
+                f"http://127.0.0.1:{port}/api/v1/tickets", data=body, headers=headers
+            ) as response:
                 await response.read()
                 created += response.status == 201
 
@@ -329,8 +341,11 @@ async def run(db: str, args: argparse.Namespace) -> None:
             key = await prepare(url)
             result = await intake_crashes(url, key, crashes=args.crashes, concurrency=args.concurrency,
                                           seconds=args.seconds)
-        print(f"intake, {args.crashes} x kill -9: acknowledged {result['acknowledged']}, stored {result['stored']}, "
-              f"acknowledged-but-lost {result['lost']} (failed requests during crashes: {result['failed_requests']})")
+        print(
+            f"intake, {args.crashes} x kill -9: acknowledged {result['acknowledged']}, stored"
+            f" {result['stored']}, acknowledged-but-lost {result['lost']} (failed requests during crashes:"
+            f" {result['failed_requests']})"
+        )
         async with fresh_database(db, workdir) as url:
             await asyncio.to_thread(upgrade_database, url)
             d = await delivery_crashes(url, crashes=args.crashes, messages=args.messages)
@@ -342,9 +357,12 @@ async def run(db: str, args: argparse.Namespace) -> None:
             r = await intake_rates(url, key, concurrency=args.concurrency, seconds=args.seconds / 2,
                                    windows=args.windows, bad_per_second=10.0)
         clean, dirty = float(r["clean"]), float(r["bad"])  # type: ignore[arg-type]
-        print(f"intake {args.concurrency} clients, {args.windows} alternating window pairs of {args.seconds / 2:.0f} s: "
-              f"clean {clean:.0f} tickets/s, with 10 bad requests/s {dirty:.0f} tickets/s "
-              f"({(dirty / clean - 1) * 100:+.1f} %, medians); bad requests answered {r['bad_answers']}")
+        print(
+            f"intake {args.concurrency} clients, {args.windows} alternating window pairs of"
+            f" {args.seconds / 2:.0f} s: clean {clean:.0f} tickets/s, with 10 bad requests/s {dirty:.0f}"
+            f" tickets/s ({(dirty / clean - 1) * 100:+.1f} %, medians); bad requests answered"
+            f" {r['bad_answers']}"
+        )
 
 
 def main() -> None:
@@ -360,7 +378,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--windows", type=int, default=4, help="clean / bad window pairs of the throughput run")
+    parser.add_argument(
+        "--windows", type=int, default=4, help="clean / bad window pairs of the throughput run"
+    )
     args = parser.parse_args()
     for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
         asyncio.run(run(db, args))

@@ -193,17 +193,26 @@ async def file(base: str, proofs: list[str], concurrency: int, pid: int) -> None
     failures = 0
     lanes = iter(range(len(proofs)))
     jar = aiohttp.CookieJar(unsafe=True)
-    async with aiohttp.ClientSession(cookie_jar=jar, connector=aiohttp.TCPConnector(limit=concurrency)) as http:
+    async with aiohttp.ClientSession(
+        cookie_jar=jar, connector=aiohttp.TCPConnector(limit=concurrency)
+    ) as http:
         token = await csrf(http, base)
         anon = next(c.value for c in jar if c.key == "hl_csrf")
 
         async def one(i: int) -> None:
             nonlocal failures
             form = aiohttp.FormData()
-            for name, value in {"_csrf": token, "content": f"幸福路{i}号门口的路灯坏了一个星期，晚上很黑。",
-                                "place": f"幸福路{i}号", "request_type": "complaint", "category": "城市管理"}.items():
+            for name, value in {
+                "_csrf": token,
+                "content": f"幸福路{i}号门口的路灯坏了一个星期，晚上很黑。",
+                "place": f"幸福路{i}号",
+                "request_type": "complaint",
+                "category": "城市管理",
+            }.items():
                 form.add_field(name, value)
-            form.add_field("photos", io.BytesIO(photos[i]), filename=f"IMG_{i:04d}.jpg", content_type="image/jpeg")
+            form.add_field(
+                "photos", io.BytesIO(photos[i]), filename=f"IMG_{i:04d}.jpg", content_type="image/jpeg"
+            )
             headers = {"Cookie": f"hl_csrf={anon}; h5_proof={proofs[i]}"}
             started = time.perf_counter()
             async with http.post(base + "/h5/file/submit", data=form, headers=headers,
@@ -223,9 +232,15 @@ async def file(base: str, proofs: list[str], concurrency: int, pid: int) -> None
         elapsed = time.perf_counter() - started
         cpu = cpu_seconds(pid) - cpu_before
     size = statistics.mean(len(p) for p in photos) / 1024
-    print(f"filing: {len(proofs)} filings with one {size:.0f} KB photo each, {concurrency} in flight: "
-          f"{len(proofs) / elapsed:.1f} filings/s, {failures} failed; server CPU {cpu / len(proofs) * 1000:.0f} ms each")
-    print(f"  latency ms: p50 {pct(latencies, .5):.1f}  p99 {pct(latencies, .99):.1f}  max {max(latencies) * 1000:.1f}")
+    print(
+        f"filing: {len(proofs)} filings with one {size:.0f} KB photo each, {concurrency} in flight:"
+        f" {len(proofs) / elapsed:.1f} filings/s, {failures} failed; server CPU"
+        f" {cpu / len(proofs) * 1000:.0f} ms each"
+    )
+    print(
+        f"  latency ms: p50 {pct(latencies, .5):.1f}  p99 {pct(latencies, .99):.1f}  max"
+        f" {max(latencies) * 1000:.1f}"
+    )
 
 
 async def counts(url: str) -> tuple[int, int]:
@@ -250,7 +265,9 @@ async def admin(sql: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--rate", type=float, default=20.0, help="questions per second offered")
     parser.add_argument("--seconds", type=float, default=30.0)

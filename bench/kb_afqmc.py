@@ -63,7 +63,9 @@ def main() -> None:
     segment.load()
     encoder = None if args.lexical else load_encoder()
     store = VectorStore(vector_path()) if encoder is not None else None
-    kb = build_knowledge_base(entries, config=load_config(args.config), encoder=encoder, vector_path=vector_path())
+    kb = build_knowledge_base(
+        entries, config=load_config(args.config), encoder=encoder, vector_path=vector_path()
+    )
     kb.prefetch([q.query for q in queries], store)  # encoded once, stored: reruns are quick
     if store is not None and store.added:
         store.save()
@@ -71,8 +73,14 @@ def main() -> None:
     threshold = kb.dense.answer_threshold if kb.dense is not None else None
     print(
         json.dumps(
-            {"pairs": len(rows), "kb_side": kb_side, "n_entries": len(kb), "hybrid": kb.dense is not None, "answer_threshold": threshold,
-             **report.as_dict()},
+            {
+                "pairs": len(rows),
+                "kb_side": kb_side,
+                "n_entries": len(kb),
+                "hybrid": kb.dense is not None,
+                "answer_threshold": threshold,
+                **report.as_dict(),
+            },
             ensure_ascii=False,
         )
     )

@@ -48,7 +48,9 @@ class Watch:
             self.got[chat] = call.at
 
 
-async def post(http: aiohttp.ClientSession, url: str, watch: Watch, update_id: int, chat: int, text: str) -> None:
+async def post(
+    http: aiohttp.ClientSession, url: str, watch: Watch, update_id: int, chat: int, text: str
+) -> None:
     watch.sent[chat] = time.monotonic()
     async with http.post(url, json=tg.message(update_id, chat, text),
                          headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
@@ -145,16 +147,30 @@ async def main() -> None:
                     chats = await question_stream(http, hot.driver.url, watch, texts, opts.rate, next_id)
                     next_id += len(texts)
                     await wait_for(watch, chats)
-                    results["latency"].append([1000 * (watch.got[c] - watch.sent[c]) for c in chats if c in watch.got])
+                    results["latency"].append(
+                        [1000 * (watch.got[c] - watch.sent[c]) for c in chats if c in watch.got]
+                    )
                     for name, bot in (("echo", echo), ("kb", hot)):
                         stop = asyncio.Event()
-                        background = asyncio.create_task(question_stream(
-                            http, bot.driver.url, watch, distinct[q_next : q_next + 10_000], opts.rate, next_id, stop))
+                        background = asyncio.create_task(
+                            question_stream(
+                                http,
+                                bot.driver.url,
+                                watch,
+                                distinct[q_next : q_next + 10_000],
+                                opts.rate,
+                                next_id,
+                                stop,
+                            )
+                        )
                         q_next += 10_000
                         next_id += 10_000
                         await asyncio.sleep(1.0)  # the background stream is running
-                        results[name].append(await commands(http, bot.driver.url, watch, opts.commands, next_id,
-                                                            opts.concurrency))
+                        results[name].append(
+                            await commands(
+                                http, bot.driver.url, watch, opts.commands, next_id, opts.concurrency
+                            )
+                        )
                         next_id += opts.commands
                         stop.set()
                         await background

@@ -40,7 +40,9 @@ def dev_set() -> tuple[list[Entry], list[LabelledQuery]]:
     records = [r for r in files.default_records() if r.active]
     kept = [r for r in records if not held_out(r.id)]
     kept_ids = {r.id for r in kept}
-    entries = [Entry(id=r.id, question=r.question, answer=r.answer, unit=r.unit, category=r.category) for r in kept]
+    entries = [
+        Entry(id=r.id, question=r.question, answer=r.answer, unit=r.unit, category=r.category) for r in kept
+    ]
     queries: list[LabelledQuery] = []
     for r in records:
         for alt in r.alternatives:
@@ -69,7 +71,11 @@ def tipdm_set(n_entries: int = 2000, split: str = "train") -> tuple[list[Entry],
             unique.append(r)
     kb_rows, out_rows = unique[:n_entries], unique[n_entries : n_entries + 150]
     entries = [Entry(id=f"m{i}", question=r["title"], answer="") for i, r in enumerate(kb_rows)]
-    queries = [LabelledQuery(" ".join(r["detail"].split())[:80], f"m{i}") for i, r in enumerate(kb_rows) if i % 5 == 0]
+    queries = [
+        LabelledQuery(" ".join(r["detail"].split())[:80], f"m{i}")
+        for i, r in enumerate(kb_rows)
+        if i % 5 == 0
+    ]
     queries += [LabelledQuery(" ".join(r["detail"].split())[:80], "") for r in out_rows]
     return entries, queries
 
@@ -77,7 +83,9 @@ def tipdm_set(n_entries: int = 2000, split: str = "train") -> tuple[list[Entry],
 def print_curve(outcomes: Sequence[evaluation.Outcome], thresholds: Sequence[float]) -> None:
     """What other thresholds would give on a labelled set (answered and precision as
     `kb eval` counts them, out-of-scope questions answered)."""
-    rows = [(o.result.confidence, o.top1_id == o.query.expected_id, bool(o.query.expected_id)) for o in outcomes]
+    rows = [
+        (o.result.confidence, o.top1_id == o.query.expected_id, bool(o.query.expected_id)) for o in outcomes
+    ]
     n_in = sum(1 for *_, s in rows if s) or 1
     n_out = sum(1 for *_, s in rows if not s) or 1
     for t in thresholds:
@@ -95,7 +103,9 @@ def main() -> None:
     parser.add_argument("--lexical", action="store_true", help="without the encoder")
     parser.add_argument("--curve", action="store_true", help="answered/precision at other thresholds")
     parser.add_argument("--tipdm", action="store_true", help="the 2,000-entry scale check instead")
-    parser.add_argument("--tipdm-test", action="store_true", help="the same built from the test split (report only)")
+    parser.add_argument(
+        "--tipdm-test", action="store_true", help="the same built from the test split (report only)"
+    )
     args = parser.parse_args()
     segment.load()
     if args.tipdm_test:  # the public set's own held-out split: never tuned on
@@ -110,7 +120,11 @@ def main() -> None:
     outcomes = evaluation.run(kb, queries)
     report = evaluation.summarize(outcomes)
     threshold = kb.dense.answer_threshold if kb.dense is not None else None
-    print(json.dumps({"n_entries": len(kb), "answer_threshold": threshold, **report.as_dict()}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {"n_entries": len(kb), "answer_threshold": threshold, **report.as_dict()}, ensure_ascii=False
+        )
+    )
     if args.curve:
         print_curve(outcomes, (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9))
     if args.dump:

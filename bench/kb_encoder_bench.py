@@ -60,10 +60,18 @@ def main() -> None:
         def progress(done: int, total: int) -> None:
             if done == total or time.perf_counter() - last[0] > 15:
                 last[0] = time.perf_counter()
-                print(f"  import: {done}/{total} texts encoded, {time.perf_counter() - started:.0f} s", flush=True)
+                print(
+                    f"  import: {done}/{total} texts encoded, {time.perf_counter() - started:.0f} s",
+                    flush=True,
+                )
 
         build_knowledge_base(
-            entries, config=config, encoder=encoder, vector_path=vectors, cache_path=texts_cache, progress=progress
+            entries,
+            config=config,
+            encoder=encoder,
+            vector_path=vectors,
+            cache_path=texts_cache,
+            progress=progress,
         )
         t_import = time.perf_counter() - started
         imported_texts = encoder.calls
@@ -102,10 +110,23 @@ def main() -> None:
         answer(kb, q)
     memo_ms = (time.perf_counter() - t) * 1000 / min(100, len(queries))
 
-    print(f"entries              {len(kb)} (question + answer + pseudo-queries each, {imported_texts} texts encoded at import)")
-    print(f"import               {t_import:.1f} s ({imported_texts / t_import:.0f} texts/s, store {store_mb:.1f} MB)")
-    print(f"start-up             {t_start:.2f} s with stored vectors; texts encoded at start-up: {startup_calls}")
-    print(f"KB answer threshold  {kb.dense.answer_threshold:.3f} (own, from simulated questions)" if kb.dense else "")
+    print(
+        f"entries              {len(kb)} (question + answer + pseudo-queries each, {imported_texts} texts"
+        " encoded at import)"
+    )
+    print(
+        f"import               {t_import:.1f} s ({imported_texts / t_import:.0f} texts/s, store"
+        f" {store_mb:.1f} MB)"
+    )
+    print(
+        f"start-up             {t_start:.2f} s with stored vectors; texts encoded at start-up:"
+        f" {startup_calls}"
+    )
+    print(
+        f"KB answer threshold  {kb.dense.answer_threshold:.3f} (own, from simulated questions)"
+        if kb.dense
+        else ""
+    )
     print(f"memory               RSS {rss_kb:.0f} MB (before the KB {rss_start:.0f} MB)")
     print(
         f"latency ms           p50 {percentile(wall, 0.5):.1f}  p90 {percentile(wall, 0.9):.1f}  "

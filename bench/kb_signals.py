@@ -45,10 +45,21 @@ def main() -> None:
         rows.append({"s": list(a.signals.as_tuple()), "right": a.ranked[0].entry.id == q.expected_id,
                      "in": bool(q.expected_id), "q": q.query})
     sim = kb.simulate(kb.dense) if kb.dense is not None else None
-    simulated = {"in": [[list(s), ok] for s, ok in sim.in_scope], "out": [list(s) for s in sim.out_of_scope]} if sim else {}
-    args.out.write_text(json.dumps({"threshold": kb.dense.answer_threshold if kb.dense else None, "rows": rows,
-                                    "simulated": simulated},
-                                   ensure_ascii=False))
+    simulated = (
+        {"in": [[list(s), ok] for s, ok in sim.in_scope], "out": [list(s) for s in sim.out_of_scope]}
+        if sim
+        else {}
+    )
+    args.out.write_text(
+        json.dumps(
+            {
+                "threshold": kb.dense.answer_threshold if kb.dense else None,
+                "rows": rows,
+                "simulated": simulated,
+            },
+            ensure_ascii=False,
+        )
+    )
     print(args.which, len(rows))
 
 

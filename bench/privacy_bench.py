@@ -17,10 +17,15 @@ import time
 
 from tickets.privacy import install_log_masking, mask_place, mask_text
 
-ACCESS = ('127.0.0.1 [06/Dec/2026:11:40:01 +0000] "GET /api/v1/tickets/2026120600001?state=received HTTP/1.1" '
-          '200 1234 "-" "python-requests/2.32"')
-TICKET = ("我家住在幸福小区3栋2单元1201室，楼下饭店油烟和噪音扰民已经三个月了，2026年11月23日晚上10点还在营业，"
-          "多次找物业没有结果，罚款1,500元也没用，请尽快处理，电话13812345678。") * 2
+ACCESS = (
+    '127.0.0.1 [06/Dec/2026:11:40:01 +0000] "GET /api/v1/tickets/2026120600001?state=received HTTP/1.1" '
+    '200 1234 "-" "python-requests/2.32"'
+)
+TICKET = (
+    "我家住在幸福小区3栋2单元1201室，楼下饭店油烟和噪音扰民已经三个月了，2026年11月23日晚上10点还在营业，"
+    "多次找物业没有结果，罚款1,500元也没用，请尽快处理，电话13812345678。"
+    * 2
+)
 
 
 def spell(rng: random.Random, digits: str) -> str:
@@ -46,9 +51,17 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    print(f"mask_text, access-log line ({len(ACCESS)} chars): {cpu_per_call(mask_text, ACCESS, args.n):.1f} µs CPU")
-    print(f"mask_text, ticket text ({len(TICKET)} chars): {cpu_per_call(mask_text, TICKET, args.n):.1f} µs CPU")
-    print(f"mask_place, 幸福小区3栋2单元1201室: {cpu_per_call(mask_place, '幸福小区3栋2单元1201室', args.n):.1f} µs CPU")
+    print(
+        f"mask_text, access-log line ({len(ACCESS)} chars): {cpu_per_call(mask_text, ACCESS, args.n):.1f}"
+        " µs CPU"
+    )
+    print(
+        f"mask_text, ticket text ({len(TICKET)} chars): {cpu_per_call(mask_text, TICKET, args.n):.1f} µs CPU"
+    )
+    print(
+        "mask_place, 幸福小区3栋2单元1201室:"
+        f" {cpu_per_call(mask_place, '幸福小区3栋2单元1201室', args.n):.1f} µs CPU"
+    )
 
     logger = logging.getLogger("bench.privacy")
     logger.addHandler(logging.NullHandler())
@@ -74,8 +87,10 @@ def main() -> None:
         text = f"请联系{spell(rng, digits)}，谢谢"
         phones += 1
         found += mask_text(text) == f"请联系{digits[:3]}****{digits[-4:]}，谢谢"
-    print(f"generated corpus: {found}/{phones} phones masked, {touched}/{4 * phones} ticket numbers, dates and "
-          f"amounts touched")
+    print(
+        f"generated corpus: {found}/{phones} phones masked, {touched}/{4 * phones} ticket numbers, dates and "
+        "amounts touched"
+    )
 
 
 if __name__ == "__main__":

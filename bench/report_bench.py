@@ -91,9 +91,10 @@ async def run_one(url: str, args: argparse.Namespace, out: Path) -> None:
         f"{len(bulletin.repeats)} repeat case(s)"
     )
     print(
-        f"  monthly bulletin: min {min(times):.3f} s, median {statistics.median(times):.3f} s over {args.runs} runs "
-        f"(database part min {min(build_times):.3f} s; CPU of this process min {min(cpu_times):.3f} s; "
-        f"load average {os.getloadavg()[0]:.1f}; files {', '.join(p.name for p in [files.markdown, files.xlsx, *files.charts])})"
+        f"  monthly bulletin: min {min(times):.3f} s, median {statistics.median(times):.3f} s over"
+        f" {args.runs} runs (database part min {min(build_times):.3f} s; CPU of this process min"
+        f" {min(cpu_times):.3f} s; load average {os.getloadavg()[0]:.1f}; files"
+        f" {', '.join(p.name for p in [files.markdown, files.xlsx, *files.charts])})"
     )
     await engine.dispose()
 
@@ -102,7 +103,10 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=200_000)
     parser.add_argument(
-        "--months", type=int, default=4, help="spread over N months ending in November 2026 (1 = October only)"
+        "--months",
+        type=int,
+        default=4,
+        help="spread over N months ending in November 2026 (1 = October only)",
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=("sqlite", "postgres"))

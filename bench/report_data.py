@@ -289,7 +289,8 @@ async def generate(
             for table in ("ticket", "citizen", "unit", "ticketevent"):
                 await conn.execute(
                     sa.text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM"
+                        f" {table}))"
                     )
                 )
             await conn.execute(sa.text("ANALYZE"))

@@ -10,7 +10,8 @@ Encoding is slow on a loaded machine, so only a seeded sample of `--sample` trai
 (and the whole test split) is encoded: the TextClassifier trained on the rest of train
 predicts the sample, the encoder's regression predicts it out of fold (3 folds), and w is
 chosen there. The test split is reported once: the shipped model trained on all of train,
-the encoder's regression trained on the sample, alone and blended at the chosen w. Also prints the encoder's CPU time per message (one
+the encoder's regression trained on the sample, alone and blended at the chosen w. Also prints the encoder's
+CPU time per message (one
 thread), the number the 100 ms per request budget is about. Vectors are cached in
 `--cache` (they take minutes on a loaded machine); the data is never copied anywhere else.
 """
@@ -103,8 +104,11 @@ def main() -> None:
     y_sample = [labels[i] for i in sample]
     weights = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
     chosen = {w: macro(y_sample, (1 - w) * p_text_sample + w * p_enc_sample, classes) for w in weights}
-    print("macro-F1 on the train sample by encoder weight: " + ", ".join(f"{w}: {f:.4f}" for w, f in chosen.items())
-          + f"; encoder alone {macro(y_sample, p_enc_sample, classes):.4f}")
+    print(
+        "macro-F1 on the train sample by encoder weight: "
+        + ", ".join(f"{w}: {f:.4f}" for w, f in chosen.items())
+        + f"; encoder alone {macro(y_sample, p_enc_sample, classes):.4f}"
+    )
     best = max(weights, key=lambda w: (chosen[w], -w))
     model = TextClassifier.train([texts[i] for i in train], [labels[i] for i in train])
     lr = LogisticRegression(C=4.0, max_iter=2000).fit(v_sample, y[sample])

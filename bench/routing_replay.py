@@ -52,9 +52,17 @@ from tickets.schemas import TicketCreate
 from wiring import import_models
 
 # ../shared/data beside the checkout (a worktree one level deeper: ../../shared/data).
-DEFAULT = next((p for p in (Path(__file__).resolve().parents[n] / "shared" / "data" / "tipdm2020c" / "messages.csv"
-                            for n in (2, 3)) if p.is_file()),
-               Path(__file__).resolve().parents[2] / "shared" / "data" / "tipdm2020c" / "messages.csv")
+DEFAULT = next(
+    (
+        p
+        for p in (
+            Path(__file__).resolve().parents[n] / "shared" / "data" / "tipdm2020c" / "messages.csv"
+            for n in (2, 3)
+        )
+        if p.is_file()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "tipdm2020c" / "messages.csv",
+)
 KEYWORDS = Path(__file__).resolve().parent.parent / "knowledge_base" / "classify" / "category_keywords.yaml"
 # The office's unit list: each tipdm label as a unit, described by the shipped categories it covers.
 UNITS = {
@@ -90,8 +98,12 @@ async def replay(messages: list[tuple[str, str]], per_week: int, weeks: int) -> 
         first_monday = shanghai(2026, 1, 5, 0, 0)
         clock = ManualClock(first_monday)
         policy = load_policy()
-        rules = Rules(clock=clock, calendar=WorkCalendar(policy.working_hours, CalendarOverrides()), policy=policy,
-                      unit_suggester=KbUnitSuggester(lambda: None))
+        rules = Rules(
+            clock=clock,
+            calendar=WorkCalendar(policy.working_hours, CalendarOverrides()),
+            policy=policy,
+            unit_suggester=KbUnitSuggester(lambda: None),
+        )
         # The replay's content limit: a few tipdm letters are longer than the policy's 5,000.
         rules = replace(rules, policy=policy.model_copy(update={"limits": policy.limits.model_copy(
             update={"content_max_chars": 10_000})}))
@@ -141,7 +153,9 @@ async def replay(messages: list[tuple[str, str]], per_week: int, weeks: int) -> 
                     if i % 100 == 99:
                         await session.commit()
                 await session.commit()
-                quality = await router_quality(session, start=monday.date(), end=(monday + timedelta(days=7)).date())
+                quality = await router_quality(
+                    session, start=monday.date(), end=(monday + timedelta(days=7)).date()
+                )
             shown = quality.overall
             async with sessions() as session:
                 versions = {v for v in (await session.exec(select(RoutingLabel.model_version).where(
@@ -161,9 +175,11 @@ async def replay(messages: list[tuple[str, str]], per_week: int, weeks: int) -> 
                 cpus.append((time.process_time() - cpu) * 1000)
         walls.sort()
         cpus.sort()
-        print(f"one request routed (suggest_units, {len(sample)} texts): CPU median {cpus[len(cpus) // 2]:.1f} ms, "
-              f"p95 {cpus[int(len(cpus) * 0.95)]:.1f} ms; wall median {walls[len(walls) // 2]:.1f} ms, "
-              f"p95 {walls[int(len(walls) * 0.95)]:.1f} ms (load average {os.getloadavg()[0]:.1f})")
+        print(
+            f"one request routed (suggest_units, {len(sample)} texts): CPU median {cpus[len(cpus) // 2]:.1f}"
+            f" ms, p95 {cpus[int(len(cpus) * 0.95)]:.1f} ms; wall median {walls[len(walls) // 2]:.1f} ms, p95"
+            f" {walls[int(len(walls) * 0.95)]:.1f} ms (load average {os.getloadavg()[0]:.1f})"
+        )
         await engine.dispose()
 
 

@@ -53,11 +53,41 @@ WITH_UNIT = ["dispatched", "accepted", "accepted", "accepted", "extension_reques
 CLOSED = ["closed", "closed", "closed", "direct_answered"]
 CATEGORIES = ["城市管理", "物业管理", "住房与城乡建设", "环境保护", "交通运输", "市场管理", "供电", "供水"]
 TICKET_COLUMNS = [
-    "id", "channel", "external_number", "request_type", "category", "urgency", "content", "place", "number",
-    "status", "citizen_id", "contact_name", "contact_phone", "confidential", "main_unit_id", "received_at",
-    "dispatched_at", "accepted_at", "first_contact_due_at", "first_contact_at", "first_contact_attempts",
-    "feedback_due_at", "due_at", "extended_days", "replied_at", "closed_at", "reply_details", "callback_at",
-    "cb_satisfaction", "rework_count", "repeat_count", "supervised", "archived", "pending_request", "updated_at",
+    "id",
+    "channel",
+    "external_number",
+    "request_type",
+    "category",
+    "urgency",
+    "content",
+    "place",
+    "number",
+    "status",
+    "citizen_id",
+    "contact_name",
+    "contact_phone",
+    "confidential",
+    "main_unit_id",
+    "received_at",
+    "dispatched_at",
+    "accepted_at",
+    "first_contact_due_at",
+    "first_contact_at",
+    "first_contact_attempts",
+    "feedback_due_at",
+    "due_at",
+    "extended_days",
+    "replied_at",
+    "closed_at",
+    "reply_details",
+    "callback_at",
+    "cb_satisfaction",
+    "rework_count",
+    "repeat_count",
+    "supervised",
+    "archived",
+    "pending_request",
+    "updated_at",
 ]
 
 
@@ -89,12 +119,42 @@ def ticket_rows(total: int, open_count: int, units: int, seed: int = 7) -> Itera
         else:
             unit_id = unit
         yield (
-            i, "phone", None, "complaint", rng.choice(CATEGORIES), "urgent" if urgent else "general",
-            f"第{i}号诉求：小区楼下夜间施工噪音扰民，已持续多日，联系电话138{i % 100000000:08d}，请尽快处理。",
-            "某某小区", f"B{i:012d}", status, None, "张三", f"138{i % 100000000:08d}", False, unit_id, received,
-            dispatched, dispatched, first_due, contacted, 1, feedback_due, due, 0, closed, closed, "{}", callback,
-            satisfaction, 0, 4 if is_open and rng.random() < 0.01 else rng.choice((0, 0, 0, 1)),
-            is_open and rng.random() < 0.005, False, "{}", received,
+            i,
+            "phone",
+            None,
+            "complaint",
+            rng.choice(CATEGORIES),
+            "urgent" if urgent else "general",
+            f"第{i}号诉求：小区楼下夜间施工噪音扰民，已持续多日，"
+            f"联系电话138{i % 100000000:08d}，请尽快处理。",
+            "某某小区",
+            f"B{i:012d}",
+            status,
+            None,
+            "张三",
+            f"138{i % 100000000:08d}",
+            False,
+            unit_id,
+            received,
+            dispatched,
+            dispatched,
+            first_due,
+            contacted,
+            1,
+            feedback_due,
+            due,
+            0,
+            closed,
+            closed,
+            "{}",
+            callback,
+            satisfaction,
+            0,
+            4 if is_open and rng.random() < 0.01 else rng.choice((0, 0, 0, 1)),
+            is_open and rng.random() < 0.005,
+            False,
+            "{}",
+            received,
         )
 
 
@@ -201,7 +261,9 @@ async def load_postgres(url: str, args: argparse.Namespace) -> None:
                 break
             await conn.copy_records_to_table("ticket", records=chunk, columns=TICKET_COLUMNS)
         for table in ("unit", "staff", "dutylogin", "ticket"):
-            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            await conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
     finally:
         await conn.close()
     engine = create_engine(url, poolclass=NullPool)
@@ -227,7 +289,9 @@ async def run_jobs(url: str, label: str) -> dict[str, Any]:
     sessions = session_factory(engine)
     policy = load_policy()
     clock = ManualClock(NOW)
-    rules = Rules(clock=clock, calendar=WorkCalendar(policy.working_hours, CalendarOverrides()), policy=policy)
+    rules = Rules(
+        clock=clock, calendar=WorkCalendar(policy.working_hours, CalendarOverrides()), policy=policy
+    )
     scheduler = JobScheduler(sessions=sessions, rules=rules, settings=SchedulerSettings(instance="bench"))
     figures: dict[str, Any] = {}
 
@@ -236,12 +300,20 @@ async def run_jobs(url: str, label: str) -> dict[str, Any]:
         start = time.perf_counter()
         report = await scheduler.run_job(job, due_at=at, trigger=RunTrigger.MANUAL)
         elapsed = time.perf_counter() - start
-        figures[key] = {"seconds": round(elapsed, 3), "outcome": report.outcome.value if report.outcome else None,
-                        "counts": {k: v for k, v in report.counts.items() if v}}
-        print(f"[{label}] {name:<46} {elapsed:7.3f} s  {json.dumps(figures[key]['counts'], ensure_ascii=False)}",
-              flush=True)
+        figures[key] = {
+            "seconds": round(elapsed, 3),
+            "outcome": report.outcome.value if report.outcome else None,
+            "counts": {k: v for k, v in report.counts.items() if v},
+        }
+        print(
+            f"[{label}] {name:<46} {elapsed:7.3f} s "
+            f" {json.dumps(figures[key]['counts'], ensure_ascii=False)}",
+            flush=True,
+        )
 
-    await timed("duty_login_check 16:00 (2,000 units)", "duty_login_check", shanghai(2026, 12, 1, 16, 0), "duty")
+    await timed(
+        "duty_login_check 16:00 (2,000 units)", "duty_login_check", shanghai(2026, 12, 1, 16, 0), "duty"
+    )
     async with sessions() as session:
         start = time.perf_counter()
         found = await collect_handling_days(session, rules=rules, at=NOW)
@@ -250,7 +322,9 @@ async def run_jobs(url: str, label: str) -> dict[str, Any]:
                                    "open": sum(u.open for u in found.units)}
     print(f"[{label}] {'statistics sweep: per-unit days open (no letters)':<46} {elapsed:7.3f} s  "
           f"{json.dumps(figures['statistics_sweep'], ensure_ascii=False)}", flush=True)
-    await timed("handling_days_statistics: letters for all units", "handling_days_statistics", NOW, "statistics")
+    await timed(
+        "handling_days_statistics: letters for all units", "handling_days_statistics", NOW, "statistics"
+    )
     await timed("handling_days_statistics again (idempotent)", "handling_days_statistics", NOW,
                 "statistics_again")
     await timed("deadline_reminders 10:00 (first sweep)", "deadline_reminders", shanghai(2026, 12, 1, 10, 0),
@@ -262,7 +336,9 @@ async def run_jobs(url: str, label: str) -> dict[str, Any]:
     await timed("supervision_weekly Monday 09:30", "supervision_weekly", shanghai(2026, 11, 30, 9, 30),
                 "supervision")
     async with sessions() as session:
-        letters = (await session.exec(select(Notice).where(Notice.kind == "handling_days_warning").limit(20))).all()
+        letters = (
+            await session.exec(select(Notice).where(Notice.kind == "handling_days_warning").limit(20))
+        ).all()
     start = time.perf_counter()
     sizes = [len(notice_docx(notice)) for notice in letters]
     per_docx = (time.perf_counter() - start) / max(len(letters), 1)
@@ -296,7 +372,9 @@ async def prepare_postgres(args: argparse.Namespace) -> str:
             raise SystemExit(f"{PG_NAME} holds {count} tickets; run with --rebuild")
         start = time.perf_counter()
         await load_postgres(url, args)
-        print(f"[postgres] loaded {args.tickets:,} tickets in {time.perf_counter() - start:.1f} s", flush=True)
+        print(
+            f"[postgres] loaded {args.tickets:,} tickets in {time.perf_counter() - start:.1f} s", flush=True
+        )
     return url
 
 
@@ -309,12 +387,16 @@ async def drop_postgres() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--open", type=int, default=100_000)
     parser.add_argument("--units", type=int, default=2000)
-    parser.add_argument("--sqlite-path", type=Path, default=Path(tempfile.gettempdir()) / "hotline_bench_scheduler.db")
+    parser.add_argument(
+        "--sqlite-path", type=Path, default=Path(tempfile.gettempdir()) / "hotline_bench_scheduler.db"
+    )
     parser.add_argument("--rebuild", action="store_true", help="Rebuild the data even if present")
     parser.add_argument("--keep", action="store_true", help="Keep the databases for another run")
     args = parser.parse_args()
@@ -326,7 +408,9 @@ def main() -> None:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             start = time.perf_counter()
             load_sqlite(path, args)
-            print(f"[sqlite] loaded {args.tickets:,} tickets in {time.perf_counter() - start:.1f} s", flush=True)
+            print(
+                f"[sqlite] loaded {args.tickets:,} tickets in {time.perf_counter() - start:.1f} s", flush=True
+            )
         results["sqlite"] = asyncio.run(run_jobs(f"sqlite:///{path}", "sqlite"))
         if not args.keep:
             for suffix in ("", "-wal", "-shm"):

@@ -59,10 +59,24 @@ async def bench_inserts(url: str, n: int) -> None:
     async with engine.begin() as connection:
         for chunk in range(0, n, 10_000):
             await connection.execute(insert(Ticket), rows[chunk:chunk + 10_000])
-        ids = (await connection.execute(select(Ticket.id).where(col(Ticket.number).like("B%")))).scalars().all()
-        events = [{"ticket_id": i, "at": now, "actor_role": "system", "actor_id": None, "actor_name": "bench",
-                   "action": "receive", "from_status": "received", "to_status": "received", "note": "", "data": {}}
-                  for i in ids]
+        ids = (
+            (await connection.execute(select(Ticket.id).where(col(Ticket.number).like("B%")))).scalars().all()
+        )
+        events = [
+            {
+                "ticket_id": i,
+                "at": now,
+                "actor_role": "system",
+                "actor_id": None,
+                "actor_name": "bench",
+                "action": "receive",
+                "from_status": "received",
+                "to_status": "received",
+                "note": "",
+                "data": {},
+            }
+            for i in ids
+        ]
         for chunk in range(0, len(events), 10_000):
             await connection.execute(insert(TicketEvent), events[chunk:chunk + 10_000])
     elapsed = time.perf_counter() - started
@@ -76,9 +90,18 @@ async def bench_inserts(url: str, n: int) -> None:
     for i in range(sample):
         t0 = time.perf_counter()
         async with sessions() as session, session.begin():
-            await create_ticket(session, rules=rules, actor=Actor(role=Role.SYSTEM, name="bench"), data=TicketCreate(
-                channel=Channel.WEB, request_type=RequestType.COMPLAINT, category="城市管理",
-                content=f"第{i}号测试诉求：路灯不亮。", contact_phone=f"139{i:08d}"))
+            await create_ticket(
+                session,
+                rules=rules,
+                actor=Actor(role=Role.SYSTEM, name="bench"),
+                data=TicketCreate(
+                    channel=Channel.WEB,
+                    request_type=RequestType.COMPLAINT,
+                    category="城市管理",
+                    content=f"第{i}号测试诉求：路灯不亮。",
+                    contact_phone=f"139{i:08d}",
+                ),
+            )
         latencies.append(time.perf_counter() - t0)
     elapsed = time.perf_counter() - started
     latencies.sort()
@@ -91,9 +114,11 @@ async def bench_inserts(url: str, n: int) -> None:
 GENERATE = {
     # 1,000,000 tickets: every 10th open (100,000), deadlines spread from 20 days ago to 10 days ahead,
     # receipts over the last 60 days for open tickets and two years for closed ones.
-    "postgresql": """
+    "postgresql": (
+        """
         INSERT INTO ticket (number, channel, request_type, category, urgency, content, place, status,
-            main_unit_id, received_at, updated_at, due_at, first_contact_attempts, extended_days, reply_details,
+            main_unit_id, received_at, updated_at, due_at, first_contact_attempts, extended_days,
+            reply_details,
             rework_count, repeat_count, supervised, archived, pending_request, confidential)
         SELECT 'G' || lpad(g::text, 12, '0'), 'phone', 'complaint', '城市管理', 'general', '测试内容', '',
             CASE WHEN g % 10 = 0 THEN (ARRAY['dispatched','accepted','replied','received',
@@ -105,11 +130,14 @@ GENERATE = {
             now() + make_interval(secs => ((g * 104729) % (30 * 86400)) - 20 * 86400),
             0, 0, '{}', 0, 0, false, false, '{}', false
         FROM generate_series(1::bigint, :rows) AS g
-    """,
-    "sqlite": """
+    """
+    ),
+    "sqlite": (
+        """
         WITH RECURSIVE seq(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM seq WHERE g < :rows)
         INSERT INTO ticket (number, channel, request_type, category, urgency, content, place, status,
-            main_unit_id, received_at, updated_at, due_at, first_contact_attempts, extended_days, reply_details,
+            main_unit_id, received_at, updated_at, due_at, first_contact_attempts, extended_days,
+            reply_details,
             rework_count, repeat_count, supervised, archived, pending_request, confidential)
         SELECT 'G' || printf('%012d', g), 'phone', 'complaint', '城市管理', 'general', '测试内容', '',
             CASE WHEN g % 10 = 0 THEN (CASE (g / 10) % 6 WHEN 0 THEN 'dispatched' WHEN 1 THEN 'accepted'
@@ -122,7 +150,8 @@ GENERATE = {
             datetime('now', (((g * 104729) % (30 * 86400)) - 20 * 86400) || ' seconds'),
             0, 0, '{}', 0, 0, 0, 0, '{}', 0
         FROM seq
-    """,
+    """
+    ),
 }
 
 
@@ -165,10 +194,12 @@ async def bench_sweeps(url: str, rows: int) -> None:
             print(f"  {label}: {len(found):,} tickets loaded as objects, best {min(timings) * 1000:.0f} ms, "
                   f"median {statistics.median(timings) * 1000:.0f} ms")
     async with engine.connect() as connection:
-        overdue_sql = select(Ticket.number, Ticket.main_unit_id, Ticket.due_at).where(col(Ticket.status).in_(sorted(s.value for s in WITH_UNIT_STATUSES)),
-                                              col(Ticket.due_at) < now)
-        old_sql = select(Ticket.number, Ticket.main_unit_id, Ticket.received_at).where(col(Ticket.status).in_(OPEN),
-                                          col(Ticket.received_at) < local_day_start(now, days_back=25))
+        overdue_sql = select(Ticket.number, Ticket.main_unit_id, Ticket.due_at).where(
+            col(Ticket.status).in_(sorted(s.value for s in WITH_UNIT_STATUSES)), col(Ticket.due_at) < now
+        )
+        old_sql = select(Ticket.number, Ticket.main_unit_id, Ticket.received_at).where(
+            col(Ticket.status).in_(OPEN), col(Ticket.received_at) < local_day_start(now, days_back=25)
+        )
         for label, query in (("overdue", overdue_sql), ("older than 25 days", old_sql)):
             compiled = query.compile(engine.sync_engine,
                                      compile_kwargs={"literal_binds": True})
@@ -184,8 +215,10 @@ async def bench_sweeps(url: str, rows: int) -> None:
                 t0 = time.perf_counter()
                 found_rows = (await connection.execute(query)).fetchall()
                 timings.append((time.perf_counter() - t0) * 1000)
-            print(f"  {label} (number, unit, date columns; {len(found_rows):,} rows): best {min(timings):.0f} ms, "
-                  f"median {statistics.median(timings):.0f} ms")
+            print(
+                f"  {label} (number, unit, date columns; {len(found_rows):,} rows): best {min(timings):.0f}"
+                f" ms, median {statistics.median(timings):.0f} ms"
+            )
             print(f"  plan ({label}): " + " | ".join(line.strip() for line in lines[:4]))
     await engine.dispose()
 

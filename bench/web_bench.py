@@ -75,8 +75,11 @@ async def fill(url: str, tickets: int, open_share: float) -> None:
     rng = random.Random(12345)
     async with engine.begin() as db:
         await db.run_sync(SQLModel.metadata.create_all)
-        office_unit = (await db.execute(insert(Unit).values(name="区热线办", kind=UnitKind.OFFICE, keywords="")
-                                        .returning(Unit.id))).scalar_one()
+        office_unit = (
+            await db.execute(
+                insert(Unit).values(name="区热线办", kind=UnitKind.OFFICE, keywords="").returning(Unit.id)
+            )
+        ).scalar_one()
         unit_ids = [(await db.execute(insert(Unit).values(name=f"承办单位{i:02d}", kind=UnitKind.DEPARTMENT,
                                                           keywords="").returning(Unit.id))).scalar_one()
                     for i in range(20)]
@@ -85,9 +88,15 @@ async def fill(url: str, tickets: int, open_share: float) -> None:
         for i, unit in enumerate(unit_ids):
             await db.execute(insert(Staff).values(role=Role.HANDLER, unit_id=unit, slot=HandlerSlot.A,
                                                   name=f"联络员{i}", phone=f"1380000{i:04d}"))
-        await db.execute(insert(StaffPassword).values(staff_id=office, login="office",
-                                                      password_hash=hash_password(PASSWORD), failed_attempts=0,
-                                                      changed_at=now))
+        await db.execute(
+            insert(StaffPassword).values(
+                staff_id=office,
+                login="office",
+                password_hash=hash_password(PASSWORD),
+                failed_attempts=0,
+                changed_at=now,
+            )
+        )
         today = local(now).date()
         logins = [{"unit_id": u, "work_date": today - timedelta(days=d),
                    "first_login_at": now - timedelta(days=d, hours=rng.randint(1, 6)), "staff_id": None}
@@ -103,17 +112,33 @@ async def fill(url: str, tickets: int, open_share: float) -> None:
             status = (rng.choice(open_states) if rng.random() < 0.97 else TicketStatus.RECEIVED) if is_open \
                 else TicketStatus.CLOSED
             day = local(received).strftime("%Y%m%d")
-            rows.append({
-                "number": f"{day}{n:07d}", "channel": Channel.PHONE, "request_type": RequestType.COMPLAINT,
-                "category": rng.choice(CATEGORIES), "urgency": Urgency.GENERAL, "content": rng.choice(CONTENTS),
-                "place": "", "status": status, "confidential": False,
-                "main_unit_id": None if status is TicketStatus.RECEIVED else rng.choice(unit_ids),
-                "received_at": received, "dispatched_at": received + timedelta(hours=1),
-                "due_at": received + timedelta(days=7), "closed_at": None if is_open else received + timedelta(days=5),
-                "first_contact_attempts": 0, "extended_days": 0, "reply_details": {}, "rework_count": 0,
-                "repeat_count": 0, "supervised": False, "archived": False, "pending_request": {},
-                "updated_at": received,
-            })
+            rows.append(
+                {
+                    "number": f"{day}{n:07d}",
+                    "channel": Channel.PHONE,
+                    "request_type": RequestType.COMPLAINT,
+                    "category": rng.choice(CATEGORIES),
+                    "urgency": Urgency.GENERAL,
+                    "content": rng.choice(CONTENTS),
+                    "place": "",
+                    "status": status,
+                    "confidential": False,
+                    "main_unit_id": None if status is TicketStatus.RECEIVED else rng.choice(unit_ids),
+                    "received_at": received,
+                    "dispatched_at": received + timedelta(hours=1),
+                    "due_at": received + timedelta(days=7),
+                    "closed_at": None if is_open else received + timedelta(days=5),
+                    "first_contact_attempts": 0,
+                    "extended_days": 0,
+                    "reply_details": {},
+                    "rework_count": 0,
+                    "repeat_count": 0,
+                    "supervised": False,
+                    "archived": False,
+                    "pending_request": {},
+                    "updated_at": received,
+                }
+            )
         async with engine.begin() as db:
             await db.execute(insert(Ticket), rows)
         print(f"  {min(start + CHUNK, tickets):>9,} tickets written ({time.perf_counter() - started:.0f} s)",
@@ -130,7 +155,10 @@ PAGES = [
     ("ticket list: open, newest first", "/console/tickets"),
     ("ticket list: one unit, open", "/console/tickets?view=open&unit_id=5"),
     ("ticket list: overdue, by deadline", "/console/tickets?view=overdue&sort=due"),
-    ("ticket list: state + period", "/console/tickets?view=all&state=accepted&received_from={from_}&received_to={to}"),
+    (
+        "ticket list: state + period",
+        "/console/tickets?view=all&state=accepted&received_from={from_}&received_to={to}",
+    ),
     ("ticket list: page 50 of all", "/console/tickets?view=all&page=50"),
     ("ticket list: text search", "/console/tickets?view=open&q=停电"),
     ("dashboard (总览)", "/console/"),
@@ -145,8 +173,11 @@ async def measure(url: str, requests: int) -> None:
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         page = await (await client.get("/console/login")).text()
         token = page.split('name="_csrf" value="')[1].split('"')[0]
-        response = await client.post("/console/login", data={"_csrf": token, "login": "office", "password": PASSWORD,
-                                                              "next": "/console/"}, allow_redirects=False)
+        response = await client.post(
+            "/console/login",
+            data={"_csrf": token, "login": "office", "password": PASSWORD, "next": "/console/"},
+            allow_redirects=False,
+        )
         assert response.status == 303, response.status
         today = local(SystemClock().now()).date()
         print(f"{'page':<40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")

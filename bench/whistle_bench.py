@@ -60,15 +60,49 @@ async def main(whistles: int, summoned: int) -> None:
                                phone=f"1380000{u.id:04d}", telegram_user_id=5000 + (u.id or 0))
                          for u in departments])
         connection = await session.connection()
-        await connection.execute(sa.insert(Ticket.__table__), [  # type: ignore[attr-defined]
-            {"number": f"B{i:010d}", "channel": "phone", "request_type": "complaint", "category": "房屋安全",
-             "urgency": "general", "content": "楼体开裂", "place": "", "status": "accepted", "confidential": False,
-             "main_unit_id": street.id, "received_at": BLOWN - timedelta(days=1), "first_contact_attempts": 0,
-             "extended_days": 0, "reply_details": {}, "rework_count": 0, "repeat_count": 0, "supervised": False,
-             "archived": False, "pending_request": {}, "updated_at": BLOWN} for i in range(whistles)])
-        await connection.execute(sa.insert(Whistle.__table__), [  # type: ignore[attr-defined]
-            {"ticket_id": i + 1, "unit_id": street.id, "unit_kind": "street", "reason": "联合处置", "blown_at": BLOWN,
-             "report_in_due_at": due, "meeting": {}} for i in range(whistles)])
+        await connection.execute(
+            sa.insert(Ticket.__table__),
+            [  # type: ignore[attr-defined]
+                {
+                    "number": f"B{i:010d}",
+                    "channel": "phone",
+                    "request_type": "complaint",
+                    "category": "房屋安全",
+                    "urgency": "general",
+                    "content": "楼体开裂",
+                    "place": "",
+                    "status": "accepted",
+                    "confidential": False,
+                    "main_unit_id": street.id,
+                    "received_at": BLOWN - timedelta(days=1),
+                    "first_contact_attempts": 0,
+                    "extended_days": 0,
+                    "reply_details": {},
+                    "rework_count": 0,
+                    "repeat_count": 0,
+                    "supervised": False,
+                    "archived": False,
+                    "pending_request": {},
+                    "updated_at": BLOWN,
+                }
+                for i in range(whistles)
+            ],
+        )
+        await connection.execute(
+            sa.insert(Whistle.__table__),
+            [  # type: ignore[attr-defined]
+                {
+                    "ticket_id": i + 1,
+                    "unit_id": street.id,
+                    "unit_kind": "street",
+                    "reason": "联合处置",
+                    "blown_at": BLOWN,
+                    "report_in_due_at": due,
+                    "meeting": {},
+                }
+                for i in range(whistles)
+            ],
+        )
         await connection.execute(sa.insert(WhistleSummons.__table__), [  # type: ignore[attr-defined]
             {"whistle_id": w + 1, "unit_id": d.id, "due_at": due, "reported_in_via": ""}
             for w in range(whistles) for d in departments])

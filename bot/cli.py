@@ -16,7 +16,10 @@ from tickets.errors import HotlineError
 from tickets.settings import Settings
 from tickets.staff import create_invite, find_or_create_staff
 
-INVITE_CREATED = "邀请码：{code}\n工作人员：{name}（{unit}{slot}）\n有效期至：{expires}，只能使用一次。\n请让本人在机器人中发送：/bind {code}"
+INVITE_CREATED = (
+    "邀请码：{code}\n工作人员：{name}（{unit}{slot}）\n有效期至：{expires}，只能使用一次。"
+    "\n请让本人在机器人中发送：/bind {code}"
+)
 
 
 
@@ -26,13 +29,17 @@ def staff() -> None:
 
 
 @staff.command()
-@click.option("--unit", "unit_name", required=True, help="Unit name, e.g. 区住建局 (the office unit for office staff).")
+@click.option(
+    "--unit", "unit_name", required=True, help="Unit name, e.g. 区住建局 (the office unit for office staff)."
+)
 @click.option("--slot", type=click.Choice(["A", "B"]), default=None, help="Handler role A or B (A角/B角).")
 @click.option("--office", is_flag=True, help="The invite is for an office (热线办) worker.")
 @click.option("--name", default=None, help="Name; creates the staff record when no one holds the slot.")
 @click.option("--phone", default=None, help="Phone of a new staff record.")
 @click.option("--hours", default=72, show_default=True, help="Hours the code stays valid.")
-def invite(unit_name: str, slot: str | None, office: bool, name: str | None, phone: str | None, hours: int) -> None:
+def invite(
+    unit_name: str, slot: str | None, office: bool, name: str | None, phone: str | None, hours: int
+) -> None:
     """Create a one-time invite code for a handler (or office worker) of UNIT."""
     settings = Settings()
     rules = Rules.from_settings(settings)

@@ -52,7 +52,10 @@ def inline(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
 def citizen_menu() -> ReplyKeyboardMarkup:
     a, b, c, d = texts.CITIZEN_MENU
     return ReplyKeyboardMarkup(
-        keyboard=[[KeyboardButton(text=a), KeyboardButton(text=b)], [KeyboardButton(text=c), KeyboardButton(text=d)]],
+        keyboard=[
+            [KeyboardButton(text=a), KeyboardButton(text=b)],
+            [KeyboardButton(text=c), KeyboardButton(text=d)],
+        ],
         resize_keyboard=True,
     )
 
@@ -70,7 +73,9 @@ def kb_suggestions(choices: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
 
 @lru_cache(maxsize=4096)  # the same 猜你想问 sets come up again and again
 def _kb_suggestions(choices: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
-    rows = [[(_short(question), KbPickCb(entry=entry_ref(entry_id)).pack())] for entry_id, question in choices]
+    rows = [
+        [(_short(question), KbPickCb(entry=entry_ref(entry_id)).pack())] for entry_id, question in choices
+    ]
     rows.append([(texts.BTN_NONE_OF_THESE, MenuCb(item="file").pack())])
     return inline(rows)
 
@@ -81,13 +86,19 @@ def offer_request() -> InlineKeyboardMarkup:
 
 
 def share_contact() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=texts.BTN_SHARE_CONTACT, request_contact=True)]],
-                               resize_keyboard=True, one_time_keyboard=True)
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=texts.BTN_SHARE_CONTACT, request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
 
 
 def share_location() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=texts.BTN_SHARE_LOCATION, request_location=True)]],
-                               resize_keyboard=True, one_time_keyboard=True)
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=texts.BTN_SHARE_LOCATION, request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
 
 
 def skip_photo() -> InlineKeyboardMarkup:
@@ -95,11 +106,16 @@ def skip_photo() -> InlineKeyboardMarkup:
 
 
 def draft_summary() -> InlineKeyboardMarkup:
-    return inline([
-        [(texts.BTN_CONFIRM, DraftCb(op="ok").pack())],
-        [(texts.BTN_CHANGE_TYPE, DraftCb(op="type").pack()), (texts.BTN_CHANGE_CATEGORY, DraftCb(op="cat").pack())],
-        [(texts.BTN_CANCEL, DraftCb(op="cancel").pack())],
-    ])
+    return inline(
+        [
+            [(texts.BTN_CONFIRM, DraftCb(op="ok").pack())],
+            [
+                (texts.BTN_CHANGE_TYPE, DraftCb(op="type").pack()),
+                (texts.BTN_CHANGE_CATEGORY, DraftCb(op="cat").pack()),
+            ],
+            [(texts.BTN_CANCEL, DraftCb(op="cancel").pack())],
+        ]
+    )
 
 
 def request_types() -> InlineKeyboardMarkup:
@@ -137,7 +153,10 @@ def contact_result(number: str) -> InlineKeyboardMarkup:
 
 
 def results(number: str) -> InlineKeyboardMarkup:
-    buttons = [(ttexts.RESULT[r], TicketCb(act=CardAct.RESULT, number=number, arg=r.value).pack()) for r in ResultCategory]
+    buttons = [
+        (ttexts.RESULT[r], TicketCb(act=CardAct.RESULT, number=number, arg=r.value).pack())
+        for r in ResultCategory
+    ]
     return inline([buttons[:3], buttons[3:]])
 
 
@@ -157,11 +176,15 @@ def decide(kind: str, number: str) -> InlineKeyboardMarkup:
 
 
 def return_units(number: str, units: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
-    rows = [[(name, DecideCb(kind="ret", number=number, approve=True, unit=uid).pack())] for uid, name in units]
+    rows = [
+        [(name, DecideCb(kind="ret", number=number, approve=True, unit=uid).pack())] for uid, name in units
+    ]
     return inline(rows)
 
 
-def dispatch_units(number: str, units: Sequence[tuple[int, str]], *, more: bool = True) -> InlineKeyboardMarkup:
+def dispatch_units(
+    number: str, units: Sequence[tuple[int, str]], *, more: bool = True
+) -> InlineKeyboardMarkup:
     rows = [[(name, DispatchCb(number=number, unit=uid).pack())] for uid, name in units]
     if more:
         rows.append([(texts.BTN_OTHER_UNIT, DispatchCb(number=number, unit=0).pack())])
@@ -195,7 +218,9 @@ def review(number: str) -> InlineKeyboardMarkup:
                     (texts.BTN_REVIEW_REWORK, ReviewCb(op=ReviewOp.REWORK, number=number).pack())]])
 
 
-def paged_list(kind: ListKind, items: Sequence[tuple[str, str]], *, page: int, pages: int) -> InlineKeyboardMarkup:
+def paged_list(
+    kind: ListKind, items: Sequence[tuple[str, str]], *, page: int, pages: int
+) -> InlineKeyboardMarkup:
     """One button per ticket of the page (label, number), then ‹ 上一页 / 下一页 › when there are more."""
     rows = [[(_short(label), OpenCb(kind=kind, number=number).pack())] for label, number in items]
     nav = []

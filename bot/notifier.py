@@ -79,7 +79,9 @@ class TelegramNotifier:
 
     channel = OutboxChannel.TELEGRAM
 
-    def __init__(self, bot: Bot, *, sessions: SessionFactory | None = None, kb: KbProvider | None = None) -> None:
+    def __init__(
+        self, bot: Bot, *, sessions: SessionFactory | None = None, kb: KbProvider | None = None
+    ) -> None:
         self.bot = bot
         # For the office's 新工单 card: the suggested units are the bot's, from the ticket and
         # the knowledge base at sending time. Without them the card offers every unit.
@@ -89,7 +91,9 @@ class TelegramNotifier:
     async def render(self, payload: dict) -> tuple[str, InlineKeyboardMarkup | None]:
         if _kind(payload) is MessageKind.TICKET_NEW and self.sessions is not None:
             async with self.sessions() as session:
-                ticket = (await session.exec(select(Ticket).where(Ticket.number == str(payload.get("number"))))).first()
+                ticket = (
+                    await session.exec(select(Ticket).where(Ticket.number == str(payload.get("number"))))
+                ).first()
                 if ticket is not None:
                     return await new_ticket_card(session, kb=self.kb() if self.kb else None, ticket=ticket)
         return text_for(payload), markup_for(payload)
@@ -105,7 +109,9 @@ class TelegramNotifier:
         chunks = split_text(text)
         try:
             for i, chunk in enumerate(chunks):
-                await self.bot.send_message(chat_id, chunk, reply_markup=markup if i == len(chunks) - 1 else None)
+                await self.bot.send_message(
+                    chat_id, chunk, reply_markup=markup if i == len(chunks) - 1 else None
+                )
         except TelegramRetryAfter as error:
             raise DeliveryError(str(error), retry_after=float(error.retry_after)) from error
         except TelegramForbiddenError as error:

@@ -107,7 +107,9 @@ def make_dispatcher(*, kb: KbProvider, sessions: SessionFactory | None = None, r
     return dp
 
 
-async def prune_processed_updates(session: AsyncSession, *, rules: Rules, keep: timedelta = KEEP_UPDATE_IDS) -> int:
+async def prune_processed_updates(
+    session: AsyncSession, *, rules: Rules, keep: timedelta = KEEP_UPDATE_IDS
+) -> int:
     """Telegram re-delivers for at most a day; older ids need not be kept."""
     statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.received_at) < rules.now() - keep)
     result = await session.exec(statement)
@@ -168,11 +170,16 @@ class UpdateClaims:
             if self._statement is None:
                 table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
                 # One constant statement, executed for many rows ("insertmanyvalues"): compiled once, cached.
-                self._statement = insert_for(connection)(table) \
-                    .on_conflict_do_nothing(index_elements=["bot_id", "update_id"]).returning(table.c.update_id)
+                self._statement = (
+                    insert_for(connection)(table)
+                    .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
+                    .returning(table.c.update_id)
+                )
             now = rules.now()
             result = await connection.execute(
-                self._statement, [{"bot_id": self.bot_id, "update_id": u, "received_at": now} for u in update_ids])
+                self._statement,
+                [{"bot_id": self.bot_id, "update_id": u, "received_at": now} for u in update_ids],
+            )
             return {int(row[0]) for row in result.all()}
 
 

@@ -61,7 +61,10 @@ class _Bucket:
 
 
 class SendQueue(BaseRequestMiddleware):
-    def __init__(self, limits: SendLimits | None = None, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+
+    def __init__(
+        self, limits: SendLimits | None = None, *, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limits = limits or SendLimits()
         self._now = monotonic
         self._chats: dict[Any, _Bucket] = {}
@@ -96,7 +99,10 @@ class SendQueue(BaseRequestMiddleware):
             await asyncio.sleep(seconds)
 
     async def __call__(
-        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         chat_id = getattr(method, "chat_id", None)
         if chat_id is None or method.__api_method__ not in SEND_METHODS:
@@ -114,6 +120,8 @@ class SendQueue(BaseRequestMiddleware):
                     attempt += 1
                     if error.retry_after > self.limits.max_retry_after or attempt > self.limits.max_retries:
                         raise
-                    log.warning("429 from Telegram for chat %s, retrying after %ss", chat_id, error.retry_after)
+                    log.warning(
+                        "429 from Telegram for chat %s, retrying after %ss", chat_id, error.retry_after
+                    )
                     self.retries += 1
                     await self._wait(error.retry_after)

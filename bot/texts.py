@@ -133,13 +133,17 @@ KB_THANKS_REPLY = ktexts.SMALL_TALK["thanks"]
 KB_GOODBYE = ktexts.SMALL_TALK["goodbye"]
 KB_OUT_OF_SCOPE = ktexts.OUT_OF_SCOPE
 # Staff typing outside any step: their words are not a citizen's question.
-STAFF_FREE_TEXT_HANDLER = "当前没有进行中的操作。/mytickets 查看本单位工单，在工单卡片上点按钮办理；/checkin 登录值守。"
+STAFF_FREE_TEXT_HANDLER = (
+    "当前没有进行中的操作。/mytickets 查看本单位工单，在工单卡片上点按钮办理；/checkin 登录值守。"
+)
 STAFF_FREE_TEXT_OFFICE = "当前没有进行中的操作。/new 待派单工单，/pending 待审批申请，/overdue 超期工单。"
 KB_THANKS = "感谢您的反馈，很高兴能帮到您！"
 KB_SORRY = "抱歉没能帮到您。您可以提交诉求，由工作人员为您办理。"
 
 # --- filing a request ----------------------------------------------------------------
-FILE_ASK_CONTENT = "请描述您要反映的问题：发生了什么、持续多久、希望怎样解决。可以附一张照片。\n（随时输入 /cancel 取消）"
+FILE_ASK_CONTENT = (
+    "请描述您要反映的问题：发生了什么、持续多久、希望怎样解决。可以附一张照片。\n（随时输入 /cancel 取消）"
+)
 FILE_ASK_PHOTO_TEXT = "照片已收到。请再用文字描述一下问题。"
 FILE_CONTENT_EMPTY = "诉求内容不能为空，请用文字描述您的问题。"
 FILE_ASK_PLACE = "问题发生在哪里？请输入详细地址（如：某某路某号某小区），或点下方按钮发送位置。"
@@ -173,7 +177,8 @@ STATUS_OWN = (
 STATUS_ASK_PHONE = "该工单不是用您的账号提交的。为保护隐私，请输入工单登记电话的后四位："
 STATUS_PHONE_WRONG = "电话后四位不正确，还可以再试 {left} 次。"
 STATUS_PHONE_LOCKED = "验证次数过多，请联系12345热线人工查询。"
-STATUS_PUBLIC = "工单号：{number}\n状态：{status}\n类型：{type}　分类：{category}\n承办单位：{unit}\n受理时间：{received}\n办结时限：{due}"
+STATUS_PUBLIC = ("工单号：{number}\n状态：{status}\n类型：{type}　分类：{category}\n"
+                 "承办单位：{unit}\n受理时间：{received}\n办结时限：{due}")
 STATUS_NO_UNIT = "待派单"
 MINE_EMPTY = "您还没有提交过诉求。点“我要反映”可以提交。"
 MINE_HEADER = "您的诉求（最近 {count} 件）："
@@ -197,12 +202,17 @@ CB_USAGE = "请在 /callback 后面加上工单号，例如：/callback 20261123
 # --- handlers ----------------------------------------------------------------------------------
 BIND_OK = "绑定成功！您是{unit}的{name}。\n/checkin 登录值守，/mytickets 查看本单位工单。"
 BIND_OK_OFFICE = "绑定成功！您是热线办的{name}。\n/new 待派单工单，/pending 待审批申请。"
-CHECKIN_DONE = "{unit}今日已登录值守（{date}）。\n今日任务：\n· 待接单 {new} 件\n· 办理中 {in_progress} 件\n· 即将到期 {due_soon} 件\n· 已超期 {overdue} 件"
+CHECKIN_DONE = (
+    "{unit}今日已登录值守（{date}）。\n今日任务：\n· 待接单 {new} 件\n· 办理中 {in_progress} 件\n· 即将到期"
+    " {due_soon} 件\n· 已超期 {overdue} 件"
+)
 CHECKIN_HINT = "发送 /mytickets 查看工单详情。"
 MYTICKETS_EMPTY = "本单位目前没有待办工单。"
 MYTICKETS_HEADER = ("本单位待办工单共 {total} 件（已超期 {overdue} · 即将到期 {due_soon} · 新工单 {new} · "
                     "办理中 {in_progress}），第 {page}/{pages} 页，点工单号查看并办理：")
-MYTICKETS_LINE = "{index}. 【{section}】{number}　{urgency}·{category}\n   地点：{place}　时限：{due}\n   {summary}"
+MYTICKETS_LINE = (
+    "{index}. 【{section}】{number}　{urgency}·{category}\n   地点：{place}　时限：{due}\n   {summary}"
+)
 MYTICKETS_BUTTON = "{index}. {number}（{section}）"
 SECTION_NEW = "新工单"
 SECTION_DUE_SOON = "即将到期"
@@ -251,7 +261,10 @@ REPLY_FUTURE_TIME = "答复时间“{value}”晚于现在（{now}），请填�
 REPLY_TEXT_SHORT = "回复正文只有 {length} 字，至少需要 {limit} 字，请写明办理经过和结果。"
 REPLY_UNKNOWN_LABEL = "无法识别的项目：{labels}。可以填写的项目有：{known}。"
 REPLY_EMPTY_FIELD = "{label}不能为空，请输入{label}。"
-REPLY_SUMMARY = "请核对办结回复（工单 {number}）：\n办理结果：{result}\n{lines}\n\n确认无误请点“确认提交”，需要修改请点“重新填写”。"
+REPLY_SUMMARY = (
+    "请核对办结回复（工单 {number}）：\n办理结果：{result}\n{lines}\n\n确认无误请点“确认提交”，"
+    "需要修改请点“重新填写”。"
+)
 REPLY_SUMMARY_LINE = "{label}：{value}"
 BTN_REPLY_CONFIRM = "✅ 确认提交"
 BTN_REPLY_REDO = "重新填写"
@@ -268,7 +281,9 @@ OVERDUE_HEADER = "超期工单共 {total} 件（超期最久的在前），第 {
 OVERDUE_LINE = "{index}. {number}　{unit}　超期 {days} 天　{status}"
 NEW_HEADER = "待派单工单共 {total} 件（紧急优先，其次受理最早的），第 {page}/{pages} 页，点工单号派单："
 NEW_LINE = "{index}. {number}（{urgency}·{category}）受理 {received}\n   {summary}"
-PENDING_HEADER = "待审批的退单和延期申请共 {total} 件（紧急优先，其次时限最近的），第 {page}/{pages} 页，点工单号审批："
+PENDING_HEADER = (
+    "待审批的退单和延期申请共 {total} 件（紧急优先，其次时限最近的），第 {page}/{pages} 页，点工单号审批："
+)
 PENDING_LINE = "{index}. 【{request}】{number}　{unit}　时限 {due}"
 PENDING_KIND_RETURN = "退单"
 PENDING_KIND_EXTENSION = "延期"
@@ -276,7 +291,9 @@ QUEUE_BUTTON = "{index}. {number}"
 ASK_REWORK_REASON = "退回重办工单 {number}。请填写退回的理由（将告知承办单位）："
 PENDING_EMPTY = "目前没有待审批的退单或延期申请。"
 PENDING_RETURN = "【退单申请】工单 {number}\n承办单位：{unit}\n理由：{reason}\n建议承办单位：{suggested}"
-PENDING_EXTENSION = "【延期申请】工单 {number}\n承办单位：{unit}\n申请延期：{days} 个工作日\n理由：{reason}\n当前时限：{due}"
+PENDING_EXTENSION = (
+    "【延期申请】工单 {number}\n承办单位：{unit}\n申请延期：{days} 个工作日\n理由：{reason}\n当前时限：{due}"
+)
 ASK_NEW_UNIT = "同意退单。请选择改派的承办单位："
 ASK_REFUSE_REASON = "请填写不同意的理由（将告知承办单位）："
 DONE_DECIDE = "已处理：工单 {number}，{action}。"

@@ -24,7 +24,9 @@ class JsonSession(AiohttpSession):
     def build_form_data(self, bot: Bot, method: TelegramMethod[Any]) -> FormData | BytesPayload:  # type: ignore[override]
         """The request body: JSON, or aiogram's multipart form when the method uploads a file."""
         files: dict[str, InputFile] = {}
-        params = self.prepare_value(method.model_dump(warnings=False), bot=bot, files=files, _dumps_json=False)
+        params = self.prepare_value(
+            method.model_dump(warnings=False), bot=bot, files=files, _dumps_json=False
+        )
         if files:
             return super().build_form_data(bot, method)
         # As in the form, unset parameters (None, already dropped) and empty strings are not sent.

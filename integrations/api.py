@@ -94,30 +94,62 @@ def ticket_out(ticket: Ticket, *, client: Client, rules: Rules, co_units: Sequen
                events: Sequence[Any] | None = None) -> dict[str, Any]:
     visible = may_see_contact(ticket, role=client.role, unit_id=client.unit_id, co_unit_ids=co_units)
     out = TicketOut(
-        number=ticket.number, status=ticket.status, status_label=ticket_texts.STATUS[ticket.status],
-        channel=ticket.channel, external_number=ticket.external_number, request_type=ticket.request_type,
-        category=ticket.category if visible else mask_text(ticket.category), urgency=ticket.urgency,
+        number=ticket.number,
+        status=ticket.status,
+        status_label=ticket_texts.STATUS[ticket.status],
+        channel=ticket.channel,
+        external_number=ticket.external_number,
+        request_type=ticket.request_type,
+        category=ticket.category if visible else mask_text(ticket.category),
+        urgency=ticket.urgency,
         content=ticket.content if visible else mask_text(ticket.content, names=(ticket.contact_name,)),
         place=ticket.place if visible else mask_place(ticket.place),
         contact_name=ticket.contact_name if visible else (mask_name(ticket.contact_name) or None),
         contact_phone=ticket.contact_phone if visible else (mask_phone(ticket.contact_phone) or None),
-        main_unit_id=ticket.main_unit_id, co_unit_ids=list(co_units), received_at=ticket.received_at,
-        dispatched_at=ticket.dispatched_at, accepted_at=ticket.accepted_at,
-        first_contact_due_at=ticket.first_contact_due_at, first_contact_at=ticket.first_contact_at,
-        due_at=ticket.due_at, replied_at=ticket.replied_at, closed_at=ticket.closed_at, result=ticket.result,
-        reply_text=ticket.reply_text if visible or ticket.reply_text is None
-        else mask_text(ticket.reply_text, names=(ticket.contact_name,)),
-        supervised=ticket.supervised, archived=ticket.archived,
+        main_unit_id=ticket.main_unit_id,
+        co_unit_ids=list(co_units),
+        received_at=ticket.received_at,
+        dispatched_at=ticket.dispatched_at,
+        accepted_at=ticket.accepted_at,
+        first_contact_due_at=ticket.first_contact_due_at,
+        first_contact_at=ticket.first_contact_at,
+        due_at=ticket.due_at,
+        replied_at=ticket.replied_at,
+        closed_at=ticket.closed_at,
+        result=ticket.result,
+        reply_text=(
+            ticket.reply_text
+            if visible or ticket.reply_text is None
+            else mask_text(ticket.reply_text, names=(ticket.contact_name,))
+        ),
+        supervised=ticket.supervised,
+        archived=ticket.archived,
         overdue=is_overdue(ticket, rules.now()),
         # 公开答复 is a letter's (POST /api/v1/mailbox/letters/{number}/publish), not every closed ticket's.
-        allowed_actions=sorted({API_NAME.get(a, a.value) for a in workflow.allowed_actions(ticket.status, client.role)
-                                if a is not Action.PUBLISH or ticket.channel is Channel.MAILBOX}),
-        events=None if events is None else [
-            EventOut(at=e.at, action=e.action, action_label=ticket_texts.ACTION.get(e.action, e.action.value),
-                     actor_role=e.actor_role.value, actor_name=e.actor_name, from_status=e.from_status,
-                     to_status=e.to_status, note=e.note if visible else mask_text(e.note, names=(ticket.contact_name,)))
-            for e in events
-        ],
+        allowed_actions=sorted(
+            {
+                API_NAME.get(a, a.value)
+                for a in workflow.allowed_actions(ticket.status, client.role)
+                if a is not Action.PUBLISH or ticket.channel is Channel.MAILBOX
+            }
+        ),
+        events=(
+            None
+            if events is None
+            else [
+                EventOut(
+                    at=e.at,
+                    action=e.action,
+                    action_label=ticket_texts.ACTION.get(e.action, e.action.value),
+                    actor_role=e.actor_role.value,
+                    actor_name=e.actor_name,
+                    from_status=e.from_status,
+                    to_status=e.to_status,
+                    note=e.note if visible else mask_text(e.note, names=(ticket.contact_name,)),
+                )
+                for e in events
+            ]
+        ),
     )
     return out.model_dump(mode="json")
 
@@ -182,11 +214,22 @@ async def get_photo(request: web.Request) -> web.StreamResponse:
     client = await client_for(request, Scope.TICKETS_READ)
     store = photos.PhotoStore(request.app[SETTINGS].media_dir)
     async with request.app[SESSIONS]() as session:
-        row, path = await photos.open_photo(session, actor=client.actor(), number=request.match_info["number"],
-                                            sha256=request.match_info["sha256"][:64], store=store)
+        row, path = await photos.open_photo(
+            session,
+            actor=client.actor(),
+            number=request.match_info["number"],
+            sha256=request.match_info["sha256"][:64],
+            store=store,
+        )
     # Private data: never kept by a shared cache; the type is ours (the file was re-encoded).
-    return web.FileResponse(path, headers={"Content-Type": row.content_type, "Cache-Control": "private, no-store",
-                                           "X-Content-Type-Options": "nosniff"})
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": row.content_type,
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def _int_param(request: web.Request, name: str, default: int | None, low: int, high: int) -> int | None:
@@ -222,7 +265,9 @@ def _date_param(request: web.Request, name: str) -> date | None:
             raise ValueError(raw)
         day = date.fromisoformat(raw)
     except ValueError:
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason=texts.REASON_DATE)) from None
+        raise ApiError(
+            400, "bad_query", texts.ERR_BAD_QUERY.format(name=name, reason=texts.REASON_DATE)
+        ) from None
     if not day_in_range(day):
         raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(
             name=name, reason=texts.REASON_DATE_RANGE.format(first=EARLIEST_DAY, last=LATEST_DAY)))
@@ -244,11 +289,15 @@ async def list_tickets(request: web.Request) -> web.Response:
             wanted = [TicketStatus(s) for s in states.split(",")]
         except ValueError:
             allowed = ", ".join(s.value for s in TicketStatus)
-            raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="state", reason=f"可选值：{allowed}")) from None
+            raise ApiError(
+                400, "bad_query", texts.ERR_BAD_QUERY.format(name="state", reason=f"可选值：{allowed}")
+            ) from None
         conditions.append(col(Ticket.status).in_(wanted))
     overdue = request.query.get("overdue")
     if overdue not in (None, "true", "false"):
-        raise ApiError(400, "bad_query", texts.ERR_BAD_QUERY.format(name="overdue", reason=texts.REASON_BOOLEAN))
+        raise ApiError(
+            400, "bad_query", texts.ERR_BAD_QUERY.format(name="overdue", reason=texts.REASON_BOOLEAN)
+        )
     now = rules.now()
     late = overdue_condition(now)
     if overdue == "true":
@@ -294,8 +343,9 @@ async def _report_in(s: AsyncSession, r: Rules, a: Actor, n: str, b: EmptyIn) ->
 
 
 async def _whistle_meeting(s: AsyncSession, r: Rules, a: Actor, n: str, b: WhistleMeetingIn) -> Ticket:
-    await whistles.record_meeting(s, rules=r, actor=a, number=n, day=b.date, place=b.place, attendees=b.attendees,
-                                  decisions=b.decisions)
+    await whistles.record_meeting(
+        s, rules=r, actor=a, number=n, day=b.date, place=b.place, attendees=b.attendees, decisions=b.decisions
+    )
     return await queries.get_ticket(s, number=n)
 
 
@@ -305,37 +355,79 @@ async def _deputy_referral(s: AsyncSession, r: Rules, a: Actor, n: str, b: Deput
 
 
 ACTIONS: dict[str, ActionSpec] = {
-    "brief_contact": ActionSpec(ContactIn, lambda s, r, a, n, b: svc.brief_contact(
-        s, rules=r, actor=a, number=n, reached=b.reached, note=b.note)),
-    "dispatch": ActionSpec(DispatchIn, lambda s, r, a, n, b: svc.dispatch(
-        s, rules=r, actor=a, number=n, unit_id=b.unit_id, co_unit_ids=b.co_unit_ids, note=b.note)),
-    "direct_answer": ActionSpec(DirectAnswerIn, lambda s, r, a, n, b: svc.direct_answer(
-        s, rules=r, actor=a, number=n, answer=b.answer)),
-    "send_back": ActionSpec(SendBackIn, lambda s, r, a, n, b: svc.send_back(
-        s, rules=r, actor=a, number=n, reason=b.reason)),
+    "brief_contact": ActionSpec(
+        ContactIn,
+        lambda s, r, a, n, b: svc.brief_contact(
+            s, rules=r, actor=a, number=n, reached=b.reached, note=b.note
+        ),
+    ),
+    "dispatch": ActionSpec(
+        DispatchIn,
+        lambda s, r, a, n, b: svc.dispatch(
+            s, rules=r, actor=a, number=n, unit_id=b.unit_id, co_unit_ids=b.co_unit_ids, note=b.note
+        ),
+    ),
+    "direct_answer": ActionSpec(
+        DirectAnswerIn,
+        lambda s, r, a, n, b: svc.direct_answer(s, rules=r, actor=a, number=n, answer=b.answer),
+    ),
+    "send_back": ActionSpec(
+        SendBackIn, lambda s, r, a, n, b: svc.send_back(s, rules=r, actor=a, number=n, reason=b.reason)
+    ),
     "accept": ActionSpec(EmptyIn, lambda s, r, a, n, b: svc.accept(s, rules=r, actor=a, number=n)),
-    "first_contact": ActionSpec(ContactIn, lambda s, r, a, n, b: svc.first_contact(
-        s, rules=r, actor=a, number=n, reached=b.reached, note=b.note)),
-    "site_visit": ActionSpec(SiteVisitIn, lambda s, r, a, n, b: svc.site_visit(
-        s, rules=r, actor=a, number=n, findings=b.findings)),
-    "request_return": ActionSpec(RequestReturnIn, lambda s, r, a, n, b: svc.request_return(
-        s, rules=r, actor=a, number=n, reason=b.reason, suggested_unit=b.suggested_unit)),
-    "decide_return": ActionSpec(DecideReturnIn, lambda s, r, a, n, b: svc.decide_return(
-        s, rules=r, actor=a, number=n, approve=b.approve, new_unit_id=b.new_unit_id, note=b.note)),
-    "request_extension": ActionSpec(RequestExtensionIn, lambda s, r, a, n, b: svc.request_extension(
-        s, rules=r, actor=a, number=n, days=b.days, reason=b.reason)),
-    "decide_extension": ActionSpec(DecideExtensionIn, lambda s, r, a, n, b: svc.decide_extension(
-        s, rules=r, actor=a, number=n, approve=b.approve, note=b.note)),
-    "reply": ActionSpec(ReplyIn, lambda s, r, a, n, b: svc.reply(
-        s, rules=r, actor=a, number=n, data=b)),
-    "callback": ActionSpec(CallbackIn, lambda s, r, a, n, b: svc.record_callback(
-        s, rules=r, actor=a, number=n, answers=b)),
-    "rework": ActionSpec(ReasonIn, lambda s, r, a, n, b: svc.rework(s, rules=r, actor=a, number=n, note=b.note)),
-    "supervise": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.supervise(s, rules=r, actor=a, number=n, note=b.note)),
-    "archive": ActionSpec(ReasonIn, lambda s, r, a, n, b: svc.archive(s, rules=r, actor=a, number=n, note=b.note)),
+    "first_contact": ActionSpec(
+        ContactIn,
+        lambda s, r, a, n, b: svc.first_contact(
+            s, rules=r, actor=a, number=n, reached=b.reached, note=b.note
+        ),
+    ),
+    "site_visit": ActionSpec(
+        SiteVisitIn, lambda s, r, a, n, b: svc.site_visit(s, rules=r, actor=a, number=n, findings=b.findings)
+    ),
+    "request_return": ActionSpec(
+        RequestReturnIn,
+        lambda s, r, a, n, b: svc.request_return(
+            s, rules=r, actor=a, number=n, reason=b.reason, suggested_unit=b.suggested_unit
+        ),
+    ),
+    "decide_return": ActionSpec(
+        DecideReturnIn,
+        lambda s, r, a, n, b: svc.decide_return(
+            s, rules=r, actor=a, number=n, approve=b.approve, new_unit_id=b.new_unit_id, note=b.note
+        ),
+    ),
+    "request_extension": ActionSpec(
+        RequestExtensionIn,
+        lambda s, r, a, n, b: svc.request_extension(
+            s, rules=r, actor=a, number=n, days=b.days, reason=b.reason
+        ),
+    ),
+    "decide_extension": ActionSpec(
+        DecideExtensionIn,
+        lambda s, r, a, n, b: svc.decide_extension(
+            s, rules=r, actor=a, number=n, approve=b.approve, note=b.note
+        ),
+    ),
+    "reply": ActionSpec(ReplyIn, lambda s, r, a, n, b: svc.reply(s, rules=r, actor=a, number=n, data=b)),
+    "callback": ActionSpec(
+        CallbackIn, lambda s, r, a, n, b: svc.record_callback(s, rules=r, actor=a, number=n, answers=b)
+    ),
+    "rework": ActionSpec(
+        ReasonIn, lambda s, r, a, n, b: svc.rework(s, rules=r, actor=a, number=n, note=b.note)
+    ),
+    "supervise": ActionSpec(
+        NoteIn, lambda s, r, a, n, b: svc.supervise(s, rules=r, actor=a, number=n, note=b.note)
+    ),
+    "archive": ActionSpec(
+        ReasonIn, lambda s, r, a, n, b: svc.archive(s, rules=r, actor=a, number=n, note=b.note)
+    ),
     "urge": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.urge(s, rules=r, actor=a, number=n, note=b.note)),
-    "recall": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.recall(s, rules=r, actor=a, number=n, note=b.note)),
-    "recheck": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.recheck(s, rules=r, actor=a, number=n, note=b.note)),
+    "recall": ActionSpec(
+        NoteIn, lambda s, r, a, n, b: svc.recall(s, rules=r, actor=a, number=n, note=b.note)
+    ),
+    "recheck": ActionSpec(
+        NoteIn, lambda s, r, a, n, b: svc.recheck(s, rules=r, actor=a, number=n, note=b.note)
+    ),
     # 吹哨报到 and the deputies' linkage (tickets.whistles, tickets.deputies).
     "whistle": ActionSpec(WhistleIn, _whistle),
     "report_in": ActionSpec(EmptyIn, _report_in),
@@ -389,11 +481,20 @@ async def list_units(request: web.Request) -> web.Response:
     day = local(rules.now()).date()
     async with request.app[SESSIONS]() as session:
         units = list((await session.exec(select(Unit).order_by(col(Unit.id)))).all())
-        logins = {d.unit_id: d for d in (await session.exec(select(DutyLogin).where(DutyLogin.work_date == day))).all()}
+        logins = {
+            d.unit_id: d
+            for d in (await session.exec(select(DutyLogin).where(DutyLogin.work_date == day))).all()
+        }
     out = [
-        UnitOut(id=u.id or 0, name=u.name, kind=u.kind.value, kind_label=ticket_texts.UNIT_KIND[u.kind],
-                parent_id=u.parent_id, active=u.active, duty=duty_out(u.id or 0, day, logins.get(u.id or 0), rules)
-                ).model_dump(mode="json")
+        UnitOut(
+            id=u.id or 0,
+            name=u.name,
+            kind=u.kind.value,
+            kind_label=ticket_texts.UNIT_KIND[u.kind],
+            parent_id=u.parent_id,
+            active=u.active,
+            duty=duty_out(u.id or 0, day, logins.get(u.id or 0), rules),
+        ).model_dump(mode="json")
         for u in units
     ]
     return json_response(out)
@@ -428,7 +529,9 @@ async def kb_ask(request: web.Request) -> web.Response:
     if out.pop("missed", False):
         # Kept (masked) for the office's weekly gap list, as the bot's misses are.
         async with writing(request.app) as session:
-            await kb_service.record_miss(session, query=body.text, clock=request.app[RULES].clock, channel="api")
+            await kb_service.record_miss(
+                session, query=body.text, clock=request.app[RULES].clock, channel="api"
+            )
     return json_response(out)
 
 
@@ -487,8 +590,17 @@ async def kb_gap_entry(request: web.Request) -> web.Response:
         record = await gaps.entry_from_cluster(
             session, gap=gap, answer=body.answer, key=body.key, unit=body.unit, category=body.category
         )
-        await kb_service.upsert_entries(session, records=[record], actor=client.name, clock=request.app[RULES].clock)
+        await kb_service.upsert_entries(
+            session, records=[record], actor=client.name, clock=request.app[RULES].clock
+        )
     # Answered from at once: the index is rebuilt (in a thread) before the office is told.
     await request.app[KB].refresh()
-    return json_response({"id": record.id, "question": record.question, "alternatives": list(record.alternatives),
-                          "unit": record.unit}, status=201)
+    return json_response(
+        {
+            "id": record.id,
+            "question": record.question,
+            "alternatives": list(record.alternatives),
+            "unit": record.unit,
+        },
+        status=201,
+    )

@@ -61,8 +61,20 @@ from tickets.enums import OutboxChannel, OutboxStatus
 from tickets.outbox import Notifier
 from tickets.privacy import install_log_masking
 
-__all__ = ["CLASSIFY", "ENGINE", "HTTP", "KB_ASK", "KEYS", "LIMITER", "METRICS", "NOTIFIERS", "RULES", "SESSIONS",
-           "SETTINGS", "init_app"]
+__all__ = [
+    "CLASSIFY",
+    "ENGINE",
+    "HTTP",
+    "KB_ASK",
+    "KEYS",
+    "LIMITER",
+    "METRICS",
+    "NOTIFIERS",
+    "RULES",
+    "SESSIONS",
+    "SETTINGS",
+    "init_app",
+]
 
 log = logging.getLogger("integrations.app")
 OUTBOX_TASK = web.AppKey("outbox_task", asyncio.Task[None])

@@ -26,7 +26,11 @@ def _build(entries: Sequence[Entry]) -> KnowledgeBase:
     # Entry vectors come from the store written by `kb import`; only entries changed
     # since are encoded, in the LiveKnowledgeBase's worker thread (the loop keeps serving).
     return build_knowledge_base(
-        entries, config=load_config(), encoder=load_encoder(), vector_path=vector_path(), progress=log_progress
+        entries,
+        config=load_config(),
+        encoder=load_encoder(),
+        vector_path=vector_path(),
+        progress=log_progress,
     )
 
 
@@ -40,15 +44,23 @@ async def load_knowledge_base(sessions: SessionFactory) -> LiveKnowledgeBase:
 
 def _answer(scored: ScoredEntry) -> dict[str, Any]:
     entry = scored.entry
-    return {"id": entry.id, "question": entry.question, "answer": entry.answer, "score": round(scored.score, 4),
-            "unit": entry.unit, "category": entry.category}
+    return {
+        "id": entry.id,
+        "question": entry.question,
+        "answer": entry.answer,
+        "score": round(scored.score, 4),
+        "unit": entry.unit,
+        "category": entry.category,
+    }
 
 
 def kb_asker(kb: Callable[[], KnowledgeBase]) -> Ask:
     """`kb` gives the current index (it is swapped when entries change)."""
 
     def ask(text: str, *, declined: frozenset[str] = frozenset()) -> dict[str, Any]:
-        result = conversation.answer(kb(), text, conversation.ConversationContext(declined_entry_ids=declined))
+        result = conversation.answer(
+            kb(), text, conversation.ConversationContext(declined_entry_ids=declined)
+        )
         reason = result.no_answer_reason
         return {
             "band": result.band.value,
@@ -81,7 +93,9 @@ def classifier(router: Router) -> Callable[[str], dict[str, Any] | None]:
             "urgency": urgency.level.value,
             "confidence": round(top.confidence, 4) if top else 0.0,
             "source": route.source.value,
-            "suggestions": [{"label": s.label, "confidence": round(s.confidence, 4)} for s in route.suggestions],
+            "suggestions": [
+                {"label": s.label, "confidence": round(s.confidence, 4)} for s in route.suggestions
+            ],
         }
 
     return classify

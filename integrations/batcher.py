@@ -92,7 +92,9 @@ class IntakeBatcher:
             raise ApiError(503, "shutting_down", texts.ERR_INTAKE_CLOSING,
                            {"Retry-After": str(RETRY_AFTER_SECONDS)})
         if self._queue.qsize() >= self.max_queue:
-            raise ApiError(503, "overloaded", texts.ERR_INTAKE_BUSY, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+            raise ApiError(
+                503, "overloaded", texts.ERR_INTAKE_BUSY, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            )
         future: asyncio.Future[Ticket] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Item(actor=actor, draft=draft, future=future))
         return await future
@@ -174,7 +176,9 @@ class IntakeBatcher:
         try:
             outcomes = await self._in_one_transaction(batch)
         except Exception:
-            log.warning("intake batch of %d failed; retrying its drafts one by one", len(batch), exc_info=True)
+            log.warning(
+                "intake batch of %d failed; retrying its drafts one by one", len(batch), exc_info=True
+            )
             self.stats.fallbacks += 1
             await self._one_by_one(batch)
             return
@@ -227,7 +231,9 @@ INTAKE_LIMITS = web.AppKey("intake_limits", IntakeLimits)
 
 async def intake_context(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: after the database is open; stopped (drained) before it is disposed."""
-    batcher = IntakeBatcher(app[SESSIONS], app[RULES], write_lock=app.get(WRITE_LOCK), limits=app.get(INTAKE_LIMITS))
+    batcher = IntakeBatcher(
+        app[SESSIONS], app[RULES], write_lock=app.get(WRITE_LOCK), limits=app.get(INTAKE_LIMITS)
+    )
     app[INTAKE] = batcher
     batcher.start()
     yield

@@ -46,9 +46,13 @@ async def _ack(session: AsyncSession, record: CallRecord, *, duplicate: bool) ->
     assert ticket is not None
     stage = calls.stage_of(ticket, record)
     return CallRecordAck(
-        call_id=record.call_id, ticket_number=ticket.number, outcome=record.outcome,
-        callee_number=mask_phone(record.callee_phone), stage=stage.value if stage else None,
-        brief_contact_proven_at=ticket.brief_contact_proven_at, first_contact_proven_at=ticket.first_contact_proven_at,
+        call_id=record.call_id,
+        ticket_number=ticket.number,
+        outcome=record.outcome,
+        callee_number=mask_phone(record.callee_phone),
+        stage=stage.value if stage else None,
+        brief_contact_proven_at=ticket.brief_contact_proven_at,
+        first_contact_proven_at=ticket.first_contact_proven_at,
         duplicate=duplicate,
     ).model_dump(mode="json")
 

@@ -52,7 +52,11 @@ class ApiError(HotlineError):
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None,
                    *, open311: bool = False) -> web.Response:
     # Open311 GeoReport v2 clients expect their own error list: [{"code": <HTTP status>, "description"}].
-    body: Any = [{"code": status, "description": message}] if open311 else {"error": {"code": code, "message": message}}
+    body: Any = (
+        [{"code": status, "description": message}]
+        if open311
+        else {"error": {"code": code, "message": message}}
+    )
     return web.json_response(body, status=status, headers=headers, dumps=dumps)
 
 
@@ -82,7 +86,9 @@ def _http_error(error: web.HTTPException, request: web.Request, *, open311: bool
     else:
         message = error.reason
     headers = {name: error.headers[name] for name in _KEPT_HEADERS if name in error.headers}
-    return error_response(status, _HTTP_CODES.get(status, "http_error"), message, headers or None, open311=open311)
+    return error_response(
+        status, _HTTP_CODES.get(status, "http_error"), message, headers or None, open311=open311
+    )
 
 
 OPEN311_PREFIX = "/open311/"

@@ -71,8 +71,15 @@ async def create_key(session: AsyncSession, *, rules: Rules, name: str, scopes: 
         await get_unit(session, unit_id=unit_id)
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    row = ApiKey(name=name, prefix=prefix, secret_hash=hash_secret(secret), scopes=sorted(set(scopes)), role=role,
-                 unit_id=unit_id, created_at=rules.now())
+    row = ApiKey(
+        name=name,
+        prefix=prefix,
+        secret_hash=hash_secret(secret),
+        scopes=sorted(set(scopes)),
+        role=role,
+        unit_id=unit_id,
+        created_at=rules.now(),
+    )
     session.add(row)
     await session.flush()
     return row, f"{PREFIX}_{prefix}_{secret}"
@@ -109,7 +116,11 @@ class KeyStore:
         row = await self._row(prefix)
         # Compare even when the row is missing, so timing does not tell which prefixes exist.
         expected = row.secret_hash if row is not None else "0" * 64
-        if not hmac.compare_digest(expected, hash_secret(secret)) or row is None or row.revoked_at is not None:
+        if (
+            not hmac.compare_digest(expected, hash_secret(secret))
+            or row is None
+            or row.revoked_at is not None
+        ):
             return None
         return Client(key_id=row.id or 0, name=row.name, scopes=frozenset(row.scopes), role=row.role,
                       unit_id=row.unit_id)

@@ -70,10 +70,16 @@ async def write_letter(request: web.Request) -> web.Response:
     async with writing(request.app) as session:
         ticket = await mailbox.write_letter(session, rules=rules, actor=client.actor(), letter=letter)
         await photos.attach_photos(session, rules=rules, ticket=ticket, photos=cleaned, store=store)
-        out = LetterOut(number=ticket.number, title=" ".join(letter.title.split()), status=ticket.status,
-                        status_label=ticket_texts.STATUS[ticket.status], publish_consent=letter.publish_consent,
-                        attachments=len(cleaned), received_at=ticket.received_at,
-                        due_at=deadlines.expected_due(ticket, rules=rules).at)
+        out = LetterOut(
+            number=ticket.number,
+            title=" ".join(letter.title.split()),
+            status=ticket.status,
+            status_label=ticket_texts.STATUS[ticket.status],
+            publish_consent=letter.publish_consent,
+            attachments=len(cleaned),
+            received_at=ticket.received_at,
+            due_at=deadlines.expected_due(ticket, rules=rules).at,
+        )
     return json_response(out.model_dump(mode="json"), status=201,
                          headers={"Location": f"{PREFIX}/tickets/{out.number}"})
 
@@ -103,7 +109,9 @@ async def publish(request: web.Request) -> web.Response:
         await mailbox.publish(session, rules=request.app[RULES], actor=client.actor(), number=number,
                               reply=body.reply)
     async with request.app[SESSIONS]() as session:
-        shown = next(p for p in await mailbox.published_letters(session, limit=MAX_PAGE) if p.number == number)
+        shown = next(
+            p for p in await mailbox.published_letters(session, limit=MAX_PAGE) if p.number == number
+        )
     return json_response(_public(shown).model_dump(mode="json"))
 
 
@@ -120,7 +128,9 @@ async def list_specialists(request: web.Request) -> web.Response:
     await client_for(request, Scope.TICKETS_READ)
     async with request.app[SESSIONS]() as session:
         entries = await enterprise.list_specialists(session)
-    return json_response(SpecialistList(specialists=[_specialist(e) for e in entries]).model_dump(mode="json"))
+    return json_response(
+        SpecialistList(specialists=[_specialist(e) for e in entries]).model_dump(mode="json")
+    )
 
 
 @routes.post(PREFIX + "/enterprise/specialists")
@@ -146,11 +156,14 @@ async def deactivate_specialist(request: web.Request) -> web.Response:
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
         raise ApiError(404, "not_found", ticket_texts.ERR_SPECIALIST_NOT_FOUND.format(id=raw[:20]))
     async with writing(request.app) as session:
-        found = await enterprise.deactivate_specialist(session, rules=request.app[RULES], actor=client.actor(),
-                                                       specialist_id=int(raw))
+        found = await enterprise.deactivate_specialist(
+            session, rules=request.app[RULES], actor=client.actor(), specialist_id=int(raw)
+        )
         entry_id = found.id
     async with request.app[SESSIONS]() as session:
-        entry = next(e for e in await enterprise.list_specialists(session, include_inactive=True) if e.id == entry_id)
+        entry = next(
+            e for e in await enterprise.list_specialists(session, include_inactive=True) if e.id == entry_id
+        )
     return json_response(_specialist(entry).model_dump(mode="json"))
 
 
@@ -161,11 +174,18 @@ async def file_enterprise_request(request: web.Request) -> web.Response:
     rules = request.app[RULES]
     caller = enterprise.EnterpriseCaller.checked(credit_code=body.credit_code, company_name=body.company_name,
                                                  policy_area=body.policy_area)
-    draft = TicketCreate(channel=body.channel, request_type=body.request_type, content=body.content,
-                         category=body.category, contact_name=body.contact_name, contact_phone=body.contact_phone)
+    draft = TicketCreate(
+        channel=body.channel,
+        request_type=body.request_type,
+        content=body.content,
+        category=body.category,
+        contact_name=body.contact_name,
+        contact_phone=body.contact_phone,
+    )
     async with writing(request.app) as session:
-        filed = await enterprise.file_enterprise_request(session, rules=rules, actor=client.actor(), data=draft,
-                                                         caller=caller)
+        filed = await enterprise.file_enterprise_request(
+            session, rules=rules, actor=client.actor(), data=draft, caller=caller
+        )
         unit = await session.get(Unit, filed.ticket.main_unit_id) if filed.ticket.main_unit_id else None
         ticket = filed.ticket
         out = EnterpriseOut(number=ticket.number, status=ticket.status, credit_code=caller.credit_code,

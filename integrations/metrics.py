@@ -26,14 +26,26 @@ class Metrics:
         self.tickets = Gauge("hotline_tickets", "Tickets by state", ["state"], registry=r)
         self.outbox = Gauge("hotline_outbox_messages", "Outbox messages by channel and status",
                             ["channel", "status"], registry=r)
-        self.deliveries = Counter("hotline_outbox_deliveries", "Outbox delivery attempts by channel and outcome",
-                                  ["channel", "outcome"], registry=r)
+        self.deliveries = Counter(
+            "hotline_outbox_deliveries",
+            "Outbox delivery attempts by channel and outcome",
+            ["channel", "outcome"],
+            registry=r,
+        )
         self.kb_answers = Counter("hotline_kb_answers", "Knowledge-base answers by band and channel",
                                   ["band", "channel"], registry=r)
-        self.rate_limited = Counter("hotline_rate_limited", "Requests refused by a rate limit, by channel and limit",
-                                    ["channel", "limit"], registry=r)
-        self.upstream_events = Counter("hotline_upstream_events", "Upstream platform events by type and outcome",
-                                       ["event_type", "outcome"], registry=r)
+        self.rate_limited = Counter(
+            "hotline_rate_limited",
+            "Requests refused by a rate limit, by channel and limit",
+            ["channel", "limit"],
+            registry=r,
+        )
+        self.upstream_events = Counter(
+            "hotline_upstream_events",
+            "Upstream platform events by type and outcome",
+            ["event_type", "outcome"],
+            registry=r,
+        )
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route, method, str(status)).inc()

@@ -109,8 +109,16 @@ class SmsNotifier(HttpNotifier):
 
     channel = OutboxChannel.SMS
 
-    def __init__(self, http: aiohttp.ClientSession, *, url: str, token: str | None, templates: Mapping[str, str],
-                 default_template: str, timeout: float) -> None:
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        *,
+        url: str,
+        token: str | None,
+        templates: Mapping[str, str],
+        default_template: str,
+        timeout: float,
+    ) -> None:
         super().__init__(http, timeout=timeout)
         self.url = url
         self.token = token
@@ -137,7 +145,9 @@ class UpstreamNotifier(HttpNotifier):
 
     channel = OutboxChannel.UPSTREAM
 
-    def __init__(self, http: aiohttp.ClientSession, *, url: str, secret: str, clock: Clock, timeout: float) -> None:
+    def __init__(
+        self, http: aiohttp.ClientSession, *, url: str, secret: str, clock: Clock, timeout: float
+    ) -> None:
         super().__init__(http, timeout=timeout)
         self.url = url
         self.secret = secret
@@ -150,7 +160,9 @@ class UpstreamNotifier(HttpNotifier):
                              signer=lambda data: signed_headers(self.secret, data, now=now))
 
 
-def build_notifiers(settings: Settings, http: aiohttp.ClientSession, clock: Clock) -> dict[OutboxChannel, Notifier]:
+def build_notifiers(
+    settings: Settings, http: aiohttp.ClientSession, clock: Clock
+) -> dict[OutboxChannel, Notifier]:
     """The channels this deployment is configured for; others stay in the outbox (visible in the CLI)."""
     timeout = settings.notifier_timeout_seconds
     notifiers: dict[OutboxChannel, Notifier] = {
@@ -158,8 +170,13 @@ def build_notifiers(settings: Settings, http: aiohttp.ClientSession, clock: Cloc
     }
     if settings.sms_gateway_url:
         notifiers[OutboxChannel.SMS] = SmsNotifier(
-            http, url=settings.sms_gateway_url, token=settings.sms_gateway_token, templates=settings.sms_templates,
-            default_template=settings.sms_default_template, timeout=timeout)
+            http,
+            url=settings.sms_gateway_url,
+            token=settings.sms_gateway_token,
+            templates=settings.sms_templates,
+            default_template=settings.sms_default_template,
+            timeout=timeout,
+        )
     secret = settings.upstream_callback_secret or settings.upstream_secret
     if settings.upstream_callback_url and secret:
         notifiers[OutboxChannel.UPSTREAM] = UpstreamNotifier(

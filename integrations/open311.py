@@ -198,10 +198,19 @@ def field_limits(limits: Limits) -> dict[str, int]:
     """The longest value of each field of a new request (the OpenAPI document states the same).
     The description leaves room for the photo link appended to it; the two name parts share
     the name limit."""
-    return {"api_key": 200, "lat": 30, "long": 30, "address_string": limits.place_max_chars, "address_id": 100,
-            "description": limits.content_max_chars - 300, "media_url": 200,
-            "first_name": limits.name_max_chars // 2, "last_name": limits.name_max_chars // 2,
-            "phone": 40, "account_id": 100}
+    return {
+        "api_key": 200,
+        "lat": 30,
+        "long": 30,
+        "address_string": limits.place_max_chars,
+        "address_id": 100,
+        "description": limits.content_max_chars - 300,
+        "media_url": 200,
+        "first_name": limits.name_max_chars // 2,
+        "last_name": limits.name_max_chars // 2,
+        "phone": 40,
+        "account_id": 100,
+    }
 
 
 # Field names a form can carry (the spec's and `attribute[code]`); others are refused, not guessed at.
@@ -248,8 +257,12 @@ async def _params(request: web.Request) -> dict[str, str]:
 async def create_request(request: web.Request) -> web.Response:
     params = await _params(request)
     check_fields(params, request.app[RULES].policy.limits)
-    client = await authorize(request.app[KEYS], request.app[LIMITER], params.get("api_key") or bearer(request),
-                             Scope.TICKETS_CREATE)
+    client = await authorize(
+        request.app[KEYS],
+        request.app[LIMITER],
+        params.get("api_key") or bearer(request),
+        Scope.TICKETS_CREATE,
+    )
     code = params.get("service_code", "")
     if code not in texts.OPEN311_SERVICES:
         raise ApiError(400, "invalid", texts.O311_SERVICE_NOT_FOUND.format(code=code[:40]))
@@ -268,7 +281,9 @@ async def create_request(request: web.Request) -> web.Response:
     try:
         request_type = RequestType(raw_type)
     except ValueError:
-        raise ApiError(400, "invalid", texts.ERR_INVALID_FIELDS.format(fields="attribute[request_type]")) from None
+        raise ApiError(
+            400, "invalid", texts.ERR_INVALID_FIELDS.format(fields="attribute[request_type]")
+        ) from None
     draft = TicketCreate(channel=Channel.WEB, request_type=request_type, content=description,
                          category=texts.OPEN311_SERVICES[code][0], place=place[:200], contact_name=name,
                          contact_phone=params.get("phone") or None)

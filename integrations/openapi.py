@@ -25,14 +25,42 @@ from tickets.policy import Limits, load_policy
 
 REF = "#/components/schemas/{model}"
 INPUTS: list[type[BaseModel]] = [
-    s.TicketCreateIn, s.KbAskIn, s.KbGapEntryIn, s.TelephonyCallIn, s.UpstreamEnvelope, s.UpstreamDispatchData,
-    s.UpstreamTicketData, s.CallRecordIn, *{spec.body for spec in ACTIONS.values()},
-    s.LetterIn, s.PublishIn, s.SpecialistIn, s.EnterpriseRequestIn,
+    s.TicketCreateIn,
+    s.KbAskIn,
+    s.KbGapEntryIn,
+    s.TelephonyCallIn,
+    s.UpstreamEnvelope,
+    s.UpstreamDispatchData,
+    s.UpstreamTicketData,
+    s.CallRecordIn,
+    *{spec.body for spec in ACTIONS.values()},
+    s.LetterIn,
+    s.PublishIn,
+    s.SpecialistIn,
+    s.EnterpriseRequestIn,
 ]
 OUTPUTS: list[type[BaseModel]] = [
-    s.ErrorOut, s.TicketOut, s.TicketList, s.PhotoList, s.UnitOut, s.DutyOut, s.KbAskOut, s.TelephonyCallOut, s.UpstreamAck, s.CallRecordAck,
-    s.Open311Error, s.Open311Service, s.Open311ServiceDefinition, s.Open311Request, s.Open311Created,
-    s.Open311Token, s.LetterOut, s.PublicLetterList, s.SpecialistList, s.SpecialistOut, s.EnterpriseOut,
+    s.ErrorOut,
+    s.TicketOut,
+    s.TicketList,
+    s.PhotoList,
+    s.UnitOut,
+    s.DutyOut,
+    s.KbAskOut,
+    s.TelephonyCallOut,
+    s.UpstreamAck,
+    s.CallRecordAck,
+    s.Open311Error,
+    s.Open311Service,
+    s.Open311ServiceDefinition,
+    s.Open311Request,
+    s.Open311Created,
+    s.Open311Token,
+    s.LetterOut,
+    s.PublicLetterList,
+    s.SpecialistList,
+    s.SpecialistOut,
+    s.EnterpriseOut,
 ]
 # Free-text fields by the policy limit that applies to them; any other unbounded text of an
 # input is a note, reason, answer or reply element (note_max_chars).
@@ -115,7 +143,9 @@ def _limit_free_text(defs: dict[str, Any], limits: Limits) -> None:
         for name, prop in defs[model].get("properties", {}).items():
             limit = getattr(limits, TEXT_LIMITS.get(name, "note_max_chars"))
             for branch in prop.get("anyOf", [prop]):
-                if branch.get("type") == "string" and not {"maxLength", "format", "enum", "const"} & set(branch):
+                if branch.get("type") == "string" and not {"maxLength", "format", "enum", "const"} & set(
+                    branch
+                ):
                     branch["maxLength"] = limit
 
 
@@ -172,7 +202,8 @@ def _clean(schema: Any) -> None:
     if schema.get("type") == "string" and not {"enum", "const", "format"} & set(schema):
         pattern = schema.get("pattern")
         if pattern is None and schema.get("minLength", 0) >= 1:
-            schema["pattern"] = SAID_TEXT  # bodies are stripped of surrounding blanks before the length counts
+            # bodies are stripped of surrounding blanks before the length counts
+            schema["pattern"] = SAID_TEXT
         elif pattern is None:
             schema["pattern"] = CLEAN_TEXT
         elif pattern == r"\S":
@@ -201,14 +232,29 @@ def _action_paths(ticket: dict[str, Any]) -> dict[str, Any]:
     paths = {}
     for name, spec in ACTIONS.items():
         schema = spec.body.model_json_schema()
-        paths[f"/api/v1/tickets/{{number}}/{name}"] = {"post": _op(
-            f"Workflow action `{name}`, taken as the key's role (office, handler of a unit, system)",
-            Scope.TICKETS_ACT,
-            {"200": ticket, "404": _json(ERROR, "No such ticket or unit"),
-             "409": _json(ERROR, "Not allowed in the ticket's state, or its time window has closed")},
-            ref(spec.body), parameters=[NUMBER], body_required=bool(schema.get("required"))
-            or name in ("decide_return", "decide_extension", "reply", "callback", "whistle", "whistle_meeting",
-                        "deputy_referral"))}
+        paths[f"/api/v1/tickets/{{number}}/{name}"] = {
+            "post": _op(
+                f"Workflow action `{name}`, taken as the key's role (office, handler of a unit, system)",
+                Scope.TICKETS_ACT,
+                {
+                    "200": ticket,
+                    "404": _json(ERROR, "No such ticket or unit"),
+                    "409": _json(ERROR, "Not allowed in the ticket's state, or its time window has closed"),
+                },
+                ref(spec.body),
+                parameters=[NUMBER],
+                body_required=bool(schema.get("required"))
+                or name in (
+                    "decide_return",
+                    "decide_extension",
+                    "reply",
+                    "callback",
+                    "whistle",
+                    "whistle_meeting",
+                    "deputy_referral",
+                ),
+            )
+        }
     return paths
 
 
@@ -220,42 +266,77 @@ def _letter_paths() -> dict[str, Any]:
             _param("offset", "query", {"type": "integer", "minimum": 0, "maximum": 10**9})]
     return {
         "/api/v1/mailbox/letters": {
-            "post": _op("Receive a 市长信箱 letter (title, body, consent to publication, images)", Scope.TICKETS_CREATE,
-                        {"201": _json(ref(s.LetterOut), "The letter's ticket"),
-                         "422": _json(ERROR, "Invalid fields, or an attachment that is not a JPG, PNG or WebP image")},
-                        ref(s.LetterIn)),
+            "post": _op(
+                "Receive a 市长信箱 letter (title, body, consent to publication, images)",
+                Scope.TICKETS_CREATE,
+                {
+                    "201": _json(ref(s.LetterOut), "The letter's ticket"),
+                    "422": _json(
+                        ERROR, "Invalid fields, or an attachment that is not a JPG, PNG or WebP image"
+                    ),
+                },
+                ref(s.LetterIn),
+            ),
         },
         "/api/v1/mailbox/letters/{number}/publish": {
-            "post": _op("Publish a closed letter and its reply without personal data (office keys; only with the "
-                        "writer's consent)", Scope.TICKETS_ACT,
-                        {"200": public, "404": _json(ERROR, "No such ticket, or not a letter"),
-                         "409": _json(ERROR, "Not closed, no consent, or already published")},
-                        ref(s.PublishIn), parameters=[NUMBER]),
+            "post": _op(
+                "Publish a closed letter and its reply without personal data (office keys; only with the "
+                "writer's consent)",
+                Scope.TICKETS_ACT,
+                {
+                    "200": public,
+                    "404": _json(ERROR, "No such ticket, or not a letter"),
+                    "409": _json(ERROR, "Not closed, no consent, or already published"),
+                },
+                ref(s.PublishIn),
+                parameters=[NUMBER],
+            ),
         },
         "/api/v1/mailbox/published": {
-            "get": _op("Published letters, newest first", Scope.TICKETS_READ,
-                       {"200": _json(ref(s.PublicLetterList), "A page")}, parameters=page),
+            "get": _op(
+                "Published letters, newest first",
+                Scope.TICKETS_READ,
+                {"200": _json(ref(s.PublicLetterList), "A page")},
+                parameters=page,
+            ),
         },
         "/api/v1/enterprise/specialists": {
-            "get": _op("The 政企通 register (active entries)", Scope.TICKETS_READ,
-                       {"200": _json(ref(s.SpecialistList), "Specialists by unit and area")}),
-            "post": _op("Name a unit's handler its policy specialist for an area (office keys)", Scope.TICKETS_ACT,
-                        {"201": specialist, "404": _json(ERROR, "No such unit or staff member"),
-                         "409": _json(ERROR, "Not a handler of that unit, or already the area's specialist")},
-                        ref(s.SpecialistIn)),
+            "get": _op(
+                "The 政企通 register (active entries)",
+                Scope.TICKETS_READ,
+                {"200": _json(ref(s.SpecialistList), "Specialists by unit and area")},
+            ),
+            "post": _op(
+                "Name a unit's handler its policy specialist for an area (office keys)",
+                Scope.TICKETS_ACT,
+                {
+                    "201": specialist,
+                    "404": _json(ERROR, "No such unit or staff member"),
+                    "409": _json(ERROR, "Not a handler of that unit, or already the area's specialist"),
+                },
+                ref(s.SpecialistIn),
+            ),
         },
         "/api/v1/enterprise/specialists/{specialist_id}/deactivate": {
-            "post": _op("Deactivate a register entry (office keys)", Scope.TICKETS_ACT,
-                        {"200": specialist, "404": _json(ERROR, "No such entry")},
-                        parameters=[_param("specialist_id", "path", ID)]),
+            "post": _op(
+                "Deactivate a register entry (office keys)",
+                Scope.TICKETS_ACT,
+                {"200": specialist, "404": _json(ERROR, "No such entry")},
+                parameters=[_param("specialist_id", "path", ID)],
+            ),
         },
         "/api/v1/enterprise/requests": {
-            "post": _op("File an enterprise's request, routed one-to-one to a policy specialist of the area",
-                        Scope.TICKETS_CREATE,
-                        {"201": _json(ref(s.EnterpriseOut), "Filed (and routed when the area has a specialist)"),
-                         "422": _json(ERROR, "Invalid fields, or a credit code whose check character (校验位) is "
-                                             "wrong")},
-                        ref(s.EnterpriseRequestIn)),
+            "post": _op(
+                "File an enterprise's request, routed one-to-one to a policy specialist of the area",
+                Scope.TICKETS_CREATE,
+                {
+                    "201": _json(ref(s.EnterpriseOut), "Filed (and routed when the area has a specialist)"),
+                    "422": _json(
+                        ERROR, "Invalid fields, or a credit code whose check character (校验位) is wrong"
+                    ),
+                },
+                ref(s.EnterpriseRequestIn),
+            ),
         },
     }
 
@@ -264,7 +345,9 @@ O311_ERROR = _json({"type": "array", "items": ref(s.Open311Error)}, "GeoReport e
 O311_ERRORS = {code: O311_ERROR for code in ("400", "405", "408", "413", "500")}
 
 
-def _o311(summary: str, schema: dict[str, Any], extra: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+def _o311(
+    summary: str, schema: dict[str, Any], extra: dict[str, Any] | None = None, **kw: Any
+) -> dict[str, Any]:
     return _op(summary, None, {"200": _json(schema, "Success"), **(extra or {})}, errors=O311_ERRORS, **kw)
 
 
@@ -293,38 +376,89 @@ def _open311_paths(limits: Limits) -> dict[str, Any]:
     }
     created = _json({"type": "array", "items": ref(s.Open311Created)}, "Filed at once")
     return {
-        "/open311/v2/services.json": {"get": _o311("Services (our ticket categories)",
-                                                   {"type": "array", "items": ref(s.Open311Service)})},
-        "/open311/v2/services/{code}.json": {"get": _o311(
-            "A service's definition (its one attribute: the request type)", ref(s.Open311ServiceDefinition),
-            not_found, parameters=[_param("code", "path", {"type": "string", "minLength": 1})])},
+        "/open311/v2/services.json": {
+            "get": _o311(
+                "Services (our ticket categories)", {"type": "array", "items": ref(s.Open311Service)}
+            )
+        },
+        "/open311/v2/services/{code}.json": {
+            "get": _o311(
+                "A service's definition (its one attribute: the request type)",
+                ref(s.Open311ServiceDefinition),
+                not_found,
+                parameters=[_param("code", "path", {"type": "string", "minLength": 1})],
+            )
+        },
         "/open311/v2/requests.json": {
-            "get": _o311("Public requests (phones masked, no contact data)", requests, parameters=[
-                _param("service_request_id", "query", {"type": "string"}, "Comma-separated ids; others ignored"),
-                _param("service_code", "query", {"type": "string"}, "Comma-separated service codes"),
-                _param("start_date", "query", {"type": "string", "format": "date-time",
-                                               "pattern": f"^(?:{_years_pattern()})-"}),
-                _param("end_date", "query", {"type": "string", "format": "date-time",
-                                             "pattern": f"^(?:{_years_pattern()})-"}),
-                _param("status", "query", {"type": "array", "minItems": 1, "items": {"enum": ["open", "closed"]}},
-                       "open, closed or both", style="form", explode=False),
-            ]),
+            "get": _o311(
+                "Public requests (phones masked, no contact data)",
+                requests,
+                parameters=[
+                    _param(
+                        "service_request_id",
+                        "query",
+                        {"type": "string"},
+                        "Comma-separated ids; others ignored",
+                    ),
+                    _param("service_code", "query", {"type": "string"}, "Comma-separated service codes"),
+                    _param(
+                        "start_date",
+                        "query",
+                        {"type": "string", "format": "date-time", "pattern": f"^(?:{_years_pattern()})-"},
+                    ),
+                    _param(
+                        "end_date",
+                        "query",
+                        {"type": "string", "format": "date-time", "pattern": f"^(?:{_years_pattern()})-"},
+                    ),
+                    _param(
+                        "status",
+                        "query",
+                        {"type": "array", "minItems": 1, "items": {"enum": ["open", "closed"]}},
+                        "open, closed or both",
+                        style="form",
+                        explode=False,
+                    ),
+                ],
+            ),
             "post": {
                 "summary": "File a request (API key with tickets:create, as api_key or bearer)",
-                "requestBody": {"required": True, "content": {
-                    "application/x-www-form-urlencoded": {"schema": form},
-                    "multipart/form-data": {"schema": form},
-                    "application/json": {"schema": form}}},
-                "responses": {"201": created, "401": O311_ERROR, "403": O311_ERROR, "415": O311_ERROR,
-                              "422": O311_ERROR, "429": O311_ERROR, "503": O311_ERROR, **O311_ERRORS},
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/x-www-form-urlencoded": {"schema": form},
+                        "multipart/form-data": {"schema": form},
+                        "application/json": {"schema": form},
+                    },
+                },
+                "responses": {
+                    "201": created,
+                    "401": O311_ERROR,
+                    "403": O311_ERROR,
+                    "415": O311_ERROR,
+                    "422": O311_ERROR,
+                    "429": O311_ERROR,
+                    "503": O311_ERROR,
+                    **O311_ERRORS,
+                },
             },
         },
-        "/open311/v2/requests/{id}.json": {"get": _o311(
-            "One request", requests, not_found, parameters=[_param("id", "path", {"type": "string", "minLength": 1})])},
-        "/open311/v2/tokens/{token}.json": {"get": _o311(
-            "The request id of a token (our tokens are the ticket numbers)",
-            {"type": "array", "items": ref(s.Open311Token)}, not_found,
-            parameters=[_param("token", "path", {"type": "string", "minLength": 1})])},
+        "/open311/v2/requests/{id}.json": {
+            "get": _o311(
+                "One request",
+                requests,
+                not_found,
+                parameters=[_param("id", "path", {"type": "string", "minLength": 1})],
+            )
+        },
+        "/open311/v2/tokens/{token}.json": {
+            "get": _o311(
+                "The request id of a token (our tokens are the ticket numbers)",
+                {"type": "array", "items": ref(s.Open311Token)},
+                not_found,
+                parameters=[_param("token", "path", {"type": "string", "minLength": 1})],
+            )
+        },
     }
 
 
@@ -335,113 +469,199 @@ def document(limits: Limits | None = None) -> dict[str, Any]:
 
 @cache
 def _document(limits: Limits) -> dict[str, Any]:
-    _, defs = models_json_schema([(m, "validation") for m in INPUTS] + [(m, "serialization") for m in OUTPUTS],
-                                 ref_template=REF)
+    _, defs = models_json_schema(
+        [(m, "validation") for m in INPUTS] + [(m, "serialization") for m in OUTPUTS], ref_template=REF
+    )
     defs = defs["$defs"]
     _limit_free_text(defs, limits)
     _conditional_rules(defs, limits)
     ticket = _json(ref(s.TicketOut), "The ticket")
     # An empty list and a list of "" are both `state=` on the wire: neither is a filter, both refused.
-    states = {"type": "array", "minItems": 1, "items": {"type": "string", "enum": [t.value for t in TicketStatus]}}
+    states = {
+        "type": "array",
+        "minItems": 1,
+        "items": {"type": "string", "enum": [t.value for t in TicketStatus]},
+    }
     paths: dict[str, Any] = {
         "/api/v1/tickets": {
-            "post": _op("File a ticket", Scope.TICKETS_CREATE, {
-                "201": ticket,
-                "503": _json(ERROR, "Intake queue full or the server is stopping; see Retry-After")},
-                ref(s.TicketCreateIn)),
-            "get": _op("List tickets, newest first", Scope.TICKETS_READ, {"200": _json(ref(s.TicketList), "A page")},
-                       parameters=[
-                           _param("unit_id", "query", ID, "Main unit"),
-                           _param("state", "query", states, "Comma-separated states", style="form", explode=False),
-                           _param("overdue", "query", {"type": "string", "enum": ["true", "false"]}),
-                           _param("received_from", "query", DAY, "First day (Asia/Shanghai), inclusive"),
-                           _param("received_to", "query", DAY, "Last day (Asia/Shanghai), inclusive"),
-                           _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
-                           _param("offset", "query", {"type": "integer", "minimum": 0, "maximum": 10**9}),
-                       ]),
+            "post": _op(
+                "File a ticket",
+                Scope.TICKETS_CREATE,
+                {
+                    "201": ticket,
+                    "503": _json(ERROR, "Intake queue full or the server is stopping; see Retry-After"),
+                },
+                ref(s.TicketCreateIn),
+            ),
+            "get": _op(
+                "List tickets, newest first",
+                Scope.TICKETS_READ,
+                {"200": _json(ref(s.TicketList), "A page")},
+                parameters=[
+                    _param("unit_id", "query", ID, "Main unit"),
+                    _param("state", "query", states, "Comma-separated states", style="form", explode=False),
+                    _param("overdue", "query", {"type": "string", "enum": ["true", "false"]}),
+                    _param("received_from", "query", DAY, "First day (Asia/Shanghai), inclusive"),
+                    _param("received_to", "query", DAY, "Last day (Asia/Shanghai), inclusive"),
+                    _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+                    _param("offset", "query", {"type": "integer", "minimum": 0, "maximum": 10**9}),
+                ],
+            ),
         },
         "/api/v1/tickets/{number}": {
-            "get": _op("One ticket with its audit trail", Scope.TICKETS_READ,
-                       {"200": ticket, "404": _json(ERROR, "No such ticket")}, parameters=[NUMBER]),
+            "get": _op(
+                "One ticket with its audit trail",
+                Scope.TICKETS_READ,
+                {"200": ticket, "404": _json(ERROR, "No such ticket")},
+                parameters=[NUMBER],
+            ),
         },
         "/api/v1/tickets/{number}/photos": {
-            "get": _op("The citizen's photos of a ticket (office and the ticket's units only)", Scope.TICKETS_READ,
-                       {"200": _json(ref(s.PhotoList), "Photos, oldest first"),
-                        "404": _json(ERROR, "No such ticket")}, parameters=[NUMBER]),
+            "get": _op(
+                "The citizen's photos of a ticket (office and the ticket's units only)",
+                Scope.TICKETS_READ,
+                {
+                    "200": _json(ref(s.PhotoList), "Photos, oldest first"),
+                    "404": _json(ERROR, "No such ticket"),
+                },
+                parameters=[NUMBER],
+            ),
         },
         "/api/v1/tickets/{number}/photos/{sha256}": {
-            "get": _op("One photo file (EXIF removed)", Scope.TICKETS_READ, {
-                "200": {"description": "The image", "content": {
-                    t: {"schema": {"type": "string", "format": "binary"}}
-                    for t in ("image/jpeg", "image/png", "image/webp")}},
-                "404": _json(ERROR, "No such ticket or photo")},
-                parameters=[NUMBER, _param("sha256", "path", {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                                           "Content hash of the photo")]),
+            "get": _op(
+                "One photo file (EXIF removed)",
+                Scope.TICKETS_READ,
+                {
+                    "200": {
+                        "description": "The image",
+                        "content": {
+                            t: {"schema": {"type": "string", "format": "binary"}}
+                            for t in ("image/jpeg", "image/png", "image/webp")
+                        },
+                    },
+                    "404": _json(ERROR, "No such ticket or photo"),
+                },
+                parameters=[
+                    NUMBER,
+                    _param(
+                        "sha256",
+                        "path",
+                        {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                        "Content hash of the photo",
+                    ),
+                ],
+            ),
         },
         **_action_paths(ticket),
         "/api/v1/units": {
-            "get": _op("Units with today's duty login", Scope.TICKETS_READ,
-                       {"200": _json({"type": "array", "items": ref(s.UnitOut)}, "Units")}),
+            "get": _op(
+                "Units with today's duty login",
+                Scope.TICKETS_READ,
+                {"200": _json({"type": "array", "items": ref(s.UnitOut)}, "Units")},
+            ),
         },
         "/api/v1/units/{unit_id}/duty": {
-            "get": _op("Duty login of a unit on a day", Scope.TICKETS_READ,
-                       {"200": _json(ref(s.DutyOut), "Duty status"), "404": _json(ERROR, "No such unit")},
-                       parameters=[_param("unit_id", "path", ID), _param("date", "query", DAY)]),
+            "get": _op(
+                "Duty login of a unit on a day",
+                Scope.TICKETS_READ,
+                {"200": _json(ref(s.DutyOut), "Duty status"), "404": _json(ERROR, "No such unit")},
+                parameters=[_param("unit_id", "path", ID), _param("date", "query", DAY)],
+            ),
         },
         "/api/v1/kb/ask": {
-            "post": _op("Ask the knowledge base", Scope.KB_ASK,
-                        {"200": _json(ref(s.KbAskOut), "Answer, suggestions or none"),
-                         "503": _json(ERROR, "Knowledge base not loaded")}, ref(s.KbAskIn)),
+            "post": _op(
+                "Ask the knowledge base",
+                Scope.KB_ASK,
+                {
+                    "200": _json(ref(s.KbAskOut), "Answer, suggestions or none"),
+                    "503": _json(ERROR, "Knowledge base not loaded"),
+                },
+                ref(s.KbAskIn),
+            ),
         },
         "/api/v1/routing/quality": {
-            "get": _op("Top-1 / top-3 acceptance of the unit router's suggestions per week and unit (office keys)",
-                       Scope.TICKETS_READ,
-                       {"200": _json({"type": "object"}, "Overall, by_week, by_unit"),
-                        "403": _json(ERROR, "Not an office key")},
-                       parameters=[_param("from", "query", DAY), _param("to", "query", DAY)]),
+            "get": _op(
+                "Top-1 / top-3 acceptance of the unit router's suggestions per week and unit (office keys)",
+                Scope.TICKETS_READ,
+                {
+                    "200": _json({"type": "object"}, "Overall, by_week, by_unit"),
+                    "403": _json(ERROR, "Not an office key"),
+                },
+                parameters=[_param("from", "query", DAY), _param("to", "query", DAY)],
+            ),
         },
         "/api/v1/kb/gaps": {
-            "get": _op("The week's unanswered and 没解决 questions, clustered (office keys)", Scope.KB_ASK,
-                       {"200": _json({"type": "object"}, "Clusters, largest first"),
-                        "403": _json(ERROR, "Not an office key")},
-                       parameters=[_param("week", "query", {"type": "string", "pattern": s.WEEK_PATTERN},
-                                          "ISO week, e.g. 2026-W48", required=True),
-                                   _param("min_size", "query", {"type": "integer", "minimum": 1,
-                                                                "maximum": 10_000})]),
+            "get": _op(
+                "The week's unanswered and 没解决 questions, clustered (office keys)",
+                Scope.KB_ASK,
+                {
+                    "200": _json({"type": "object"}, "Clusters, largest first"),
+                    "403": _json(ERROR, "Not an office key"),
+                },
+                parameters=[
+                    _param(
+                        "week",
+                        "query",
+                        {"type": "string", "pattern": s.WEEK_PATTERN},
+                        "ISO week, e.g. 2026-W48",
+                        required=True,
+                    ),
+                    _param("min_size", "query", {"type": "integer", "minimum": 1, "maximum": 10_000}),
+                ],
+            ),
         },
         "/api/v1/kb/gaps/entry": {
-            "post": _op("Turn a gap cluster into a new knowledge-base entry (office keys)", Scope.KB_ASK,
-                        {"201": _json({"type": "object"}, "The new entry"),
-                         "404": _json(ERROR, "No such cluster this week")}, ref(s.KbGapEntryIn)),
+            "post": _op(
+                "Turn a gap cluster into a new knowledge-base entry (office keys)",
+                Scope.KB_ASK,
+                {
+                    "201": _json({"type": "object"}, "The new entry"),
+                    "404": _json(ERROR, "No such cluster this week"),
+                },
+                ref(s.KbGapEntryIn),
+            ),
         },
         **_letter_paths(),
         "/hooks/telephony/calls": {
-            "post": _op("Agent assist for a call; files a ticket when `ticket` is given (idempotent by call_id)",
-                        Scope.TELEPHONY,
-                        {"201": _json(ref(s.TelephonyCallOut), "First time this call is seen"),
-                         "200": _json(ref(s.TelephonyCallOut), "Repeat of a known call"),
-                         "409": _json(ERROR, "Same call id with another agent or caller")},
-                        ref(s.TelephonyCallIn)),
+            "post": _op(
+                "Agent assist for a call; files a ticket when `ticket` is given (idempotent by call_id)",
+                Scope.TELEPHONY,
+                {
+                    "201": _json(ref(s.TelephonyCallOut), "First time this call is seen"),
+                    "200": _json(ref(s.TelephonyCallOut), "Repeat of a known call"),
+                    "409": _json(ERROR, "Same call id with another agent or caller"),
+                },
+                ref(s.TelephonyCallIn),
+            ),
         },
         "/hooks/telephony/cdr": {
             "post": {
                 "summary": "Call records of the 双呼 platform: the evidence of 先行简告 and 先行联系",
-                "description": "Signed like /hooks/upstream with the platform's own key (`cdr_secret`): "
-                               "X-Hotline-Timestamp (Unix s), X-Hotline-Nonce, X-Hotline-Signature = "
-                               "hex HMAC-SHA256(secret, timestamp + '\\n' + nonce + '\\n' + body). "
-                               "Window 5 minutes; a nonce is accepted once; idempotent by call_id.",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": ref(s.CallRecordIn)}}},
+                "description": (
+                    "Signed like /hooks/upstream with the platform's own key (`cdr_secret`): "
+                    "X-Hotline-Timestamp (Unix s), X-Hotline-Nonce, X-Hotline-Signature = "
+                    "hex HMAC-SHA256(secret, timestamp + '\\n' + nonce + '\\n' + body). "
+                    "Window 5 minutes; a nonce is accepted once; idempotent by call_id."
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref(s.CallRecordIn)}},
+                },
                 "responses": {
                     "201": _json(ref(s.CallRecordAck), "Stored and attached to the ticket"),
                     "200": _json(ref(s.CallRecordAck), "Already stored (duplicate=true)"),
                     "400": _json(ERROR, "Broken JSON or nesting over 32 levels"),
                     "401": _json(ERROR, "Unsigned, bad signature or stale timestamp"),
-                    "404": _json(ERROR, "No ticket with that number, or no such calling unit: nothing stored"),
+                    "404": _json(
+                        ERROR, "No ticket with that number, or no such calling unit: nothing stored"
+                    ),
                     "409": _json(ERROR, "Replayed nonce, or the call id already stored with other content"),
                     "408": COMMON_ERRORS["408"],
                     "413": COMMON_ERRORS["413"],
                     "415": COMMON_ERRORS["415"],
-                    "422": _json(ERROR, "Invalid fields, times out of order, answer time missing or in the future"),
+                    "422": _json(
+                        ERROR, "Invalid fields, times out of order, answer time missing or in the future"
+                    ),
                     "500": COMMON_ERRORS["500"],
                     "503": _json(ERROR, "No 双呼 platform secret configured: the hook is closed"),
                 },
@@ -450,10 +670,15 @@ def _document(limits: Limits) -> dict[str, Any]:
         "/hooks/upstream": {
             "post": {
                 "summary": "Events of the upstream platform: dispatch, recall, urge, supervise, recheck",
-                "description": "Signed: X-Hotline-Timestamp (Unix s), X-Hotline-Nonce, X-Hotline-Signature = "
-                               "hex HMAC-SHA256(secret, timestamp + '\\n' + nonce + '\\n' + body). "
-                               "Window 5 minutes; a nonce is accepted once; idempotent by event_id.",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": ref(s.UpstreamEnvelope)}}},
+                "description": (
+                    "Signed: X-Hotline-Timestamp (Unix s), X-Hotline-Nonce, X-Hotline-Signature = "
+                    "hex HMAC-SHA256(secret, timestamp + '\\n' + nonce + '\\n' + body). "
+                    "Window 5 minutes; a nonce is accepted once; idempotent by event_id."
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref(s.UpstreamEnvelope)}},
+                },
                 "responses": {
                     "200": _json(ref(s.UpstreamAck), "Applied (or already applied: duplicate=true)"),
                     "400": _json(ERROR, "Broken JSON, nesting over 32 levels, or unknown event type"),
@@ -474,12 +699,20 @@ def _document(limits: Limits) -> dict[str, Any]:
     _refuse_control(defs, paths)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "12345 hotline integration API", "version": "1.0.0",
-                 "description": "Errors: {\"error\": {\"code\", \"message\"}} with a Chinese message."},
+        "info": {
+            "title": "12345 hotline integration API",
+            "version": "1.0.0",
+            "description": 'Errors: {"error": {"code", "message"}} with a Chinese message.',
+        },
         "paths": paths,
         "components": {
             "schemas": defs,
-            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer",
-                                           "description": "hk_<prefix>_<secret> from `main.py apikey create`"}},
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "hk_<prefix>_<secret> from `main.py apikey create`",
+                }
+            },
         },
     }

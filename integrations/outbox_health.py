@@ -69,7 +69,9 @@ class Unsent:
                 "message": self.message}
 
 
-def unsent(counts: dict[tuple[OutboxChannel, OutboxStatus], int], senders: Collection[OutboxChannel]) -> list[Unsent]:
+def unsent(
+    counts: dict[tuple[OutboxChannel, OutboxStatus], int], senders: Collection[OutboxChannel]
+) -> list[Unsent]:
     """Pending messages of each channel without a sender, in the enum's order."""
     return [
         Unsent(channel, queued)

@@ -39,7 +39,9 @@ from tickets.privacy import mask_phone, mask_text
 log = logging.getLogger("integrations.outbox")
 
 
-def backoff_delay(attempt: int, *, base: float, cap: float, rand: Callable[[], float] = random.random) -> float:
+def backoff_delay(
+    attempt: int, *, base: float, cap: float, rand: Callable[[], float] = random.random
+) -> float:
     """Seconds to wait after failed attempt number `attempt` (1-based).
 
     Exponential (base, 2·base, 4·base … capped) with "equal jitter": a uniform draw in
@@ -81,9 +83,18 @@ def recipient_for_log(message: Outbox) -> str:
 
 
 class OutboxWorker:
-    def __init__(self, sessions: SessionFactory, notifiers: Mapping[OutboxChannel, Notifier], *, clock: Clock,
-                 config: WorkerConfig | None = None, metrics: Metrics | None = None,
-                 rand: Callable[[], float] = random.random, write_lock: asyncio.Semaphore | None = None) -> None:
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        notifiers: Mapping[OutboxChannel, Notifier],
+        *,
+        clock: Clock,
+        config: WorkerConfig | None = None,
+        metrics: Metrics | None = None,
+        rand: Callable[[], float] = random.random,
+        write_lock: asyncio.Semaphore | None = None,
+    ) -> None:
         self.sessions = sessions
         self.notifiers = notifiers
         self.clock = clock
@@ -134,7 +145,9 @@ class OutboxWorker:
         try:
             await notifier.send(message)
         except DeliveryError as error:
-            return self._failure(message, str(error), permanent=error.permanent, retry_after=error.retry_after)
+            return self._failure(
+                message, str(error), permanent=error.permanent, retry_after=error.retry_after
+            )
         except Exception as error:  # a notifier bug must not stop the other messages
             log.exception("notifier %s crashed on outbox row %s", message.channel.value, message.id)
             return self._failure(message, f"{type(error).__name__}: {mask_text(str(error))[:200]}",
@@ -173,11 +186,22 @@ class OutboxWorker:
                 label = {OutboxStatus.SENT: "sent", OutboxStatus.PENDING: "retry", OutboxStatus.DEAD: "dead"}
                 self.metrics.deliveries.labels(m.channel.value, label[outcome.status]).inc()
             if outcome.status is OutboxStatus.DEAD:
-                log.warning("outbox %s to %s dead after %s attempts: %s", m.id, recipient_for_log(m), m.attempts,
-                            outcome.error)
+                log.warning(
+                    "outbox %s to %s dead after %s attempts: %s",
+                    m.id,
+                    recipient_for_log(m),
+                    m.attempts,
+                    outcome.error,
+                )
             elif outcome.status is OutboxStatus.PENDING:
-                log.info("outbox %s to %s failed (attempt %s), retry in %.0fs: %s", m.id, recipient_for_log(m),
-                         m.attempts, outcome.retry_in, outcome.error)
+                log.info(
+                    "outbox %s to %s failed (attempt %s), retry in %.0fs: %s",
+                    m.id,
+                    recipient_for_log(m),
+                    m.attempts,
+                    outcome.retry_in,
+                    outcome.error,
+                )
 
     async def run_once(self) -> int:
         """One round: claim, then send and mark each message. Returns how many were handled."""

@@ -26,7 +26,11 @@ DbId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
 # its own message, the document says so. (Maximum lengths of free text come from the policy
 # file: integrations.openapi adds them.)
 Said = Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})]
-BLANK_OR_CONTENT = "^(?:[ \\t\\n\\r\u3000]*|[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\W_][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*)$"
+BLANK_OR_CONTENT = (
+    "^(?:["
+    " \\t\\n\\r\u3000]*|"
+    "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\W_][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*)$"
+)
 # A request's content needs a letter or digit of some script (tickets.intake.check_content).
 Content = Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"[^\W_]"})]
 # What tickets.privacy.normalize_phone accepts: a mobile (+86 / 0086 / 86 allowed, spaces or
@@ -352,7 +356,9 @@ class TelephonyCallIn(Strict):
     agent_id: str = Field(min_length=1, max_length=64)
     # Words are needed: a ticket filed from the call takes the transcript as its content.
     transcript: str = Field(max_length=20000, pattern=r"[^\W_]")
-    ticket: TelephonyTicketIn | None = Field(default=None, description="Present when the agent asks for a ticket")
+    ticket: TelephonyTicketIn | None = Field(
+        default=None, description="Present when the agent asks for a ticket"
+    )
 
 
 class LabelOut(BaseModel):
@@ -385,13 +391,18 @@ class CallRecordIn(Strict):
     """One call-detail record of the 双呼 platform (the unit's or the office's call to the citizen)."""
 
     call_id: str = Field(min_length=1, max_length=100, description="The platform's call id (idempotency key)")
-    ticket_number: str = Field(min_length=1, max_length=64,
-                               description="Our ticket number, or the upstream platform's number of a ticket from above")
+    ticket_number: str = Field(
+        min_length=1,
+        max_length=64,
+        description="Our ticket number, or the upstream platform's number of a ticket from above",
+    )
     calling_unit_id: DbId = Field(description="The unit whose staff dialled")
     calling_staff: Annotated[str, Field(min_length=1, max_length=50, pattern=r"\S")]
     callee_number: Phone = Field(description="The number called (stored; masked in logs and answers)")
     dialed_at: AwareDatetime
-    answered_at: AwareDatetime | None = Field(default=None, description="Present exactly when outcome is answered")
+    answered_at: AwareDatetime | None = Field(
+        default=None, description="Present exactly when outcome is answered"
+    )
     hung_up_at: AwareDatetime = Field(description="Not before dialed_at / answered_at, not in the future")
     outcome: CallOutcome
     recording_ref: str | None = Field(default=None, max_length=500, pattern=r"\S",
@@ -404,7 +415,10 @@ class CallRecordAck(BaseModel):
     outcome: CallOutcome
     callee_number: str = Field(description="Masked")
     stage: Literal["brief_contact", "first_contact"] | None = Field(
-        description="The contact the call is an attempt of (none: another unit's call, or after the ticket left it)")
+        description=(
+            "The contact the call is an attempt of (none: another unit's call, or after the ticket left it)"
+        )
+    )
     brief_contact_proven_at: datetime | None
     first_contact_proven_at: datetime | None
     duplicate: bool
@@ -515,8 +529,12 @@ class LetterIn(Strict):
     title: Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"[^\W_]"})] = Field(
         description="The letter's title (up to the policy's letter_title_max_chars)")
     body: Content = Field(description="The letter in the writer's words (up to the policy's content limit)")
-    publish_consent: bool = Field(default=False, description="The writer agrees that the letter and its reply "
-                                                             "may be published (without personal data)")
+    publish_consent: bool = Field(
+        default=False,
+        description=(
+            "The writer agrees that the letter and its reply may be published (without personal data)"
+        ),
+    )
     request_type: RequestType = RequestType.SUGGESTION
     category: str = Field(default="", max_length=50)
     place: str = ""
@@ -538,7 +556,9 @@ class LetterOut(BaseModel):
 
 
 class PublishIn(Strict):
-    reply: str | None = Field(default=None, description="The reply as the public reads it (default: the unit's)")
+    reply: str | None = Field(
+        default=None, description="The reply as the public reads it (default: the unit's)"
+    )
 
 
 class PublicLetterOut(BaseModel):
@@ -594,7 +614,9 @@ class EnterpriseOut(BaseModel):
     credit_code: str | None
     company_name: str
     policy_area: str
-    specialist: str | None = Field(description="The specialist serving it one-to-one; null: waits for the office")
+    specialist: str | None = Field(
+        description="The specialist serving it one-to-one; null: waits for the office"
+    )
     unit: str | None
     first_contact_due_at: datetime | None
     due_at: datetime | None

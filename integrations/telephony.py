@@ -113,7 +113,9 @@ async def telephony_call(request: web.Request) -> web.Response:
                 number = await _file_ticket(session, request, client, call, body)
                 claimed = await session.exec(
                     update(TelephonyCall)
-                    .where(col(TelephonyCall.call_id) == call.call_id, col(TelephonyCall.ticket_number).is_(None))
+                    .where(
+                        col(TelephonyCall.call_id) == call.call_id, col(TelephonyCall.ticket_number).is_(None)
+                    )
                     .values(ticket_number=number, updated_at=rules.now())
                 )
                 if claimed.rowcount != 1:

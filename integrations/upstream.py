@@ -62,14 +62,24 @@ async def on_dispatch(session: AsyncSession, rules: Rules, data: UpstreamDispatc
     if existing is not None:
         raise ApiError(409, "duplicate_number", texts.ERR_UPSTREAM_DUPLICATE_NUMBER.format(
             number=data.number, ticket=existing.number))
-    draft = TicketCreate(channel=Channel.UPSTREAM, external_number=data.number, request_type=data.request_type,
-                         content=data.content, category=data.category, urgency=data.urgency, place=data.place,
-                         contact_name=data.contact_name, contact_phone=data.contact_phone,
-                         confidential=data.confidential)
+    draft = TicketCreate(
+        channel=Channel.UPSTREAM,
+        external_number=data.number,
+        request_type=data.request_type,
+        content=data.content,
+        category=data.category,
+        urgency=data.urgency,
+        place=data.place,
+        contact_name=data.contact_name,
+        contact_phone=data.contact_phone,
+        confidential=data.confidential,
+    )
     return await intake.create_ticket(session, rules=rules, actor=PLATFORM, data=draft)
 
 
-def _on_ticket(action: Callable[..., Awaitable[Ticket]]) -> Callable[[AsyncSession, Rules, Any], Awaitable[Ticket]]:
+def _on_ticket(
+    action: Callable[..., Awaitable[Ticket]],
+) -> Callable[[AsyncSession, Rules, Any], Awaitable[Ticket]]:
     async def run(session: AsyncSession, rules: Rules, data: UpstreamTicketData) -> Ticket:
         ticket = await ticket_by_external(session, data.number)
         return await action(session, rules=rules, actor=PLATFORM, number=ticket.number, note=data.note)
@@ -108,14 +118,20 @@ async def remember_nonce(session: AsyncSession, *, nonce: str, rules: Rules, win
     """True the first time a nonce is seen inside the window; older nonces are pruned
     (their timestamps are refused as stale anyway)."""
     now = rules.now()
-    await session.exec(delete(UpstreamNonce).where(col(UpstreamNonce.seen_at) < now - timedelta(seconds=2 * window)))
+    await session.exec(
+        delete(UpstreamNonce).where(col(UpstreamNonce.seen_at) < now - timedelta(seconds=2 * window))
+    )
     result = await session.exec(
-        insert_for(session)(UpstreamNonce).values(nonce=nonce, seen_at=now).on_conflict_do_nothing(index_elements=["nonce"])
+        insert_for(session)(UpstreamNonce)
+        .values(nonce=nonce, seen_at=now)
+        .on_conflict_do_nothing(index_elements=["nonce"])
     )
     return bool(result.rowcount)
 
 
-async def read_signed(request: web.Request, *, secret: str | None, closed: ApiError) -> tuple[str, dict[str, Any]]:
+async def read_signed(
+    request: web.Request, *, secret: str | None, closed: ApiError
+) -> tuple[str, dict[str, Any]]:
     """The nonce and JSON object of a signed hook request (this one and /hooks/telephony/cdr):
     `closed` without a secret, then the checks of check_signature, then the body's type and JSON.
     The caller records the nonce (remember_nonce) once it knows the request is worth keeping."""
@@ -168,9 +184,16 @@ async def upstream_hook(request: web.Request) -> web.Response:
             ticket = await apply(session, rules, payload)
             ack = UpstreamAck(event_id=envelope.event_id, event_type=envelope.event_type,
                               ticket_number=ticket.number, status=ticket.status, duplicate=False)
-            session.add(UpstreamEvent(event_id=envelope.event_id, event_type=envelope.event_type,
-                                      external_number=getattr(payload, "number", ""), ticket_number=ticket.number,
-                                      response=ack.model_dump(mode="json"), received_at=rules.now()))
+            session.add(
+                UpstreamEvent(
+                    event_id=envelope.event_id,
+                    event_type=envelope.event_type,
+                    external_number=getattr(payload, "number", ""),
+                    ticket_number=ticket.number,
+                    response=ack.model_dump(mode="json"),
+                    received_at=rules.now(),
+                )
+            )
             await session.flush()
     except (IntegrityError, HotlineError):
         # The same event delivered twice at once by another process: the other delivery

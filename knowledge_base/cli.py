@@ -93,7 +93,9 @@ def import_(file: Path, actor: str, skip_invalid: bool) -> None:
     encoder = load_encoder()
     if encoder is not None and entries:
         store = VectorStore(vector_path())
-        build_dense(entry_texts(entries, pseudo=load_config().pseudo_queries), encoder, store, progress=_progress)
+        build_dense(
+            entry_texts(entries, pseudo=load_config().pseudo_queries), encoder, store, progress=_progress
+        )
         if store.added:
             _save_vectors(store)
 
@@ -173,7 +175,8 @@ def ask(question: str, kb_file: Path | None, config: Path | None, as_json: bool)
         )
         return
     click.echo(
-        f"band: {result.band.value} ({texts.CLI_BAND[result.band.value]})  confidence: {result.confidence:.4f}"
+        f"band: {result.band.value} ({texts.CLI_BAND[result.band.value]})  confidence:"
+        f" {result.confidence:.4f}"
     )
     # What the citizen would read first, then the scores behind it.
     if result.best is not None and result.band.value == "answer":
@@ -319,7 +322,9 @@ def gaps_(
         click.echo(texts.CLI_NO_GAPS)
     for gap in found:
         units = "、".join(gap.units) or texts.NO_UNIT
-        click.echo(texts.CLI_GAP_LINE.format(id=gap.id, size=gap.size, not_solved=gap.not_solved, units=units))
+        click.echo(
+            texts.CLI_GAP_LINE.format(id=gap.id, size=gap.size, not_solved=gap.not_solved, units=units)
+        )
         for example in gap.examples:
             click.echo(f"    {example}")
 

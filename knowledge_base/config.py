@@ -68,7 +68,9 @@ class MatcherConfig(BaseModel):
     answer_offset: float = Field(
         default=1.0, ge=-1, le=1, description="answer-opening cosine counts this much less than a question's"
     )
-    answer_weight: float = Field(default=1.0, ge=0, description="answer-opening cosine mixed into every entry")
+    answer_weight: float = Field(
+        default=1.0, ge=0, description="answer-opening cosine mixed into every entry"
+    )
     hybrid_coefficients: tuple[float, ...] = Field(
         default=(16.694, 21.152, 13.694, 1.173, 0.354),
         description="logistic weights of (fused lead, cosine above the KB level, dense lead, "

@@ -72,7 +72,9 @@ def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = N
         return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.PERSON_REQUESTED,
                             small_talk=talk)
     if talk is not None:
-        return AnswerResult(Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.SMALL_TALK, small_talk=talk)
+        return AnswerResult(
+            Band.NONE, [], 0.0, NextAction.OFFER_PERSON, NoAnswerReason.SMALL_TALK, small_talk=talk
+        )
 
     assessment = kb.assess(query)
     ranked = assessment.ranked
@@ -82,7 +84,9 @@ def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = N
     lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
     confidence = assessment.confidence
     hybrid = assessment.signals is not None
-    threshold = assessment.answer_threshold if assessment.answer_threshold is not None else cfg.answer_threshold
+    threshold = (
+        assessment.answer_threshold if assessment.answer_threshold is not None else cfg.answer_threshold
+    )
     # Hybrid: a big lead over the runner-up is not enough when the best entry itself is
     # further from the question than the KB's entries are from each other ("明天会下雨吗").
     close = assessment.signals is None or assessment.signals.dense_top >= cfg.hybrid_answer_min_top

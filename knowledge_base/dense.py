@@ -71,7 +71,9 @@ class DenseIndex:
         # True for the rows that are pseudo-queries (the last rows of their entry's group).
         self._pseudo = pseudo_rows if pseudo_rows is not None else np.zeros(len(q_matrix), dtype=bool)
         # The pseudo-queries' texts, in row order (the KB's simulation asks them lexically too).
-        self.pseudo_texts: dict[int, str] = dict(zip(np.flatnonzero(self._pseudo).tolist(), pseudo_texts, strict=False))
+        self.pseudo_texts: dict[int, str] = dict(
+            zip(np.flatnonzero(self._pseudo).tolist(), pseudo_texts, strict=False)
+        )
         self._row_entry = np.repeat(np.arange(len(q_starts)), np.diff(np.append(q_starts, len(q_matrix))))
         self._a = a_matrix  # (n_entries, dim)
         self.answer_present = a_present

@@ -117,7 +117,9 @@ def column_name(header: Any) -> str:
 
 
 def _blank(row: Mapping[str, Any]) -> bool:
-    return not any((isinstance(v, list) and v) or (not isinstance(v, list) and _text(v)) for v in row.values())
+    return not any(
+        (isinstance(v, list) and v) or (not isinstance(v, list) and _text(v)) for v in row.values()
+    )
 
 
 def check_rows(
@@ -149,7 +151,9 @@ def check_rows(
             value = _text(row.get(column))
             if len(value) > limit:
                 found.append(
-                    Problem(source, number, column, texts.PROBLEM_TOO_LONG.format(limit=limit, length=len(value)))
+                    Problem(
+                        source, number, column, texts.PROBLEM_TOO_LONG.format(limit=limit, length=len(value))
+                    )
                 )
         entry_id = _text(row.get("id"))
         if entry_id and entry_id in seen_ids:
@@ -160,7 +164,10 @@ def check_rows(
         if question_key and question_key in seen_questions:
             found.append(
                 Problem(
-                    source, number, "question", texts.PROBLEM_DUPLICATE_QUESTION.format(row=seen_questions[question_key])
+                    source,
+                    number,
+                    "question",
+                    texts.PROBLEM_DUPLICATE_QUESTION.format(row=seen_questions[question_key]),
                 )
             )
         if found:

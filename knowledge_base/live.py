@@ -54,7 +54,9 @@ class LiveKnowledgeBase:
                     entries = await load_active_entries(session)
             except (SQLAlchemyError, OSError) as error:
                 if self._kb is not None:
-                    log.warning("knowledge base not refreshed (%s): still serving the last one", type(error).__name__)
+                    log.warning(
+                        "knowledge base not refreshed (%s): still serving the last one", type(error).__name__
+                    )
                     return False
                 # The service must start even before `init-db` (readyz tells the operator).
                 log.warning(

@@ -465,7 +465,9 @@ class KnowledgeBase:
         assert dense is not None
         k = min(cfg.dense_candidates, len(per_entry))
         top = np.argpartition(-per_entry, k - 1)[:k]
-        candidates = [i for i in dict.fromkeys([*(int(i) for i in top), *self._retrieve(query)]) if i != absent]
+        candidates = [
+            i for i in dict.fromkeys([*(int(i) for i in top), *self._retrieve(query)]) if i != absent
+        ]
         lexical = {
             entry.id: self.combine(cfg, feats, hit) for entry, feats, hit in self.features(query, candidates)
         }

@@ -315,7 +315,9 @@ async def record_feedback(
 
 async def record_miss(session: AsyncSession, *, query: str, clock: Clock, channel: str = "") -> KnowledgeMiss:
     """Store a question the knowledge base had no answer for (masked), for the gap list."""
-    miss = KnowledgeMiss(query=mask_text(query or "")[:QUERY_LIMIT], channel=channel[:32], created_at=clock.now())
+    miss = KnowledgeMiss(
+        query=mask_text(query or "")[:QUERY_LIMIT], channel=channel[:32], created_at=clock.now()
+    )
     session.add(miss)
     await session.flush()
     return miss
@@ -336,7 +338,9 @@ class HotQuestion:
     uses: int
 
 
-async def hot_questions(session: AsyncSession, *, clock: Clock, days: int = 7, limit: int = 6) -> list[HotQuestion]:
+async def hot_questions(
+    session: AsyncSession, *, clock: Clock, days: int = 7, limit: int = 6
+) -> list[HotQuestion]:
     """The most used active entries of the last `days`: answers given plus feedback (解决了 or
     没解决) received, most first; ties by key, so the chips do not jump about."""
     since = clock.now() - timedelta(days=days)

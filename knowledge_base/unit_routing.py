@@ -83,7 +83,9 @@ async def suggest_units(session: AsyncSession, *, kb: KnowledgeBase | None, cont
              for name, confidence in list(ranked.items())[:limit] if by_name[name].id is not None], version)
 
 
-async def _cold_start(units: Sequence[Unit], *, kb: KnowledgeBase | None, content: str) -> list[tuple[str, float]]:
+async def _cold_start(
+    units: Sequence[Unit], *, kb: KnowledgeBase | None, content: str
+) -> list[tuple[str, float]]:
     names = {u.name for u in units}
     pairs: list[tuple[str, str]] = []
     for unit in units:
@@ -94,15 +96,19 @@ async def _cold_start(units: Sequence[Unit], *, kb: KnowledgeBase | None, conten
                 pairs += [(entry.unit, word) for word in entry.keywords]
     keyword: dict[str, float] = {}
     with contextlib.suppress(ClassifyError):  # empty text: nothing to suggest
-        keyword = {s.label: s.confidence for s in KeywordRouter.from_pairs(pairs).route(content, k=len(names))}
+        keyword = {
+            s.label: s.confidence for s in KeywordRouter.from_pairs(pairs).route(content, k=len(names))
+        }
     nearest = await _nearest_entries_vote(kb, names, content) if content.strip() else {}
     if not nearest:
         combined = keyword
     elif not keyword:
         combined = nearest
     else:
-        combined = {name: (1 - ENCODER_SHARE) * keyword.get(name, 0.0) + ENCODER_SHARE * nearest.get(name, 0.0)
-                    for name in keyword.keys() | nearest.keys()}
+        combined = {
+            name: (1 - ENCODER_SHARE) * keyword.get(name, 0.0) + ENCODER_SHARE * nearest.get(name, 0.0)
+            for name in keyword.keys() | nearest.keys()
+        }
     return sorted(((n, round(c, 4)) for n, c in combined.items()), key=lambda item: (-item[1], item[0]))
 
 

@@ -201,8 +201,11 @@ async def build_bulletin(
         read(lambda s: mailbox_index(s, period=period, scheme=mailbox_scheme, limit_days=limit_days)),
         read(lambda s: router_quality(s, start=period.first_day, end=end)),
     )
-    ((units_and_total, ov, previous, office), (poor, hotspots, repeats, typical, duty),
-     (whistles, deputies, deputy_list, firms, letters, routing)) = await asyncio.gather(counts, cases, mechanisms)
+    (
+        (units_and_total, ov, previous, office),
+        (poor, hotspots, repeats, typical, duty),
+        (whistles, deputies, deputy_list, firms, letters, routing),
+    ) = await asyncio.gather(counts, cases, mechanisms)
     units, total = units_and_total
     ov = replace(ov, counts=total)
     table = score_units(scheme, counts_from_indicators(scheme, units)) if units else None
@@ -299,7 +302,11 @@ def basic_paragraphs(b: Bulletin) -> list[str]:
         out.append(texts.BASIC_CATEGORIES.format(parts="；".join(parts), k=len(top), share=share))
     if b.routing is not None:
         r = b.routing.overall
-        out.append(texts.BASIC_ROUTING.format(n=r.n, top1=pct(Fraction(r.top1, r.n)), top3=pct(Fraction(r.top3, r.n))))
+        out.append(
+            texts.BASIC_ROUTING.format(
+                n=r.n, top1=pct(Fraction(r.top1, r.n)), top3=pct(Fraction(r.top3, r.n))
+            )
+        )
     return out
 
 
@@ -328,7 +335,9 @@ def mailbox_paragraphs(b: Bulletin) -> list[str]:
         satisfaction=_percent(total.indicator_percent("satisfaction_rate")),
         score=total.score if total.score is not None else "—", grade=total.grade or "—",
     )]
-    if low := [r.unit for r in b.mailbox.units if r.grade not in (None, b.mailbox.scheme.spec.grades[0].grade)]:
+    if low := [
+        r.unit for r in b.mailbox.units if r.grade not in (None, b.mailbox.scheme.spec.grades[0].grade)
+    ]:
         out.append(texts.MAILBOX_B_UNITS.format(units="、".join(low)))
     return out
 
@@ -356,7 +365,9 @@ def ranking_paragraph(b: Bulletin) -> str:
     few = b.rankings.insufficient
     insufficient = (
         texts.RANKING_INSUFFICIENT.format(
-            units="、".join(few[:3]) + (texts.ETC if len(few) > 3 else ""), k=len(few), n=b.rules.rank_min_volume
+            units="、".join(few[:3]) + (texts.ETC if len(few) > 3 else ""),
+            k=len(few),
+            n=b.rules.rank_min_volume,
         )
         if few
         else ""

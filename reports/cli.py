@@ -66,8 +66,13 @@ def units_command(scheme_name: str, period_text: str, as_json: bool) -> None:
     _score_from_database(score_period, scheme_name, period_text, as_json, texts.NO_UNITS)
 
 
-def _score_from_database(read: Callable[..., Coroutine[Any, Any, ScoreTable | None]], scheme_name: str, period_text: str,
-                         as_json: bool, nothing: str) -> None:
+def _score_from_database(
+    read: Callable[..., Coroutine[Any, Any, ScoreTable | None]],
+    scheme_name: str,
+    period_text: str,
+    as_json: bool,
+    nothing: str,
+) -> None:
     """Read a period's score table from the database and print it (or `nothing`)."""
     try:
         period = parse_period(period_text)
@@ -105,7 +110,9 @@ def _bulletin(kind: str, period: Period, out: Path, scheme_name: str, rules: Pat
     label = texts.PROGRESS_MONTHLY if kind == "monthly" else texts.PROGRESS_WEEKLY
     with progress(label, total=BULLETIN_STEPS) as advance:
         files = asyncio.run(
-            make_bulletin(kind=kind, period=period, out_dir=out, scheme=scheme, rules_path=rules, advance=advance)
+            make_bulletin(
+                kind=kind, period=period, out_dir=out, scheme=scheme, rules_path=rules, advance=advance
+            )
         )
     for path in [files.markdown, files.xlsx, *files.charts]:
         click.echo(str(path))

@@ -136,7 +136,13 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
             texts.TABLE_BEST.format(label=texts.best_label(b.rules.best_n)),
             [texts.COL_RANK, texts.COL_UNIT, texts.COL_VOLUME, *rate_headers, texts.COL_SCORE],
             [
-                [r.rank, r.row.unit, r.volume, *_unit_rates(b, r.row.unit), _or(r.row.score, texts.NOT_APPLICABLE_CELL)]
+                [
+                    r.rank,
+                    r.row.unit,
+                    r.volume,
+                    *_unit_rates(b, r.row.unit),
+                    _or(r.row.score, texts.NOT_APPLICABLE_CELL),
+                ]
                 for r in b.rankings.best
             ],
         )
@@ -145,7 +151,14 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
             texts.TABLE_POOR,
             [texts.COL_NO, texts.COL_UNIT, texts.COL_VOLUME, *rate_headers, texts.COL_SCORE, texts.COL_WHY],
             [
-                [r.rank, r.row.unit, r.volume, *_unit_rates(b, r.row.unit), _or(r.row.score, texts.NOT_APPLICABLE_CELL), r.why]
+                [
+                    r.rank,
+                    r.row.unit,
+                    r.volume,
+                    *_unit_rates(b, r.row.unit),
+                    _or(r.row.score, texts.NOT_APPLICABLE_CELL),
+                    r.why,
+                ]
                 for r in b.rankings.poor
             ],
         )
@@ -257,25 +270,53 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
         values: list[Cell] = [e.received, e.routed, e.dispatched, e.counts["due"], e.counts["done"],
                               Rate(e.rate("on_time_rate")), Rate(e.rate("satisfaction_rate")),
                               Rate(e.rate("resolution_rate"))]
-        tables["enterprise"] = Table(texts.SHEET_ENTERPRISE, texts.SECTION_ENTERPRISE, [texts.COL_ITEM, texts.COL_VALUE],
-                                     [[label, value] for label, value in zip(texts.ENTERPRISE_ROWS, values, strict=True)])
+        tables["enterprise"] = Table(
+            texts.SHEET_ENTERPRISE,
+            texts.SECTION_ENTERPRISE,
+            [texts.COL_ITEM, texts.COL_VALUE],
+            [[label, value] for label, value in zip(texts.ENTERPRISE_ROWS, values, strict=True)],
+        )
     if b.mailbox is not None:
         na = texts.NOT_APPLICABLE_CELL
 
         def letter_row(row: ScoreRow) -> list[Cell]:
             c = row.counts
-            return [row.unit, c["received"], c["due"], c["done"], Rate(row.indicators["completion_rate"]),
-                    c["on_time"], Rate(row.indicators["on_time_rate"]), c["rework"],
-                    Rate(row.indicators["rework_rate"]), c["satisfied"], Rate(row.indicators["satisfaction_rate"]),
-                    _or(row.score, na), row.grade or na]
+            return [
+                row.unit,
+                c["received"],
+                c["due"],
+                c["done"],
+                Rate(row.indicators["completion_rate"]),
+                c["on_time"],
+                Rate(row.indicators["on_time_rate"]),
+                c["rework"],
+                Rate(row.indicators["rework_rate"]),
+                c["satisfied"],
+                Rate(row.indicators["satisfaction_rate"]),
+                _or(row.score, na),
+                row.grade or na,
+            ]
 
         # Ordered as the seed's table: the most letters first.
         ordered = sorted(b.mailbox.units, key=lambda r: (-r.counts["received"], r.unit))
         tables["mailbox"] = Table(
-            texts.SHEET_MAILBOX, texts.TABLE_MAILBOX.format(period=b.period.label),
-            [texts.COL_UNIT, texts.COL_RECEIVED_LETTERS, texts.COL_LETTERS_DUE, texts.COL_DONE, texts.COL_COMPLETION,
-             texts.COL_LETTERS_ON_TIME, texts.COL_ON_TIME, texts.COL_REWORK, texts.COL_REWORK_RATE, texts.COL_SATISFIED,
-             texts.COL_MASS_SATISFACTION, texts.COL_INDEX, texts.COL_GRADE],
+            texts.SHEET_MAILBOX,
+            texts.TABLE_MAILBOX.format(period=b.period.label),
+            [
+                texts.COL_UNIT,
+                texts.COL_RECEIVED_LETTERS,
+                texts.COL_LETTERS_DUE,
+                texts.COL_DONE,
+                texts.COL_COMPLETION,
+                texts.COL_LETTERS_ON_TIME,
+                texts.COL_ON_TIME,
+                texts.COL_REWORK,
+                texts.COL_REWORK_RATE,
+                texts.COL_SATISFIED,
+                texts.COL_MASS_SATISFACTION,
+                texts.COL_INDEX,
+                texts.COL_GRADE,
+            ],
             [letter_row(r) for r in [*ordered, b.mailbox.total]],
         )
     tables["days"] = Table(
@@ -291,7 +332,12 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
         def rates(acc: Acceptance) -> list[Cell]:
             return [acc.n, Rate(Fraction(acc.top1, acc.n)), Rate(Fraction(acc.top3, acc.n))]
 
-        routing_headers = [texts.COL_ROUTING_WHAT, texts.COL_ROUTING_N, texts.COL_ROUTING_TOP1, texts.COL_ROUTING_TOP3]
+        routing_headers = [
+            texts.COL_ROUTING_WHAT,
+            texts.COL_ROUTING_N,
+            texts.COL_ROUTING_TOP1,
+            texts.COL_ROUTING_TOP3,
+        ]
         tables["routing"] = Table(
             texts.SHEET_ROUTING, texts.TABLE_ROUTING, routing_headers,
             [[week, *rates(acc)] for week, acc in b.routing.by_week.items()]
@@ -306,11 +352,33 @@ def bulletin_tables(b: Bulletin) -> dict[str, Table]:
 def whistle_table(report: WhistleReport) -> Table:
     lines = [*report.lines, report.total] if report.lines else []
     return Table(
-        texts.SHEET_WHISTLES, texts.TABLE_WHISTLES,
-        [texts.COL_BLOWER, texts.COL_WHISTLES, texts.COL_SUMMONED, texts.COL_REPORTED_IN, texts.COL_REPORTED_ON_TIME,
-         texts.COL_REPORT_IN_RATE, texts.COL_SOLVED_ASKED, texts.COL_SOLVED, texts.COL_SOLUTION],
-        [[line.label, line.whistles, line.summoned, line.reported_in, line.on_time, Rate(line.on_time_rate),
-          line.solved_asked, line.solved, Rate(line.solution_rate)] for line in lines],
+        texts.SHEET_WHISTLES,
+        texts.TABLE_WHISTLES,
+        [
+            texts.COL_BLOWER,
+            texts.COL_WHISTLES,
+            texts.COL_SUMMONED,
+            texts.COL_REPORTED_IN,
+            texts.COL_REPORTED_ON_TIME,
+            texts.COL_REPORT_IN_RATE,
+            texts.COL_SOLVED_ASKED,
+            texts.COL_SOLVED,
+            texts.COL_SOLUTION,
+        ],
+        [
+            [
+                line.label,
+                line.whistles,
+                line.summoned,
+                line.reported_in,
+                line.on_time,
+                Rate(line.on_time_rate),
+                line.solved_asked,
+                line.solved,
+                Rate(line.solution_rate),
+            ]
+            for line in lines
+        ],
     )
 
 

@@ -200,7 +200,9 @@ def _citizen_key(row: Any) -> str:
     return f"t{row['id']}"
 
 
-async def _rows(session: AsyncSession, *, start: datetime, end: datetime, extra: Any = None) -> list[TicketText]:
+async def _rows(
+    session: AsyncSession, *, start: datetime, end: datetime, extra: Any = None
+) -> list[TicketText]:
     query = (
         sa.select(
             T.c.id,
@@ -273,7 +275,9 @@ async def find_hotspots(
         citizens.setdefault((row.category, normalise(row.place)), set()).add(row.citizen_key)
     rows = [r for r in rows if len(citizens[(r.category, normalise(r.place))]) >= need]
     found: list[Hotspot] = []
-    for members in hotspot_groups(rows, window=window, need=need, not_before=period.start, similarity=similarity):
+    for members in hotspot_groups(
+        rows, window=window, need=need, not_before=period.start, similarity=similarity
+    ):
         found.append(
             Hotspot(
                 category=members[0].category,
@@ -307,7 +311,9 @@ def hotspot_groups(rows: Sequence[TicketText], *, window: timedelta, need: int, 
     return groups
 
 
-def _best_window(rows: list[TicketText], window: timedelta, need: int, not_before: datetime) -> list[TicketText] | None:
+def _best_window(
+    rows: list[TicketText], window: timedelta, need: int, not_before: datetime
+) -> list[TicketText] | None:
     """The window (ending in the period) with the most different citizens, if it reaches `need`."""
     ordered = sorted(rows, key=lambda r: (r.received_at, r.id))
     best: list[TicketText] | None = None

@@ -46,9 +46,11 @@ COUNT_NAMES = (
     "overdue",  # replied_late + overdue_open: over the time limit (超时限)
     "open_over_limit",  # open longer than the platform limit (超过30天未办结)
     "rework",  # tickets returned for rework at least once
-    "first_contacted",  # first contact made by its deadline: by the button before the 双呼 switch, by calls after
+    # first contact made by its deadline: by the button before the 双呼 switch, by calls after
+    "first_contacted",
     "first_contacted_by_button",  # first contact pressed by its deadline (回访/按钮口径)
-    "first_contacted_by_call",  # first contact proven by call records by its deadline (双呼口径, tickets.calls)
+    # first contact proven by call records by its deadline (双呼口径, tickets.calls)
+    "first_contacted_by_call",
     "callbacks_tried",
     "callbacks_reached",
     "evaluations",  # callbacks with a satisfaction answer, 存电 excluded
@@ -445,7 +447,9 @@ async def duty_records(
             on_time[int(unit_id)] += 1
     # A duty letter belongs to the working day it is about (its period key), whenever the
     # check ran (a missed 16:00 check catches up later); the other letters to their date.
-    about_counted_day = sa.and_(N.c.kind == NoticeKind.DUTY_LOGIN_MISSING, N.c.period_key.in_([d.isoformat() for d in days]))
+    about_counted_day = sa.and_(
+        N.c.kind == NoticeKind.DUTY_LOGIN_MISSING, N.c.period_key.in_([d.isoformat() for d in days])
+    )
     sent_in_period = sa.and_(
         N.c.kind != NoticeKind.DUTY_LOGIN_MISSING, N.c.created_at >= period.start, N.c.created_at < period.end
     )
@@ -472,5 +476,3 @@ async def duty_records(
         ),
         key=lambda r: (-r.missed, -r.warning_letters, r.unit),
     )
-
-

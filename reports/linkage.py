@@ -81,7 +81,9 @@ def _counted(as_of: datetime) -> sa.ColumnElement[bool]:
                    T.c.cb_satisfaction.is_not(None), T.c.cb_solved.is_not(None))
 
 
-async def whistle_report(session: AsyncSession, *, period: Period, as_of: datetime | None = None) -> WhistleReport:
+async def whistle_report(
+    session: AsyncSession, *, period: Period, as_of: datetime | None = None
+) -> WhistleReport:
     """Whistles blown in the period, by the kind of unit that blew them. The solution rate is
     per whistle: its ticket called back "solved" among its tickets called back (解决率)."""
     as_of = ensure_aware(as_of or period.end)
@@ -91,9 +93,18 @@ async def whistle_report(session: AsyncSession, *, period: Period, as_of: dateti
         W.c.unit_kind, sa.func.count(), _flag(counted), _flag(sa.and_(counted, T.c.cb_solved.is_(True))),
     ).select_from(W.join(T, T.c.id == W.c.ticket_id)).where(in_period).group_by(W.c.unit_kind))
     reported = sa.and_(WS.c.reported_in_at.is_not(None), WS.c.reported_in_at <= as_of)
-    summons = await _run(session, sa.select(
-        W.c.unit_kind, sa.func.count(), _flag(reported), _flag(sa.and_(reported, WS.c.reported_in_at <= WS.c.due_at)),
-    ).select_from(WS.join(W, W.c.id == WS.c.whistle_id)).where(in_period).group_by(W.c.unit_kind))
+    summons = await _run(
+        session,
+        sa.select(
+            W.c.unit_kind,
+            sa.func.count(),
+            _flag(reported),
+            _flag(sa.and_(reported, WS.c.reported_in_at <= WS.c.due_at)),
+        )
+        .select_from(WS.join(W, W.c.id == WS.c.whistle_id))
+        .where(in_period)
+        .group_by(W.c.unit_kind),
+    )
     by_kind: dict[Any, list[int]] = {}
     for kind, count, asked, solved in whistles.all():
         by_kind[UnitKind(kind)] = [int(count), 0, 0, 0, int(asked), int(solved)]
@@ -190,10 +201,27 @@ async def deputies_list(session: AsyncSession, *, period: Period, policy: Policy
                           T.c.callback_at < end) if rules.unsatisfied else sa.false()
     whistled_open = sa.and_(whistled, unsolved) if rules.whistled_unsolved else sa.false()
     query = (
-        sa.select(T.c.number, T.c.received_at, T.c.category, U.c.name, T.c.content, T.c.contact_name,
-                  T.c.repeat_count, T.c.status, repeat, supervised, unsatisfied, whistled_open, DR.c.deputy)
+        sa.select(
+            T.c.number,
+            T.c.received_at,
+            T.c.category,
+            U.c.name,
+            T.c.content,
+            T.c.contact_name,
+            T.c.repeat_count,
+            T.c.status,
+            repeat,
+            supervised,
+            unsatisfied,
+            whistled_open,
+            DR.c.deputy,
+        )
         .select_from(T.outerjoin(U, U.c.id == T.c.main_unit_id).outerjoin(DR, DR.c.ticket_id == T.c.id))
-        .where(T.c.received_at < end, T.c.archived.is_(False), sa.or_(repeat, supervised, unsatisfied, whistled_open))
+        .where(
+            T.c.received_at < end,
+            T.c.archived.is_(False),
+            sa.or_(repeat, supervised, unsatisfied, whistled_open),
+        )
     )
     found = []
     for (number, received, category, unit, content, name, repeats, status, is_repeat, is_supervised,
@@ -202,10 +230,19 @@ async def deputies_list(session: AsyncSession, *, period: Period, policy: Policy
                                            (is_supervised, texts.DEPUTY_REASON_SUPERVISED),
                                            (is_unsatisfied, texts.DEPUTY_REASON_UNSATISFIED),
                                            (is_whistled, texts.DEPUTY_REASON_WHISTLED)) if flag]
-        found.append(DeputyListRow(
-            number=number, received=local(ensure_aware(received)).date(), category=category or texts.NO_CATEGORY,
-            unit=unit or texts.NOT_DISPATCHED, summary=shorten(content, 60, names=(name,)), reasons=reasons,
-            times=repeats + 1, status=ticket_texts.STATUS[TicketStatus(status)], deputy=deputy or ""))
+        found.append(
+            DeputyListRow(
+                number=number,
+                received=local(ensure_aware(received)).date(),
+                category=category or texts.NO_CATEGORY,
+                unit=unit or texts.NOT_DISPATCHED,
+                summary=shorten(content, 60, names=(name,)),
+                reasons=reasons,
+                times=repeats + 1,
+                status=ticket_texts.STATUS[TicketStatus(status)],
+                deputy=deputy or "",
+            )
+        )
     # The hardest first: most reasons, most complaints, oldest.
     found.sort(key=lambda r: (-len(r.reasons), -r.times, r.received, r.number))
     return DeputyList(period, found[:rules.max_rows], _rule_words(policy))

@@ -84,8 +84,8 @@ class Scheme(BaseModel):
     # back…). "not_applicable": the indicator and the components built on it are not
     # applicable, the other weighted components (those with `points`) are scaled up to the
     # same full points, and the bulletin marks the cell; a score formula reading the rate
-    # itself gets 0 for it, so weight rates through components. "ratio_default": ratio()'s third argument is used, which
-    # usually hands out full points for having done nothing.
+    # itself gets 0 for it, so weight rates through components. "ratio_default": ratio()'s third argument is
+    # used, which usually hands out full points for having done nothing.
     empty_denominator: Literal["not_applicable", "ratio_default"] = "not_applicable"
 
     @field_validator("columns")

@@ -92,7 +92,9 @@ async def make_bulletin(
     return write_bulletin(bulletin, out_dir, advance=advance)
 
 
-async def make_deputy_list(*, period: Period, out_dir: Path, settings: Settings | None = None) -> DeputyListFiles:
+async def make_deputy_list(
+    *, period: Period, out_dir: Path, settings: Settings | None = None
+) -> DeputyListFiles:
     """The month's list for the deputies' liaison (人大代表联系点问题清单): Markdown and XLSX."""
     settings = settings or Settings()
     policy = load_policy(settings.policy_file)
@@ -106,7 +108,9 @@ async def make_deputy_list(*, period: Period, out_dir: Path, settings: Settings 
     return write_deputy_list(found, out_dir, office=office)
 
 
-async def linkage_figures(*, period: Period, settings: Settings | None = None) -> tuple[WhistleReport, DeputyReport]:
+async def linkage_figures(
+    *, period: Period, settings: Settings | None = None
+) -> tuple[WhistleReport, DeputyReport]:
     """吹哨报到 by who blew the whistle, and the tickets referred by deputies, for a period."""
     settings = settings or Settings()
     policy = load_policy(settings.policy_file)

@@ -26,7 +26,10 @@ WEEK_LABEL = "{y}年第{w}周（{a:%m月%d日}—{b:%m月%d日}）"
 WEEK_TITLE_LABEL = "{y}年第{w}周，{a:%m月%d日}—{b:%m月%d日}"
 QUARTER_LABEL = "{y}年第{q}季度"
 RANGE_LABEL = "{a:%Y年%m月%d日}—{b:%Y年%m月%d日}"
-ERR_PERIOD = "无法识别统计周期“{text}”。请写成 2026-10（月）、2026-W47（周）、2026-Q3（季度）或 2026-10-01..2026-10-15。"
+ERR_PERIOD = (
+    "无法识别统计周期“{text}”。请写成 2026-10（月）、2026-W47（周）、2026-Q3（季度）或"
+    " 2026-10-01..2026-10-15。"
+)
 ERR_SCHEME_SOURCE = "方案中“{column}”列的数据库来源用到了未知的统计项：{names}。"
 
 NO_CATEGORY = "未分类"
@@ -100,14 +103,19 @@ BASIC_HANDLING = (
     "派单工单中，应办理{due}件，已办理{done}件，办结率{completion}；按期办结{on_time}件，按期办结率{on_time_rate}；"
     "超期办结{late}件，超期未办结{overdue_open}件；退回重办{rework}件，返工率{rework_rate}；先行联系率{first_contact}。"
 )
-BASIC_FIRST_CONTACT_WAYS = "（双呼平台{since}上线，此后受理的工单以通话记录为准；按先行联系记录计{button}，按双呼通话记录计{call}）"
+BASIC_FIRST_CONTACT_WAYS = (
+    "（双呼平台{since}上线，此后受理的工单以通话记录为准；按先行联系记录计{button}，按双呼通话记录计{call}）"
+)
 BASIC_CALLBACK = (
     "回访{tried}件，有效回访{reached}件，有效回访率{valid}；参与满意度测评{evaluations}件（存电件{archived}件不计入），"
     "满意率{satisfaction}；不满意{unsatisfied}件，不满意率{dissatisfaction}。"
 )
 BASIC_CHANGE = "上期受理{previous}件，本期环比{word}{change}。"
 BASIC_TYPES = "按诉求类型分：{types}。"
-BASIC_ROUTING = "派单建议：本期派单{n}件，系统首选建议单位被采用（或经退单改派后确认正确）的占{top1}，正确单位在前三项建议中的占{top3}。"
+BASIC_ROUTING = (
+    "派单建议：本期派单{n}件，系统首选建议单位被采用（或经退单改派后确认正确）的占{top1}，"
+    "正确单位在前三项建议中的占{top3}。"
+)
 BASIC_CATEGORIES = "诉求内容主要集中在：{parts}。上述{k}类诉求占本期受理总量的{share}。"
 NO_UNITS = "本期没有派单办理的工单，不开展评优评差。"
 RANKING_INTRO = (
@@ -151,9 +159,14 @@ NOTE_NOT_APPLICABLE = (
     "其余计分项按权重折算为满分后计入得分；加分、扣分项不折算。"
 )
 NOTE_INSUFFICIENT = "注：“样本不足”的单位本期受理量不足{n}件，列出得分供参考，不参与排名和评优评差。"
-REQ_TARGETS = "各承办单位单月满意率、办结率、及时办结率（按时反馈率）分别不低于{satisfaction}、{completion}、{on_time}。"
+REQ_TARGETS = (
+    "各承办单位单月满意率、办结率、及时办结率（按时反馈率）分别不低于{satisfaction}、{completion}、{on_time}。"
+)
 REQ_MISSED = "本期未达标的单位：{units}{more}。请对照整改，提高办件效率，兼顾群众满意度。"
-REQ_WARNING = "热线办每隔十天统计办件天数，对超过{warning}天的诉求件发送《工作提示函》；各单位要严格把控办件时限，杜绝超过{limit}天未办结。"
+REQ_WARNING = (
+    "热线办每隔十天统计办件天数，对超过{warning}天的诉求件发送《工作提示函》；各单位要严格把控办件时限，"
+    "杜绝超过{limit}天未办结。"
+)
 REQ_DUTY = "热线办于每个工作日{deadline}统计各单位登录值守情况，届时未登录的视为未登录，并发送提示函。"
 REQ_DUTY_MISSED = "本期未按时登录值守的单位：{units}{more}。请落实A、B角值守，确保每个工作日按时登录。"
 REQ_HOTSPOTS = "涉及民情专报和督办件的单位，请在{days}个工作日内书面答复原因分析和整改措施。"
@@ -232,13 +245,19 @@ WHISTLE_BLOWER = {
     UnitKind.COMMUNITY: "社区",
 }
 WHISTLE_TOTAL = "合计"
-WHISTLE_PARAGRAPH = ("{period}，共吹哨{total}次，其中{parts}。点名报到{summoned}个单位次，按时报到{on_time}个，"
-                     "按时报到率{on_time_rate}。")
+WHISTLE_PARAGRAPH = (
+    "{period}，共吹哨{total}次，其中{parts}。点名报到{summoned}个单位次，按时报到{on_time}个，"
+    "按时报到率{on_time_rate}。"
+)
 WHISTLE_PART = "{who}{n}次，解决率{rate}"
 NO_WHISTLES = "{period}没有吹哨。"
-DEPUTY_PARAGRAPH = "{period}，转办人大代表接收的群众反映问题{n}件，承办单位按时办结率{on_time}，群众满意率{satisfaction}。"
+DEPUTY_PARAGRAPH = (
+    "{period}，转办人大代表接收的群众反映问题{n}件，承办单位按时办结率{on_time}，群众满意率{satisfaction}。"
+)
 NO_DEPUTY_TICKETS = "{period}没有人大代表转办的问题。"
-DEPUTY_LIST_PARAGRAPH = "本月向人代联委推送投诉集中、办理难度大的问题{n}件（清单见附表：人大代表联系点问题清单）。"
+DEPUTY_LIST_PARAGRAPH = (
+    "本月向人代联委推送投诉集中、办理难度大的问题{n}件（清单见附表：人大代表联系点问题清单）。"
+)
 DEPUTY_LIST_NONE = "本月没有符合条件的投诉集中、办理难度大的问题。"
 DEPUTY_RULE_REPEAT = "同一事项反映{n}次以上仍未解决"
 DEPUTY_RULE_SUPERVISED = "督办件月末仍未解决"
@@ -300,5 +319,14 @@ COL_SATISFIED = "满意数"
 COL_MASS_SATISFACTION = "群众满意率"
 COL_INDEX = "综合指标值"
 COL_GRADE = "等级评价"
-ENTERPRISE_ROWS = ("涉企诉求", "政策专员一对一服务", "派单办理", "应办理", "已办理", "按期办结率", "满意率", "解决率")
+ENTERPRISE_ROWS = (
+    "涉企诉求",
+    "政策专员一对一服务",
+    "派单办理",
+    "应办理",
+    "已办理",
+    "按期办结率",
+    "满意率",
+    "解决率",
+)
 NO_LETTERS = "该期间市(区)长信箱没有来信。"

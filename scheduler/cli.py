@@ -76,8 +76,11 @@ def jobs_list() -> None:
         async with sessions() as session:
             for name in scheduler.jobs:
                 latest = await runs.latest_runs(session, job=name, limit=1)
-                last = (f"{_fmt(latest[0].due_at)} / {st.OUTCOME.get(latest[0].outcome.value, latest[0].outcome)}"
-                        if latest else st.NEVER)
+                last = (
+                    f"{_fmt(latest[0].due_at)} / {st.OUTCOME.get(latest[0].outcome.value, latest[0].outcome)}"
+                    if latest
+                    else st.NEVER
+                )
                 click.echo(f"{name:<28}{_fmt(next_runs[name]):<19}{last:<31}{st.JOB_DESCRIPTION[name]}")
 
     _with_sessions(work)
@@ -118,13 +121,17 @@ def letters() -> None:
 @click.option("--unit", default=None, help="Unit name or id.")
 @click.option("--kind", type=click.Choice([k.value for k in NoticeKind]), default=None)
 @click.option("--limit", type=click.IntRange(1, 10000), default=200, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="A JSON list of objects (id, kind, unit, period, created_at…).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="A JSON list of objects (id, kind, unit, period, created_at…)."
+)
 def letters_list(unit: str | None, kind: str | None, limit: int, as_json: bool) -> None:
     """Newest first."""
 
     async def work(sessions: SessionFactory, _settings: Settings) -> None:
         async with sessions() as session:
-            rows = await list_notices(session, unit=unit, kind=NoticeKind(kind) if kind else None, limit=limit)
+            rows = await list_notices(
+                session, unit=unit, kind=NoticeKind(kind) if kind else None, limit=limit
+            )
         if as_json:
             click.echo(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
             return
@@ -152,8 +159,10 @@ def letters_show(notice_id: int, docx_path: Path | None) -> None:
     async def work(sessions: SessionFactory, _settings: Settings) -> None:
         async with sessions() as session:
             notice, unit = await get_notice(session, notice_id=notice_id)
-        click.echo(f"函件 {notice.id} · {lt.NOTICE_KIND_LABEL.get(notice.kind.value, notice.kind.value)} · {unit} · "
-                   f"{notice.period_key} · {_fmt(notice.created_at)}")
+        click.echo(
+            f"函件 {notice.id} · {lt.NOTICE_KIND_LABEL.get(notice.kind.value, notice.kind.value)} · {unit} · "
+            f"{notice.period_key} · {_fmt(notice.created_at)}"
+        )
         click.echo(notice.body)
         if docx_path is not None:
             target = docx_path / docx_filename(notice, unit) if into_folder else docx_path

@@ -28,11 +28,15 @@ class SchedulerSettings(BaseSettings):
         default=10, ge=1, description="With policy checks.statistics_anchor: every this many days from it")
     supervision_time: time = Field(default=time(9, 30), description="Time of day of supervision_weekly")
     routing_retrain_time: time = Field(
-        default=time(2, 30), description="Monday's time of routing_retrain (a quiet hour: training takes a core)")
+        default=time(2, 30),
+        description="Monday's time of routing_retrain (a quiet hour: training takes a core)",
+    )
     leader_retry_seconds: float = Field(
         default=5.0, gt=0, description="A follower tries to take the leader lock this often (takeover delay)")
     leader_check_seconds: float = Field(
         default=5.0, gt=0, description="The leader checks its lock connection this often")
     lock_key: int = Field(default=1_234_500_007, description="PostgreSQL advisory lock key of the scheduler")
-    stop_timeout_seconds: float = Field(default=30.0, gt=0, description="Wait this long for running jobs at stop")
+    stop_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Wait this long for running jobs at stop"
+    )
     instance: str = Field(default_factory=default_instance, description="Name of this process in job records")

@@ -99,8 +99,9 @@ class JobScheduler:
         spec = self.jobs[name]
         rules = rules or self.rules
         due_at = ensure_aware(due_at)
-        run_id = await runs.claim(self.sessions, job=name, due_at=due_at, trigger=trigger, instance=self.instance,
-                                  now=rules.now())
+        run_id = await runs.claim(
+            self.sessions, job=name, due_at=due_at, trigger=trigger, instance=self.instance, now=rules.now()
+        )
         if run_id is None:
             return RunReport(name, due_at, trigger, None, None, {})
         context = JobContext(sessions=self.sessions, rules=rules, at=due_at, trigger=trigger,
@@ -120,7 +121,9 @@ class JobScheduler:
                             len(result.failed_items), ", ".join(result.failed_items[:10]))
             else:
                 outcome = RunOutcome.SKIPPED if result.skipped else RunOutcome.DONE
-            log.info("job %s for %s (%s): %s %s", name, due_at.isoformat(), trigger.value, outcome.value, counts)
+            log.info(
+                "job %s for %s (%s): %s %s", name, due_at.isoformat(), trigger.value, outcome.value, counts
+            )
         if not await runs.finish(self.sessions, run_id=run_id, instance=self.instance, outcome=outcome,
                                  counts=counts, error=error, now=rules.now()):
             log.warning("job %s for %s: the run was taken over by another instance; its record is theirs",
@@ -144,7 +147,8 @@ class JobScheduler:
         now = self.rules.now()
         async with self.sessions() as session:
             last = await runs.last_recorded_due(session, job=name)
-            # Sweeps (every few minutes) only ever run their latest due time: look back no further than the grace.
+            # Sweeps (every few minutes) only ever run their latest due time: look back no further than the
+            # grace.
             horizon = now - (LOOKBACK if spec.report_missed else self.grace)
             since = max(last, horizon) if last is not None else horizon
             done = await runs.recorded_dues(session, job=name, since=since)
@@ -186,8 +190,16 @@ class JobScheduler:
             log.info("scheduler: %s; leadership through %s", self.instance, self.elector.description)
         scheduler = AsyncIOScheduler(timezone=SHANGHAI)
         for spec in self.jobs.values():
-            scheduler.add_job(self._tick, trigger=spec.trigger, args=[spec.name], id=spec.name, name=spec.name,
-                              coalesce=True, max_instances=1, misfire_grace_time=None)
+            scheduler.add_job(
+                self._tick,
+                trigger=spec.trigger,
+                args=[spec.name],
+                id=spec.name,
+                name=spec.name,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+            )
         scheduler.start(paused=True)
         self._apscheduler = scheduler
         self._stopping.clear()
@@ -211,7 +223,9 @@ class JobScheduler:
                 await self.check_leadership()
             except Exception:
                 log.exception("scheduler leadership loop error")
-            delay = self.settings.leader_check_seconds if self.is_leader else self.settings.leader_retry_seconds
+            delay = (
+                self.settings.leader_check_seconds if self.is_leader else self.settings.leader_retry_seconds
+            )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=delay)
 

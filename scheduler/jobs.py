@@ -70,8 +70,9 @@ async def handling_days_statistics(ctx: JobContext) -> JobResult:
 
 async def deadline_reminders(ctx: JobContext) -> JobResult:
     async with transaction(ctx.sessions) as session:
-        result = await send_deadline_reminders(session, rules=ctx.rules, at=ctx.at, ledger=TableReminderLedger(),
-                                               settings=ctx.reminder_settings)
+        result = await send_deadline_reminders(
+            session, rules=ctx.rules, at=ctx.at, ledger=TableReminderLedger(), settings=ctx.reminder_settings
+        )
     return JobResult(counts=result.counts(), failed_items=result.failed)
 
 
@@ -97,8 +98,10 @@ async def routing_retrain(ctx: JobContext) -> JobResult:
     async with transaction(ctx.sessions) as session:
         outcome = await retrain(session, rules=ctx.rules, at=ctx.at, trigger="weekly",
                                 week_key=week_key_of(ctx.at))
-    return JobResult(counts={"version": outcome.version, "promoted": outcome.promoted, "n_train": outcome.n_train},
-                     skipped=outcome.version is None)
+    return JobResult(
+        counts={"version": outcome.version, "promoted": outcome.promoted, "n_train": outcome.n_train},
+        skipped=outcome.version is None,
+    )
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,8 @@ class PostgresAdvisoryLock:
     async def _connect(self) -> AsyncConnection:
         if self._connection is None:
             connection = await self._engine.connect()
-            # Autocommit: the lock lives in the session, and an idle transaction would hold a snapshot forever.
+            # Autocommit: the lock lives in the session, and an idle transaction would hold a snapshot
+            # forever.
             self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         return self._connection
 

@@ -81,9 +81,14 @@ IX_TICKET_STATUS_FEEDBACK_DUE = sa.Index(
 IX_TICKET_CALLBACK_AT = sa.Index("ix_ticket_callback_at", ticket_table.c.callback_at)
 # Covering index of the 10-day statistics (per unit and status: count, oldest, over 25/30 days).
 IX_TICKET_STATUS_UNIT_RECEIVED = sa.Index(
-    "ix_ticket_status_unit_received", ticket_table.c.status, ticket_table.c.main_unit_id, ticket_table.c.received_at
+    "ix_ticket_status_unit_received",
+    ticket_table.c.status,
+    ticket_table.c.main_unit_id,
+    ticket_table.c.received_at,
 )
 # The weekly supervision list: repeated complaints and supervised tickets among the open ones.
-IX_TICKET_STATUS_REPEAT = sa.Index("ix_ticket_status_repeat", ticket_table.c.status, ticket_table.c.repeat_count)
+IX_TICKET_STATUS_REPEAT = sa.Index(
+    "ix_ticket_status_repeat", ticket_table.c.status, ticket_table.c.repeat_count
+)
 IX_TICKET_STATUS_SUPERVISED = sa.Index("ix_ticket_status_supervised", ticket_table.c.status,
                                        ticket_table.c.supervised)

@@ -34,8 +34,13 @@ def engine_of(sessions: SessionFactory) -> AsyncEngine:
 
 
 @asynccontextmanager
-async def run_scheduler(*, settings: Settings, sessions: SessionFactory, rules: Rules,
-                        scheduler_settings: SchedulerSettings | None = None) -> AsyncIterator[JobScheduler | None]:
+async def run_scheduler(
+    *,
+    settings: Settings,
+    sessions: SessionFactory,
+    rules: Rules,
+    scheduler_settings: SchedulerSettings | None = None,
+) -> AsyncIterator[JobScheduler | None]:
     """Yields the running JobScheduler, or None when settings.scheduler_enabled is off."""
     if not settings.scheduler_enabled:
         log.info("scheduler disabled (HOTLINE_SCHEDULER_ENABLED=false): this process runs no jobs")

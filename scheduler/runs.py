@@ -29,8 +29,16 @@ async def claim(sessions: SessionFactory, *, job: str, due_at: datetime, trigger
     """The id of a new running record for this due time, or None when the due time is
     already taken (by this or another instance). Manual runs always get a record."""
     async with transaction(sessions) as session:
-        values: dict[str, Any] = {"job": job, "due_at": due_at, "trigger": trigger, "outcome": RunOutcome.RUNNING,
-                  "instance": instance, "started_at": now, "attempts": 1, "counts": {}}
+        values: dict[str, Any] = {
+            "job": job,
+            "due_at": due_at,
+            "trigger": trigger,
+            "outcome": RunOutcome.RUNNING,
+            "instance": instance,
+            "started_at": now,
+            "attempts": 1,
+            "counts": {},
+        }
         if trigger is RunTrigger.MANUAL:
             run = JobRun(due_key=None, **values)
             session.add(run)
@@ -91,9 +99,14 @@ async def abandon_others(sessions: SessionFactory, *, instance: str, now: dateti
     async with transaction(sessions) as session:
         result = await session.exec(
             update(JobRun)
-            .where(col(JobRun.outcome) == RunOutcome.RUNNING, col(JobRun.instance) != instance,
-                   col(JobRun.trigger) != RunTrigger.MANUAL)
-            .values(outcome=RunOutcome.ABANDONED, finished_at=now, error=f"abandoned: taken over by {instance}")
+            .where(
+                col(JobRun.outcome) == RunOutcome.RUNNING,
+                col(JobRun.instance) != instance,
+                col(JobRun.trigger) != RunTrigger.MANUAL,
+            )
+            .values(
+                outcome=RunOutcome.ABANDONED, finished_at=now, error=f"abandoned: taken over by {instance}"
+            )
         )
         return int(result.rowcount or 0)
 

@@ -94,7 +94,9 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncEngine]:
+async def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[AsyncEngine]:
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "hotline.db"
         eng = create_engine(f"sqlite:///{path}")
@@ -171,8 +173,11 @@ class Org:
 async def build_org(session: AsyncSession) -> Org:
     office_unit = Unit(name="区热线办", kind=UnitKind.OFFICE)
     session.add(office_unit)
-    names = [("区住建局", UnitKind.DEPARTMENT, "物业 房屋 维修"), ("柳林洲街道", UnitKind.STREET, "街道 小区"),
-             ("供电分公司", UnitKind.UTILITY, "停电 电费")]
+    names = [
+        ("区住建局", UnitKind.DEPARTMENT, "物业 房屋 维修"),
+        ("柳林洲街道", UnitKind.STREET, "街道 小区"),
+        ("供电分公司", UnitKind.UTILITY, "停电 电费"),
+    ]
     units = [Unit(name=n, kind=k, keywords=kw) for n, k, kw in names]
     session.add_all(units)
     await session.flush()

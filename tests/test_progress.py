@@ -41,13 +41,24 @@ def test_demo_and_monthly_report_show_progress_only_on_a_terminal(tmp_path: Path
     out, err = _run(["demo", "--tickets", "12"], env, terminal=True)
     assert "演示数据已生成" in out
     assert "生成演示工单" in err and "12/12" in err
-    month = subprocess.run([sys.executable, "-c", "from datetime import date; d = date.today().replace(day=1);"
-                            "print(f'{d.year}-{d.month:02d}')"], capture_output=True, text=True).stdout.strip()
-    out, err = _run(["report", "monthly", "--month", month, "--out", str(tmp_path / "tty")], env, terminal=True)
+    month = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from datetime import date; d = date.today().replace(day=1);print(f'{d.year}-{d.month:02d}')",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    out, err = _run(
+        ["report", "monthly", "--month", month, "--out", str(tmp_path / "tty")], env, terminal=True
+    )
     assert "-trend.png" in out
     assert "生成月报" in err
     # Piped: the paths only, nothing drawn on stderr.
-    out, err = _run(["report", "monthly", "--month", month, "--out", str(tmp_path / "pipe")], env, terminal=False)
+    out, err = _run(
+        ["report", "monthly", "--month", month, "--out", str(tmp_path / "pipe")], env, terminal=False
+    )
     assert err == "" and "生成月报" not in out
 
 

@@ -14,7 +14,9 @@ def test_no_text_name_is_assigned_twice() -> None:
     repeated = {}
     paths = [p for p in sorted(ROOT.glob("*/**/texts.py")) + sorted(ROOT.glob("*/**/letter_texts.py"))
              if ".venv" not in p.parts]
-    assert {"tickets/texts.py", "bot/texts.py", "web/h5/texts.py"} <= {str(p.relative_to(ROOT)) for p in paths}
+    assert {"tickets/texts.py", "bot/texts.py", "web/h5/texts.py"} <= {
+        str(p.relative_to(ROOT)) for p in paths
+    }
     for path in paths:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names = Counter(t.id for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)

@@ -59,10 +59,17 @@ async def test_serve_wiring_with_telegram_webhook(aiohttp_client: AiohttpClient,
     # A ticket filed elsewhere for the same citizen: the outbox worker pushes it through the bot.
     engine = create_engine(url)
     async with session_factory(engine)() as session, session.begin():
-        ticket = await intake.create_ticket(session, rules=context.Rules.from_settings(settings, clock),
-                                             actor=Actor.system("test"), data=TicketCreate(
-                                                 channel=Channel.WEB, request_type=RequestType.HELP,
-                                                 content="路灯坏了好几天，晚上很黑。", citizen_telegram_id=555001))
+        ticket = await intake.create_ticket(
+            session,
+            rules=context.Rules.from_settings(settings, clock),
+            actor=Actor.system("test"),
+            data=TicketCreate(
+                channel=Channel.WEB,
+                request_type=RequestType.HELP,
+                content="路灯坏了好几天，晚上很黑。",
+                citizen_telegram_id=555001,
+            ),
+        )
     await engine.dispose()
     for _ in range(100):
         if any(ticket.number in text for text in fake.texts(555001)):

@@ -74,7 +74,9 @@ def describe(proof: ContactProof, *, policy: Policy) -> str:
     if proof.reached_at is not None and proof.proven_at == proof.reached_at:
         how = texts.PROOF_REACHED.format(at=texts.fmt_local(proof.reached_at))
     else:
-        how = texts.PROOF_ATTEMPTS.format(n=needed, times="、".join(texts.fmt_local(t) for t in proof.attempts[:needed]))
+        how = texts.PROOF_ATTEMPTS.format(
+            n=needed, times="、".join(texts.fmt_local(t) for t in proof.attempts[:needed])
+        )
     return (texts.PROOF_IN_TIME if proof.in_time else texts.PROOF_LATE).format(how=how)
 
 
@@ -112,8 +114,12 @@ def judge(calls: Sequence[CallRecord], *, due_at: datetime | None, policy: Polic
     needed = policy.contact.attempts_when_unreachable
     enough = attempts[needed - 1] if len(attempts) >= needed else None
     proven = [t for t in (reached_at, enough) if t is not None]
-    return ContactProof(reached_at=reached_at, attempts=tuple(attempts), proven_at=min(proven) if proven else None,
-                        due_at=ensure_aware(due_at) if due_at is not None else None)
+    return ContactProof(
+        reached_at=reached_at,
+        attempts=tuple(attempts),
+        proven_at=min(proven) if proven else None,
+        due_at=ensure_aware(due_at) if due_at is not None else None,
+    )
 
 
 def stage_calls(ticket: Ticket, calls: Sequence[CallRecord], stage: ContactStage) -> list[CallRecord]:
@@ -135,17 +141,26 @@ async def ticket_calls(session: AsyncSession, *, ticket_id: int) -> list[CallRec
 async def ticket_for_call(session: AsyncSession, *, number: str) -> Ticket:
     """The ticket a call record names: our number, or the upstream platform's number of a
     ticket from above (the platform's agents see that one)."""
-    ticket = (await session.exec(
-        select(Ticket).where(or_(Ticket.number == number,
-                                 (col(Ticket.channel) == Channel.UPSTREAM) & (col(Ticket.external_number) == number)))
-        .order_by(col(Ticket.id).desc())
-    )).first()
+    ticket = (
+        await session.exec(
+            select(Ticket)
+            .where(
+                or_(
+                    Ticket.number == number,
+                    (col(Ticket.channel) == Channel.UPSTREAM) & (col(Ticket.external_number) == number),
+                )
+            )
+            .order_by(col(Ticket.id).desc())
+        )
+    ).first()
     if ticket is None:
         raise NotFound(texts.ERR_CALL_TICKET_NOT_FOUND.format(number=number[:64]))
     return ticket
 
 
-def refresh_proofs(ticket: Ticket, calls: Sequence[CallRecord], *, policy: Policy, calendar: WorkCalendar) -> None:
+def refresh_proofs(
+    ticket: Ticket, calls: Sequence[CallRecord], *, policy: Policy, calendar: WorkCalendar
+) -> None:
     """Stores on the ticket when its calls proved each contact (for the reports' SQL)."""
     ticket.brief_contact_proven_at = proof(ticket, calls, ContactStage.BRIEF_CONTACT, policy=policy,
                                            calendar=calendar).proven_at
@@ -178,12 +193,25 @@ class CallReport:
 
     def same_call(self, record: CallRecord) -> bool:
         """A re-delivery of `record` (the platform retries): every reported field alike."""
-        return (record.calling_unit_id, record.calling_staff, record.callee_phone, ensure_aware(record.dialed_at),
-                ensure_aware(record.answered_at) if record.answered_at else None, ensure_aware(record.hung_up_at),
-                record.outcome, record.recording_ref) == (
-                self.calling_unit_id, self.calling_staff, self.callee_phone, ensure_aware(self.dialed_at),
-                ensure_aware(self.answered_at) if self.answered_at else None, ensure_aware(self.hung_up_at),
-                self.outcome, self.recording_ref)
+        return (
+            record.calling_unit_id,
+            record.calling_staff,
+            record.callee_phone,
+            ensure_aware(record.dialed_at),
+            ensure_aware(record.answered_at) if record.answered_at else None,
+            ensure_aware(record.hung_up_at),
+            record.outcome,
+            record.recording_ref,
+        ) == (
+            self.calling_unit_id,
+            self.calling_staff,
+            self.callee_phone,
+            ensure_aware(self.dialed_at),
+            ensure_aware(self.answered_at) if self.answered_at else None,
+            ensure_aware(self.hung_up_at),
+            self.outcome,
+            self.recording_ref,
+        )
 
 
 def check_report(report: CallReport, *, now: datetime, tolerance_seconds: int) -> None:

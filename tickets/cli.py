@@ -50,12 +50,22 @@ def demo(count: int, if_empty: bool, seed: int) -> None:
                         return
                     raise click.ClickException("数据库中已有工单：演示数据只能装入空数据库。")
             with progress(texts.DEMO_PROGRESS, total=count) as advance:
-                result = await load_demo(sessions, rules=Rules.from_settings(settings), tickets=count, seed=seed,
-                                         advance=advance)
-            click.echo(texts.DEMO_LOADED.format(units=result.units, staff=result.staff, tickets=result.tickets,
-                                                checks=result.duty_checks, letters=result.duty_letters))
+                result = await load_demo(
+                    sessions, rules=Rules.from_settings(settings), tickets=count, seed=seed, advance=advance
+                )
+            click.echo(
+                texts.DEMO_LOADED.format(
+                    units=result.units,
+                    staff=result.staff,
+                    tickets=result.tickets,
+                    checks=result.duty_checks,
+                    letters=result.duty_letters,
+                )
+            )
             click.echo(texts.DEMO_BIND.format(office=result.office_unit, unit=result.handler_unit))
-            click.echo(texts.DEMO_WEB.format(port=settings.port, office=result.office_unit, unit=result.handler_unit))
+            click.echo(
+                texts.DEMO_WEB.format(port=settings.port, office=result.office_unit, unit=result.handler_unit)
+            )
         finally:
             await engine.dispose()
 
@@ -104,7 +114,9 @@ def specialist_add(unit_name: str, staff_ref: str, area: str) -> None:
         staff = await _staff(session, staff_ref)
         found = await enterprise.register_specialist(session, rules=rules, actor=_CLI_ACTOR, unit_id=unit.id,  # type: ignore[arg-type]
                                                      staff_id=staff.id, policy_area=area)  # type: ignore[arg-type]
-        return texts.SPECIALIST_ADDED.format(id=found.id, name=staff.name, unit=unit.name, area=found.policy_area)
+        return texts.SPECIALIST_ADDED.format(
+            id=found.id, name=staff.name, unit=unit.name, area=found.policy_area
+        )
 
     _run_register(work)
 

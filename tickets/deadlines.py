@@ -34,7 +34,9 @@ def ticket_completion_period(policy: Policy, ticket: Ticket) -> Period:
 
 
 def first_contact_period(policy: Policy, ticket: Ticket) -> Period:
-    return policy.mailbox.first_contact if ticket.channel is Channel.MAILBOX else policy.deadlines.first_contact
+    return (
+        policy.mailbox.first_contact if ticket.channel is Channel.MAILBOX else policy.deadlines.first_contact
+    )
 
 
 def start_deadlines(ticket: Ticket, *, rules: Rules, enterprise: bool = False) -> None:
@@ -75,7 +77,9 @@ def expected_due(ticket: Ticket, *, rules: Rules) -> ExpectedDue:
         return ExpectedDue(ticket.due_at, expected=False)
     if ticket.status is TicketStatus.RECEIVED:
         start = ticket.received_at or rules.now()
-        return ExpectedDue(rules.calendar.add(start, ticket_completion_period(rules.policy, ticket)), expected=True)
+        return ExpectedDue(
+            rules.calendar.add(start, ticket_completion_period(rules.policy, ticket)), expected=True
+        )
     return ExpectedDue(None, expected=False)
 
 

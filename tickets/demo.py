@@ -62,25 +62,158 @@ GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "强", "洋", "勇", "艳", "
 
 # Our own sample requests: (type, category, unit index, urgency, text, place).
 SAMPLES: list[tuple[RequestType, str, int, Urgency, str, str]] = [
-    (RequestType.COMPLAINT, "物业管理", 1, Urgency.GENERAL, "小区电梯经常停运，物业报修后一直没人来修，老人上下楼很不方便。", "幸福家园5栋"),
-    (RequestType.COMPLAINT, "城市管理", 7, Urgency.GENERAL, "楼下夜市摊位占道经营到凌晨，噪音很大，影响休息。", "人民路与建设路口"),
-    (RequestType.HELP, "供电", 16, Urgency.URGENT, "整栋楼突然停电三个小时了，家里有老人需要用制氧机，请尽快处理。", "南湖花园12栋"),
-    (RequestType.HELP, "供水", 17, Urgency.SEMI_URGENT, "小区从昨天开始停水，没有任何通知，什么时候能恢复？", "城东新村"),
-    (RequestType.REPORT, "燃气", 18, Urgency.URGENT, "楼道里有明显的燃气味，怀疑管道泄漏，请马上派人查看。", "兴隆镇中心街8号"),
-    (RequestType.CONSULTATION, "人力资源和社会保障", 0, Urgency.GENERAL, "灵活就业人员怎么缴纳养老保险？需要带什么材料？", ""),
-    (RequestType.COMPLAINT, "人力资源和社会保障", 0, Urgency.GENERAL, "公司拖欠三个月工资不发，多次找老板都推脱，希望劳动部门介入。", "开发区某电子厂"),
-    (RequestType.COMPLAINT, "消费维权", 2, Urgency.GENERAL, "在超市买到过期食品，商家拒绝退换，要求投诉处理。", "解放路某超市"),
-    (RequestType.CONSULTATION, "医疗卫生健康", 4, Urgency.GENERAL, "异地就医备案后门诊费用能报销多少？在哪里办理？", ""),
-    (RequestType.SUGGESTION, "交通运输", 6, Urgency.GENERAL, "建议增加早高峰12路公交车班次，现在等车要半小时以上。", "12路公交线"),
-    (RequestType.COMPLAINT, "教育", 5, Urgency.GENERAL, "孩子入学学位分配不合理，户籍在片区内却被分到很远的学校。", ""),
-    (RequestType.COMPLAINT, "环境保护", 8, Urgency.GENERAL, "楼下餐馆油烟直排，家里窗户都不敢开，请相关部门检查。", "建设路餐饮街"),
-    (RequestType.HELP, "公共服务", 10, Urgency.GENERAL, "新生儿落户需要哪些材料？在哪里办理？能不能网上办？", ""),
-    (RequestType.COMPLAINT, "停车管理", 7, Urgency.GENERAL, "小区门口长期有车辆乱停，堵住消防通道，存在安全隐患。", "柳林洲小区东门"),
-    (RequestType.PRAISE, "公共服务", 11, Urgency.GENERAL, "感谢柳林洲街道工作人员耐心帮助我办理老年证，服务很好。", ""),
-    (RequestType.COMPLAINT, "住房与城乡建设", 19, Urgency.GENERAL, "工地夜间施工噪音扰民，已经连续一周晚上十一点后还在作业。", "滨江路工地"),
-    (RequestType.HELP, "农林水利", 9, Urgency.GENERAL, "村里灌溉水渠堵塞，影响春耕，希望帮忙协调疏通。", "兴隆镇新河村"),
-    (RequestType.COMPLAINT, "城市管理", 14, Urgency.GENERAL, "村口道路坑洼积水，下雨天电动车经常摔倒。", "兴隆镇环镇路"),
-    (RequestType.HELP, "物业管理", 15, Urgency.GENERAL, "楼道灯坏了一个多月，晚上上下楼很危险。", "幸福社区3栋"),
+    (
+        RequestType.COMPLAINT,
+        "物业管理",
+        1,
+        Urgency.GENERAL,
+        "小区电梯经常停运，物业报修后一直没人来修，老人上下楼很不方便。",
+        "幸福家园5栋",
+    ),
+    (
+        RequestType.COMPLAINT,
+        "城市管理",
+        7,
+        Urgency.GENERAL,
+        "楼下夜市摊位占道经营到凌晨，噪音很大，影响休息。",
+        "人民路与建设路口",
+    ),
+    (
+        RequestType.HELP,
+        "供电",
+        16,
+        Urgency.URGENT,
+        "整栋楼突然停电三个小时了，家里有老人需要用制氧机，请尽快处理。",
+        "南湖花园12栋",
+    ),
+    (
+        RequestType.HELP,
+        "供水",
+        17,
+        Urgency.SEMI_URGENT,
+        "小区从昨天开始停水，没有任何通知，什么时候能恢复？",
+        "城东新村",
+    ),
+    (
+        RequestType.REPORT,
+        "燃气",
+        18,
+        Urgency.URGENT,
+        "楼道里有明显的燃气味，怀疑管道泄漏，请马上派人查看。",
+        "兴隆镇中心街8号",
+    ),
+    (
+        RequestType.CONSULTATION,
+        "人力资源和社会保障",
+        0,
+        Urgency.GENERAL,
+        "灵活就业人员怎么缴纳养老保险？需要带什么材料？",
+        "",
+    ),
+    (
+        RequestType.COMPLAINT,
+        "人力资源和社会保障",
+        0,
+        Urgency.GENERAL,
+        "公司拖欠三个月工资不发，多次找老板都推脱，希望劳动部门介入。",
+        "开发区某电子厂",
+    ),
+    (
+        RequestType.COMPLAINT,
+        "消费维权",
+        2,
+        Urgency.GENERAL,
+        "在超市买到过期食品，商家拒绝退换，要求投诉处理。",
+        "解放路某超市",
+    ),
+    (
+        RequestType.CONSULTATION,
+        "医疗卫生健康",
+        4,
+        Urgency.GENERAL,
+        "异地就医备案后门诊费用能报销多少？在哪里办理？",
+        "",
+    ),
+    (
+        RequestType.SUGGESTION,
+        "交通运输",
+        6,
+        Urgency.GENERAL,
+        "建议增加早高峰12路公交车班次，现在等车要半小时以上。",
+        "12路公交线",
+    ),
+    (
+        RequestType.COMPLAINT,
+        "教育",
+        5,
+        Urgency.GENERAL,
+        "孩子入学学位分配不合理，户籍在片区内却被分到很远的学校。",
+        "",
+    ),
+    (
+        RequestType.COMPLAINT,
+        "环境保护",
+        8,
+        Urgency.GENERAL,
+        "楼下餐馆油烟直排，家里窗户都不敢开，请相关部门检查。",
+        "建设路餐饮街",
+    ),
+    (
+        RequestType.HELP,
+        "公共服务",
+        10,
+        Urgency.GENERAL,
+        "新生儿落户需要哪些材料？在哪里办理？能不能网上办？",
+        "",
+    ),
+    (
+        RequestType.COMPLAINT,
+        "停车管理",
+        7,
+        Urgency.GENERAL,
+        "小区门口长期有车辆乱停，堵住消防通道，存在安全隐患。",
+        "柳林洲小区东门",
+    ),
+    (
+        RequestType.PRAISE,
+        "公共服务",
+        11,
+        Urgency.GENERAL,
+        "感谢柳林洲街道工作人员耐心帮助我办理老年证，服务很好。",
+        "",
+    ),
+    (
+        RequestType.COMPLAINT,
+        "住房与城乡建设",
+        19,
+        Urgency.GENERAL,
+        "工地夜间施工噪音扰民，已经连续一周晚上十一点后还在作业。",
+        "滨江路工地",
+    ),
+    (
+        RequestType.HELP,
+        "农林水利",
+        9,
+        Urgency.GENERAL,
+        "村里灌溉水渠堵塞，影响春耕，希望帮忙协调疏通。",
+        "兴隆镇新河村",
+    ),
+    (
+        RequestType.COMPLAINT,
+        "城市管理",
+        14,
+        Urgency.GENERAL,
+        "村口道路坑洼积水，下雨天电动车经常摔倒。",
+        "兴隆镇环镇路",
+    ),
+    (
+        RequestType.HELP,
+        "物业管理",
+        15,
+        Urgency.GENERAL,
+        "楼道灯坏了一个多月，晚上上下楼很危险。",
+        "幸福社区3栋",
+    ),
     (RequestType.CONSULTATION, "公共服务", 10, Urgency.GENERAL, "居住证到期了怎么续签？需要本人到场吗？", ""),
 ]
 FINAL_STAGES = ["received", "dispatched", "accepted", "return_requested", "extension_requested", "replied",
@@ -149,7 +282,9 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
         await session.commit()
     duty_days = _duty_days(rules, now - timedelta(days=60), now)
     await _duty_logins(sessions, sim=sim, clock=clock, days=duty_days, seed=seed)
-    starts = sorted(now - timedelta(days=rng.uniform(0, 60), hours=rng.uniform(0, 12)) for _ in range(tickets))
+    starts = sorted(
+        now - timedelta(days=rng.uniform(0, 60), hours=rng.uniform(0, 12)) for _ in range(tickets)
+    )
     system = Actor.system("demo")
     for start in starts:
         if advance is not None and start is not starts[0]:
@@ -159,12 +294,24 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
         clock.set(start)
         async with sessions() as session, session.begin():
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-            ticket = await intake.create_ticket(session, rules=sim, actor=system, data=TicketCreate(
-                channel=rng.choice([Channel.PHONE, Channel.PHONE, Channel.WEB, Channel.BOT, Channel.UPSTREAM]),
-                request_type=rtype, category=category, urgency=urgency, content=text, place=place,
-                contact_name=name, contact_phone=f"139{rng.randint(0, 99999999):08d}",
-                external_number=f"SJ{rng.randint(10**7, 10**8 - 1)}" if rng.random() < 0.2 else None,
-            ))
+            ticket = await intake.create_ticket(
+                session,
+                rules=sim,
+                actor=system,
+                data=TicketCreate(
+                    channel=rng.choice(
+                        [Channel.PHONE, Channel.PHONE, Channel.WEB, Channel.BOT, Channel.UPSTREAM]
+                    ),
+                    request_type=rtype,
+                    category=category,
+                    urgency=urgency,
+                    content=text,
+                    place=place,
+                    contact_name=name,
+                    contact_phone=f"139{rng.randint(0, 99999999):08d}",
+                    external_number=f"SJ{rng.randint(10**7, 10**8 - 1)}" if rng.random() < 0.2 else None,
+                ),
+            )
             number = ticket.number
             if stage == "received":
                 continue
@@ -184,8 +331,14 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
                 clock.advance(timedelta(minutes=rng.randint(10, 60)))
                 if clock.now() >= now:
                     continue
-                await svc.request_return(session, rules=sim, actor=handler, number=number,
-                                         reason="经核实该事项不属于本单位职责范围", suggested_unit=rng.choice(units).name)
+                await svc.request_return(
+                    session,
+                    rules=sim,
+                    actor=handler,
+                    number=number,
+                    reason="经核实该事项不属于本单位职责范围",
+                    suggested_unit=rng.choice(units).name,
+                )
                 continue
             # Extension requests must come within a working day of dispatch: act at once then.
             if stage != "extension_requested":
@@ -197,7 +350,9 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
                                     note="已电话联系诉求人，告知办理流程和时限")
             if stage == "accepted" or clock.now() >= now:
                 if rng.random() < 0.2:
-                    await svc.supervise(session, rules=sim, actor=office, number=number, note="市民多次来电反映")
+                    await svc.supervise(
+                        session, rules=sim, actor=office, number=number, note="市民多次来电反映"
+                    )
                 continue
             if stage == "extension_requested":
                 clock.advance(timedelta(minutes=30))
@@ -220,25 +375,46 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
             if stage == "replied" or clock.now() >= now:
                 continue
             satisfied = stage != "rework"
-            await svc.record_callback(session, rules=sim, actor=office, number=number, answers=CallbackAnswers(
-                contacted=True, answered=True, solved=satisfied,
-                satisfaction=rng.choice([Satisfaction.SATISFIED, Satisfaction.SATISFIED,
-                                         Satisfaction.BASICALLY_SATISFIED]) if satisfied else Satisfaction.UNSATISFIED,
-            ))
+            await svc.record_callback(
+                session,
+                rules=sim,
+                actor=office,
+                number=number,
+                answers=CallbackAnswers(
+                    contacted=True,
+                    answered=True,
+                    solved=satisfied,
+                    satisfaction=(
+                        rng.choice(
+                            [Satisfaction.SATISFIED, Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]
+                        )
+                        if satisfied
+                        else Satisfaction.UNSATISFIED
+                    ),
+                ),
+            )
     if advance is not None and starts:
         advance(1)
     letters = await _duty_checks(sessions, sim=sim, clock=clock, days=duty_days)
     async with sessions() as session:
         count = int((await session.exec(select(func.count()).select_from(Ticket))).one())
-    return DemoResult(units=len(units) + 1, staff=len(units) * 2 + 1, tickets=count, duty_checks=len(duty_days),
-                      duty_letters=letters)
+    return DemoResult(
+        units=len(units) + 1,
+        staff=len(units) * 2 + 1,
+        tickets=count,
+        duty_checks=len(duty_days),
+        duty_letters=letters,
+    )
 
 
 def _duty_days(rules: Rules, start: datetime, now: datetime) -> list[date]:
     """The working days of the demo whose 16:00 deadline has passed."""
     from tickets.duty import login_deadline
 
-    days = [local(start).date() + timedelta(days=i) for i in range((local(now).date() - local(start).date()).days + 1)]
+    days = [
+        local(start).date() + timedelta(days=i)
+        for i in range((local(now).date() - local(start).date()).days + 1)
+    ]
     return [d for d in days if rules.calendar.is_workday(d) and login_deadline(rules, d) <= now]
 
 
@@ -249,16 +425,22 @@ async def _duty_logins(sessions: SessionFactory, *, sim: Rules, clock: ManualClo
     # Its own random stream: the tickets stay the same for a given seed.
     rng = random.Random(seed + 1)
     async with sessions() as session:
-        handlers = (await session.exec(
-            select(Staff).where(Staff.role == Role.HANDLER, Staff.slot == HandlerSlot.A).order_by(col(Staff.unit_id))
-        )).all()
+        handlers = (
+            await session.exec(
+                select(Staff)
+                .where(Staff.role == Role.HANDLER, Staff.slot == HandlerSlot.A)
+                .order_by(col(Staff.unit_id))
+            )
+        ).all()
     async with sessions() as session, session.begin():
         for day in days:
             for staff in handlers:
                 roll = rng.random()
                 if roll < 0.06:
                     continue  # nobody logged in that day
-                hour, minute = (16, rng.randint(5, 50)) if roll < 0.1 else (rng.randint(8, 11), rng.randint(0, 59))
+                hour, minute = (
+                    (16, rng.randint(5, 50)) if roll < 0.1 else (rng.randint(8, 11), rng.randint(0, 59))
+                )
                 clock.set(datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI))
                 await svc.record_duty_login(session, rules=sim, unit_id=staff.unit_id,  # type: ignore[arg-type]
                                             staff_id=staff.id)

@@ -26,7 +26,9 @@ async def refer_by_deputy(session: AsyncSession, *, rules: Rules, actor: Actor, 
     check_length(station, rules.policy.limits.place_max_chars, texts.WHAT_DEPUTY_STATION)
     ticket = await get_ticket(session, number=number)
     workflow.check(ticket.status, Action.DEPUTY_REFERRAL, actor.role, number=ticket.number)
-    existing = (await session.exec(select(DeputyReferral).where(DeputyReferral.ticket_id == ticket.id))).first()
+    existing = (
+        await session.exec(select(DeputyReferral).where(DeputyReferral.ticket_id == ticket.id))
+    ).first()
     if existing is not None:
         raise IllegalTransition(texts.ERR_DEPUTY_ALREADY.format(number=ticket.number, deputy=existing.deputy))
     assert ticket.id is not None

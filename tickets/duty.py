@@ -73,9 +73,13 @@ async def run_duty_login_check(session: AsyncSession, *, rules: Rules, at: datet
         return result
     units = await duty_units(session)
     logged = set(
-        (await session.exec(
-            select(DutyLogin.unit_id).where(DutyLogin.work_date == day, col(DutyLogin.first_login_at) <= deadline)
-        )).all()
+        (
+            await session.exec(
+                select(DutyLogin.unit_id).where(
+                    DutyLogin.work_date == day, col(DutyLogin.first_login_at) <= deadline
+                )
+            )
+        ).all()
     )
     result.total_units = len(units)
     missing = [(unit_id, name) for unit_id, name in units if unit_id not in logged]
@@ -90,12 +94,20 @@ async def run_duty_login_check(session: AsyncSession, *, rules: Rules, at: datet
             body = render_markdown("duty_login_missing", title=lt.TITLE_DUTY_LOGIN, unit=name,
                                    day=lt.cn_date(day), deadline=deadline_text, office=office,
                                    date=lt.cn_date(day))
-            drafts.append(LetterDraft(
-                kind=NoticeKind.DUTY_LOGIN_MISSING, unit_id=unit_id, unit_name=name, period_key=day.isoformat(),
-                title=lt.TITLE_DUTY_LOGIN, body=body,
-                push_text=lt.PUSH_DUTY_LOGIN.format(unit=name, day=lt.cn_date(day), deadline=deadline_text),
-                data={"work_date": day.isoformat(), "deadline": deadline.isoformat()},
-            ))
+            drafts.append(
+                LetterDraft(
+                    kind=NoticeKind.DUTY_LOGIN_MISSING,
+                    unit_id=unit_id,
+                    unit_name=name,
+                    period_key=day.isoformat(),
+                    title=lt.TITLE_DUTY_LOGIN,
+                    body=body,
+                    push_text=lt.PUSH_DUTY_LOGIN.format(
+                        unit=name, day=lt.cn_date(day), deadline=deadline_text
+                    ),
+                    data={"work_date": day.isoformat(), "deadline": deadline.isoformat()},
+                )
+            )
         except Exception:
             log.exception("duty_login_check: letter for unit %s (%s) failed; skipped", unit_id, name)
             result.failed.append(name)

@@ -40,8 +40,9 @@ def check_policy_area(area: str) -> str:
 # --- the register -----------------------------------------------------------------------------
 
 
-async def register_specialist(session: AsyncSession, *, rules: Rules, actor: Actor, unit_id: int, staff_id: int,
-                              policy_area: str) -> PolicySpecialist:
+async def register_specialist(
+    session: AsyncSession, *, rules: Rules, actor: Actor, unit_id: int, staff_id: int, policy_area: str
+) -> PolicySpecialist:
     """Name a handler of `unit_id` the unit's specialist for `policy_area` (a deactivated
     entry of the same person and area is taken back into service)."""
     area = check_policy_area(policy_area)
@@ -115,8 +116,12 @@ async def list_specialists(session: AsyncSession, *, include_inactive: bool = Fa
 
 async def policy_areas(session: AsyncSession) -> list[str]:
     """The areas someone answers now: what an enterprise may choose from."""
-    rows = await session.exec(select(PolicySpecialist.policy_area).where(col(PolicySpecialist.active).is_(True))
-                              .distinct().order_by(PolicySpecialist.policy_area))
+    rows = await session.exec(
+        select(PolicySpecialist.policy_area)
+        .where(col(PolicySpecialist.active).is_(True))
+        .distinct()
+        .order_by(PolicySpecialist.policy_area)
+    )
     return list(rows.all())
 
 
@@ -147,7 +152,9 @@ class EnterpriseCaller:
     policy_area: str
 
     @classmethod
-    def checked(cls, *, credit_code: str | None, company_name: str | None, policy_area: str) -> EnterpriseCaller:
+    def checked(
+        cls, *, credit_code: str | None, company_name: str | None, policy_area: str
+    ) -> EnterpriseCaller:
         name = " ".join((company_name or "").split())
         refuse_control({texts.WHAT_COMPANY: name, texts.WHAT_POLICY_AREA: policy_area})
         check_length(name, 100, texts.WHAT_COMPANY)
@@ -182,9 +189,14 @@ async def file_enterprise_request(session: AsyncSession, *, rules: Rules, actor:
         return EnterpriseFiled(ticket, request, None, None)
     staff = await session.get(Staff, specialist.staff_id)
     assert staff is not None  # a foreign key
-    await service.dispatch(session, rules=rules, actor=Actor.system(texts.SPECIALIST_ROUTER), number=ticket.number,
-                           unit_id=specialist.unit_id,
-                           note=texts.SPECIALIST_ROUTED.format(name=staff.name, area=caller.policy_area))
+    await service.dispatch(
+        session,
+        rules=rules,
+        actor=Actor.system(texts.SPECIALIST_ROUTER),
+        number=ticket.number,
+        unit_id=specialist.unit_id,
+        note=texts.SPECIALIST_ROUTED.format(name=staff.name, area=caller.policy_area),
+    )
     request.specialist_id, request.assigned_at = specialist.id, rules.now()
     session.add(request)
     await session.flush()
@@ -200,5 +212,7 @@ async def file_enterprise_request(session: AsyncSession, *, rules: Rules, actor:
 async def enterprise_of(session: AsyncSession, *, ticket_ids: Sequence[int]) -> dict[int, EnterpriseRequest]:
     if not ticket_ids:
         return {}
-    rows = await session.exec(select(EnterpriseRequest).where(col(EnterpriseRequest.ticket_id).in_(list(ticket_ids))))
+    rows = await session.exec(
+        select(EnterpriseRequest).where(col(EnterpriseRequest.ticket_id).in_(list(ticket_ids)))
+    )
     return {r.ticket_id: r for r in rows.all()}

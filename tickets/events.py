@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import insert
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets.context import Actor, Rules
@@ -40,5 +41,6 @@ async def record_event(
     # A Core insert: the audit row is never read back in this transaction, and skipping the
     # ORM unit of work for it is a measurable share of every transition's cost.
     values = event.model_dump(exclude={"id"})
-    event.id = (await session.exec(insert(TicketEvent).values(**values).returning(TicketEvent.id))).scalar_one()  # type: ignore[call-overload]
+    statement = insert(TicketEvent).values(**values).returning(col(TicketEvent.id))
+    event.id = (await session.exec(statement)).scalar_one()
     return event

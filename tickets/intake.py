@@ -70,9 +70,16 @@ def check_content(rules: Rules, content: str) -> str:
 
 def check_draft(rules: Rules, data: TicketCreate) -> CheckedDraft:
     """Every rule a new request must meet before anything is written (ValidationFailed otherwise)."""
-    refuse_control({texts.WHAT_CONTENT: data.content, texts.WHAT_PLACE: data.place, texts.WHAT_NAME: data.contact_name,
-                    texts.WHAT_PHONE: data.contact_phone, texts.WHAT_CATEGORY: data.category,
-                    texts.WHAT_EXTERNAL_NUMBER: data.external_number})
+    refuse_control(
+        {
+            texts.WHAT_CONTENT: data.content,
+            texts.WHAT_PLACE: data.place,
+            texts.WHAT_NAME: data.contact_name,
+            texts.WHAT_PHONE: data.contact_phone,
+            texts.WHAT_CATEGORY: data.category,
+            texts.WHAT_EXTERNAL_NUMBER: data.external_number,
+        }
+    )
     content = check_content(rules, data.content)
     check_length(data.place, rules.policy.limits.place_max_chars, texts.WHAT_PLACE)
     check_length(data.contact_name, rules.policy.limits.name_max_chars, texts.WHAT_NAME)
@@ -323,8 +330,13 @@ async def _receive(session: AsyncSession, *, rules: Rules, actor: Actor,
     tickets = [by_number[n] for n in numbers]
 
     event_ids = await _record_received(session, rules=rules, actor=actor, tickets=tickets)
-    await announce_received(session, rules=rules, tickets=tickets, telegram_ids=[who.telegram_id for who in found],
-                            event_ids=event_ids)
+    await announce_received(
+        session,
+        rules=rules,
+        tickets=tickets,
+        telegram_ids=[who.telegram_id for who in found],
+        event_ids=event_ids,
+    )
     return tickets
 
 

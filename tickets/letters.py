@@ -99,7 +99,9 @@ def markdown_to_docx(markdown: str, *, title: str, created: datetime) -> bytes:
         elif lines[0].startswith("## "):
             document.add_heading(lines[0][3:].strip(), level=1)
         elif lines[0].startswith("|"):
-            rows = [_cells(line) for line in lines if line.startswith("|") and not _TABLE_SEPARATOR.match(line)]
+            rows = [
+                _cells(line) for line in lines if line.startswith("|") and not _TABLE_SEPARATOR.match(line)
+            ]
             width = max(len(row) for row in rows)
             table = document.add_table(rows=len(rows), cols=width)
             table.style = "Table Grid"
@@ -181,10 +183,22 @@ async def store_and_send(session: AsyncSession, *, rules: Rules, drafts: Sequenc
     by_key = {(d.unit_id, d.period_key): d for d in drafts}
     table = Notice.__table__  # type: ignore[attr-defined]
     inserted = await insert_many(
-        session, table,
-        [{"kind": d.kind, "unit_id": d.unit_id, "period_key": d.period_key, "title": d.title, "body": d.body,
-          "data": d.data, "created_at": now} for d in drafts],
-        conflict=["kind", "unit_id", "period_key"], returning=[table.c.id, table.c.unit_id, table.c.period_key],
+        session,
+        table,
+        [
+            {
+                "kind": d.kind,
+                "unit_id": d.unit_id,
+                "period_key": d.period_key,
+                "title": d.title,
+                "body": d.body,
+                "data": d.data,
+                "created_at": now,
+            }
+            for d in drafts
+        ],
+        conflict=["kind", "unit_id", "period_key"],
+        returning=[table.c.id, table.c.unit_id, table.c.period_key],
     )
     created = sorted(((row[0], by_key[(row[1], row[2])]) for row in inserted), key=lambda pair: pair[0])
     delivery.created = [notice_id for notice_id, _ in created]
@@ -264,8 +278,10 @@ async def list_notices(session: AsyncSession, *, unit: str | None = None, kind: 
         query = query.where(col(Notice.period_key).like(f"{escaped}%", escape="\\"))
     query = query.order_by(col(Notice.created_at).desc(), col(Notice.id).desc()).limit(limit)
     rows = (await session.exec(query)).all()
-    return [NoticeRow(id=r[0], kind=r[1], unit_id=r[2], unit=r[3] or "", period=r[4], title=r[5], created_at=r[6])
-            for r in rows]
+    return [
+        NoticeRow(id=r[0], kind=r[1], unit_id=r[2], unit=r[3] or "", period=r[4], title=r[5], created_at=r[6])
+        for r in rows
+    ]
 
 
 async def get_notice(session: AsyncSession, *, notice_id: int) -> tuple[Notice, str]:
@@ -359,9 +375,14 @@ async def collect_handling_days(session: AsyncSession, *, rules: Rules, at: date
         opened = days_open(oldest, at)
         current = merged.get(unit_id)
         if current is None:
-            merged[unit_id] = UnitStatistics(unit_id=unit_id, unit=names.get(unit_id, str(unit_id)),
-                                             open=int(open_count), warned=int(warned or 0), over=int(over or 0),
-                                             max_days=opened)
+            merged[unit_id] = UnitStatistics(
+                unit_id=unit_id,
+                unit=names.get(unit_id, str(unit_id)),
+                open=int(open_count),
+                warned=int(warned or 0),
+                over=int(over or 0),
+                max_days=opened,
+            )
         else:
             current.open += int(open_count)
             current.warned += int(warned or 0)
@@ -389,7 +410,9 @@ async def tickets_over_warning(session: AsyncSession, *, rules: Rules,
     return late
 
 
-async def run_handling_days_statistics(session: AsyncSession, *, rules: Rules, at: datetime) -> StatisticsResult:
+async def run_handling_days_statistics(
+    session: AsyncSession, *, rules: Rules, at: datetime
+) -> StatisticsResult:
     """Per unit: open tickets and their days open as of `at`; a 《工作提示函》 per unit
     listing every ticket open more than the warning period; the table to the office."""
     warning_days = _calendar_days(rules.policy.deadlines.warning, "warning")
@@ -464,4 +487,3 @@ def _warning_letter(*, unit_id: int, unit: str, tickets: list[tuple[str, datetim
         data={"as_of": as_of.isoformat(), "warning_days": warning_days, "limit_days": limit_days,
               "tickets": rows},
     )
-

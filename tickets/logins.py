@@ -11,7 +11,9 @@ from tickets.db import insert_for
 from tickets.models import DutyLogin
 
 
-async def record_duty_login(session: AsyncSession, *, rules: Rules, unit_id: int, staff_id: int | None) -> None:
+async def record_duty_login(
+    session: AsyncSession, *, rules: Rules, unit_id: int, staff_id: int | None
+) -> None:
     """The unit's duty login for today (Shanghai date); the first login of the day is kept."""
     now = rules.now()
     statement = insert_for(session)(DutyLogin).values(

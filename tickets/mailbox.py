@@ -145,10 +145,18 @@ async def published_letters(session: AsyncSession, *, limit: int = 20, offset: i
     out = []
     for letter, ticket, unit in (await session.exec(query)).all():
         assert letter.published_at is not None
-        out.append(PublicLetter(number=ticket.number, title=letter.public_title or "", body=letter.public_body or "",
-                                reply=letter.public_reply or "", unit=unit.name if unit is not None else "",
-                                received_at=ticket.received_at, replied_at=ticket.replied_at,
-                                published_at=letter.published_at))
+        out.append(
+            PublicLetter(
+                number=ticket.number,
+                title=letter.public_title or "",
+                body=letter.public_body or "",
+                reply=letter.public_reply or "",
+                unit=unit.name if unit is not None else "",
+                received_at=ticket.received_at,
+                replied_at=ticket.replied_at,
+                published_at=letter.published_at,
+            )
+        )
     return out
 
 

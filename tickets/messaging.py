@@ -86,9 +86,17 @@ _TO_CITIZEN = {MessageKind.TICKET_RECEIVED, MessageKind.TICKET_DISPATCHED_CITIZE
 # Sent on every channel the citizen is reachable by, not only the first: the unit's answer
 # must reach them where they asked (a phone request of a citizen also on Telegram gets both).
 _EVERY_CITIZEN_CHANNEL = {MessageKind.REPLY_TO_CITIZEN}
-_TO_OFFICE = {MessageKind.TICKET_NEW, MessageKind.RETURN_REQUESTED, MessageKind.EXTENSION_REQUESTED,
-              MessageKind.TICKET_REPLIED, MessageKind.DUTY_LOGIN_SUMMARY, MessageKind.HANDLING_DAYS_STATISTICS,
-              MessageKind.SUPERVISION_SUMMARY, MessageKind.WHISTLE_LATE, MessageKind.ROUTING_MODEL}
+_TO_OFFICE = {
+    MessageKind.TICKET_NEW,
+    MessageKind.RETURN_REQUESTED,
+    MessageKind.EXTENSION_REQUESTED,
+    MessageKind.TICKET_REPLIED,
+    MessageKind.DUTY_LOGIN_SUMMARY,
+    MessageKind.HANDLING_DAYS_STATISTICS,
+    MessageKind.SUPERVISION_SUMMARY,
+    MessageKind.WHISTLE_LATE,
+    MessageKind.ROUTING_MODEL,
+}
 
 
 def audience(kind: MessageKind) -> Audience:
@@ -183,7 +191,12 @@ def message(kind: MessageKind, to: Recipient, *, cause: str, body: dict[str, Any
         payload["audience"] = who.value
     if to.staff_id is not None:
         payload["staff_id"] = to.staff_id
-    return {"channel": to.channel, "recipient": to.address, "payload": payload, "dedupe_key": dedupe_key(cause, to)}
+    return {
+        "channel": to.channel,
+        "recipient": to.address,
+        "payload": payload,
+        "dedupe_key": dedupe_key(cause, to),
+    }
 
 
 def summary(content: str, limit: int = 80) -> str:
@@ -203,7 +216,9 @@ async def recipients(session: AsyncSession, *, kind: MessageKind, ticket: Ticket
         citizen = await session.get(Citizen, ticket.citizen_id) if ticket.citizen_id else None
         telegram_id = citizen.telegram_user_id if citizen is not None else None
         if kind in _EVERY_CITIZEN_CHANNEL:
-            return citizen_addresses(telegram_id=telegram_id, phone=ticket.contact_phone, channel=ticket.channel)
+            return citizen_addresses(
+                telegram_id=telegram_id, phone=ticket.contact_phone, channel=ticket.channel
+            )
         to = citizen_address(telegram_id=telegram_id, phone=ticket.contact_phone)
         return [to] if to is not None else []
     if who is Audience.UPSTREAM:
@@ -211,7 +226,9 @@ async def recipients(session: AsyncSession, *, kind: MessageKind, ticket: Ticket
     if who is Audience.OFFICE:
         return await office_recipients(session)
     ids = list(unit_ids) if unit_ids is not None else [ticket.main_unit_id] if ticket.main_unit_id else []
-    return [to for staff in await unit_handlers(session, unit_ids=ids) if (to := staff_address(staff)) is not None]
+    return [
+        to for staff in await unit_handlers(session, unit_ids=ids) if (to := staff_address(staff)) is not None
+    ]
 
 
 async def office_recipients(session: AsyncSession) -> list[Recipient]:
@@ -226,8 +243,16 @@ def with_link(rules: Rules, number: str, text: str) -> str:
     return f"{text}{texts.N_TRACK_LINK.format(url=url)}" if url else text
 
 
-async def tell(session: AsyncSession, *, rules: Rules, kind: MessageKind, ticket: Ticket, event_id: int | None,
-               text: str, unit_ids: Sequence[int] | None = None) -> int:
+async def tell(
+    session: AsyncSession,
+    *,
+    rules: Rules,
+    kind: MessageKind,
+    ticket: Ticket,
+    event_id: int | None,
+    text: str,
+    unit_ids: Sequence[int] | None = None,
+) -> int:
     """Tell everyone `kind` is for about a ticket's transition; how many messages were added."""
     if audience(kind) is Audience.CITIZEN:
         text = with_link(rules, ticket.number, text)

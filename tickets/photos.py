@@ -162,8 +162,15 @@ async def attach_photos(session: AsyncSession, *, rules: Rules, ticket: Ticket, 
     rows = []
     for photo in fresh.values():
         store.save(photo)
-        row = TicketPhoto(ticket_id=saved_id(ticket), sha256=photo.sha256, content_type=photo.content_type,
-                          size=len(photo.data), width=photo.width, height=photo.height, created_at=rules.now())
+        row = TicketPhoto(
+            ticket_id=saved_id(ticket),
+            sha256=photo.sha256,
+            content_type=photo.content_type,
+            size=len(photo.data),
+            width=photo.width,
+            height=photo.height,
+            created_at=rules.now(),
+        )
         session.add(row)
         rows.append(row)
     await session.flush()

@@ -227,10 +227,14 @@ _ID_CARD = re.compile(rf"(?<![{_D}])[{_D}]{{17}}[{_D}Xx](?![{_D}])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
-_MASKED_PHONE = re.compile(r"[+＋]?[0-9０-９()（）\- ]*\*{4}[0-9０-９]{4}(?:\s*(?:转|ext\.?|x)\s*[0-9０-９]{1,6})?")
+_MASKED_PHONE = re.compile(
+    r"[+＋]?[0-9０-９()（）\- ]*\*{4}[0-9０-９]{4}(?:\s*(?:转|ext\.?|x)\s*[0-9０-９]{1,6})?"
+)
 
 
-def redact_for_publication(text: str | None, *, names: Sequence[str | None] = (), hidden: str = "＊＊") -> str:
+def redact_for_publication(
+    text: str | None, *, names: Sequence[str | None] = (), hidden: str = "＊＊"
+) -> str:
     """Text fit for a public page (市长信箱 letters published with the writer's consent): the
     writer's names removed entirely (a public page keeps no surname either),
     phones, identity card numbers and e-mail addresses replaced, entrance and room numbers starred."""

@@ -92,7 +92,9 @@ async def open_longer_than(
 ) -> Sequence[Ticket]:
     """Open tickets received more than `days` calendar days ago (Shanghai dates; day of receipt = 0)."""
     cutoff = local_day_start(now, days_back=days)
-    query = select(Ticket).where(col(Ticket.status).in_(sorted(OPEN_STATUSES)), col(Ticket.received_at) < cutoff)
+    query = select(Ticket).where(
+        col(Ticket.status).in_(sorted(OPEN_STATUSES)), col(Ticket.received_at) < cutoff
+    )
     if unit_id is not None:
         query = query.where(Ticket.main_unit_id == unit_id)
     query = query.order_by(col(Ticket.received_at))
@@ -116,7 +118,10 @@ async def unit_tickets(
 
 async def citizen_tickets(session: AsyncSession, *, citizen_id: int, limit: int = 50) -> Sequence[Ticket]:
     query = (
-        select(Ticket).where(Ticket.citizen_id == citizen_id).order_by(col(Ticket.received_at).desc()).limit(limit)
+        select(Ticket)
+        .where(Ticket.citizen_id == citizen_id)
+        .order_by(col(Ticket.received_at).desc())
+        .limit(limit)
     )
     return (await session.exec(query)).all()
 

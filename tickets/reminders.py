@@ -136,20 +136,49 @@ async def due_reminders(session: AsyncSession, *, rules: Rules, at: datetime,
                       dispatched if dispatched is not None else sa_null())
 
     queries = [
-        (ReminderKind.URGENT_FEEDBACK_OVERDUE, columns(Ticket.feedback_due_at).where(
-            Ticket.status == TicketStatus.DISPATCHED, Ticket.urgency == Urgency.URGENT,
-            col(Ticket.feedback_due_at) <= at, col(Ticket.feedback_due_at) > at - settings.urgent_overdue_window)),
-        (ReminderKind.URGENT_FEEDBACK_DUE, columns(Ticket.feedback_due_at).where(
-            Ticket.status == TicketStatus.DISPATCHED, Ticket.urgency == Urgency.URGENT,
-            col(Ticket.feedback_due_at) > at, col(Ticket.feedback_due_at) <= at + settings.urgent_feedback_lead)),
-        (ReminderKind.OVERDUE, columns(Ticket.due_at).where(
-            col(Ticket.status).in_(with_unit), col(Ticket.due_at) <= at, col(Ticket.due_at) > overdue_since)),
-        (ReminderKind.COMPLETION_DUE, columns(Ticket.due_at, Ticket.dispatched_at).where(
-            col(Ticket.status).in_(with_unit), col(Ticket.due_at) > at, col(Ticket.due_at) <= completion_horizon)),
-        (ReminderKind.FIRST_CONTACT_DUE, columns(Ticket.first_contact_due_at).where(
-            col(Ticket.status).in_(with_unit), col(Ticket.first_contact_at).is_(None),
-            col(Ticket.first_contact_due_at) > at,
-            col(Ticket.first_contact_due_at) <= at + settings.first_contact_lead)),
+        (
+            ReminderKind.URGENT_FEEDBACK_OVERDUE,
+            columns(Ticket.feedback_due_at).where(
+                Ticket.status == TicketStatus.DISPATCHED,
+                Ticket.urgency == Urgency.URGENT,
+                col(Ticket.feedback_due_at) <= at,
+                col(Ticket.feedback_due_at) > at - settings.urgent_overdue_window,
+            ),
+        ),
+        (
+            ReminderKind.URGENT_FEEDBACK_DUE,
+            columns(Ticket.feedback_due_at).where(
+                Ticket.status == TicketStatus.DISPATCHED,
+                Ticket.urgency == Urgency.URGENT,
+                col(Ticket.feedback_due_at) > at,
+                col(Ticket.feedback_due_at) <= at + settings.urgent_feedback_lead,
+            ),
+        ),
+        (
+            ReminderKind.OVERDUE,
+            columns(Ticket.due_at).where(
+                col(Ticket.status).in_(with_unit),
+                col(Ticket.due_at) <= at,
+                col(Ticket.due_at) > overdue_since,
+            ),
+        ),
+        (
+            ReminderKind.COMPLETION_DUE,
+            columns(Ticket.due_at, Ticket.dispatched_at).where(
+                col(Ticket.status).in_(with_unit),
+                col(Ticket.due_at) > at,
+                col(Ticket.due_at) <= completion_horizon,
+            ),
+        ),
+        (
+            ReminderKind.FIRST_CONTACT_DUE,
+            columns(Ticket.first_contact_due_at).where(
+                col(Ticket.status).in_(with_unit),
+                col(Ticket.first_contact_at).is_(None),
+                col(Ticket.first_contact_due_at) > at,
+                col(Ticket.first_contact_due_at) <= at + settings.first_contact_lead,
+            ),
+        ),
     ]
     reminders: list[Reminder] = []
     lead = settings.completion_lead_working_days
@@ -172,12 +201,20 @@ async def with_summaries(session: AsyncSession, reminders: Sequence[Reminder]) -
     for start in range(0, len(ids), 1000):
         rows = await session.exec(select(Ticket.id, func.substr(Ticket.content, 1, CONTENT_PREFIX))
                                   .where(col(Ticket.id).in_(ids[start : start + 1000])))
-        contents.update((ticket_id, short_summary(content, SUMMARY_CHARS)) for ticket_id, content in rows.all())
+        contents.update(
+            (ticket_id, short_summary(content, SUMMARY_CHARS)) for ticket_id, content in rows.all()
+        )
     return [replace(r, summary=contents.get(r.ticket_id, "")) for r in reminders]
 
 
-async def send_deadline_reminders(session: AsyncSession, *, rules: Rules, at: datetime, ledger: ReminderLedger,
-                                  settings: ReminderSettings | None = None) -> ReminderResult:
+async def send_deadline_reminders(
+    session: AsyncSession,
+    *,
+    rules: Rules,
+    at: datetime,
+    ledger: ReminderLedger,
+    settings: ReminderSettings | None = None,
+) -> ReminderResult:
     """Sweep at `at`: claim the reminders not sent yet and write one digest per handler."""
     settings = settings or ReminderSettings()
     at = ensure_aware(at)
@@ -207,7 +244,9 @@ async def send_deadline_reminders(session: AsyncSession, *, rules: Rules, at: da
     by_unit: dict[int, list[Reminder]] = {}
     for reminder in fresh:
         by_unit.setdefault(reminder.unit_id, []).append(reminder)
-    names = dict((await session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(list(by_unit))))).all())
+    names = dict(
+        (await session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(list(by_unit))))).all()
+    )
     staff_by_unit: dict[int, list[Staff]] = {}
     for staff in await unit_handlers(session, unit_ids=list(by_unit)):
         staff_by_unit.setdefault(staff.unit_id or 0, []).append(staff)
@@ -216,16 +255,30 @@ async def send_deadline_reminders(session: AsyncSession, *, rules: Rules, at: da
     for unit_id, items in by_unit.items():
         unit = names.get(unit_id, str(unit_id))
         try:
-            text = digest_text(unit=unit, reminders=items, hours=hours, max_lines=settings.max_lines_per_digest)
+            text = digest_text(
+                unit=unit, reminders=items, hours=hours, max_lines=settings.max_lines_per_digest
+            )
             digest_id = hashlib.sha1(",".join(sorted(r.key for r in items)).encode()).hexdigest()[:16]
             for staff in staff_by_unit.get(unit_id, []):
                 to = staff_address(staff)
                 if to is None:
                     continue
-                messages.append(message(MessageKind.DEADLINE_REMINDERS, to, cause=f"reminders:{unit_id}:{digest_id}", body={
-                    "unit_id": unit_id, "urgent": any(r.urgent for r in items), "text": text,
-                    "items": [{"kind": r.kind.value, "number": r.number, "deadline": r.deadline.isoformat()}
-                              for r in items]}))
+                messages.append(
+                    message(
+                        MessageKind.DEADLINE_REMINDERS,
+                        to,
+                        cause=f"reminders:{unit_id}:{digest_id}",
+                        body={
+                            "unit_id": unit_id,
+                            "urgent": any(r.urgent for r in items),
+                            "text": text,
+                            "items": [
+                                {"kind": r.kind.value, "number": r.number, "deadline": r.deadline.isoformat()}
+                                for r in items
+                            ],
+                        },
+                    )
+                )
         except Exception:
             log.exception("deadline_reminders: digest for unit %s (%s) failed; skipped", unit_id, unit)
             result.failed.append(unit)
@@ -243,8 +296,11 @@ def digest_text(*, unit: str, reminders: Sequence[Reminder], hours: int, max_lin
             continue
         lines.append(lt.REMINDER_SECTION[kind.value].format(hours=hours))
         for reminder in section[: max_lines - shown]:
-            lines.append(lt.REMINDER_LINE.format(number=reminder.number, deadline=fmt_local(reminder.deadline),
-                                                 summary=reminder.summary))
+            lines.append(
+                lt.REMINDER_LINE.format(
+                    number=reminder.number, deadline=fmt_local(reminder.deadline), summary=reminder.summary
+                )
+            )
             shown += 1
     if len(ordered) > shown:
         lines.append(lt.REMINDER_MORE.format(count=len(ordered) - shown))

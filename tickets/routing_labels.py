@@ -76,7 +76,9 @@ async def record_dispatch(session: AsyncSession, *, ticket: Ticket, unit_id: int
     return label
 
 
-async def correct_after_return(session: AsyncSession, *, ticket: Ticket, new_unit_id: int, at: datetime) -> None:
+async def correct_after_return(
+    session: AsyncSession, *, ticket: Ticket, new_unit_id: int, at: datetime
+) -> None:
     """An approved return re-dispatched to `new_unit_id`: that is the right unit for the text."""
     label = (await session.exec(select(RoutingLabel).where(RoutingLabel.ticket_id == ticket.id))).first()
     if label is None:  # dispatched before labels were recorded
@@ -88,10 +90,15 @@ async def correct_after_return(session: AsyncSession, *, ticket: Ticket, new_uni
 
 async def labels_between(session: AsyncSession, *, start: datetime, end: datetime) -> list[RoutingLabel]:
     """Labels dispatched in [start, end), oldest first (training and evaluation read these)."""
-    return list((await session.exec(
-        select(RoutingLabel).where(col(RoutingLabel.dispatched_at) >= start, col(RoutingLabel.dispatched_at) < end)
-        .order_by(col(RoutingLabel.dispatched_at), col(RoutingLabel.id))
-    )).all())
+    return list(
+        (
+            await session.exec(
+                select(RoutingLabel)
+                .where(col(RoutingLabel.dispatched_at) >= start, col(RoutingLabel.dispatched_at) < end)
+                .order_by(col(RoutingLabel.dispatched_at), col(RoutingLabel.id))
+            )
+        ).all()
+    )
 
 
 # --- how good the suggestions were ---------------------------------------------------
@@ -176,7 +183,11 @@ def quality_as_dict(quality: RouterQuality) -> dict[str, object]:
     def figures(acc: Acceptance) -> dict[str, float | int]:
         return {"n": acc.n, "top1": round(acc.top1_rate, 4), "top3": round(acc.top3_rate, 4)}
 
-    return {"start": quality.start.isoformat(), "end": quality.end.isoformat(), "overall": figures(quality.overall),
-            "without_router": quality.without_router,
-            "by_week": {week: figures(acc) for week, acc in quality.by_week.items()},
-            "by_unit": {unit: figures(acc) for unit, acc in quality.by_unit.items()}}
+    return {
+        "start": quality.start.isoformat(),
+        "end": quality.end.isoformat(),
+        "overall": figures(quality.overall),
+        "without_router": quality.without_router,
+        "by_week": {week: figures(acc) for week, acc in quality.by_week.items()},
+        "by_unit": {unit: figures(acc) for unit, acc in quality.by_unit.items()},
+    }

@@ -71,7 +71,14 @@ async def _transition(
     ticket.updated_at = rules.now()
     session.add(ticket)
     event = await _record_event(
-        session, rules=rules, ticket=ticket, actor=actor, action=action, from_status=before, note=note, data=data
+        session,
+        rules=rules,
+        ticket=ticket,
+        actor=actor,
+        action=action,
+        from_status=before,
+        note=note,
+        data=data,
     )
     if actor.role is Role.HANDLER and actor.unit_id is not None:
         # Any handler action counts as the unit's duty login for the day (DOMAIN §5).
@@ -89,7 +96,9 @@ async def transition(session: AsyncSession, *, rules: Rules, actor: Actor, ticke
                      note: str = "", data: dict[str, Any] | None = None) -> TicketEvent:
     """One transition of the table with its audit event, for the domain modules beside this one
     (tickets.mailbox) whose action changes their own rows and not the ticket's columns."""
-    return await _transition(session, rules=rules, actor=actor, ticket=ticket, action=action, note=note, data=data)
+    return await _transition(
+        session, rules=rules, actor=actor, ticket=ticket, action=action, note=note, data=data
+    )
 
 
 # Transitions the upstream platform is told about (the reply must go back up, DOMAIN §1).
@@ -119,7 +128,9 @@ async def brief_contact(session: AsyncSession, *, rules: Rules, actor: Actor, nu
     return ticket
 
 
-async def _set_units(session: AsyncSession, *, ticket: Ticket, unit_id: int, co_unit_ids: Sequence[int]) -> Unit:
+async def _set_units(
+    session: AsyncSession, *, ticket: Ticket, unit_id: int, co_unit_ids: Sequence[int]
+) -> Unit:
     unit = await get_unit(session, unit_id=unit_id)
     if not unit.active:
         raise ValidationFailed(texts.ERR_UNIT_INACTIVE.format(unit=unit.name))
@@ -157,19 +168,39 @@ async def dispatch(session: AsyncSession, *, rules: Rules, actor: Actor, number:
 async def _announce_dispatch(session: AsyncSession, *, rules: Rules, ticket: Ticket, event: TicketEvent,
                              unit: Unit) -> None:
     text = texts.N_DISPATCHED.format(
-        number=ticket.number, urgency=texts.URGENCY[ticket.urgency], category=ticket.category or texts.UNCATEGORISED,
-        summary=summary(ticket.content), first_contact_due=texts.fmt_local(ticket.first_contact_due_at),
-        due=texts.fmt_local(ticket.due_at), place=ticket.place or "—",
+        number=ticket.number,
+        urgency=texts.URGENCY[ticket.urgency],
+        category=ticket.category or texts.UNCATEGORISED,
+        summary=summary(ticket.content),
+        first_contact_due=texts.fmt_local(ticket.first_contact_due_at),
+        due=texts.fmt_local(ticket.due_at),
+        place=ticket.place or "—",
     )
     units = [unit.id, *await co_unit_ids(session, ticket=ticket)]
-    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_DISPATCHED, text=text,
-               unit_ids=[u for u in units if u is not None])
-    await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.TICKET_DISPATCHED_CITIZEN,
-               text=texts.N_DISPATCHED_CITIZEN.format(number=ticket.number, unit=unit.name,
-               due=texts.fmt_local(ticket.due_at)))
+    await tell(
+        session,
+        rules=rules,
+        ticket=ticket,
+        event_id=event.id,
+        kind=MessageKind.TICKET_DISPATCHED,
+        text=text,
+        unit_ids=[u for u in units if u is not None],
+    )
+    await tell(
+        session,
+        rules=rules,
+        ticket=ticket,
+        event_id=event.id,
+        kind=MessageKind.TICKET_DISPATCHED_CITIZEN,
+        text=texts.N_DISPATCHED_CITIZEN.format(
+            number=ticket.number, unit=unit.name, due=texts.fmt_local(ticket.due_at)
+        ),
+    )
 
 
-async def direct_answer(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, answer: str) -> Ticket:
+async def direct_answer(
+    session: AsyncSession, *, rules: Rules, actor: Actor, number: str, answer: str
+) -> Ticket:
     """平台直接答复: answered by the hotline without dispatch."""
     answer = require(answer, texts.WHAT_ANSWER)
     ticket = await _ticket_for(session, actor=actor, number=number)
@@ -226,9 +257,15 @@ async def first_contact(session: AsyncSession, *, rules: Rules, actor: Actor, nu
         made = await calls.ticket_calls(session, ticket_id=ticket.id)
         if not calls.backs_press(ticket, made, reached=reached, now=now):
             what = texts.CONTACT_UNPROVEN_REACHED if reached else texts.CONTACT_UNPROVEN_UNREACHED
-            await _transition(session, rules=rules, actor=Actor.system(texts.CALL_PLATFORM), ticket=ticket,
-                              action=Action.CONTACT_UNPROVEN, note=texts.CONTACT_UNPROVEN_NOTE.format(what=what),
-                              data={"reached": reached})
+            await _transition(
+                session,
+                rules=rules,
+                actor=Actor.system(texts.CALL_PLATFORM),
+                ticket=ticket,
+                action=Action.CONTACT_UNPROVEN,
+                note=texts.CONTACT_UNPROVEN_NOTE.format(what=what),
+                data={"reached": reached},
+            )
     return ticket
 
 
@@ -241,10 +278,19 @@ async def record_call(session: AsyncSession, *, rules: Rules, report: calls.Call
     ticket = await calls.ticket_for_call(session, number=report.ticket_number)
     unit = await get_unit(session, unit_id=report.calling_unit_id)
     assert ticket.id is not None
-    record = CallRecord(call_id=report.call_id, ticket_id=ticket.id, calling_unit_id=report.calling_unit_id,
-                        calling_staff=report.calling_staff, callee_phone=report.callee_phone,
-                        dialed_at=report.dialed_at, answered_at=report.answered_at, hung_up_at=report.hung_up_at,
-                        outcome=report.outcome, recording_ref=report.recording_ref, received_at=rules.now())
+    record = CallRecord(
+        call_id=report.call_id,
+        ticket_id=ticket.id,
+        calling_unit_id=report.calling_unit_id,
+        calling_staff=report.calling_staff,
+        callee_phone=report.callee_phone,
+        dialed_at=report.dialed_at,
+        answered_at=report.answered_at,
+        hung_up_at=report.hung_up_at,
+        outcome=report.outcome,
+        recording_ref=report.recording_ref,
+        received_at=rules.now(),
+    )
     session.add(record)
     await session.flush()
     made = await calls.ticket_calls(session, ticket_id=ticket.id)
@@ -265,11 +311,13 @@ async def record_call(session: AsyncSession, *, rules: Rules, report: calls.Call
 
 
 async def _valid_attempt(session: AsyncSession, *, rules: Rules, ticket: Ticket, reached: bool) -> bool:
-    """A failed call counts only if at least the policy gap after the last counted one (3 calls, 1 h apart)."""
+    """A failed call counts only if at least the policy gap after the last counted one (3 calls, 1 h
+    apart)."""
     if reached:
         return True
     rows = await session.exec(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.action == Action.FIRST_CONTACT)
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.action == Action.FIRST_CONTACT)
         .order_by(col(TicketEvent.at).desc())
     )
     gap = rules.policy.contact.min_gap_between_attempts
@@ -279,10 +327,14 @@ async def _valid_attempt(session: AsyncSession, *, rules: Rules, ticket: Ticket,
     return True
 
 
-async def site_visit(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, findings: str) -> Ticket:
+async def site_visit(
+    session: AsyncSession, *, rules: Rules, actor: Actor, number: str, findings: str
+) -> Ticket:
     findings = require(findings, texts.WHAT_SITE_FINDINGS)
     ticket = await _ticket_for(session, actor=actor, number=number)
-    await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.SITE_VISIT, note=findings)
+    await _transition(
+        session, rules=rules, actor=actor, ticket=ticket, action=Action.SITE_VISIT, note=findings
+    )
     ticket.site_visit_at = rules.now()
     return ticket
 
@@ -376,7 +428,9 @@ async def decide_extension(session: AsyncSession, *, rules: Rules, actor: Actor,
         text = texts.N_EXTENSION_APPROVED.format(number=ticket.number, due=texts.fmt_local(ticket.due_at))
         kind = MessageKind.EXTENSION_APPROVED
     else:
-        text = texts.N_EXTENSION_REFUSED.format(number=ticket.number, note=note, due=texts.fmt_local(ticket.due_at))
+        text = texts.N_EXTENSION_REFUSED.format(
+            number=ticket.number, note=note, due=texts.fmt_local(ticket.due_at)
+        )
         kind = MessageKind.EXTENSION_REFUSED
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=kind, text=text)
     return ticket
@@ -431,9 +485,12 @@ def reply_to_citizen_text(ticket: Ticket, *, unit: Unit | None, rules: Rules) ->
     and how to contest it."""
     hotline = rules.policy.hotline
     return texts.N_REPLY_TO_CITIZEN.format(
-        number=ticket.number, unit=unit.name if unit is not None else texts.UNIT_UNKNOWN,
+        number=ticket.number,
+        unit=unit.name if unit is not None else texts.UNIT_UNKNOWN,
         result=texts.RESULT[ticket.result] if ticket.result else texts.RESULT_DIRECT,
-        reply=ticket.reply_text or "", contest=texts.REPLY_CONTEST.format(phone=hotline.phone, hours=hotline.hours))
+        reply=ticket.reply_text or "",
+        contest=texts.REPLY_CONTEST.format(phone=hotline.phone, hours=hotline.hours),
+    )
 
 
 # --- review, callback and closing ---------------------------------------------------
@@ -443,7 +500,11 @@ def callback_outcome(answers: CallbackAnswers) -> Action:
     """先回访后结案: not contacted, not solved or not satisfied → rework; otherwise close."""
     if not answers.reached:
         return Action.CALLBACK_ATTEMPT
-    if answers.contacted is False or answers.solved is False or answers.satisfaction is Satisfaction.UNSATISFIED:
+    if (
+        answers.contacted is False
+        or answers.solved is False
+        or answers.satisfaction is Satisfaction.UNSATISFIED
+    ):
         return Action.REWORK
     return Action.CLOSE
 
@@ -497,8 +558,9 @@ async def _rework(session: AsyncSession, *, rules: Rules, actor: Actor, ticket: 
     term = rules.policy.enterprise.completion if await is_enterprise(session, ticket=ticket) \
         else ticket_completion_period(rules.policy, ticket)
     ticket.due_at = rules.calendar.add(rules.now(), term)
-    event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.REWORK, note=note,
-                              data=data)
+    event = await _transition(
+        session, rules=rules, actor=actor, ticket=ticket, action=Action.REWORK, note=note, data=data
+    )
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.REWORK,
                text=texts.N_REWORK.format(number=ticket.number, note=note))
 
@@ -506,10 +568,14 @@ async def _rework(session: AsyncSession, *, rules: Rules, actor: Actor, ticket: 
 # --- supervision and flags ---------------------------------------------------------
 
 
-async def supervise(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = "") -> Ticket:
+async def supervise(
+    session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = ""
+) -> Ticket:
     ticket = await _ticket_for(session, actor=actor, number=number)
     ticket.supervised = True
-    event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.SUPERVISE, note=note)
+    event = await _transition(
+        session, rules=rules, actor=actor, ticket=ticket, action=Action.SUPERVISE, note=note
+    )
     if ticket.main_unit_id:
         await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.SUPERVISED,
                    text=texts.N_SUPERVISED.format(number=ticket.number, note=note))
@@ -536,14 +602,18 @@ async def urge(session: AsyncSession, *, rules: Rules, actor: Actor, number: str
 async def recall(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = "") -> Ticket:
     ticket = await _ticket_for(session, actor=actor, number=number)
     ticket.closed_at = rules.now()
-    event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.RECALL, note=note)
+    event = await _transition(
+        session, rules=rules, actor=actor, ticket=ticket, action=Action.RECALL, note=note
+    )
     if ticket.main_unit_id:
         await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.RECALLED,
                    text=texts.N_RECALLED.format(number=ticket.number))
     return ticket
 
 
-async def recheck(session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = "") -> Ticket:
+async def recheck(
+    session: AsyncSession, *, rules: Rules, actor: Actor, number: str, note: str = ""
+) -> Ticket:
     """复核: a closed ticket goes back to its unit, to be answered in writing within the recheck term."""
     ticket = await _ticket_for(session, actor=actor, number=number)
     workflow.check(ticket.status, Action.RECHECK, actor.role, number=ticket.number)
@@ -551,7 +621,9 @@ async def recheck(session: AsyncSession, *, rules: Rules, actor: Actor, number: 
     ticket.closed_at = None
     ticket.dispatched_at = now
     ticket.due_at = rules.calendar.add(now, rules.policy.deadlines.recheck)
-    event = await _transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.RECHECK, note=note)
+    event = await _transition(
+        session, rules=rules, actor=actor, ticket=ticket, action=Action.RECHECK, note=note
+    )
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.RECHECK,
                text=texts.N_RECHECK.format(number=ticket.number, due=texts.fmt_local(ticket.due_at),
                note=note))

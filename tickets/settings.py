@@ -35,10 +35,19 @@ class Settings(BaseSettings):
     migrate_on_start: bool = Field(
         default=False, description="`serve` brings the schema up to date itself instead of refusing to start")
     # Citizens' messages carry a signed link to their ticket's tracking page when both are set.
-    public_url: str | None = Field(default=None, description="Public base URL of this service (links in messages)")
-    tracking_secret: str | None = Field(default=None, description="Key signing the tracking links in citizens' messages")
-    tracking_link_days: int = Field(default=90, description="How long a tracking link in a message stays valid")
-    media_dir: Path = Field(default=Path("var/media"), description="Where citizens' photos are stored (by hash)")
+    public_url: str | None = Field(
+        default=None, description="Public base URL of this service (links in messages)"
+    )
+    tracking_secret: str | None = Field(
+        default=None, description="Key signing the tracking links in citizens' messages"
+    )
+    tracking_link_days: int = Field(
+        default=90, description="How long a tracking link in a message stays valid"
+    )
+    media_dir: Path = Field(
+        default=Path("var/media"), description="Where citizens' photos are stored (by hash)"
+    )
     sms_code_log: bool = Field(
-        default=False, description="Development: log one-time SMS codes (phone masked) instead of relying on SMS"
+        default=False,
+        description="Development: log one-time SMS codes (phone masked) instead of relying on SMS",
     )

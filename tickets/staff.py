@@ -97,7 +97,9 @@ async def find_or_create_staff(
         # Named, by slot, or the only one of that role in the unit (the office account).
         return found[0]
     if found:
-        raise ValidationFailed(texts.ERR_WHICH_STAFF.format(unit=unit.name, names="、".join(s.name for s in found)))
+        raise ValidationFailed(
+            texts.ERR_WHICH_STAFF.format(unit=unit.name, names="、".join(s.name for s in found))
+        )
     if not (name and phone):
         raise ValidationFailed(texts.ERR_NAME_REQUIRED.format(unit=unit.name))
     staff = Staff(role=role, unit_id=unit.id, slot=slot, name=name, phone=normalize_phone(phone))
@@ -127,7 +129,9 @@ async def redeem_invite(
     bound = (await session.exec(select(Staff).where(Staff.telegram_user_id == account_id))).first()
     if bound is not None:
         unit = await session.get(Unit, bound.unit_id) if bound.unit_id else None
-        return BindOutcome(None, texts.ERR_ALREADY_BOUND.format(name=bound.name, unit=unit.name if unit else ""))
+        return BindOutcome(
+            None, texts.ERR_ALREADY_BOUND.format(name=bound.name, unit=unit.name if unit else "")
+        )
     if await failed_attempts(session, rules=rules, account_id=account_id, window=window) >= max_failed:
         # Locked out: not even checked, and not counted again (the window must be able to pass).
         return BindOutcome(None, texts.ERR_TOO_MANY.format(minutes=int(window.total_seconds() // 60)))
@@ -139,7 +143,9 @@ async def redeem_invite(
     normalized = normalize_code(code)
     if not normalized:
         return BindOutcome(None, texts.ERR_CODE_EMPTY)
-    invite = (await session.exec(select(StaffInvite).where(StaffInvite.code_hash == hash_code(normalized)))).first()
+    invite = (
+        await session.exec(select(StaffInvite).where(StaffInvite.code_hash == hash_code(normalized)))
+    ).first()
     if invite is None:
         return fail(texts.ERR_CODE_INVALID)
     if invite.used_at is not None:
@@ -154,7 +160,9 @@ async def redeem_invite(
     staff.telegram_user_id = account_id
     invite.used_at = now
     invite.used_by = account_id
-    session.add_all([staff, invite, BindAttempt(account_id=account_id, at=now, success=True, staff_id=staff.id)])
+    session.add_all(
+        [staff, invite, BindAttempt(account_id=account_id, at=now, success=True, staff_id=staff.id)]
+    )
     await session.flush()
     unit = await session.get(Unit, staff.unit_id) if staff.unit_id else None
     return BindOutcome(staff, None, unit.name if unit else "")

@@ -81,9 +81,19 @@ async def run_supervision_weekly(session: AsyncSession, *, rules: Rules, at: dat
     result.ran = True
     threshold = rules.policy.supervision.repeat_complaints
     open_statuses = sorted(OPEN_STATUSES)
-    columns = (Ticket.id, Ticket.main_unit_id, Ticket.number, Ticket.category, Ticket.received_at, Ticket.status,
-               Ticket.repeat_count, Ticket.cb_satisfaction, Ticket.callback_at, Ticket.supervised,
-               func.substr(Ticket.content, 1, CONTENT_PREFIX))
+    columns = (
+        Ticket.id,
+        Ticket.main_unit_id,
+        Ticket.number,
+        Ticket.category,
+        Ticket.received_at,
+        Ticket.status,
+        Ticket.repeat_count,
+        Ticket.cb_satisfaction,
+        Ticket.callback_at,
+        Ticket.supervised,
+        func.substr(Ticket.content, 1, CONTENT_PREFIX),
+    )
     # Three narrow queries, each on its own index, rather than one OR that reads the whole table.
     criteria: list[tuple[Any, ...]] = [
         (col(Ticket.status).in_(open_statuses), col(Ticket.repeat_count) >= threshold - 1),
@@ -93,19 +103,35 @@ async def run_supervision_weekly(session: AsyncSession, *, rules: Rules, at: dat
     ]
     found: dict[int, tuple[Any, ...]] = {}
     for where in criteria:
-        for row in (await session.exec(select_columns(*columns).where(*where, Ticket.archived == False))).all():  # noqa: E712
+        for row in (
+            await session.exec(select_columns(*columns).where(*where, col(Ticket.archived).is_(False)))
+        ).all():
             if row[1] is not None:
                 found[row[0]] = tuple(row[1:])
     rows = sorted(found.values(), key=lambda r: (r[0], r[3], r[1]))  # unit, received_at, number
 
     per_unit: dict[int, list[dict[str, object]]] = {}
-    for unit_id, number, category, received_at, status, repeats, satisfaction, callback_at, supervised, content \
-            in rows:
+    for (
+        unit_id,
+        number,
+        category,
+        received_at,
+        status,
+        repeats,
+        satisfaction,
+        callback_at,
+        supervised,
+        content,
+    ) in rows:
         reasons = []
         if status in OPEN_STATUSES and repeats >= threshold - 1:
             reasons.append(lt.SUPERVISION_REASON_REPEAT + f"（{repeats + 1}次）")
             result.repeat += 1
-        if satisfaction is Satisfaction.UNSATISFIED and callback_at is not None and at - WEEK < callback_at <= at:
+        if (
+            satisfaction is Satisfaction.UNSATISFIED
+            and callback_at is not None
+            and at - WEEK < callback_at <= at
+        ):
             reasons.append(lt.SUPERVISION_REASON_UNSATISFIED)
             result.unsatisfied += 1
         if status in OPEN_STATUSES and supervised:
@@ -119,14 +145,24 @@ async def run_supervision_weekly(session: AsyncSession, *, rules: Rules, at: dat
     result.tickets = len(rows)
     result.units = len(per_unit)
 
-    names = dict((await session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(list(per_unit))))).all())
+    names = dict(
+        (await session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(list(per_unit))))).all()
+    )
     office = await office_name(session)
     drafts: list[LetterDraft] = []
     for unit_id, items in per_unit.items():
         unit = names.get(unit_id, str(unit_id))
         try:
-            body = render_markdown("supervision", title=lt.TITLE_SUPERVISION, unit=unit, week=lt.cn_week(day),
-                                   rows=items, repeat_threshold=threshold, office=office, date=lt.cn_date(day))
+            body = render_markdown(
+                "supervision",
+                title=lt.TITLE_SUPERVISION,
+                unit=unit,
+                week=lt.cn_week(day),
+                rows=items,
+                repeat_threshold=threshold,
+                office=office,
+                date=lt.cn_date(day),
+            )
             drafts.append(LetterDraft(
                 kind=NoticeKind.SUPERVISION, unit_id=unit_id, unit_name=unit, period_key=result.week,
                 title=lt.TITLE_SUPERVISION, body=body,

@@ -108,8 +108,10 @@ ACTION = {
 # --- errors -------------------------------------------------------------------
 SCHEMA_MISSING = ("数据库中还没有数据表。请先运行 python main.py init-db 建表"
                   "（或设置 HOTLINE_MIGRATE_ON_START=true，在启动时自动建表）。")
-SCHEMA_OUTDATED = ("数据库结构不是当前版本（数据库为 {current}，程序需要 {head}{missing}）。"
-                   "请运行 python main.py init-db 升级（或设置 HOTLINE_MIGRATE_ON_START=true，在启动时自动升级）。")
+SCHEMA_OUTDATED = (
+    "数据库结构不是当前版本（数据库为 {current}，程序需要 {head}{missing}）。"
+    "请运行 python main.py init-db 升级（或设置 HOTLINE_MIGRATE_ON_START=true，在启动时自动升级）。"
+)
 SCHEMA_MISSING_TABLES = "，缺少数据表 {tables}"
 SCHEMA_NO_VERSION = "未记录版本"
 ERR_TICKET_NOT_FOUND = "未找到工单 {number}，请核对工单号。"
@@ -121,7 +123,9 @@ ERR_OTHER_UNIT = "工单 {number} 不属于您所在的单位，不能操作。"
 ERR_NOT_OWN_TICKET = "只能对本人提交的工单进行此操作。"
 ERR_BAD_PHONE = "电话号码“{phone}”格式不正确，请填写11位手机号或带区号的固定电话。"
 ERR_CONTENT_EMPTY = "诉求内容不能为空。"
-ERR_CONTENT_NO_WORDS = "诉求内容需要用文字说明，只有表情或标点无法办理。请写明发生了什么、在哪里、希望怎样解决。"
+ERR_CONTENT_NO_WORDS = (
+    "诉求内容需要用文字说明，只有表情或标点无法办理。请写明发生了什么、在哪里、希望怎样解决。"
+)
 ERR_CONTENT_TOO_LONG = "诉求内容共 {length} 字，超过 {limit} 字的上限，请精简后再提交。"
 ERR_FIELD_TOO_LONG = "“{field}”超过 {limit} 字的上限。"
 ERR_CONTROL_CHARACTER = "请求内容“{where}”含有不可见的控制字符（如 \\u0000），请删除后重新提交。"
@@ -262,7 +266,8 @@ N_NEW_TICKET = "【新工单】{number}（{type}·{category}·{urgency}）\n地�
 NEW_TICKET_NO_CATEGORY = "待工作人员确定"
 N_CALLBACK_REQUEST = "您好，关于您的诉求（工单号 {number}），承办单位已回复办理结果，想请您花一分钟做个回访："
 N_TICKET_RECEIVED = "您的诉求已受理，工单号 {number}，办结时限：{due}。我们将尽快办理。"
-N_DISPATCHED = "【新工单】{number}（{urgency}·{category}）\n地点：{place}\n{summary}\n先行联系时限：{first_contact_due}\n办结时限：{due}"
+N_DISPATCHED = ("【新工单】{number}（{urgency}·{category}）\n地点：{place}\n{summary}\n"
+                "先行联系时限：{first_contact_due}\n办结时限：{due}")
 N_DISPATCHED_CITIZEN = "您的诉求（工单号 {number}）已转交{unit}办理，办结时限：{due}。"
 N_RETURN_REQUESTED = "【退单申请】{unit} 申请退回工单 {number}：{reason}"
 N_RETURN_APPROVED = "工单 {number} 的退单申请已同意，已改派{new_unit}。"
@@ -277,7 +282,9 @@ N_REPLY_TO_CITIZEN = (
 )
 UNIT_UNKNOWN = "承办单位"
 RESULT_DIRECT = "直接答复"
-REPLY_CONTEST = "如对答复有异议，可在回访时如实评价，或拨打{phone}热线（{hours}）反映，工单将退回承办单位重新办理。"
+REPLY_CONTEST = (
+    "如对答复有异议，可在回访时如实评价，或拨打{phone}热线（{hours}）反映，工单将退回承办单位重新办理。"
+)
 N_CLOSED_CITIZEN = "您的诉求（工单号 {number}）已办结。感谢您对12345热线的支持！"
 N_REWORK = "【退回重办】工单 {number} 需重新办理：{note}"
 N_SUPERVISED = "【督办】工单 {number} 已列为督办件，请从速办理。{note}"
@@ -338,7 +345,9 @@ N_WHISTLE_SUMMONS = ("【吹哨报到】{blower}就工单 {number} 吹哨，请�
 N_WHISTLE_REPORTED_IN = "【报到】{unit}已就工单 {number} 的吹哨报到（{at}）。"
 N_WHISTLE_REMINDER = "【报到提醒】工单 {number} 的吹哨报到时限（{due}）已到，贵单位尚未报到，请立即报到。"
 N_WHISTLE_LATE = "【报到超时】{unit}未在时限（{due}）内就工单 {number} 的吹哨报到，提醒后仍未报到。"
-N_WHISTLE_MEETING = "【吹哨现场会】工单 {number}：{day} 于{place}召开现场会。参会：{attendees}。议定事项：{decisions}"
+N_WHISTLE_MEETING = (
+    "【吹哨现场会】工单 {number}：{day} 于{place}召开现场会。参会：{attendees}。议定事项：{decisions}"
+)
 N_WHISTLE_CLOSED = "【吹哨结束】工单 {number} 已{status}，本次吹哨结束。"
 WHAT_DEPUTY_NAME = "人大代表姓名"
 WHAT_DEPUTY_STATION = "人大代表联系点"
@@ -348,7 +357,9 @@ ERR_CREDIT_CODE_LENGTH = "统一社会信用代码应为18位，您填写的是{
 ERR_CREDIT_CODE_CHARACTER = ("统一社会信用代码第{position}位“{char}”不是有效字符（代码只含数字和大写字母，"
                              "不含 I、O、Z、S、V），请核对。")
 ERR_CREDIT_CODE_DIVISION = "统一社会信用代码第3至8位应为行政区划代码（6位数字），请核对。"
-ERR_CREDIT_CODE_CHECK = "统一社会信用代码校验位（第18位“{given}”）不正确，代码可能抄错了，请对照营业执照重新填写。"
+ERR_CREDIT_CODE_CHECK = (
+    "统一社会信用代码校验位（第18位“{given}”）不正确，代码可能抄错了，请对照营业执照重新填写。"
+)
 ERR_ENTERPRISE_WHO = "请填写企业的统一社会信用代码或企业名称。"
 ERR_POLICY_AREA_EMPTY = "请填写咨询的政策领域（如“税收优惠”“稳岗补贴”）。"
 ERR_SPECIALIST_NOT_HANDLER = "“{name}”不是{unit}的联络员，不能登记为该单位的政策专员。"

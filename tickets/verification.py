@@ -133,7 +133,9 @@ async def request_code(session: AsyncSession, *, rules: Rules, phone: str, addre
                                  text=texts.N_VERIFICATION_CODE.format(code=code, minutes=minutes))
     if policy.log_codes:
         # Development only (HOTLINE_SMS_CODE_LOG): the phone is masked, the code is usable.
-        log.warning("SMS code for %s: %s (development log; valid %s minutes)", mask_phone(phone), code, minutes)
+        log.warning(
+            "SMS code for %s: %s (development log; valid %s minutes)", mask_phone(phone), code, minutes
+        )
     return CodeSent(phone=phone, expires_at=row.expires_at, resend_at=now + policy.resend_after)
 
 
@@ -146,9 +148,14 @@ async def check_code(session: AsyncSession, *, rules: Rules, phone: str, code: s
     except ValidationFailed as error:
         return CodeCheck(ok=False, message=error.message)
     now = rules.now()
-    row = (await session.exec(
-        select(PhoneVerification).where(PhoneVerification.phone == phone, col(PhoneVerification.verified_at).is_(None))
-        .order_by(col(PhoneVerification.created_at).desc()).limit(1))).first()
+    row = (
+        await session.exec(
+            select(PhoneVerification)
+            .where(PhoneVerification.phone == phone, col(PhoneVerification.verified_at).is_(None))
+            .order_by(col(PhoneVerification.created_at).desc())
+            .limit(1)
+        )
+    ).first()
     if row is None or row.expires_at <= now:
         return CodeCheck(ok=False, message=texts.ERR_SMS_CODE_EXPIRED)
     if row.attempts >= policy.max_attempts:

@@ -70,7 +70,9 @@ async def _unit_name(session: AsyncSession, unit_id: int | None) -> str:
 async def _office_unit_id(session: AsyncSession, actor: Actor) -> int:
     if actor.unit_id is not None:
         return actor.unit_id
-    found = (await session.exec(select(Unit.id).where(Unit.kind == UnitKind.OFFICE).order_by(col(Unit.id)))).first()
+    found = (
+        await session.exec(select(Unit.id).where(Unit.kind == UnitKind.OFFICE).order_by(col(Unit.id)))
+    ).first()
     if found is None:
         raise NotFound(texts.ERR_UNIT_NOT_FOUND.format(unit=texts.WHISTLE_BLOWER_OFFICE))
     return found
@@ -156,8 +158,13 @@ async def report_in(session: AsyncSession, *, rules: Rules, actor: Actor, number
     unit_name = await _unit_name(session, actor.unit_id)
     if whistle is None or whistle.id is None:
         raise IllegalTransition(texts.ERR_WHISTLE_NONE.format(number=ticket.number))
-    summons = (await session.exec(select(WhistleSummons).where(WhistleSummons.whistle_id == whistle.id,
-                                                               WhistleSummons.unit_id == actor.unit_id))).first()
+    summons = (
+        await session.exec(
+            select(WhistleSummons).where(
+                WhistleSummons.whistle_id == whistle.id, WhistleSummons.unit_id == actor.unit_id
+            )
+        )
+    ).first()
     if summons is None:
         raise Forbidden(texts.ERR_WHISTLE_NOT_SUMMONED.format(unit=unit_name, number=ticket.number))
     now = rules.now()
@@ -171,9 +178,15 @@ async def report_in(session: AsyncSession, *, rules: Rules, actor: Actor, number
             unit=unit_name, at=texts.fmt_local(summons.reported_in_at)))
     await session.refresh(summons)
     on_time = now <= ensure_aware(summons.due_at)
-    event = await record_event(session, rules=rules, ticket=ticket, actor=actor, action=Action.REPORT_IN,
-                               from_status=ticket.status,
-                               data={"whistle_id": whistle.id, "on_time": on_time, "via": summons.reported_in_via})
+    event = await record_event(
+        session,
+        rules=rules,
+        ticket=ticket,
+        actor=actor,
+        action=Action.REPORT_IN,
+        from_status=ticket.status,
+        data={"whistle_id": whistle.id, "on_time": on_time, "via": summons.reported_in_via},
+    )
     await record_duty_login(session, rules=rules, unit_id=actor.unit_id, staff_id=actor.id)
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.WHISTLE_REPORTED_IN,
                unit_ids=[whistle.unit_id],
@@ -207,10 +220,16 @@ async def record_meeting(session: AsyncSession, *, rules: Rules, actor: Actor, n
     whistle.meeting = {"date": day.isoformat(), "place": place, "attendees": people, "decisions": decisions,
                        "recorded_at": rules.now().isoformat(), "recorded_by": actor.name}
     session.add(whistle)
-    event = await record_event(session, rules=rules, ticket=ticket, actor=actor, action=Action.WHISTLE_MEETING,
-                               from_status=ticket.status, note=decisions,
-                               data={"whistle_id": whistle.id, "date": day.isoformat(), "place": place,
-                                     "attendees": people})
+    event = await record_event(
+        session,
+        rules=rules,
+        ticket=ticket,
+        actor=actor,
+        action=Action.WHISTLE_MEETING,
+        from_status=ticket.status,
+        note=decisions,
+        data={"whistle_id": whistle.id, "date": day.isoformat(), "place": place, "attendees": people},
+    )
     assert whistle.id is not None
     units = [s.unit_id for s in await summonses(session, whistle_id=whistle.id)]
     await tell(session, rules=rules, ticket=ticket, event_id=event.id, kind=MessageKind.WHISTLE_MEETING,
@@ -284,8 +303,14 @@ async def run_report_in_check(session: AsyncSession, *, rules: Rules, at: dateti
                 if summons.reminded_at is None:
                     if await _claim(session, summons.id, "reminded_at", at):
                         event = await record_event(
-                            session, rules=rules, ticket=ticket, actor=SWEEP_ACTOR, action=Action.WHISTLE_REMINDED,
-                            from_status=ticket.status, data={"whistle_id": whistle.id, "unit_id": unit.id})
+                            session,
+                            rules=rules,
+                            ticket=ticket,
+                            actor=SWEEP_ACTOR,
+                            action=Action.WHISTLE_REMINDED,
+                            from_status=ticket.status,
+                            data={"whistle_id": whistle.id, "unit_id": unit.id},
+                        )
                         await tell(session, rules=rules, ticket=ticket, event_id=event.id,
                                    kind=MessageKind.WHISTLE_REMINDER, unit_ids=[unit.id],
                                    text=texts.N_WHISTLE_REMINDER.format(number=ticket.number,
@@ -312,4 +337,3 @@ def on_time(summons: WhistleSummons) -> bool | None:
     if summons.reported_in_at is None:
         return None
     return ensure_aware(summons.reported_in_at) <= ensure_aware(summons.due_at)
-

@@ -139,7 +139,9 @@ def _context(request: web.Request) -> dict[str, Any]:
     return values
 
 
-def render(template: str, request: web.Request, context: dict[str, Any], *, status: int = 200) -> web.Response:
+def render(
+    template: str, request: web.Request, context: dict[str, Any], *, status: int = 200
+) -> web.Response:
     response = aiohttp_jinja2.render_template(template, request, _context(request) | context, status=status)
     response.headers["Cache-Control"] = "no-store"  # pages carry personal data and tokens
     return response
@@ -171,8 +173,9 @@ def _http_message(error: web.HTTPException, request: web.Request) -> str:
 
 
 @web.middleware
-async def _area_middleware(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-                           ) -> web.StreamResponse:
+async def _area_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     area = area_of(request.app, request.path)
     if area is None:
         return await handler(request)

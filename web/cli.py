@@ -31,7 +31,9 @@ def passwd(unit_name: str, slot: str | None, office: bool, name: str | None, log
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt(texts.PASSWD_PROMPT, hide_input=True, confirmation_prompt=texts.PASSWD_CONFIRM)
+        password = click.prompt(
+            texts.PASSWD_PROMPT, hide_input=True, confirmation_prompt=texts.PASSWD_CONFIRM
+        )
 
     async def run() -> str:
         engine = create_engine(settings.database_url)

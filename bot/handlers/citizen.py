@@ -126,9 +126,13 @@ async def _may_see_all(session: AsyncSession, who: Who, ticket: Ticket) -> bool:
 async def _status_text(session: AsyncSession, ticket: Ticket, rules: Rules, *, full: bool) -> str:
     unit = await session.get(Unit, ticket.main_unit_id) if ticket.main_unit_id else None
     values = dict(
-        number=ticket.number, status=ttexts.STATUS[ticket.status], type=ttexts.REQUEST_TYPE[ticket.request_type],
-        category=ticket.category or texts.FILE_NO_CATEGORY, unit=unit.name if unit else texts.STATUS_NO_UNIT,
-        received=ttexts.fmt_local(ticket.received_at), due=deadlines.describe_due(ticket, rules=rules),
+        number=ticket.number,
+        status=ttexts.STATUS[ticket.status],
+        type=ttexts.REQUEST_TYPE[ticket.request_type],
+        category=ticket.category or texts.FILE_NO_CATEGORY,
+        unit=unit.name if unit else texts.STATUS_NO_UNIT,
+        received=ttexts.fmt_local(ticket.received_at),
+        due=deadlines.describe_due(ticket, rules=rules),
     )
     if not full:
         return texts.STATUS_PUBLIC.format(**values)
@@ -156,8 +160,13 @@ async def mine(message: Message, session: AsyncSession, who: Who, state: FSMCont
                                             due=deadlines.describe_due(t, rules=rules),
                                             summary=messaging.summary(t.content, limit=40)))
         if t.reply_text and t.status in ANSWERED:
-            lines.append(texts.MINE_REPLY.format(result=ttexts.RESULT[t.result] if t.result else ttexts.RESULT_DIRECT,
-                                                 reply=messaging.summary(t.reply_text, limit=60), number=t.number))
+            lines.append(
+                texts.MINE_REPLY.format(
+                    result=ttexts.RESULT[t.result] if t.result else ttexts.RESULT_DIRECT,
+                    reply=messaging.summary(t.reply_text, limit=60),
+                    number=t.number,
+                )
+            )
     await reply_long(message, "\n".join(lines))
 
 
@@ -190,9 +199,12 @@ async def survey_answer(query: CallbackQuery, callback_data: CallbackAnswerCb, s
     data = CallbackAnswers(reached=True, contacted=answers[0] == "y", answered=answers[1] == "y",
                            solved=answers[2] == "y", satisfaction=keyboards.SATISFACTION_CODES[answers[3]],
                            note="市民通过机器人回访作答")
-    result = await run_service(session, service.record_callback(session, rules=rules,
-                                                                actor=Actor.of_citizen(citizen), number=number,
-                                                                answers=data))
+    result = await run_service(
+        session,
+        service.record_callback(
+            session, rules=rules, actor=Actor.of_citizen(citizen), number=number, answers=data
+        ),
+    )
     if isinstance(result, HotlineError):
         text = texts.CB_ALREADY if isinstance(result, IllegalTransition) else result.message
         if message is not None:
@@ -276,7 +288,9 @@ FREE_TEXT = PlainText(excluded=frozenset(texts.MENU_BUTTONS))
 async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: AnswerMemo,
               sessions: SessionFactory, rules: Rules, who: Who | None = None) -> None:
     if who is not None and who.role is not Role.CITIZEN:
-        await message.answer(texts.STAFF_FREE_TEXT_OFFICE if who.role is Role.OFFICE else texts.STAFF_FREE_TEXT_HANDLER)
+        await message.answer(
+            texts.STAFF_FREE_TEXT_OFFICE if who.role is Role.OFFICE else texts.STAFF_FREE_TEXT_HANDLER
+        )
         return
     text = message.text or ""
     data = await state.get_data()

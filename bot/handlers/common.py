@@ -25,10 +25,14 @@ async def start(message: Message, state: FSMContext, who: Who, session: AsyncSes
     await state.clear()
     if who.role is Role.HANDLER and who.staff is not None:
         unit = await session.get(Unit, who.staff.unit_id) if who.staff.unit_id else None
-        await message.answer(texts.WELCOME_HANDLER.format(name=who.staff.name, unit=unit.name if unit else ""),
-                             reply_markup=ReplyKeyboardRemove())
+        await message.answer(
+            texts.WELCOME_HANDLER.format(name=who.staff.name, unit=unit.name if unit else ""),
+            reply_markup=ReplyKeyboardRemove(),
+        )
     elif who.role is Role.OFFICE and who.staff is not None:
-        await message.answer(texts.WELCOME_OFFICE.format(name=who.staff.name), reply_markup=ReplyKeyboardRemove())
+        await message.answer(
+            texts.WELCOME_OFFICE.format(name=who.staff.name), reply_markup=ReplyKeyboardRemove()
+        )
     else:
         await message.answer(texts.WELCOME_CITIZEN, reply_markup=keyboards.citizen_menu())
 
@@ -52,7 +56,9 @@ async def bind(message: Message, command: CommandObject, session: AsyncSession, 
                state: FSMContext, staff_directory: StaffDirectory) -> None:
     await state.clear()
     assert message.from_user is not None
-    outcome = await redeem_invite(session, rules=rules, code=command.args or "", account_id=message.from_user.id)
+    outcome = await redeem_invite(
+        session, rules=rules, code=command.args or "", account_id=message.from_user.id
+    )
     # Failed attempts are committed too: they count towards the lock-out.
     await session.commit()
     if not outcome.ok or outcome.staff is None:

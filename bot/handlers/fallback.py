@@ -37,8 +37,12 @@ guard = RouteTable("guard")
 
 @guard.message(Command(*HANDLER_ONLY, *OFFICE_ONLY))
 async def not_allowed(message: Message, who: Who | None = None) -> None:
-    log.info("user %s (role %s) tried a staff command: %s", message.from_user.id if message.from_user else None,
-             who.role if who else None, (message.text or "")[:40])
+    log.info(
+        "user %s (role %s) tried a staff command: %s",
+        message.from_user.id if message.from_user else None,
+        who.role if who else None,
+        (message.text or "")[:40],
+    )
     if who is not None and who.role is Role.HANDLER:
         await message.answer(texts.NOT_ALLOWED_OFFICE)
     else:
@@ -107,7 +111,9 @@ errors = RouteTable("errors")
 @errors.error()
 async def on_error(event: ErrorEvent) -> bool:
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
-    message = event.update.message or (event.update.callback_query.message if event.update.callback_query else None)
+    message = event.update.message or (
+        event.update.callback_query.message if event.update.callback_query else None
+    )
     try:
         if event.update.callback_query is not None:
             await event.update.callback_query.answer(texts.ERROR_GENERIC, show_alert=True)

@@ -143,8 +143,12 @@ async def _take_phone(message: Message, state: FSMContext, raw: str, router: Rou
         return
     data = await state.get_data()
     suggestion = suggest_draft(data["content"], router)
-    await state.update_data(phone=phone, request_type=suggestion.request_type.value, category=suggestion.category,
-                            urgency=suggestion.urgency.value)
+    await state.update_data(
+        phone=phone,
+        request_type=suggestion.request_type.value,
+        category=suggestion.category,
+        urgency=suggestion.urgency.value,
+    )
     await state.set_state(FileRequest.confirm)
     await message.answer(_summary(await state.get_data()), reply_markup=keyboards.draft_summary())
 
@@ -206,8 +210,10 @@ async def draft_confirm(query: CallbackQuery, state: FSMContext, session: AsyncS
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
         # The receipt carries the tracking page's link, as every citizen message does.
-        await query.message.answer(messaging.with_link(rules, number, texts.FILE_DONE.format(number=number, due=due)),
-                                   reply_markup=keyboards.citizen_menu())
+        await query.message.answer(
+            messaging.with_link(rules, number, texts.FILE_DONE.format(number=number, due=due)),
+            reply_markup=keyboards.citizen_menu(),
+        )
     log.info("ticket %s filed by telegram user (phone %s)", number, mask_phone(data.get("phone")))
 
 
@@ -231,7 +237,11 @@ async def _file(session: AsyncSession, *, rules: Rules, data: dict[str, Any],
                 user_id: int) -> tuple[str, str]:
     """Create the ticket (intake tells the office) and keep its photos — one transaction."""
     citizen = await citizen_of(session, user_id)
-    actor = Actor.of_citizen(citizen) if citizen is not None else Actor(role=Role.CITIZEN, name=ttexts.CITIZEN_ACTOR_NAME)
+    actor = (
+        Actor.of_citizen(citizen)
+        if citizen is not None
+        else Actor(role=Role.CITIZEN, name=ttexts.CITIZEN_ACTOR_NAME)
+    )
     ticket = await intake.create_ticket(
         session, rules=rules, actor=actor,
         data=TicketCreate(channel=Channel.BOT, request_type=RequestType(data["request_type"]),

@@ -38,18 +38,26 @@ FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 
 # The workflow action each button leads to (checked before anything is asked).
 ACT_ACTION: dict[CardAct, Action] = {
-    CardAct.ACCEPT: Action.ACCEPT, CardAct.CONTACTED: Action.FIRST_CONTACT, CardAct.REACHED: Action.FIRST_CONTACT,
-    CardAct.UNREACHED: Action.FIRST_CONTACT, CardAct.RETURN: Action.REQUEST_RETURN,
-    CardAct.EXTEND: Action.REQUEST_EXTENSION, CardAct.DAYS: Action.REQUEST_EXTENSION, CardAct.REPLY: Action.REPLY,
-    CardAct.RESULT: Action.REPLY, CardAct.CONFIRM: Action.REPLY, CardAct.REDO: Action.REPLY,
+    CardAct.ACCEPT: Action.ACCEPT,
+    CardAct.CONTACTED: Action.FIRST_CONTACT,
+    CardAct.REACHED: Action.FIRST_CONTACT,
+    CardAct.UNREACHED: Action.FIRST_CONTACT,
+    CardAct.RETURN: Action.REQUEST_RETURN,
+    CardAct.EXTEND: Action.REQUEST_EXTENSION,
+    CardAct.DAYS: Action.REQUEST_EXTENSION,
+    CardAct.REPLY: Action.REPLY,
+    CardAct.RESULT: Action.REPLY,
+    CardAct.CONFIRM: Action.REPLY,
+    CardAct.REDO: Action.REPLY,
 }
 
 
 def card_markup(ticket: Ticket, rules: Rules) -> InlineKeyboardMarkup | None:
     """Only the buttons the workflow allows now (a closed window or a reply before the first
     contact has none)."""
-    return keyboards.ticket_card(ticket.number, workflow.available_actions(ticket, Role.HANDLER, now=rules.now(),
-                                                                           policy=rules.policy))
+    return keyboards.ticket_card(
+        ticket.number, workflow.available_actions(ticket, Role.HANDLER, now=rules.now(), policy=rules.policy)
+    )
 
 
 async def card_text(session: AsyncSession, ticket: Ticket, rules: Rules) -> str:
@@ -57,11 +65,17 @@ async def card_text(session: AsyncSession, ticket: Ticket, rules: Rules) -> str:
                                  .where(TicketAttachment.ticket_id == ticket.id))).one()
     made = await calls.ticket_calls(session, ticket_id=ticket.id or 0)
     text = texts.CARD.format(
-        number=ticket.number, status=ttexts.STATUS[ticket.status], urgency=ttexts.URGENCY[ticket.urgency],
-        type=ttexts.REQUEST_TYPE[ticket.request_type], category=ticket.category or texts.FILE_NO_CATEGORY,
-        name=ticket.contact_name or texts.CARD_NO_NAME, phone=ticket.contact_phone or "—", place=ticket.place or "—",
+        number=ticket.number,
+        status=ttexts.STATUS[ticket.status],
+        urgency=ttexts.URGENCY[ticket.urgency],
+        type=ttexts.REQUEST_TYPE[ticket.request_type],
+        category=ticket.category or texts.FILE_NO_CATEGORY,
+        name=ticket.contact_name or texts.CARD_NO_NAME,
+        phone=ticket.contact_phone or "—",
+        place=ticket.place or "—",
         content=ticket.content if len(ticket.content) <= 1500 else ticket.content[:1500] + "…",
-        first_contact_due=ttexts.fmt_local(ticket.first_contact_due_at), due=ttexts.fmt_local(ticket.due_at),
+        first_contact_due=ttexts.fmt_local(ticket.first_contact_due_at),
+        due=ttexts.fmt_local(ticket.due_at),
     )
     if made or calls.evidence_applies(ticket, rules.policy):
         # The handler sees what the 双呼 platform has of its calls, and whether they prove the contact.
@@ -69,9 +83,16 @@ async def card_text(session: AsyncSession, ticket: Ticket, rules: Rules) -> str:
                             calendar=rules.calendar)
         last = made[-1] if made else None
         text += "\n" + texts.CARD_CALLS.format(
-            count=len(made), last=texts.CARD_LAST_CALL.format(at=ttexts.fmt_local(last.dialed_at),
-                                                             outcome=ttexts.CALL_OUTCOME[last.outcome]) if last else "",
-            proof=calls.describe(proof, policy=rules.policy))
+            count=len(made),
+            last=(
+                texts.CARD_LAST_CALL.format(
+                    at=ttexts.fmt_local(last.dialed_at), outcome=ttexts.CALL_OUTCOME[last.outcome]
+                )
+                if last
+                else ""
+            ),
+            proof=calls.describe(proof, policy=rules.policy),
+        )
     return text + ("\n" + texts.CARD_PHOTOS.format(count=photos) if photos else "")
 
 
@@ -81,8 +102,12 @@ async def card_text(session: AsyncSession, ticket: Ticket, rules: Rules) -> str:
 @router.message(Command("checkin"))
 async def checkin(message: Message, session: AsyncSession, who: Who, rules: Rules) -> None:
     assert who.unit_id is not None
-    result = await run_service(session, logins.record_duty_login(session, rules=rules, unit_id=who.unit_id,
-                                                                  staff_id=who.staff.id if who.staff else None))
+    result = await run_service(
+        session,
+        logins.record_duty_login(
+            session, rules=rules, unit_id=who.unit_id, staff_id=who.staff.id if who.staff else None
+        ),
+    )
     if isinstance(result, HotlineError):
         await message.answer(result.message)
         return
@@ -115,7 +140,9 @@ async def _groups(session: AsyncSession, rules: Rules, unit_id: int) -> dict[str
 
 
 @router.message(Command("mytickets"))
-async def mytickets(message: Message, session: AsyncSession, who: Who, rules: Rules, state: FSMContext) -> None:
+async def mytickets(
+    message: Message, session: AsyncSession, who: Who, rules: Rules, state: FSMContext
+) -> None:
     await state.clear()
     assert who.unit_id is not None
     # Looking at the list is an action of the unit: it counts as today's duty login.
@@ -130,7 +157,9 @@ async def mytickets_page(query: CallbackQuery, callback_data: PageCb, session: A
     await _my_page(query, session, who, rules, callback_data.page)
 
 
-async def _my_page(event: Message | CallbackQuery, session: AsyncSession, who: Who, rules: Rules, page: int) -> None:
+async def _my_page(
+    event: Message | CallbackQuery, session: AsyncSession, who: Who, rules: Rules, page: int
+) -> None:
     assert who.unit_id is not None
     groups = await _groups(session, rules, who.unit_id)
     listed = [(title, ticket) for title, rows in groups.items() for ticket in rows]
@@ -139,10 +168,17 @@ async def _my_page(event: Message | CallbackQuery, session: AsyncSession, who: W
         return
     at = paging.window(page, len(listed))
     shown = listed[at.offset:at.offset + at.size]
-    lines = [texts.MYTICKETS_HEADER.format(
-        total=len(listed), overdue=len(groups[texts.SECTION_OVERDUE]), due_soon=len(groups[texts.SECTION_DUE_SOON]),
-        new=len(groups[texts.SECTION_NEW]), in_progress=len(groups[texts.SECTION_IN_PROGRESS]),
-        page=at.page + 1, pages=at.pages)]
+    lines = [
+        texts.MYTICKETS_HEADER.format(
+            total=len(listed),
+            overdue=len(groups[texts.SECTION_OVERDUE]),
+            due_soon=len(groups[texts.SECTION_DUE_SOON]),
+            new=len(groups[texts.SECTION_NEW]),
+            in_progress=len(groups[texts.SECTION_IN_PROGRESS]),
+            page=at.page + 1,
+            pages=at.pages,
+        )
+    ]
     lines += [texts.MYTICKETS_LINE.format(
         index=at.offset + i, section=title, number=t.number, urgency=ttexts.URGENCY[t.urgency],
         category=t.category or texts.FILE_NO_CATEGORY, place=t.place or "—", due=ttexts.fmt_local(t.due_at),
@@ -201,14 +237,17 @@ async def report_in_button(query: CallbackQuery, callback_data: ReportInCb, sess
                            rules: Rules) -> None:
     """报到 of a summoned unit: the core checks the summons (not the ticket's main unit)."""
     number = callback_data.number
-    result = await run_service(session, whistles.report_in(session, rules=rules, actor=who.actor(), number=number,
-                                                           via="bot"))
+    result = await run_service(
+        session, whistles.report_in(session, rules=rules, actor=who.actor(), number=number, via="bot")
+    )
     if isinstance(result, HotlineError):
         await query.answer(result.message, show_alert=True)
         return
     timely = texts.REPORT_IN_ON_TIME if whistles.on_time(result) else texts.REPORT_IN_LATE
-    await _answer(query, texts.DONE_REPORT_IN.format(number=number, at=ttexts.fmt_local(result.reported_in_at),
-                                                     timely=timely))
+    await _answer(
+        query,
+        texts.DONE_REPORT_IN.format(number=number, at=ttexts.fmt_local(result.reported_in_at), timely=timely),
+    )
 
 
 @router.callback_query(TicketCb.filter())
@@ -284,7 +323,9 @@ async def return_reason(message: Message, state: FSMContext) -> None:
 
 
 @router.message(ReturnRequest.unit, PLAIN_TEXT)
-async def return_unit(message: Message, state: FSMContext, session: AsyncSession, who: Who, rules: Rules) -> None:
+async def return_unit(
+    message: Message, state: FSMContext, session: AsyncSession, who: Who, rules: Rules
+) -> None:
     data = await state.get_data()
     number = data["number"]
     result = await run_service(session, service.request_return(
@@ -425,7 +466,9 @@ def check_element(field: str, raw: str, rules: Rules) -> tuple[str | None, str |
             return None, texts.REPLY_FUTURE_TIME.format(value=value[:30], now=local(now).strftime("%H:%M"))
         return at.isoformat(), None
     if field == "text" and len(value) < rules.policy.limits.reply_min_chars:
-        return None, texts.REPLY_TEXT_SHORT.format(length=len(value), limit=rules.policy.limits.reply_min_chars)
+        return None, texts.REPLY_TEXT_SHORT.format(
+            length=len(value), limit=rules.policy.limits.reply_min_chars
+        )
     return value, None
 
 
@@ -491,8 +534,9 @@ async def reply_confirm_hint(message: Message, state: FSMContext, rules: Rules) 
     await _ask_next(message, state, rules)
 
 
-async def _submit_reply(query: CallbackQuery, session: AsyncSession, who: Who, rules: Rules, state: FSMContext,
-                        number: str) -> None:
+async def _submit_reply(
+    query: CallbackQuery, session: AsyncSession, who: Who, rules: Rules, state: FSMContext, number: str
+) -> None:
     data = await state.get_data()
     if await state.get_state() != ReplyRequest.confirm.state or data.get("number") != number:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)

@@ -37,13 +37,19 @@ async def duty(message: Message, session: AsyncSession, rules: Rules) -> None:
     today = local(rules.now()).date()
     units = (await session.exec(select(Unit).where(Unit.active == True, Unit.kind != UnitKind.OFFICE)  # noqa: E712
                                 .order_by(col(Unit.id)))).all()
-    logins = {d.unit_id: d for d in (await session.exec(select(DutyLogin).where(DutyLogin.work_date == today))).all()}
+    logins = {
+        d.unit_id: d
+        for d in (await session.exec(select(DutyLogin).where(DutyLogin.work_date == today))).all()
+    }
     lines = [texts.DUTY_HEADER.format(date=today.isoformat(), logged=sum(1 for u in units if u.id in logins),
                                       total=len(units))]
     for unit in units:
         login = logins.get(unit.id)  # type: ignore[arg-type]
-        lines.append(texts.DUTY_LINE_OK.format(unit=unit.name, time=local(login.first_login_at).strftime("%H:%M"))
-                     if login else texts.DUTY_LINE_MISSING.format(unit=unit.name))
+        lines.append(
+            texts.DUTY_LINE_OK.format(unit=unit.name, time=local(login.first_login_at).strftime("%H:%M"))
+            if login
+            else texts.DUTY_LINE_MISSING.format(unit=unit.name)
+        )
     await reply_long(message, "\n".join(lines))
 
 
@@ -61,7 +67,9 @@ async def queue(message: Message, command: CommandObject, session: AsyncSession,
 
 
 @router.callback_query(PageCb.filter(F.kind.in_({ListKind.NEW, ListKind.PENDING, ListKind.OVERDUE})))
-async def queue_page(query: CallbackQuery, callback_data: PageCb, session: AsyncSession, rules: Rules) -> None:
+async def queue_page(
+    query: CallbackQuery, callback_data: PageCb, session: AsyncSession, rules: Rules
+) -> None:
     await _queue_page(query, session, rules, callback_data.kind, callback_data.page)
 
 
@@ -75,22 +83,36 @@ async def _queue_page(event: Message | CallbackQuery, session: AsyncSession, rul
         await paging.show(event, QUEUE_EMPTY[kind], None)
         return
     at = paging.window(page, total)
-    rows = await queries.ticket_page(session, condition=condition, order=order, offset=at.offset, limit=at.size)
+    rows = await queries.ticket_page(
+        session, condition=condition, order=order, offset=at.offset, limit=at.size
+    )
     units = await _unit_names(session, rows)
     lines = [QUEUE_HEADER[kind].format(total=total, page=at.page + 1, pages=at.pages)]
     buttons: list[tuple[str, str]] = []
     for i, ticket in enumerate(rows, start=at.offset + 1):
         unit = units.get(ticket.main_unit_id or 0, "—")
-        values = dict(index=i, number=ticket.number, urgency=ttexts.URGENCY[ticket.urgency],
-                      category=ticket.category or texts.FILE_NO_CATEGORY, unit=unit,
-                      received=ttexts.fmt_local(ticket.received_at), due=ttexts.fmt_local(ticket.due_at),
-                      status=ttexts.STATUS[ticket.status], summary=messaging.summary(ticket.content, limit=30),
-                      days=_days_over(ticket, now),
-                      request=texts.PENDING_KIND_RETURN if ticket.status is TicketStatus.RETURN_REQUESTED
-                      else texts.PENDING_KIND_EXTENSION)
+        values = dict(
+            index=i,
+            number=ticket.number,
+            urgency=ttexts.URGENCY[ticket.urgency],
+            category=ticket.category or texts.FILE_NO_CATEGORY,
+            unit=unit,
+            received=ttexts.fmt_local(ticket.received_at),
+            due=ttexts.fmt_local(ticket.due_at),
+            status=ttexts.STATUS[ticket.status],
+            summary=messaging.summary(ticket.content, limit=30),
+            days=_days_over(ticket, now),
+            request=(
+                texts.PENDING_KIND_RETURN
+                if ticket.status is TicketStatus.RETURN_REQUESTED
+                else texts.PENDING_KIND_EXTENSION
+            ),
+        )
         lines.append(QUEUE_LINE[kind].format(**values))
         buttons.append((texts.QUEUE_BUTTON.format(**values), ticket.number))
-    await paging.show(event, "\n".join(lines), keyboards.paged_list(kind, buttons, page=at.page, pages=at.pages))
+    await paging.show(
+        event, "\n".join(lines), keyboards.paged_list(kind, buttons, page=at.page, pages=at.pages)
+    )
 
 
 QUEUE_EMPTY = {ListKind.NEW: texts.NEW_EMPTY, ListKind.PENDING: texts.PENDING_EMPTY,
@@ -161,8 +183,12 @@ async def dispatch(query: CallbackQuery, callback_data: DispatchCb, session: Asy
             await message.answer(texts.CHOOSE_UNIT, reply_markup=keyboards.dispatch_units(
                 callback_data.number, await all_units(session), more=False))
         return
-    result = await run_service(session, service.dispatch(session, rules=rules, actor=who.actor(),
-                                                         number=callback_data.number, unit_id=callback_data.unit))
+    result = await run_service(
+        session,
+        service.dispatch(
+            session, rules=rules, actor=who.actor(), number=callback_data.number, unit_id=callback_data.unit
+        ),
+    )
     if isinstance(result, HotlineError):
         await query.answer(result.message, show_alert=True)
         return
@@ -170,7 +196,9 @@ async def dispatch(query: CallbackQuery, callback_data: DispatchCb, session: Asy
     await query.answer()
     if message is not None:
         await message.edit_reply_markup(reply_markup=None)
-        await message.answer(texts.DONE_DISPATCH.format(number=callback_data.number, unit=unit.name if unit else ""))
+        await message.answer(
+            texts.DONE_DISPATCH.format(number=callback_data.number, unit=unit.name if unit else "")
+        )
 
 
 @router.callback_query(DecideCb.filter())
@@ -195,8 +223,11 @@ async def decide(query: CallbackQuery, callback_data: DecideCb, session: AsyncSe
             await query.answer(error.message, show_alert=True)
             return
         suggested = str(ticket.pending_request.get("suggested_unit", ""))
-        units = [u for u in await suggest_units(session, kb=kb(), content=ticket.content, extra_names=[suggested])
-                 if u[0] != ticket.main_unit_id]
+        units = [
+            u
+            for u in await suggest_units(session, kb=kb(), content=ticket.content, extra_names=[suggested])
+            if u[0] != ticket.main_unit_id
+        ]
         if not units:
             units = [u for u in await all_units(session) if u[0] != ticket.main_unit_id]
         await query.answer()
@@ -273,7 +304,9 @@ async def review(query: CallbackQuery, callback_data: ReviewCb, session: AsyncSe
         await message.answer(error.message)
         return
     if Action.REWORK not in workflow.allowed_actions(ticket.status, Role.OFFICE):
-        await message.answer(texts.CB_NOT_READY.format(number=ticket.number, status=ttexts.STATUS[ticket.status]))
+        await message.answer(
+            texts.CB_NOT_READY.format(number=ticket.number, status=ttexts.STATUS[ticket.status])
+        )
         return
     await state.set_state(OfficeRework.reason)
     await state.set_data({"number": number})

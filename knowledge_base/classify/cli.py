@@ -84,7 +84,11 @@ def classify_group() -> None:
 @click.option("--label-col", required=True)
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="model file to write")
 @click.option("--where", "where", multiple=True, help=_WHERE_HELP)
-@click.option("--words", is_flag=True, help="jieba words instead of the fast dictionary match: about as accurate, half the speed")
+@click.option(
+    "--words",
+    is_flag=True,
+    help="jieba words instead of the fast dictionary match: about as accurate, half the speed",
+)
 @_clear_errors
 def train_cmd(
     data: Path, text_col: str, label_col: str, out: Path, where: Sequence[str], words: bool

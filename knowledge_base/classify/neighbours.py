@@ -118,7 +118,9 @@ class Neighbours:
         np.divide(out, total, out=out, where=total > 0)
         return out
 
-    def _similarity(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray, n_rows: int) -> np.ndarray:
+    def _similarity(
+        self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray, n_rows: int
+    ) -> np.ndarray:
         """Dense (n_rows, n_train) cosine similarities: each query feature's posting list in
         the index, gathered at once and summed per (query, training message)."""
         n_train = len(self.labels)

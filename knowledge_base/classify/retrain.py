@@ -169,7 +169,9 @@ class RetrainOutcome:
 def windows(rules: Rules, at: datetime) -> tuple[datetime, datetime, datetime]:
     """(train start, train end = held-out start, held-out end): whole Shanghai weeks before `at`."""
     local = ensure_aware(at).astimezone(SHANGHAI)
-    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), datetime.min.time(), tzinfo=SHANGHAI)
+    monday = datetime.combine(
+        local.date() - timedelta(days=local.weekday()), datetime.min.time(), tzinfo=SHANGHAI
+    )
     policy = rules.policy.routing
     holdout_start = monday - timedelta(weeks=policy.holdout_weeks)
     return holdout_start - timedelta(days=policy.window_days), holdout_start, monday
@@ -192,12 +194,22 @@ async def retrain(session: AsyncSession, *, rules: Rules, trigger: str = "manual
         return RetrainOutcome(None, False, t.RETRAIN_ALREADY.format(week=week_key), already=True)
     start, split, end = windows(rules, now)
     active = await _active_unit_ids(session)
-    train = [label for label in await labels_between(session, start=start, end=split) if str(label.unit_id) in active]
-    held = [label for label in await labels_between(session, start=split, end=end) if str(label.unit_id) in active]
+    train = [
+        label
+        for label in await labels_between(session, start=start, end=split)
+        if str(label.unit_id) in active
+    ]
+    held = [
+        label for label in await labels_between(session, start=split, end=end) if str(label.unit_id) in active
+    ]
     policy = rules.policy.routing
     if len(train) < policy.min_train_labels or len({label.unit_id for label in train}) < 2:
-        return RetrainOutcome(None, False, t.RETRAIN_TOO_FEW.format(n=len(train), need=policy.min_train_labels),
-                              n_train=len(train))
+        return RetrainOutcome(
+            None,
+            False,
+            t.RETRAIN_TOO_FEW.format(n=len(train), need=policy.min_train_labels),
+            n_train=len(train),
+        )
     texts, labels = [label.text for label in train], [str(label.unit_id) for label in train]
     model = await asyncio.to_thread(TextClassifier.train, texts, labels)
     held_texts, held_labels = [label.text for label in held], [str(label.unit_id) for label in held]
@@ -213,12 +225,26 @@ async def retrain(session: AsyncSession, *, rules: Rules, trigger: str = "manual
     promote = enough and candidate.beats(current)
     payload, sha = _pack(model)
     row = RoutingModel(
-        created_at=now, trigger=trigger, week_key=week_key,
+        created_at=now,
+        trigger=trigger,
+        week_key=week_key,
         status=RoutingModelStatus.PROMOTED if promote else RoutingModelStatus.REFUSED,
-        window_start=start, window_end=split, holdout_end=end, n_train=len(train), n_holdout=len(held),
-        metrics={"candidate": candidate.as_dict(), "current": current.as_dict(), "current_version": current_name,
-                 "labels": len(set(labels)), "train_seconds": model.info.train_seconds},
-        libraries=model.info.libraries, format_version=FORMAT_VERSION, sha256=sha, payload=payload,
+        window_start=start,
+        window_end=split,
+        holdout_end=end,
+        n_train=len(train),
+        n_holdout=len(held),
+        metrics={
+            "candidate": candidate.as_dict(),
+            "current": current.as_dict(),
+            "current_version": current_name,
+            "labels": len(set(labels)),
+            "train_seconds": model.info.train_seconds,
+        },
+        libraries=model.info.libraries,
+        format_version=FORMAT_VERSION,
+        sha256=sha,
+        payload=payload,
     )
     try:
         # A savepoint: another instance may store the same week meanwhile (the unique week key).
@@ -231,8 +257,16 @@ async def retrain(session: AsyncSession, *, rules: Rules, trigger: str = "manual
     except IntegrityError:
         return RetrainOutcome(None, False, t.RETRAIN_ALREADY.format(week=week_key), already=True)
     assert row.id is not None
-    figures = dict(version=version_name(row.id), n=len(train), held=len(held), c1=candidate.top1, c3=candidate.top3,
-                   current=current_name, u1=current.top1, u3=current.top3)
+    figures = dict(
+        version=version_name(row.id),
+        n=len(train),
+        held=len(held),
+        c1=candidate.top1,
+        c3=candidate.top3,
+        current=current_name,
+        u1=current.top1,
+        u3=current.top3,
+    )
     if promote:
         reason = t.RETRAIN_PROMOTED.format(**figures)
     elif not enough:

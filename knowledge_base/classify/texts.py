@@ -41,7 +41,8 @@ MODEL_SOURCE = "数据库中的派单模型 {version}"
 ERR_NO_SUCH_MODEL = "没有版本为 {version} 的派单模型。用 classify models list 查看已有的模型。"
 ERR_NOTHING_TO_ROLL_BACK = "当前没有在用的派单模型，无需回退（正在使用关键词规则）。"
 RETRAIN_ALREADY = "{week} 的派单模型已训练过，本次不再训练。"
-RETRAIN_TOO_FEW = "派单模型未训练：训练期内只有 {n} 条派单记录，至少需要 {need} 条（且至少两个单位）。继续使用现有的派单建议。"
+RETRAIN_TOO_FEW = ("派单模型未训练：训练期内只有 {n} 条派单记录，至少需要 {need} 条（且至少两个单位）。"
+                   "继续使用现有的派单建议。")
 RETRAIN_PROMOTED = (
     "派单模型 {version} 已启用：用 {n} 条派单记录训练，在最近 {held} 条派单上首选命中率 {c1:.1%}、"
     "前三命中率 {c3:.1%}，优于在用的{current}（{u1:.1%} / {u3:.1%}）。"
@@ -58,7 +59,9 @@ MODEL_PROMOTED_BY_HAND = "派单模型 {version} 已由人工启用。"
 MODEL_ROLLED_BACK = "派单模型 {version} 已停用，回退到{back_to}。"
 CLI_RETRAIN_PROGRESS = "训练派单模型"
 CLI_NO_MODELS = "还没有派单模型（正在使用关键词规则）。"
-CLI_MODELS_HEADER = "版本  状态    训练时间          训练期                 训练/比较条数  首选/前三命中率  scikit-learn"
+CLI_MODELS_HEADER = (
+    "版本  状态    训练时间          训练期                 训练/比较条数  首选/前三命中率  scikit-learn"
+)
 CLI_MODELS_LINE = (
     "{version:<5} {status:<6} {created}  {start} ~ {end}  {n}/{held}  {top1:.1%} / {top3:.1%}  {sklearn}"
 )

@@ -35,7 +35,10 @@ from tickets.models import Outbox
 from tickets.outbox import DeliveryError
 
 SECRET = "s3cret-webhook-token"
-LONG_ANSWER = "\n".join(f"第{i}条：请携带本人有效身份证件到就近的服务窗口办理，工作人员会当场告知所需材料。" for i in range(1, 121))
+LONG_ANSWER = "\n".join(
+    f"第{i}条：请携带本人有效身份证件到就近的服务窗口办理，工作人员会当场告知所需材料。"
+    for i in range(1, 121)
+)
 
 KB_ENTRIES = [
     Entry(id="sbk-lost", question="社保卡丢了怎么补办",
@@ -81,7 +84,9 @@ async def make_storage(kind: str, redis_url: str | None) -> BaseStorage:
 
     assert redis_url is not None
     # A key prefix per test: parallel runs and leftovers never mix states.
-    return RedisStorage.from_url(redis_url, key_builder=DefaultKeyBuilder(prefix=f"test-{uuid.uuid4().hex[:8]}"))
+    return RedisStorage.from_url(
+        redis_url, key_builder=DefaultKeyBuilder(prefix=f"test-{uuid.uuid4().hex[:8]}")
+    )
 
 
 @dataclass

@@ -263,7 +263,9 @@ def message(update_id: int, user_id: int, text: str | None = None, *, chat_id: i
     return {"update_id": update_id, "message": body}
 
 
-def callback(update_id: int, user_id: int, data: str, *, message_id: int = 1, text: str = "…") -> dict[str, Any]:
+def callback(
+    update_id: int, user_id: int, data: str, *, message_id: int = 1, text: str = "…"
+) -> dict[str, Any]:
     return {"update_id": update_id, "callback_query": {
         "id": f"cq{update_id}", "from": user(user_id), "chat_instance": "ci",
         "data": data,

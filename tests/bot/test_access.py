@@ -66,8 +66,12 @@ async def test_bind_with_invite_code_once(harness: Harness) -> None:
     assert [c["command"] for c in scope[0].params["commands"]] == ["checkin", "mytickets", "status", "cancel"]
     assert texts_of(await h.say(STRANGER, "/mytickets")) == [texts.MYTICKETS_EMPTY]
     # The code works once.
-    assert texts_of(await h.say(STRANGER + 1, f"/bind {code}")) == ["邀请码已被使用，每个邀请码只能使用一次。"]
-    assert texts_of(await h.say(STRANGER, f"/bind {code}")) == ["您的账号已绑定联络员2B（供电分公司），无需重复绑定。"]
+    assert texts_of(await h.say(STRANGER + 1, f"/bind {code}")) == [
+        "邀请码已被使用，每个邀请码只能使用一次。"
+    ]
+    assert texts_of(await h.say(STRANGER, f"/bind {code}")) == [
+        "您的账号已绑定联络员2B（供电分公司），无需重复绑定。"
+    ]
 
 
 async def test_expired_code_is_refused(harness: Harness) -> None:
@@ -129,6 +133,13 @@ async def test_status_own_in_full_others_after_phone_digits(harness: Harness) ->
     assert texts_of(await h.say(STRANGER, "/status 2099")) == ["未找到工单 2099，请核对工单号。"]
 
     mine = await h.say(CITIZEN, "我的诉求")
-    assert texts_of(mine) == ["您的诉求（最近 1 件）：\n" + texts.MINE_LINE.format(
-        number=number, status="已派单", due="2026-11-30 10:00", summary="幸福小区3号楼楼道灯坏了一个月，晚上很黑。")]
+    assert texts_of(mine) == [
+        "您的诉求（最近 1 件）：\n"
+        + texts.MINE_LINE.format(
+            number=number,
+            status="已派单",
+            due="2026-11-30 10:00",
+            summary="幸福小区3号楼楼道灯坏了一个月，晚上很黑。",
+        )
+    ]
     assert texts_of(await h.say(STRANGER, "我的诉求")) == [texts.MINE_EMPTY]

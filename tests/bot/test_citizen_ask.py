@@ -13,9 +13,16 @@ CITIZEN = 5001
 
 async def feedback(h: Harness) -> list[tuple[str, bool, str, str]]:
     async with h.sessions() as session:
-        rows = await session.exec(select(KnowledgeEntry.key, KnowledgeFeedback.solved, KnowledgeFeedback.query,
-                                         KnowledgeFeedback.channel).join(KnowledgeEntry)
-                                  .order_by(col(KnowledgeFeedback.id)))
+        rows = await session.exec(
+            select(
+                KnowledgeEntry.key,
+                KnowledgeFeedback.solved,
+                KnowledgeFeedback.query,
+                KnowledgeFeedback.channel,
+            )
+            .join(KnowledgeEntry)
+            .order_by(col(KnowledgeFeedback.id))
+        )
         return [tuple(r) for r in rows.all()]  # type: ignore[misc]
 
 

@@ -73,17 +73,31 @@ async def test_a_phone_request_gets_the_reply_by_sms_and_in_the_chat(harness: Ha
     # The citizen is known on Telegram from an earlier bot request, and now called the hotline.
     await filed_ticket(h.sessions, h.rules, h.org)
     async with h.sessions() as session:
-        ticket = await intake.create_ticket(session, rules=h.rules, actor=h.org.office, data=TicketCreate(
-            channel=Channel.PHONE, request_type=RequestType.COMPLAINT, content="路口红绿灯不亮了", place="幸福路口",
-            contact_phone="13812345678"))
+        ticket = await intake.create_ticket(
+            session,
+            rules=h.rules,
+            actor=h.org.office,
+            data=TicketCreate(
+                channel=Channel.PHONE,
+                request_type=RequestType.COMPLAINT,
+                content="路口红绿灯不亮了",
+                place="幸福路口",
+                contact_phone="13812345678",
+            ),
+        )
         await service.dispatch(session, rules=h.rules, actor=h.org.office, number=ticket.number,
                                unit_id=h.org.unit_ids[0])
         await session.commit()
         number = ticket.number
     await replied(h, number)
     async with h.sessions() as session:
-        rows = (await session.exec(select(Outbox).where(Outbox.payload["kind"].as_string() == "reply_to_citizen")
-                                   .order_by(col(Outbox.id)))).all()
+        rows = (
+            await session.exec(
+                select(Outbox)
+                .where(Outbox.payload["kind"].as_string() == "reply_to_citizen")
+                .order_by(col(Outbox.id))
+            )
+        ).all()
     assert [(o.channel, o.recipient, o.payload["text"]) for o in rows] == [
         (OutboxChannel.TELEGRAM, str(CITIZEN), reply_text(number)),
         (OutboxChannel.SMS, "13812345678", reply_text(number))]
@@ -162,8 +176,17 @@ async def test_the_expected_deadline_reads_the_same_until_dispatch(harness: Harn
 async def test_a_receipt_by_sms_promises_the_same_expected_deadline(harness: Harness) -> None:
     h = harness
     async with h.sessions() as session:
-        ticket = await intake.create_ticket(session, rules=h.rules, actor=h.org.office, data=TicketCreate(
-            channel=Channel.PHONE, request_type=RequestType.HELP, content="井盖丢了", contact_phone="13900001111"))
+        ticket = await intake.create_ticket(
+            session,
+            rules=h.rules,
+            actor=h.org.office,
+            data=TicketCreate(
+                channel=Channel.PHONE,
+                request_type=RequestType.HELP,
+                content="井盖丢了",
+                contact_phone="13900001111",
+            ),
+        )
         await session.commit()
         receipt = (await session.exec(select(Outbox).where(Outbox.channel == OutboxChannel.SMS))).one()
     assert receipt.payload["text"] == ttexts.N_TICKET_RECEIVED.format(number=ticket.number, due=EXPECTED_DUE)

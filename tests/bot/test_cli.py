@@ -45,7 +45,9 @@ def test_staff_invite_then_bind(org_database: str) -> None:
     assert "工作人员：联络员2B（供电分公司·B角）" in result.output
     assert f"/bind {code.group(1)}" in result.output
 
-    new = runner.invoke(cli, ["staff", "invite", "--unit", "区住建局", "--name", "赵六", "--phone", "13911112222"])
+    new = runner.invoke(
+        cli, ["staff", "invite", "--unit", "区住建局", "--name", "赵六", "--phone", "13911112222"]
+    )
     assert new.exit_code == 0, new.output
     assert "工作人员：赵六（区住建局）" in new.output
     missing = runner.invoke(cli, ["staff", "invite", "--unit", "不存在的局", "--slot", "A"])
@@ -71,11 +73,15 @@ def test_staff_invite_office_and_unclear_requests(org_database: str) -> None:
     runner = CliRunner()
     office = runner.invoke(cli, ["staff", "invite", "--unit", "区热线办", "--office"])
     assert office.exit_code == 0, office.output
-    assert re.search(r"邀请码：[A-Z0-9]{8}", office.output) and "工作人员：王主任（区热线办）" in office.output
+    assert (
+        re.search(r"邀请码：[A-Z0-9]{8}", office.output) and "工作人员：王主任（区热线办）" in office.output
+    )
     # A unit has two handlers: say which are there and how to choose.
     which = runner.invoke(cli, ["staff", "invite", "--unit", "供电分公司"])
     assert which.exit_code == 1
-    assert "供电分公司有多名工作人员（联络员2A、联络员2B），请用 --slot A/B 或 --name 指明是谁。" in which.output
+    assert (
+        "供电分公司有多名工作人员（联络员2A、联络员2B），请用 --slot A/B 或 --name 指明是谁。" in which.output
+    )
     nobody = runner.invoke(cli, ["staff", "invite", "--unit", "供电分公司", "--office"])
     assert nobody.exit_code == 1
     assert "供电分公司还没有这样的工作人员：新建时请用 --name 和 --phone 填写姓名和电话。" in nobody.output

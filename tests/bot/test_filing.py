@@ -91,13 +91,17 @@ async def test_file_a_request_end_to_end(harness: Harness) -> None:
         # The same card as a ticket from any other channel (tests/integrations/test_channels_notify_alike.py).
         assert outbox[0].payload["text"] == new_ticket_text(ticket)
     # Monday 10:00 + 5 working days.
-    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-30 10:00 前（预计，派单后正式起算）")]
+    assert texts_of(done) == [
+        texts.FILE_DONE.format(number=ticket.number, due="2026-11-30 10:00 前（预计，派单后正式起算）")
+    ]
     assert ticket.number == "2026112300001"
 
     pushed = await h.deliver_outbox()
     office_msg = [c for c in pushed if c.chat_id == OFFICE]
     assert len(office_msg) == 1
-    assert office_msg[0].text.startswith(f"【新工单】{ticket.number}（求助·公共服务·一般）\n地点：位置：31.23040, 121.47370\n")
+    assert office_msg[0].text.startswith(
+        f"【新工单】{ticket.number}（求助·公共服务·一般）\n地点：位置：31.23040, 121.47370\n"
+    )
     # The unit whose keywords match ("小区") is suggested; any other is one tap away.
     assert office_msg[0].buttons() == [["柳林洲街道"], ["其他单位…"]]
 
@@ -111,7 +115,9 @@ async def test_file_a_request_end_to_end(harness: Harness) -> None:
         assert again.status is TicketStatus.DISPATCHED and again.main_unit_id == h.org.unit_ids[1]
     pushed = await h.deliver_outbox()
     handler_push = [c for c in pushed if c.chat_id == 1011]
-    assert len(handler_push) == 1 and handler_push[0].text.startswith(f"【新工单】{ticket.number}（一般·公共服务）")
+    assert len(handler_push) == 1 and handler_push[0].text.startswith(
+        f"【新工单】{ticket.number}（一般·公共服务）"
+    )
     assert handler_push[0].buttons() == [["接单", "已先行联系"], ["申请退单"]]
 
 
@@ -132,9 +138,21 @@ async def test_cancel_at_every_step(harness: Harness) -> None:
 async def test_bad_input_loses_nothing(harness: Harness) -> None:
     h = harness
     await h.say(CITIZEN, "我要反映")
-    assert texts_of(await h.say(CITIZEN, None, sticker={"file_id": "s", "file_unique_id": "s", "type": "regular",
-                                                        "width": 1, "height": 1, "is_animated": False,
-                                                        "is_video": False})) == [texts.TEXT_REQUIRED]
+    assert texts_of(
+        await h.say(
+            CITIZEN,
+            None,
+            sticker={
+                "file_id": "s",
+                "file_unique_id": "s",
+                "type": "regular",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+            },
+        )
+    ) == [texts.TEXT_REQUIRED]
     assert texts_of(await h.say(CITIZEN, "   ")) == [texts.FILE_CONTENT_EMPTY]
     emoji = "😡😡 路灯坏了 😡"
     assert texts_of(await h.say(CITIZEN, emoji)) == [texts.FILE_ASK_PLACE]
@@ -187,4 +205,6 @@ async def test_urgent_request_gets_the_urgent_term(harness: Harness) -> None:
         ticket = (await session.exec(select(Ticket))).one()
     assert ticket.urgency.value == "urgent"
     # Monday 10:00 + 1 working day.
-    assert texts_of(done) == [texts.FILE_DONE.format(number=ticket.number, due="2026-11-24 10:00 前（预计，派单后正式起算）")]
+    assert texts_of(done) == [
+        texts.FILE_DONE.format(number=ticket.number, due="2026-11-24 10:00 前（预计，派单后正式起算）")
+    ]

@@ -56,12 +56,17 @@ async def reply_step_by_step(h: Harness, number: str, result_q: Call, result: st
     started = await h.press(HANDLER, result_q.button_data(result))
     assert texts_of(started) == [texts.REPLY_STARTED.format(result=result),
                                  "（1/7）请输入联系人：本次与诉求人联系的工作人员姓名"]
-    steps = [("王五", "（2/7）请输入核实的事实：核实到的情况"),
-             ("楼道灯线路老化", "（3/7）请输入处理意见：处理意见或办理结果"),
-             ("已更换线路和灯具", "（4/7）请输入诉求人意见：诉求人对处理的意见"),
-             ("满意", "（5/7）请输入答复人：答复诉求人的工作人员"),
-             ("王五", "（6/7）请输入答复诉求人的时间：如“15:30”（今天）或“2026-11-23 15:30”；刚刚答复可输入“现在”"),
-             ("09:50", "（7/7）请输入回复正文：写给诉求人的答复，说明办理经过和结果，至少 15 字")]
+    steps = [
+        ("王五", "（2/7）请输入核实的事实：核实到的情况"),
+        ("楼道灯线路老化", "（3/7）请输入处理意见：处理意见或办理结果"),
+        ("已更换线路和灯具", "（4/7）请输入诉求人意见：诉求人对处理的意见"),
+        ("满意", "（5/7）请输入答复人：答复诉求人的工作人员"),
+        (
+            "王五",
+            "（6/7）请输入答复诉求人的时间：如“15:30”（今天）或“2026-11-23 15:30”；刚刚答复可输入“现在”",
+        ),
+        ("09:50", "（7/7）请输入回复正文：写给诉求人的答复，说明办理经过和结果，至少 15 字"),
+    ]
     for answer, question in steps:
         assert texts_of(await h.say(HANDLER, answer)) == [question]
     summary = await h.say(HANDLER, REPLY_BODY)
@@ -77,22 +82,31 @@ async def test_handler_accepts_contacts_and_replies(harness: Harness) -> None:
     number = await filed_ticket(h.sessions, h.rules, h.org)
 
     checkin = await h.say(HANDLER, "/checkin")
-    assert texts_of(checkin) == [texts.CHECKIN_DONE.format(unit="区住建局", date="2026-11-23", new=1, in_progress=0,
-                                                           due_soon=0, overdue=0) + "\n" + texts.CHECKIN_HINT]
+    assert texts_of(checkin) == [
+        texts.CHECKIN_DONE.format(
+            unit="区住建局", date="2026-11-23", new=1, in_progress=0, due_soon=0, overdue=0
+        )
+        + "\n"
+        + texts.CHECKIN_HINT
+    ]
     async with h.sessions() as session:
         logins = (await session.exec(select(DutyLogin))).all()
         assert [(d.unit_id, d.work_date.isoformat()) for d in logins] == [(h.org.unit_ids[0], "2026-11-23")]
 
     listed = await h.say(HANDLER, "/mytickets")
     assert texts_of(listed) == [
-        "本单位待办工单共 1 件（已超期 0 · 即将到期 0 · 新工单 1 · 办理中 0），第 1/1 页，点工单号查看并办理：\n"
+        "本单位待办工单共 1 件（已超期 0 · 即将到期 0 · 新工单 1 · 办理中 0），"
+        "第 1/1 页，点工单号查看并办理：\n"
         f"1. 【新工单】{number}　一般·城市管理\n   地点：幸福小区3号楼　时限：2026-11-30 10:00\n"
-        "   幸福小区3号楼楼道灯坏了一个月，晚上很黑。"]
+        "   幸福小区3号楼楼道灯坏了一个月，晚上很黑。"
+    ]
     assert listed[0].buttons() == [[f"1. {number}（新工单）"]]
     card = (await h.press(HANDLER, listed[0].button_data(f"1. {number}（新工单）")))[-1]
-    assert card.text == (
-        f"工单 {number}（已派单）\n一般·投诉·城市管理\n诉求人：李先生 13812345678\n地点：幸福小区3号楼\n"
-        "内容：幸福小区3号楼楼道灯坏了一个月，晚上很黑。\n先行联系时限：2026-11-24 10:00\n办结时限：2026-11-30 10:00"
+    assert (
+        card.text
+        == f"工单 {number}（已派单）\n一般·投诉·城市管理\n诉求人：李先生 13812345678\n地点：幸福小区3号楼\n"
+        "内容：幸福小区3号楼楼道灯坏了一个月，晚上很黑。\n先行联系时限：2026-11-24"
+        " 10:00\n办结时限：2026-11-30 10:00"
     )
     assert card.buttons() == [["接单", "已先行联系"], ["申请退单"]]
 
@@ -118,7 +132,10 @@ async def test_handler_accepts_contacts_and_replies(harness: Harness) -> None:
     assert texts_of(done) == [texts.DONE_REPLY.format(number=number, result="实际解决")]
     t = await ticket(h, number)
     assert t.status is TicketStatus.REPLIED and t.result is ResultCategory.SOLVED
-    assert t.reply_details["contact_person"] == "王五" and t.reply_details["answered_at"] == "2026-11-23T01:50:00Z"
+    assert (
+        t.reply_details["contact_person"] == "王五"
+        and t.reply_details["answered_at"] == "2026-11-23T01:50:00Z"
+    )
     assert await actions(h, number) == [Action.RECEIVE, Action.DISPATCH, Action.ACCEPT, Action.FIRST_CONTACT,
                                         Action.REPLY]
 
@@ -183,11 +200,17 @@ async def test_return_request_approved_by_office(harness: Harness) -> None:
     push = [c for c in await h.deliver_outbox() if c.chat_id == OFFICE]
     assert push[-1].text == f"【退单申请】区住建局 申请退回工单 {number}：楼道照明属于街道管理范围"
     listed = await h.say(OFFICE, "/pending")
-    assert listed[0].text == ("待审批的退单和延期申请共 1 件（紧急优先，其次时限最近的），第 1/1 页，点工单号审批：\n"
-                              f"1. 【退单】{number}　区住建局　时限 2026-11-30 10:00")
+    assert (
+        listed[0].text
+        == "待审批的退单和延期申请共 1 件（紧急优先，其次时限最近的），第 1/1 页，点工单号审批：\n"
+        f"1. 【退单】{number}　区住建局　时限 2026-11-30 10:00"
+    )
     pending = (await h.press(OFFICE, listed[0].button_data(f"1. {number}")))[1:]
-    assert pending[0].text == (f"【退单申请】工单 {number}\n承办单位：区住建局\n理由：楼道照明属于街道管理范围\n"
-                               "建议承办单位：柳林洲街道")
+    assert (
+        pending[0].text
+        == f"【退单申请】工单 {number}\n承办单位：区住建局\n"
+        "理由：楼道照明属于街道管理范围\n建议承办单位：柳林洲街道"
+    )
     assert pending[0].buttons() == [["同意", "不同意"]]
     units = await h.press(OFFICE, pending[0].button_data("同意"))
     assert texts_of(units) == [texts.ASK_NEW_UNIT]
@@ -201,7 +224,9 @@ async def test_return_request_approved_by_office(harness: Harness) -> None:
     pushes = await h.deliver_outbox()
     assert [c.text for c in pushes if c.chat_id == HANDLER] == [
         f"工单 {number} 的退单申请已同意，已改派柳林洲街道。"]
-    assert [c.buttons() for c in pushes if c.chat_id == OTHER_HANDLER] == [[["接单", "已先行联系"], ["申请退单"]]]
+    assert [c.buttons() for c in pushes if c.chat_id == OTHER_HANDLER] == [
+        [["接单", "已先行联系"], ["申请退单"]]
+    ]
 
 
 async def test_extension_refused_then_approved(harness: Harness) -> None:
@@ -236,9 +261,15 @@ async def test_extension_refused_then_approved(harness: Harness) -> None:
     assert texts_of(approved) == [texts.DONE_DECIDE.format(number=number, action="同意延期")]
     t = await ticket(h, number)
     assert t.extended_days == 2 and t.status is TicketStatus.ACCEPTED
-    assert await actions(h, number) == [Action.RECEIVE, Action.DISPATCH, Action.ACCEPT, Action.REQUEST_EXTENSION,
-                                        Action.REFUSE_EXTENSION, Action.REQUEST_EXTENSION,
-                                        Action.APPROVE_EXTENSION]
+    assert await actions(h, number) == [
+        Action.RECEIVE,
+        Action.DISPATCH,
+        Action.ACCEPT,
+        Action.REQUEST_EXTENSION,
+        Action.REFUSE_EXTENSION,
+        Action.REQUEST_EXTENSION,
+        Action.APPROVE_EXTENSION,
+    ]
 
 
 async def test_the_handlers_card_shows_the_双呼_calls(harness: Harness) -> None:
@@ -249,13 +280,26 @@ async def test_the_handlers_card_shows_the_双呼_calls(harness: Harness) -> Non
         for i, outcome in enumerate([CallOutcome.NO_ANSWER, CallOutcome.BUSY]):
             at = dialed + timedelta(minutes=61 * i)
             h.clock.set(at + timedelta(minutes=1))
-            await service.record_call(session, rules=h.rules, report=calls.CallReport(
-                call_id=f"DC-{i}", ticket_number=number, calling_unit_id=h.org.unit_ids[0], calling_staff="王五",
-                callee_phone="13812345678", dialed_at=at, answered_at=None, hung_up_at=at + timedelta(seconds=40),
-                outcome=outcome))
+            await service.record_call(
+                session,
+                rules=h.rules,
+                report=calls.CallReport(
+                    call_id=f"DC-{i}",
+                    ticket_number=number,
+                    calling_unit_id=h.org.unit_ids[0],
+                    calling_staff="王五",
+                    callee_phone="13812345678",
+                    dialed_at=at,
+                    answered_at=None,
+                    hung_up_at=at + timedelta(seconds=40),
+                    outcome=outcome,
+                ),
+            )
         await session.commit()
     listed = await h.say(HANDLER, "/mytickets")
     card = (await h.press(HANDLER, listed[0].button_data(f"1. {number}（新工单）")))[-1]
     assert card.text.endswith(
         "办结时限：2026-11-30 10:00\n双呼通话 2 次（最近 2026-11-23 11:06，占线）\n"
-        "先行联系：尚无双呼通话证实（已计未接通2次：2026-11-23 10:05、2026-11-23 11:06；需3次、每次间隔至少1小时）")
+        "先行联系：尚无双呼通话证实（已计未接通2次：2026-11-23 10:05、2026-11-23 11:06；"
+        "需3次、每次间隔至少1小时）"
+    )

@@ -22,8 +22,11 @@ async def test_new_tickets_with_suggested_units(harness: Harness) -> None:
     number = await filed_ticket(h.sessions, h.rules, h.org, unit_index=None,
                                 content="我家小区停电两天了，物业说不清楚原因。")
     listed = await h.say(OFFICE, "/new")
-    assert listed[0].text == ("待派单工单共 1 件（紧急优先，其次受理最早的），第 1/1 页，点工单号派单：\n"
-                              f"1. {number}（一般·城市管理）受理 2026-11-23 10:00\n   我家小区停电两天了，物业说不清楚原因。")
+    assert (
+        listed[0].text
+        == "待派单工单共 1 件（紧急优先，其次受理最早的），第 1/1 页，点工单号派单：\n"
+        f"1. {number}（一般·城市管理）受理 2026-11-23 10:00\n   我家小区停电两天了，物业说不清楚原因。"
+    )
     cards = (await h.press(OFFICE, listed[0].button_data(f"1. {number}")))[1:]
     assert cards[0].text == (f"【新工单】{number}（投诉·城市管理·一般）\n地点：幸福小区3号楼\n"
                              "我家小区停电两天了，物业说不清楚原因。\n建议派往：")
@@ -51,7 +54,9 @@ async def test_duty_and_overdue(harness: Harness) -> None:
     number = await filed_ticket(h.sessions, h.rules, h.org, unit_index=1)
     h.clock.advance(timedelta(days=9))  # due Monday 30th 10:00; now Wednesday 2nd
     overdue = await h.say(OFFICE, "/overdue")
-    assert texts_of(overdue) == [f"超期工单共 1 件（超期最久的在前），第 1/1 页：\n1. {number}　柳林洲街道　超期 2 天　已派单"]
+    assert texts_of(overdue) == [
+        f"超期工单共 1 件（超期最久的在前），第 1/1 页：\n1. {number}　柳林洲街道　超期 2 天　已派单"
+    ]
     duty = await h.say(OFFICE, "/duty")
     assert texts_of(duty)[0].startswith("今日（2026-12-02）值守登录情况：已登录 0/3")
 

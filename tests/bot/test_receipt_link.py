@@ -34,7 +34,9 @@ async def test_bot_receipt_links_to_the_tracking_page(harness: Harness) -> None:
         ticket = (await session.exec(select(Ticket))).one()
     (text,) = texts_of(done)
     receipt, link = text.split("\n查看进度：")
-    assert receipt == texts.FILE_DONE.format(number=ticket.number, due="2026-11-30 10:00 前（预计，派单后正式起算）")
+    assert receipt == texts.FILE_DONE.format(
+        number=ticket.number, due="2026-11-30 10:00 前（预计，派单后正式起算）"
+    )
     assert link.startswith(f"https://12345.example.gov.cn/h5/t/{ticket.number}.")
     assert LINKS.read(link.rsplit("/", 1)[1], now=h.rules.now()) == ticket.number
     assert "13812345678" not in link and "5678" not in link.split(".", 1)[1]

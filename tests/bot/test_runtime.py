@@ -48,7 +48,9 @@ def tg_header() -> str:
     return "X-Telegram-Bot-Api-Secret-Token"
 
 
-async def test_repeated_update_is_ignored_durably(harness: Harness, aiohttp_server: Any, knowledge: Any) -> None:
+async def test_repeated_update_is_ignored_durably(
+    harness: Harness, aiohttp_server: Any, knowledge: Any
+) -> None:
     h = harness
     update = tg.message(h.fake.next_update_id(), CITIZEN, "社保卡丢了怎么补办")
     assert (await h.post(update)).status == 200
@@ -103,8 +105,13 @@ async def test_user_who_blocked_the_bot_does_not_crash_anything(harness: Harness
 async def test_notifier_delivery_errors(harness: Harness) -> None:
     h = harness
     notifier = TelegramNotifier(h.bot)
-    row = Outbox(channel=OutboxChannel.TELEGRAM, recipient=str(CITIZEN), payload={"kind": "x", "text": "您好"},
-                 dedupe_key="k", status=OutboxStatus.PENDING)
+    row = Outbox(
+        channel=OutboxChannel.TELEGRAM,
+        recipient=str(CITIZEN),
+        payload={"kind": "x", "text": "您好"},
+        dedupe_key="k",
+        status=OutboxStatus.PENDING,
+    )
     h.fake.blocked.add(CITIZEN)
     with pytest.raises(DeliveryError) as blocked:
         await notifier.send(row)
@@ -119,8 +126,14 @@ async def test_notifier_delivery_errors(harness: Harness) -> None:
         await notifier.send(row)
     assert missing.value.permanent is True
     with pytest.raises(DeliveryError):
-        await notifier.send(Outbox(channel=OutboxChannel.TELEGRAM, recipient="13800000000x", payload={"text": "x"},
-                                   dedupe_key="k2"))
+        await notifier.send(
+            Outbox(
+                channel=OutboxChannel.TELEGRAM,
+                recipient="13800000000x",
+                payload={"text": "x"},
+                dedupe_key="k2",
+            )
+        )
     h.fake.rejected.clear()
     long_row = Outbox(channel=OutboxChannel.TELEGRAM, recipient=str(CITIZEN),
                       payload={"kind": "return_requested", "number": "2026112300001", "text": "长" * 9000},
@@ -144,7 +157,9 @@ async def test_send_queue_waits_out_short_429(harness: Harness) -> None:
 
 async def test_send_queue_paces_one_chat_and_not_the_others(fake_server: tuple[FakeTelegram, str]) -> None:
     fake, base = fake_server
-    bot = make_bot(tg.TOKEN, api_base=base, limits=SendLimits(private_rate=10, private_burst=2, global_rate=None))
+    bot = make_bot(
+        tg.TOKEN, api_base=base, limits=SendLimits(private_rate=10, private_burst=2, global_rate=None)
+    )
     try:
         started = time.monotonic()
         await asyncio.gather(*(bot.send_message(1, f"第{i}条") for i in range(6)),
@@ -208,8 +223,14 @@ async def test_command_menus_per_audience(harness: Harness) -> None:
     assert count == 4  # the office and three A handlers have Telegram accounts
     calls = h.fake.sent(method="setMyCommands")
     assert calls[0].params["scope"] == {"type": "all_private_chats"}
-    assert [c["command"] for c in calls[0].params["commands"]] == ["start", "status", "mine", "cancel", "help",
-                                                                   "bind"]
+    assert [c["command"] for c in calls[0].params["commands"]] == [
+        "start",
+        "status",
+        "mine",
+        "cancel",
+        "help",
+        "bind",
+    ]
     scoped = {c.params["scope"]["chat_id"]: [x["command"] for x in c.params["commands"]] for c in calls[1:]}
     assert scoped[9001] == ["new", "pending", "duty", "overdue", "callback", "status", "cancel"]
     assert scoped[1001] == ["checkin", "mytickets", "status", "cancel"]
@@ -243,7 +264,9 @@ async def test_blocked_chat_membership_is_logged(harness: Harness, caplog: pytes
     assert f"chat {CITIZEN} blocked or removed the bot" in caplog.text
 
 
-async def test_unexpected_error_is_answered_and_logged(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+async def test_unexpected_error_is_answered_and_logged(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken() -> Any:
         raise RuntimeError("knowledge base unavailable")
 
@@ -251,8 +274,6 @@ async def test_unexpected_error_is_answered_and_logged(harness: Harness, caplog:
     calls = await harness.say(CITIZEN, "社保卡丢了怎么补办")
     assert texts_of(calls) == [texts.ERROR_GENERIC]
     assert "failed" in caplog.text
-
-
 
 
 async def test_burst_with_duplicates_is_claimed_in_groups(harness: Harness) -> None:
@@ -353,13 +374,23 @@ async def test_processed_update_ids_are_forgotten_after_two_days(
     from wiring import Settings
 
     _, base = fake_server
-    runtime = TelegramRuntime(Settings(telegram_token=tg.TOKEN, telegram_api_base=base,
-                                       telegram_webhook_url="https://hotline.example/tg/hook"), kb=lambda: knowledge)
+    runtime = TelegramRuntime(
+        Settings(
+            telegram_token=tg.TOKEN,
+            telegram_api_base=base,
+            telegram_webhook_url="https://hotline.example/tg/hook",
+        ),
+        kb=lambda: knowledge,
+    )
     runtime.add_routes(web.Application())
     start = clock.now()
     async with sessions() as session:
-        for update_id, age in ((1, timedelta(days=3)), (2, timedelta(days=2, minutes=1)), (3, timedelta(days=1)),
-                               (4, timedelta(0))):
+        for update_id, age in (
+            (1, timedelta(days=3)),
+            (2, timedelta(days=2, minutes=1)),
+            (3, timedelta(days=1)),
+            (4, timedelta(0)),
+        ):
             session.add(ProcessedUpdate(bot_id=tg.BOT_ID, update_id=update_id, received_at=start - age))
         await session.commit()
     await runtime.start(sessions=sessions, rules=rules)  # the first pruning runs at start-up

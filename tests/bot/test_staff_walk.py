@@ -30,7 +30,9 @@ async def status_of(h: Harness, number: str) -> TicketStatus:
 
 async def contacted(h: Harness, number: str) -> None:
     async with h.sessions() as session:
-        await service.first_contact(session, rules=h.rules, actor=h.org.handler(0), number=number, reached=True)
+        await service.first_contact(
+            session, rules=h.rules, actor=h.org.handler(0), number=number, reached=True
+        )
         await session.commit()
 
 
@@ -51,13 +53,18 @@ async def test_a_command_during_an_extension_request_keeps_it(harness: Harness) 
     number = await extension_reason_given(h)
     listed = await h.say(HANDLER, "/mytickets")
     assert texts_of(listed)[0].startswith("本单位待办工单共 1 件")
-    assert texts_of(listed)[1] == f"您正在申请延期工单 {number}，已保存草稿，继续请输入延期天数，放弃请 /cancel。"
+    assert (
+        texts_of(listed)[1]
+        == f"您正在申请延期工单 {number}，已保存草稿，继续请输入延期天数，放弃请 /cancel。"
+    )
     done = await h.say(HANDLER, "3天")
     assert texts_of(done) == [texts.DONE_EXTENSION.format(number=number, days=3)]
     assert await status_of(h, number) is TicketStatus.EXTENSION_REQUESTED
 
 
-async def test_after_a_refused_extension_the_next_text_is_not_sent_to_the_knowledge_base(harness: Harness) -> None:
+async def test_after_a_refused_extension_the_next_text_is_not_sent_to_the_knowledge_base(
+    harness: Harness,
+) -> None:
     h = harness
     number = await extension_reason_given(h)
     h.clock.advance(timedelta(days=1, minutes=1))  # the one-working-day window passes meanwhile
@@ -102,7 +109,9 @@ async def test_the_reply_is_asked_step_by_step_with_errors_that_say_what_is_wron
         "答复时间“明天下午”无法识别，请写成“15:30”（今天）或“2026-11-23 15:30”。"]
     # A few minutes ahead is a clock difference, not the future.
     assert texts_of(await h.say(HANDLER, "10:03"))[0].startswith("（7/7）请输入回复正文")
-    assert texts_of(await h.say(HANDLER, "修好了")) == ["回复正文只有 3 字，至少需要 15 字，请写明办理经过和结果。"]
+    assert texts_of(await h.say(HANDLER, "修好了")) == [
+        "回复正文只有 3 字，至少需要 15 字，请写明办理经过和结果。"
+    ]
     summary = await h.say(HANDLER, "已经更换线路和灯具，楼道恢复照明，请您放心。")
     done = await h.press(HANDLER, summary[0].button_data("✅ 确认提交"))
     assert texts_of(done) == [texts.DONE_REPLY.format(number=number, result="解释说明")]
@@ -128,10 +137,22 @@ async def test_buttons_follow_the_windows(harness: Harness) -> None:
     # The handler's push after a rework carries what is possible then.
     await contacted(h, number)
     async with h.sessions() as session:
-        await service.reply(session, rules=h.rules, actor=h.org.handler(0), number=number, data=ReplyData(
-            result=ResultCategory.SOLVED, text="已经更换线路和灯具，楼道恢复照明。", contact_person="王五", facts="老化",
-            judgement="更换", citizen_opinion="满意", answered_by="王五", answered_at=datetime.fromisoformat(
-                "2026-11-24T02:00:00+00:00")))
+        await service.reply(
+            session,
+            rules=h.rules,
+            actor=h.org.handler(0),
+            number=number,
+            data=ReplyData(
+                result=ResultCategory.SOLVED,
+                text="已经更换线路和灯具，楼道恢复照明。",
+                contact_person="王五",
+                facts="老化",
+                judgement="更换",
+                citizen_opinion="满意",
+                answered_by="王五",
+                answered_at=datetime.fromisoformat("2026-11-24T02:00:00+00:00"),
+            ),
+        )
         await service.rework(session, rules=h.rules, actor=h.org.office, number=number, note="请补充照片")
         await session.commit()
     pushed = [c for c in await h.deliver_outbox() if c.chat_id == HANDLER]
@@ -144,11 +165,22 @@ async def test_buttons_follow_the_windows(harness: Harness) -> None:
 
 async def test_mytickets_is_one_paged_list(harness: Harness) -> None:
     h = harness
-    numbers = [await filed_ticket(h.sessions, h.rules, h.org, content=f"第{i}件：小区路灯坏了") for i in range(1, 15)]
+    numbers = [
+        await filed_ticket(h.sessions, h.rules, h.org, content=f"第{i}件：小区路灯坏了") for i in range(1, 15)
+    ]
     async with h.sessions() as session:  # a ticket without the citizen's name (a phone request)
-        ticket = await intake.create_ticket(session, rules=h.rules, actor=Actor.system("test"), data=TicketCreate(
-            channel=Channel.PHONE, request_type=RequestType.HELP, content="井盖丢了", place="和平路12号",
-            contact_phone="13900001111"))
+        ticket = await intake.create_ticket(
+            session,
+            rules=h.rules,
+            actor=Actor.system("test"),
+            data=TicketCreate(
+                channel=Channel.PHONE,
+                request_type=RequestType.HELP,
+                content="井盖丢了",
+                place="和平路12号",
+                contact_phone="13900001111",
+            ),
+        )
         await service.dispatch(session, rules=h.rules, actor=h.org.office, number=ticket.number,
                                unit_id=h.org.unit_ids[0])
         await session.commit()
@@ -157,8 +189,14 @@ async def test_mytickets_is_one_paged_list(harness: Harness) -> None:
     first = await h.say(HANDLER, "/mytickets")
     assert [c.method for c in h.fake.calls[before:]] == ["sendMessage"]
     text = first[0].text
-    assert text.startswith("本单位待办工单共 15 件（已超期 0 · 即将到期 0 · 新工单 15 · 办理中 0），第 1/2 页")
-    assert f"1. 【新工单】{numbers[0]}" in text and f"8. 【新工单】{numbers[7]}" in text and numbers[8] not in text
+    assert text.startswith(
+        "本单位待办工单共 15 件（已超期 0 · 即将到期 0 · 新工单 15 · 办理中 0），第 1/2 页"
+    )
+    assert (
+        f"1. 【新工单】{numbers[0]}" in text
+        and f"8. 【新工单】{numbers[7]}" in text
+        and numbers[8] not in text
+    )
     assert first[0].buttons()[-1] == ["下一页 ›"] and len(first[0].buttons()) == 9
     second = await h.press(HANDLER, first[0].button_data("下一页 ›"))
     edited = [c for c in second if c.method == "editMessageText"]
@@ -217,8 +255,11 @@ async def test_the_review_notice_has_its_buttons(harness: Harness) -> None:
     await contacted(h, number)
     started = await h.press(HANDLER, f"v1t:res:{number}:solved")
     assert started
-    summary = await h.say(HANDLER, "联系人：王五\n核实的事实：线路老化\n处理意见：更换\n诉求人意见：满意\n答复人：王五\n"
-                                   "答复诉求人的时间：现在\n回复正文：已经更换线路和灯具，楼道恢复照明。")
+    summary = await h.say(
+        HANDLER,
+        "联系人：王五\n核实的事实：线路老化\n处理意见：更换\n诉求人意见：满意\n答复人：王五\n"
+        "答复诉求人的时间：现在\n回复正文：已经更换线路和灯具，楼道恢复照明。",
+    )
     await h.press(HANDLER, summary[0].button_data("✅ 确认提交"))
     notice = [c for c in await h.deliver_outbox() if c.chat_id == OFFICE][-1]
     assert notice.text == f"【待审核】区住建局 已回复工单 {number}（实际解决），请审核并回访。"
@@ -234,8 +275,11 @@ async def test_the_review_notice_has_its_buttons(harness: Harness) -> None:
         assert (events[-1].action, events[-1].note) == (Action.REWORK, "回复未说明更换时间，请补充")
     # After the second reply, 审核通过并回访 sends the citizen the questions.
     await h.press(HANDLER, f"v1t:res:{number}:solved")
-    summary = await h.say(HANDLER, "联系人：王五\n核实的事实：线路老化\n处理意见：更换\n诉求人意见：满意\n答复人：王五\n"
-                                   "答复诉求人的时间：现在\n回复正文：已于今天上午更换线路和灯具，楼道恢复照明。")
+    summary = await h.say(
+        HANDLER,
+        "联系人：王五\n核实的事实：线路老化\n处理意见：更换\n诉求人意见：满意\n答复人：王五\n"
+        "答复诉求人的时间：现在\n回复正文：已于今天上午更换线路和灯具，楼道恢复照明。",
+    )
     await h.press(HANDLER, summary[0].button_data("✅ 确认提交"))
     notice = [c for c in await h.deliver_outbox() if c.chat_id == OFFICE][-1]
     approved = await h.press(OFFICE, notice.button_data("审核通过并回访"))

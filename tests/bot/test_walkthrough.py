@@ -40,18 +40,30 @@ async def test_citizen_office_handler_citizen(harness: Harness) -> None:
     assert texts_of(await h.say(CITIZEN, CONTENT)) == [texts.FILE_ASK_PLACE]
     assert texts_of(await h.say(CITIZEN, "幸福小区3号楼")) == [texts.FILE_ASK_PHONE]
     summary = await h.say(CITIZEN, "13812345678")
-    assert texts_of(summary) == [texts.FILE_SUMMARY.format(type="投诉", category="物业管理", place="幸福小区3号楼",
-                                                           phone="13812345678", photos="无", content=CONTENT)]
+    assert texts_of(summary) == [
+        texts.FILE_SUMMARY.format(
+            type="投诉",
+            category="物业管理",
+            place="幸福小区3号楼",
+            phone="13812345678",
+            photos="无",
+            content=CONTENT,
+        )
+    ]
     assert summary[0].buttons() == [["✅ 确认提交"], ["修改类型", "修改分类"], ["取消"]]
     done = await h.press(CITIZEN, summary[0].button_data("✅ 确认提交"))
     async with h.sessions() as session:
         number = (await session.exec(select(Ticket))).one().number
-    assert texts_of(done) == [texts.FILE_DONE.format(number=number, due="2026-11-30 10:00 前（预计，派单后正式起算）")]
+    assert texts_of(done) == [
+        texts.FILE_DONE.format(number=number, due="2026-11-30 10:00 前（预计，派单后正式起算）")
+    ]
 
     # The office gets the card and dispatches it.
     pushed = await h.deliver_outbox()
     card = to(pushed, OFFICE)
-    assert [c.text for c in card] == [f"【新工单】{number}（投诉·物业管理·一般）\n地点：幸福小区3号楼\n{CONTENT}\n建议派往："]
+    assert [c.text for c in card] == [
+        f"【新工单】{number}（投诉·物业管理·一般）\n地点：幸福小区3号楼\n{CONTENT}\n建议派往："
+    ]
     # The suggestion (小区 → the street) is not the unit the office wants: it picks another.
     assert card[0].buttons() == [["柳林洲街道"], ["其他单位…"]]
     units = await h.press(OFFICE, card[0].button_data("其他单位…"))
@@ -92,7 +104,10 @@ async def test_citizen_office_handler_citizen(harness: Harness) -> None:
         ("楼道灯线路老化", "（3/7）请输入处理意见：处理意见或办理结果"),
         ("已更换线路和灯具", "（4/7）请输入诉求人意见：诉求人对处理的意见"),
         ("满意", "（5/7）请输入答复人：答复诉求人的工作人员"),
-        ("王五", "（6/7）请输入答复诉求人的时间：如“15:30”（今天）或“2026-11-23 15:30”；刚刚答复可输入“现在”"),
+        (
+            "王五",
+            "（6/7）请输入答复诉求人的时间：如“15:30”（今天）或“2026-11-23 15:30”；刚刚答复可输入“现在”",
+        ),
         ("11:50", "（7/7）请输入回复正文：写给诉求人的答复，说明办理经过和结果，至少 15 字"),
     ]:
         assert texts_of(await h.say(HANDLER, answer)) == [next_question]
@@ -106,8 +121,13 @@ async def test_citizen_office_handler_citizen(harness: Harness) -> None:
 
     # The citizen reads the answer; the office reviews it from the notice's buttons.
     pushed = await h.deliver_outbox()
-    reply = ttexts.N_REPLY_TO_CITIZEN.format(number=number, unit="区住建局", result="实际解决", reply=BODY,
-                                             contest=ttexts.REPLY_CONTEST.format(phone="12345", hours="7×24小时"))
+    reply = ttexts.N_REPLY_TO_CITIZEN.format(
+        number=number,
+        unit="区住建局",
+        result="实际解决",
+        reply=BODY,
+        contest=ttexts.REPLY_CONTEST.format(phone="12345", hours="7×24小时"),
+    )
     assert [c.text for c in to(pushed, CITIZEN)] == [reply]
     review = to(pushed, OFFICE)
     assert [c.text for c in review] == [f"【待审核】区住建局 已回复工单 {number}（实际解决），请审核并回访。"]
@@ -117,7 +137,9 @@ async def test_citizen_office_handler_citizen(harness: Harness) -> None:
 
     # The callback, after the reply was read.
     survey = to(await h.deliver_outbox(), CITIZEN)
-    assert [c.text for c in survey] == [ttexts.N_CALLBACK_REQUEST.format(number=number) + "\n\n" + texts.CB_Q_CONTACTED]
+    assert [c.text for c in survey] == [
+        ttexts.N_CALLBACK_REQUEST.format(number=number) + "\n\n" + texts.CB_Q_CONTACTED
+    ]
     step = survey[0]
     for question in (texts.CB_Q_ANSWERED, texts.CB_Q_SOLVED, texts.CB_Q_SATISFACTION):
         assert step.buttons() == [["是", "否"]]
@@ -126,7 +148,9 @@ async def test_citizen_office_handler_citizen(harness: Harness) -> None:
     assert step.buttons() == [["满意", "基本满意"], ["一般", "不满意"]]
     closed = await h.press(CITIZEN, step.button_data("满意"))
     assert texts_of(closed) == [texts.CB_DONE_CLOSED.format(number=number)]
-    assert [c.text for c in to(await h.deliver_outbox(), CITIZEN)] == [ttexts.N_CLOSED_CITIZEN.format(number=number)]
+    assert [c.text for c in to(await h.deliver_outbox(), CITIZEN)] == [
+        ttexts.N_CLOSED_CITIZEN.format(number=number)
+    ]
 
     # Afterwards the citizen still finds the answer, and is thanked back.
     status = await h.say(CITIZEN, f"/status {number}")
@@ -138,5 +162,11 @@ async def test_citizen_office_handler_citizen(harness: Harness) -> None:
         ticket = (await session.exec(select(Ticket))).one()
         assert ticket.status is TicketStatus.CLOSED and ticket.cb_satisfaction is Satisfaction.SATISFIED
         events = (await session.exec(select(TicketEvent).order_by(col(TicketEvent.id)))).all()
-        assert [e.action for e in events] == [Action.RECEIVE, Action.DISPATCH, Action.ACCEPT, Action.FIRST_CONTACT,
-                                              Action.REPLY, Action.CLOSE]
+        assert [e.action for e in events] == [
+            Action.RECEIVE,
+            Action.DISPATCH,
+            Action.ACCEPT,
+            Action.FIRST_CONTACT,
+            Action.REPLY,
+            Action.CLOSE,
+        ]

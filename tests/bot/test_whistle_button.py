@@ -24,9 +24,13 @@ async def test_report_in_by_button(harness: Harness) -> None:
     assert "请贵单位于 2026-11-23 12:00 前报到" in summons[0].text
 
     pressed = await h.press(DEPARTMENT, summons[0].button_data("报到"))
-    assert texts_of(pressed) == [f"已报到：工单 {number}（2026-11-23 10:00，按时报到）。请配合吹哨单位联合处置。"]
+    assert texts_of(pressed) == [
+        f"已报到：工单 {number}（2026-11-23 10:00，按时报到）。请配合吹哨单位联合处置。"
+    ]
     async with h.sessions() as session:
-        row = (await session.exec(select(WhistleSummons).where(WhistleSummons.unit_id == h.org.unit_ids[0]))).one()
+        row = (
+            await session.exec(select(WhistleSummons).where(WhistleSummons.unit_id == h.org.unit_ids[0]))
+        ).one()
         assert row.reported_in_via == "bot"
 
     again = await h.press(DEPARTMENT, summons[0].button_data("报到"))

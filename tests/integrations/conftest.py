@@ -69,8 +69,9 @@ async def keys(session: AsyncSession, rules: Rules, org: Org) -> Keys:
         ("telephony", [Scope.TELEPHONY], Role.SYSTEM, None),
         ("reader", [Scope.TICKETS_READ], Role.SYSTEM, None),
     ]:
-        _, plain = await create_key(session, rules=rules, name=name, scopes=[str(s) for s in scopes], role=role,
-                                    unit_id=unit)
+        _, plain = await create_key(
+            session, rules=rules, name=name, scopes=[str(s) for s in scopes], role=role, unit_id=unit
+        )
         made[name] = plain
     await session.commit()
     return Keys(**made)
@@ -90,7 +91,11 @@ class Api:
         all_headers = dict(headers or {})
         if key is not None:
             all_headers["Authorization"] = f"Bearer {key}"
-        data = raw if raw is not None else (json.dumps(body, ensure_ascii=False).encode() if body is not None else None)
+        data = (
+            raw
+            if raw is not None
+            else (json.dumps(body, ensure_ascii=False).encode() if body is not None else None)
+        )
         if data is not None:
             all_headers.setdefault("Content-Type", "application/json")
         # Large bodies go as a stream, the way a real client sends them.
@@ -122,7 +127,9 @@ def make_app(settings: Settings, clock: ManualClock) -> Callable[..., web.Applic
 
 
 @pytest.fixture
-async def client(aiohttp_client: AiohttpClient, make_app: Callable[..., web.Application]) -> TestClient[Any, Any]:
+async def client(
+    aiohttp_client: AiohttpClient, make_app: Callable[..., web.Application]
+) -> TestClient[Any, Any]:
     return await aiohttp_client(make_app())
 
 

@@ -70,9 +70,14 @@ class LiveApp:
             if engine.dialect.name == "postgresql":
                 tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
                 await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        settings = Settings(database_url=self.database_url, upstream_secret=UPSTREAM_SECRET, cdr_secret="live-cdr-secret",
-                            outbox_enabled=False,
-                            scheduler_enabled=False, api_rate_limit=10**9)
+        settings = Settings(
+            database_url=self.database_url,
+            upstream_secret=UPSTREAM_SECRET,
+            cdr_secret="live-cdr-secret",
+            outbox_enabled=False,
+            scheduler_enabled=False,
+            api_rate_limit=10**9,
+        )
         async with session_factory(engine)() as session:
             self.org = await build_org(session)
             _, self.key = await create_key(session, rules=Rules.from_settings(settings), name="fuzz",

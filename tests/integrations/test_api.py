@@ -75,7 +75,9 @@ async def test_whole_workflow_through_the_api(api: Api, keys: Keys, org: Org, cl
     assert body["error"] == {"code": "forbidden", "message": f"工单 {number} 不属于您所在的单位，不能操作。"}
 
     clock.advance(timedelta(minutes=30))
-    status, body = await api.post(f"{path}/first_contact", key=keys.handler0, body={"reached": True, "note": "已联系"})
+    status, body = await api.post(
+        f"{path}/first_contact", key=keys.handler0, body={"reached": True, "note": "已联系"}
+    )
     assert status == 200 and body["status"] == "accepted"
     # The unit's handler sees the citizen's contact.
     assert body["contact_phone"] == "13800138000"
@@ -115,13 +117,23 @@ async def test_every_action_route_reaches_the_service(api: Api, keys: Keys, org:
     steps: list[tuple[str, str, dict[str, Any], str]] = [
         ("brief_contact", keys.office, {"reached": True}, "received"),
         ("supervise", keys.office, {"note": "媒体关注"}, "received"),
-        ("dispatch", keys.office, {"unit_id": org.unit_ids[0], "co_unit_ids": [org.unit_ids[1]]}, "dispatched"),
+        (
+            "dispatch",
+            keys.office,
+            {"unit_id": org.unit_ids[0], "co_unit_ids": [org.unit_ids[1]]},
+            "dispatched",
+        ),
         ("urge", keys.office, {"note": "请加快"}, "dispatched"),
         ("accept", keys.handler0, {}, "accepted"),
         ("site_visit", keys.handler0, {"findings": "电梯停运"}, "accepted"),
         ("request_extension", keys.handler0, {"days": 3, "reason": "需更换配件"}, "extension_requested"),
         ("decide_extension", keys.office, {"approve": True}, "accepted"),
-        ("request_return", keys.handler0, {"reason": "属供电问题", "suggested_unit": "供电分公司"}, "return_requested"),
+        (
+            "request_return",
+            keys.handler0,
+            {"reason": "属供电问题", "suggested_unit": "供电分公司"},
+            "return_requested",
+        ),
         ("decide_return", keys.office, {"approve": False, "note": "属本单位职责"}, "accepted"),
         ("first_contact", keys.handler0, {"reached": True}, "accepted"),
         ("reply", keys.handler0, {**REPLY, "site_findings": "电梯停运"}, "replied"),
@@ -139,7 +151,9 @@ async def test_every_action_route_reaches_the_service(api: Api, keys: Keys, org:
         status, out = await api.post(f"/api/v1/tickets/{other}/{action}", key=keys.office, body=body)
         assert (status, out["status"]) == (200, "direct_answered")
     third = (await new_ticket(api, keys))["number"]
-    status, out = await api.post(f"/api/v1/tickets/{third}/send_back", key=keys.office, body={"reason": "不属本辖区"})
+    status, out = await api.post(
+        f"/api/v1/tickets/{third}/send_back", key=keys.office, body={"reason": "不属本辖区"}
+    )
     assert (status, out["status"]) == (200, "sent_back")
 
 
@@ -159,7 +173,9 @@ async def test_list_filters(api: Api, keys: Keys, org: Org, clock: ManualClock) 
     first = (await new_ticket(api, keys))["number"]
     await api.post(f"/api/v1/tickets/{first}/dispatch", key=keys.office, body={"unit_id": org.unit_ids[0]})
     clock.advance(timedelta(days=1))
-    second = (await new_ticket(api, keys, content="路灯不亮，晚上出行不安全。", category="城市管理"))["number"]
+    second = (await new_ticket(api, keys, content="路灯不亮，晚上出行不安全。", category="城市管理"))[
+        "number"
+    ]
     await api.post(f"/api/v1/tickets/{second}/dispatch", key=keys.office, body={"unit_id": org.unit_ids[1]})
     third = (await new_ticket(api, keys, content="咨询社保缴费基数。", request_type="consultation"))["number"]
 
@@ -232,11 +248,20 @@ async def test_bad_bodies(api: Api, keys: Keys) -> None:
     assert status == 422 and body["error"]["message"] == "请求参数有误：request_type（缺少此项）。"
     status, body = await api.post("/api/v1/tickets", key=keys.creator, body={**COMPLAINT, "content": "   "})
     assert status == 422 and body["error"]["message"] == "诉求内容不能为空。"
-    status, body = await api.post("/api/v1/tickets", key=keys.creator, body={**COMPLAINT, "content": "长" * 5001})
-    assert status == 422 and body["error"]["message"] == "诉求内容共 5001 字，超过 5000 字的上限，请精简后再提交。"
-    status, body = await api.post("/api/v1/tickets", key=keys.creator, body={**COMPLAINT, "contact_phone": "12345"})
+    status, body = await api.post(
+        "/api/v1/tickets", key=keys.creator, body={**COMPLAINT, "content": "长" * 5001}
+    )
+    assert (
+        status == 422
+        and body["error"]["message"] == "诉求内容共 5001 字，超过 5000 字的上限，请精简后再提交。"
+    )
+    status, body = await api.post(
+        "/api/v1/tickets", key=keys.creator, body={**COMPLAINT, "contact_phone": "12345"}
+    )
     assert status == 422 and body["error"]["message"] == "请求参数有误：contact_phone（格式不正确）。"
-    status, body = await api.post("/api/v1/tickets", key=keys.creator, body={**COMPLAINT, "channel": "upstream"})
+    status, body = await api.post(
+        "/api/v1/tickets", key=keys.creator, body={**COMPLAINT, "channel": "upstream"}
+    )
     assert status == 422 and body["error"]["code"] == "invalid"
     # Each action has its own path in the document; an unknown one is no documented path.
     status, body = await api.post("/api/v1/tickets/20261123000001/fly", key=keys.office, body={}, check=False)
@@ -255,7 +280,10 @@ async def test_oversized_body_is_refused_with_413(api: Api, keys: Keys) -> None:
     big = b'{"content": "' + b"a" * (1024 * 1024) + b'"}'
     status, body = await api.post("/api/v1/tickets", key=keys.creator, raw=big)
     assert status == 413
-    assert body["error"] == {"code": "body_too_large", "message": "请求内容超过 1 MB 的上限，请精简后再提交。"}
+    assert body["error"] == {
+        "code": "body_too_large",
+        "message": "请求内容超过 1 MB 的上限，请精简后再提交。",
+    }
 
     async def chunks() -> Any:
         for _ in range(20):
@@ -271,7 +299,10 @@ async def test_oversized_body_is_refused_with_413(api: Api, keys: Keys) -> None:
 async def test_rate_limit_per_key(aiohttp_client: AiohttpClient, settings: Settings, clock: ManualClock,
                                   keys: Keys) -> None:
     client: TestClient[Any, Any] = await aiohttp_client(
-        init_app(settings.model_copy(update={"api_rate_limit": 3, "api_rate_period_seconds": 60}), clock=clock))
+        init_app(
+            settings.model_copy(update={"api_rate_limit": 3, "api_rate_period_seconds": 60}), clock=clock
+        )
+    )
     api = Api(client)
     for _ in range(3):
         status, _body = await api.get("/api/v1/units", key=keys.reader)
@@ -302,4 +333,3 @@ async def test_unknown_route_and_method_are_json(api: Api) -> None:
     assert status == 404 and body["error"]["message"] == "接口不存在，请核对请求地址。"
     status, body = await api.call("DELETE", "/api/v1/tickets", check=False)
     assert status == 405 and body["error"]["message"] == "该接口不支持 DELETE 请求。"
-

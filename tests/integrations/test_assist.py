@@ -32,7 +32,10 @@ async def test_kb_ask_bands(api: Api, keys: Keys) -> None:
     assert out["reply"].endswith("以上回答解决您的问题了吗？")
 
     status, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": "我要转人工"})
-    assert (out["band"], out["reply"]) == ("none", "好的，您可以转人工客服，或者直接提交诉求，我们会尽快为您办理。")
+    assert (out["band"], out["reply"]) == (
+        "none",
+        "好的，您可以转人工客服，或者直接提交诉求，我们会尽快为您办理。",
+    )
     status, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": "  "})
     assert out["band"] == "none" and out["answers"] == []
     assert out["reply"] == "您好，请用一句话描述您想咨询或反映的问题，例如“社保卡丢了怎么补办”。"
@@ -53,11 +56,18 @@ async def test_call_gets_answers_then_a_ticket_once(api: Api, keys: Keys, sessio
     caplog.set_level(logging.INFO)
     status, out = await api.post("/hooks/telephony/calls", key=keys.telephony, body=CALL)
     assert status == 201, out
-    assert out["caller_number"] == "137****1234" and out["ticket_number"] is None and out["duplicate"] is False
+    assert (
+        out["caller_number"] == "137****1234" and out["ticket_number"] is None and out["duplicate"] is False
+    )
     assert 1 <= len(out["answers"]) <= 3 and out["answers"][0]["id"] == "sbk_lost"
     assert out["classification"] == {
-        "category": "人力资源和社会保障", "request_type": "consultation", "urgency": "general", "confidence": 1.0,
-        "source": "keywords", "suggestions": [{"label": "人力资源和社会保障", "confidence": 1.0}]}
+        "category": "人力资源和社会保障",
+        "request_type": "consultation",
+        "urgency": "general",
+        "confidence": 1.0,
+        "source": "keywords",
+        "suggestions": [{"label": "人力资源和社会保障", "confidence": 1.0}],
+    }
 
     # Re-posted (a retry of the call-centre system): the same assist, nothing new.
     status, again = await api.post("/hooks/telephony/calls", key=keys.telephony, body=CALL)
@@ -79,7 +89,9 @@ async def test_call_gets_answers_then_a_ticket_once(api: Api, keys: Keys, sessio
     assert "13700001234" not in caplog.text and "137****1234" in caplog.text
 
 
-async def test_ticket_on_first_post_and_concurrent_repeats(api: Api, keys: Keys, session: AsyncSession) -> None:
+async def test_ticket_on_first_post_and_concurrent_repeats(
+    api: Api, keys: Keys, session: AsyncSession
+) -> None:
     body = {**CALL, "call_id": "CC-2", "transcript": "楼下工地半夜还在施工，吵得睡不着，都投诉好几次了。",
             "ticket": {}}
     results = await asyncio.gather(*(api.post("/hooks/telephony/calls", key=keys.telephony, body=body)
@@ -91,8 +103,11 @@ async def test_ticket_on_first_post_and_concurrent_repeats(api: Api, keys: Keys,
     assert call is not None and call.caller_phone == "13700001234"
     ticket = (await session.exec(select(Ticket))).one()
     # Everything the agent left out came from the classifier.
-    assert (ticket.request_type, ticket.category, ticket.urgency) == ("complaint", "住房与城乡建设", "general")
-
+    assert (ticket.request_type, ticket.category, ticket.urgency) == (
+        "complaint",
+        "住房与城乡建设",
+        "general",
+    )
 
 
 async def test_call_errors(api: Api, keys: Keys) -> None:
@@ -100,11 +115,17 @@ async def test_call_errors(api: Api, keys: Keys) -> None:
     assert status == 401
     status, out = await api.post("/hooks/telephony/calls", key=keys.office, body={**CALL, "call_id": ""})
     assert status == 422 and out["error"]["message"] == "请求参数有误：call_id（内容过短）。"
-    status, out = await api.post("/hooks/telephony/calls", key=keys.office, body={**CALL, "caller_number": "abc"})
+    status, out = await api.post(
+        "/hooks/telephony/calls", key=keys.office, body={**CALL, "caller_number": "abc"}
+    )
     assert status == 422 and out["error"]["message"] == "请求参数有误：caller_number（格式不正确）。"
     await api.post("/hooks/telephony/calls", key=keys.telephony, body=CALL)
-    status, out = await api.post("/hooks/telephony/calls", key=keys.telephony, body={**CALL, "agent_id": "B001"})
-    assert status == 409 and out["error"]["message"] == "通话 CC-20261123-0001 已登记，且内容与本次提交不一致。"
+    status, out = await api.post(
+        "/hooks/telephony/calls", key=keys.telephony, body={**CALL, "agent_id": "B001"}
+    )
+    assert (
+        status == 409 and out["error"]["message"] == "通话 CC-20261123-0001 已登记，且内容与本次提交不一致。"
+    )
     status, out = await api.post("/hooks/telephony/calls", key=keys.reader, body=CALL)
     assert status == 403
 
@@ -124,8 +145,11 @@ async def test_kb_gaps_for_the_office_and_one_step_entry(api: Api, keys: Keys, s
     assert status == 403
     status, out = await api.get("/api/v1/kb/gaps", key=keys.office, params={"week": "next"})
     assert status in {400, 422}
-    status, out = await api.post("/api/v1/kb/gaps/entry", key=keys.office,
-                                 body={"week": "2026-W48", "cluster": cluster, "answer": "可向街道城管反映。"})
+    status, out = await api.post(
+        "/api/v1/kb/gaps/entry",
+        key=keys.office,
+        body={"week": "2026-W48", "cluster": cluster, "answer": "可向街道城管反映。"},
+    )
     assert status == 201, out
     assert out["question"] == "小区门口共享单车乱停谁管"
     assert out["alternatives"] == ["共享单车把小区门口堵住了找谁"]
@@ -142,7 +166,9 @@ async def _misses(session: AsyncSession) -> list[tuple[str, str]]:
     return [(m.query, m.channel) for m in rows]
 
 
-async def test_kb_ask_keeps_unanswered_questions_for_the_gap_list(api: Api, keys: Keys, session: AsyncSession) -> None:
+async def test_kb_ask_keeps_unanswered_questions_for_the_gap_list(
+    api: Api, keys: Keys, session: AsyncSession
+) -> None:
     status, out = await api.post("/api/v1/kb/ask", key=keys.office,
                                  body={"text": "帮我写一首关于秋天的诗 13912345678"})
     assert status == 200 and out["band"] == "none"
@@ -167,8 +193,11 @@ async def test_a_new_entry_is_answered_without_a_restart(api: Api, keys: Keys, s
     await session.commit()
     status, out = await api.get("/api/v1/kb/gaps", key=keys.office, params={"week": "2026-W48"})
     cluster = out["clusters"][0]["id"]
-    status, out = await api.post("/api/v1/kb/gaps/entry", key=keys.office,
-                                 body={"week": "2026-W48", "cluster": cluster, "answer": "可向街道城管反映。"})
+    status, out = await api.post(
+        "/api/v1/kb/gaps/entry",
+        key=keys.office,
+        body={"week": "2026-W48", "cluster": cluster, "answer": "可向街道城管反映。"},
+    )
     assert status == 201, out
     status, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": question})
     assert out["band"] == "answer" and out["answers"][0]["answer"] == "可向街道城管反映。"
@@ -185,8 +214,10 @@ async def test_another_process_import_is_served_after_the_refresh_period(
     _, out = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": "社保卡丢了怎么补办"})
     assert out["answers"][0]["id"] == "sbk_lost"
     # What `kb import` does in its own process: the shipped entries, one answer changed.
-    records = [r if r.id != "sbk_lost" else replace(r, answer=r.answer.replace("补卡。", "补卡，也可在线补卡。"))
-               for r in default_records()]
+    records = [
+        r if r.id != "sbk_lost" else replace(r, answer=r.answer.replace("补卡。", "补卡，也可在线补卡。"))
+        for r in default_records()
+    ]
     await kb_service.upsert_entries(session, records=records, actor="cli",
                                     clock=ManualClock(shanghai(2026, 11, 24, 9)))
     await session.commit()

@@ -33,8 +33,14 @@ REJECT_MARK = "拒收标记"
 
 
 def body(i: int, **overrides: Any) -> dict[str, Any]:
-    values = {"request_type": "complaint", "category": "物业管理", "content": f"幸福小区{i}号楼电梯坏了，请尽快维修。",
-              "place": f"幸福小区{i}号楼", "contact_name": "张三", "contact_phone": f"138{i:08d}"}
+    values = {
+        "request_type": "complaint",
+        "category": "物业管理",
+        "content": f"幸福小区{i}号楼电梯坏了，请尽快维修。",
+        "place": f"幸福小区{i}号楼",
+        "contact_name": "张三",
+        "contact_phone": f"138{i:08d}",
+    }
     return values | overrides
 
 
@@ -53,7 +59,9 @@ async def test_concurrent_requests_get_distinct_consecutive_numbers_each_with_au
         aiohttp_client: AiohttpClient, make_app: Callable[..., web.Application], keys: Keys,
         sessions: SessionFactory, clock: ManualClock) -> None:
     app, api = await app_with(aiohttp_client, make_app, IntakeLimits(max_wait=0.02))
-    replies = await asyncio.gather(*(api.post("/api/v1/tickets", key=keys.creator, body=body(i)) for i in range(40)))
+    replies = await asyncio.gather(
+        *(api.post("/api/v1/tickets", key=keys.creator, body=body(i)) for i in range(40))
+    )
 
     assert [status for status, _ in replies] == [201] * 40
     day = local(clock.now()).strftime("%Y%m%d")
@@ -98,16 +106,26 @@ async def install_reject_trigger(engine: AsyncEngine) -> None:
     citizens are inserted and the counter bumped before the ticket insert fails."""
     async with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
-            await connection.execute(text(
-                f"CREATE TRIGGER reject_marked BEFORE INSERT ON ticket WHEN NEW.content LIKE '%{REJECT_MARK}%' "
-                "BEGIN SELECT RAISE(ABORT, 'rejected by the test trigger'); END"))
+            await connection.execute(
+                text(
+                    "CREATE TRIGGER reject_marked BEFORE INSERT ON ticket WHEN NEW.content LIKE"
+                    f" '%{REJECT_MARK}%' BEGIN SELECT RAISE(ABORT, 'rejected by the test trigger'); END"
+                )
+            )
         else:
-            await connection.execute(text(
-                "CREATE FUNCTION reject_marked() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"IF NEW.content LIKE '%{REJECT_MARK}%' THEN RAISE EXCEPTION 'rejected by the test trigger'; END IF; "
-                "RETURN NEW; END $$"))
-            await connection.execute(text(
-                "CREATE TRIGGER reject_marked BEFORE INSERT ON ticket FOR EACH ROW EXECUTE FUNCTION reject_marked()"))
+            await connection.execute(
+                text(
+                    "CREATE FUNCTION reject_marked() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF"
+                    f" NEW.content LIKE '%{REJECT_MARK}%' THEN RAISE EXCEPTION 'rejected by the test"
+                    " trigger'; END IF; RETURN NEW; END $$"
+                )
+            )
+            await connection.execute(
+                text(
+                    "CREATE TRIGGER reject_marked BEFORE INSERT ON ticket FOR EACH ROW EXECUTE FUNCTION"
+                    " reject_marked()"
+                )
+            )
 
 
 async def drop_reject_trigger(engine: AsyncEngine) -> None:
@@ -124,7 +142,13 @@ async def test_a_database_failure_in_a_batch_falls_back_to_one_by_one(
     try:
         batcher = IntakeBatcher(sessions, rules, limits=IntakeLimits(max_wait=0.1))
         batcher.start()
-        drafts = [draft(0), draft(1), draft(2, content=f"{REJECT_MARK}：这条会被数据库拒绝。"), draft(3), draft(4)]
+        drafts = [
+            draft(0),
+            draft(1),
+            draft(2, content=f"{REJECT_MARK}：这条会被数据库拒绝。"),
+            draft(3),
+            draft(4),
+        ]
         outcomes = await asyncio.gather(*(batcher.submit(actor=PORTAL, draft=d) for d in drafts),
                                         return_exceptions=True)
         await batcher.stop()
@@ -188,8 +212,15 @@ async def test_overload_reaches_the_client_as_503_with_retry_after(
     _app, api = await app_with(aiohttp_client, make_app, IntakeLimits(max_queue=0))
     status, reply = await api.post("/api/v1/tickets", key=keys.creator, body=body(0))
     assert (status, reply) == (503, {"error": {"code": "overloaded", "message": texts.ERR_INTAKE_BUSY}})
-    response = await api.client.post("/open311/v2/requests.json", data={
-        "api_key": keys.creator, "service_code": "property", "description": "电梯坏了", "address_string": "幸福小区"})
+    response = await api.client.post(
+        "/open311/v2/requests.json",
+        data={
+            "api_key": keys.creator,
+            "service_code": "property",
+            "description": "电梯坏了",
+            "address_string": "幸福小区",
+        },
+    )
     assert response.status == 503 and response.headers["Retry-After"] == "1"
     assert await response.json() == [{"code": 503, "description": texts.ERR_INTAKE_BUSY}]
     async with sessions() as session:

@@ -60,7 +60,9 @@ async def stored(session: AsyncSession) -> int:
 @pytest.fixture
 async def ticket(api: Api, keys: Keys, org: Org, clock: ManualClock) -> str:
     number: str = (await new_ticket(api, keys))["number"]
-    status, _ = await api.post(f"/api/v1/tickets/{number}/dispatch", key=keys.office, body={"unit_id": org.unit_ids[0]})
+    status, _ = await api.post(
+        f"/api/v1/tickets/{number}/dispatch", key=keys.office, body={"unit_id": org.unit_ids[0]}
+    )
     assert status == 200
     clock.advance(timedelta(minutes=10))  # 10:10, after the call hung up
     return number
@@ -94,8 +96,9 @@ async def test_a_call_record_is_attached_to_the_ticket(api: Api, keys: Keys, org
     assert len(view["events"]) == 3
 
 
-async def test_the_same_call_posted_at_once_is_stored_once(api: Api, org: Org, clock: ManualClock, ticket: str,
-                                                           session: AsyncSession) -> None:
+async def test_the_same_call_posted_at_once_is_stored_once(
+    api: Api, org: Org, clock: ManualClock, ticket: str, session: AsyncSession
+) -> None:
     results = await asyncio.gather(*(deliver(api, clock, cdr(ticket, org)) for _ in range(5)))
     assert sorted(status for status, _ in results) == [200, 200, 200, 200, 201]
     assert sorted(body["duplicate"] for _, body in results) == [False, True, True, True, True]
@@ -125,12 +128,16 @@ async def test_signature_checks_like_the_upstream_hook(api: Api, org: Org, clock
     assert status == 201
     clock.advance(timedelta(seconds=30))
     status, out = await deliver(api, clock, body, nonce="cdr-nonce-0001")
-    assert (status, out["error"]) == (409, {"code": "replayed", "message": "该请求（nonce）已处理过，拒绝重放。"})
+    assert (status, out["error"]) == (
+        409,
+        {"code": "replayed", "message": "该请求（nonce）已处理过，拒绝重放。"},
+    )
     assert await stored(session) == 1
 
 
-async def test_bad_bodies_and_unknown_ticket_store_nothing(api: Api, org: Org, clock: ManualClock, ticket: str,
-                                                           session: AsyncSession) -> None:
+async def test_bad_bodies_and_unknown_ticket_store_nothing(
+    api: Api, org: Org, clock: ManualClock, ticket: str, session: AsyncSession
+) -> None:
     status, out = await deliver(api, clock, b'{"call_id": "X1", "ticket_number": ')
     assert status == 400 and out["error"]["code"] == "bad_json"
     big = json.dumps(cdr(ticket, org, recording_ref="r" * (1024 * 1024))).encode()
@@ -141,7 +148,10 @@ async def test_bad_bodies_and_unknown_ticket_store_nothing(api: Api, org: Org, c
     status, out = await deliver(api, clock, cdr(ticket, org, dialed_at="2026-11-23T10:05:00"))  # no zone
     assert status == 422 and "dialed_at" in out["error"]["message"]
     status, out = await deliver(api, clock, cdr(ticket, org, outcome="no_answer"))  # yet an answer time
-    assert status == 422 and out["error"]["message"] == "通话结果为“接通”时须有接听时间，其他结果不应有接听时间。"
+    assert (
+        status == 422
+        and out["error"]["message"] == "通话结果为“接通”时须有接听时间，其他结果不应有接听时间。"
+    )
     status, out = await deliver(api, clock, cdr(ticket, org, calling_unit_id=99999))
     assert status == 404
     assert await stored(session) == 0

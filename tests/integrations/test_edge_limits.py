@@ -53,7 +53,9 @@ async def test_dates_past_the_calendar_are_a_clear_400(api: Api, keys: Keys, org
                         ("end_date", "0001-01-01T00:00:00+00:00")]:
         status, body = await api.get("/open311/v2/requests.json", params={name: value})
         assert status == 400, (name, value, body)
-        assert body == [{"code": 400, "description": f"日期“{value}”超出可查询的范围（1970-01-01 至 2999-12-31）。"}]
+        assert body == [
+            {"code": 400, "description": f"日期“{value}”超出可查询的范围（1970-01-01 至 2999-12-31）。"}
+        ]
     status, body = await api.get("/open311/v2/requests.json", params={"start_date": "1970-01-01T00:00:00Z",
                                                                       "end_date": "2999-12-31T00:00:00Z"})
     assert status == 200 and body == []
@@ -78,7 +80,9 @@ async def test_ids_past_the_integer_column_are_refused(api: Api, keys: Keys, org
                             ("request_extension", {"days": 10**30, "reason": "疑难"})]:
         status, body = await api.post(f"/api/v1/tickets/{number}/{action}", key=keys.office, body=payload)
         assert status == 422 and body["error"]["code"] == "invalid", (action, payload, body)
-    status, body = await api.post(f"/api/v1/tickets/{number}/dispatch", key=keys.office, body={"unit_id": MAX_ID})
+    status, body = await api.post(
+        f"/api/v1/tickets/{number}/dispatch", key=keys.office, body={"unit_id": MAX_ID}
+    )
     assert status == 404, body  # a well-formed id of no unit
     assert await count(session, TicketEvent) == 1  # the receipt only
 
@@ -91,9 +95,14 @@ async def test_deep_json_is_a_400_on_every_json_endpoint(api: Api, keys: Keys, o
                                                          session: AsyncSession) -> None:
     number = (await new_ticket(api, keys))["number"]
     deep = nested(50_000)
-    for path, key in [("/api/v1/tickets", keys.creator), (f"/api/v1/tickets/{number}/dispatch", keys.office),
-                      ("/api/v1/kb/ask", keys.office), ("/api/v1/kb/gaps/entry", keys.office),
-                      ("/hooks/telephony/calls", keys.telephony), ("/open311/v2/requests.json", keys.creator)]:
+    for path, key in [
+        ("/api/v1/tickets", keys.creator),
+        (f"/api/v1/tickets/{number}/dispatch", keys.office),
+        ("/api/v1/kb/ask", keys.office),
+        ("/api/v1/kb/gaps/entry", keys.office),
+        ("/hooks/telephony/calls", keys.telephony),
+        ("/open311/v2/requests.json", keys.creator),
+    ]:
         status, body = await api.post(path, key=key, raw=deep)
         assert status == 400, (path, status, body)
         message = "请求内容嵌套超过 32 层，请检查格式。"
@@ -177,14 +186,19 @@ async def test_every_free_text_has_the_policy_limit(api: Api, keys: Keys, org: O
     await api.post(f"{path}/first_contact", key=keys.handler0, body={"reached": True})
     status, body = await api.post(f"{path}/reply", key=keys.handler0, body={**REPLY, "facts": "实" * 2001})
     assert status == 422 and body["error"]["message"] == "“核实的事实”超过 2000 字的上限。"
-    status, body = await api.post("/api/v1/tickets", key=keys.creator, body={**COMPLAINT, "place": "地" * 201})
+    status, body = await api.post(
+        "/api/v1/tickets", key=keys.creator, body={**COMPLAINT, "place": "地" * 201}
+    )
     assert status == 422 and body["error"]["message"] == "“地点”超过 200 字的上限。"
-    status, body = await api.post("/api/v1/tickets", key=keys.creator, body={**COMPLAINT, "contact_name": "名" * 51})
+    status, body = await api.post(
+        "/api/v1/tickets", key=keys.creator, body={**COMPLAINT, "contact_name": "名" * 51}
+    )
     assert status == 422 and body["error"]["message"] == "“姓名”超过 50 字的上限。"
 
 
-async def test_an_office_policy_file_sets_the_limits(aiohttp_client: Any, settings: Settings, clock: ManualClock,
-                                                     keys: Keys, org: Org, tmp_path: Path) -> None:
+async def test_an_office_policy_file_sets_the_limits(
+    aiohttp_client: Any, settings: Settings, clock: ManualClock, keys: Keys, org: Org, tmp_path: Path
+) -> None:
     policy = tmp_path / "policy.yaml"
     policy.write_text("limits:\n  note_max_chars: 100\n  place_max_chars: 20\n", encoding="utf-8")
     app = init_app(settings.model_copy(update={"policy_file": policy}), clock=clock)
@@ -223,7 +237,9 @@ async def closed_after(reader: asyncio.StreamReader, limit: float) -> tuple[floa
 
 
 async def test_slow_clients_are_dropped(settings: Settings, clock: ManualClock, keys: Keys) -> None:
-    runner, port = await serve(settings, clock, http_header_timeout_seconds=1.0, http_body_timeout_seconds=1.0)
+    runner, port = await serve(
+        settings, clock, http_header_timeout_seconds=1.0, http_body_timeout_seconds=1.0
+    )
     try:
         # Headers trickled a line every 0.3 s never complete: the connection is closed.
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -242,8 +258,12 @@ async def test_slow_clients_are_dropped(settings: Settings, clock: ManualClock, 
 
         # A body announced at 100 bytes, 10 sent: 408 once the body timeout runs out.
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Authorization: Bearer " + keys.creator.encode() + b"\r\nContent-Length: 100\r\n\r\n{\"content\"")
+        writer.write(
+            b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer "
+            + keys.creator.encode()
+            + b'\r\nContent-Length: 100\r\n\r\n{"content"'
+        )
         started = time.monotonic()
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
         assert head.startswith(b"HTTP/1.1 408"), head

@@ -45,7 +45,10 @@ schema = schemathesis.openapi.from_dict(DOCUMENT)
 # Two refusals no JSON Schema can state, each documented as a 422 of its operation: a credit
 # code's check character (GB 32100-2015, a weighted sum mod 31) and whether an attachment's
 # bytes are an image. A case the document calls valid may get exactly these, and nothing else.
-UNSTATABLE = {"/api/v1/enterprise/requests": "校验位", "/api/v1/mailbox/letters": "不是 JPG、PNG 或 WebP 格式的照片"}
+UNSTATABLE = {
+    "/api/v1/enterprise/requests": "校验位",
+    "/api/v1/mailbox/letters": "不是 JPG、PNG 或 WebP 格式的照片",
+}
 
 
 @schema.parametrize()

@@ -43,12 +43,15 @@ async def test_open311_hides_confidential_requests_from_everyone(api: Api, keys:
     secret = await file(api, keys, confidential=True, content="举报邻居违建，请为我保密。")
     status, listed = await api.get(f"{O311}/requests.json", check=False)
     assert status == 200 and [r["service_request_id"] for r in listed] == [public]
-    status, by_id = await api.get(f"{O311}/requests.json", params={"service_request_id": f"{public},{secret}"},
-                                  check=False)
+    status, by_id = await api.get(
+        f"{O311}/requests.json", params={"service_request_id": f"{public},{secret}"}, check=False
+    )
     assert [r["service_request_id"] for r in by_id] == [public]
     for path in (f"{O311}/requests/{secret}.json", f"{O311}/tokens/{secret}.json"):
         status, error = await api.get(path, check=False)
-        assert status == 404 and error[0]["code"] == 404 and "举报" not in json.dumps(error, ensure_ascii=False)
+        assert (
+            status == 404 and error[0]["code"] == 404 and "举报" not in json.dumps(error, ensure_ascii=False)
+        )
 
 
 async def test_open311_masks_every_spelling_in_description_and_address(api: Api, keys: Keys) -> None:
@@ -120,14 +123,17 @@ async def count(session: AsyncSession) -> int:
 
 
 @pytest.mark.parametrize("field", ["content", "place", "contact_name", "category", "external_number"])
-async def test_nul_in_any_text_field_is_a_clear_400_not_a_500(api: Api, keys: Keys, session: AsyncSession,
-                                                              caplog: pytest.LogCaptureFixture, field: str) -> None:
+async def test_nul_in_any_text_field_is_a_clear_400_not_a_500(
+    api: Api, keys: Keys, session: AsyncSession, caplog: pytest.LogCaptureFixture, field: str
+) -> None:
     caplog.set_level(logging.INFO)
     status, error = await api.post("/api/v1/tickets", key=keys.creator,
                                    body={**COMPLAINT, field: "幸福\x00小区", "contact_phone": "13812345678"})
     assert status == 400, error
-    assert error["error"] == {"code": "control_character",
-                              "message": f"请求内容“{field}”含有不可见的控制字符（如 \\u0000），请删除后重新提交。"}
+    assert error["error"] == {
+        "code": "control_character",
+        "message": f"请求内容“{field}”含有不可见的控制字符（如 \\u0000），请删除后重新提交。",
+    }
     assert await count(session) == 0
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert "13812345678" not in caplog.text
@@ -138,9 +144,13 @@ async def test_control_characters_in_path_query_nested_bodies_and_every_http_cha
         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     number = await file(api, keys)
-    for path, params in [(f"/api/v1/tickets/{number}%00", None), ("/api/v1/tickets", {"state": "received\x00"}),
-                         ("/api/v1/tickets", {"unit_id\x01": "1"}), (f"{O311}/requests/{number}%00.json", None),
-                         (f"{O311}/requests.json", {"service_request_id": "\x00"})]:
+    for path, params in [
+        (f"/api/v1/tickets/{number}%00", None),
+        ("/api/v1/tickets", {"state": "received\x00"}),
+        ("/api/v1/tickets", {"unit_id\x01": "1"}),
+        (f"{O311}/requests/{number}%00.json", None),
+        (f"{O311}/requests.json", {"service_request_id": "\x00"}),
+    ]:
         status, error = await api.get(path, key=keys.office, params=params, check=False)
         assert status == 400, (path, params, error)
         message = error[0]["description"] if path.startswith(O311) else error["error"]["message"]
@@ -149,11 +159,14 @@ async def test_control_characters_in_path_query_nested_bodies_and_every_http_cha
     status, error = await api.post(f"/api/v1/tickets/{number}/dispatch", key=keys.office,
                                    body={"unit_id": org.unit_ids[0], "note": "请\x00尽快"})
     assert status == 400 and "“note”" in error["error"]["message"]
-    status, error = await api.post("/api/v1/kb/ask", key=keys.office, body={"text": "社保", "declined_entry_ids": [],
-                                                                            "x\x07": 1})
+    status, error = await api.post(
+        "/api/v1/kb/ask", key=keys.office, body={"text": "社保", "declined_entry_ids": [], "x\x07": 1}
+    )
     assert status == 400
     # Open311 form posts and the signed upstream hook.
-    status, error = await post_form(api.client, {**FORM, "description": "电梯\x00坏了", "api_key": keys.creator})
+    status, error = await post_form(
+        api.client, {**FORM, "description": "电梯\x00坏了", "api_key": keys.creator}
+    )
     assert status == 400 and "description" in error[0]["description"]
     body = fixture("dispatch").replace("幸福路88弄".encode(), "幸福路\\u000088弄".encode())
     status, error = await deliver(api, clock, body)

@@ -31,13 +31,23 @@ LETTER = {
 
 
 async def test_a_letter_through_the_api_is_published_without_personal_data(
-        aiohttp_client: AiohttpClient, make_app: Any, session: AsyncSession, rules: Rules, org: Org, keys: Keys,
-        clock: ManualClock, tmp_path: Path) -> None:
+    aiohttp_client: AiohttpClient,
+    make_app: Any,
+    session: AsyncSession,
+    rules: Rules,
+    org: Org,
+    keys: Keys,
+    clock: ManualClock,
+    tmp_path: Path,
+) -> None:
     client: TestClient[Any, Any] = await aiohttp_client(make_app(media_dir=tmp_path / "media"))
     api = Api(client)
     image = base64.b64encode(phone_photo()).decode()
-    status, body = await api.post("/api/v1/mailbox/letters", key=keys.creator,
-                                  body={**LETTER, "attachments": [{"name": "路面.jpg", "data_base64": image}]})
+    status, body = await api.post(
+        "/api/v1/mailbox/letters",
+        key=keys.creator,
+        body={**LETTER, "attachments": [{"name": "路面.jpg", "data_base64": image}]},
+    )
     assert status == 201, body
     number = body["number"]
     # Monday 10:00 + the mailbox's 10 working days (expected until dispatch).
@@ -62,25 +72,45 @@ async def test_a_letter_through_the_api_is_published_without_personal_data(
     assert status == 200 and [p["number"] for p in listed["letters"]] == [number]
 
 
-async def test_letters_refused_by_the_api_say_why(aiohttp_client: AiohttpClient, make_app: Any, session: AsyncSession,
-                                                  rules: Rules, org: Org, keys: Keys, clock: ManualClock,
-                                                  tmp_path: Path) -> None:
+async def test_letters_refused_by_the_api_say_why(
+    aiohttp_client: AiohttpClient,
+    make_app: Any,
+    session: AsyncSession,
+    rules: Rules,
+    org: Org,
+    keys: Keys,
+    clock: ManualClock,
+    tmp_path: Path,
+) -> None:
     client: TestClient[Any, Any] = await aiohttp_client(make_app(media_dir=tmp_path / "media"))
     api = Api(client)
     for change, says in [
         ({"body": "字" * 5001}, "5001 字"),
         ({"title": "😀😀"}, "用文字写明事由"),
-        ({"attachments": [{"name": "x.pdf", "data_base64": base64.b64encode(b"%PDF-1.4 not an image").decode()}]},
-         "不是 JPG、PNG 或 WebP 格式的照片"),
+        (
+            {
+                "attachments": [
+                    {"name": "x.pdf", "data_base64": base64.b64encode(b"%PDF-1.4 not an image").decode()}
+                ]
+            },
+            "不是 JPG、PNG 或 WebP 格式的照片",
+        ),
         ({"attachments": [{"data_base64": base64.b64encode(phone_photo()).decode()}] * 4}, "附件最多 3 个"),
     ]:
         status, body = await api.post("/api/v1/mailbox/letters", key=keys.creator, body={**LETTER, **change})
         assert status == 422 and says in body["error"]["message"], (change, body)
     assert (await session.exec(select(MailboxLetter))).all() == []
     # Traditional characters and emoji inside the text are a letter like any other.
-    status, body = await api.post("/api/v1/mailbox/letters", key=keys.creator,
-                                  body={**LETTER, "title": "道路破損🚧", "body": "小區門口道路破損，雨天積水😢。",
-                                        "publish_consent": False})
+    status, body = await api.post(
+        "/api/v1/mailbox/letters",
+        key=keys.creator,
+        body={
+            **LETTER,
+            "title": "道路破損🚧",
+            "body": "小區門口道路破損，雨天積水😢。",
+            "publish_consent": False,
+        },
+    )
     assert status == 201 and body["title"] == "道路破損🚧"
     number = body["number"]
     await handle(session, rules, clock, org, number)
@@ -91,19 +121,33 @@ async def test_letters_refused_by_the_api_say_why(aiohttp_client: AiohttpClient,
 async def test_register_and_enterprise_requests_over_the_api(api: Api, session: AsyncSession, org: Org,
                                                              keys: Keys, clock: ManualClock) -> None:
     handler = org.handler(1)
-    status, body = await api.post("/api/v1/enterprise/specialists", key=keys.handler1,
-                                  body={"unit_id": org.unit_ids[1], "staff_id": handler.id, "policy_area": "稳岗补贴"})
+    status, body = await api.post(
+        "/api/v1/enterprise/specialists",
+        key=keys.handler1,
+        body={"unit_id": org.unit_ids[1], "staff_id": handler.id, "policy_area": "稳岗补贴"},
+    )
     assert status == 403
-    status, body = await api.post("/api/v1/enterprise/specialists", key=keys.office,
-                                  body={"unit_id": org.unit_ids[0], "staff_id": handler.id, "policy_area": "稳岗补贴"})
+    status, body = await api.post(
+        "/api/v1/enterprise/specialists",
+        key=keys.office,
+        body={"unit_id": org.unit_ids[0], "staff_id": handler.id, "policy_area": "稳岗补贴"},
+    )
     assert status == 409 and "不是区住建局的联络员" in body["error"]["message"]
-    status, body = await api.post("/api/v1/enterprise/specialists", key=keys.office,
-                                  body={"unit_id": org.unit_ids[1], "staff_id": handler.id, "policy_area": "稳岗补贴"})
+    status, body = await api.post(
+        "/api/v1/enterprise/specialists",
+        key=keys.office,
+        body={"unit_id": org.unit_ids[1], "staff_id": handler.id, "policy_area": "稳岗补贴"},
+    )
     assert status == 201 and body["name"] == "联络员1A" and body["unit"] == "柳林洲街道"
     specialist_id = body["id"]
 
-    request = {"credit_code": "91350100M000100Y44", "company_name": "某某科技有限公司", "policy_area": "稳岗补贴",
-               "content": "想咨询稳岗补贴的申领条件。", "contact_phone": "13912345678"}
+    request = {
+        "credit_code": "91350100M000100Y44",
+        "company_name": "某某科技有限公司",
+        "policy_area": "稳岗补贴",
+        "content": "想咨询稳岗补贴的申领条件。",
+        "contact_phone": "13912345678",
+    }
     status, body = await api.post("/api/v1/enterprise/requests", key=keys.creator, body=request)
     assert status == 422 and "校验位" in body["error"]["message"]
     status, body = await api.post("/api/v1/enterprise/requests", key=keys.creator,
@@ -116,7 +160,9 @@ async def test_register_and_enterprise_requests_over_the_api(api: Api, session: 
     assert status == 422
     status, listed = await api.get("/api/v1/enterprise/specialists", key=keys.reader)
     assert status == 200 and listed["specialists"][0]["open_requests"] == 1
-    status, body = await api.post(f"/api/v1/enterprise/specialists/{specialist_id}/deactivate", key=keys.office)
+    status, body = await api.post(
+        f"/api/v1/enterprise/specialists/{specialist_id}/deactivate", key=keys.office
+    )
     assert status == 200 and body["active"] is False
     status, body = await api.post("/api/v1/enterprise/specialists/99999/deactivate", key=keys.office)
     assert status == 404

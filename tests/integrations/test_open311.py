@@ -68,18 +68,37 @@ async def test_services_and_definition(api: Api) -> None:
     for service in services:
         check_fields(service, SERVICE_FIELDS)
         assert service["type"] in ("realtime", "batch", "blackbox") and service["metadata"] is True
-    assert services[0] == {"service_code": "property", "service_name": "物业管理",
-                           "description": "小区物业服务、电梯、公共设施维修等", "metadata": True, "type": "realtime",
-                           "keywords": "物业,电梯,小区", "group": "城市管理"}
+    assert services[0] == {
+        "service_code": "property",
+        "service_name": "物业管理",
+        "description": "小区物业服务、电梯、公共设施维修等",
+        "metadata": True,
+        "type": "realtime",
+        "keywords": "物业,电梯,小区",
+        "group": "城市管理",
+    }
 
     status, definition = await api.get(f"{BASE}/services/property.json", check=False)
     assert status == 200 and set(definition) == {"service_code", "attributes"}
     [attribute] = definition["attributes"]
     check_fields(attribute, ATTRIBUTE_FIELDS)
-    assert attribute["datatype"] in ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
+    assert attribute["datatype"] in (
+        "string",
+        "number",
+        "datetime",
+        "text",
+        "singlevaluelist",
+        "multivaluelist",
+    )
     assert attribute["values"][0] == {"key": "complaint", "name": "投诉"}
-    assert [v["key"] for v in attribute["values"]] == ["complaint", "consultation", "help", "suggestion", "praise",
-                                                       "report"]
+    assert [v["key"] for v in attribute["values"]] == [
+        "complaint",
+        "consultation",
+        "help",
+        "suggestion",
+        "praise",
+        "report",
+    ]
 
     status, error = await api.get(f"{BASE}/services/pothole.json", check=False)
     assert status == 404 and error == [{"code": 404, "description": "未找到服务类型“pothole”。"}]
@@ -168,11 +187,17 @@ async def test_errors_use_the_spec_format(api: Api, keys: Keys) -> None:
     status, error = await post_form(api.client, {**FORM, "api_key": keys.reader})
     assert status == 403 and error[0]["code"] == 403
     status, error = await post_form(api.client, {**FORM, "api_key": keys.creator, "address_string": ""})
-    assert status == 400 and error[0]["description"] == "请提供位置：lat 与 long，或 address_string，或 address_id。"
+    assert (
+        status == 400
+        and error[0]["description"] == "请提供位置：lat 与 long，或 address_string，或 address_id。"
+    )
     status, error = await post_form(api.client, {**FORM, "api_key": keys.creator, "service_code": "nope"})
     assert status == 400 and error[0]["description"] == "未找到服务类型“nope”。"
     status, error = await post_form(api.client, {**FORM, "api_key": keys.creator, "phone": "110"})
-    assert status == 400 and error[0]["description"] == "phone 不是有效的电话号码，请填写11位手机号或带区号的固定电话。"
+    assert (
+        status == 400
+        and error[0]["description"] == "phone 不是有效的电话号码，请填写11位手机号或带区号的固定电话。"
+    )
     status, error = await api.get(f"{BASE}/requests/20990101000001.json", check=False)
     assert status == 404 and error == [{"code": 404, "description": "未找到诉求 20990101000001。"}]
     status, error = await api.get(f"{BASE}/tokens/unknown.json", check=False)

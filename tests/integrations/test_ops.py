@@ -94,9 +94,19 @@ def test_apikey_and_outbox_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         now = SystemClock().now()
         async with session_factory(engine)() as session, session.begin():
             for i, phone in enumerate(["13800138000", "13900139000"], start=1):
-                session.add(Outbox(channel=OutboxChannel.SMS, recipient=phone, dedupe_key=f"d{i}",
-                                   payload={"kind": "k", "text": f"请回电 {phone}"}, status=OutboxStatus.DEAD,
-                                   attempts=8, next_attempt_at=now, created_at=now, last_error="sms: HTTP 502"))
+                session.add(
+                    Outbox(
+                        channel=OutboxChannel.SMS,
+                        recipient=phone,
+                        dedupe_key=f"d{i}",
+                        payload={"kind": "k", "text": f"请回电 {phone}"},
+                        status=OutboxStatus.DEAD,
+                        attempts=8,
+                        next_attempt_at=now,
+                        created_at=now,
+                        last_error="sms: HTTP 502",
+                    )
+                )
         await engine.dispose()
 
     run_in_thread(add_dead)
@@ -128,7 +138,9 @@ def test_outbox_summary_by_status_and_channel(tmp_path: Path, monkeypatch: pytes
         engine = create_engine(url, poolclass=NullPool)
         now = SystemClock().now()
         rows = [(OutboxChannel.SMS, OutboxStatus.PENDING)] * 3 + [(OutboxChannel.SMS, OutboxStatus.DEAD)]
-        rows += [(OutboxChannel.WECOM, OutboxStatus.SENT)] * 2 + [(OutboxChannel.TELEGRAM, OutboxStatus.PENDING)]
+        rows += [(OutboxChannel.WECOM, OutboxStatus.SENT)] * 2 + [
+            (OutboxChannel.TELEGRAM, OutboxStatus.PENDING)
+        ]
         async with session_factory(engine)() as session, session.begin():
             for i, (channel, status) in enumerate(rows):
                 session.add(Outbox(channel=channel, recipient="x", dedupe_key=f"s{i}", payload={"text": "t"},
@@ -142,8 +154,14 @@ def test_outbox_summary_by_status_and_channel(tmp_path: Path, monkeypatch: pytes
     assert ["短信", "(sms)", "3", "0", "1", "未配置发送通道"] in lines
     assert ["Telegram", "(telegram)", "1", "0", "0", "未配置发送通道"] in lines
     assert ["企业微信", "(wecom)", "0", "2", "0"] in lines
-    assert "有 3 条短信消息在排队，但未配置短信网关（HOTLINE_SMS_GATEWAY_URL），这些消息不会发出。" in result.output
-    assert "有 1 条Telegram消息在排队，但未配置Telegram 机器人令牌（HOTLINE_TELEGRAM_TOKEN），这些消息不会发出。" in result.output
+    assert (
+        "有 3 条短信消息在排队，但未配置短信网关（HOTLINE_SMS_GATEWAY_URL），这些消息不会发出。"
+        in result.output
+    )
+    assert (
+        "有 1 条Telegram消息在排队，但未配置Telegram 机器人令牌（HOTLINE_TELEGRAM_TOKEN），这些消息不会发出。"
+        in result.output
+    )
 
 
 async def test_readyz_and_start_up_warn_about_messages_no_sender_will_send(

@@ -37,9 +37,16 @@ def test_backoff_is_exponential_with_equal_jitter() -> None:
     assert backoff_delay(3, base=10, cap=100, rand=lambda: 0.5) == 30
 
 
-async def add_message(sessions: SessionFactory, clock: ManualClock, *, channel: OutboxChannel = OutboxChannel.SMS,
-                      recipient: str = "13800138000", key: str = "T1:1:sms", kind: str = "ticket_closed",
-                      text: str = "您的诉求（工单号 2026112300001）已办结。") -> None:
+async def add_message(
+    sessions: SessionFactory,
+    clock: ManualClock,
+    *,
+    channel: OutboxChannel = OutboxChannel.SMS,
+    recipient: str = "13800138000",
+    key: str = "T1:1:sms",
+    kind: str = "ticket_closed",
+    text: str = "您的诉求（工单号 2026112300001）已办结。",
+) -> None:
     async with sessions() as session, session.begin():
         await enqueue(session, channel=channel, recipient=recipient, dedupe_key=key, now=clock.now(),
                       payload={"kind": kind, "number": "2026112300001", "text": text})
@@ -51,8 +58,14 @@ async def rows(sessions: SessionFactory) -> list[Outbox]:
 
 
 def sms(http: aiohttp.ClientSession, fake: FakeReceiver) -> SmsNotifier:
-    return SmsNotifier(http, url=fake.url + "sms/send", token="gw-token", templates={"ticket_closed": "T1002"},
-                       default_template="T1000", timeout=5)
+    return SmsNotifier(
+        http,
+        url=fake.url + "sms/send",
+        token="gw-token",
+        templates={"ticket_closed": "T1002"},
+        default_template="T1000",
+        timeout=5,
+    )
 
 
 async def test_fails_twice_then_delivers_exactly_once(sessions: SessionFactory, clock: ManualClock,
@@ -66,7 +79,11 @@ async def test_fails_twice_then_delivers_exactly_once(sessions: SessionFactory, 
                               rand=lambda: 1.0)
         assert await worker.run_once() == 1
         [row] = await rows(sessions)
-        assert (row.status, row.attempts, row.last_error) == (OutboxStatus.PENDING, 1, 'sms: HTTP 500 {"msg": "busy"}')
+        assert (row.status, row.attempts, row.last_error) == (
+            OutboxStatus.PENDING,
+            1,
+            'sms: HTTP 500 {"msg": "busy"}',
+        )
         assert row.next_attempt_at == clock.now() + timedelta(seconds=10)
         assert await worker.run_once() == 0  # not due yet
         clock.advance(timedelta(seconds=10))
@@ -148,7 +165,9 @@ async def test_a_worker_dying_mid_batch_repeats_only_the_message_in_flight(
         dying = DiesAfterSending(sms(http, fake), on_call=3)
         await die_mid_round(sessions, clock, dying)
         # Each delivered message was marked at once; the one in flight is not; two were never sent.
-        assert [r.status for r in await rows(sessions)] == [OutboxStatus.SENT] * 2 + [OutboxStatus.PENDING] * 3
+        assert [r.status for r in await rows(sessions)] == [OutboxStatus.SENT] * 2 + [
+            OutboxStatus.PENDING
+        ] * 3
         assert len(fake.received) == 3
 
         clock.advance(timedelta(seconds=CONFIG.lease))
@@ -160,7 +179,9 @@ async def test_a_worker_dying_mid_batch_repeats_only_the_message_in_flight(
     assert sorted(keys) == sorted([f"T{i}:1:sms" for i in range(5)] + ["T2:1:sms"])
 
 
-async def test_dead_letter_after_max_attempts(sessions: SessionFactory, clock: ManualClock, receiver: Start) -> None:
+async def test_dead_letter_after_max_attempts(
+    sessions: SessionFactory, clock: ManualClock, receiver: Start
+) -> None:
     fake = await receiver()
     fake.default = (502, {"msg": "bad gateway"})
     await add_message(sessions, clock)
@@ -187,7 +208,11 @@ async def test_permanent_errors_are_dead_at_once_and_retry_after_is_kept(
                               config=WorkerConfig(concurrency=1, base_delay=10, max_delay=100))
         assert await worker.run_once() == 2
     bad, busy = await rows(sessions)
-    assert (bad.status, bad.attempts, bad.last_error) == (OutboxStatus.DEAD, 1, 'sms: HTTP 400 {"msg": "invalid phone"}')
+    assert (bad.status, bad.attempts, bad.last_error) == (
+        OutboxStatus.DEAD,
+        1,
+        'sms: HTTP 400 {"msg": "invalid phone"}',
+    )
     assert busy.status is OutboxStatus.PENDING
     assert busy.next_attempt_at == clock.now() + timedelta(seconds=600)
 
@@ -206,11 +231,23 @@ async def test_wecom_markdown_masks_phones_and_reads_errcodes(sessions: SessionF
                               config=WorkerConfig(concurrency=1))
         assert await worker.run_once() == 2
     first, second = await rows(sessions)
-    assert first.status is OutboxStatus.PENDING and first.last_error == "wecom: errcode 45009 api freq out of limit"
-    assert second.status is OutboxStatus.DEAD and second.last_error == "wecom: errcode 93000 invalid webhook url"
+    assert (
+        first.status is OutboxStatus.PENDING
+        and first.last_error == "wecom: errcode 45009 api freq out of limit"
+    )
+    assert (
+        second.status is OutboxStatus.DEAD and second.last_error == "wecom: errcode 93000 invalid webhook url"
+    )
     assert fake.received[0].path == "/cgi-bin/webhook/send?key=robot-key-1"
-    assert fake.received[0].json() == {"msgtype": "markdown", "markdown": {
-        "content": "**12345热线通知**\n> 工单号：2026112300001\n柳林洲街道今日未登录值守，联系人电话 138****1001。"}}
+    assert fake.received[0].json() == {
+        "msgtype": "markdown",
+        "markdown": {
+            "content": (
+                "**12345热线通知**\n> 工单号：2026112300001\n"
+                "柳林洲街道今日未登录值守，联系人电话 138****1001。"
+            )
+        },
+    }
 
 
 async def test_channels_without_a_notifier_wait_in_the_outbox(sessions: SessionFactory, clock: ManualClock,
@@ -263,8 +300,11 @@ async def test_the_app_runs_the_worker_in_the_background(aiohttp_client: Any, ma
     [message] = fake.received
     assert message.json()["phone"] == "13800138000"
     # The same expected deadline as the bot's receipt and /status (tickets.deadlines.describe_due).
-    assert re.fullmatch(f"您的诉求已受理，工单号 {ticket['number']}，办结时限：\\d{{4}}-\\d\\d-\\d\\d \\d\\d:\\d\\d 前"
-                        "（预计，派单后正式起算）。我们将尽快办理。", message.json()["params"]["text"])
+    assert re.fullmatch(
+        f"您的诉求已受理，工单号 {ticket['number']}，办结时限：\\d{{4}}-\\d\\d-\\d\\d \\d\\d:\\d\\d 前"
+        "（预计，派单后正式起算）。我们将尽快办理。",
+        message.json()["params"]["text"],
+    )
     assert message.json()["template_id"] == "HOTLINE_NOTICE"
 
 

@@ -22,16 +22,32 @@ from tickets.photos import PhotoStore, Upload
 from tickets.schemas import TicketCreate
 
 
-async def test_photos_for_office_and_assigned_unit_only(aiohttp_client: AiohttpClient, make_app: Any,
-                                                        session: AsyncSession, rules: Rules, org: Org, keys: Keys,
-                                                        tmp_path: Path) -> None:
+async def test_photos_for_office_and_assigned_unit_only(
+    aiohttp_client: AiohttpClient,
+    make_app: Any,
+    session: AsyncSession,
+    rules: Rules,
+    org: Org,
+    keys: Keys,
+    tmp_path: Path,
+) -> None:
     store = PhotoStore(tmp_path / "media")
-    ticket = await intake.create_ticket(session, rules=rules, actor=Actor(role=Role.CITIZEN, name="市民"),
-                                        data=TicketCreate(channel=Channel.WEB, request_type=RequestType.COMPLAINT,
-                                                          content="井盖丢了，很危险。", contact_phone="13800138000"))
+    ticket = await intake.create_ticket(
+        session,
+        rules=rules,
+        actor=Actor(role=Role.CITIZEN, name="市民"),
+        data=TicketCreate(
+            channel=Channel.WEB,
+            request_type=RequestType.COMPLAINT,
+            content="井盖丢了，很危险。",
+            contact_phone="13800138000",
+        ),
+    )
     (clean,) = photos.check_uploads([Upload("a.jpg", phone_photo())])
     await photos.attach_photos(session, rules=rules, ticket=ticket, photos=[clean], store=store)
-    await service.dispatch(session, rules=rules, actor=org.office, number=ticket.number, unit_id=org.unit_ids[0])
+    await service.dispatch(
+        session, rules=rules, actor=org.office, number=ticket.number, unit_id=org.unit_ids[0]
+    )
     await session.commit()
 
     client: TestClient[Any, Any] = await aiohttp_client(make_app(media_dir=tmp_path / "media"))
@@ -40,8 +56,16 @@ async def test_photos_for_office_and_assigned_unit_only(aiohttp_client: AiohttpC
     for key in (keys.office, keys.handler0):
         status, body = await api.get(base, key=key)
         assert status == 200
-        assert body["photos"] == [{"sha256": clean.sha256, "content_type": "image/jpeg", "size": len(clean.data),
-                                   "width": 20, "height": 40, "url": f"{base}/{clean.sha256}"}]
+        assert body["photos"] == [
+            {
+                "sha256": clean.sha256,
+                "content_type": "image/jpeg",
+                "size": len(clean.data),
+                "width": 20,
+                "height": 40,
+                "url": f"{base}/{clean.sha256}",
+            }
+        ]
         response = await client.get(f"{base}/{clean.sha256}", headers={"Authorization": f"Bearer {key}"})
         data = await response.read()
         assert response.status == 200 and response.content_type == "image/jpeg"

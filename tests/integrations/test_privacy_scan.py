@@ -193,14 +193,25 @@ async def test_no_phone_survives_in_anything_a_stranger_reads(
     for call in harness.fake.calls:
         if call.method in ("sendMessage", "editMessageText") and call.chat_id != CITIZEN:
             outputs[f"telegram to {call.chat_id}: {call.text[:20]}"] = call.text
-    bulletin = await build_bulletin(sessions, kind="weekly", period=parse_period("2026-W48"), policy=load_policy(),
-                                    scheme=load_scheme("comprehensive-index"), rules=load_ranking_rules(),
-                                    made_at=shanghai(2026, 11, 30, 9))
+    bulletin = await build_bulletin(
+        sessions,
+        kind="weekly",
+        period=parse_period("2026-W48"),
+        policy=load_policy(),
+        scheme=load_scheme("comprehensive-index"),
+        rules=load_ranking_rules(),
+        made_at=shanghai(2026, 11, 30, 9),
+    )
     files = write_bulletin(bulletin, tmp_path, with_charts=False)
     outputs["bulletin markdown"] = files.markdown.read_text(encoding="utf-8")
     workbook = load_workbook(files.xlsx)
-    outputs["bulletin xlsx"] = "\n".join(str(cell.value) for ws in workbook.worksheets for row in ws.iter_rows()
-                                         for cell in row if cell.value is not None)
+    outputs["bulletin xlsx"] = "\n".join(
+        str(cell.value)
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
     outputs["logs"] = caplog.text
 
     # The scan reaches what it should: the hotspot, the typical case, the pushes, the logs.

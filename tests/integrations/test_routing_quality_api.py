@@ -19,7 +19,9 @@ async def test_api_dispatch_is_a_label_and_the_office_reads_the_quality(api: Api
                                body={"unit_id": org.unit_ids[0]})
     assert status == 200
     label = (await session.exec(select(RoutingLabel))).one()
-    assert label.model_version == "keywords" and label.suggested[0]["name"] == "区住建局" and label.first_taken
+    assert (
+        label.model_version == "keywords" and label.suggested[0]["name"] == "区住建局" and label.first_taken
+    )
     status, body = await api.get("/api/v1/routing/quality", key=keys.office,
                                  params={"from": "2026-11-23", "to": "2026-11-23"})
     assert status == 200

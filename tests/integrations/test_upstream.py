@@ -45,11 +45,14 @@ async def count_tickets(session: AsyncSession) -> int:
     return (await session.exec(select(func.count()).select_from(Ticket))).one()
 
 
-async def test_dispatch_event_files_a_ticket_with_the_platform_number(api: Api, keys: Keys, clock: ManualClock,
-                                                                       session: AsyncSession) -> None:
+async def test_dispatch_event_files_a_ticket_with_the_platform_number(
+    api: Api, keys: Keys, clock: ManualClock, session: AsyncSession
+) -> None:
     status, ack = await deliver(api, clock, fixture("dispatch"))
     assert status == 200, ack
-    assert ack["event_id"] == "EVT-20261123-000417" and ack["status"] == "received" and ack["duplicate"] is False
+    assert (
+        ack["event_id"] == "EVT-20261123-000417" and ack["status"] == "received" and ack["duplicate"] is False
+    )
     status, ticket = await api.get(f"/api/v1/tickets/{ack['ticket_number']}", key=keys.office)
     assert ticket["channel"] == "upstream" and ticket["external_number"] == PLATFORM_NUMBER
     assert ticket["contact_phone"] == "13912345678" and ticket["category"] == "噪声扰民"
@@ -62,7 +65,9 @@ async def test_dispatch_event_files_a_ticket_with_the_platform_number(api: Api, 
     assert await count_tickets(session) == 1
 
 
-async def test_same_event_twice_at_once_applies_once(api: Api, clock: ManualClock, session: AsyncSession) -> None:
+async def test_same_event_twice_at_once_applies_once(
+    api: Api, clock: ManualClock, session: AsyncSession
+) -> None:
     results = await asyncio.gather(*(deliver(api, clock, fixture("dispatch")) for _ in range(4)))
     assert [status for status, _ in results] == [200] * 4
     assert sorted(body["duplicate"] for _, body in results) == [False, True, True, True]
@@ -110,7 +115,10 @@ async def test_replayed_nonce_is_refused(api: Api, clock: ManualClock) -> None:
     assert status == 200
     clock.advance(timedelta(seconds=30))
     status, out = await api.post("/hooks/upstream", raw=body, headers=headers)
-    assert (status, out["error"]) == (409, {"code": "replayed", "message": "该请求（nonce）已处理过，拒绝重放。"})
+    assert (status, out["error"]) == (
+        409,
+        {"code": "replayed", "message": "该请求（nonce）已处理过，拒绝重放。"},
+    )
 
 
 async def test_unknown_event_type_and_bad_payloads(api: Api, clock: ManualClock) -> None:
@@ -122,8 +130,13 @@ async def test_unknown_event_type_and_bad_payloads(api: Api, clock: ManualClock)
     assert status == 400 and out["error"]["code"] == "bad_json"
     missing = json.dumps({"event_id": "E2", "event_type": "dispatch", "data": {"number": "X1"}}).encode()
     status, out = await deliver(api, clock, missing)
-    assert status == 422 and out["error"]["message"] == "请求参数有误：request_type（缺少此项）；content（缺少此项）。"
-    recall_unknown = json.dumps({"event_id": "E3", "event_type": "recall", "data": {"number": "NOPE-1"}}).encode()
+    assert (
+        status == 422
+        and out["error"]["message"] == "请求参数有误：request_type（缺少此项）；content（缺少此项）。"
+    )
+    recall_unknown = json.dumps(
+        {"event_id": "E3", "event_type": "recall", "data": {"number": "NOPE-1"}}
+    ).encode()
     status, out = await deliver(api, clock, recall_unknown)
     assert status == 404 and out["error"]["message"] == "未找到上级平台工单号 NOPE-1 对应的工单。"
 
@@ -145,13 +158,16 @@ async def test_hook_is_closed_without_a_secret(aiohttp_client: Any, make_app: Ca
                                                clock: ManualClock) -> None:
     client = await aiohttp_client(make_app(upstream_secret=None))
     body = fixture("dispatch")
-    response = await client.post("/hooks/upstream", data=body, headers=signed_headers("x", body, now=clock.now()))
+    response = await client.post(
+        "/hooks/upstream", data=body, headers=signed_headers("x", body, now=clock.now())
+    )
     assert response.status == 503
     assert (await response.json())["error"]["code"] == "upstream_disabled"
 
 
-async def test_urge_supervise_recall_on_a_dispatched_ticket(api: Api, keys: Keys, org: Org, clock: ManualClock,
-                                                            session: AsyncSession) -> None:
+async def test_urge_supervise_recall_on_a_dispatched_ticket(
+    api: Api, keys: Keys, org: Org, clock: ManualClock, session: AsyncSession
+) -> None:
     _, ack = await deliver(api, clock, fixture("dispatch"))
     number = ack["ticket_number"]
     await api.post(f"/api/v1/tickets/{number}/dispatch", key=keys.office, body={"unit_id": org.unit_ids[0]})
@@ -173,7 +189,9 @@ async def test_urge_supervise_recall_on_a_dispatched_ticket(api: Api, keys: Keys
     # Urging a recalled ticket is an illegal transition, explained in Chinese.
     again = fixture("urge").replace(b"EVT-20261124-000133", b"EVT-20261124-000134")
     status, out = await deliver(api, clock, again)
-    assert status == 409 and out["error"]["message"] == f"工单 {number} 当前状态为“已撤回”，不能进行“催办”操作。"
+    assert (
+        status == 409 and out["error"]["message"] == f"工单 {number} 当前状态为“已撤回”，不能进行“催办”操作。"
+    )
 
 
 async def test_recheck_then_our_answers_go_up_signed(api: Api, keys: Keys, org: Org, clock: ManualClock,
@@ -205,7 +223,9 @@ async def test_recheck_then_our_answers_go_up_signed(api: Api, keys: Keys, org: 
     assert bodies[1]["reply"] == REPLY["text"] and bodies[1]["result"] == "solved"
     for request, body in zip(platform.received, bodies, strict=True):
         assert request.headers[DEDUPE] == body["dedupe_key"]
-        expected = signature(UPSTREAM_SECRET, request.headers[TIMESTAMP], request.headers[NONCE], request.body)
+        expected = signature(
+            UPSTREAM_SECRET, request.headers[TIMESTAMP], request.headers[NONCE], request.body
+        )
         assert request.headers[SIGNATURE] == expected
     async with sessions() as session:
         statuses = (await session.exec(

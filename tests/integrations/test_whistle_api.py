@@ -24,7 +24,10 @@ async def test_whistle_report_in_and_meeting_through_the_api(api: Api, keys: Key
     status, body = await api.post(f"{path}/whistle", key=keys.handler1,
                                   body={"unit_ids": [99999], "reason": "电梯长期故障，需住建部门到场"})
     assert status == 404
-    assert body["error"] == {"code": "not_found", "message": "未找到单位（编号 99999），请核对后再点名报到单位。"}
+    assert body["error"] == {
+        "code": "not_found",
+        "message": "未找到单位（编号 99999），请核对后再点名报到单位。",
+    }
     status, body = await api.post(f"{path}/whistle", key=keys.handler0,
                                   body={"unit_ids": [org.unit_ids[2]], "reason": "联合处置"})
     assert status == 403 and body["error"]["message"] == f"只有工单 {number} 的主办单位或热线办可以吹哨。"
@@ -41,7 +44,9 @@ async def test_whistle_report_in_and_meeting_through_the_api(api: Api, keys: Key
     assert status == 409
     assert body["error"]["code"] == "illegal_transition"
     assert body["error"]["message"] == "区住建局已于 2026-11-23 10:00 报到，无需重复报到。"
-    summons = (await session.exec(select(WhistleSummons).where(WhistleSummons.unit_id == org.unit_ids[0]))).one()
+    summons = (
+        await session.exec(select(WhistleSummons).where(WhistleSummons.unit_id == org.unit_ids[0]))
+    ).one()
     assert summons.reported_in_via == "api" and summons.reported_in_at is not None
 
     status, body = await api.post(f"{path}/whistle_meeting", key=keys.handler1, body={

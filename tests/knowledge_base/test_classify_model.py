@@ -308,7 +308,12 @@ def test_dictionary_words_do_not_take_a_bare_prefix_for_a_word() -> None:
 def test_word_cut_choices_train_and_round_trip(tmp_path: Path) -> None:
     texts, labels = _split("train")
     text = "公司拖欠工资三个月，老板不接电话。"
-    configs = (TrainConfig(), TrainConfig.with_words(), TrainConfig.without_neighbours(), TrainConfig.chars_only())
+    configs = (
+        TrainConfig(),
+        TrainConfig.with_words(),
+        TrainConfig.without_neighbours(),
+        TrainConfig.chars_only(),
+    )
     for config in configs:
         model = TextClassifier.train(texts, labels, config)
         path = tmp_path / f"{config.word_cut}-{config.word_chars}-{config.knn_k}.clf"
@@ -322,7 +327,9 @@ def test_word_cut_choices_train_and_round_trip(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("version", [1, 2])
-def test_an_older_format_model_file_asks_for_retraining(model_file: Path, tmp_path: Path, version: int) -> None:
+def test_an_older_format_model_file_asks_for_retraining(
+    model_file: Path, tmp_path: Path, version: int
+) -> None:
     # Format 1 had no dictionary words, format 2 hashed character n-grams differently and
     # had no neighbours: their files must be retrained, not misread.
     current = f'"format_version": {model_module.FORMAT_VERSION}'.encode()

@@ -75,7 +75,11 @@ def test_unknown_questions_get_no_answer(shipped_kb: KnowledgeBase, query: str) 
 @pytest.mark.parametrize("query", ["今天天气怎么样", "讲个笑话吧", "股票明天会涨吗"])
 def test_out_of_scope_questions_say_so(shipped_kb: KnowledgeBase, query: str) -> None:
     result = answer(shipped_kb, query)
-    assert (result.band, result.entries, result.no_answer_reason) == (Band.NONE, [], NoAnswerReason.OUT_OF_SCOPE)
+    assert (result.band, result.entries, result.no_answer_reason) == (
+        Band.NONE,
+        [],
+        NoAnswerReason.OUT_OF_SCOPE,
+    )
     assert reply_text(result) == texts.OUT_OF_SCOPE
 
 
@@ -86,12 +90,18 @@ def test_out_of_scope_questions_say_so(shipped_kb: KnowledgeBase, query: str) ->
 def test_small_talk_is_recognised_only_when_it_is_the_whole_message(shipped_kb: KnowledgeBase, query: str,
                                                                    kind: SmallTalk) -> None:
     result = answer(shipped_kb, query)
-    assert (result.band, result.no_answer_reason, result.small_talk) == (Band.NONE, NoAnswerReason.SMALL_TALK, kind)
+    assert (result.band, result.no_answer_reason, result.small_talk) == (
+        Band.NONE,
+        NoAnswerReason.SMALL_TALK,
+        kind,
+    )
     assert reply_text(result) == texts.SMALL_TALK[kind.value]
     assert answer(shipped_kb, f"{query}公积金怎么提取").no_answer_reason is not NoAnswerReason.SMALL_TALK
 
 
-@pytest.mark.parametrize("query", ["转人工", "我要找人工客服 社保卡丢了", "不要机器人，真人回答", "我要找人工"])
+@pytest.mark.parametrize(
+    "query", ["转人工", "我要找人工客服 社保卡丢了", "不要机器人，真人回答", "我要找人工"]
+)
 def test_asking_for_a_person_always_offers_one(shipped_kb: KnowledgeBase, query: str) -> None:
     result = answer(shipped_kb, query)
     assert (result.band, result.no_answer_reason) == (Band.NONE, NoAnswerReason.PERSON_REQUESTED)

@@ -84,7 +84,11 @@ def test_xlsx_numeric_ids_and_blank_rows(tmp_path: Path) -> None:
     [
         ("kb.csv", "id,question\n1,问\n", "missing column(s) answer"),
         ("kb.csv", "id,question,answer\n1,问,\n", "第 2 行「answer」列：为空"),
-        ("kb.csv", "id,question,answer\n1,问,答\n1,问二,答二\n", "第 3 行「id」列：编号 1 重复（与第 2 行相同）"),
+        (
+            "kb.csv",
+            "id,question,answer\n1,问,答\n1,问二,答二\n",
+            "第 3 行「id」列：编号 1 重复（与第 2 行相同）",
+        ),
         ("kb.yaml", "- id: 1\n  question: [unclosed\n", "not valid YAML"),
         ("kb.yaml", "id: 1\n", "expected a list of entries"),
         ("kb.txt", "anything", "unsupported format"),

@@ -36,17 +36,29 @@ async def _fixture_week(session: AsyncSession) -> None:
     await service.seed_default(session, clock=ManualClock(shanghai(2026, 11, 1)))
     # ISO week 2026-W48 runs from Monday 23 to Sunday 29 November (Shanghai).
     for day, text in enumerate([*PARKING, *DOGS], start=23):
-        await service.record_miss(session, query=text, clock=ManualClock(shanghai(2026, 11, day, 10)), channel="telegram")
+        await service.record_miss(
+            session, query=text, clock=ManualClock(shanghai(2026, 11, day, 10)), channel="telegram"
+        )
     await service.record_feedback(
-        session, key="sbk_lost", solved=False, query="社保卡补办要多久才能拿到", clock=ManualClock(shanghai(2026, 11, 28, 9))
+        session,
+        key="sbk_lost",
+        solved=False,
+        query="社保卡补办要多久才能拿到",
+        clock=ManualClock(shanghai(2026, 11, 28, 9)),
     )
     # Outside the week: Sunday 22 November 23:30 and Monday 30 November 00:10, Shanghai time.
-    await service.record_miss(session, query="上周的问题：共享单车乱停", clock=ManualClock(shanghai(2026, 11, 22, 23, 30)))
-    await service.record_miss(session, query="下周的问题：共享单车乱停", clock=ManualClock(shanghai(2026, 11, 30, 0, 10)))
+    await service.record_miss(
+        session, query="上周的问题：共享单车乱停", clock=ManualClock(shanghai(2026, 11, 22, 23, 30))
+    )
+    await service.record_miss(
+        session, query="下周的问题：共享单车乱停", clock=ManualClock(shanghai(2026, 11, 30, 0, 10))
+    )
     await session.flush()
 
 
-async def test_week_is_clustered_with_nearest_entries_and_units(session: AsyncSession, hybrid_kb: KnowledgeBase) -> None:
+async def test_week_is_clustered_with_nearest_entries_and_units(
+    session: AsyncSession, hybrid_kb: KnowledgeBase
+) -> None:
     await _fixture_week(session)
     found = await gaps.weekly_gaps(session, kb=hybrid_kb, week="2026-W48")
     assert [(g.size, g.not_solved) for g in found] == [(3, 0), (2, 0), (1, 1)]
@@ -56,7 +68,10 @@ async def test_week_is_clustered_with_nearest_entries_and_units(session: AsyncSe
     assert found[2].nearest[0].id == "sbk_lost"
     assert found[2].units[0] == "人力资源和社会保障局"
     assert all(1 <= len(g.nearest) <= 3 for g in found)
-    assert [g.size for g in await gaps.weekly_gaps(session, kb=hybrid_kb, week="2026-W48", min_size=2)] == [3, 2]
+    assert [g.size for g in await gaps.weekly_gaps(session, kb=hybrid_kb, week="2026-W48", min_size=2)] == [
+        3,
+        2,
+    ]
     again = await gaps.weekly_gaps(session, kb=hybrid_kb, week="2026-W48")
     assert [g.id for g in again] == [g.id for g in found]  # stable ids for the one-step entry
 
@@ -65,9 +80,17 @@ async def test_cluster_becomes_an_entry_in_one_step(session: AsyncSession, hybri
     await _fixture_week(session)
     found = await gaps.weekly_gaps(session, kb=hybrid_kb, week="2026-W48")
     gap = gaps.find_cluster(found, found[0].id)
-    record = await gaps.entry_from_cluster(session, gap=gap, answer="可向所在街道城管部门反映。", unit="城市管理局")
-    assert (record.question, record.alternatives, record.unit) == (PARKING[0], tuple(PARKING[1:]), "城市管理局")
-    await service.upsert_entries(session, records=[record], actor="王主任", clock=ManualClock(shanghai(2026, 12, 1)))
+    record = await gaps.entry_from_cluster(
+        session, gap=gap, answer="可向所在街道城管部门反映。", unit="城市管理局"
+    )
+    assert (record.question, record.alternatives, record.unit) == (
+        PARKING[0],
+        tuple(PARKING[1:]),
+        "城市管理局",
+    )
+    await service.upsert_entries(
+        session, records=[record], actor="王主任", clock=ManualClock(shanghai(2026, 12, 1))
+    )
     assert (await service.get_entry(session, key=record.id)).alternatives == PARKING[1:]
     with pytest.raises(ValidationFailed):
         await gaps.entry_from_cluster(session, gap=gap, answer="再来一次")
@@ -84,7 +107,9 @@ def test_bad_weeks_are_refused_politely(week: str) -> None:
 
 
 def test_lexical_clusters_without_the_encoder(segmenter: Segmenter) -> None:
-    kb = KnowledgeBase(files.active_entries(files.default_records()), config=load_config(), segmenter=segmenter)
+    kb = KnowledgeBase(
+        files.active_entries(files.default_records()), config=load_config(), segmenter=segmenter
+    )
     found = gaps.cluster([(q, False) for q in [*PARKING, *DOGS]], kb)
     assert sorted(g.size for g in found)[-1] >= 2
     assert sum(g.size for g in found) == 5

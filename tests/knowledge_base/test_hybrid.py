@@ -53,7 +53,9 @@ ENTRIES = [
 def test_entry_vectors_are_stored_once_and_reused_at_start_up(tmp_path: Path, segmenter: Segmenter) -> None:
     store = tmp_path / "vectors.npz"
     encoder = CountingEncoder()
-    build_knowledge_base(ENTRIES, config=load_config(), segmenter=segmenter, encoder=encoder, vector_path=store)
+    build_knowledge_base(
+        ENTRIES, config=load_config(), segmenter=segmenter, encoder=encoder, vector_path=store
+    )
     # Three questions, three answer openings and the two pseudo-queries the questions give
     # ("社保卡丢了咋补办", "住房公积金咋提取"), encoded at import.
     assert encoder.calls == 8
@@ -66,7 +68,9 @@ def test_entry_vectors_are_stored_once_and_reused_at_start_up(tmp_path: Path, se
     assert restarted.calls == 0  # nothing re-encoded at start-up
     # One changed answer: only its vector is computed.
     changed = [*ENTRIES[:2], Entry(id="power", question="家里停电了找谁", answer="拨打供电服务热线。")]
-    build_knowledge_base(changed, config=load_config(), segmenter=segmenter, encoder=restarted, vector_path=store)
+    build_knowledge_base(
+        changed, config=load_config(), segmenter=segmenter, encoder=restarted, vector_path=store
+    )
     assert restarted.calls == 1
     assert answer(kb, "社保卡丢了怎么补办").best.entry.id == "lost"  # type: ignore[union-attr]
 
@@ -78,7 +82,11 @@ def test_another_encoder_identity_re_embeds(tmp_path: Path, segmenter: Segmenter
     newer.identity = "test-bigram-hash/v2"
     seen: list[tuple[int, int]] = []
     build_knowledge_base(
-        ENTRIES, segmenter=segmenter, encoder=newer, vector_path=store, progress=lambda d, t: seen.append((d, t))
+        ENTRIES,
+        segmenter=segmenter,
+        encoder=newer,
+        vector_path=store,
+        progress=lambda d, t: seen.append((d, t)),
     )
     assert newer.calls == 8
     assert seen[-1] == (8, 8)
@@ -100,7 +108,9 @@ def e5() -> E5Encoder:
 
 
 @pytest.fixture(scope="module")
-def shipped_hybrid(e5: E5Encoder, segmenter: Segmenter, tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+def shipped_hybrid(
+    e5: E5Encoder, segmenter: Segmenter, tmp_path_factory: pytest.TempPathFactory
+) -> KnowledgeBase:
     entries = files.active_entries(files.default_records())
     return build_knowledge_base(
         entries,
@@ -119,7 +129,9 @@ def shipped_hybrid(e5: E5Encoder, segmenter: Segmenter, tmp_path_factory: pytest
         ("身份證過期了怎麼換", "idcard_expire"),
     ],
 )
-def test_real_encoder_ranks_colloquial_questions(shipped_hybrid: KnowledgeBase, question: str, expected: str) -> None:
+def test_real_encoder_ranks_colloquial_questions(
+    shipped_hybrid: KnowledgeBase, question: str, expected: str
+) -> None:
     ids = {e.id for e in shipped_hybrid.entries}
     assert expected in ids
     result = answer(shipped_hybrid, question)

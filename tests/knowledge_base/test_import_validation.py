@@ -122,7 +122,9 @@ def test_kb_eval_runs_on_a_faq_with_a_broken_row(tmp_path: Path) -> None:
     kb = tmp_path / "KB.csv"
     kb.write_text(BROKEN_CSV, encoding="utf-8")
     queries = tmp_path / "Q.csv"
-    queries.write_text("query,expected_id\n社保卡掉了咋办,1\n护照在哪办,6\n明天天气怎么样,\n", encoding="utf-8")
+    queries.write_text(
+        "query,expected_id\n社保卡掉了咋办,1\n护照在哪办,6\n明天天气怎么样,\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(cli, ["kb", "eval", "--kb", str(kb), "--queries", str(queries), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

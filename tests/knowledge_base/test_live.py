@@ -40,7 +40,9 @@ async def test_rebuilt_only_when_the_entries_changed(
     assert answer(live.current, "社保卡丢了怎么补办").entries[0].entry.answer == "带身份证到经办网点补办。"
 
     # The same time and the same number of entries: the change log still tells.
-    await service.upsert_entries(session, records=[replace(LOST, answer="线上即可补办。")], actor="cli", clock=clock)
+    await service.upsert_entries(
+        session, records=[replace(LOST, answer="线上即可补办。")], actor="cli", clock=clock
+    )
     await session.commit()
     assert await live.refresh() is True
     result = answer(live.current, "社保卡丢了怎么补办")

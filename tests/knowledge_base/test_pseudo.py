@@ -20,9 +20,15 @@ from tests.knowledge_base.test_hybrid import CountingEncoder
             "申请办理农村宅基地和建房（规划许可）审批需要提交哪些材料？",
             ["农村宅基地和建房审批要带什么材料", "农村宅基地和建房审批要准备啥资料"],
         ),
-        ("农村村民申请宅基地需要符合哪些条件？", ["农村村民申请宅基地要什么条件", "农村村民申请宅基地啥情况能办"]),
+        (
+            "农村村民申请宅基地需要符合哪些条件？",
+            ["农村村民申请宅基地要什么条件", "农村村民申请宅基地啥情况能办"],
+        ),
         ("农村宅基地审批的办理时限是多少天？", ["农村宅基地审批要多久", "农村宅基地审批几天能办好"]),
-        ("如何查询本户土地承包经营权确权登记信息？", ["查询本户土地承包经营权确权登记信息", "查询本户土地承包经营权确权登记信息咋弄"]),
+        (
+            "如何查询本户土地承包经营权确权登记信息？",
+            ["查询本户土地承包经营权确权登记信息", "查询本户土地承包经营权确权登记信息咋弄"],
+        ),
         ("哪些人需要办理生育登记？", ["啥人要办生育登记", "哪些人得弄生育登记"]),
         ("公积金怎么提取", ["公积金咋提取"]),
     ],
@@ -35,7 +41,9 @@ def test_nothing_is_made_of_an_empty_question_and_the_question_itself_is_never_r
     assert pseudo_queries("") == []
     assert pseudo_queries("？？") == []
     assert pseudo_queries("家里停电了找谁") == []  # nothing to rephrase: no duplicate of the question
-    assert pseudo_queries("申请办理农村宅基地审批需要提交哪些材料？", limit=1) == ["农村宅基地审批要带什么材料"]
+    assert pseudo_queries("申请办理农村宅基地审批需要提交哪些材料？", limit=1) == [
+        "农村宅基地审批要带什么材料"
+    ]
 
 
 ENTRIES = [
@@ -46,10 +54,14 @@ ENTRIES = [
 ]
 
 
-def test_pseudo_queries_are_encoded_with_their_entry_and_only_once(tmp_path: Path, segmenter: Segmenter) -> None:
+def test_pseudo_queries_are_encoded_with_their_entry_and_only_once(
+    tmp_path: Path, segmenter: Segmenter
+) -> None:
     store = tmp_path / "vectors.npz"
     encoder = CountingEncoder()
-    kb = build_knowledge_base(ENTRIES, config=load_config(), segmenter=segmenter, encoder=encoder, vector_path=store)
+    kb = build_knowledge_base(
+        ENTRIES, config=load_config(), segmenter=segmenter, encoder=encoder, vector_path=store
+    )
     made = sum(len(extra) for _, _, extra in entry_texts(ENTRIES, pseudo=2))
     assert made == 8
     assert encoder.calls == 4 + 4 + made  # questions, answer openings, pseudo-queries

@@ -52,9 +52,30 @@ from tickets.schemas import TicketCreate
 # Each unit's matters, worded so that the units' own keywords (物业 房屋 维修 / 街道 小区 /
 # 停电 电费) rarely appear: the keyword rules are weak, the office's history is not.
 MATTERS = [
-    ["电梯经常故障停运", "楼顶漏水渗到家里", "墙体开裂有安全隐患", "外墙瓷砖脱落砸到车", "楼道防盗门坏了", "公共维修资金用不了"],
-    ["路边摊贩占道经营", "垃圾堆放无人清理", "广场舞噪音扰民", "流浪狗成群出没", "有人违章搭建棚子", "巷子里路灯不亮"],
-    ["家里突然没电了", "电压不稳烧坏电器", "这个月电费账单异常偏高", "电线杆倾斜快倒了", "变压器一直嗡嗡响", "电表走字太快"],
+    [
+        "电梯经常故障停运",
+        "楼顶漏水渗到家里",
+        "墙体开裂有安全隐患",
+        "外墙瓷砖脱落砸到车",
+        "楼道防盗门坏了",
+        "公共维修资金用不了",
+    ],
+    [
+        "路边摊贩占道经营",
+        "垃圾堆放无人清理",
+        "广场舞噪音扰民",
+        "流浪狗成群出没",
+        "有人违章搭建棚子",
+        "巷子里路灯不亮",
+    ],
+    [
+        "家里突然没电了",
+        "电压不稳烧坏电器",
+        "这个月电费账单异常偏高",
+        "电线杆倾斜快倒了",
+        "变压器一直嗡嗡响",
+        "电表走字太快",
+    ],
 ]
 PLACES = ["幸福里", "建设路", "和平街", "东湖花园", "红星村", "滨江苑"]
 ENDINGS = ["，请尽快处理。", "，希望有关部门管一管。", "，已经反映多次没人管。", "，影响正常生活。"]
@@ -71,15 +92,33 @@ def with_router(rules: Rules) -> Rules:
 
 async def dispatch_one(session: AsyncSession, *, rules: Rules, org: Org, content: str, unit_index: int,
                        co: tuple[int, ...] = ()) -> str:
-    ticket = await intake.create_ticket(session, rules=rules, actor=org.office, data=TicketCreate(
-        channel=Channel.PHONE, request_type=RequestType.COMPLAINT, content=content, contact_phone="13800138000"))
+    ticket = await intake.create_ticket(
+        session,
+        rules=rules,
+        actor=org.office,
+        data=TicketCreate(
+            channel=Channel.PHONE,
+            request_type=RequestType.COMPLAINT,
+            content=content,
+            contact_phone="13800138000",
+        ),
+    )
     await svc.dispatch(session, rules=rules, actor=org.office, number=ticket.number,
                        unit_id=org.unit_ids[unit_index], co_unit_ids=[org.unit_ids[i] for i in co])
     return ticket.number
 
 
-async def history(session: AsyncSession, *, rules: Rules, clock: ManualClock, org: Org, first_monday: datetime,
-                  weeks: int, per_unit_per_week: int = 8, seed: int = 0) -> None:
+async def history(
+    session: AsyncSession,
+    *,
+    rules: Rules,
+    clock: ManualClock,
+    org: Org,
+    first_monday: datetime,
+    weeks: int,
+    per_unit_per_week: int = 8,
+    seed: int = 0,
+) -> None:
     """Weeks of dispatches, each to the unit the matter belongs to (the office knows)."""
     rng = random.Random(seed)
     for week in range(weeks):
@@ -94,8 +133,9 @@ async def office_messages(session: AsyncSession) -> list[str]:
     return [row.payload["text"] for row in rows if row.payload.get("kind") == "routing_model"]
 
 
-async def test_a_dispatch_is_a_label_and_an_approved_return_corrects_it(session: AsyncSession, rules: Rules,
-                                                                         clock: ManualClock, org: Org) -> None:
+async def test_a_dispatch_is_a_label_and_an_approved_return_corrects_it(
+    session: AsyncSession, rules: Rules, clock: ManualClock, org: Org
+) -> None:
     rules = with_router(rules)
     number = await dispatch_one(session, rules=rules, org=org,
                                 content="小区停电两天了，电费也交了，请供电部门处理。电话13800138000",
@@ -111,8 +151,14 @@ async def test_a_dispatch_is_a_label_and_an_approved_return_corrects_it(session:
     assert "停电两天" in label.text and "13800138000" not in label.text  # the matter kept, the phone masked
     # The housing bureau returns it; the office agrees and re-dispatches to the power company.
     clock.advance(timedelta(hours=1))
-    await svc.request_return(session, rules=rules, actor=org.handler(0), number=number, reason="不属于本单位职责",
-                             suggested_unit="供电分公司")
+    await svc.request_return(
+        session,
+        rules=rules,
+        actor=org.handler(0),
+        number=number,
+        reason="不属于本单位职责",
+        suggested_unit="供电分公司",
+    )
     await svc.decide_return(session, rules=rules, actor=org.office, number=number, approve=True,
                             new_unit_id=org.unit_ids[2])
     await session.commit()
@@ -155,7 +201,10 @@ async def test_retrain_promotes_refuses_promotes_by_hand_and_rolls_back(session:
     assert (second.version, second.promoted) == (2, False)
     assert (await office_messages(session))[-1].startswith("派单模型 model:2 未启用")
     rows = await list_models(session)
-    assert [(r.id, r.status) for r in rows] == [(2, RoutingModelStatus.REFUSED), (1, RoutingModelStatus.PROMOTED)]
+    assert [(r.id, r.status) for r in rows] == [
+        (2, RoutingModelStatus.REFUSED),
+        (1, RoutingModelStatus.PROMOTED),
+    ]
     assert rows[1].libraries["scikit-learn"] and rows[1].n_holdout == 24
     assert rows[1].window_end == shanghai(2026, 11, 16) and rows[1].holdout_end == shanghai(2026, 11, 23)
     # A person overrules: 2 in use; rolled back to 1, then to the keyword rules.
@@ -188,9 +237,14 @@ async def test_a_damaged_training_set_is_refused(session: AsyncSession, rules: R
     # ...but the history before it is damaged: every label names the wrong unit.
     ids = org.unit_ids
     for right, wrong in zip(ids, ids[1:] + ids[:1], strict=True):
-        await session.exec(update(RoutingLabel).where(col(RoutingLabel.dispatched_at) < shanghai(2026, 11, 23),  # type: ignore[call-overload]
-                                                      col(RoutingLabel.dispatched_unit_id) == right)
-                           .values(unit_id=wrong))
+        await session.exec(
+            update(RoutingLabel)
+            .where(
+                col(RoutingLabel.dispatched_at) < shanghai(2026, 11, 23),  # type: ignore[call-overload]
+                col(RoutingLabel.dispatched_unit_id) == right,
+            )
+            .values(unit_id=wrong)
+        )
     await session.commit()
     clock.set(shanghai(2026, 11, 30, 10, 0))
     outcome = await retrain(session, rules=rules)
@@ -219,7 +273,9 @@ async def test_a_model_of_an_older_format_is_refused(session: AsyncSession, rule
                        format_version=2, sha256=uuid.uuid4().hex * 2, payload=zlib.compress(raw))
     session.add(row)
     await session.commit()
-    expected = ct.ERR_MODEL_OLD_FORMAT.format(path=ct.MODEL_SOURCE.format(version=row.id), found=2, expected=3)
+    expected = ct.ERR_MODEL_OLD_FORMAT.format(
+        path=ct.MODEL_SOURCE.format(version=row.id), found=2, expected=3
+    )
     with pytest.raises(ModelFormatError) as error:
         await promote(session, rules=rules, version=row.id)  # type: ignore[arg-type]
     assert error.value.message == expected
@@ -227,7 +283,8 @@ async def test_a_model_of_an_older_format_is_refused(session: AsyncSession, rule
     assert (await session.exec(select(RoutingModel.status))).all() == [RoutingModelStatus.REFUSED]
     # Put in use anyway (a library upgrade under a promoted model): dispatching goes on by the
     # keyword rules, with one warning.
-    await session.exec(update(RoutingModel).values(status=RoutingModelStatus.PROMOTED, promoted_at=rules.now()))  # type: ignore[call-overload]
+    promote_all = update(RoutingModel).values(status=RoutingModelStatus.PROMOTED, promoted_at=rules.now())
+    await session.exec(promote_all)  # type: ignore[call-overload]
     await session.commit()
     with caplog.at_level(logging.WARNING, logger="knowledge_base.classify.retrain"):
         assert (await suggest_units(session, kb=None, content="家里停电了"))[1] == "keywords"
@@ -239,7 +296,9 @@ async def test_the_weekly_job_trains_once_per_week_with_two_instances(sessions: 
                                                                       clock: ManualClock, org: Org) -> None:
     rules = with_router(rules)
     async with sessions() as session:
-        await history(session, rules=rules, clock=clock, org=org, first_monday=shanghai(2026, 10, 26, 9), weeks=4)
+        await history(
+            session, rules=rules, clock=clock, org=org, first_monday=shanghai(2026, 10, 26, 9), weeks=4
+        )
     due = shanghai(2026, 11, 23, 2, 30)
     clock.set(due + timedelta(minutes=1))
     a, b = (JobScheduler(sessions=sessions, rules=rules, settings=SchedulerSettings(instance=name))
@@ -288,7 +347,9 @@ def test_the_cli_retrains_lists_rolls_back_and_reports_quality(database: Path) -
     assert trained.exit_code == 0, trained.output
     assert trained.output.startswith("派单模型 model:1 已启用：用 72 条派单记录训练，在最近 24 条派单上")
     listed = json.loads(runner.invoke(cli, ["classify", "models", "list", "--json"]).output)
-    assert [(m["version"], m["status"], m["n_train"], m["n_holdout"]) for m in listed] == [(1, "promoted", 72, 24)]
+    assert [(m["version"], m["status"], m["n_train"], m["n_holdout"]) for m in listed] == [
+        (1, "promoted", 72, 24)
+    ]
     assert listed[0]["metrics"]["candidate"]["top3"] == 1.0 and listed[0]["libraries"]["scikit-learn"]
     table = runner.invoke(cli, ["classify", "models", "list"]).output
     assert "在用" in table and "72/24" in table
@@ -310,12 +371,15 @@ async def test_cold_start_suggests_by_the_nearest_knowledge_base_entries(session
         Entry(id="lift", question="电梯坏了把人困在里面找谁", answer="请联系住建部门。", unit="区住建局"),
         Entry(id="stall", question="路边摊贩占道经营谁来管", answer="请联系所在街道。", unit="柳林洲街道"),
         Entry(id="volt", question="电压不稳把电器烧坏了怎么办", answer="请联系供电企业。", unit="供电分公司"),
-        Entry(id="tax", question="个人所得税怎么申报", answer="在个税App申报。", unit="税务局"),  # not a unit here
+        # not a unit here
+        Entry(id="tax", question="个人所得税怎么申报", answer="在个税App申报。", unit="税务局"),
     ]
     kb = build_knowledge_base(entries, segmenter=segmenter, encoder=CountingEncoder(),
                               vector_path=tmp_path / "vectors")
     text = "我们楼的电梯坏了，老人被困在里面半小时"
-    without = await suggest_units(session, kb=build_knowledge_base(entries, segmenter=segmenter), content=text)
+    without = await suggest_units(
+        session, kb=build_knowledge_base(entries, segmenter=segmenter), content=text
+    )
     assert without == ([], "keywords")  # the keyword rules alone have nothing to say
     found, version = await suggest_units(session, kb=kb, content=text)
     assert version == "keywords" and found[0].name == "区住建局"
@@ -354,8 +418,13 @@ async def test_a_failing_router_does_not_stop_a_dispatch(session: AsyncSession, 
         raise RuntimeError("encoder engine crashed")
 
     with caplog.at_level(logging.ERROR, logger="tickets.routing_labels"):
-        await dispatch_one(session, rules=replace(rules, unit_suggester=broken), org=org, content="楼道防盗门坏了。",
-                           unit_index=0)
+        await dispatch_one(
+            session,
+            rules=replace(rules, unit_suggester=broken),
+            org=org,
+            content="楼道防盗门坏了。",
+            unit_index=0,
+        )
     await session.commit()
     label = (await session.exec(select(RoutingLabel))).one()
     assert (label.unit_id, label.suggested, label.model_version) == (org.unit_ids[0], [], "")

@@ -115,7 +115,8 @@ async def test_monthly_bulletin(
     assert "| 供电分公司 | 2026/10/01 | 超过30天未办结 |" in md
     # The citizen wrote name and phone into the request: both masked in the report.
     assert (
-        "| 我是王**，电话138****5678，家里停电三天了没人来修。 | 供电分公司 | 2026/10/03 | 超期未办结，承办单位未联系当事人 |"
+        "| 我是王**，电话138****5678，家里停电三天了没人来修。 | 供电分公司 | 2026/10/03 | 超期未办结，"
+        "承办单位未联系当事人 |"
         in md
     )
     assert PHONE not in md and "王小明" not in md
@@ -283,5 +284,8 @@ async def test_first_contact_rate_both_ways_once_the_双呼_platform_is_live(
             "按先行联系记录计45.45%，按双呼通话记录计9.09%）。") in md
     sheet = load_workbook(files.xlsx)["基本情况"]
     rows = {row[0]: row[1] for row in sheet.iter_rows(values_only=True)}
-    assert (rows["先行联系率"], rows["先行联系率（按先行联系记录）"], rows["先行联系率（按双呼通话记录）"]) == (
-        pytest.approx(1 / 11), pytest.approx(5 / 11), pytest.approx(1 / 11))
+    assert (
+        rows["先行联系率"],
+        rows["先行联系率（按先行联系记录）"],
+        rows["先行联系率（按双呼通话记录）"],
+    ) == (pytest.approx(1 / 11), pytest.approx(5 / 11), pytest.approx(1 / 11))

@@ -29,25 +29,57 @@ from tickets.policy import load_policy
 _numbers = count(1)
 
 
-async def add_enterprise_tickets(session: AsyncSession, org: Org, *, n: int, satisfied: int, solved_asked: int,
-                                 solved: int, late: int, month: int = 10, enterprise: bool = True) -> None:
+async def add_enterprise_tickets(
+    session: AsyncSession,
+    org: Org,
+    *,
+    n: int,
+    satisfied: int,
+    solved_asked: int,
+    solved: int,
+    late: int,
+    month: int = 10,
+    enterprise: bool = True,
+) -> None:
     """`n` requests received in `month`, replied and called back; one Core insert each table."""
     rows: list[dict[str, Any]] = []
     for i in range(n):
         received = at(month, 1 + i % 28, 9)
-        rows.append({
-            "number": f"E{next(_numbers):08d}", "channel": Channel.PHONE, "request_type": RequestType.CONSULTATION,
-            "category": "市场管理", "content": "企业咨询政策", "status": TicketStatus.CLOSED, "received_at": received,
-            "updated_at": received, "main_unit_id": org.unit_ids[i % 3], "dispatched_at": received,
-            "due_at": at(month, 1 + i % 28, 12), "replied_at": at(month, 1 + i % 28, 13 if i < late else 11),
-            "callback_at": at(month, 1 + i % 28, 15), "callback_reached": True,
-            "cb_satisfaction": (Satisfaction.SATISFIED if i % 2 else Satisfaction.BASICALLY_SATISFIED)
-            if i < satisfied else Satisfaction.UNSATISFIED,
-            "cb_solved": (i < solved) if i < solved_asked else None,
-            "first_contact_attempts": 0, "extended_days": 0, "rework_count": 0, "repeat_count": 0,
-            "supervised": False, "archived": False, "confidential": False, "reply_details": {},
-            "pending_request": {}, "urgency": Urgency.GENERAL, "place": "",
-        })
+        rows.append(
+            {
+                "number": f"E{next(_numbers):08d}",
+                "channel": Channel.PHONE,
+                "request_type": RequestType.CONSULTATION,
+                "category": "市场管理",
+                "content": "企业咨询政策",
+                "status": TicketStatus.CLOSED,
+                "received_at": received,
+                "updated_at": received,
+                "main_unit_id": org.unit_ids[i % 3],
+                "dispatched_at": received,
+                "due_at": at(month, 1 + i % 28, 12),
+                "replied_at": at(month, 1 + i % 28, 13 if i < late else 11),
+                "callback_at": at(month, 1 + i % 28, 15),
+                "callback_reached": True,
+                "cb_satisfaction": (
+                    (Satisfaction.SATISFIED if i % 2 else Satisfaction.BASICALLY_SATISFIED)
+                    if i < satisfied
+                    else Satisfaction.UNSATISFIED
+                ),
+                "cb_solved": (i < solved) if i < solved_asked else None,
+                "first_contact_attempts": 0,
+                "extended_days": 0,
+                "rework_count": 0,
+                "repeat_count": 0,
+                "supervised": False,
+                "archived": False,
+                "confidential": False,
+                "reply_details": {},
+                "pending_request": {},
+                "urgency": Urgency.GENERAL,
+                "place": "",
+            }
+        )
     result = await session.exec(insert(Ticket).returning(Ticket.id), params=rows)  # type: ignore[call-overload]
     ids = [r[0] for r in result.all()]
     if enterprise:
@@ -62,7 +94,9 @@ async def add_enterprise_tickets(session: AsyncSession, org: Org, *, n: int, sat
 
 
 async def test_seed004_enterprise_figures_from_the_database(session: AsyncSession, org: Org) -> None:
-    await add_enterprise_tickets(session, org, n=2790, satisfied=2595, solved_asked=2000, solved=1931, late=40)
+    await add_enterprise_tickets(
+        session, org, n=2790, satisfied=2595, solved_asked=2000, solved=1931, late=40
+    )
     # Ordinary requests of the same month and enterprise requests of the month before: not counted.
     await add_enterprise_tickets(session, org, n=50, satisfied=0, solved_asked=50, solved=0, late=50,
                                  enterprise=False)
@@ -74,8 +108,9 @@ async def test_seed004_enterprise_figures_from_the_database(session: AsyncSessio
     assert figures.counts["on_time"] == 2750
 
 
-async def test_bulletin_has_the_enterprise_and_mailbox_sections(session: AsyncSession, sessions: SessionFactory,
-                                                                org: Org, rules: Rules, tmp_path: Path) -> None:
+async def test_bulletin_has_the_enterprise_and_mailbox_sections(
+    session: AsyncSession, sessions: SessionFactory, org: Org, rules: Rules, tmp_path: Path
+) -> None:
     await add_enterprise_tickets(session, org, n=28, satisfied=26, solved_asked=28, solved=27, late=1)
     # Three letters to 区住建局 (one late, one 一般) and one to 柳林洲街道.
     u0, u1, _ = org.unit_ids
@@ -85,13 +120,29 @@ async def test_bulletin_has_the_enterprise_and_mailbox_sections(session: AsyncSe
         (u0, at(10, 20), at(10, 13), Satisfaction.AVERAGE),
         (u1, at(10, 20), at(10, 14), Satisfaction.BASICALLY_SATISFIED),
     ]:
-        ticket = await add_ticket(session, received=at(10, 9), unit_id=unit, due=due, replied=replied,
-                                  callback=replied, reached=True, satisfaction=satisfaction, channel=Channel.MAILBOX)
+        ticket = await add_ticket(
+            session,
+            received=at(10, 9),
+            unit_id=unit,
+            due=due,
+            replied=replied,
+            callback=replied,
+            reached=True,
+            satisfaction=satisfaction,
+            channel=Channel.MAILBOX,
+        )
         session.add(MailboxLetter(ticket_id=ticket.id, title="来信", publish_consent=False))  # type: ignore[arg-type]
     await session.commit()
-    bulletin = await build_bulletin(sessions, calendar=rules.calendar, kind="monthly", period=parse_period("2026-10"),
-                                    policy=load_policy(), scheme=load_scheme("pudong-2024"),
-                                    rules=load_ranking_rules(), made_at=shanghai(2026, 11, 2, 9))
+    bulletin = await build_bulletin(
+        sessions,
+        calendar=rules.calendar,
+        kind="monthly",
+        period=parse_period("2026-10"),
+        policy=load_policy(),
+        scheme=load_scheme("pudong-2024"),
+        rules=load_ranking_rules(),
+        made_at=shanghai(2026, 11, 2, 9),
+    )
     files = write_bulletin(bulletin, tmp_path)
     md = files.markdown.read_text(encoding="utf-8")
     assert "### 涉企诉求（政企通）" in md

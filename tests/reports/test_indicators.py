@@ -252,7 +252,9 @@ def test_periods() -> None:
             parse_period(bad)
 
 
-async def test_every_received_ticket_falls_in_exactly_one_intake_line(session: AsyncSession, org: Org) -> None:
+async def test_every_received_ticket_falls_in_exactly_one_intake_line(
+    session: AsyncSession, org: Org
+) -> None:
     """受理 = 直接答复 + 派单 + 退回 + 撤回 + 待派单 (issue 13: 8 tickets were unaccounted for)."""
     await build_october(session, org)
     await add_ticket(session, received=at(10, 20), unit_id=None)  # still waiting for dispatch

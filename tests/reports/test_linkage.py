@@ -58,9 +58,17 @@ async def seed_whistles(session: AsyncSession, org: Org, *, kind: UnitKind, unit
                                solved=(i < solved) if i < called_back else None) for i in range(whistles)]
     session.add_all(tickets)
     await session.flush()
-    rows = [Whistle(ticket_id=t.id, unit_id=unit_id, unit_kind=kind, reason="联合处置",  # type: ignore[arg-type]
-                    blown_at=t.received_at + timedelta(hours=2), report_in_due_at=t.received_at + timedelta(hours=4))
-            for t in tickets]
+    rows = [
+        Whistle(
+            ticket_id=t.id,
+            unit_id=unit_id,
+            unit_kind=kind,
+            reason="联合处置",  # type: ignore[arg-type]
+            blown_at=t.received_at + timedelta(hours=2),
+            report_in_due_at=t.received_at + timedelta(hours=4),
+        )
+        for t in tickets
+    ]
     session.add_all(rows)
     await session.flush()
     summoned = org.unit_ids[0] if unit_id != org.unit_ids[0] else org.unit_ids[2]
@@ -75,14 +83,31 @@ async def test_seed_004_whistle_lines_from_the_database(session: AsyncSession, o
     street, department = org.unit_ids[1], org.unit_ids[0]
     await seed_whistles(session, org, kind=UnitKind.STREET, unit_id=street, whistles=1004, called_back=990,
                         solved=612, reported_late=40, missing=14)
-    await seed_whistles(session, org, kind=UnitKind.DEPARTMENT, unit_id=department, whistles=181, called_back=169,
-                        solved=117, reported_late=9, missing=2)
+    await seed_whistles(
+        session,
+        org,
+        kind=UnitKind.DEPARTMENT,
+        unit_id=department,
+        whistles=181,
+        called_back=169,
+        solved=117,
+        reported_late=9,
+        missing=2,
+    )
     # Outside the period: not counted.
     outside = whistled_ticket(shanghai(2023, 7, 3, 9), street, solved=True)
     session.add(outside)
     await session.flush()
-    session.add(Whistle(ticket_id=outside.id, unit_id=street, unit_kind=UnitKind.STREET,  # type: ignore[arg-type]
-                        reason="联合处置", blown_at=shanghai(2023, 7, 3, 10), report_in_due_at=shanghai(2023, 7, 3, 12)))
+    session.add(
+        Whistle(
+            ticket_id=outside.id,
+            unit_id=street,
+            unit_kind=UnitKind.STREET,  # type: ignore[arg-type]
+            reason="联合处置",
+            blown_at=shanghai(2023, 7, 3, 10),
+            report_in_due_at=shanghai(2023, 7, 3, 12),
+        )
+    )
     await session.commit()
 
     report = await whistle_report(session, period=parse_period(SEED_PERIOD))
@@ -98,10 +123,18 @@ async def test_seed_004_deputy_tickets_on_time_and_satisfied(session: AsyncSessi
     unit = org.unit_ids[1]
     for i in range(36):
         day = shanghai(2023, 1, 3) + timedelta(days=4 * i)
-        ticket = await add_ticket(session, received=day, unit_id=unit, due=day + timedelta(days=7),
-                                  replied=day + timedelta(days=3), callback=day + timedelta(days=4), reached=True,
-                                  satisfaction=Satisfaction.SATISFIED if i % 6 else Satisfaction.BASICALLY_SATISFIED,
-                                  result=ResultCategory.SOLVED, solved=True)
+        ticket = await add_ticket(
+            session,
+            received=day,
+            unit_id=unit,
+            due=day + timedelta(days=7),
+            replied=day + timedelta(days=3),
+            callback=day + timedelta(days=4),
+            reached=True,
+            satisfaction=Satisfaction.SATISFIED if i % 6 else Satisfaction.BASICALLY_SATISFIED,
+            result=ResultCategory.SOLVED,
+            solved=True,
+        )
         session.add(DeputyReferral(ticket_id=ticket.id, deputy=f"代表{i % 4}", station="某街道人大代表联络站",  # type: ignore[arg-type]
                                    referred_at=day))
     # Not referred by a deputy, late and unsatisfied: it does not touch the deputies' figures.
@@ -110,8 +143,12 @@ async def test_seed_004_deputy_tickets_on_time_and_satisfied(session: AsyncSessi
                      satisfaction=Satisfaction.UNSATISFIED, solved=False)
     await session.commit()
     report = await deputy_report(session, period=parse_period("2023-01-01..2023-06-30"), limit_days=30)
-    assert (report.referred, report.counts["due"], report.counts["on_time"], report.counts["evaluations"]) == \
-        (36, 36, 36, 36)
+    assert (
+        report.referred,
+        report.counts["due"],
+        report.counts["on_time"],
+        report.counts["evaluations"],
+    ) == (36, 36, 36, 36)
     assert deputy_paragraph(report) == ("2023年01月01日—2023年06月30日，转办人大代表接收的群众反映问题36件，"
                                         "承办单位按时办结率100.00%，群众满意率100.00%。")
 
@@ -141,15 +178,28 @@ async def month_fixture(session: AsyncSession, org: Org) -> dict[str, str]:
     await ticket("unsatisfied_october", received=at(10, 2), status=TicketStatus.CLOSED, callback=at(10, 20),
                  reached=True, satisfaction=Satisfaction.UNSATISFIED, solved=True, closed_at=at(10, 21))
     await whistle(await ticket("whistled_open", unit_id=u1, content="楼体开裂，街道吹哨"), 6)
-    await whistle(await ticket("whistled_closed", unit_id=u1, closed_at=at(11, 25), status=TicketStatus.CLOSED,
-                               callback=at(11, 25), reached=True, satisfaction=Satisfaction.SATISFIED, solved=True), 7)
+    await whistle(
+        await ticket(
+            "whistled_closed",
+            unit_id=u1,
+            closed_at=at(11, 25),
+            status=TicketStatus.CLOSED,
+            callback=at(11, 25),
+            reached=True,
+            satisfaction=Satisfaction.SATISFIED,
+            solved=True,
+        ),
+        7,
+    )
     hardest = await ticket("hardest", repeat_count=5, supervised=True, unit_id=u1, received=at(11, 3),
                            content="第六次反映：违建占道无人处理，我是王小明", contact_name="王小明")
     await whistle(hardest, 8)
     await ticket("archived", repeat_count=7, archived=True)
     await ticket("december", repeat_count=4, received=at(12, 1))
     # Open at the month's end, solved in December: on November's list.
-    late = await ticket("closed_in_december", supervised=True, closed_at=at(12, 3), status=TicketStatus.CLOSED)
+    late = await ticket(
+        "closed_in_december", supervised=True, closed_at=at(12, 3), status=TicketStatus.CLOSED
+    )
     session.add(DeputyReferral(ticket_id=late.id, deputy="李代表", referred_at=at(11, 6)))  # type: ignore[arg-type]
     await session.commit()
     return made
@@ -182,25 +232,46 @@ async def test_deputies_cli_writes_markdown_and_xlsx(session: AsyncSession, org:
     made = await month_fixture(session, org)
     result = await _invoke(["deputies", "--month", "2026-11", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [str(tmp_path / "deputies-2026-11.md"), str(tmp_path / "deputies-2026-11.xlsx")]
+    assert result.output.splitlines() == [
+        str(tmp_path / "deputies-2026-11.md"),
+        str(tmp_path / "deputies-2026-11.xlsx"),
+    ]
 
     wb = load_workbook(tmp_path / "deputies-2026-11.xlsx")
     assert wb.sheetnames == ["代表问题清单"]
     sheet = wb["代表问题清单"]
     assert sheet["A1"].value == "区热线办人大代表联系点问题清单（2026年11月）"
-    assert [c.value for c in sheet[2]] == ["序号", "工单号", "受理日期", "诉求分类", "承办单位", "诉求问题", "列入原因",
-                                         "次数", "当前状态", "转办代表"]
+    assert [c.value for c in sheet[2]] == [
+        "序号",
+        "工单号",
+        "受理日期",
+        "诉求分类",
+        "承办单位",
+        "诉求问题",
+        "列入原因",
+        "次数",
+        "当前状态",
+        "转办代表",
+    ]
     rows = list(sheet.iter_rows(min_row=3, max_row=8, values_only=True))
     assert [r[1] for r in rows] == [made[k] for k in ("hardest", "repeat3", "supervised_open", "unsatisfied",
                                                       "whistled_open", "closed_in_december")]
-    assert rows[0][4] == "柳林洲街道" and rows[0][6] == "反复投诉（6次）、督办未解决、吹哨未解决" and rows[0][7] == 6
+    assert (
+        rows[0][4] == "柳林洲街道"
+        and rows[0][6] == "反复投诉（6次）、督办未解决、吹哨未解决"
+        and rows[0][7] == 6
+    )
     assert rows[0][2].date().isoformat() == "2026-11-03" and sheet["C3"].number_format == "yyyy/mm/dd"
     assert rows[5][9] == "李代表" and rows[1][9] == "—"
-    assert sheet.cell(row=10, column=1).value.startswith("列入规则（满足其一）：同一事项反映3次以上仍未解决；督办件月末仍未解决")
+    assert sheet.cell(row=10, column=1).value.startswith(
+        "列入规则（满足其一）：同一事项反映3次以上仍未解决；督办件月末仍未解决"
+    )
     assert all("13912345678" not in str(c) and "王小明" not in str(c)
                for row in sheet.iter_rows(values_only=True) for c in row)
     md = (tmp_path / "deputies-2026-11.md").read_text(encoding="utf-8")
-    assert md.startswith("# 区热线办人大代表联系点问题清单（2026年11月）\n\n本月向人代联委推送投诉集中、办理难度大的问题6件")
+    assert md.startswith(
+        "# 区热线办人大代表联系点问题清单（2026年11月）\n\n本月向人代联委推送投诉集中、办理难度大的问题6件"
+    )
     assert f"| 1 | {made['hardest']} | 2026/11/03 | 物业管理 | 柳林洲街道 |" in md
     assert "139****5678" in md and "13912345678" not in md
 
@@ -214,28 +285,43 @@ async def _invoke(args: list[str]):  # type: ignore[no-untyped-def]
     return await asyncio.to_thread(CliRunner().invoke, report, args)
 
 
-async def test_monthly_bulletin_gains_the_linkage_section(session: AsyncSession, sessions: SessionFactory, org: Org,
-                                                          tmp_path: Path) -> None:
+async def test_monthly_bulletin_gains_the_linkage_section(
+    session: AsyncSession, sessions: SessionFactory, org: Org, tmp_path: Path
+) -> None:
     made = await month_fixture(session, org)
     # Two whistles of November have summons: one reported in on time, one late.
     whistles = (await session.exec(select(Whistle).order_by(col(Whistle.id)))).all()
     for whistle, late in zip(whistles[:2], (False, True), strict=True):
-        session.add(WhistleSummons(whistle_id=whistle.id, unit_id=org.unit_ids[2],  # type: ignore[arg-type]
-                                   due_at=whistle.report_in_due_at,
-                                   reported_in_at=whistle.report_in_due_at + timedelta(hours=3 if late else -1)))
+        session.add(
+            WhistleSummons(
+                whistle_id=whistle.id,
+                unit_id=org.unit_ids[2],  # type: ignore[arg-type]
+                due_at=whistle.report_in_due_at,
+                reported_in_at=whistle.report_in_due_at + timedelta(hours=3 if late else -1),
+            )
+        )
     await session.commit()
-    bulletin = await build_bulletin(sessions, kind="monthly", period=parse_period("2026-11"), policy=load_policy(),
-                                    scheme=load_scheme("pudong-2024"), rules=load_ranking_rules(),
-                                    made_at=shanghai(2026, 12, 1, 9))
+    bulletin = await build_bulletin(
+        sessions,
+        kind="monthly",
+        period=parse_period("2026-11"),
+        policy=load_policy(),
+        scheme=load_scheme("pudong-2024"),
+        rules=load_ranking_rules(),
+        made_at=shanghai(2026, 12, 1, 9),
+    )
     files = write_bulletin(bulletin, tmp_path, with_charts=False)
     md = files.markdown.read_text(encoding="utf-8")
     section = md.split("## 五、吹哨报到与人大代表联动")[1].split("## 六、工作要求")[0]
     assert section.strip().splitlines() == [
-        "2026年11月，共吹哨3次，其中街道3次，解决率100.00%。点名报到2个单位次，按时报到1个，按时报到率50.00%。",
+        (
+            "2026年11月，共吹哨3次，其中街道3次，解决率100.00%。点名报到2个单位次，按时报到1个，按时报到率50.00%。"
+        ),
         "",
         "**附表：吹哨报到情况**",
         "",
-        "| 吹哨主体 | 吹哨次数 | 点名报到单位次 | 已报到 | 按时报到 | 按时报到率 | 已回访件 | 已解决 | 解决率 |",
+        "| 吹哨主体 | 吹哨次数 | 点名报到单位次 | 已报到 | 按时报到 | 按时报到率 | "
+        "已回访件 | 已解决 | 解决率 |",
         "|---|---|---|---|---|---|---|---|---|",
         "| 街道 | 3 | 2 | 2 | 1 | 50.00% | 1 | 1 | 100.00% |",
         "| 合计 | 3 | 2 | 2 | 1 | 50.00% | 1 | 1 | 100.00% |",

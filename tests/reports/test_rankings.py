@@ -48,11 +48,15 @@ def test_best_and_poor_units_with_thresholds() -> None:
     assert [(p.rank, p.row.unit) for p in ranked.poor] == [(1, "戊公司"), (2, "己中心")]
     assert ranked.poor[0].why == "得分 80.00，低于 90 分"
     assert ranked.best[0].why == "得分 100.00，办理工单 12 件"
-    fewer = rank_units(table, RankingRules(best_n=1, best_min_volume=13, poor_n=1, poor_below=Decimal(90), rank_min_volume=1))
+    fewer = rank_units(
+        table, RankingRules(best_n=1, best_min_volume=13, poor_n=1, poor_below=Decimal(90), rank_min_volume=1)
+    )
     assert fewer.best == [] and [p.row.unit for p in fewer.poor] == ["戊公司"]
     # With few units above the volume bar, a unit below the poor line is never listed as best:
     # 己中心 (84.00, 5 letters) is poor, not fifth best.
-    strict = rank_units(table, RankingRules(best_n=5, best_min_volume=5, poor_n=5, poor_below=Decimal(90), rank_min_volume=1))
+    strict = rank_units(
+        table, RankingRules(best_n=5, best_min_volume=5, poor_n=5, poor_below=Decimal(90), rank_min_volume=1)
+    )
     assert [b.row.unit for b in strict.best] == ["庚局", "甲局", "丙街道", "丁镇"]
     assert "己中心" in [p.row.unit for p in strict.poor]
 

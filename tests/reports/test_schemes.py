@@ -228,7 +228,9 @@ def test_every_shipped_scheme_says_what_an_empty_denominator_means() -> None:
 
 def test_empty_denominator_is_not_applicable_and_the_other_weights_are_rescaled() -> None:
     scheme = load_scheme("comprehensive-index")
-    counts = "unit,received,due,done,on_time,rework,satisfied\n甲,3,3,3,3,0,3\n乙,1,1,0,0,0,0\n丙,1,0,0,0,0,0\n"
+    counts = (
+        "unit,received,due,done,on_time,rework,satisfied\n甲,3,3,3,3,0,3\n乙,1,1,0,0,0,0\n丙,1,0,0,0,0,0\n"
+    )
     table = score_units(scheme, read_counts(counts, scheme))
     full, nothing_done, nothing_due = table.units
     assert full.score == Decimal("100.00") and not full.not_applicable

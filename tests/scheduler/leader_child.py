@@ -20,10 +20,19 @@ from wiring import Settings
 
 async def main(url: str, key: int) -> None:
     engine = create_engine(url, pool_size=2)
-    config = SchedulerSettings(instance=f"child-{os.getpid()}", leader_retry_seconds=1.0, leader_check_seconds=1.0,
-                               lock_key=key, reminder_interval_seconds=3600)
-    scheduler = JobScheduler(sessions=session_factory(engine), rules=Rules.from_settings(Settings(database_url=url)),
-                             settings=config, elector=elector_for(engine, key=key))
+    config = SchedulerSettings(
+        instance=f"child-{os.getpid()}",
+        leader_retry_seconds=1.0,
+        leader_check_seconds=1.0,
+        lock_key=key,
+        reminder_interval_seconds=3600,
+    )
+    scheduler = JobScheduler(
+        sessions=session_factory(engine),
+        rules=Rules.from_settings(Settings(database_url=url)),
+        settings=config,
+        elector=elector_for(engine, key=key),
+    )
     await scheduler.start()
     print("STARTED", flush=True)
     announced = False

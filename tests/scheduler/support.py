@@ -17,19 +17,30 @@ from tickets.models import Notice, Outbox
 from tickets.schemas import TicketCreate
 
 
-async def dispatched_ticket(session: AsyncSession, *, rules: Rules, clock: ManualClock, org: Org, at: datetime,
-                            unit_index: int = 0, urgency: Urgency = Urgency.GENERAL,
-                            content: str = "小区门口路灯不亮，晚上出行不安全，请尽快维修。",
-                            category: str = "城市管理", phone: str | None = "13800138000",
-                            telegram_id: int | None = None, request_type: RequestType = RequestType.COMPLAINT,
-                            ) -> str:
+async def dispatched_ticket(
+    session: AsyncSession,
+    *,
+    rules: Rules,
+    clock: ManualClock,
+    org: Org,
+    at: datetime,
+    unit_index: int = 0,
+    urgency: Urgency = Urgency.GENERAL,
+    content: str = "小区门口路灯不亮，晚上出行不安全，请尽快维修。",
+    category: str = "城市管理",
+    phone: str | None = "13800138000",
+    telegram_id: int | None = None,
+    request_type: RequestType = RequestType.COMPLAINT,
+) -> str:
     """Received and dispatched at `at` (the clock is left there)."""
     clock.set(at)
     ticket = await intake.create_ticket(session, rules=rules, actor=org.office, data=TicketCreate(
         channel=Channel.PHONE, request_type=request_type, content=content, category=category, urgency=urgency,
         contact_name="李四", contact_phone=phone, citizen_telegram_id=telegram_id,
     ))
-    await svc.dispatch(session, rules=rules, actor=org.office, number=ticket.number, unit_id=org.unit_ids[unit_index])
+    await svc.dispatch(
+        session, rules=rules, actor=org.office, number=ticket.number, unit_id=org.unit_ids[unit_index]
+    )
     number = ticket.number
     await session.commit()
     return number

@@ -36,13 +36,18 @@ async def test_scheduler_in_the_app_cleanup_ctx(aiohttp_client: AiohttpClient, t
     app = init_app(Settings(database_url=url))
 
     async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
-        async with run_scheduler(settings=app[SETTINGS], sessions=app[SESSIONS], rules=app[RULES],
-                                 scheduler_settings=SchedulerSettings(reminder_interval_seconds=1)) as scheduler:
+        async with run_scheduler(
+            settings=app[SETTINGS],
+            sessions=app[SESSIONS],
+            rules=app[RULES],
+            scheduler_settings=SchedulerSettings(reminder_interval_seconds=1),
+        ) as scheduler:
             if scheduler is not None:
                 app[SCHEDULER] = scheduler
             yield
 
-    app.cleanup_ctx.append(scheduler_ctx)  # after `database`: uses the sessions, stops before the engine closes
+    # after `database`: uses the sessions, stops before the engine closes
+    app.cleanup_ctx.append(scheduler_ctx)
     client = await aiohttp_client(app)
     assert (await client.get("/healthz")).status == 200
     sessions = app[SESSIONS]

@@ -64,7 +64,10 @@ def test_jobs_and_letters(database: str, tmp_path: Path) -> None:
     assert len(starts) == 1 and _display_column(table[0], "期次") in starts
     one_unit = runner.invoke(cli, ["letters", "list", "--unit", "柳林洲街道"])
     assert one_unit.exit_code == 0 and "柳林洲街道" in one_unit.output and "区住建局" not in one_unit.output
-    assert runner.invoke(cli, ["letters", "list", "--kind", "supervision"]).output.strip() == "没有符合条件的函件。"
+    assert (
+        runner.invoke(cli, ["letters", "list", "--kind", "supervision"]).output.strip()
+        == "没有符合条件的函件。"
+    )
 
     letter_id = next(x["id"] for x in letters if x["unit"] == "区住建局")
     shown = runner.invoke(cli, ["letters", "show", str(letter_id), "--docx", str(tmp_path)])
@@ -73,7 +76,9 @@ def test_jobs_and_letters(database: str, tmp_path: Path) -> None:
     docx = tmp_path / "未按时登录值守提示函-区住建局-2026-11-23.docx"
     assert f"已生成 Word 文件：{docx}" in shown.output
     document = Document(io.BytesIO(docx.read_bytes()))
-    assert document.paragraphs[0].text == "未按时登录值守提示函" and document.paragraphs[1].text == "区住建局："
+    assert (
+        document.paragraphs[0].text == "未按时登录值守提示函" and document.paragraphs[1].text == "区住建局："
+    )
 
 
 def test_cli_errors_are_clear(database: str) -> None:

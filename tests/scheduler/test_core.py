@@ -36,7 +36,9 @@ def make(sessions: SessionFactory, rules: Rules, instance: str, **settings: obje
 
 async def job_runs(sessions: SessionFactory, job: str = DUTY) -> list[JobRun]:
     async with sessions() as session:
-        return list((await session.exec(select(JobRun).where(JobRun.job == job).order_by(col(JobRun.id)))).all())
+        return list(
+            (await session.exec(select(JobRun).where(JobRun.job == job).order_by(col(JobRun.id)))).all()
+        )
 
 
 async def notice_count(sessions: SessionFactory) -> int:
@@ -148,8 +150,9 @@ async def test_manual_runs_always_run_but_letters_stay_once(sessions: SessionFac
     assert [(r.due_key, r.outcome) for r in await job_runs(sessions)] == [(None, RunOutcome.DONE)] * 2
 
 
-async def test_item_failures_make_a_partial_run_and_errors_a_failed_one(sessions: SessionFactory, rules: Rules,
-                                                                        clock: ManualClock) -> None:
+async def test_item_failures_make_a_partial_run_and_errors_a_failed_one(
+    sessions: SessionFactory, rules: Rules, clock: ManualClock
+) -> None:
     async def some_units_fail(ctx: JobContext) -> JobResult:
         return JobResult(counts={"units": 3}, failed_items=["柳林洲街道"])
 
@@ -189,8 +192,12 @@ def test_triggers_follow_the_policy() -> None:
         update={"statistics_anchor": date(2026, 11, 3)})})
     trigger = build_jobs(anchored, SchedulerSettings()).get("handling_days_statistics").trigger  # type: ignore[union-attr]
     later = shanghai(2027, 1, 3)
-    assert [local(t).strftime("%m-%d") for t in fire_times(trigger, start, later)] == ["12-03", "12-13", "12-23",
-                                                                                      "01-02"]
+    assert [local(t).strftime("%m-%d") for t in fire_times(trigger, start, later)] == [
+        "12-03",
+        "12-13",
+        "12-23",
+        "01-02",
+    ]
 
 
 async def test_apscheduler_really_fires_the_jobs(sessions: SessionFactory, org: Org,
@@ -217,7 +224,9 @@ async def test_apscheduler_really_fires_the_jobs(sessions: SessionFactory, org: 
 
 
 async def test_disabled_scheduler_runs_nothing(sessions: SessionFactory, rules: Rules) -> None:
-    async with run_scheduler(settings=Settings(scheduler_enabled=False), sessions=sessions, rules=rules) as nothing:
+    async with run_scheduler(
+        settings=Settings(scheduler_enabled=False), sessions=sessions, rules=rules
+    ) as nothing:
         assert nothing is None
 
 
@@ -243,7 +252,14 @@ async def test_a_presumed_dead_leader_cannot_overwrite_the_new_leaders_record(se
                             now=clock.now()) == old
     assert not await runs.finish(sessions, run_id=old, instance="old", outcome=RunOutcome.FAILED, counts={},
                                  error="cut off", now=clock.now())
-    assert await runs.finish(sessions, run_id=old, instance="new", outcome=RunOutcome.DONE, counts={"units": 3},
-                             error=None, now=clock.now())
+    assert await runs.finish(
+        sessions,
+        run_id=old,
+        instance="new",
+        outcome=RunOutcome.DONE,
+        counts={"units": 3},
+        error=None,
+        now=clock.now(),
+    )
     (row,) = await job_runs(sessions)
     assert (row.instance, row.outcome, row.attempts, row.counts) == ("new", RunOutcome.DONE, 2, {"units": 3})

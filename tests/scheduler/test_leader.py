@@ -47,15 +47,21 @@ async def two_factories(postgres_url: str) -> AsyncIterator[tuple[SessionFactory
 
 
 def instance(sessions: SessionFactory, rules: Rules, name: str, key: int) -> JobScheduler:
-    return JobScheduler(sessions=sessions, rules=rules, settings=SchedulerSettings(instance=name, lock_key=key),
-                        elector=elector_for(sessions.kw["bind"], key=key))
+    return JobScheduler(
+        sessions=sessions,
+        rules=rules,
+        settings=SchedulerSettings(instance=name, lock_key=key),
+        elector=elector_for(sessions.kw["bind"], key=key),
+    )
 
 
 async def test_one_leader_and_letters_once(two_factories: tuple[SessionFactory, SessionFactory]) -> None:
     sessions_a, sessions_b = two_factories
     clock = ManualClock(shanghai(2026, 11, 23, 15, 0))
     policy = load_policy()
-    rules = Rules(clock=clock, calendar=WorkCalendar(policy.working_hours, CalendarOverrides()), policy=policy)
+    rules = Rules(
+        clock=clock, calendar=WorkCalendar(policy.working_hours, CalendarOverrides()), policy=policy
+    )
     async with sessions_a() as session:
         org = await build_org(session)
         for days in (27, 31):
@@ -84,7 +90,9 @@ async def test_one_leader_and_letters_once(two_factories: tuple[SessionFactory, 
 
         async with sessions_a() as session:
             letters = (await session.exec(select(Notice.kind, Notice.unit_id))).all()
-            pushes = (await session.exec(select(Outbox.dedupe_key).where(col(Outbox.dedupe_key).like("notice:%")))).all()
+            pushes = (
+                await session.exec(select(Outbox.dedupe_key).where(col(Outbox.dedupe_key).like("notice:%")))
+            ).all()
             runs = (await session.exec(select(JobRun.job, JobRun.instance, JobRun.outcome)
                                        .where(JobRun.job == "duty_login_check"))).all()
         assert sorted(k.value for k, _ in letters) == ["duty_login_missing"] * 3 + ["handling_days_warning"]

@@ -25,7 +25,8 @@ async def test_two_instances_remind_once_and_report_once(sessions: SessionFactor
     first, second = (JobScheduler(sessions=sessions, rules=rules, settings=SchedulerSettings(instance=name))
                      for name in ("A", "B"))
     clock.set(shanghai(2026, 11, 23, 11, 50))
-    assert await first.elect_once() and await second.elect_once()  # both lead (SingleInstance): the worst case
+    # both lead (SingleInstance): the worst case
+    assert await first.elect_once() and await second.elect_once()
     counts = []
     for hour, minute in ((11, 55), (12, 0), (12, 5), (14, 0), (14, 5)):
         clock.set(shanghai(2026, 11, 23, hour, minute))
@@ -35,10 +36,14 @@ async def test_two_instances_remind_once_and_report_once(sessions: SessionFactor
     async with sessions() as session:
         runs = (await session.exec(select(JobRun).where(JobRun.job == WHISTLE_REPORT_IN)
                                    .order_by(col(JobRun.id)))).all()
-        assert {r.outcome for r in runs} == {RunOutcome.DONE} and len(runs) == 6  # 11:50 at election, then one per due time
+        # 11:50 at election, then one per due time
+        assert {r.outcome for r in runs} == {RunOutcome.DONE} and len(runs) == 6
         reminders = await outbox_of_kind(session, MessageKind.WHISTLE_REMINDER)
         late = await outbox_of_kind(session, MessageKind.WHISTLE_LATE)
     # Neither unit reported in: each is reminded (handlers A and B) and each reported to the office once.
     assert sorted(m.recipient for m in reminders) == ["1001", "1021", "13800000002", "13800002002"]
-    assert sorted(m.payload["text"].split("未在")[0] for m in late) == ["【报到超时】供电分公司", "【报到超时】区住建局"]
+    assert sorted(m.payload["text"].split("未在")[0] for m in late) == [
+        "【报到超时】供电分公司",
+        "【报到超时】区住建局",
+    ]
     assert all(number in m.payload["text"] for m in late)

@@ -32,7 +32,9 @@ MONDAY = (2026, 11, 30)
 
 def policy_with_switch(since: date | None = date(2026, 11, 1)) -> Policy:
     policy = load_policy()
-    return policy.model_copy(update={"contact": policy.contact.model_copy(update={"call_evidence_since": since})})
+    return policy.model_copy(
+        update={"contact": policy.contact.model_copy(update={"call_evidence_since": since})}
+    )
 
 
 @pytest.fixture
@@ -47,10 +49,18 @@ def rules(clock: ManualClock) -> Rules:
 
 
 async def dispatched(session: AsyncSession, rules: Rules, org: Org) -> Ticket:
-    data = TicketCreate(channel=Channel.WEB, request_type=RequestType.COMPLAINT, category="物业管理",
-                        content="小区电梯坏了一周，物业一直不修。", contact_name="张三", contact_phone="138 0013 8000")
+    data = TicketCreate(
+        channel=Channel.WEB,
+        request_type=RequestType.COMPLAINT,
+        category="物业管理",
+        content="小区电梯坏了一周，物业一直不修。",
+        contact_name="张三",
+        contact_phone="138 0013 8000",
+    )
     ticket = await intake.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=data)
-    await svc.dispatch(session, rules=rules, actor=org.actor_office(), number=ticket.number, unit_id=org.unit_ids[0])
+    await svc.dispatch(
+        session, rules=rules, actor=org.actor_office(), number=ticket.number, unit_id=org.unit_ids[0]
+    )
     await session.commit()
     return ticket
 
@@ -58,9 +68,18 @@ async def dispatched(session: AsyncSession, rules: Rules, org: Org) -> Ticket:
 def report(ticket: Ticket, org: Org, call_id: str, dialed: datetime, outcome: CallOutcome, *,
            unit: int = 0, callee: str = CITIZEN) -> calls.CallReport:
     answered = dialed + timedelta(seconds=8) if outcome is CallOutcome.ANSWERED else None
-    return calls.CallReport(call_id=call_id, ticket_number=ticket.number, calling_unit_id=org.unit_ids[unit],
-                            calling_staff="联络员0A", callee_phone=callee, dialed_at=dialed, answered_at=answered,
-                            hung_up_at=dialed + timedelta(minutes=2), outcome=outcome, recording_ref=f"rec/{call_id}")
+    return calls.CallReport(
+        call_id=call_id,
+        ticket_number=ticket.number,
+        calling_unit_id=org.unit_ids[unit],
+        calling_staff="联络员0A",
+        callee_phone=callee,
+        dialed_at=dialed,
+        answered_at=answered,
+        hung_up_at=dialed + timedelta(minutes=2),
+        outcome=outcome,
+        recording_ref=f"rec/{call_id}",
+    )
 
 
 async def record(session: AsyncSession, rules: Rules, clock: ManualClock, made: calls.CallReport) -> None:
@@ -77,8 +96,11 @@ async def actions(session: AsyncSession, ticket: Ticket) -> list[Action]:
 async def test_answered_call_on_monday_proves_the_first_contact_of_a_friday_ticket(
         session: AsyncSession, rules: Rules, clock: ManualClock, org: Org) -> None:
     ticket = await dispatched(session, rules, org)
-    assert ticket.first_contact_due_at == shanghai(*MONDAY, 17, 0)  # one working day: the weekend does not count
-    await record(session, rules, clock, report(ticket, org, "C-1", shanghai(*MONDAY, 10, 0), CallOutcome.ANSWERED))
+    # one working day: the weekend does not count
+    assert ticket.first_contact_due_at == shanghai(*MONDAY, 17, 0)
+    await record(
+        session, rules, clock, report(ticket, org, "C-1", shanghai(*MONDAY, 10, 0), CallOutcome.ANSWERED)
+    )
     await svc.first_contact(session, rules=rules, actor=org.handler(0), number=ticket.number, reached=True)
     await session.commit()
 
@@ -106,20 +128,33 @@ async def test_first_contact_pressed_without_a_call_is_marked_unproven(
     assert ticket.first_contact_proven_at is None  # ...the calls do not
     assert (await actions(session, ticket))[-2:] == [Action.FIRST_CONTACT, Action.CONTACT_UNPROVEN]
     events = await queries.ticket_events(session, ticket_id=ticket.id)  # type: ignore[arg-type]
-    assert events[-1].note == "双呼平台无对应通话记录（未找到承办单位拨打诉求人并接通的通话），本次先行联系未经通话佐证。"
+    assert (
+        events[-1].note
+        == "双呼平台无对应通话记录（未找到承办单位拨打诉求人并接通的通话），本次先行联系未经通话佐证。"
+    )
 
     # The first-contact rate both ways, and the poor-ticket reason from the calls.
     period = parse_period("2026-11")
-    (row,) = [u for u in await unit_indicators(session, period=period, as_of=shanghai(2026, 12, 1, 0, 0),
-                                                call_evidence_since=date(2026, 11, 1)) if u.unit == "区住建局"]
+    (row,) = [
+        u
+        for u in await unit_indicators(
+            session, period=period, as_of=shanghai(2026, 12, 1, 0, 0), call_evidence_since=date(2026, 11, 1)
+        )
+        if u.unit == "区住建局"
+    ]
     assert (row.counts["first_contacted_by_button"], row.counts["first_contacted_by_call"],
             row.counts["first_contacted"]) == (1, 0, 0)
     poor = await poor_tickets(session, period=period, policy=rules.policy, rules=load_ranking_rules(),
                               as_of=shanghai(2026, 12, 1, 0, 0))
     assert [(p.number, "not_contacted" in p.reasons) for p in poor] == [(ticket.number, True)]
     # Before the go-live the button counted: the same ticket is contacted and not a poor one.
-    (row,) = [u for u in await unit_indicators(session, period=period, as_of=shanghai(2026, 12, 1, 0, 0),
-                                                call_evidence_since=date(2026, 12, 1)) if u.unit == "区住建局"]
+    (row,) = [
+        u
+        for u in await unit_indicators(
+            session, period=period, as_of=shanghai(2026, 12, 1, 0, 0), call_evidence_since=date(2026, 12, 1)
+        )
+        if u.unit == "区住建局"
+    ]
     assert row.counts["first_contacted"] == 1
     poor = await poor_tickets(session, period=period, policy=policy_with_switch(date(2026, 12, 1)),
                               rules=load_ranking_rules(), as_of=shanghai(2026, 12, 1, 0, 0))
@@ -129,26 +164,42 @@ async def test_first_contact_pressed_without_a_call_is_marked_unproven(
 async def test_a_late_call_proves_contact_but_not_in_time(
         session: AsyncSession, rules: Rules, clock: ManualClock, org: Org) -> None:
     ticket = await dispatched(session, rules, org)
-    await record(session, rules, clock, report(ticket, org, "C-4", shanghai(2026, 12, 1, 9, 0), CallOutcome.ANSWERED))
+    await record(
+        session, rules, clock, report(ticket, org, "C-4", shanghai(2026, 12, 1, 9, 0), CallOutcome.ANSWERED)
+    )
     made = await calls.ticket_calls(session, ticket_id=ticket.id)  # type: ignore[arg-type]
-    proof = calls.proof(ticket, made, calls.ContactStage.FIRST_CONTACT, policy=rules.policy, calendar=rules.calendar)
+    proof = calls.proof(
+        ticket, made, calls.ContactStage.FIRST_CONTACT, policy=rules.policy, calendar=rules.calendar
+    )
     assert proof.proven_at is not None and not proof.in_time
-    (row,) = [u for u in await unit_indicators(session, period=parse_period("2026-11"),
-                                                as_of=shanghai(2026, 12, 2, 0, 0),
-                                                call_evidence_since=date(2026, 11, 1)) if u.unit == "区住建局"]
+    (row,) = [
+        u
+        for u in await unit_indicators(
+            session,
+            period=parse_period("2026-11"),
+            as_of=shanghai(2026, 12, 2, 0, 0),
+            call_evidence_since=date(2026, 11, 1),
+        )
+        if u.unit == "区住建局"
+    ]
     assert row.counts["first_contacted_by_call"] == 0
 
 
 @pytest.mark.parametrize(("gap_minutes", "proven"), [(50, False), (61, True)])
 async def test_three_unanswered_calls_must_be_an_hour_apart(
-        session: AsyncSession, rules: Rules, clock: ManualClock, org: Org, gap_minutes: int, proven: bool) -> None:
+    session: AsyncSession, rules: Rules, clock: ManualClock, org: Org, gap_minutes: int, proven: bool
+) -> None:
     ticket = await dispatched(session, rules, org)
     first = shanghai(*MONDAY, 9, 0)
     outcomes = [CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.REFUSED]
     for i, outcome in enumerate(outcomes):
-        made = report(ticket, org, f"U-{gap_minutes}-{i}", first + timedelta(minutes=gap_minutes * i), outcome)
+        made = report(
+            ticket, org, f"U-{gap_minutes}-{i}", first + timedelta(minutes=gap_minutes * i), outcome
+        )
         await record(session, rules, clock, made)
-        await svc.first_contact(session, rules=rules, actor=org.handler(0), number=ticket.number, reached=False)
+        await svc.first_contact(
+            session, rules=rules, actor=org.handler(0), number=ticket.number, reached=False
+        )
         await session.commit()
 
     calls_made = await calls.ticket_calls(session, ticket_id=ticket.id)  # type: ignore[arg-type]
@@ -195,14 +246,25 @@ def test_judge_counts_the_earliest_moment_the_rule_is_met() -> None:
 
     def call(minutes: int, outcome: CallOutcome) -> CallRecord:
         dialed = start + timedelta(minutes=minutes)
-        return CallRecord(call_id=str(minutes), ticket_id=1, calling_unit_id=1, calling_staff="x", callee_phone=CITIZEN,
-                          dialed_at=dialed, answered_at=dialed if outcome is CallOutcome.ANSWERED else None,
-                          hung_up_at=dialed, outcome=outcome, received_at=dialed)
+        return CallRecord(
+            call_id=str(minutes),
+            ticket_id=1,
+            calling_unit_id=1,
+            calling_staff="x",
+            callee_phone=CITIZEN,
+            dialed_at=dialed,
+            answered_at=dialed if outcome is CallOutcome.ANSWERED else None,
+            hung_up_at=dialed,
+            outcome=outcome,
+            received_at=dialed,
+        )
 
     # Unreachable three times an hour apart, then answered: proven at the third attempt.
     made = [call(0, CallOutcome.NO_ANSWER), call(60, CallOutcome.BUSY), call(120, CallOutcome.NO_ANSWER),
             call(200, CallOutcome.ANSWERED)]
-    proof = calls.judge(list(reversed(made)), due_at=start + timedelta(hours=2), policy=policy, calendar=calendar)
+    proof = calls.judge(
+        list(reversed(made)), due_at=start + timedelta(hours=2), policy=policy, calendar=calendar
+    )
     assert proof.proven_at == start + timedelta(minutes=120) and proof.in_time
     assert proof.reached_at == start + timedelta(minutes=200)
     assert calls.judge([], due_at=None, policy=policy, calendar=calendar).proven_at is None

@@ -24,9 +24,16 @@ async def test_demo_covers_every_state_with_two_handlers_per_unit(sessions: Sess
     async with sessions() as session:
         assert await demo_is_loaded(session)
         statuses = set((await session.exec(select(Ticket.status))).all())
-        assert statuses >= {TicketStatus.RECEIVED, TicketStatus.DISPATCHED, TicketStatus.ACCEPTED,
-                            TicketStatus.RETURN_REQUESTED, TicketStatus.EXTENSION_REQUESTED, TicketStatus.REPLIED,
-                            TicketStatus.CLOSED, TicketStatus.DIRECT_ANSWERED}
+        assert statuses >= {
+            TicketStatus.RECEIVED,
+            TicketStatus.DISPATCHED,
+            TicketStatus.ACCEPTED,
+            TicketStatus.RETURN_REQUESTED,
+            TicketStatus.EXTENSION_REQUESTED,
+            TicketStatus.REPLIED,
+            TicketStatus.CLOSED,
+            TicketStatus.DIRECT_ANSWERED,
+        }
         per_unit = (await session.exec(
             select(Staff.unit_id, func.count()).where(Staff.role == Role.HANDLER).group_by(col(Staff.unit_id))
         )).all()
@@ -58,8 +65,11 @@ async def test_demo_runs_the_duty_check_on_each_of_its_working_days(sessions: Se
     async with sessions() as session:
         records = await duty_records(session, period=date_range(min(days), max(days)), workdays=days,
                                      deadline=rules.policy.checks.duty_login_deadline)
-        letters = (await session.exec(
-            select(func.count()).select_from(Notice).where(Notice.kind == NoticeKind.DUTY_LOGIN_MISSING))).one()
+        letters = (
+            await session.exec(
+                select(func.count()).select_from(Notice).where(Notice.kind == NoticeKind.DUTY_LOGIN_MISSING)
+            )
+        ).one()
     assert len(records) == 20
     # Every missed day got its letter from the check, and the table counts them all.
     assert all(r.login_letters == r.missed for r in records)

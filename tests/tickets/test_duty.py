@@ -52,8 +52,11 @@ async def test_ordinary_weekday_1559_counts_1601_does_not(session: AsyncSession,
     assert sorted((p.channel.value, p.recipient) for p in pushes) == [
         ("sms", "13800001002"), ("sms", "13800002002"), ("telegram", "1011"), ("telegram", "1021"),
     ]
-    assert pushes[0].payload["text"] == ("【提示函】柳林洲街道：2026年11月23日截至 16:00，你单位未登录12345热线平台值守。"
-                                         "请A、B角联络员每个工作日按时登录。详见提示函。")
+    assert (
+        pushes[0].payload["text"]
+        == "【提示函】柳林洲街道：2026年11月23日截至 16:00，你单位未登录12345热线平台值守。"
+        "请A、B角联络员每个工作日按时登录。详见提示函。"
+    )
     assert pushes[0].payload["attachment"]["filename"] == "未按时登录值守提示函-柳林洲街道-2026-11-23.docx"
     office = await outbox_of_kind(session, "duty_login_summary")
     assert [(o.recipient, o.payload["text"]) for o in office] == [(
@@ -80,7 +83,9 @@ async def test_all_logged_in_gives_only_the_summary(session: AsyncSession, rules
     await session.commit()
     assert result.missing_units == [] and await notices(session) == []
     office = await outbox_of_kind(session, "duty_login_summary")
-    assert [o.payload["text"] for o in office] == ["【值守登录检查】2026年11月24日 16:00：应登录 3 个单位，全部已按时登录。"]
+    assert [o.payload["text"] for o in office] == [
+        "【值守登录检查】2026年11月24日 16:00：应登录 3 个单位，全部已按时登录。"
+    ]
 
 
 async def test_a_login_on_another_day_does_not_count(session: AsyncSession, rules: Rules, clock: ManualClock,
@@ -127,13 +132,17 @@ async def test_2027_without_calendar_data_runs_as_weekday_with_one_warning(
         "（注意：2027年节假日数据尚未发布，本次按周一至周五为工作日检查，请及时维护节假日配置。）")
 
 
-async def test_before_the_deadline_nobody_is_counted_absent(session: AsyncSession, rules: Rules, org: Org) -> None:
+async def test_before_the_deadline_nobody_is_counted_absent(
+    session: AsyncSession, rules: Rules, org: Org
+) -> None:
     result = await run_duty_login_check(session, rules=rules, at=shanghai(2026, 11, 23, 10, 0))
     await session.commit()
     assert result.too_early and result.missing_units == [] and await notices(session) == []
 
 
-async def test_inactive_units_and_the_office_are_not_checked(session: AsyncSession, rules: Rules, org: Org) -> None:
+async def test_inactive_units_and_the_office_are_not_checked(
+    session: AsyncSession, rules: Rules, org: Org
+) -> None:
     unit = await queries.get_unit(session, unit_id=org.unit_ids[2])
     unit.active = False
     await session.commit()
@@ -163,6 +172,10 @@ async def test_bulletin_duty_table_counts_the_letters_the_check_sent(
     await session.commit()
     records = {r.unit: r for r in await duty_records(session, period=period, workdays=workdays,
                                                      deadline=rules.policy.checks.duty_login_deadline)}
-    assert [(records[u].missed, records[u].login_letters) for u in ("区住建局", "柳林洲街道", "供电分公司")] == [
-        (0, 0), (1, 1), (2, 2),
+    assert [
+        (records[u].missed, records[u].login_letters) for u in ("区住建局", "柳林洲街道", "供电分公司")
+    ] == [
+        (0, 0),
+        (1, 1),
+        (2, 2),
     ]

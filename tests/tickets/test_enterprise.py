@@ -63,9 +63,17 @@ def test_malformed_codes_say_what_is_wrong(bad: str, says: str) -> None:
         validate_credit_code(bad)
 
 
-def enterprise_draft(content: str = "我公司今年新招应届生12人，想咨询稳岗补贴和社保补贴的申领条件。") -> TicketCreate:
-    return TicketCreate(channel=Channel.PHONE, request_type=RequestType.CONSULTATION, category="人力资源和社会保障",
-                        content=content, contact_name="李会计", contact_phone="13912345678")
+def enterprise_draft(
+    content: str = "我公司今年新招应届生12人，想咨询稳岗补贴和社保补贴的申领条件。",
+) -> TicketCreate:
+    return TicketCreate(
+        channel=Channel.PHONE,
+        request_type=RequestType.CONSULTATION,
+        category="人力资源和社会保障",
+        content=content,
+        contact_name="李会计",
+        contact_phone="13912345678",
+    )
 
 
 async def register(session: AsyncSession, rules: Rules, org: Org, unit_index: int, slot: int,
@@ -86,11 +94,23 @@ async def test_register_accepts_a_unit_handler_and_refuses_others(session: Async
     await session.rollback()
     # A handler of another unit cannot be this unit's specialist, nor can the office's staff.
     with pytest.raises(Conflict, match="不是区住建局的联络员"):
-        await enterprise.register_specialist(session, rules=rules, actor=org.actor_office(), unit_id=org.unit_ids[0],
-                                             staff_id=org.handler(1).id, policy_area="稳岗补贴")  # type: ignore[arg-type]
+        await enterprise.register_specialist(
+            session,
+            rules=rules,
+            actor=org.actor_office(),
+            unit_id=org.unit_ids[0],
+            staff_id=org.handler(1).id,
+            policy_area="稳岗补贴",
+        )  # type: ignore[arg-type]
     with pytest.raises(ValidationFailed, match="政策领域"):
-        await enterprise.register_specialist(session, rules=rules, actor=org.actor_office(), unit_id=org.unit_ids[0],
-                                             staff_id=org.handler(0, 1).id, policy_area="  ")  # type: ignore[arg-type]
+        await enterprise.register_specialist(
+            session,
+            rules=rules,
+            actor=org.actor_office(),
+            unit_id=org.unit_ids[0],
+            staff_id=org.handler(0, 1).id,
+            policy_area="  ",
+        )  # type: ignore[arg-type]
     listed = await enterprise.list_specialists(session)
     assert [(e.unit, e.name, e.policy_area) for e in listed] == [("区住建局", "联络员0A", "稳岗补贴")]
     assert await enterprise.policy_areas(session) == ["稳岗补贴"]
@@ -103,13 +123,16 @@ async def test_an_enterprise_is_routed_one_to_one_with_its_own_terms(session: As
     first = await register(session, rules, org, 1, 0, "稳岗补贴")
     second = await register(session, rules, org, 1, 1, "稳岗补贴")
     await register(session, rules, org, 0, 0, "住房公积金")
-    caller = enterprise.EnterpriseCaller.checked(credit_code="91350100M000100Y43", company_name="某某科技有限公司",
-                                                 policy_area="稳岗补贴")
+    caller = enterprise.EnterpriseCaller.checked(
+        credit_code="91350100M000100Y43", company_name="某某科技有限公司", policy_area="稳岗补贴"
+    )
     filed = await enterprise.file_enterprise_request(session, rules=rules, actor=Actor.system("话务"),
                                                      data=enterprise_draft(), caller=caller)
     await session.commit()
     ticket = filed.ticket
-    assert filed.specialist is not None and filed.specialist.id == first and filed.specialist_name == "联络员1A"
+    assert (
+        filed.specialist is not None and filed.specialist.id == first and filed.specialist_name == "联络员1A"
+    )
     assert ticket.status is TicketStatus.DISPATCHED and ticket.main_unit_id == org.unit_ids[1]
     assert ticket.first_contact_due_at == shanghai(2026, 11, 30, 16, 0)
     assert ticket.due_at == shanghai(2026, 12, 2, 16, 0)
@@ -124,22 +147,37 @@ async def test_an_enterprise_is_routed_one_to_one_with_its_own_terms(session: As
     personal = [r for r in rows if r.payload["kind"] == MessageKind.SPECIALIST_ASSIGNED.value]
     staff = await session.get(Staff, org.handler(1).id)
     assert staff is not None
-    assert [(r.channel, r.recipient) for r in personal] == [(OutboxChannel.TELEGRAM, str(staff.telegram_user_id))]
-    assert "某某科技有限公司" in personal[0].payload["text"] and "2026-12-02 16:00" in personal[0].payload["text"]
+    assert [(r.channel, r.recipient) for r in personal] == [
+        (OutboxChannel.TELEGRAM, str(staff.telegram_user_id))
+    ]
+    assert (
+        "某某科技有限公司" in personal[0].payload["text"]
+        and "2026-12-02 16:00" in personal[0].payload["text"]
+    )
     assert "13912345678" not in personal[0].payload["text"]
     # With the buttons of a dispatched ticket (accept, first contact, return…), for the bot's card.
     assert {"accept", "first_contact", "request_return"} <= set(personal[0].payload["actions"])
 
     # The next enterprise of the same area goes to the other specialist (one-to-one, spread).
     again = await enterprise.file_enterprise_request(
-        session, rules=rules, actor=Actor.system("话务"), data=enterprise_draft("再咨询一下社保补贴的申报时间。"),
-        caller=enterprise.EnterpriseCaller.checked(credit_code=None, company_name="另一家公司", policy_area="稳岗补贴"))
+        session,
+        rules=rules,
+        actor=Actor.system("话务"),
+        data=enterprise_draft("再咨询一下社保补贴的申报时间。"),
+        caller=enterprise.EnterpriseCaller.checked(
+            credit_code=None, company_name="另一家公司", policy_area="稳岗补贴"
+        ),
+    )
     await session.commit()
     assert again.specialist is not None and again.specialist.id == second
 
 
-async def test_an_area_without_specialist_waits_for_the_office(session: AsyncSession, rules: Rules, org: Org) -> None:
-    caller = enterprise.EnterpriseCaller.checked(credit_code="", company_name="某商贸公司", policy_area="出口退税")
+async def test_an_area_without_specialist_waits_for_the_office(
+    session: AsyncSession, rules: Rules, org: Org
+) -> None:
+    caller = enterprise.EnterpriseCaller.checked(
+        credit_code="", company_name="某商贸公司", policy_area="出口退税"
+    )
     filed = await enterprise.file_enterprise_request(session, rules=rules, actor=Actor.system("话务"),
                                                      data=enterprise_draft(), caller=caller)
     await session.commit()
@@ -155,7 +193,9 @@ async def test_an_area_without_specialist_waits_for_the_office(session: AsyncSes
 
 def test_an_enterprise_needs_a_valid_code_or_a_name() -> None:
     with pytest.raises(ValidationFailed, match="校验位"):
-        enterprise.EnterpriseCaller.checked(credit_code="91350100M000100Y44", company_name="某公司", policy_area="税收")
+        enterprise.EnterpriseCaller.checked(
+            credit_code="91350100M000100Y44", company_name="某公司", policy_area="税收"
+        )
     with pytest.raises(ValidationFailed, match="统一社会信用代码或企业名称"):
         enterprise.EnterpriseCaller.checked(credit_code=" ", company_name="", policy_area="税收")
     assert enterprise.EnterpriseCaller.checked(credit_code=None, company_name="  某某 公司 ",
@@ -168,7 +208,9 @@ async def test_enterprise_terms_hold_when_the_office_dispatches_and_after_rework
     from tickets import service
     from tickets.schemas import CallbackAnswers
 
-    caller = enterprise.EnterpriseCaller.checked(credit_code=None, company_name="某商贸公司", policy_area="出口退税")
+    caller = enterprise.EnterpriseCaller.checked(
+        credit_code=None, company_name="某商贸公司", policy_area="出口退税"
+    )
     filed = await enterprise.file_enterprise_request(session, rules=rules, actor=Actor.system("话务"),
                                                      data=enterprise_draft(), caller=caller)
     number = filed.ticket.number

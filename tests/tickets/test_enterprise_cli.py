@@ -36,7 +36,9 @@ async def test_register_and_mailbox_index_from_the_command_line(tmp_path: Path) 
                                       satisfaction=Satisfaction.SATISFIED, channel=Channel.MAILBOX)
             session.add(MailboxLetter(ticket_id=ticket.id, title="来信", publish_consent=True))  # type: ignore[arg-type]
         # A phone ticket of the same unit: not a letter.
-        await add_ticket(session, received=at(10, 9), unit_id=org.unit_ids[0], due=at(10, 10), replied=at(10, 30))
+        await add_ticket(
+            session, received=at(10, 9), unit_id=org.unit_ids[0], due=at(10, 10), replied=at(10, 30)
+        )
         await session.commit()
     await engine.dispose()
     env = {"HOTLINE_DATABASE_URL": f"sqlite:///{db}"}
@@ -47,7 +49,9 @@ async def test_register_and_mailbox_index_from_the_command_line(tmp_path: Path) 
                           "--area", "住房公积金"], env)
     assert added.exit_code == 0, added.output
     assert "已登记政策专员 #1：区住建局 联络员0A，政策领域“住房公积金”" in added.output
-    wrong = await invoke(["specialist", "add", "--unit", "区住建局", "--staff", "13800001001", "--area", "税收"], env)
+    wrong = await invoke(
+        ["specialist", "add", "--unit", "区住建局", "--staff", "13800001001", "--area", "税收"], env
+    )
     assert wrong.exit_code != 0 and "不是区住建局的联络员" in wrong.output
     missing = await invoke(["specialist", "add", "--unit", "不存在局", "--staff", "1", "--area", "税收"], env)
     assert missing.exit_code != 0 and "未找到承办单位" in missing.output

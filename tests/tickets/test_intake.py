@@ -102,13 +102,16 @@ async def snapshot(session: AsyncSession) -> dict[str, Any]:
     return {
         "citizens": sorted(who.values(), key=str),
         "tickets": [ticket_row(t) for t in tickets],
-        "events": [e.model_dump(exclude={"id", "ticket_id"}) | {"ticket": number_of[e.ticket_id]} for e in events],
+        "events": [
+            e.model_dump(exclude={"id", "ticket_id"}) | {"ticket": number_of[e.ticket_id]} for e in events
+        ],
         "outbox": sorted((outbox_row(o) for o in outbox), key=lambda r: r["dedupe_key"]),
     }
 
 
-async def test_a_batch_gives_what_the_same_drafts_filed_one_by_one_give(sessions: SessionFactory, rules: Rules,
-                                                                        clock: ManualClock) -> None:
+async def test_a_batch_gives_what_the_same_drafts_filed_one_by_one_give(
+    sessions: SessionFactory, rules: Rules, clock: ManualClock
+) -> None:
     drafts = mixed_drafts()
 
     await seed_earlier_ticket(sessions, rules)
@@ -116,7 +119,9 @@ async def test_a_batch_gives_what_the_same_drafts_filed_one_by_one_give(sessions
     for data in drafts:
         try:
             async with sessions() as session, session.begin():
-                one_by_one.append((await intake.create_ticket(session, rules=rules, actor=WEB, data=data)).number)
+                one_by_one.append(
+                    (await intake.create_ticket(session, rules=rules, actor=WEB, data=data)).number
+                )
         except ValidationFailed as error:
             one_by_one.append(error.message)
     async with sessions() as session:
@@ -152,7 +157,13 @@ async def test_a_batch_gives_what_the_same_drafts_filed_one_by_one_give(sessions
 
 async def test_refused_drafts_fail_alone_with_their_own_chinese_error(session: AsyncSession, rules: Rules,
                                                                        clock: ManualClock) -> None:
-    drafts = [draft(), draft(content="吵" * 5001), draft(contact_phone="12345"), draft(place="地" * 201), draft()]
+    drafts = [
+        draft(),
+        draft(content="吵" * 5001),
+        draft(contact_phone="12345"),
+        draft(place="地" * 201),
+        draft(),
+    ]
     outcomes = await create_tickets(session, rules=rules, actor=WEB, drafts=drafts)
     await session.commit()
 
@@ -174,7 +185,9 @@ async def test_refused_drafts_fail_alone_with_their_own_chinese_error(session: A
     assert single.number == f"{day}00003"
 
 
-async def test_tickets_of_a_batch_are_ordinary_tickets_of_the_session(session: AsyncSession, rules: Rules) -> None:
+async def test_tickets_of_a_batch_are_ordinary_tickets_of_the_session(
+    session: AsyncSession, rules: Rules
+) -> None:
     """Callers go on working with what they get back (dispatch, upstream acknowledgements)."""
     (ticket,) = await create_tickets(session, rules=rules, actor=WEB, drafts=[draft()])
     assert isinstance(ticket, Ticket)
@@ -187,8 +200,9 @@ async def test_tickets_of_a_batch_are_ordinary_tickets_of_the_session(session: A
 
 
 @pytest.mark.parametrize("size", [2, 60])
-async def test_a_batch_costs_the_same_statements_whatever_its_size(engine: AsyncEngine, sessions: SessionFactory,
-                                                                   rules: Rules, size: int) -> None:
+async def test_a_batch_costs_the_same_statements_whatever_its_size(
+    engine: AsyncEngine, sessions: SessionFactory, rules: Rules, size: int
+) -> None:
     # Half the citizens known already, half new: every statement of the batch runs.
     async with sessions() as session, session.begin():
         await create_tickets(session, rules=rules, actor=WEB,
@@ -197,7 +211,9 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(engine: Async
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         words = statement.split()
-        table = words[2] if words[0] == "INSERT" else words[words.index("FROM") + 1] if "FROM" in words else ""
+        table = (
+            words[2] if words[0] == "INSERT" else words[words.index("FROM") + 1] if "FROM" in words else ""
+        )
         statements.append(f"{words[0]} {table}")
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)

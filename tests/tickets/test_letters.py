@@ -25,8 +25,9 @@ def days_before(day: date, days: int, hour: int = 10) -> object:
 
 
 @pytest.mark.parametrize("day", [date(2026, 12, 1), date(2026, 12, 11), date(2026, 12, 21)])
-async def test_statistics_letters_for_tickets_over_25_days(session: AsyncSession, rules: Rules, clock: ManualClock,
-                                                          org: Org, day: date) -> None:
+async def test_statistics_letters_for_tickets_over_25_days(
+    session: AsyncSession, rules: Rules, clock: ManualClock, org: Org, day: date
+) -> None:
     numbers = {}
     for days, unit in ((24, 0), (25, 0), (26, 0), (31, 1), (1, 2)):
         numbers[days] = await dispatched_ticket(
@@ -62,14 +63,27 @@ async def test_statistics_letters_for_tickets_over_25_days(session: AsyncSession
     assert (f"| 1 | {numbers[26]} | 第26天的诉求：楼道堆物占用消防通道，联系电话139****5678，请尽快清… | "
             f"{received_26} | 26 天 | 剩余 4 天 |") in first
     assert numbers[24] not in first and numbers[25] not in first and "13912345678" not in first
-    assert f"| 1 | {numbers[31]} |" in letters[1].body and f"| {received_31} | 31 天 | 已超期 1 天 |" in letters[1].body
-    assert letters[0].data["tickets"] == [{"number": numbers[26], "summary": letters[0].data["tickets"][0]["summary"],
-                                           "received": received_26, "days_open": 26, "days_left": 4}]
+    assert (
+        f"| 1 | {numbers[31]} |" in letters[1].body
+        and f"| {received_31} | 31 天 | 已超期 1 天 |" in letters[1].body
+    )
+    assert letters[0].data["tickets"] == [
+        {
+            "number": numbers[26],
+            "summary": letters[0].data["tickets"][0]["summary"],
+            "received": received_26,
+            "days_open": 26,
+            "days_left": 4,
+        }
+    ]
 
     pushes = await outbox_of_kind(session, "notice")
     assert len(pushes) == 4
-    assert pushes[0].payload["text"] == ("【工作提示函】区住建局：你单位有 1 件工单办理已超过 25 天，请在 30 天时限内办结。"
-                                         "工单清单见提示函。")
+    assert (
+        pushes[0].payload["text"]
+        == "【工作提示函】区住建局：你单位有 1 件工单办理已超过 25 天，"
+        "请在 30 天时限内办结。工单清单见提示函。"
+    )
     assert pushes[0].payload["notice_id"] == letters[0].id and "markdown" not in pushes[0].payload
     office = await outbox_of_kind(session, "handling_days_statistics")
     assert len(office) == 1
@@ -117,12 +131,16 @@ async def test_list_notices_filters_by_unit_and_kind(session: AsyncSession, rule
                                                      org: Org) -> None:
     day = date(2026, 12, 1)
     for unit in (0, 1):
-        await dispatched_ticket(session, rules=rules, clock=clock, org=org, at=days_before(day, 27), unit_index=unit)
+        await dispatched_ticket(
+            session, rules=rules, clock=clock, org=org, at=days_before(day, 27), unit_index=unit
+        )
     clock.set(shanghai(2026, 12, 1, 9, 0))
     await run_handling_days_statistics(session, rules=rules, at=clock.now())
     await session.commit()
     rows = await list_notices(session, unit="柳林洲街道")
-    assert [(r.unit, r.kind, r.period) for r in rows] == [("柳林洲街道", NoticeKind.HANDLING_DAYS_WARNING, "2026-12-01")]
+    assert [(r.unit, r.kind, r.period) for r in rows] == [
+        ("柳林洲街道", NoticeKind.HANDLING_DAYS_WARNING, "2026-12-01")
+    ]
     assert [r.unit for r in await list_notices(session, unit=str(org.unit_ids[0]))] == ["区住建局"]
     assert await list_notices(session, kind=NoticeKind.DUTY_LOGIN_MISSING) == []
     assert set(rows[0].as_json()) >= {"id", "kind", "unit", "period", "created_at"}
@@ -130,8 +148,14 @@ async def test_list_notices_filters_by_unit_and_kind(session: AsyncSession, rule
 
 def test_markdown_cells_and_docx_of_odd_text() -> None:
     assert md_cell("a|b\n\n c") == "a｜b c"
-    text = "# 标题\n\n**单位：**\n\n😀 表情、繁體字與很長的內容" + "长" * 5000 + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    text = (
+        "# 标题\n\n**单位：**\n\n😀 表情、繁體字與很長的內容"
+        + "长" * 5000
+        + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    )
     document = Document(io.BytesIO(markdown_to_docx(text, title="标题", created=shanghai(2026, 1, 1))))
     assert document.paragraphs[1].runs[0].bold and document.paragraphs[1].text == "单位："
-    assert document.paragraphs[2].text.startswith("😀 表情、繁體字") and len(document.paragraphs[2].text) > 5000
+    assert (
+        document.paragraphs[2].text.startswith("😀 表情、繁體字") and len(document.paragraphs[2].text) > 5000
+    )
     assert [[c.text for c in r.cells] for r in document.tables[0].rows] == [["a", "b"], ["1", "2"]]

@@ -44,8 +44,13 @@ PRIVATE_BODY = ("我是王小明，住在幸福小区3栋2单元1201室，身份
 
 
 def letter(**overrides: object) -> mailbox.LetterCreate:
-    values: dict[str, object] = {"title": "幸福小区门口道路破损", "body": PRIVATE_BODY, "publish_consent": True,
-                                 "contact_name": "王小明", "contact_phone": "13812345678"}
+    values: dict[str, object] = {
+        "title": "幸福小区门口道路破损",
+        "body": PRIVATE_BODY,
+        "publish_consent": True,
+        "contact_name": "王小明",
+        "contact_phone": "13812345678",
+    }
     values.update(overrides)
     return mailbox.LetterCreate.model_validate(values)
 
@@ -67,7 +72,9 @@ async def handle(session: AsyncSession, rules: Rules, clock: ManualClock, org: O
                                   answers=CallbackAnswers(contacted=True, answered=True, solved=False,
                                                           satisfaction=Satisfaction.AVERAGE))
         clock.advance(timedelta(hours=1))
-        await svc.reply(session, rules=rules, actor=who, number=number, data=full_reply(answered_at=clock.now()))
+        await svc.reply(
+            session, rules=rules, actor=who, number=number, data=full_reply(answered_at=clock.now())
+        )
         clock.advance(timedelta(hours=1))
     await svc.record_callback(session, rules=rules, actor=org.actor_office(), number=number,
                               answers=CallbackAnswers(contacted=True, answered=True, solved=True,
@@ -83,13 +90,17 @@ async def test_a_letter_runs_the_lifecycle_on_the_mailbox_terms(session: AsyncSe
     stored = await session.get(MailboxLetter, ticket.id)
     assert stored is not None and stored.title == "幸福小区门口道路破损" and stored.publish_consent
     # Monday 2026-11-23 10:00 + 10 working days (policy mailbox.completion) = Monday 12-07 10:00.
-    await svc.dispatch(session, rules=rules, actor=org.actor_office(), number=ticket.number, unit_id=org.unit_ids[0])
+    await svc.dispatch(
+        session, rules=rules, actor=org.actor_office(), number=ticket.number, unit_id=org.unit_ids[0]
+    )
     assert ticket.due_at == shanghai(2026, 12, 7, 10, 0)
     assert ticket.first_contact_due_at == shanghai(2026, 11, 24, 10, 0)
     # An ordinary web ticket dispatched at the same moment keeps the general 5 working days.
     other = await intake.create_ticket(session, rules=rules, actor=WRITER, data=TicketCreate(
         channel=Channel.WEB, request_type=RequestType.COMPLAINT, content="路灯不亮了，晚上走路很危险。"))
-    await svc.dispatch(session, rules=rules, actor=org.actor_office(), number=other.number, unit_id=org.unit_ids[0])
+    await svc.dispatch(
+        session, rules=rules, actor=org.actor_office(), number=other.number, unit_id=org.unit_ids[0]
+    )
     assert other.due_at == shanghai(2026, 11, 30, 10, 0)
     await session.commit()
 
@@ -105,7 +116,9 @@ async def test_a_published_letter_carries_no_personal_data(session: AsyncSession
     await session.rollback()
     await handle(session, rules, clock, org, number)
     reply = "王小明您好：经现场查看，道路破损属实，已列入本月维修计划，联系人李工 13900001111。"
-    published = await mailbox.publish(session, rules=rules, actor=org.actor_office(), number=number, reply=reply)
+    published = await mailbox.publish(
+        session, rules=rules, actor=org.actor_office(), number=number, reply=reply
+    )
     await session.commit()
     assert published.published_at == clock.now()
     page = await mailbox.published_letters(session)
@@ -129,7 +142,9 @@ async def test_a_published_letter_carries_no_personal_data(session: AsyncSession
 
 async def test_without_consent_nothing_is_published(session: AsyncSession, rules: Rules, org: Org,
                                                     clock: ManualClock) -> None:
-    ticket = await mailbox.write_letter(session, rules=rules, actor=WRITER, letter=letter(publish_consent=False))
+    ticket = await mailbox.write_letter(
+        session, rules=rules, actor=WRITER, letter=letter(publish_consent=False)
+    )
     number = ticket.number
     await session.commit()
     await handle(session, rules, clock, org, number)
@@ -189,7 +204,9 @@ async def test_seed002_mailbox_index_is_reproduced_from_letters_in_the_database(
             or Unit(name=row["unit"], kind=UnitKind.DEPARTMENT)
         session.add(unit)
         await session.flush()
-        staff = Staff(role=Role.HANDLER, unit_id=unit.id, slot=HandlerSlot.A, name="联络员", phone="13800000000")
+        staff = Staff(
+            role=Role.HANDLER, unit_id=unit.id, slot=HandlerSlot.A, name="联络员", phone="13800000000"
+        )
         session.add(staff)
         await session.flush()
         handler = Actor.of_staff(staff)
@@ -201,7 +218,8 @@ async def test_seed002_mailbox_index_is_reproduced_from_letters_in_the_database(
                 contact_name=None, contact_phone=None))
             await handle(session, rules, clock, org, written.number, unit_id=unit.id, handler=handler,  # type: ignore[arg-type]
                          late=i >= on_time, rework=i < reworked,
-                         # 基本满意 counts as satisfied too; 一般 does not (and, unlike 不满意, sends no rework).
+                         # 基本满意 counts as satisfied too; 一般 does not (and, unlike 不满意, sends no
+                         # rework).
                          satisfaction=(Satisfaction.SATISFIED if i % 2 else Satisfaction.BASICALLY_SATISFIED)
                          if i < satisfied else Satisfaction.AVERAGE)
             clock.advance(timedelta(hours=1))
@@ -214,8 +232,12 @@ async def test_seed002_mailbox_index_is_reproduced_from_letters_in_the_database(
     await session.commit()
     assert clock.now() < shanghai(2021, 10, 1, 0, 0)
 
-    table = await mailbox_index(session, period=parse_period("2021-Q3"), scheme=load_scheme("comprehensive-index"),
-                                as_of=shanghai(2021, 12, 31, 0, 0))
+    table = await mailbox_index(
+        session,
+        period=parse_period("2021-Q3"),
+        scheme=load_scheme("comprehensive-index"),
+        as_of=shanghai(2021, 12, 31, 0, 0),
+    )
     assert table is not None
     printed = {r["unit"]: r for r in _rows("seed002_printed.csv")}
     rows = [*table.units, table.total]

@@ -56,7 +56,9 @@ def test_every_spelling_of_a_phone_is_masked(written: str, masked: str) -> None:
 
 def test_phones_among_other_numbers() -> None:
     text = "2026-11-23 10:30 打13812345678或021-62345678，工单2026112300001，金额1,234.56元"
-    assert mask_text(text) == "2026-11-23 10:30 打138****5678或021-****5678，工单2026112300001，金额1,234.56元"
+    assert (
+        mask_text(text) == "2026-11-23 10:30 打138****5678或021-****5678，工单2026112300001，金额1,234.56元"
+    )
     # Two phones in one run of digits and spaces are two phones.
     assert mask_text("13812345678 13987654321") == "138****5678 139****4321"
     assert mask_text("13812345678/13987654321") == "138****5678/139****4321"

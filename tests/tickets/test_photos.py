@@ -23,8 +23,13 @@ from tickets.photos import PhotoStore, Upload
 from tickets.schemas import TicketCreate
 
 
-def phone_photo(color: tuple[int, int, int] = (200, 30, 30), *, fmt: str = "JPEG", size: tuple[int, int] = (40, 20),
-                orientation: int = 6) -> bytes:
+def phone_photo(
+    color: tuple[int, int, int] = (200, 30, 30),
+    *,
+    fmt: str = "JPEG",
+    size: tuple[int, int] = (40, 20),
+    orientation: int = 6,
+) -> bytes:
     """A photo as a phone takes it: camera make and model, GPS position, rotated by a tag."""
     exif = Image.Exif()
     exif[0x010F] = "Xiaomi"
@@ -100,41 +105,62 @@ def test_at_most_three_photos() -> None:
 
 
 async def _ticket(session: AsyncSession, rules: Rules) -> Ticket:
-    ticket = await intake.create_ticket(session, rules=rules, actor=Actor(role=Role.CITIZEN, name="市民"),
-                                        data=TicketCreate(channel=Channel.WEB, request_type=RequestType.COMPLAINT,
-                                                          content="路灯坏了，晚上很黑。", place="幸福路",
-                                                          contact_phone="13800138000"))
+    ticket = await intake.create_ticket(
+        session,
+        rules=rules,
+        actor=Actor(role=Role.CITIZEN, name="市民"),
+        data=TicketCreate(
+            channel=Channel.WEB,
+            request_type=RequestType.COMPLAINT,
+            content="路灯坏了，晚上很黑。",
+            place="幸福路",
+            contact_phone="13800138000",
+        ),
+    )
     return ticket
 
 
-async def test_photos_are_served_to_office_and_assigned_units_only(session: AsyncSession, rules: Rules, org: Org,
-                                                                  tmp_path: Path) -> None:
+async def test_photos_are_served_to_office_and_assigned_units_only(
+    session: AsyncSession, rules: Rules, org: Org, tmp_path: Path
+) -> None:
     store = PhotoStore(tmp_path)
     ticket = await _ticket(session, rules)
     cleaned = photos.check_uploads([Upload("a.jpg", phone_photo()), Upload("b.jpg", phone_photo((0, 90, 0)))])
     await photos.attach_photos(session, rules=rules, ticket=ticket, photos=cleaned, store=store)
-    await service.dispatch(session, rules=rules, actor=org.office, number=ticket.number, unit_id=org.unit_ids[0],
-                           co_unit_ids=[org.unit_ids[1]])
+    await service.dispatch(
+        session,
+        rules=rules,
+        actor=org.office,
+        number=ticket.number,
+        unit_id=org.unit_ids[0],
+        co_unit_ids=[org.unit_ids[1]],
+    )
     await session.commit()
     rows = (await session.exec(select(TicketPhoto))).all()
     assert sorted(r.sha256 for r in rows) == sorted(c.sha256 for c in cleaned)
     sha = cleaned[0].sha256
 
     for actor in (org.office, org.handler(0), org.handler(0, 1), org.handler(1)):
-        row, path = await photos.open_photo(session, actor=actor, number=ticket.number, sha256=sha, store=store)
+        row, path = await photos.open_photo(
+            session, actor=actor, number=ticket.number, sha256=sha, store=store
+        )
         assert path.read_bytes() == cleaned[0].data and row.content_type == "image/jpeg"
     for actor in (org.handler(2), Actor(role=Role.CITIZEN, id=1), Actor.system("upstream")):
         with pytest.raises(Forbidden):
             await photos.open_photo(session, actor=actor, number=ticket.number, sha256=sha, store=store)
 
 
-async def test_a_fourth_photo_on_the_ticket_is_refused(session: AsyncSession, rules: Rules, tmp_path: Path) -> None:
+async def test_a_fourth_photo_on_the_ticket_is_refused(
+    session: AsyncSession, rules: Rules, tmp_path: Path
+) -> None:
     store = PhotoStore(tmp_path)
     ticket = await _ticket(session, rules)
     three = photos.check_uploads([Upload(f"{i}.jpg", phone_photo((i * 50, 0, 0))) for i in range(3)])
     await photos.attach_photos(session, rules=rules, ticket=ticket, photos=three, store=store)
     # The same photo again is the same file: nothing new.
-    assert await photos.attach_photos(session, rules=rules, ticket=ticket, photos=three[:1], store=store) == []
+    assert (
+        await photos.attach_photos(session, rules=rules, ticket=ticket, photos=three[:1], store=store) == []
+    )
     with pytest.raises(ValidationFailed):
         await photos.attach_photos(session, rules=rules, ticket=ticket,
                                    photos=photos.check_uploads([Upload("x.jpg", phone_photo((9, 9, 9)))]),

@@ -39,7 +39,9 @@ def test_valid_chinese_numbers_are_normalised(raw: str, expected: str) -> None:
     assert normalize_phone(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["12345", "1380013800", "23800138000", "021-0234567", "abc", "", "138001380001"])
+@pytest.mark.parametrize(
+    "raw", ["12345", "1380013800", "23800138000", "021-0234567", "abc", "", "138001380001"]
+)
 def test_invalid_numbers_get_a_clear_chinese_error(raw: str) -> None:
     with pytest.raises(ValidationFailed, match="格式不正确"):
         normalize_phone(raw)
@@ -80,8 +82,14 @@ def test_office_override_merges_with_defaults(tmp_path: Path) -> None:
 
 
 def test_who_may_see_the_citizens_contact() -> None:
-    ticket = Ticket(number="2026112300001", channel=Channel.WEB, request_type=RequestType.HELP, content="路灯不亮",
-                    main_unit_id=2, citizen_id=7)
+    ticket = Ticket(
+        number="2026112300001",
+        channel=Channel.WEB,
+        request_type=RequestType.HELP,
+        content="路灯不亮",
+        main_unit_id=2,
+        citizen_id=7,
+    )
     assert may_see_contact(ticket, role=Role.OFFICE)
     assert may_see_contact(ticket, role=Role.HANDLER, unit_id=2)
     assert may_see_contact(ticket, role=Role.HANDLER, unit_id=3, co_unit_ids=[3])  # 协办 unit

@@ -37,7 +37,9 @@ async def test_a_simulated_week_of_reminders(session: AsyncSession, rules: Rules
                                                 content=f"{name}：路面塌陷，车辆无法通行，联系人手机13700001111。")
 
     async def contact_t3() -> None:
-        await svc.first_contact(session, rules=rules, actor=org.handler(1), number=numbers["T3"], reached=True)
+        await svc.first_contact(
+            session, rules=rules, actor=org.handler(1), number=numbers["T3"], reached=True
+        )
         await session.commit()
 
     async def accept_t2() -> None:
@@ -118,7 +120,9 @@ async def test_a_simulated_week_of_reminders(session: AsyncSession, rules: Rules
 
 async def test_extension_gives_a_new_overdue_reminder(session: AsyncSession, rules: Rules, clock: ManualClock,
                                                       org: Org) -> None:
-    number = await dispatched_ticket(session, rules=rules, clock=clock, org=org, at=shanghai(2026, 11, 23, 10, 0))
+    number = await dispatched_ticket(
+        session, rules=rules, clock=clock, org=org, at=shanghai(2026, 11, 23, 10, 0)
+    )
     clock.set(shanghai(2026, 11, 23, 11, 0))
     await svc.accept(session, rules=rules, actor=org.handler(0), number=number)
     await svc.request_extension(session, rules=rules, actor=org.handler(0), number=number, days=2,
@@ -126,15 +130,21 @@ async def test_extension_gives_a_new_overdue_reminder(session: AsyncSession, rul
     await svc.decide_extension(session, rules=rules, actor=org.office, number=number, approve=True)
     await session.commit()
     ledger = TableReminderLedger()
-    first = await send_deadline_reminders(session, rules=rules, at=shanghai(2026, 12, 2, 10, 0), ledger=ledger)
+    first = await send_deadline_reminders(
+        session, rules=rules, at=shanghai(2026, 12, 2, 10, 0), ledger=ledger
+    )
     await session.commit()
     assert first.by_kind == {"overdue": 1}
     # A new deadline (as after rework) makes being overdue again a new reminder.
     ticket = await queries.get_ticket(session, number=number)
     ticket.due_at = shanghai(2026, 12, 2, 11, 0)
     await session.commit()
-    second = await send_deadline_reminders(session, rules=rules, at=shanghai(2026, 12, 2, 11, 0), ledger=ledger)
-    third = await send_deadline_reminders(session, rules=rules, at=shanghai(2026, 12, 2, 11, 15), ledger=ledger)
+    second = await send_deadline_reminders(
+        session, rules=rules, at=shanghai(2026, 12, 2, 11, 0), ledger=ledger
+    )
+    third = await send_deadline_reminders(
+        session, rules=rules, at=shanghai(2026, 12, 2, 11, 15), ledger=ledger
+    )
     await session.commit()
     assert second.by_kind == {"overdue": 1} and third.sent == 0
 
@@ -152,11 +162,17 @@ def test_digest_is_cut_with_a_count_of_the_rest() -> None:
     ]
 
 
-async def test_the_ledger_forgets_reminders_older_than_its_retention(session: AsyncSession, rules: Rules) -> None:
+async def test_the_ledger_forgets_reminders_older_than_its_retention(
+    session: AsyncSession, rules: Rules
+) -> None:
     from scheduler.models import ReminderSent
 
-    session.add(ReminderSent(key="overdue:1:1", ticket_id=1, kind="overdue", sent_at=shanghai(2026, 8, 1, 10, 0)))
-    session.add(ReminderSent(key="overdue:2:1", ticket_id=2, kind="overdue", sent_at=shanghai(2026, 11, 1, 10, 0)))
+    session.add(
+        ReminderSent(key="overdue:1:1", ticket_id=1, kind="overdue", sent_at=shanghai(2026, 8, 1, 10, 0))
+    )
+    session.add(
+        ReminderSent(key="overdue:2:1", ticket_id=2, kind="overdue", sent_at=shanghai(2026, 11, 1, 10, 0))
+    )
     await session.commit()
     await TableReminderLedger().claim(session, reminders=[], now=shanghai(2026, 11, 23, 10, 0))
     await session.commit()

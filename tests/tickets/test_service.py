@@ -70,7 +70,9 @@ async def outbox_rows(session: AsyncSession) -> list[Outbox]:
 
 
 async def new_dispatched(session: AsyncSession, rules: Rules, org: Org, **overrides: object) -> Ticket:
-    ticket = await intake.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft(**overrides))
+    ticket = await intake.create_ticket(
+        session, rules=rules, actor=Actor.system("bot"), data=draft(**overrides)
+    )
     await svc.dispatch(session, rules=rules, actor=org.actor_office(), number=ticket.number,
                        unit_id=org.unit_ids[0])  # type: ignore[arg-type]
     await session.commit()
@@ -144,15 +146,18 @@ async def test_full_life_of_a_ticket_with_audit_trail_and_outbox(
 
 async def test_a_request_filed_in_the_bot_gets_no_second_receipt(session: AsyncSession, rules: Rules,
                                                                  org: Org) -> None:
-    ticket = await intake.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft(channel=Channel.BOT))
+    ticket = await intake.create_ticket(
+        session, rules=rules, actor=Actor.system("bot"), data=draft(channel=Channel.BOT)
+    )
     await session.commit()
     assert ticket.status is TicketStatus.RECEIVED
     # Only the office's 新工单 card, as for every channel; the citizen has the bot's own answer.
     assert [r.payload["kind"] for r in await outbox_rows(session)] == ["ticket_new"]
 
 
-async def test_numbers_are_sequential_per_shanghai_day(session: AsyncSession, rules: Rules, clock: ManualClock,
-                                                       org: Org) -> None:
+async def test_numbers_are_sequential_per_shanghai_day(
+    session: AsyncSession, rules: Rules, clock: ManualClock, org: Org
+) -> None:
     first = await intake.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft())
     second = await intake.create_ticket(session, rules=rules, actor=Actor.system("bot"), data=draft())
     clock.set(shanghai(2026, 11, 24, 0, 5))  # 16:05 UTC of the 23rd, already the 24th in Shanghai
@@ -161,7 +166,9 @@ async def test_numbers_are_sequential_per_shanghai_day(session: AsyncSession, ru
     assert third.repeat_count == 2
 
 
-async def test_handler_cannot_touch_another_units_ticket(session: AsyncSession, rules: Rules, org: Org) -> None:
+async def test_handler_cannot_touch_another_units_ticket(
+    session: AsyncSession, rules: Rules, org: Org
+) -> None:
     number = (await new_dispatched(session, rules, org)).number
     with pytest.raises(Forbidden, match="不属于您所在的单位"):
         await svc.accept(session, rules=rules, actor=org.handler(1), number=number)
@@ -211,7 +218,9 @@ async def test_unsatisfied_callback_sends_back_for_rework_with_new_term(
     assert any(r.payload["kind"] == "rework" and r.recipient == "1001" for r in rows)
 
 
-async def test_unreached_callback_keeps_the_ticket_waiting(session: AsyncSession, rules: Rules, org: Org) -> None:
+async def test_unreached_callback_keeps_the_ticket_waiting(
+    session: AsyncSession, rules: Rules, org: Org
+) -> None:
     ticket = await new_dispatched(session, rules, org)
     h = org.handler(0)
     await svc.first_contact(session, rules=rules, actor=h, number=ticket.number, reached=True)
@@ -233,14 +242,32 @@ async def test_return_within_window_then_approved_and_redispatched(
         await svc.request_return(session, rules=rules, actor=h, number=ticket.number, reason="非本单位职责",
                                  suggested_unit="")
     clock.advance(timedelta(hours=5))
-    await svc.request_return(session, rules=rules, actor=h, number=ticket.number, reason="供电线路问题，非住建职责",
-                             suggested_unit="供电分公司")
+    await svc.request_return(
+        session,
+        rules=rules,
+        actor=h,
+        number=ticket.number,
+        reason="供电线路问题，非住建职责",
+        suggested_unit="供电分公司",
+    )
     assert ticket.status is TicketStatus.RETURN_REQUESTED
     with pytest.raises(ValidationFailed, match="不能与原单位相同"):
-        await svc.decide_return(session, rules=rules, actor=org.actor_office(), number=ticket.number, approve=True,
-                                new_unit_id=org.unit_ids[0])
-    await svc.decide_return(session, rules=rules, actor=org.actor_office(), number=ticket.number, approve=True,
-                            new_unit_id=org.unit_ids[2])
+        await svc.decide_return(
+            session,
+            rules=rules,
+            actor=org.actor_office(),
+            number=ticket.number,
+            approve=True,
+            new_unit_id=org.unit_ids[0],
+        )
+    await svc.decide_return(
+        session,
+        rules=rules,
+        actor=org.actor_office(),
+        number=ticket.number,
+        approve=True,
+        new_unit_id=org.unit_ids[2],
+    )
     await session.commit()
     assert ticket.status is TicketStatus.DISPATCHED and ticket.main_unit_id == org.unit_ids[2]
     # The new unit's terms start now (Monday 15:00).
@@ -261,14 +288,30 @@ async def test_return_after_window_is_refused_first_execute_then_appeal(
                                  reason="不是我们的事", suggested_unit="供电分公司")
 
 
-async def test_refused_return_puts_the_ticket_back_to_work(session: AsyncSession, rules: Rules, org: Org) -> None:
+async def test_refused_return_puts_the_ticket_back_to_work(
+    session: AsyncSession, rules: Rules, org: Org
+) -> None:
     ticket = await new_dispatched(session, rules, org)
-    await svc.request_return(session, rules=rules, actor=org.handler(0), number=ticket.number, reason="非本单位职责",
-                             suggested_unit="柳林洲街道")
+    await svc.request_return(
+        session,
+        rules=rules,
+        actor=org.handler(0),
+        number=ticket.number,
+        reason="非本单位职责",
+        suggested_unit="柳林洲街道",
+    )
     with pytest.raises(ValidationFailed):
-        await svc.decide_return(session, rules=rules, actor=org.actor_office(), number=ticket.number, approve=False)
-    await svc.decide_return(session, rules=rules, actor=org.actor_office(), number=ticket.number, approve=False,
-                            note="属于住建局物业监管职责")
+        await svc.decide_return(
+            session, rules=rules, actor=org.actor_office(), number=ticket.number, approve=False
+        )
+    await svc.decide_return(
+        session,
+        rules=rules,
+        actor=org.actor_office(),
+        number=ticket.number,
+        approve=False,
+        note="属于住建局物业监管职责",
+    )
     assert ticket.status is TicketStatus.ACCEPTED and ticket.main_unit_id == org.unit_ids[0]
 
 
@@ -279,10 +322,14 @@ async def test_extension_approved_moves_the_deadline_by_working_days(
     h = org.handler(0)
     await svc.accept(session, rules=rules, actor=h, number=ticket.number)
     with pytest.raises(ValidationFailed, match="1 到 30"):
-        await svc.request_extension(session, rules=rules, actor=h, number=ticket.number, days=0, reason="复杂")
+        await svc.request_extension(
+            session, rules=rules, actor=h, number=ticket.number, days=0, reason="复杂"
+        )
     await svc.request_extension(session, rules=rules, actor=h, number=ticket.number, days=3,
                                 reason="需协调多个部门现场会商")
-    await svc.decide_extension(session, rules=rules, actor=org.actor_office(), number=ticket.number, approve=True)
+    await svc.decide_extension(
+        session, rules=rules, actor=org.actor_office(), number=ticket.number, approve=True
+    )
     assert ticket.status is TicketStatus.ACCEPTED and ticket.extended_days == 3
     assert local(ticket.due_at).strftime("%m-%d %H:%M") == "12-03 10:00"  # type: ignore[arg-type]
 
@@ -307,11 +354,17 @@ async def test_reply_needs_contact_and_every_element(session: AsyncSession, rule
     assert ticket.reply_details["unreachable"] is True
 
 
-async def test_bad_input_is_refused_and_nothing_is_written(session: AsyncSession, rules: Rules, org: Org) -> None:
+async def test_bad_input_is_refused_and_nothing_is_written(
+    session: AsyncSession, rules: Rules, org: Org
+) -> None:
     with pytest.raises(ValidationFailed, match="10000 字，超过 5000 字"):
-        await intake.create_ticket(session, rules=rules, actor=Actor.system("web"), data=draft(content="吵" * 10000))
+        await intake.create_ticket(
+            session, rules=rules, actor=Actor.system("web"), data=draft(content="吵" * 10000)
+        )
     with pytest.raises(ValidationFailed, match="电话号码“12345”格式不正确"):
-        await intake.create_ticket(session, rules=rules, actor=Actor.system("web"), data=draft(contact_phone="12345"))
+        await intake.create_ticket(
+            session, rules=rules, actor=Actor.system("web"), data=draft(contact_phone="12345")
+        )
     with pytest.raises(ValidationFailed, match="不能为空"):
         await intake.create_ticket(session, rules=rules, actor=Actor.system("web"), data=draft(content="   "))
     await session.rollback()
@@ -339,7 +392,9 @@ async def test_bad_input_is_refused_and_nothing_is_written(session: AsyncSession
 
 async def test_upstream_ticket_reports_back_through_the_outbox(session: AsyncSession, rules: Rules,
                                                                org: Org) -> None:
-    ticket = await new_dispatched(session, rules, org, channel=Channel.UPSTREAM, external_number="SH-2026-001")
+    ticket = await new_dispatched(
+        session, rules, org, channel=Channel.UPSTREAM, external_number="SH-2026-001"
+    )
     assert ticket.brief_contact_due_at is not None
     h = org.handler(0)
     await svc.first_contact(session, rules=rules, actor=h, number=ticket.number, reached=True)
@@ -376,4 +431,6 @@ async def test_overdue_and_older_than_queries(sessions: SessionFactory, rules: R
         clock.set(shanghai(2026, 10, 29, 23, 0))
         edge = await new_dispatched(session, rules, org)
         clock.set(shanghai(2026, 11, 23, 10, 0))
-        assert edge.number not in [t.number for t in await open_longer_than(session, now=clock.now(), days=25)]
+        assert edge.number not in [
+            t.number for t in await open_longer_than(session, now=clock.now(), days=25)
+        ]

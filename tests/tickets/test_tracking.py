@@ -57,13 +57,21 @@ def test_a_link_names_the_ticket_and_expires(clock: ManualClock) -> None:
         TrackingLinks(secret="other", base_url="").read(token, now=now)
 
 
-async def test_every_sms_to_the_citizen_carries_the_link_without_the_phone(session: AsyncSession, linked: Rules,
-                                                                           org: Org) -> None:
+async def test_every_sms_to_the_citizen_carries_the_link_without_the_phone(
+    session: AsyncSession, linked: Rules, org: Org
+) -> None:
     ticket = await file_web(session, linked)
-    await service.dispatch(session, rules=linked, actor=org.office, number=ticket.number, unit_id=org.unit_ids[0])
+    await service.dispatch(
+        session, rules=linked, actor=org.office, number=ticket.number, unit_id=org.unit_ids[0]
+    )
     await session.commit()
-    sms = (await session.exec(select(Outbox).where(Outbox.channel == OutboxChannel.SMS, Outbox.recipient == PHONE)
-                              .order_by(col(Outbox.id)))).all()
+    sms = (
+        await session.exec(
+            select(Outbox)
+            .where(Outbox.channel == OutboxChannel.SMS, Outbox.recipient == PHONE)
+            .order_by(col(Outbox.id))
+        )
+    ).all()
     assert [m.payload["kind"] for m in sms] == ["ticket_received", "ticket_dispatched_citizen"]
     for message in sms:
         text = message.payload["text"]
@@ -114,8 +122,19 @@ async def test_public_timeline_has_units_but_no_names_or_notes(session: AsyncSes
 
     # The citizen's negative answer sends it back, and the timeline says so (no reason shown).
     actor = await timeline.owner_actor(session, ticket=ticket, phone=PHONE)
-    await service.record_callback(session, rules=rules, actor=actor, number=number, answers=CallbackAnswers(
-        contacted=True, answered=True, solved=False, satisfaction=Satisfaction.UNSATISFIED, note="市民通过网页回访作答"))
+    await service.record_callback(
+        session,
+        rules=rules,
+        actor=actor,
+        number=number,
+        answers=CallbackAnswers(
+            contacted=True,
+            answered=True,
+            solved=False,
+            satisfaction=Satisfaction.UNSATISFIED,
+            note="市民通过网页回访作答",
+        ),
+    )
     await session.commit()
     assert ticket.status is TicketStatus.ACCEPTED
     steps = await timeline.public_timeline(session, ticket=ticket)
@@ -124,13 +143,18 @@ async def test_public_timeline_has_units_but_no_names_or_notes(session: AsyncSes
         await timeline.owner_actor(session, ticket=ticket, phone="13900000000")
 
 
-async def test_callback_request_reaches_a_web_citizen_by_sms_with_the_link(session: AsyncSession, linked: Rules,
-                                                                          rules: Rules, org: Org) -> None:
+async def test_callback_request_reaches_a_web_citizen_by_sms_with_the_link(
+    session: AsyncSession, linked: Rules, rules: Rules, org: Org
+) -> None:
     from tickets import messaging
 
     ticket = await file_web(session, linked)
-    await service.dispatch(session, rules=linked, actor=org.office, number=ticket.number, unit_id=org.unit_ids[0])
-    await service.first_contact(session, rules=linked, actor=org.handler(0), number=ticket.number, reached=True)
+    await service.dispatch(
+        session, rules=linked, actor=org.office, number=ticket.number, unit_id=org.unit_ids[0]
+    )
+    await service.first_contact(
+        session, rules=linked, actor=org.handler(0), number=ticket.number, reached=True
+    )
     await service.reply(session, rules=linked, actor=org.handler(0), number=ticket.number, data=full_reply())
     # Without links the office has to call (as before); with them the citizen gets an SMS.
     assert await messaging.request_callback(session, rules=rules, ticket=ticket) is False

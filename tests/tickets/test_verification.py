@@ -51,7 +51,9 @@ async def test_code_goes_by_sms_and_only_its_hash_is_stored(session: AsyncSessio
     await session.commit()
     # One filing per proof; the citizen still sees their own ticket with it.
     assert await verification.proven_phone(session, rules=rules, proof=result.proof) is None
-    assert await verification.proven_phone(session, rules=rules, proof=result.proof, include_spent=True) == PHONE
+    assert (
+        await verification.proven_phone(session, rules=rules, proof=result.proof, include_spent=True) == PHONE
+    )
     with pytest.raises(ValidationFailed) as error:
         await verification.spend_proof(session, rules=rules, proof=result.proof)
     assert error.value.message == texts.ERR_PHONE_NOT_VERIFIED

@@ -77,7 +77,9 @@ def make_app(settings: Settings, clock: ManualClock) -> Callable[..., web.Applic
 
 
 @pytest.fixture
-async def client(aiohttp_client: AiohttpClient, make_app: Callable[..., web.Application]) -> TestClient[Any, Any]:
+async def client(
+    aiohttp_client: AiohttpClient, make_app: Callable[..., web.Application]
+) -> TestClient[Any, Any]:
     """An HTTP client that keeps cookies (like a browser) and does not follow redirects by default."""
     return await aiohttp_client(make_app())
 
@@ -164,7 +166,9 @@ class Browser:
         """axe-core's violations on the page (serious and critical ones; the test decides)."""
         # Evaluated through the DevTools protocol: the page's CSP (no inline script) stays on.
         await page.evaluate(AXE.read_text(encoding="utf-8"))
-        result = await page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+        result = await page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
         return [v for v in result if v.get("impact") in ("serious", "critical")]
 
 
@@ -187,7 +191,9 @@ async def browser(server: TestServer, request: pytest.FixtureRequest,
     executable = _chromium()
     async with async_playwright() as playwright:
         # --lang: the browser's own controls (a file picker's button) speak Chinese, as on a citizen's phone.
-        chromium = await playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--lang=zh-CN"])
+        chromium = await playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--lang=zh-CN"]
+        )
         context = await chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **browser_context)
         found = Browser(base_url=str(server.make_url("")).rstrip("/"), context=context,
                         test_name=_slug(request.node.name))

@@ -18,9 +18,12 @@ from tickets.queries import get_ticket, ticket_events
 SCRIPT = "<script>window.hacked = 1</script><img src=x onerror=\"window.hacked = 2\">"
 
 
-async def test_script_tags_are_text_and_long_fields_are_refused(browser: Browser, accounts: Accounts, org: Org,
-                                                                session: AsyncSession, rules: Rules) -> None:
-    number = await file_ticket(session, rules, f"楼下噪音扰民 {SCRIPT}", place=SCRIPT, contact_name="张<b>三</b>")
+async def test_script_tags_are_text_and_long_fields_are_refused(
+    browser: Browser, accounts: Accounts, org: Org, session: AsyncSession, rules: Rules
+) -> None:
+    number = await file_ticket(
+        session, rules, f"楼下噪音扰民 {SCRIPT}", place=SCRIPT, contact_name="张<b>三</b>"
+    )
     page = await browser.new_page()
     await browser.sign_in(page, accounts.office, path=f"/console/tickets/{number}")
     assert SCRIPT in await page.locator("#content").inner_text()
@@ -28,8 +31,9 @@ async def test_script_tags_are_text_and_long_fields_are_refused(browser: Browser
     # 10,000 characters in a note: refused with the field's name and the limit, nothing written.
     supervise = page.locator("details", has_text="督办")
     await supervise.locator("summary").click()
-    await supervise.get_by_label("说明").evaluate("(el, v) => { el.removeAttribute('maxlength'); el.value = v; }",
-                                                  "长" * 10_000)
+    await supervise.get_by_label("说明").evaluate(
+        "(el, v) => { el.removeAttribute('maxlength'); el.value = v; }", "长" * 10_000
+    )
     await supervise.get_by_role("button", name="督办").click()
     await page.wait_for_load_state()
     assert "“备注”超过 2000 字的上限" in await page.locator("#action-error").inner_text()
@@ -56,7 +60,9 @@ async def test_unknown_numbers_and_garbage_filters(browser: Browser, accounts: A
     assert "未找到工单 20991231999999" in await page.locator("main").inner_text()
     await page.goto(f"{browser.base_url}/console/tickets/{'x' * 300}")
     assert "未找到工单" in await page.locator("main").inner_text()
-    await page.goto(f"{browser.base_url}/console/tickets?state=nonsense&unit_id=abc&page=-4&received_from=2026-13-45")
+    await page.goto(
+        f"{browser.base_url}/console/tickets?state=nonsense&unit_id=abc&page=-4&received_from=2026-13-45"
+    )
     assert "部分筛选条件格式不正确" in await page.locator("main").inner_text()
     await page.goto(f"{browser.base_url}/console/duty?date=yesterday")
     assert "日期格式不正确" in await page.locator("main").inner_text()
@@ -64,8 +70,9 @@ async def test_unknown_numbers_and_garbage_filters(browser: Browser, accounts: A
     assert "未找到编号为 99999 的函件" in await page.locator("main").inner_text()
 
 
-async def test_a_form_sent_twice_acts_once(browser: Browser, accounts: Accounts, org: Org, session: AsyncSession,
-                                           rules: Rules) -> None:
+async def test_a_form_sent_twice_acts_once(
+    browser: Browser, accounts: Accounts, org: Org, session: AsyncSession, rules: Rules
+) -> None:
     number = await dispatched(session, rules, org, "路灯坏了三天没人修。", unit=1)
     page = await browser.new_page()
     await browser.sign_in(page, accounts.office, path=f"/console/tickets/{number}")
@@ -92,8 +99,9 @@ async def test_a_form_sent_twice_acts_once(browser: Browser, accounts: Accounts,
     assert "工单在您打开页面后已有变化" in await page.locator("#action-error").inner_text()
 
 
-async def test_a_session_that_expired_mid_form(browser: Browser, accounts: Accounts, org: Org,
-                                               session: AsyncSession, rules: Rules, clock: ManualClock) -> None:
+async def test_a_session_that_expired_mid_form(
+    browser: Browser, accounts: Accounts, org: Org, session: AsyncSession, rules: Rules, clock: ManualClock
+) -> None:
     number = await dispatched(session, rules, org, "小区门口积水严重。", unit=0)
     page = await browser.new_page()
     await browser.sign_in(page, accounts.handler0, path=f"/console/tickets/{number}")

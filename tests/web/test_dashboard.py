@@ -12,8 +12,9 @@ from tickets.clock import ManualClock, shanghai
 from tickets.context import Rules
 
 
-async def test_dashboard_numbers_link_to_their_lists(browser: Browser, accounts: Accounts, org: Org,
-                                                     session: AsyncSession, rules: Rules, clock: ManualClock) -> None:
+async def test_dashboard_numbers_link_to_their_lists(
+    browser: Browser, accounts: Accounts, org: Org, session: AsyncSession, rules: Rules, clock: ManualClock
+) -> None:
     # 30 days ago: a ticket for unit 0, still open (over the 25-day line, and overdue).
     clock.set(shanghai(2026, 10, 23, 10, 0))
     old = await dispatched(session, rules, org, "老小区外墙脱落，存在安全隐患。", unit=0)
@@ -23,8 +24,14 @@ async def test_dashboard_numbers_link_to_their_lists(browser: Browser, accounts:
     clock.set(shanghai(2026, 11, 23, 9, 30))
     await file_ticket(session, rules, "今天早上小区停水了。")
     returned = await dispatched(session, rules, org, "路面塌陷需要修复。", unit=0)
-    await svc.request_return(session, rules=rules, actor=org.handler(0), number=returned, reason="道路归街道管。",
-                             suggested_unit="柳林洲街道")
+    await svc.request_return(
+        session,
+        rules=rules,
+        actor=org.handler(0),
+        number=returned,
+        reason="道路归街道管。",
+        suggested_unit="柳林洲街道",
+    )
     await session.commit()
     clock.set(shanghai(2026, 11, 23, 10, 0))
 

@@ -136,9 +136,17 @@ async def test_cookies_are_secure_behind_https(client: TestClient[Any, Any], acc
     cookie = page.headers["Set-Cookie"]
     assert "hl_csrf=" in cookie and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     token = await csrf_of(client)
-    response = await client.post("/console/login", headers={"X-Forwarded-Proto": "https"}, allow_redirects=False,
-                                 data={"_csrf": token, "login": accounts.office.login,
-                                       "password": accounts.office.password, "next": "/console/"})
+    response = await client.post(
+        "/console/login",
+        headers={"X-Forwarded-Proto": "https"},
+        allow_redirects=False,
+        data={
+            "_csrf": token,
+            "login": accounts.office.login,
+            "password": accounts.office.password,
+            "next": "/console/",
+        },
+    )
     session_cookie = next(c for c in response.headers.getall("Set-Cookie") if c.startswith("hl_session="))
     assert "Secure" in session_cookie and "HttpOnly" in session_cookie
     # Over plain HTTP (a desk on the intranet without TLS) the browser must still get the cookie.

@@ -108,7 +108,12 @@ async def test_a_citizen_asks_files_tracks_and_rates(phone: Browser, session: As
     await page.goto(phone.base_url + "/h5/")
     # The week's hot questions, most used first.
     chips = page.locator(".hot .chip")
-    assert await chips.all_inner_texts() == ["社保卡丢了怎么补办", "公积金怎么提取", "医保怎么报销", "居住证怎么办理"]
+    assert await chips.all_inner_texts() == [
+        "社保卡丢了怎么补办",
+        "公积金怎么提取",
+        "医保怎么报销",
+        "居住证怎么办理",
+    ]
     await phone.shot(page, "01-chat-empty", full_page=False)
     await no_serious_axe(phone, page)
     await fits_the_screen(page)
@@ -144,7 +149,9 @@ async def test_a_citizen_asks_files_tracks_and_rates(phone: Browser, session: As
     assert await page.get_by_label("诉求内容").input_value() == "公园里的健身器材坏了"
 
     # Filing: the question extended, the place typed and the phone's location added.
-    await page.get_by_label("诉求内容").fill("幸福公园东门的健身器材坏了两个，螺丝松动，老人用着很危险，希望尽快修理。")
+    await page.get_by_label("诉求内容").fill(
+        "幸福公园东门的健身器材坏了两个，螺丝松动，老人用着很危险，希望尽快修理。"
+    )
     await page.get_by_label("地点").fill("幸福公园东门")
     await page.get_by_role("button", name="使用我当前的位置").click()
     await page.get_by_text("已获取位置：31.23040, 121.47370").wait_for()
@@ -198,8 +205,13 @@ async def test_a_citizen_asks_files_tracks_and_rates(phone: Browser, session: As
     # Days later, on another phone: tracking by number and the last 4 digits.
     clock.advance(timedelta(days=2))
     other = await phone.context.browser.new_context(  # type: ignore[union-attr]
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE_SIZE, device_scale_factor=2, is_mobile=True,
-        has_touch=True)
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport=PHONE_SIZE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     try:
         page2 = await other.new_page()
         page2.on("pageerror", lambda error: phone.problems.append(f"script error: {error}"))
@@ -213,7 +225,11 @@ async def test_a_citizen_asks_files_tracks_and_rates(phone: Browser, session: As
         await page2.get_by_role("button", name="查询").click()
         await page2.get_by_role("heading", name="办理进度", exact=True).wait_for()
         public = await page2.locator("main").inner_text()
-        assert "诉求已受理" in public and "已转交柳林洲街道办理" in public and "柳林洲街道已回复办理结果" in public
+        assert (
+            "诉求已受理" in public
+            and "已转交柳林洲街道办理" in public
+            and "柳林洲街道已回复办理结果" in public
+        )
         for hidden in ("联络员1A", "王主任", "内部", "已电话联系", full_reply().text, "健身器材"):
             assert hidden not in public
         await phone.shot(page2, "08-track-public")
@@ -272,7 +288,14 @@ async def test_refusals_show_a_message_and_write_nothing(phone: Browser, session
     await phone.shot(page, "02-exe-refused")
 
     await page.get_by_label("照片（选填，最多 3 张，每张不超过 10 MB）").set_input_files(
-        [{"name": "big.jpg", "mimeType": "image/jpeg", "buffer": phone_photo() + b"\x00" * (20 * 1024 * 1024)}])
+        [
+            {
+                "name": "big.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": phone_photo() + b"\x00" * (20 * 1024 * 1024),
+            }
+        ]
+    )
     await page.get_by_role("button", name="确认提交").click()
     await page.get_by_text("照片“big.jpg”超过 10 MB，请压缩后再上传。").wait_for()
     await phone.shot(page, "03-20mb-refused")
@@ -287,8 +310,14 @@ async def test_refusals_show_a_message_and_write_nothing(phone: Browser, session
 async def test_without_javascript_the_forms_still_work(phone: Browser, session: AsyncSession) -> None:
     """Progressive enhancement: an in-app browser with scripts off asks, files and gets a receipt."""
     context = await phone.context.browser.new_context(  # type: ignore[union-attr]
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE_SIZE, device_scale_factor=2, is_mobile=True,
-        has_touch=True, java_script_enabled=False)
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport=PHONE_SIZE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=False,
+    )
     try:
         page = await context.new_page()
         await page.goto(phone.base_url + "/h5/")

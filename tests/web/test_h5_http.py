@@ -62,7 +62,9 @@ async def h5(aiohttp_client: AiohttpClient, make_app: Any, tmp_path: Path, sessi
     return await aiohttp_client(make_app(media_dir=tmp_path / "media"))
 
 
-async def test_chat_answers_suggests_and_offers_filing(h5: TestClient[Any, Any], session: AsyncSession) -> None:
+async def test_chat_answers_suggests_and_offers_filing(
+    h5: TestClient[Any, Any], session: AsyncSession
+) -> None:
     token = await csrf(h5)
     answered = await (await h5.post("/h5/ask", data={"_csrf": token, "q": "社保卡丢了怎么补办"})).text()
     assert "解决了" in answered and "没解决，转人工" in answered and "社保卡" in answered
@@ -80,11 +82,16 @@ async def test_chat_answers_suggests_and_offers_filing(h5: TestClient[Any, Any],
     assert "您好！这里是12345政务服务便民热线" in hello and "/h5/file?q=" not in hello
     person = await (await h5.post("/h5/ask", data={"_csrf": token, "q": "转人工"})).text()
     hotline = _rules(h5).policy.hotline
-    assert f"拨打 {hotline.phone} 热线（人工坐席服务时间：{hotline.hours}）" in person and "/h5/file?q=" in person
+    assert (
+        f"拨打 {hotline.phone} 热线（人工坐席服务时间：{hotline.hours}）" in person
+        and "/h5/file?q=" in person
+    )
     assert await count(session, KnowledgeMiss) == 1
 
 
-async def test_not_solved_stores_feedback_and_goes_to_filing(h5: TestClient[Any, Any], session: AsyncSession) -> None:
+async def test_not_solved_stores_feedback_and_goes_to_filing(
+    h5: TestClient[Any, Any], session: AsyncSession
+) -> None:
     token = await csrf(h5)
     response = await h5.post("/h5/feedback", data={"_csrf": token, "entry": "sbk_lost", "solved": "0",
                                                    "q": "社保卡丢了怎么办"}, allow_redirects=False)
@@ -99,16 +106,27 @@ async def test_not_solved_stores_feedback_and_goes_to_filing(h5: TestClient[Any,
 async def test_file_with_verified_phone_and_photo(h5: TestClient[Any, Any], session: AsyncSession, org: Org,
                                                   tmp_path: Path, clock: ManualClock) -> None:
     token = await csrf(h5, "/h5/file")
-    review = await h5.post("/h5/file", data={"_csrf": token, "content": "幸福路12号门口的路灯坏了一个星期，晚上很黑。",
-                                             "place": "幸福路12号", "lat": "31.23040", "lon": "121.47370"})
+    review = await h5.post(
+        "/h5/file",
+        data={
+            "_csrf": token,
+            "content": "幸福路12号门口的路灯坏了一个星期，晚上很黑。",
+            "place": "幸福路12号",
+            "lat": "31.23040",
+            "lon": "121.47370",
+        },
+    )
     html = await review.text()
     assert review.status == 200 and "第 2 步" in html
     assert 'value="complaint" selected' in html or "selected" in html
     sent = await h5.post("/h5/code", data={"_csrf": token, "phone": PHONE}, headers={"HX-Request": "true"})
     assert sent.status == 200 and "验证码已发送至 138****5678" in await sent.text()
     code = await last_code(session)
-    wrong = await h5.post("/h5/verify", data={"_csrf": token, "phone": PHONE, "code": "000000" if code != "000000"
-                                              else "111111"}, headers={"HX-Request": "true"})
+    wrong = await h5.post(
+        "/h5/verify",
+        data={"_csrf": token, "phone": PHONE, "code": "000000" if code != "000000" else "111111"},
+        headers={"HX-Request": "true"},
+    )
     # A fragment for htmx is the box's new state: 200 with the message (plain posts get 422).
     assert wrong.status == 200 and "验证码不正确，还可以再试 4 次。" in await wrong.text()
     ok = await h5.post("/h5/verify", data={"_csrf": token, "phone": PHONE, "code": code},
@@ -116,9 +134,15 @@ async def test_file_with_verified_phone_and_photo(h5: TestClient[Any, Any], sess
     assert ok.status == 200 and "手机号 138****5678 已验证。" in await ok.text()
 
     form = FormData()
-    for name, value in {"_csrf": token, "content": "幸福路12号门口的路灯坏了一个星期，晚上很黑。", "place": "幸福路12号",
-                        "lat": "31.23040", "lon": "121.47370", "request_type": "complaint",
-                        "category": "城市管理"}.items():
+    for name, value in {
+        "_csrf": token,
+        "content": "幸福路12号门口的路灯坏了一个星期，晚上很黑。",
+        "place": "幸福路12号",
+        "lat": "31.23040",
+        "lon": "121.47370",
+        "request_type": "complaint",
+        "category": "城市管理",
+    }.items():
         form.add_field(name, value)
     form.add_field("photos", phone_photo(), filename="IMG_0001.jpg", content_type="image/jpeg")
     done = await h5.post("/h5/file/submit", data=form, allow_redirects=False)
@@ -137,8 +161,11 @@ async def test_file_with_verified_phone_and_photo(h5: TestClient[Any, Any], sess
 
 async def _verified(h5: TestClient[Any, Any], session: AsyncSession, token: str, phone: str = PHONE) -> None:
     await h5.post("/h5/code", data={"_csrf": token, "phone": phone}, headers={"HX-Request": "true"})
-    response = await h5.post("/h5/verify", data={"_csrf": token, "phone": phone, "code": await last_code(session)},
-                             headers={"HX-Request": "true"})
+    response = await h5.post(
+        "/h5/verify",
+        data={"_csrf": token, "phone": phone, "code": await last_code(session)},
+        headers={"HX-Request": "true"},
+    )
     assert response.status == 200
 
 
@@ -206,8 +233,17 @@ async def test_track_by_number_and_digits_then_rate_negative_sends_back(h5: Test
     # This browser proved the phone: it sees the reply and the four questions.
     assert full_reply().text in page and "请您评价" in page
     link = found.headers["Location"]
-    rated = await h5.post(f"{link}/rate", data={"_csrf": token, "contacted": "y", "answered": "y", "solved": "n",
-                                                "satisfaction": "unsatisfied"}, allow_redirects=False)
+    rated = await h5.post(
+        f"{link}/rate",
+        data={
+            "_csrf": token,
+            "contacted": "y",
+            "answered": "y",
+            "solved": "n",
+            "satisfaction": "unsatisfied",
+        },
+        allow_redirects=False,
+    )
     assert rated.status == 303
     await session.refresh(ticket)
     assert ticket.status is TicketStatus.ACCEPTED and ticket.rework_count == 1
@@ -226,8 +262,9 @@ async def test_asking_too_fast_gets_429_and_shows_in_metrics(h5: TestClient[Any,
     statuses = [(await h5.post("/h5/ask", data={"_csrf": token, "q": f"问题{i}"})).status for i in range(32)]
     assert statuses[:30] == [200] * 30 and statuses[30:] == [429, 429]
     metrics = await (await h5.get("/metrics")).text()
-    assert re.search(r'hotline_http_requests_total\{[^}]*route="/h5/ask"[^}]*status="429"[^}]*\} 2\.0', metrics) or \
-        re.search(r'route="/h5/ask".*status="429".*2\.0', metrics), metrics[:2000]
+    assert re.search(
+        r'hotline_http_requests_total\{[^}]*route="/h5/ask"[^}]*status="429"[^}]*\} 2\.0', metrics
+    ) or re.search(r'route="/h5/ask".*status="429".*2\.0', metrics), metrics[:2000]
 
 
 async def test_a_forged_or_old_link_gets_a_clear_page(h5: TestClient[Any, Any], clock: ManualClock) -> None:
@@ -248,8 +285,16 @@ async def test_behind_a_proxy_the_forwarded_address_is_counted(aiohttp_client: A
                                                                tmp_path: Path) -> None:
     async def statuses(client: TestClient[Any, Any], hop: str, n: int) -> list[int]:
         token = await csrf(client)
-        return [(await client.post("/h5/ask", data={"_csrf": token, "q": f"问{i}"},
-                                   headers={"X-Forwarded-For": f"198.51.100.1, {hop}"})).status for i in range(n)]
+        return [
+            (
+                await client.post(
+                    "/h5/ask",
+                    data={"_csrf": token, "q": f"问{i}"},
+                    headers={"X-Forwarded-For": f"198.51.100.1, {hop}"},
+                )
+            ).status
+            for i in range(n)
+        ]
 
     trusting = await aiohttp_client(make_app(media_dir=tmp_path / "m1", web_trust_forwarded_for=True))
     assert await statuses(trusting, "203.0.113.1", 31) == [200] * 30 + [429]

@@ -27,16 +27,29 @@ BODY = "我是王小明，住幸福小区3栋2单元1201室。小区门口道路
 
 
 def letter_form(token: str, **fields: str) -> FormData:
-    values = {"_csrf": token, "title": "幸福小区门口道路破损", "body": BODY, "name": "王小明", "consent": "yes"}
+    values = {
+        "_csrf": token,
+        "title": "幸福小区门口道路破损",
+        "body": BODY,
+        "name": "王小明",
+        "consent": "yes",
+    }
     values.update(fields)
     return FormData({k: v for k, v in values.items() if v is not None})
 
 
 async def test_a_letter_from_the_page_is_received_and_published_without_personal_data(
-        h5: TestClient[Any, Any], session: AsyncSession, org: Org, clock: ManualClock, tmp_path: Path) -> None:  # noqa: F811
+    h5: TestClient[Any, Any],  # noqa: F811
+    session: AsyncSession, org: Org, clock: ManualClock, tmp_path: Path
+) -> None:
     page = await h5.get("/h5/mailbox")
     html = await page.text()
-    assert page.status == 200 and "信件标题" in html and "同意公开" in html and 'aria-current="page">市长信箱' in html
+    assert (
+        page.status == 200
+        and "信件标题" in html
+        and "同意公开" in html
+        and 'aria-current="page">市长信箱' in html
+    )
     token = await csrf(h5, "/h5/mailbox")
     await _verified(h5, session, token)
     form = letter_form(token)
@@ -45,7 +58,11 @@ async def test_a_letter_from_the_page_is_received_and_published_without_personal
     assert done.status == 303, await done.text()
     receipt = await (await h5.get(done.headers["Location"])).text()
     ticket = (await session.exec(select(Ticket))).one()
-    assert ticket.channel is Channel.MAILBOX and ticket.contact_phone == PHONE and ticket.contact_name == "王小明"
+    assert (
+        ticket.channel is Channel.MAILBOX
+        and ticket.contact_phone == PHONE
+        and ticket.contact_name == "王小明"
+    )
     assert ticket.number in receipt
     # Monday 2026-11-23 10:00 + the mailbox's 10 working days.
     assert "预计办结时间：2026-12-07 10:00 前" in receipt and "10个工作日" in receipt
@@ -64,7 +81,9 @@ async def test_a_letter_from_the_page_is_received_and_published_without_personal
         assert private not in public, private
 
 
-async def test_letters_refused_on_the_page_write_nothing(h5: TestClient[Any, Any], session: AsyncSession) -> None:  # noqa: F811
+async def test_letters_refused_on_the_page_write_nothing(
+    h5: TestClient[Any, Any], session: AsyncSession  # noqa: F811
+) -> None:
     token = await csrf(h5, "/h5/mailbox")
     response = await h5.post("/h5/mailbox", data=letter_form(token))
     text = await response.text()
@@ -84,18 +103,25 @@ async def test_letters_refused_on_the_page_write_nothing(h5: TestClient[Any, Any
         assert response.status == 422 and says in text, (fields, text[:2000])
         assert "<script>alert" not in text
     form = letter_form(token)
-    form.add_field("attachments", b"MZ\x90\x00" + b"\x00" * 4000, filename="photo.jpg", content_type="image/jpeg")
+    form.add_field(
+        "attachments", b"MZ\x90\x00" + b"\x00" * 4000, filename="photo.jpg", content_type="image/jpeg"
+    )
     response = await h5.post("/h5/mailbox", data=form)
     assert response.status == 422 and "不是 JPG、PNG 或 WebP 格式的照片" in await response.text()
     form = letter_form(token)
     for i in range(4):
-        form.add_field("attachments", phone_photo((i * 50, 0, 0)), filename=f"{i}.jpg", content_type="image/jpeg")
+        form.add_field(
+            "attachments", phone_photo((i * 50, 0, 0)), filename=f"{i}.jpg", content_type="image/jpeg"
+        )
     response = await h5.post("/h5/mailbox", data=form)
     assert response.status == 422 and "附件最多 3 个" in await response.text()
     assert await count(session, Ticket) == 0 and await count(session, MailboxLetter) == 0
     # Traditional characters and emoji inside a letter are fine; no consent is stored as such.
-    response = await h5.post("/h5/mailbox", data=letter_form(token, title="道路破損🚧", body="小區門口道路破損，雨天積水😢。",
-                                                             consent=None), allow_redirects=False)
+    response = await h5.post(
+        "/h5/mailbox",
+        data=letter_form(token, title="道路破損🚧", body="小區門口道路破損，雨天積水😢。", consent=None),
+        allow_redirects=False,
+    )
     assert response.status == 303
     letter = (await session.exec(select(MailboxLetter))).one()
     assert letter.title == "道路破損🚧" and letter.publish_consent is False

@@ -36,8 +36,10 @@ async def test_a_citizen_writes_to_the_mailbox_and_reads_the_published_reply(
     await page.get_by_role("link", name="市长信箱").click()
     await page.get_by_role("heading", name="市长信箱").wait_for()
     await page.get_by_label("信件标题").fill("幸福小区门口道路破损")
-    await page.get_by_label("来信内容").fill("我是王小明，住幸福小区3栋2单元1201室，电话13912345678。小区门口道路破损半年，"
-                                         "雨天积水，老人出行困难，希望尽快修复。")
+    await page.get_by_label("来信内容").fill(
+        "我是王小明，住幸福小区3栋2单元1201室，电话13912345678。小区门口道路破损半年，"
+        "雨天积水，老人出行困难，希望尽快修复。"
+    )
     await page.get_by_label("您的称呼（选填）").fill("王小明")
     await page.get_by_label("附件图片（选填，最多 3 张，每张不超过 10 MB）").set_input_files(
         [{"name": "路面.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()}])

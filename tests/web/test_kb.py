@@ -15,8 +15,9 @@ from tests.web.conftest import Accounts, Browser
 from tickets.clock import ManualClock
 
 
-async def test_edit_add_and_import_entries(browser: Browser, accounts: Accounts, org: Org, session: AsyncSession,
-                                           clock: ManualClock, tmp_path: Path) -> None:
+async def test_edit_add_and_import_entries(
+    browser: Browser, accounts: Accounts, org: Org, session: AsyncSession, clock: ManualClock, tmp_path: Path
+) -> None:
     await kb_service.seed_default(session, clock=clock)
     await kb_service.record_feedback(session, key="sbk_lost", solved=False, clock=clock, query="社保卡丢了")
     await session.commit()
@@ -25,7 +26,9 @@ async def test_edit_add_and_import_entries(browser: Browser, accounts: Accounts,
     row = page.locator("#kb-table tbody tr").first
     assert "sbk_lost" in await row.inner_text() and "0%" in await row.inner_text()
     await page.get_by_role("link", name="sbk_lost").click()
-    await page.get_by_label("答复内容 *").fill("社保卡丢失后，请先拨打12333挂失，再带身份证到区政务服务中心补办，当场制卡。")
+    await page.get_by_label("答复内容 *").fill(
+        "社保卡丢失后，请先拨打12333挂失，再带身份证到区政务服务中心补办，当场制卡。"
+    )
     await page.get_by_label("承办单位").select_option(label=org.unit_names[0])
     await page.get_by_role("button", name="保存").click()
     await page.wait_for_url("**/console/kb/entry/sbk_lost?done=saved")
@@ -67,7 +70,12 @@ async def test_edit_add_and_import_entries(browser: Browser, accounts: Accounts,
     assert await browser.axe(page) == []
 
     session.expire_all()
-    changes = (await session.exec(select(KnowledgeChange.entry_key, KnowledgeChange.unit, KnowledgeChange.changed_by)
-                                  .where(KnowledgeChange.changed_by == "王主任"))).all()
+    changes = (
+        await session.exec(
+            select(KnowledgeChange.entry_key, KnowledgeChange.unit, KnowledgeChange.changed_by).where(
+                KnowledgeChange.changed_by == "王主任"
+            )
+        )
+    ).all()
     assert sorted(changes) == [("gas_smell", "", "王主任"), ("sbk_lost", "区住建局", "王主任"),
                                ("water_cut", "供电分公司", "王主任")]

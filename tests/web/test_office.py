@@ -15,8 +15,9 @@ from tickets.context import Rules
 from tickets.duty import run_duty_login_check
 
 
-async def test_duty_board_after_four_and_the_letters(browser: Browser, accounts: Accounts, org: Org,
-                                                     session: AsyncSession, rules: Rules, clock: ManualClock) -> None:
+async def test_duty_board_after_four_and_the_letters(
+    browser: Browser, accounts: Accounts, org: Org, session: AsyncSession, rules: Rules, clock: ManualClock
+) -> None:
     # 10:00: unit 0's handler signs in to the console, which is the unit's duty login.
     page = await browser.new_page()
     await browser.sign_in(page, accounts.handler0)

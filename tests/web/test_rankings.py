@@ -20,8 +20,15 @@ async def test_ranking_table_chart_and_downloads(browser: Browser, accounts: Acc
     routed = replace(rules, unit_suggester=KbUnitSuggester(lambda: None))
     for unit in (0, 2):
         for i in range(5):
-            await dispatched(session, routed, org, f"第{i}件：小区停电，物业维修不及时，请尽快处理。", unit=unit,
-                             accepted=True, contacted=unit == 0)
+            await dispatched(
+                session,
+                routed,
+                org,
+                f"第{i}件：小区停电，物业维修不及时，请尽快处理。",
+                unit=unit,
+                accepted=True,
+                contacted=unit == 0,
+            )
     page = await browser.new_page()
     await browser.sign_in(page, accounts.office, path="/console/rankings?scheme=pudong-2024&period=2026-11")
     rows = await page.locator("#ranking-table tbody tr").all_inner_texts()

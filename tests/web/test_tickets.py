@@ -35,7 +35,9 @@ async def send_reply(page: Any, text: str) -> None:
 
 async def test_office_dispatches_and_the_handler_replies(browser: Browser, accounts: Accounts, org: Org,
                                                          session: AsyncSession, rules: Rules) -> None:
-    number = await file_ticket(session, rules, "小区楼道灯坏了一个月，物业一直不修，晚上很不安全。", place="柳林小区3栋")
+    number = await file_ticket(
+        session, rules, "小区楼道灯坏了一个月，物业一直不修，晚上很不安全。", place="柳林小区3栋"
+    )
     office = await browser.new_page()
     await browser.sign_in(office, accounts.office)
     await office.goto(f"{browser.base_url}/console/tickets/{number}")
@@ -85,8 +87,9 @@ async def test_office_dispatches_and_the_handler_replies(browser: Browser, accou
     assert await browser.axe(handler) == []
 
 
-async def test_a_handler_sees_only_its_units_tickets(client: TestClient[Any, Any], accounts: Accounts, org: Org,
-                                                     session: AsyncSession, rules: Rules) -> None:
+async def test_a_handler_sees_only_its_units_tickets(
+    client: TestClient[Any, Any], accounts: Accounts, org: Org, session: AsyncSession, rules: Rules
+) -> None:
     mine = await dispatched(session, rules, org, "供水管道破裂，路面积水。", unit=0)
     theirs = await dispatched(session, rules, org, "街道路灯不亮，附近居民夜间出行不便。", unit=1)
     assert (await sign_in(client, accounts.handler0.login, accounts.handler0.password)).status == 303
@@ -104,9 +107,9 @@ async def test_a_handler_sees_only_its_units_tickets(client: TestClient[Any, Any
     assert ticket is not None and ticket.status is TicketStatus.DISPATCHED
 
 
-async def test_the_calls_of_the_双呼_platform_on_the_ticket_page(browser: Browser, accounts: Accounts, org: Org,
-                                                             session: AsyncSession, rules: Rules,
-                                                             clock: ManualClock) -> None:
+async def test_the_calls_of_the_双呼_platform_on_the_ticket_page(
+    browser: Browser, accounts: Accounts, org: Org, session: AsyncSession, rules: Rules, clock: ManualClock
+) -> None:
     number = await dispatched(session, rules, org, "小区门口下水道堵塞，污水外溢。", accepted=True)
     handler = await browser.new_page()
     await browser.sign_in(handler, accounts.handler0)
@@ -117,20 +120,43 @@ async def test_the_calls_of_the_双呼_platform_on_the_ticket_page(browser: Brow
     # While the handler fills in the first-contact form, the platform posts the call just made.
     clock.advance(timedelta(minutes=20))
     dialed = clock.now() - timedelta(minutes=5)
-    await svc.record_call(session, rules=rules, report=calls.CallReport(
-        call_id="DC-77", ticket_number=number, calling_unit_id=org.unit_ids[0], calling_staff="联络员0A",
-        callee_phone="13912345678", dialed_at=dialed, answered_at=dialed + timedelta(seconds=6),
-        hung_up_at=dialed + timedelta(minutes=3), outcome=CallOutcome.ANSWERED, recording_ref="rec/DC-77.mp3"))
+    await svc.record_call(
+        session,
+        rules=rules,
+        report=calls.CallReport(
+            call_id="DC-77",
+            ticket_number=number,
+            calling_unit_id=org.unit_ids[0],
+            calling_staff="联络员0A",
+            callee_phone="13912345678",
+            dialed_at=dialed,
+            answered_at=dialed + timedelta(seconds=6),
+            hung_up_at=dialed + timedelta(minutes=3),
+            outcome=CallOutcome.ANSWERED,
+            recording_ref="rec/DC-77.mp3",
+        ),
+    )
     await session.commit()
     first = handler.locator("#form-first_contact")
     await first.get_by_label("是", exact=True).check()
     await first.get_by_role("button", name="先行联系").click()
     # The call record is no one's action: the form made before it still goes through.
     await handler.wait_for_url("**?done=first_contact")
-    assert await handler.locator("#first-proof").inner_text() == "已由双呼通话证实：通话接通（2026-11-23 10:15）"
+    assert (
+        await handler.locator("#first-proof").inner_text() == "已由双呼通话证实：通话接通（2026-11-23 10:15）"
+    )
     row = await handler.locator("#call-table tbody tr").inner_text()
-    assert all(part in row for part in ("2026-11-23 10:15", "区住建局 · 联络员0A", "13912345678", "接通", "先行联系",
-                                        "rec/DC-77.mp3"))
+    assert all(
+        part in row
+        for part in (
+            "2026-11-23 10:15",
+            "区住建局 · 联络员0A",
+            "13912345678",
+            "接通",
+            "先行联系",
+            "rec/DC-77.mp3",
+        )
+    )
     timeline = await handler.locator("#timeline").inner_text()
     assert "双呼通话记录" in timeline and "先行联系无通话佐证" not in timeline
     await browser.shot(handler, "calls")

@@ -15,10 +15,12 @@ from tickets.queries import get_ticket, ticket_events
 from tickets.whistle_models import WhistleSummons
 
 
-async def test_whistle_report_in_and_meeting_on_the_ticket_page(browser: Browser, accounts: Accounts, org: Org,
-                                                                session: AsyncSession, rules: Rules) -> None:
-    number = await dispatched(session, rules, org, "老旧小区外墙脱落，涉及住建部门，街道无法单独处置。", unit=1,
-                              accepted=True)
+async def test_whistle_report_in_and_meeting_on_the_ticket_page(
+    browser: Browser, accounts: Accounts, org: Org, session: AsyncSession, rules: Rules
+) -> None:
+    number = await dispatched(
+        session, rules, org, "老旧小区外墙脱落，涉及住建部门，街道无法单独处置。", unit=1, accepted=True
+    )
     street = await browser.new_page()
     await browser.sign_in(street, accounts.handler1)
     await street.goto(f"{browser.base_url}/console/tickets/{number}")
@@ -37,7 +39,9 @@ async def test_whistle_report_in_and_meeting_on_the_ticket_page(browser: Browser
     await browser.sign_in(department, accounts.handler0)
     await department.goto(f"{browser.base_url}/console/tickets/{number}")
     assert await department.locator("#contact-phone").inner_text() == "139****5678"
-    assert await department.locator("form[id^=form-]").evaluate_all("fs => fs.map(f => f.id)") == ["form-report_in"]
+    assert await department.locator("form[id^=form-]").evaluate_all("fs => fs.map(f => f.id)") == [
+        "form-report_in"
+    ]
     await browser.shot(department, "report-in")
     await department.locator("#form-report_in").get_by_role("button", name="报到").click()
     await department.wait_for_url("**?done=report_in")

@@ -72,7 +72,9 @@ class Fields:
             try:
                 found.append(int(raw))
             except (TypeError, ValueError):
-                raise ValidationFailed(texts.ERR_FIELD_NUMBER.format(field=texts.FIELD.get(name, name))) from None
+                raise ValidationFailed(
+                    texts.ERR_FIELD_NUMBER.format(field=texts.FIELD.get(name, name))
+                ) from None
         return found
 
     def moment(self, name: str) -> datetime | None:
@@ -105,10 +107,17 @@ def _reply(f: Fields) -> ReplyData:
     result = f.choice("result", ResultCategory)
     if result is None:
         raise ValidationFailed(texts.ERR_FIELD_REQUIRED.format(field=texts.FIELD["result"]))
-    return ReplyData(result=result, text=f.text("text"), contact_person=f.text("contact_person", limit=100),
-                     facts=f.text("facts"), judgement=f.text("judgement"), citizen_opinion=f.text("citizen_opinion"),
-                     answered_by=f.text("answered_by", limit=100), answered_at=f.moment("answered_at"),
-                     site_findings=f.text("site_findings"))
+    return ReplyData(
+        result=result,
+        text=f.text("text"),
+        contact_person=f.text("contact_person", limit=100),
+        facts=f.text("facts"),
+        judgement=f.text("judgement"),
+        citizen_opinion=f.text("citizen_opinion"),
+        answered_by=f.text("answered_by", limit=100),
+        answered_at=f.moment("answered_at"),
+        site_findings=f.text("site_findings"),
+    )
 
 
 def _callback(f: Fields) -> CallbackAnswers:
@@ -131,50 +140,168 @@ def _spec(name: str, actions: set[Action], run: Run) -> Spec:
 
 
 A = Action
-SPECS: dict[str, Spec] = {s.name: s for s in [
-    _spec("dispatch", {A.DISPATCH}, lambda s, r, a, n, f: svc.dispatch(
-        s, rules=r, actor=a, number=n, unit_id=f.number("unit_id") or 0, co_unit_ids=f.numbers("co_unit_ids"),
-        note=f.text("note"))),
-    _spec("brief_contact", {A.BRIEF_CONTACT}, lambda s, r, a, n, f: svc.brief_contact(
-        s, rules=r, actor=a, number=n, reached=bool(f.yes_no("reached")), note=f.text("note"))),
-    _spec("direct_answer", {A.DIRECT_ANSWER}, lambda s, r, a, n, f: svc.direct_answer(
-        s, rules=r, actor=a, number=n, answer=f.text("answer"))),
-    _spec("send_back", {A.SEND_BACK}, lambda s, r, a, n, f: svc.send_back(
-        s, rules=r, actor=a, number=n, reason=f.text("reason"))),
-    _spec("accept", {A.ACCEPT}, lambda s, r, a, n, f: svc.accept(s, rules=r, actor=a, number=n)),
-    _spec("first_contact", {A.FIRST_CONTACT}, lambda s, r, a, n, f: svc.first_contact(
-        s, rules=r, actor=a, number=n, reached=bool(f.yes_no("reached")), note=f.text("note"))),
-    _spec("site_visit", {A.SITE_VISIT}, lambda s, r, a, n, f: svc.site_visit(
-        s, rules=r, actor=a, number=n, findings=f.text("findings"))),
-    _spec("request_return", {A.REQUEST_RETURN}, lambda s, r, a, n, f: svc.request_return(
-        s, rules=r, actor=a, number=n, reason=f.text("reason"), suggested_unit=f.text("suggested_unit", limit=100))),
-    _spec("decide_return", {A.APPROVE_RETURN, A.REFUSE_RETURN}, lambda s, r, a, n, f: svc.decide_return(
-        s, rules=r, actor=a, number=n, approve=bool(f.yes_no("approve")),
-        new_unit_id=f.number("new_unit_id", required=False), note=f.text("note"))),
-    _spec("request_extension", {A.REQUEST_EXTENSION}, lambda s, r, a, n, f: svc.request_extension(
-        s, rules=r, actor=a, number=n, days=f.number("days") or 0, reason=f.text("reason"))),
-    _spec("decide_extension", {A.APPROVE_EXTENSION, A.REFUSE_EXTENSION}, lambda s, r, a, n, f: svc.decide_extension(
-        s, rules=r, actor=a, number=n, approve=bool(f.yes_no("approve")), note=f.text("note"))),
-    _spec("reply", {A.REPLY}, lambda s, r, a, n, f: svc.reply(s, rules=r, actor=a, number=n, data=_reply(f))),
-    _spec("callback", {A.CLOSE, A.CALLBACK_ATTEMPT}, lambda s, r, a, n, f: svc.record_callback(
-        s, rules=r, actor=a, number=n, answers=_callback(f))),
-    _spec("rework", {A.REWORK}, lambda s, r, a, n, f: svc.rework(s, rules=r, actor=a, number=n, note=f.text("note"))),
-    _spec("supervise", {A.SUPERVISE}, lambda s, r, a, n, f: svc.supervise(
-        s, rules=r, actor=a, number=n, note=f.text("note"))),
-    _spec("urge", {A.URGE}, lambda s, r, a, n, f: svc.urge(s, rules=r, actor=a, number=n, note=f.text("note"))),
-    _spec("archive", {A.ARCHIVE}, lambda s, r, a, n, f: svc.archive(s, rules=r, actor=a, number=n, note=f.text("note"))),
-    _spec("recall", {A.RECALL}, lambda s, r, a, n, f: svc.recall(s, rules=r, actor=a, number=n, note=f.text("note"))),
-    _spec("recheck", {A.RECHECK}, lambda s, r, a, n, f: svc.recheck(s, rules=r, actor=a, number=n, note=f.text("note"))),
-    # 吹哨报到 (tickets.whistles); each returns the ticket, as the other forms do.
-    _spec("whistle", {A.WHISTLE}, lambda s, r, a, n, f: _then_ticket(s, n, whistles.blow(
-        s, rules=r, actor=a, number=n, unit_ids=f.numbers("unit_ids"), reason=f.text("reason")))),
-    _spec("report_in", {A.REPORT_IN}, lambda s, r, a, n, f: _then_ticket(s, n, whistles.report_in(
-        s, rules=r, actor=a, number=n, via="web"))),
-    _spec("whistle_meeting", {A.WHISTLE_MEETING}, lambda s, r, a, n, f: _then_ticket(s, n, whistles.record_meeting(
-        s, rules=r, actor=a, number=n, day=f.day("day"), place=f.text("place", limit=200),
-        attendees=[p for line in f.text("attendees").splitlines() for p in line.split("、")],
-        decisions=f.text("decisions")))),
-]}
+SPECS: dict[str, Spec] = {
+    s.name: s
+    for s in [
+        _spec(
+            "dispatch",
+            {A.DISPATCH},
+            lambda s, r, a, n, f: svc.dispatch(
+                s,
+                rules=r,
+                actor=a,
+                number=n,
+                unit_id=f.number("unit_id") or 0,
+                co_unit_ids=f.numbers("co_unit_ids"),
+                note=f.text("note"),
+            ),
+        ),
+        _spec(
+            "brief_contact",
+            {A.BRIEF_CONTACT},
+            lambda s, r, a, n, f: svc.brief_contact(
+                s, rules=r, actor=a, number=n, reached=bool(f.yes_no("reached")), note=f.text("note")
+            ),
+        ),
+        _spec(
+            "direct_answer",
+            {A.DIRECT_ANSWER},
+            lambda s, r, a, n, f: svc.direct_answer(s, rules=r, actor=a, number=n, answer=f.text("answer")),
+        ),
+        _spec(
+            "send_back",
+            {A.SEND_BACK},
+            lambda s, r, a, n, f: svc.send_back(s, rules=r, actor=a, number=n, reason=f.text("reason")),
+        ),
+        _spec("accept", {A.ACCEPT}, lambda s, r, a, n, f: svc.accept(s, rules=r, actor=a, number=n)),
+        _spec(
+            "first_contact",
+            {A.FIRST_CONTACT},
+            lambda s, r, a, n, f: svc.first_contact(
+                s, rules=r, actor=a, number=n, reached=bool(f.yes_no("reached")), note=f.text("note")
+            ),
+        ),
+        _spec(
+            "site_visit",
+            {A.SITE_VISIT},
+            lambda s, r, a, n, f: svc.site_visit(s, rules=r, actor=a, number=n, findings=f.text("findings")),
+        ),
+        _spec(
+            "request_return",
+            {A.REQUEST_RETURN},
+            lambda s, r, a, n, f: svc.request_return(
+                s,
+                rules=r,
+                actor=a,
+                number=n,
+                reason=f.text("reason"),
+                suggested_unit=f.text("suggested_unit", limit=100),
+            ),
+        ),
+        _spec(
+            "decide_return",
+            {A.APPROVE_RETURN, A.REFUSE_RETURN},
+            lambda s, r, a, n, f: svc.decide_return(
+                s,
+                rules=r,
+                actor=a,
+                number=n,
+                approve=bool(f.yes_no("approve")),
+                new_unit_id=f.number("new_unit_id", required=False),
+                note=f.text("note"),
+            ),
+        ),
+        _spec(
+            "request_extension",
+            {A.REQUEST_EXTENSION},
+            lambda s, r, a, n, f: svc.request_extension(
+                s, rules=r, actor=a, number=n, days=f.number("days") or 0, reason=f.text("reason")
+            ),
+        ),
+        _spec(
+            "decide_extension",
+            {A.APPROVE_EXTENSION, A.REFUSE_EXTENSION},
+            lambda s, r, a, n, f: svc.decide_extension(
+                s, rules=r, actor=a, number=n, approve=bool(f.yes_no("approve")), note=f.text("note")
+            ),
+        ),
+        _spec(
+            "reply", {A.REPLY}, lambda s, r, a, n, f: svc.reply(s, rules=r, actor=a, number=n, data=_reply(f))
+        ),
+        _spec(
+            "callback",
+            {A.CLOSE, A.CALLBACK_ATTEMPT},
+            lambda s, r, a, n, f: svc.record_callback(s, rules=r, actor=a, number=n, answers=_callback(f)),
+        ),
+        _spec(
+            "rework",
+            {A.REWORK},
+            lambda s, r, a, n, f: svc.rework(s, rules=r, actor=a, number=n, note=f.text("note")),
+        ),
+        _spec(
+            "supervise",
+            {A.SUPERVISE},
+            lambda s, r, a, n, f: svc.supervise(s, rules=r, actor=a, number=n, note=f.text("note")),
+        ),
+        _spec(
+            "urge",
+            {A.URGE},
+            lambda s, r, a, n, f: svc.urge(s, rules=r, actor=a, number=n, note=f.text("note")),
+        ),
+        _spec(
+            "archive",
+            {A.ARCHIVE},
+            lambda s, r, a, n, f: svc.archive(s, rules=r, actor=a, number=n, note=f.text("note")),
+        ),
+        _spec(
+            "recall",
+            {A.RECALL},
+            lambda s, r, a, n, f: svc.recall(s, rules=r, actor=a, number=n, note=f.text("note")),
+        ),
+        _spec(
+            "recheck",
+            {A.RECHECK},
+            lambda s, r, a, n, f: svc.recheck(s, rules=r, actor=a, number=n, note=f.text("note")),
+        ),
+        # 吹哨报到 (tickets.whistles); each returns the ticket, as the other forms do.
+        _spec(
+            "whistle",
+            {A.WHISTLE},
+            lambda s, r, a, n, f: _then_ticket(
+                s,
+                n,
+                whistles.blow(
+                    s, rules=r, actor=a, number=n, unit_ids=f.numbers("unit_ids"), reason=f.text("reason")
+                ),
+            ),
+        ),
+        _spec(
+            "report_in",
+            {A.REPORT_IN},
+            lambda s, r, a, n, f: _then_ticket(
+                s, n, whistles.report_in(s, rules=r, actor=a, number=n, via="web")
+            ),
+        ),
+        _spec(
+            "whistle_meeting",
+            {A.WHISTLE_MEETING},
+            lambda s, r, a, n, f: _then_ticket(
+                s,
+                n,
+                whistles.record_meeting(
+                    s,
+                    rules=r,
+                    actor=a,
+                    number=n,
+                    day=f.day("day"),
+                    place=f.text("place", limit=200),
+                    attendees=[p for line in f.text("attendees").splitlines() for p in line.split("、")],
+                    decisions=f.text("decisions"),
+                ),
+            ),
+        ),
+    ]
+}
 
 
 async def _then_ticket(session: AsyncSession, number: str, step: Awaitable[object]) -> Ticket:

@@ -92,7 +92,11 @@ async def login_submit(request: web.Request) -> web.Response:
     settings = request.app[WEB_SETTINGS]
     now = request.app[RULES].now()
     async with request.app[SESSIONS]() as db:
-        row = (await db.exec(select(StaffPassword).where(StaffPassword.login == login))).first() if login else None
+        row = (
+            (await db.exec(select(StaffPassword).where(StaffPassword.login == login))).first()
+            if login
+            else None
+        )
     ok = await asyncio.to_thread(passwords.matches, row.password_hash if row else None, password)
     async with writing(request.app) as db:
         current = await db.get(StaffPassword, row.staff_id) if row else None

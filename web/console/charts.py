@@ -36,7 +36,9 @@ def categories(rows: Sequence[tuple[str, int]]) -> dict[str, Any]:
     }
 
 
-def unit_scores(rows: Sequence[tuple[str, float | None]], *, poor_below: float | None = None) -> dict[str, Any]:
+def unit_scores(
+    rows: Sequence[tuple[str, float | None]], *, poor_below: float | None = None
+) -> dict[str, Any]:
     """Horizontal bars, best at the top; the poor line drawn when the ranking rules have one."""
     ordered = list(reversed(rows))
     series: dict[str, Any] = {"type": "bar", "name": texts.CHART_SCORE,
@@ -44,9 +46,12 @@ def unit_scores(rows: Sequence[tuple[str, float | None]], *, poor_below: float |
                               "barMaxWidth": 28, "itemStyle": {"color": BRAND},
                               "label": {"show": True, "position": "right"}}
     if poor_below is not None:
-        series["markLine"] = {"symbol": "none", "data": [{"xAxis": poor_below, "name": texts.CHART_POOR_LINE}],
-                              "lineStyle": {"color": "#a15c00", "type": "dashed"},
-                              "label": {"formatter": texts.CHART_POOR_LINE}}
+        series["markLine"] = {
+            "symbol": "none",
+            "data": [{"xAxis": poor_below, "name": texts.CHART_POOR_LINE}],
+            "lineStyle": {"color": "#a15c00", "type": "dashed"},
+            "label": {"formatter": texts.CHART_POOR_LINE},
+        }
     return {
         "title": {"text": texts.CHART_SCORES, "left": "center", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},

@@ -135,9 +135,16 @@ async def approvals(request: web.Request) -> web.Response:
             .order_by(col(Ticket.updated_at)).limit(200))).all()
         names = await queries.unit_names(session)
         kb = served_kb(request.app)
-        suggestions = {t.number: await rank_units(session, kb=kb, content=t.content,
-                                                  extra_names=[str(t.pending_request.get("suggested_unit", ""))])
-                       for t in rows if t.status is TicketStatus.RETURN_REQUESTED}
+        suggestions = {
+            t.number: await rank_units(
+                session,
+                kb=kb,
+                content=t.content,
+                extra_names=[str(t.pending_request.get("suggested_unit", ""))],
+            )
+            for t in rows
+            if t.status is TicketStatus.RETURN_REQUESTED
+        }
         units = [u for u in await queries.handling_unit_list(session) if u.active]
         stamps = {t.number: await stamp_of(session, t) for t in rows}
     return page(request, "approvals.html", "approvals", rows=rows, names=names, suggestions=suggestions,

@@ -47,16 +47,34 @@ async def kb_list(request: web.Request) -> web.Response:
         entries = await kb_service.list_entries(session, include_inactive=True)
         feedback = {f.key: f for f in await kb_service.feedback_counts(session)}
     if text:
-        entries = [e for e in entries if text in e.key or text in e.question or text in e.answer or text in e.unit
-                   or any(text in a for a in e.alternatives)]
+        entries = [
+            e
+            for e in entries
+            if text in e.key
+            or text in e.question
+            or text in e.answer
+            or text in e.unit
+            or any(text in a for a in e.alternatives)
+        ]
     pages = max(1, -(-len(entries) // PAGE))
     number = min(number, pages)
     answered = None
     if ask and (asker := request.app.get(KB_ASK)) is not None:
         answered = await asyncio.to_thread(asker, ask)
-    return page(request, "kb.html", "kb", entries=entries[(number - 1) * PAGE: number * PAGE], total=len(entries),
-                page_no=number, pages=pages, q=text, ask=ask, answered=answered, feedback=feedback,
-                done=texts.KB_DONE.get(request.query.get("done", ""), ""))
+    return page(
+        request,
+        "kb.html",
+        "kb",
+        entries=entries[(number - 1) * PAGE : number * PAGE],
+        total=len(entries),
+        page_no=number,
+        pages=pages,
+        q=text,
+        ask=ask,
+        answered=answered,
+        feedback=feedback,
+        done=texts.KB_DONE.get(request.query.get("done", ""), ""),
+    )
 
 
 def _record(fields: Fields, key: str) -> EntryRecord:
@@ -64,7 +82,9 @@ def _record(fields: Fields, key: str) -> EntryRecord:
     answer = fields.text("answer", limit=LIMITS["answer"])
     if not question or not answer:
         raise ValidationFailed(texts.ERR_KB_REQUIRED)
-    alternatives = tuple(line.strip() for line in fields.text("alternatives", limit=5000).splitlines() if line.strip())
+    alternatives = tuple(
+        line.strip() for line in fields.text("alternatives", limit=5000).splitlines() if line.strip()
+    )
     keywords = tuple(fields.text("keywords", limit=1000).split())
     return EntryRecord(id=key, question=question, answer=answer, alternatives=alternatives, keywords=keywords,
                        unit=fields.text("unit", limit=100), category=fields.text("category", limit=50),
@@ -138,14 +158,22 @@ async def kb_import(request: web.Request) -> web.Response:
     filename = getattr(upload, "filename", "") or ""
     suffix = Path(filename).suffix.lower()
     if not isinstance(upload, web.FileField) or suffix not in IMPORT_SUFFIXES:
-        return page(request, "kb_import.html", "kb", report=None, error=texts.ERR_KB_FILE, name=filename[:100],
-                    status=422)
+        return page(
+            request,
+            "kb_import.html",
+            "kb",
+            report=None,
+            error=texts.ERR_KB_FILE,
+            name=filename[:100],
+            status=422,
+        )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(upload.file.read())
         async with writing(request.app) as session:
-            report = await kb_service.import_file(session, path=path, actor=me.name, clock=request.app[RULES].clock,
-                                                  skip_invalid=skip)
+            report = await kb_service.import_file(
+                session, path=path, actor=me.name, clock=request.app[RULES].clock, skip_invalid=skip
+            )
     if report.written:
         await _refresh(request.app)
     return page(request, "kb_import.html", "kb", report=report, error="", name=filename[:100],

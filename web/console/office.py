@@ -69,10 +69,22 @@ async def letters(request: web.Request) -> web.Response:
     unit = request.query.get("unit_id", "")
     period = request.query.get("period", "").strip()[:20]
     async with request.app[SESSIONS]() as session:
-        rows = await list_notices(session, kind=kind, unit=unit if unit.isdigit() else None, period=period or None)
+        rows = await list_notices(
+            session, kind=kind, unit=unit if unit.isdigit() else None, period=period or None
+        )
         units = await queries.handling_unit_list(session)
-    return page(request, "letters.html", "letters", rows=rows, units=units, kind=kind_raw, unit=unit, period=period,
-                kinds=letter_texts.NOTICE_KIND_LABEL, local=local)
+    return page(
+        request,
+        "letters.html",
+        "letters",
+        rows=rows,
+        units=units,
+        kind=kind_raw,
+        unit=unit,
+        period=period,
+        kinds=letter_texts.NOTICE_KIND_LABEL,
+        local=local,
+    )
 
 
 async def _notice(request: web.Request) -> tuple[object, str]:
@@ -104,8 +116,12 @@ async def letter_docx(request: web.Request) -> web.Response:
     notice, unit = await _notice(request)
     body = notice_docx(notice)  # type: ignore[arg-type]
     name = docx_filename(notice, unit)  # type: ignore[arg-type]
-    return web.Response(body=body, headers={
-        "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "Content-Disposition": f"attachment; filename=\"letter-{notice.id}.docx\"; filename*=UTF-8''{quote(name)}",  # type: ignore[attr-defined]
-        "Cache-Control": "no-store",
-    })
+    return web.Response(
+        body=body,
+        headers={
+            "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "Content-Disposition": f"attachment; filename=\"letter-{notice.id}.docx\"; "  # type: ignore[attr-defined]
+            f"filename*=UTF-8''{quote(name)}",
+            "Cache-Control": "no-store",
+        },
+    )

@@ -222,26 +222,56 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
                          callee=c.callee_phone if visible else mask_phone(c.callee_phone),
                          stage=tt.CALL_STAGE[stage.value if (stage := calls.stage_of(ticket, c)) else ""],
                          to_citizen=calls.to_the_citizen(ticket, c)) for c in made]
-    proofs = {stage: calls.describe(calls.proof(ticket, made, stage, policy=rules.policy, calendar=rules.calendar),
-                                    policy=rules.policy) for stage in calls.ContactStage}
-    return page(request, "ticket.html", "tickets" if me.is_office else "mine", ticket=ticket, contact=contact,
-                content=ticket.content if visible else mask_text(ticket.content, names=citizen),
-                place=ticket.place if visible else mask_place(ticket.place),
-                reply_text=ticket.reply_text if visible else mask_text(ticket.reply_text or "", names=citizen),
-                events=[(e, e.note if visible else mask_text(e.note, names=citizen)) for e in events],
-                main_unit=names.get(ticket.main_unit_id or 0, "—"), co_units=[names.get(u, "—") for u in co],
-                offered=offered, suggestions=suggestions, units=[u for u in units if u.active],
-                due=due_state(ticket, rules.now()), error=error, failed=failed, form=form or {}, done=message,
-                stamp=stamp, photos=shown, results=tt.RESULT, satisfactions=tt.SATISFACTION,
-                reply_required_site=ticket.site_visit_at is not None, now_local=local(rules.now()),
-                extension_max=rules.policy.limits.extension_max_working_days, status=status,
-                call_rows=call_rows, proofs=proofs, call_outcome=tt.CALL_OUTCOME)
+    proofs = {
+        stage: calls.describe(
+            calls.proof(ticket, made, stage, policy=rules.policy, calendar=rules.calendar),
+            policy=rules.policy,
+        )
+        for stage in calls.ContactStage
+    }
+    return page(
+        request,
+        "ticket.html",
+        "tickets" if me.is_office else "mine",
+        ticket=ticket,
+        contact=contact,
+        content=ticket.content if visible else mask_text(ticket.content, names=citizen),
+        place=ticket.place if visible else mask_place(ticket.place),
+        reply_text=ticket.reply_text if visible else mask_text(ticket.reply_text or "", names=citizen),
+        events=[(e, e.note if visible else mask_text(e.note, names=citizen)) for e in events],
+        main_unit=names.get(ticket.main_unit_id or 0, "—"),
+        co_units=[names.get(u, "—") for u in co],
+        offered=offered,
+        suggestions=suggestions,
+        units=[u for u in units if u.active],
+        due=due_state(ticket, rules.now()),
+        error=error,
+        failed=failed,
+        form=form or {},
+        done=message,
+        stamp=stamp,
+        photos=shown,
+        results=tt.RESULT,
+        satisfactions=tt.SATISFACTION,
+        reply_required_site=ticket.site_visit_at is not None,
+        now_local=local(rules.now()),
+        extension_max=rules.policy.limits.extension_max_working_days,
+        status=status,
+        call_rows=call_rows,
+        proofs=proofs,
+        call_outcome=tt.CALL_OUTCOME,
+    )
 
 
 async def _offered(session: AsyncSession, me: Any, ticket: Ticket) -> list[str]:
     whistle_open, _, waiting = await whistles.waiting_units(session, ticket_id=ticket.id or 0)
-    return actions.offered(workflow.allowed_actions(ticket.status, me.actor.role), ticket=ticket, actor=me.actor,
-                           whistle_open=whistle_open, to_report_in=me.unit_id in waiting)
+    return actions.offered(
+        workflow.allowed_actions(ticket.status, me.actor.role),
+        ticket=ticket,
+        actor=me.actor,
+        whistle_open=whistle_open,
+        to_report_in=me.unit_id in waiting,
+    )
 
 
 @routes.get("/console/tickets/{number}/photos/{sha256}")

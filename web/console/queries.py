@@ -38,10 +38,14 @@ async def visible_ticket(session: AsyncSession, viewer: Viewer, number: str) -> 
     """The ticket, or NotFound when it does not exist or is another unit's (no hint which)."""
     ticket = await get_ticket(session, number=number)
     if viewer.actor.role is not Role.OFFICE:
-        co = (await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))).all()
-        if viewer.unit_id is None or (ticket.main_unit_id != viewer.unit_id and viewer.unit_id not in co
-                                      and viewer.unit_id not in (await waiting_units(session,
-                                                                                     ticket_id=ticket.id or 0))[1]):
+        co = (
+            await session.exec(select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == ticket.id))
+        ).all()
+        if viewer.unit_id is None or (
+            ticket.main_unit_id != viewer.unit_id
+            and viewer.unit_id not in co
+            and viewer.unit_id not in (await waiting_units(session, ticket_id=ticket.id or 0))[1]
+        ):
             # A unit summoned by the ticket's open whistle (吹哨报到) sees it too, to report in.
             raise NotFound(ERR_TICKET_NOT_FOUND.format(number=number.strip()[:30]))
     return ticket
@@ -185,7 +189,9 @@ async def unit_names(session: AsyncSession) -> dict[int, str]:
 
 
 async def handling_unit_list(session: AsyncSession) -> list[Unit]:
-    return list((await session.exec(select(Unit).where(Unit.kind != UnitKind.OFFICE).order_by(col(Unit.id)))).all())
+    return list(
+        (await session.exec(select(Unit).where(Unit.kind != UnitKind.OFFICE).order_by(col(Unit.id)))).all()
+    )
 
 
 # --- the dashboard ----------------------------------------------------------------------------------
@@ -214,19 +220,27 @@ async def dashboard_counts(session: AsyncSession, viewer: Viewer, rules: Rules) 
     is_open = col(Ticket.status).in_(sorted(OPEN_STATUSES))
 
     async def count(*conditions: Any) -> int:
-        return int((await session.exec(select(sa.func.count()).select_from(Ticket).where(*conditions, *visible))).one())
+        return int(
+            (
+                await session.exec(select(sa.func.count()).select_from(Ticket).where(*conditions, *visible))
+            ).one()
+        )
 
     by_state = dict((await session.exec(select(Ticket.status, sa.func.count()).where(is_open, *visible)
                                         .group_by(Ticket.status))).all())
     return Counts(
         received_today=await count(col(Ticket.received_at) >= start),
         open=sum(by_state.values()),
-        due_today=await count(col(Ticket.status).in_(sorted(WITH_UNIT_STATUSES)), col(Ticket.due_at) >= now,
-                              col(Ticket.due_at) < end),
+        due_today=await count(
+            col(Ticket.status).in_(sorted(WITH_UNIT_STATUSES)),
+            col(Ticket.due_at) >= now,
+            col(Ticket.due_at) < end,
+        ),
         overdue=await count(overdue_condition(now)),
         over_warning=await count(is_open, col(Ticket.received_at) < warning),
         waiting_dispatch=by_state.get(TicketStatus.RECEIVED, 0),
-        waiting_decision=by_state.get(TicketStatus.RETURN_REQUESTED, 0) + by_state.get(TicketStatus.EXTENSION_REQUESTED, 0),
+        waiting_decision=by_state.get(TicketStatus.RETURN_REQUESTED, 0)
+        + by_state.get(TicketStatus.EXTENSION_REQUESTED, 0),
         waiting_callback=by_state.get(TicketStatus.REPLIED, 0),
     )
 
@@ -234,9 +248,14 @@ async def dashboard_counts(session: AsyncSession, viewer: Viewer, rules: Rules) 
 async def kb_self_service(session: AsyncSession, rules: Rules, *, days: int = 30) -> tuple[int, int]:
     """Citizens' 解决 / all feedback on knowledge-base answers over the last `days` days."""
     since = rules.now() - timedelta(days=days)
-    row = (await session.exec(
-        select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((col(KnowledgeFeedback.solved), 1), else_=0)), 0))
-        .where(col(KnowledgeFeedback.created_at) >= since))).one()
+    row = (
+        await session.exec(
+            select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(sa.case((col(KnowledgeFeedback.solved), 1), else_=0)), 0),
+            ).where(col(KnowledgeFeedback.created_at) >= since)
+        )
+    ).one()
     return int(row[1]), int(row[0])
 
 
@@ -255,9 +274,13 @@ class DutyRow:
 async def duty_board(session: AsyncSession, *, day: date, deadline: datetime) -> list[DutyRow]:
     units = (await session.exec(select(Unit).where(Unit.active == True, Unit.kind != UnitKind.OFFICE)  # noqa: E712
                                 .order_by(col(Unit.id)))).all()
-    logins = {d.unit_id: d for d in (await session.exec(select(DutyLogin).where(DutyLogin.work_date == day))).all()}
+    logins = {
+        d.unit_id: d for d in (await session.exec(select(DutyLogin).where(DutyLogin.work_date == day))).all()
+    }
     staff_ids = [d.staff_id for d in logins.values() if d.staff_id is not None]
-    names = {s.id: s.name for s in (await session.exec(select(Staff).where(col(Staff.id).in_(staff_ids)))).all()}
+    names = {
+        s.id: s.name for s in (await session.exec(select(Staff).where(col(Staff.id).in_(staff_ids)))).all()
+    }
     rows = []
     for unit in units:
         login = logins.get(unit.id or 0)

@@ -57,7 +57,9 @@ async def rankings(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         rows = await unit_indicators(session, period=period, limit_days=rules.policy.deadlines.limit.amount,
                                      call_evidence_since=rules.policy.contact.call_evidence_since)
-        routing = await router_quality(session, start=period.first_day, end=period.last_day + timedelta(days=1))
+        routing = await router_quality(
+            session, start=period.first_day, end=period.last_day + timedelta(days=1)
+        )
     table = score_units(scheme, counts_from_indicators(scheme, rows)) if rows else None
     ranking_rules = load_ranking_rules()
     ranked = rank_units(table, ranking_rules) if table else None
@@ -65,10 +67,19 @@ async def rankings(request: web.Request) -> web.Response:
     if ranked is not None:
         chart = charts.unit_scores([(r.row.unit, float(r.row.score) if r.row.score is not None else None)
                                     for r in ranked.ordered], poor_below=float(ranking_rules.poor_below))
-    return page(request, "rankings.html", "rankings", scheme=scheme, period=period, ranked=ranked, chart=chart,
-                schemes=shipped_scheme_names(), poor_below=ranking_rules.poor_below,
-                routing=routing if routing.overall.n else None,
-                query=f"scheme={quote(scheme.spec.name)}&period={quote(period.key)}")
+    return page(
+        request,
+        "rankings.html",
+        "rankings",
+        scheme=scheme,
+        period=period,
+        ranked=ranked,
+        chart=chart,
+        schemes=shipped_scheme_names(),
+        poor_below=ranking_rules.poor_below,
+        routing=routing if routing.overall.n else None,
+        query=f"scheme={quote(scheme.spec.name)}&period={quote(period.key)}",
+    )
 
 
 async def _bulletin(request: web.Request) -> tuple[object, Period]:

@@ -26,31 +26,70 @@ ROLE_LABEL = {"office": "热线办", "handler": "承办单位"}
 
 # Form fields, as the service's and the page's messages name them.
 FIELD = {
-    "note": "备注", "answer": "答复内容", "reason": "理由", "findings": "现场查看情况", "suggested_unit": "建议承办单位",
-    "unit_id": "承办单位", "new_unit_id": "改派单位", "co_unit_ids": "协办单位", "days": "延期天数",
-    "result": "办理结果", "text": "回复正文", "contact_person": "联系人", "facts": "调查核实情况", "judgement": "处理意见及依据",
-    "citizen_opinion": "诉求人意见", "answered_by": "答复人", "answered_at": "答复时间", "site_findings": "现场查看情况",
-    "reached": "是否联系上", "contacted": "是否先行联系", "answered": "是否答复", "solved": "是否解决",
-    "satisfaction": "满意度", "approve": "审批意见",
-    "unit_ids": "点名报到单位", "day": "现场会日期", "place": "现场会地点", "attendees": "参会人员", "decisions": "议定事项",
+    "note": "备注",
+    "answer": "答复内容",
+    "reason": "理由",
+    "findings": "现场查看情况",
+    "suggested_unit": "建议承办单位",
+    "unit_id": "承办单位",
+    "new_unit_id": "改派单位",
+    "co_unit_ids": "协办单位",
+    "days": "延期天数",
+    "result": "办理结果",
+    "text": "回复正文",
+    "contact_person": "联系人",
+    "facts": "调查核实情况",
+    "judgement": "处理意见及依据",
+    "citizen_opinion": "诉求人意见",
+    "answered_by": "答复人",
+    "answered_at": "答复时间",
+    "site_findings": "现场查看情况",
+    "reached": "是否联系上",
+    "contacted": "是否先行联系",
+    "answered": "是否答复",
+    "solved": "是否解决",
+    "satisfaction": "满意度",
+    "approve": "审批意见",
+    "unit_ids": "点名报到单位",
+    "day": "现场会日期",
+    "place": "现场会地点",
+    "attendees": "参会人员",
+    "decisions": "议定事项",
 }
 ERR_FIELD_REQUIRED = "请填写“{field}”。"
 ERR_FIELD_NUMBER = "“{field}”须为数字。"
 ERR_FIELD_CHOICE = "“{field}”的选项不正确，请重新选择。"
 ERR_FIELD_TIME = "“{field}”的时间格式不正确。"
-ERR_STALE_FORM = "工单在您打开页面后已有变化（可能是重复提交或他人已处理），本次操作未执行。请查看最新情况后再操作。"
+ERR_STALE_FORM = (
+    "工单在您打开页面后已有变化（可能是重复提交或他人已处理），本次操作未执行。请查看最新情况后再操作。"
+)
 ERR_UNKNOWN_ACTION = "不支持这项操作。"
 ERR_OFFICE_ONLY = "这个页面只对热线办开放。"
 
 # What the page says after an action went through.
 DONE = {
-    "dispatch": "已派单。", "brief_contact": "已记录先行简告。", "direct_answer": "已直接答复。", "send_back": "已退回来源单位。",
-    "accept": "已接单。", "first_contact": "已记录先行联系。", "site_visit": "已记录现场查看。",
-    "request_return": "退单申请已提交，等待热线办审批。", "decide_return": "已处理退单申请。",
-    "request_extension": "延期申请已提交，等待热线办审批。", "decide_extension": "已处理延期申请。",
-    "reply": "办结回复已提交，等待热线办审核回访。", "callback": "已记录回访结果。", "rework": "已退回重办。",
-    "supervise": "已列为督办件。", "urge": "已催办。", "archive": "已存电。", "recall": "已撤回。", "recheck": "已发起复核。",
-    "whistle": "已吹哨，已通知点名单位报到。", "report_in": "已报到。", "whistle_meeting": "已记录现场会。",
+    "dispatch": "已派单。",
+    "brief_contact": "已记录先行简告。",
+    "direct_answer": "已直接答复。",
+    "send_back": "已退回来源单位。",
+    "accept": "已接单。",
+    "first_contact": "已记录先行联系。",
+    "site_visit": "已记录现场查看。",
+    "request_return": "退单申请已提交，等待热线办审批。",
+    "decide_return": "已处理退单申请。",
+    "request_extension": "延期申请已提交，等待热线办审批。",
+    "decide_extension": "已处理延期申请。",
+    "reply": "办结回复已提交，等待热线办审核回访。",
+    "callback": "已记录回访结果。",
+    "rework": "已退回重办。",
+    "supervise": "已列为督办件。",
+    "urge": "已催办。",
+    "archive": "已存电。",
+    "recall": "已撤回。",
+    "recheck": "已发起复核。",
+    "whistle": "已吹哨，已通知点名单位报到。",
+    "report_in": "已报到。",
+    "whistle_meeting": "已记录现场会。",
 }
 ACTION_TITLE = {
     "dispatch": "派单", "brief_contact": "先行简告", "direct_answer": "直接答复", "send_back": "退回来源单位",

@@ -36,7 +36,9 @@ class Window:
         return events
 
     def _prune(self, now: datetime) -> None:
-        for key in [k for k, e in self._events.items() if not e or (now - e[-1]).total_seconds() >= self.period]:
+        for key in [
+            k for k, e in self._events.items() if not e or (now - e[-1]).total_seconds() >= self.period
+        ]:
             del self._events[key]
 
     def retry_after(self, key: str) -> int:

@@ -115,9 +115,12 @@ async def _send(request: web.Request, form: MultiDictProxy[Any]) -> web.StreamRe
         await asyncio.to_thread(lambda: [store.save(p) for p in cleaned])
         async with writing(request.app) as session:
             await verification.spend_proof(session, rules=rules, proof=request.cookies.get(PROOF_COOKIE, ""))
-            ticket = await mailbox.write_letter(session, rules=rules,
-                                                actor=Actor(role=Role.CITIZEN, name=ttexts.CITIZEN_ACTOR_NAME),
-                                                letter=letter)
+            ticket = await mailbox.write_letter(
+                session,
+                rules=rules,
+                actor=Actor(role=Role.CITIZEN, name=ttexts.CITIZEN_ACTOR_NAME),
+                letter=letter,
+            )
             await photos.attach_photos(session, rules=rules, ticket=ticket, photos=cleaned, store=store)
             number = ticket.number
     except HotlineError as error:
@@ -125,7 +128,9 @@ async def _send(request: web.Request, form: MultiDictProxy[Any]) -> web.StreamRe
                                                           photos_again=True), status=error.http_status)
     limits.file_by_address.hit(address(request))
     limits.file_by_phone.hit(phone)
-    log.info("letter %s written on the H5 page (phone %s, %s images)", number, mask_phone(phone), len(cleaned))
+    log.info(
+        "letter %s written on the H5 page (phone %s, %s images)", number, mask_phone(phone), len(cleaned)
+    )
     raise web.HTTPSeeOther(f"/h5/t/{request.app[LINKS].token(number, now=rules.now())}?new=1")
 
 

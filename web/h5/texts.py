@@ -23,7 +23,10 @@ BTN_SOLVED = "解决了"
 BTN_NOT_SOLVED = "没解决，转人工"
 SUGGEST = ktexts.SUGGEST_HEADER
 NO_ANSWER = ktexts.NO_ANSWER
-PERSON = "好的，需要人工服务可以拨打 {phone} 热线（人工坐席服务时间：{hours}），或点下方“提交诉求”，由工作人员转交相关部门办理。"
+PERSON = (
+    "好的，需要人工服务可以拨打 {phone} 热线（人工坐席服务时间：{hours}），或点下方“提交诉求”，"
+    "由工作人员转交相关部门办理。"
+)
 EMPTY = "请用一句话描述您想咨询或反映的问题，例如“社保卡丢了怎么补办”。"
 BTN_FILE_WITH_QUESTION = "提交诉求"
 THANKS = "感谢您的反馈，很高兴能帮到您！"
@@ -123,13 +126,17 @@ ERR_FILE_TOO_MANY_PHONE = "该手机号今天提交的诉求已较多，请明�
 # --- 市长信箱 (web/h5/mailbox.py) ------------------------------------------------------------
 NAV_MAILBOX = "市长信箱"
 MAILBOX_TITLE = "市长信箱"
-MAILBOX_INTRO = "给市长写信：反映问题、提出意见建议。来信按市长信箱的办理时限转交承办单位办理，答复会通过短信告诉您。"
+MAILBOX_INTRO = (
+    "给市长写信：反映问题、提出意见建议。来信按市长信箱的办理时限转交承办单位办理，答复会通过短信告诉您。"
+)
 MAILBOX_LETTER_TITLE = "信件标题"
 MAILBOX_LETTER_TITLE_HINT = "一句话说明事由，例如“幸福小区门口道路破损”。"
 MAILBOX_BODY = "来信内容"
 MAILBOX_BODY_HINT = "发生了什么、在哪里、持续多久、希望怎样解决。"
 MAILBOX_NAME = "您的称呼（选填）"
-MAILBOX_CONSENT = "同意公开：办结后，来信和答复可以在“公开答复”中公开（姓名、电话、门牌号等个人信息会被隐去）。"
+MAILBOX_CONSENT = (
+    "同意公开：办结后，来信和答复可以在“公开答复”中公开（姓名、电话、门牌号等个人信息会被隐去）。"
+)
 MAILBOX_ATTACHMENTS = "附件图片（选填，最多 {limit} 张，每张不超过 10 MB）"
 MAILBOX_ATTACHMENTS_HINT = "可以上传现场照片或材料的照片，上传时会去掉拍摄位置等信息。"
 MAILBOX_SUBMIT = "寄出信件"

@@ -205,7 +205,9 @@ async def ask(request: web.Request) -> web.Response:
     else:
         # Kept (masked) for the office's weekly gap list, as the bot does.
         async with writing(request.app) as session:
-            await kb_service.record_miss(session, query=question, clock=rules_of(request).clock, channel=CHANNEL)
+            await kb_service.record_miss(
+                session, query=question, clock=rules_of(request).clock, channel=CHANNEL
+            )
         turn = Turn(question, "none", text=texts.NO_ANSWER)
     return _turn_page(request, turn)
 
@@ -266,9 +268,14 @@ class Draft:
 
     @classmethod
     def of(cls, form: MultiDictProxy[Any]) -> Draft:
-        return cls(content=field(form, "content"), place=field(form, "place", 300), lat=field(form, "lat", 20),
-                   lon=field(form, "lon", 20), request_type=field(form, "request_type", 20),
-                   category=field(form, "category", 60))
+        return cls(
+            content=field(form, "content"),
+            place=field(form, "place", 300),
+            lat=field(form, "lat", 20),
+            lon=field(form, "lon", 20),
+            request_type=field(form, "request_type", 20),
+            category=field(form, "category", 60),
+        )
 
     def location(self) -> tuple[float, float] | None:
         if not self.lat and not self.lon:
@@ -309,7 +316,9 @@ def _review_context(request: web.Request, draft: Draft, **extra: Any) -> dict[st
 @routes.get("/h5/file")
 async def file_form(request: web.Request) -> web.Response:
     draft = Draft(content=request.query.get("q", "")[:QUESTION_MAX])
-    return page(request, "file.html", {"draft": draft, "sorry": request.query.get("sorry") == "1", "nav": "file"})
+    return page(
+        request, "file.html", {"draft": draft, "sorry": request.query.get("sorry") == "1", "nav": "file"}
+    )
 
 
 @routes.post("/h5/file/edit")
@@ -422,10 +431,18 @@ async def _verify_reply(request: web.Request, form: MultiDictProxy[Any], *, mess
     if back == "/h5/mailbox":
         from web.h5.mailbox import LetterDraft, form_context
 
-        return page(request, "mailbox.html", form_context(request, LetterDraft.of(form), **context, photos_again=True),
-                    status=status)
-    return page(request, "review.html", _review_context(request, Draft.of(form), **context, photos_again=True),
-                status=status)
+        return page(
+            request,
+            "mailbox.html",
+            form_context(request, LetterDraft.of(form), **context, photos_again=True),
+            status=status,
+        )
+    return page(
+        request,
+        "review.html",
+        _review_context(request, Draft.of(form), **context, photos_again=True),
+        status=status,
+    )
 
 
 @routes.post("/h5/code")
@@ -433,8 +450,13 @@ async def send_code(request: web.Request) -> web.Response:
     form = await request.post()
     try:
         async with writing(request.app) as session:
-            sent = await verification.request_code(session, rules=rules_of(request), phone=field(form, "phone", 30),
-                                                   address=address(request), policy=request.app[CODE_POLICY])
+            sent = await verification.request_code(
+                session,
+                rules=rules_of(request),
+                phone=field(form, "phone", 30),
+                address=address(request),
+                policy=request.app[CODE_POLICY],
+            )
     except verification.TooManyCodes as error:
         request.app[METRICS].rate_limited.labels(CHANNEL, "sms_code").inc()
         response = await _verify_reply(request, form, error=error.message, status=429)
@@ -472,8 +494,15 @@ async def check_code(request: web.Request) -> web.Response:
 
 def _set_proof(request: web.Request, response: web.StreamResponse, proof: str) -> None:
     policy: verification.CodePolicy = request.app[CODE_POLICY]
-    response.set_cookie(PROOF_COOKIE, proof, path=PROOF_PATH, httponly=True, samesite="Lax", secure=secure_cookies(request),
-                        max_age=int(policy.proof_ttl.total_seconds()))
+    response.set_cookie(
+        PROOF_COOKIE,
+        proof,
+        path=PROOF_PATH,
+        httponly=True,
+        samesite="Lax",
+        secure=secure_cookies(request),
+        max_age=int(policy.proof_ttl.total_seconds()),
+    )
 
 
 # --- tracking and rating ---------------------------------------------------------------------------
@@ -516,7 +545,9 @@ async def track(request: web.Request) -> web.Response:
     return await _track_page(request, request.match_info["token"], {})
 
 
-async def _track_page(request: web.Request, token: str, verify: dict[str, Any], *, status: int = 200) -> web.Response:
+async def _track_page(
+    request: web.Request, token: str, verify: dict[str, Any], *, status: int = 200
+) -> web.Response:
     rules = rules_of(request)
     number = request.app[LINKS].read(token, now=rules.now())
     phone = await proven(request, include_spent=True)
@@ -564,8 +595,19 @@ async def rate(request: web.Request) -> web.StreamResponse:
     async with writing(request.app) as session:
         ticket = await get_ticket(session, number=number)
         actor = await timeline.owner_actor(session, ticket=ticket, phone=phone)
-        ticket = await service.record_callback(session, rules=rules, actor=actor, number=number, answers=CallbackAnswers(
-            reached=True, contacted=answers[0], answered=answers[1], solved=answers[2], satisfaction=satisfaction,
-            note=texts.RATE_NOTE))
+        ticket = await service.record_callback(
+            session,
+            rules=rules,
+            actor=actor,
+            number=number,
+            answers=CallbackAnswers(
+                reached=True,
+                contacted=answers[0],
+                answered=answers[1],
+                solved=answers[2],
+                satisfaction=satisfaction,
+                note=texts.RATE_NOTE,
+            ),
+        )
         outcome = "closed" if ticket.closed_at is not None else "rework"
     raise web.HTTPSeeOther(f"/h5/t/{token}?rated={outcome}")
