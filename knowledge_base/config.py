@@ -105,6 +105,9 @@ class MatcherConfig(BaseModel):
     hybrid_answer_min_top: float = Field(
         default=-0.03, ge=-1, le=1, description="best cosine above the KB level needed for a direct answer"
     )
+    hybrid_suggest_min_confidence: float = Field(
+        default=0.0, ge=0, le=1, description="hybrid confidence below which 猜你想问 is not offered either"
+    )
     hybrid_suggest_floor: float = Field(
         default=-0.05, ge=-1, le=1, description="best cosine above the KB level needed to offer 猜你想问"
     )

@@ -103,7 +103,8 @@ def answer(kb: KnowledgeBase, text: str, context: ConversationContext | None = N
         return AnswerResult(Band.ANSWER, [best], confidence, NextAction.ASK_IF_SOLVED, candidates=ranked)
     if assessment.signals is not None:
         # Cosines are compressed: a floor relative to the KB's own level, not a score.
-        on_topic = assessment.signals.dense_top >= cfg.hybrid_suggest_floor
+        on_topic = (assessment.signals.dense_top >= cfg.hybrid_suggest_floor
+                    and confidence >= cfg.hybrid_suggest_min_confidence)
         choices = ranked[: cfg.max_suggestions] if on_topic else []
     else:
         choices = [s for s in ranked if s.score >= cfg.suggest_threshold][: cfg.max_suggestions]

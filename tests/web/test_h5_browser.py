@@ -139,14 +139,14 @@ async def test_a_citizen_asks_files_tracks_and_rates(phone: Browser, session: As
     assert "公积金" in await last_bot_text(page)
 
     # 3. Nothing in the knowledge base: a polite no-answer offering to file, question filled in.
-    await page.get_by_label("您的问题").fill("公园里的健身器材坏了")
+    await page.get_by_label("您的问题").fill("健身路径的单杠断了")
     await page.get_by_role("button", name="发送").click()
     await page.get_by_text("抱歉，暂时没有找到合适的答案。").wait_for()
     await phone.shot(page, "04-no-answer", full_page=False)
     await no_serious_axe(phone, page)
     await page.get_by_role("link", name="提交诉求").click()
     await page.wait_for_url("**/h5/file?*")
-    assert await page.get_by_label("诉求内容").input_value() == "公园里的健身器材坏了"
+    assert await page.get_by_label("诉求内容").input_value() == "健身路径的单杠断了"
 
     # Filing: the question extended, the place typed and the phone's location added.
     await page.get_by_label("诉求内容").fill(
@@ -294,10 +294,12 @@ async def test_refusals_show_a_message_and_write_nothing(phone: Browser, session
                 "mimeType": "image/jpeg",
                 "buffer": phone_photo() + b"\x00" * (20 * 1024 * 1024),
             }
-        ]
+        ],
+        # 20 MB handed to the browser over its debugging pipe: seconds on a busy machine.
+        timeout=60_000,
     )
     await page.get_by_role("button", name="确认提交").click()
-    await page.get_by_text("照片“big.jpg”超过 10 MB，请压缩后再上传。").wait_for()
+    await page.get_by_text("照片“big.jpg”超过 10 MB，请压缩后再上传。").wait_for(timeout=60_000)
     await phone.shot(page, "03-20mb-refused")
     await no_serious_axe(phone, page)
 
