@@ -33,8 +33,6 @@ from tickets.schemas import CallbackAnswers
 router = RouteTable("citizen")
 ask_router = RouteTable("citizen-ask")
 STATUS_TRIES = 3
-# How the knowledge base's usage rows name this channel (beside "h5" and "api").
-CHANNEL = "telegram"
 # States in which the ticket carries the answer the citizen was given.
 ANSWERED = frozenset({TicketStatus.REPLIED, TicketStatus.CLOSED, TicketStatus.DIRECT_ANSWERED})
 
@@ -225,12 +223,8 @@ def _find_entry(kb: KnowledgeBase, ref: str) -> Entry | None:
     return next((e for e in kb.entries if entry_ref(e.id) == ref), None)
 
 
-async def _send_answer(message: Message, entry: Entry, *, sessions: SessionFactory, rules: Rules) -> None:
+async def _send_answer(message: Message, entry: Entry) -> None:
     await reply_long(message, f"{entry.answer}\n\n{texts.KB_ASK_SOLVED}", keyboards.kb_feedback(entry.id))
-    # Counted after the answer is out (the citizen does not wait for it): the week's hot
-    # questions on the H5 home page and the office's self-service figures include the bot.
-    async with sessions() as session, session.begin():
-        await kb_service.record_hit(session, key=entry.id, clock=rules.clock, channel=CHANNEL)
 
 
 @router.message(F.text == texts.BTN_ASK)
@@ -240,15 +234,14 @@ async def ask_prompt(message: Message, state: FSMContext) -> None:
 
 
 @router.callback_query(KbPickCb.filter())
-async def kb_pick(query: CallbackQuery, callback_data: KbPickCb, kb: KbProvider, state: FSMContext,
-                  sessions: SessionFactory, rules: Rules) -> None:
+async def kb_pick(query: CallbackQuery, callback_data: KbPickCb, kb: KbProvider, state: FSMContext) -> None:
     entry = _find_entry(kb(), callback_data.entry)
     if entry is None or not isinstance(query.message, Message):
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
     await query.answer()
     await state.update_data(last_q=entry.question)
-    await _send_answer(query.message, entry, sessions=sessions, rules=rules)
+    await _send_answer(query.message, entry)
 
 
 @router.callback_query(KbFeedbackCb.filter())
@@ -298,7 +291,7 @@ async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: Answ
     result = await answers.answer_async(kb(), text, ConversationContext(declined_entry_ids=declined))
     if result.band is Band.ANSWER and result.best is not None:
         await state.update_data(last_q=text[:500])
-        await _send_answer(message, result.best.entry, sessions=sessions, rules=rules)
+        await _send_answer(message, result.best.entry)
     elif result.band is Band.SUGGEST:
         await state.update_data(last_q=text[:500])
         await message.answer(texts.KB_SUGGEST, reply_markup=keyboards.kb_suggestions(
@@ -318,7 +311,7 @@ async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: Answ
         await message.answer(texts.KB_NO_ANSWER, reply_markup=keyboards.offer_request())
         # Kept (masked) for the office's weekly gap list: what citizens ask that no entry covers.
         async with sessions() as session, session.begin():
-            await kb_service.record_miss(session, query=text, clock=rules.clock, channel=CHANNEL)
+            await kb_service.record_miss(session, query=text, clock=rules.clock, channel="telegram")
 
 
 async def _small_talk(message: Message, talk: SmallTalk | None) -> None:
