@@ -28,6 +28,7 @@ from integrations.http import (
     bearer,
     json_response,
     parse_json,
+    private_file,
     read_body,
     read_json,
     require_json_type,
@@ -221,15 +222,7 @@ async def get_photo(request: web.Request) -> web.StreamResponse:
             sha256=request.match_info["sha256"][:64],
             store=store,
         )
-    # Private data: never kept by a shared cache; the type is ours (the file was re-encoded).
-    return web.FileResponse(
-        path,
-        headers={
-            "Content-Type": row.content_type,
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return private_file(path, row.content_type)
 
 
 def _int_param(request: web.Request, name: str, default: int | None, low: int, high: int) -> int | None:

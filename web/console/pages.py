@@ -15,6 +15,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations.db import writing
+from integrations.http import private_file
 from integrations.state import RULES, SESSIONS, SETTINGS, served_kb
 from knowledge_base.unit_routing import rank_units
 from reports.indicators import Overview, overview
@@ -284,15 +285,7 @@ async def ticket_photo(request: web.Request) -> web.StreamResponse:
         row, path = await photos.open_photo(session, actor=me.actor, number=ticket.number,
                                             sha256=request.match_info["sha256"][:64],
                                             store=photos.PhotoStore(request.app[SETTINGS].media_dir))
-    # Personal data: never kept by a shared cache; the type is ours (the file was re-encoded).
-    return web.FileResponse(
-        path,
-        headers={
-            "Content-Type": row.content_type,
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return private_file(path, row.content_type)
 
 
 async def stamp_of(session: AsyncSession, ticket: Ticket) -> str:
