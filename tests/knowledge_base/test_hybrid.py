@@ -139,6 +139,23 @@ def test_real_encoder_ranks_colloquial_questions(
     assert result.entries[0].entry.id == expected
 
 
+def test_a_one_word_question_fitting_several_entries_gets_choices_not_a_guess(
+    shipped_hybrid: KnowledgeBase, e5: E5Encoder, segmenter: Segmenter, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    result = answer(shipped_hybrid, "公积金")
+    assert result.band is Band.SUGGEST
+    assert {"gjj_withdraw", "gjj_query"} <= {s.entry.id for s in result.entries}
+    # Without the lead rule (hybrid_answer_min_lead) the first of them would be given as the answer.
+    guessing = build_knowledge_base(
+        files.active_entries(files.default_records()),
+        config=load_config().with_overrides(hybrid_answer_min_lead=0.0),
+        segmenter=segmenter,
+        encoder=e5,
+        vector_path=tmp_path_factory.getbasetemp() / "kb_vectors.npz",
+    )
+    assert answer(guessing, "公积金").band is Band.ANSWER
+
+
 def test_off_topic_questions_are_not_answered(shipped_hybrid: KnowledgeBase) -> None:
     for question in ("明天会下雨吗", "股票明天会涨吗", "给我讲个笑话"):
         assert answer(shipped_hybrid, question).band is not Band.ANSWER
