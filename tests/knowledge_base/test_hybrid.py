@@ -140,7 +140,10 @@ def test_real_encoder_ranks_colloquial_questions(
 
 
 def test_a_one_word_question_fitting_several_entries_gets_choices_not_a_guess(
-    shipped_hybrid: KnowledgeBase, e5: E5Encoder, segmenter: Segmenter, tmp_path_factory: pytest.TempPathFactory
+    shipped_hybrid: KnowledgeBase,
+    e5: E5Encoder,
+    segmenter: Segmenter,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     result = answer(shipped_hybrid, "公积金")
     assert result.band is Band.SUGGEST
