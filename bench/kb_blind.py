@@ -1,6 +1,6 @@
 """A blind transfer set, evaluated once after the calibration is frozen.
 
-    .venv/bin/python bench/kb_blind.py [--dir /work/blind2] [--kb KB.csv --queries Q.csv] [--curve]
+    .venv/bin/python bench/kb_blind.py [--dir DIR] [--kb KB.csv --queries Q.csv] [--curve] [--set key=value]
 
 The directory holds a knowledge base (`kb.csv`, or the one CSV/XLSX with an answer
 column) and its labelled colloquial questions (`queries.csv`: query,expected_id; an
@@ -17,6 +17,8 @@ import json
 import sys
 from pathlib import Path
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.kb_dev import print_curve
@@ -31,18 +33,20 @@ def main() -> None:
     parser.add_argument("--kb", type=Path)
     parser.add_argument("--queries", type=Path)
     parser.add_argument("--curve", action="store_true")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
+    changes = {k: yaml.safe_load(v) for k, v in (o.split("=", 1) for o in args.overrides)}
     kb_path = args.kb or args.dir / "kb.csv"
     queries_path = args.queries or args.dir / "queries.csv"
     segment.load()
     records = files.read_entries(kb_path)
     entries = files.active_entries(records)
     queries = evaluation.read_queries(queries_path)
-    kb = hybrid_kb(entries, queries, load_config())
+    kb = hybrid_kb(entries, queries, load_config().with_overrides(**changes))
     outcomes = evaluation.run(kb, queries)
     report = evaluation.summarize(outcomes)
     threshold = kb.dense.answer_threshold if kb.dense is not None else None
-    print(json.dumps({"kb": str(kb_path), "n_entries": len(kb), "answer_threshold": threshold,
+    print(json.dumps({"kb": str(kb_path), "n_entries": len(kb), "answer_threshold": threshold, **changes,
                       **report.as_dict()}, ensure_ascii=False))
     if args.curve:
         print_curve(outcomes, (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9))

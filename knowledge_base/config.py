@@ -65,6 +65,9 @@ class MatcherConfig(BaseModel):
 
     dense_candidates: int = Field(default=10, ge=1, description="entries taken from the dense ranking")
     weight_lexical: float = Field(default=0.05, ge=0, description="lexical score added to the cosine")
+    weight_facet: float = Field(
+        default=0.0, ge=0, description="added when a candidate asks the same facet as the query"
+    )
     answer_offset: float = Field(
         default=1.0, ge=-1, le=1, description="answer-opening cosine counts this much less than a question's"
     )

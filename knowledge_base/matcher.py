@@ -34,6 +34,7 @@ from rapidfuzz import fuzz
 from knowledge_base.config import MatcherConfig
 from knowledge_base.dense import DenseIndex, Simulated, build_dense
 from knowledge_base.encoder import Encoder
+from knowledge_base.intent import Facet, agreement, facets
 from knowledge_base.normalize import normalize
 from knowledge_base.pseudo import pseudo_queries
 from knowledge_base.segment import Segmenter, get_segmenter
@@ -82,6 +83,7 @@ class _Indexed:
     keywords: tuple[tuple[str, frozenset[str]], ...]  # (normalised text, its tokens)
     all_tokens: frozenset[str]  # every token of every text and keyword
     all_chars: frozenset[str]
+    facets: frozenset[Facet] = frozenset()  # what its question asks (knowledge_base/intent.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,7 @@ class Query:
     token_weight: float = 0.0
     char_idf: dict[str, float] = field(default_factory=dict)
     char_weight: float = 0.0
+    facets: frozenset[Facet] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -185,7 +188,12 @@ class KnowledgeBase:
             all_chars = frozenset("".join([*(t.chars for t in texts), *(k for k, _ in keywords)]))
             self._items.append(
                 _Indexed(
-                    entry=entry, texts=texts, keywords=keywords, all_tokens=all_tokens, all_chars=all_chars
+                    entry=entry,
+                    texts=texts,
+                    keywords=keywords,
+                    all_tokens=all_tokens,
+                    all_chars=all_chars,
+                    facets=frozenset().union(*(facets(t.chars) for t in texts)),
                 )
             )
             self._by_id[entry.id] = entry
@@ -253,6 +261,7 @@ class KnowledgeBase:
             token_weight=sum(token_idf.values()),
             char_idf=char_idf,
             char_weight=sum(char_idf.values()),
+            facets=facets(chars),
         )
 
     def _retrieve(self, query: Query) -> list[int]:
@@ -477,7 +486,8 @@ class KnowledgeBase:
         for idx in candidates:
             lex = lexical[items[idx].entry.id]
             lex_of.append(lex)
-            fused.append((float(per_entry[idx]) + cfg.weight_lexical * lex, idx))
+            facet = cfg.weight_facet * agreement(query.facets, items[idx].facets)
+            fused.append((float(per_entry[idx]) + cfg.weight_lexical * lex + facet, idx))
         order = sorted(range(len(fused)), key=lambda j: fused[j], reverse=True)
         fused = [fused[j] for j in order]
         lex_sorted = [lex_of[j] for j in order]

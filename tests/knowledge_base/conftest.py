@@ -8,6 +8,7 @@ import pytest
 
 from knowledge_base import files, segment
 from knowledge_base.config import load_config
+from knowledge_base.encoder import E5Encoder
 from knowledge_base.matcher import KnowledgeBase
 
 
@@ -31,3 +32,9 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "hotline.db"
     monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def e5() -> E5Encoder:
+    # The real package is a dependency (pyproject): its absence must fail, not skip.
+    return E5Encoder()

@@ -102,12 +102,6 @@ def test_a_corrupt_vector_file_is_rebuilt_not_trusted(tmp_path: Path, segmenter:
 
 
 @pytest.fixture(scope="module")
-def e5() -> E5Encoder:
-    # The real package is a dependency (pyproject): its absence must fail, not skip.
-    return E5Encoder()
-
-
-@pytest.fixture(scope="module")
 def shipped_hybrid(
     e5: E5Encoder, segmenter: Segmenter, tmp_path_factory: pytest.TempPathFactory
 ) -> KnowledgeBase:
