@@ -48,6 +48,7 @@ from bot.models import ProcessedUpdate
 from bot.notifier import TelegramNotifier
 from bot.sender import SendLimits, SendQueue
 from bot.transport import JsonSession
+from bot.usage import UsageBuffer
 from knowledge_base.classify import Router
 from tickets.context import Rules
 from tickets.db import SessionFactory, insert_for
@@ -238,6 +239,7 @@ class TelegramRuntime:
                                   category_router=category_router)
         self.notifier = TelegramNotifier(self.bot, kb=kb)
         self.webhook: WebhookHandler | None = None
+        self.usage: UsageBuffer | None = None
         self._polling: asyncio.Task[None] | None = None
         self._pruning: asyncio.Task[None] | None = None
 
@@ -252,10 +254,15 @@ class TelegramRuntime:
             self.webhook = add_webhook_route(app, bot=self.bot, dispatcher=self.dp,
                                              secret=self.settings.telegram_webhook_secret, path=path)
 
-    async def start(self, *, sessions: SessionFactory, rules: Rules) -> None:
+    async def start(self, *, sessions: SessionFactory, rules: Rules,
+                    write_lock: asyncio.Semaphore | None = None) -> None:
         self.dp["sessions"] = sessions
         self.dp["rules"] = rules
         self.notifier.sessions = sessions
+        self.usage = UsageBuffer(sessions, rules.clock, interval=self.settings.telegram_usage_flush_seconds,
+                                 capacity=self.settings.telegram_usage_buffer, write_lock=write_lock)
+        self.dp["kb_usage"] = self.usage
+        self.usage.start()
         if self.dp.workflow_data.get("kb_feedback") is None:
             self.dp["kb_feedback"] = StoredFeedback(rules.clock)
         async with sessions() as session:
@@ -311,6 +318,10 @@ class TelegramRuntime:
                 await self.dp.stop_polling()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._polling
+        # After the last update was handled (polling stopped; the webhook route's server is
+        # down before cleanup runs) and before the database closes: the buffered counts.
+        if self.usage is not None:
+            await self.usage.stop()
         await self.storage.close()
         await self.bot.session.close()
 
@@ -321,7 +332,7 @@ def telegram_extension(settings: Settings) -> Callable[[web.Application], None] 
     if not settings.telegram_token:
         return None
     # The app's shared resources, by their typed keys; integrations never imports the bot.
-    from integrations.state import KB, NOTIFIERS, ROUTER, RULES, SESSIONS
+    from integrations.state import KB, NOTIFIERS, ROUTER, RULES, SESSIONS, WRITE_LOCK
 
     def install(app: web.Application) -> None:
         telegram = TelegramRuntime(settings, kb=lambda: app[KB].current)
@@ -329,7 +340,7 @@ def telegram_extension(settings: Settings) -> Callable[[web.Application], None] 
 
         async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
             telegram.dp["category_router"] = app[ROUTER]
-            await telegram.start(sessions=app[SESSIONS], rules=app[RULES])
+            await telegram.start(sessions=app[SESSIONS], rules=app[RULES], write_lock=app.get(WRITE_LOCK))
             app[NOTIFIERS][OutboxChannel.TELEGRAM] = telegram.notifier
             yield
             await telegram.stop()

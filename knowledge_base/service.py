@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -329,6 +329,28 @@ async def record_hit(session: AsyncSession, *, key: str, clock: Clock, channel: 
     if entry_id is not None:
         session.add(KnowledgeHit(entry_id=entry_id, channel=channel[:32], created_at=clock.now()))
         await session.flush()
+
+
+async def record_hits(
+    session: AsyncSession, *, hits: Sequence[tuple[str, datetime]], channel: str = ""
+) -> int:
+    """Count many answers at once, each (entry key, when it was given): one read of the
+    entries' ids and one INSERT for the lot (the bot's batched usage, bot/usage.py). Like
+    `record_hit`, a row names the entry, the channel and the time only, never the question.
+    Entries gone since the matcher loaded are skipped; the rows written are returned."""
+    if not hits:
+        return 0
+    keys = sorted({key for key, _ in hits})
+    found = await session.exec(
+        select(KnowledgeEntry.key, KnowledgeEntry.id).where(col(KnowledgeEntry.key).in_(keys))
+    )
+    ids = {key: entry_id for key, entry_id in found.all() if entry_id is not None}
+    rows = [
+        {"entry_id": ids[key], "channel": channel[:32], "created_at": at} for key, at in hits if key in ids
+    ]
+    if rows:
+        await session.exec(insert(KnowledgeHit), params=rows)
+    return len(rows)
 
 
 @dataclass(frozen=True, slots=True)

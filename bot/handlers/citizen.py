@@ -15,6 +15,7 @@ from bot.context import FeedbackRecorder, KbProvider, Who, citizen_of, log, repl
 from bot.handlers.filing import begin as begin_filing
 from bot.routes import PLAIN_TEXT, PlainText, RouteTable
 from bot.states import StatusCheck
+from bot.usage import CHANNEL, UsageBuffer
 from knowledge_base import service as kb_service
 from knowledge_base.conversation import Band, ConversationContext, NoAnswerReason
 from knowledge_base.matcher import Entry, KnowledgeBase
@@ -223,8 +224,12 @@ def _find_entry(kb: KnowledgeBase, ref: str) -> Entry | None:
     return next((e for e in kb.entries if entry_ref(e.id) == ref), None)
 
 
-async def _send_answer(message: Message, entry: Entry) -> None:
+async def _send_answer(message: Message, entry: Entry, usage: UsageBuffer | None) -> None:
     await reply_long(message, f"{entry.answer}\n\n{texts.KB_ASK_SOLVED}", keyboards.kb_feedback(entry.id))
+    # Counted towards the week's hot questions as on H5, after the answer went out; buffered
+    # and written in batches (bot/usage.py), so the citizen never waits for the database.
+    if usage is not None:
+        usage.add(entry.id)
 
 
 @router.message(F.text == texts.BTN_ASK)
@@ -234,14 +239,15 @@ async def ask_prompt(message: Message, state: FSMContext) -> None:
 
 
 @router.callback_query(KbPickCb.filter())
-async def kb_pick(query: CallbackQuery, callback_data: KbPickCb, kb: KbProvider, state: FSMContext) -> None:
+async def kb_pick(query: CallbackQuery, callback_data: KbPickCb, kb: KbProvider, state: FSMContext,
+                  kb_usage: UsageBuffer | None = None) -> None:
     entry = _find_entry(kb(), callback_data.entry)
     if entry is None or not isinstance(query.message, Message):
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
     await query.answer()
     await state.update_data(last_q=entry.question)
-    await _send_answer(query.message, entry)
+    await _send_answer(query.message, entry, kb_usage)
 
 
 @router.callback_query(KbFeedbackCb.filter())
@@ -279,7 +285,8 @@ FREE_TEXT = PlainText(excluded=frozenset(texts.MENU_BUTTONS))
 
 @ask_router.message(StateFilter(None), FREE_TEXT)
 async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: AnswerMemo,
-              sessions: SessionFactory, rules: Rules, who: Who | None = None) -> None:
+              sessions: SessionFactory, rules: Rules, who: Who | None = None,
+              kb_usage: UsageBuffer | None = None) -> None:
     if who is not None and who.role is not Role.CITIZEN:
         await message.answer(
             texts.STAFF_FREE_TEXT_OFFICE if who.role is Role.OFFICE else texts.STAFF_FREE_TEXT_HANDLER
@@ -291,7 +298,7 @@ async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: Answ
     result = await answers.answer_async(kb(), text, ConversationContext(declined_entry_ids=declined))
     if result.band is Band.ANSWER and result.best is not None:
         await state.update_data(last_q=text[:500])
-        await _send_answer(message, result.best.entry)
+        await _send_answer(message, result.best.entry, kb_usage)
     elif result.band is Band.SUGGEST:
         await state.update_data(last_q=text[:500])
         await message.answer(texts.KB_SUGGEST, reply_markup=keyboards.kb_suggestions(
@@ -311,7 +318,7 @@ async def ask(message: Message, state: FSMContext, kb: KbProvider, answers: Answ
         await message.answer(texts.KB_NO_ANSWER, reply_markup=keyboards.offer_request())
         # Kept (masked) for the office's weekly gap list: what citizens ask that no entry covers.
         async with sessions() as session, session.begin():
-            await kb_service.record_miss(session, query=text, clock=rules.clock, channel="telegram")
+            await kb_service.record_miss(session, query=text, clock=rules.clock, channel=CHANNEL)
 
 
 async def _small_talk(message: Message, talk: SmallTalk | None) -> None:

@@ -20,6 +20,7 @@ from bot.feedback import StoredFeedback
 from bot.notifier import TelegramNotifier
 from bot.runtime import add_webhook_route, make_bot, make_dispatcher
 from bot.sender import SendLimits
+from bot.usage import UsageBuffer
 from knowledge_base import segment
 from knowledge_base import service as kb_service
 from knowledge_base.files import EntryRecord
@@ -100,6 +101,8 @@ class Harness:
     rules: Rules
     clock: ManualClock
     org: Org
+    # Answers counted towards kb_hit; not started: a test flushes it when it wants the rows.
+    usage: UsageBuffer
 
     async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> aiohttp.ClientResponse:
         return await self.fake.push(self.http, self.url, update, secret)
@@ -163,10 +166,11 @@ async def harness(fake_server: tuple[FakeTelegram, str], aiohttp_server: Any, se
         await session.commit()
     dp = make_dispatcher(kb=lambda: knowledge, sessions=sessions, rules=rules, storage=storage,
                          kb_feedback=StoredFeedback(clock))
+    usage = dp["kb_usage"] = UsageBuffer(sessions, clock, interval=3600)
     app = web.Application()
     add_webhook_route(app, bot=bot, dispatcher=dp, secret=SECRET)
     server = await aiohttp_server(app)
     async with aiohttp.ClientSession() as http:
         yield Harness(fake=fake, http=http, url=str(server.make_url("/telegram/webhook")), bot=bot, dp=dp,
-                      sessions=sessions, rules=rules, clock=clock, org=org)
+                      sessions=sessions, rules=rules, clock=clock, org=org, usage=usage)
     await bot.session.close()

@@ -360,6 +360,7 @@ async def test_only_handlers_that_need_the_database_open_a_session(harness: Harn
     counting.opened = 0
     assert texts_of(await h.say(CITIZEN, "住房公积金怎么提取"))[0].startswith("购房、租房")
     assert counting.opened == 0
+    assert h.usage.waiting == 1  # the answer is counted in the next batch, not in a session of its own
     status = texts_of(await h.say(CITIZEN, f"/status {number}"))
     assert number in status[0] and "幸福小区3号楼" in status[0]  # the filer sees the ticket in full
     assert counting.opened == 1
