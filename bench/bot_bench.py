@@ -16,15 +16,18 @@ an open loop at --rate updates/s for latency percentiles. The bots take turns in
 round and the medians are printed. Everything is bounded by --updates and --rounds.
 The third contender is the KB path with the answer memo disabled (every question matched
 afresh), so the memo's share of the result is visible; the fourth is the KB path with magic
-filters and States handed to aiogram as written (no `bot.routes.Magic`). The CPU time per update of each bot
-process and of the driver (read from /proc) is printed too: on a shared machine it is steadier
-than throughput. `--only echo --only kb` runs a subset (e.g. under a profiler).
+filters and States handed to aiogram as written (no `bot.routes.Magic`); `nousage` is the KB
+path without counting answers in kb_hit (bot/usage.py), beside `kb`, which counts them as
+`serve` does. The CPU time per update of each bot process and of the driver (read from /proc)
+is printed too: on a shared machine it is steadier than throughput. `--only echo --only kb`
+runs a subset (e.g. under a profiler).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import gc
 import multiprocessing
@@ -48,7 +51,8 @@ from tests.bot import fake_telegram as tg  # noqa: E402
 from tests.bot.fake_telegram import Call, FakeTelegram  # noqa: E402
 
 SECRET = "bench-secret"
-NAMES = ("echo (bare aiogram)", "hotline KB path", "KB path, no memo", "KB path, stock filters")
+NAMES = ("echo (bare aiogram)", "hotline KB path", "KB path, no memo", "KB path, stock filters",
+         "KB path, no usage rows")
 
 
 def free_port() -> int:
@@ -65,6 +69,13 @@ def cpu_seconds(pid: int | None = None) -> float:
     with open(f"/proc/{pid}/stat", encoding="ascii") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def kb_hit_rows(db_path: str) -> int:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(db_path)) as db:
+        return int(db.execute("SELECT count(*) FROM kb_hit").fetchone()[0])
 
 
 def queries() -> list[str]:
@@ -98,7 +109,8 @@ def run_echo(port: int, api_base: str, ready: Any) -> None:
     asyncio.run(main())
 
 
-def run_hotline(port: int, api_base: str, ready: Any, db_path: str, memo: bool, stock: bool = False) -> None:
+def run_hotline(port: int, api_base: str, ready: Any, db_path: str, memo: bool, stock: bool = False,
+                usage: bool = True) -> None:
     from aiogram.fsm.storage.memory import MemoryStorage
 
     from bot import routes
@@ -110,6 +122,7 @@ def run_hotline(port: int, api_base: str, ready: Any, db_path: str, memo: bool, 
     from bot.feedback import StoredFeedback
     from bot.runtime import add_webhook_route, make_bot, make_dispatcher
     from bot.sender import SendLimits
+    from bot.usage import UsageBuffer
     from knowledge_base import segment
     from knowledge_base import service as kb_service
     from knowledge_base.config import vector_path
@@ -144,6 +157,10 @@ def run_hotline(port: int, api_base: str, ready: Any, db_path: str, memo: bool, 
                              kb_feedback=StoredFeedback(rules.clock))
         if not memo:
             dp["answers"] = AnswerMemo(max_size=0)  # every question matched afresh
+        if usage:
+            # Answers counted in kb_hit as `serve` does (TelegramRuntime.start): batched writes.
+            dp["kb_usage"] = writer = UsageBuffer(sessions, rules.clock)
+            writer.start()
         app = web.Application()
         add_webhook_route(app, bot=bot, dispatcher=dp, secret=SECRET)
         await serve(app, port, ready)
@@ -294,7 +311,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the bots take turns in each")
     parser.add_argument("--rate", type=float, default=500.0, help="open-loop rate, updates/s")
     parser.add_argument("--concurrency", type=int, default=32, help="closed-loop concurrent senders")
-    parser.add_argument("--only", choices=["echo", "kb", "cold", "stock"], action="append",
+    parser.add_argument("--only", choices=["echo", "kb", "cold", "stock", "nousage"], action="append",
                         help="run only these bots (for profiling one; the ratio needs echo and kb)")
     opts = parser.parse_args()
     opts.updates = max(100, min(opts.updates, 20_000))
@@ -314,6 +331,8 @@ async def main() -> None:
             "kb": (NAMES[1], run_hotline, (api_base, os.path.join(tmp, "hot.db"), True)),
             "cold": (NAMES[2], run_hotline, (api_base, os.path.join(tmp, "cold.db"), False)),
             "stock": (NAMES[3], run_hotline, (api_base, os.path.join(tmp, "stock.db"), True, True)),
+            "nousage": (NAMES[4], run_hotline,
+                        (api_base, os.path.join(tmp, "nousage.db"), True, False, False)),
         }
         started = [start_bot(name, target, args, fake, texts) for key, (name, target, args) in plans.items()
                    if key in set(opts.only or plans)]
@@ -340,6 +359,9 @@ async def main() -> None:
             for bot in bots:
                 bot.process.terminate()
                 bot.process.join(10)
+        # Terminated like a kill: the last interval's counts are not in (bot/usage.py).
+        hits = {name: kb_hit_rows(args[1]) for key, (name, _, args) in plans.items()
+                if key != "echo" and key in set(opts.only or plans)}
     await runner.cleanup()
 
     def med(values: list[float]) -> float:
@@ -359,7 +381,7 @@ async def main() -> None:
               f"{med([x['max_ms'] for x in lat]):8.2f} {bot.driver.errors:6d}  "
               + " ".join(f"{t:.0f}" for t in bot.throughput))
     by_key = {c.name: c for c in bots}
-    echo, hot, cold, stock = (by_key.get(name) for name in NAMES)
+    echo, hot, cold, stock, plain = (by_key.get(name) for name in NAMES)
     if echo is not None and hot is not None:
         ratios = [h / e for h, e in zip(hot.throughput, echo.throughput, strict=True)]
         print(f"throughput ratio KB/echo: median {med(ratios):.3f} per round "
@@ -372,6 +394,10 @@ async def main() -> None:
         cold_ratios = [c / e for c, e in zip(cold.throughput, echo.throughput, strict=True)]
         print(f"without the answer memo (every question matched afresh): ratio {med(cold_ratios):.3f}, "
               f"p99 {med([x['p99_ms'] for x in cold.latency]):.2f} ms")
+    if hot is not None and plain is not None:
+        usage_ratios = [h / p for h, p in zip(hot.throughput, plain.throughput, strict=True)]
+        print(f"counting answers in kb_hit (bot/usage.py): KB path / no usage rows {med(usage_ratios):.3f} "
+              f"per round [{', '.join(f'{r:.3f}' for r in usage_ratios)}]")
     if echo is not None and stock is not None:
         stock_ratios = [s / e for s, e in zip(stock.throughput, echo.throughput, strict=True)]
         print(f"with aiogram's stock filter handling (no Magic): ratio {med(stock_ratios):.3f} per round "
@@ -380,6 +406,8 @@ async def main() -> None:
     for bot in bots:
         print(f"{bot.name:24} CPU per update in the closed loop: bot process {med(bot.bot_cpu_ms):.3f} ms, "
               f"driver + fake server {med(bot.driver_cpu_ms):.3f} ms")
+    for name, rows in hits.items():
+        print(f"{name:24} kb_hit rows written: {rows} (the last interval's are lost at terminate)")
     print(f"{len(texts)} distinct questions from tests/data/kb_queries.csv, cycled")
 
 
