@@ -13,6 +13,7 @@ from pytest_aiohttp import AiohttpClient
 
 from bot.runtime import telegram_extension
 from integrations.app import init_app
+from knowledge_base import service as kb_service
 from tests.bot import fake_telegram as tg
 from tickets import context, intake
 from tickets.clock import ManualClock
@@ -31,6 +32,11 @@ async def test_serve_wiring_with_telegram_webhook(aiohttp_client: AiohttpClient,
     telegram = await aiohttp_server(fake.app())
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     await asyncio.to_thread(upgrade_database, url)
+    # The shipped entries in the table (as `kb import` puts them), so that answers can be counted.
+    engine = create_engine(url)
+    async with session_factory(engine)() as session, session.begin():
+        await kb_service.seed_default(session, clock=clock)
+    await engine.dispose()
     settings = Settings(
         database_url=url, telegram_token=tg.TOKEN, telegram_api_base=str(telegram.make_url("")).rstrip("/"),
         telegram_webhook_url="https://hotline.example.gov.cn/telegram/webhook",
@@ -76,3 +82,11 @@ async def test_serve_wiring_with_telegram_webhook(aiohttp_client: AiohttpClient,
             break
         await asyncio.sleep(0.05)
     assert any(f"工单号 {ticket.number}" in text for text in fake.texts(555001))
+
+    # Stopping the service writes the answers the bot gave since the last flush (bot/usage.py).
+    await client.close()
+    engine = create_engine(url)
+    async with session_factory(engine)() as session:
+        hot = await kb_service.hot_questions(session, clock=clock)
+    await engine.dispose()
+    assert [(h.question, h.uses) for h in hot] == [("社保卡丢了怎么补办", 1)]
