@@ -134,5 +134,9 @@ class UsageBuffer:
                 log.error("knowledge-base usage writer failed", exc_info=error)
         await self.flush()
         self._log_drops()
+        if self._pending:  # the last flush failed: there is no next one
+            log.warning("%d knowledge-base answers not counted at shutdown", len(self._pending))
+            self.stats.dropped += len(self._pending)
+            self._pending = []
         log.info("knowledge-base usage: %d rows in %d transactions, %d answers not counted",
                  self.stats.written, self.stats.flushes, self.stats.dropped)

@@ -156,6 +156,17 @@ async def test_database_error_during_flush_is_logged_and_the_bot_goes_on(
     assert await hot(h) == [("gjj-draw", 1), ("sbk-lost", 1)]
 
 
+async def test_a_failed_last_flush_is_logged_at_shutdown(
+        harness: Harness, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    broken = create_engine(f"sqlite:///{tmp_path / 'missing' / 'hotline.db'}")
+    usage = UsageBuffer(session_factory(broken), harness.clock, interval=3600)
+    usage.add("sbk-lost")
+    await usage.stop()
+    await broken.dispose()
+    assert "1 knowledge-base answers not counted at shutdown" in caplog.text
+    assert (usage.waiting, usage.stats.dropped, usage.stats.failures) == (0, 1, 1)
+
+
 async def test_runtime_flushes_at_shutdown(fake_server: tuple[FakeTelegram, str], harness: Harness,
                                            monkeypatch: pytest.MonkeyPatch, knowledge: Any) -> None:
     from bot.runtime import TelegramRuntime
