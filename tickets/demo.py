@@ -219,6 +219,11 @@ SAMPLES: list[tuple[RequestType, str, int, Urgency, str, str]] = [
 FINAL_STAGES = ["received", "dispatched", "accepted", "return_requested", "extension_requested", "replied",
                 "closed", "closed", "closed", "closed", "rework", "direct_answered"]
 
+OPEN_STAGES = frozenset({"received", "dispatched", "accepted", "return_requested", "extension_requested"})
+# A ticket older than this is left open only now and then (the rest of its draws are closed).
+SETTLED_AFTER = timedelta(days=20)
+SETTLED_SHARE = 0.85
+
 
 @dataclass
 class DemoResult:
@@ -292,11 +297,14 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
         now - timedelta(days=rng.uniform(0, 60), hours=rng.uniform(0, 12)) for _ in range(tickets)
     )
     system = Actor.system("demo")
+    settle = random.Random(seed + 3)  # its own stream: the tickets' texts stay those of the seed
     for start in starts:
         if advance is not None and start is not starts[0]:
             advance(1)
         rtype, category, unit_index, urgency, text, place = rng.choice(SAMPLES)
         stage = rng.choice(FINAL_STAGES)
+        if stage in OPEN_STAGES and now - start > SETTLED_AFTER and settle.random() < SETTLED_SHARE:
+            stage = "closed"  # most of an older month's tickets are done by now
         clock.set(start)
         async with sessions() as session, session.begin():
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)

@@ -207,6 +207,10 @@ class _Story:
     def __init__(self, session: AsyncSession, *, sim: Rules, clock: ManualClock, now: datetime,
                  rng: random.Random, org: _Org) -> None:
         self.session, self.sim, self.clock, self.now, self.rng, self.org = session, sim, clock, now, rng, org
+        self.brisk = False  # a batch of like tickets: each step takes minutes, not hours
+
+    def minutes(self, low: int, high: int) -> int:
+        return self.rng.randint(2, 6) if self.brisk else self.rng.randint(low, high)
 
     def start(self, days_ago: int, hour: int | None = None) -> None:
         day = local(self.now - timedelta(days=days_ago)).date()
@@ -236,12 +240,12 @@ class _Story:
         )
 
     async def dispatch(self, number: str, unit: str) -> None:
-        await self.step(self.rng.randint(10, 60))
+        await self.step(self.minutes(10, 60))
         await svc.dispatch(self.session, rules=self.sim, actor=self.org.office, number=number,
                            unit_id=self.org.unit_id(unit))
 
     async def accept(self, number: str, handler: Actor) -> None:
-        await self.step(self.rng.randint(10, 90))
+        await self.step(self.minutes(10, 90))
         await svc.accept(self.session, rules=self.sim, actor=handler, number=number)
         await svc.first_contact(self.session, rules=self.sim, actor=handler, number=number, reached=True,
                                 note=CONTACT_NOTE)
@@ -251,15 +255,20 @@ class _Story:
         """Reply and call back as `outcome` says (OPEN: nothing more)."""
         if outcome == OPEN:
             return
+        await self.reply(number, handler, reply=reply, result=result, minutes=minutes)
+        if outcome != REPLIED:
+            await self.callback(number, solved=outcome == SOLVED)
+
+    async def reply(self, number: str, handler: Actor, *, reply: str, result: ResultCategory,
+                    minutes: int) -> None:
         await self.step(minutes)
         await svc.reply(self.session, rules=self.sim, actor=handler, number=number, data=ReplyData(
             result=result, text=reply, contact_person=handler.name, facts="情况属实",
             judgement="诉求合理，已处理", citizen_opinion="诉求人表示认可", answered_by=handler.name,
             answered_at=self.clock.now()))
-        if outcome == REPLIED:
-            return
-        await self.step(self.rng.randint(120, 600))
-        solved = outcome == SOLVED
+
+    async def callback(self, number: str, *, solved: bool) -> None:
+        await self.step(self.minutes(120, 600))
         satisfaction = Satisfaction.SATISFIED if solved else Satisfaction.UNSATISFIED
         await svc.record_callback(self.session, rules=self.sim, actor=self.org.office, number=number,
                                   answers=CallbackAnswers(contacted=True, answered=True, solved=solved,
@@ -328,7 +337,7 @@ async def _whistles(stories: Stories) -> int:
                                           unit_ids=[org.unit_id(u) for u in summoned], reason=reason)
             for unit in summoned:
                 if unit != late:
-                    s.clock.advance(timedelta(minutes=s.rng.randint(5, 80)))
+                    s.clock.advance(timedelta(minutes=s.rng.randint(5, 35)))  # within the 2 hours
                     await whistles.report_in(session, rules=sim, actor=org.handler(unit),
                                              number=ticket.number, via="web")
             if late is not None:
@@ -430,13 +439,18 @@ async def _hotspot(stories: Stories) -> int:
             ticket = await s.receive(rtype=RequestType.HELP, category=HOTSPOT_CATEGORY, place=HOTSPOT_PLACE,
                                      text=HOTSPOT_TEXTS[i % len(HOTSPOT_TEXTS)], urgency=Urgency.SEMI_URGENT)
             numbers.append(ticket.number)
+        # The office dispatches the batch at once, the water company answers it as one repair.
         handler = s.org.handler(HOTSPOT_UNIT)
+        s.brisk = True
         for number in numbers:
             await s.dispatch(number, HOTSPOT_UNIT)
             await s.accept(number, handler)
-        await s.step(240)
+        await s.step(300)
         for number in numbers:
-            await s.finish(number, handler, SOLVED, minutes=5, reply=HOTSPOT_REPLY)
+            await s.reply(number, handler, reply=HOTSPOT_REPLY, result=ResultCategory.SOLVED, minutes=3)
+        await s.step(600)
+        for number in numbers:
+            await s.callback(number, solved=True)
     return len(numbers)
 
 
