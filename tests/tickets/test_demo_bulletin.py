@@ -35,7 +35,7 @@ SECTIONS = ["## 一、基本情况", "### 涉企诉求（政企通）", "### 市
 async def _row_counts(sessions: SessionFactory) -> dict[str, int]:
     async with sessions() as session:
         return {
-            name: int((await session.execute(sa.select(sa.func.count()).select_from(table))).scalar_one())
+            name: int((await session.exec(select(sa.func.count()).select_from(table))).one())
             for name, table in SQLModel.metadata.tables.items()
         }
 
