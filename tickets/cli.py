@@ -62,6 +62,11 @@ def demo(count: int, if_empty: bool, seed: int) -> None:
                     letters=result.duty_letters,
                 )
             )
+            if (linkage := result.linkage) is not None:
+                click.echo(texts.DEMO_LINKAGE.format(
+                    whistles=linkage.whistles, referrals=linkage.referrals, firms=linkage.enterprise_requests,
+                    specialists=linkage.specialists, letters=linkage.letters, published=linkage.published,
+                    hotspot=linkage.hotspot_tickets, repeats=linkage.repeat_tickets))
             click.echo(texts.DEMO_BIND.format(office=result.office_unit, unit=result.handler_unit))
             click.echo(
                 texts.DEMO_WEB.format(port=settings.port, office=result.office_unit, unit=result.handler_unit)

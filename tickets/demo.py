@@ -21,6 +21,7 @@ from tickets import service as svc
 from tickets.clock import SHANGHAI, ManualClock, local
 from tickets.context import Actor, Rules
 from tickets.db import SessionFactory
+from tickets.demo_linkage import OFFICE_UNIT, Linkage, load_linkage
 from tickets.enums import (
     Channel,
     HandlerSlot,
@@ -34,7 +35,6 @@ from tickets.enums import (
 from tickets.models import Staff, Ticket, Unit
 from tickets.schemas import CallbackAnswers, ReplyData, TicketCreate
 
-OFFICE_UNIT = "区热线办"
 UNITS: list[tuple[str, UnitKind, str]] = [
     ("区人力资源和社会保障局", UnitKind.DEPARTMENT, "社保 工资 劳动 就业 养老金 失业"),
     ("区住房和城乡建设局", UnitKind.DEPARTMENT, "物业 房屋 住房 维修基金 电梯"),
@@ -219,6 +219,11 @@ SAMPLES: list[tuple[RequestType, str, int, Urgency, str, str]] = [
 FINAL_STAGES = ["received", "dispatched", "accepted", "return_requested", "extension_requested", "replied",
                 "closed", "closed", "closed", "closed", "rework", "direct_answered"]
 
+OPEN_STAGES = frozenset({"received", "dispatched", "accepted", "return_requested", "extension_requested"})
+# A ticket older than this is left open only now and then (the rest of its draws are closed).
+SETTLED_AFTER = timedelta(days=20)
+SETTLED_SHARE = 0.85
+
 
 @dataclass
 class DemoResult:
@@ -227,6 +232,8 @@ class DemoResult:
     tickets: int
     duty_checks: int = 0  # working days the 16:00 check ran for
     duty_letters: int = 0  # 未登录提示函 it sent
+    linkage: Linkage | None = None  # whistles, referrals, enterprise requests, letters (tickets.demo_linkage)
+    skipped: bool = False  # the database had tickets already: nothing was added
     office_unit: str = OFFICE_UNIT
     handler_unit: str = UNITS[0][0]  # a unit whose A handler the README's bind example uses
 
@@ -272,7 +279,11 @@ def _working_moment(rules: Rules, when: datetime, rng: random.Random) -> datetim
 async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 300, seed: int = 12345,
                     advance: Callable[[int], None] | None = None) -> DemoResult:
     """Create the demo jurisdiction. `rules.clock` must be the real time; a private clock drives history.
-    `advance(1)` is called after each ticket (a progress bar)."""
+    `advance(1)` is called after each ticket (a progress bar). A database that has tickets
+    already is left as it is (`skipped`): loading twice adds nothing."""
+    async with sessions() as session:
+        if await demo_is_loaded(session):
+            return DemoResult(units=0, staff=0, tickets=0, skipped=True)
     rng = random.Random(seed)
     now = rules.now()
     clock = ManualClock(now - timedelta(days=60))
@@ -286,11 +297,14 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
         now - timedelta(days=rng.uniform(0, 60), hours=rng.uniform(0, 12)) for _ in range(tickets)
     )
     system = Actor.system("demo")
+    settle = random.Random(seed + 3)  # its own stream: the tickets' texts stay those of the seed
     for start in starts:
         if advance is not None and start is not starts[0]:
             advance(1)
         rtype, category, unit_index, urgency, text, place = rng.choice(SAMPLES)
         stage = rng.choice(FINAL_STAGES)
+        if stage in OPEN_STAGES and now - start > SETTLED_AFTER and settle.random() < SETTLED_SHARE:
+            stage = "closed"  # most of an older month's tickets are done by now
         clock.set(start)
         async with sessions() as session, session.begin():
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)
@@ -395,6 +409,7 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
             )
     if advance is not None and starts:
         advance(1)
+    linkage = await load_linkage(sessions, sim=sim, clock=clock, now=now, office=office, seed=seed)
     letters = await _duty_checks(sessions, sim=sim, clock=clock, days=duty_days)
     async with sessions() as session:
         count = int((await session.exec(select(func.count()).select_from(Ticket))).one())
@@ -404,6 +419,7 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
         tickets=count,
         duty_checks=len(duty_days),
         duty_letters=letters,
+        linkage=linkage,
     )
 
 

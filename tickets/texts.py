@@ -312,6 +312,9 @@ def fmt_local(value: object) -> str:
 DEMO_PROGRESS = "生成演示工单"
 DEMO_LOADED = ("演示数据已生成：{units} 个单位，{staff} 名工作人员，{tickets} 件工单；"
                "已按 {checks} 个工作日运行登录值守检查，发出未登录提示函 {letters} 份。")
+DEMO_LINKAGE = ("其中：吹哨报到 {whistles} 次，人大代表转办 {referrals} 件，政企通涉企诉求 {firms} 件"
+                "（登记政策专员 {specialists} 名），市长信箱来信 {letters} 封（公开答复 {published} 封），"
+                "集中反映的热点诉求 {hotspot} 件，同一市民反复反映 {repeats} 件。")
 DEMO_BIND = """在机器人中使用工作人员身份（需设置 HOTLINE_TELEGRAM_TOKEN）：
   热线办账号：python main.py staff invite --unit {office} --office
   承办单位联络员（示例）：python main.py staff invite --unit {unit} --slot A

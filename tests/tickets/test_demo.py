@@ -20,7 +20,9 @@ from tickets.models import Notice, Staff, Ticket, TicketEvent, Unit
 async def test_demo_covers_every_state_with_two_handlers_per_unit(sessions: SessionFactory, rules: Rules,
                                                                    clock: ManualClock) -> None:
     result = await load_demo(sessions, rules=rules, tickets=80, seed=7)
-    assert (result.units, result.staff, result.tickets) == (21, 41, 80)
+    # The 80 sample tickets and those of the mechanisms (whistles, referrals, letters …).
+    assert result.linkage is not None
+    assert (result.units, result.staff, result.tickets) == (21, 41, 80 + result.linkage.tickets)
     async with sessions() as session:
         assert await demo_is_loaded(session)
         statuses = set((await session.exec(select(Ticket.status))).all())
