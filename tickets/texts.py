@@ -114,6 +114,19 @@ SCHEMA_OUTDATED = (
 )
 SCHEMA_MISSING_TABLES = "，缺少数据表 {tables}"
 SCHEMA_NO_VERSION = "未记录版本"
+
+# --- configuration files the office edits (tickets.config_files) -------------------------
+ERR_CONFIG_FILE = "配置文件 {file} 有误，未能载入："
+ERR_CONFIG_NOT_MAPPING = "配置文件 {file} 应为“键: 值”形式的 YAML 映射。"
+ERR_CONFIG_YAML = "配置文件 {file} 不是有效的 YAML：{reason}"
+ERR_CONFIG_UNKNOWN_KEY = "- {section}没有“{key}”这一项"
+ERR_CONFIG_KEY_BELONGS = "；“{key}”属于 {sections}，请移到那里。"
+ERR_CONFIG_DID_YOU_MEAN = "，是否应为“{key}”？"
+ERR_CONFIG_KNOWN_KEYS = "；可用的项：{keys}。"
+ERR_CONFIG_VALUE = "- {where}：{reason}"
+ERR_CONFIG_VALUE_READ = "- {where}：{reason}（文件中的值：{value}）"
+CONFIG_TOP_LEVEL = "文件顶层"
+CONFIG_SECTION = "{section} 下"
 ERR_TICKET_NOT_FOUND = "未找到工单 {number}，请核对工单号。"
 ERR_UNIT_NOT_FOUND = "未找到承办单位“{unit}”。"
 ERR_STAFF_NOT_FOUND = "未找到该工作人员。"
