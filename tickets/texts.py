@@ -271,6 +271,7 @@ TIMELINE = {
     Action.RECALL: "已撤回",
 }
 TIMELINE_UNIT = "承办单位"
+TIMELINE_LETTER_RECEIVED = "市长信箱来信已受理"
 
 # --- notifications (outbox payload texts) -------------------------------------
 # The office's card of a new ticket, whatever the channel it came in by; the Telegram
@@ -279,6 +280,7 @@ N_NEW_TICKET = "【新工单】{number}（{type}·{category}·{urgency}）\n地�
 NEW_TICKET_NO_CATEGORY = "待工作人员确定"
 N_CALLBACK_REQUEST = "您好，关于您的诉求（工单号 {number}），承办单位已回复办理结果，想请您花一分钟做个回访："
 N_TICKET_RECEIVED = "您的诉求已受理，工单号 {number}，办结时限：{due}。我们将尽快办理。"
+N_LETTER_RECEIVED = "您写给市长信箱的信件已收到（信件编号 {number}），将在{period}内答复，预计{day}前。"
 N_DISPATCHED = ("【新工单】{number}（{urgency}·{category}）\n地点：{place}\n{summary}\n"
                 "先行联系时限：{first_contact_due}\n办结时限：{due}")
 N_DISPATCHED_CITIZEN = "您的诉求（工单号 {number}）已转交{unit}办理，办结时限：{due}。"
@@ -309,6 +311,21 @@ N_CALLBACK_LINK = "\n请点击链接查看答复并评价：{url}"
 N_TRACK_LINK = "\n查看进度：{url}"
 N_VERIFICATION_CODE = "您的验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。"
 N_SENT_BACK_CITIZEN = "您的诉求（工单号 {number}）不属于本辖区，已退回来源单位处理。"
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def fmt_day(value: object) -> str:
+    """A deadline as a letter's writer reads it: the Shanghai date and its weekday."""
+    from datetime import datetime
+
+    from tickets.clock import local
+
+    if not isinstance(value, datetime):
+        return "—"
+    day = local(value).date()
+    return f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
 
 
 def fmt_local(value: object) -> str:
