@@ -66,6 +66,16 @@ class LazyGroup(click.Group):
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> object:
+        # An office's configuration file that cannot be used stops every command the same way:
+        # its message (file, section, key), not a traceback. Imported here: --help stays light.
+        from tickets.config_files import ConfigFileError
+
+        try:
+            return super().invoke(ctx)
+        except ConfigFileError as error:
+            raise click.ClickException(str(error)) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
         rows = [

@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tickets.config_files import read_mapping, validate_file
+
 MATCHER_FILE = "matcher.yaml"
 VECTORS_ENV = "HOTLINE_KB_VECTORS"
 DEFAULT_VECTORS = Path("var") / "kb_vectors.npz"
@@ -142,6 +144,8 @@ def load_config(path: Path | None = None) -> MatcherConfig:
     """Shipped defaults, overridden by the keys of `path` when given."""
     shipped = resources.files("knowledge_base").joinpath("data", MATCHER_FILE).read_text(encoding="utf-8")
     values: dict[str, Any] = yaml.safe_load(shipped) or {}
+    source: str | Path = f"knowledge_base/data/{MATCHER_FILE}"
     if path is not None:
-        values.update(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
-    return MatcherConfig.model_validate(values)
+        values.update(read_mapping(path))
+        source = path
+    return validate_file(MatcherConfig, values, source=source)

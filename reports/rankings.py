@@ -24,6 +24,7 @@ from reports.indicators import EV, RATES, T, U, _run, responsibility
 from reports.periods import Period
 from reports.schemes import ScoreRow, ScoreTable
 from tickets.clock import ensure_aware, local, local_midnight
+from tickets.config_files import read_mapping, validate_file
 from tickets.enums import Action, Satisfaction
 from tickets.policy import Policy
 from tickets.privacy import mask_text
@@ -69,9 +70,11 @@ class RankingRules(BaseModel):
 def load_ranking_rules(path: Path | None = None) -> RankingRules:
     text = resources.files("reports").joinpath("rankings.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text) or {}
+    source: str | Path = "reports/rankings.yaml"
     if path is not None:
-        data.update(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
-    rules = RankingRules.model_validate(data)
+        data.update(read_mapping(path))
+        source = path
+    rules = validate_file(RankingRules, data, source=source)
     if unknown := [r for r in rules.ticket_reasons if r not in REASON_CODES]:
         raise ValueError(f"unknown ticket reasons {unknown}; known: {', '.join(REASON_CODES)}")
     if unknown := [r for r in rules.targets if r not in RATES]:

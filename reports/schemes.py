@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reports import texts
 from reports.formula import Formula, FormulaError, NotApplicable, round_half_up
 from reports.indicators import COUNT_NAMES, UnitIndicators
+from tickets.config_files import ConfigFileError, validate_file
 from tickets.terminal import text_table
 
 UNIT_COLUMN = "unit"
@@ -181,10 +182,11 @@ def load_scheme(name_or_path: str | Path) -> CompiledScheme:
         text = resources.files("reports").joinpath("schemes", f"{name}.yaml").read_text(encoding="utf-8")
         where = name
     try:
-        data = yaml.safe_load(text)
-        spec = Scheme.model_validate(data)
-    except (yaml.YAMLError, ValidationError) as exc:
+        spec = validate_file(Scheme, yaml.safe_load(text), source=where)
+    except yaml.YAMLError as exc:
         raise SchemeError(f"{where}: {exc}") from None
+    except ConfigFileError as exc:
+        raise SchemeError(str(exc)) from None
     return compile_scheme(spec)
 
 

@@ -14,9 +14,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import chinese_calendar
-import yaml
 
 from tickets.clock import SHANGHAI, ensure_aware, local
+from tickets.config_files import read_mapping, refuse_unknown_keys
 from tickets.policy import Period, PeriodUnit, WorkingHours
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,8 @@ class CalendarOverrides:
     def load(cls, path: Path | None) -> CalendarOverrides:
         if path is None:
             return cls()
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: expected a mapping with 'holidays' and 'workdays'")
+        data = read_mapping(path)
+        refuse_unknown_keys(data, ("holidays", "workdays"), source=path)
         holidays = frozenset(_as_dates(data.get("holidays", []), path))
         workdays = frozenset(_as_dates(data.get("workdays", []), path))
         both = holidays & workdays

@@ -89,6 +89,11 @@ async def letter_of(session: AsyncSession, *, ticket: Ticket) -> MailboxLetter:
     return found
 
 
+async def letter_if_any(session: AsyncSession, *, ticket: Ticket) -> MailboxLetter | None:
+    """The ticket's letter when it came through the mailbox, else None."""
+    return await session.get(MailboxLetter, ticket.id) if ticket.channel is Channel.MAILBOX else None
+
+
 async def publish(session: AsyncSession, *, rules: Rules, actor: Actor, number: str,
                   reply: str | None = None) -> MailboxLetter:
     """Publish a closed letter and its reply (the unit's, or `reply` as the office edits it for

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts, workflow
 from tickets.context import Rules
-from tickets.deadlines import describe_due
+from tickets.deadlines import describe_due, describe_period, expected_due, ticket_completion_period
 from tickets.enums import Channel, OutboxChannel, Role, TicketStatus
 from tickets.models import Citizen, Staff, Ticket
 from tickets.outbox import enqueue_many
@@ -294,6 +294,16 @@ def new_ticket_text(ticket: Ticket) -> str:
     )
 
 
+def receipt_text(ticket: Ticket, *, rules: Rules) -> str:
+    """The citizen's receipt; a 市长信箱 letter's speaks of the letter and its answer's term."""
+    if ticket.channel is Channel.MAILBOX:
+        period = ticket_completion_period(rules.policy, ticket)
+        return texts.N_LETTER_RECEIVED.format(
+            number=ticket.number, period=describe_period(period),
+            day=texts.fmt_day(expected_due(ticket, rules=rules).at))
+    return texts.N_TICKET_RECEIVED.format(number=ticket.number, due=describe_due(ticket, rules=rules))
+
+
 async def announce_received(session: AsyncSession, *, rules: Rules, tickets: Sequence[Ticket],
                             telegram_ids: Sequence[int | None], event_ids: Sequence[int]) -> int:
     """For each new ticket, whatever its channel: the citizen's receipt with the number, and
@@ -311,8 +321,7 @@ async def announce_received(session: AsyncSession, *, rules: Rules, tickets: Seq
         if ticket.channel is not Channel.BOT and receipt is not None:
             rows.append(message(MessageKind.TICKET_RECEIVED, receipt, cause=cause, body={
                 "number": ticket.number,
-                "text": with_link(rules, ticket.number, texts.N_TICKET_RECEIVED.format(
-                    number=ticket.number, due=describe_due(ticket, rules=rules)))}))
+                "text": with_link(rules, ticket.number, receipt_text(ticket, rules=rules))}))
         card = {"number": ticket.number, "text": new_ticket_text(ticket)}
         rows += [message(MessageKind.TICKET_NEW, to, cause=cause, body=card) for to in office]
     return await enqueue_many(session, messages=rows, now=rules.now())

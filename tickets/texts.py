@@ -114,6 +114,19 @@ SCHEMA_OUTDATED = (
 )
 SCHEMA_MISSING_TABLES = "，缺少数据表 {tables}"
 SCHEMA_NO_VERSION = "未记录版本"
+
+# --- configuration files the office edits (tickets.config_files) -------------------------
+ERR_CONFIG_FILE = "配置文件 {file} 有误，未能载入："
+ERR_CONFIG_NOT_MAPPING = "配置文件 {file} 应为“键: 值”形式的 YAML 映射。"
+ERR_CONFIG_YAML = "配置文件 {file} 不是有效的 YAML：{reason}"
+ERR_CONFIG_UNKNOWN_KEY = "- {section}没有“{key}”这一项"
+ERR_CONFIG_KEY_BELONGS = "；“{key}”属于 {sections}，请移到那里。"
+ERR_CONFIG_DID_YOU_MEAN = "，是否应为“{key}”？"
+ERR_CONFIG_KNOWN_KEYS = "；可用的项：{keys}。"
+ERR_CONFIG_VALUE = "- {where}：{reason}"
+ERR_CONFIG_VALUE_READ = "- {where}：{reason}（文件中的值：{value}）"
+CONFIG_TOP_LEVEL = "文件顶层"
+CONFIG_SECTION = "{section} 下"
 ERR_TICKET_NOT_FOUND = "未找到工单 {number}，请核对工单号。"
 ERR_UNIT_NOT_FOUND = "未找到承办单位“{unit}”。"
 ERR_STAFF_NOT_FOUND = "未找到该工作人员。"
@@ -258,6 +271,7 @@ TIMELINE = {
     Action.RECALL: "已撤回",
 }
 TIMELINE_UNIT = "承办单位"
+TIMELINE_LETTER_RECEIVED = "市长信箱来信已受理"
 
 # --- notifications (outbox payload texts) -------------------------------------
 # The office's card of a new ticket, whatever the channel it came in by; the Telegram
@@ -266,6 +280,7 @@ N_NEW_TICKET = "【新工单】{number}（{type}·{category}·{urgency}）\n地�
 NEW_TICKET_NO_CATEGORY = "待工作人员确定"
 N_CALLBACK_REQUEST = "您好，关于您的诉求（工单号 {number}），承办单位已回复办理结果，想请您花一分钟做个回访："
 N_TICKET_RECEIVED = "您的诉求已受理，工单号 {number}，办结时限：{due}。我们将尽快办理。"
+N_LETTER_RECEIVED = "您写给市长信箱的信件已收到（信件编号 {number}），将在{period}内答复，预计{day}前。"
 N_DISPATCHED = ("【新工单】{number}（{urgency}·{category}）\n地点：{place}\n{summary}\n"
                 "先行联系时限：{first_contact_due}\n办结时限：{due}")
 N_DISPATCHED_CITIZEN = "您的诉求（工单号 {number}）已转交{unit}办理，办结时限：{due}。"
@@ -296,6 +311,21 @@ N_CALLBACK_LINK = "\n请点击链接查看答复并评价：{url}"
 N_TRACK_LINK = "\n查看进度：{url}"
 N_VERIFICATION_CODE = "您的验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。"
 N_SENT_BACK_CITIZEN = "您的诉求（工单号 {number}）不属于本辖区，已退回来源单位处理。"
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def fmt_day(value: object) -> str:
+    """A deadline as a letter's writer reads it: the Shanghai date and its weekday."""
+    from datetime import datetime
+
+    from tickets.clock import local
+
+    if not isinstance(value, datetime):
+        return "—"
+    day = local(value).date()
+    return f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
 
 
 def fmt_local(value: object) -> str:

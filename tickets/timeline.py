@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import texts
 from tickets.context import Actor
-from tickets.enums import Action, ResultCategory, TicketStatus
+from tickets.enums import Action, Channel, ResultCategory, TicketStatus
 from tickets.errors import Forbidden
 from tickets.models import Citizen, Ticket, Unit
 from tickets.queries import ticket_events
@@ -72,6 +72,8 @@ async def public_timeline(session: AsyncSession, *, ticket: Ticket) -> list[Step
         elif event.action is Action.APPROVE_RETURN and event.data.get("new_unit_id") is not None:
             unit = names.get(int(event.data["new_unit_id"]), unit)
         text = texts.TIMELINE[event.action].format(unit=unit or texts.TIMELINE_UNIT)
+        if event.action is Action.RECEIVE and ticket.channel is Channel.MAILBOX:
+            text = texts.TIMELINE_LETTER_RECEIVED
         steps.append(Step(at=event.at, action=event.action, text=text))
     return steps
 

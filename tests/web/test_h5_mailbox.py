@@ -20,8 +20,8 @@ from tests.tickets.test_photos import phone_photo
 from tests.web.test_h5_http import PHONE, _verified, count, csrf, h5  # noqa: F401  (h5 is a fixture)
 from tickets import mailbox
 from tickets.clock import ManualClock
-from tickets.enums import Channel
-from tickets.models import MailboxLetter, Ticket, TicketPhoto
+from tickets.enums import Channel, OutboxChannel
+from tickets.models import MailboxLetter, Outbox, Ticket, TicketPhoto
 
 BODY = "我是王小明，住幸福小区3栋2单元1201室。小区门口道路破损半年，雨天积水，老人出行困难，希望尽快修复。"
 
@@ -63,9 +63,32 @@ async def test_a_letter_from_the_page_is_received_and_published_without_personal
         and ticket.contact_phone == PHONE
         and ticket.contact_name == "王小明"
     )
-    assert ticket.number in receipt
-    # Monday 2026-11-23 10:00 + the mailbox's 10 working days.
-    assert "预计办结时间：2026-12-07 10:00 前" in receipt and "10个工作日" in receipt
+    # The receipt speaks of a letter: its number, the mailbox's term as a date, how to follow
+    # it and whether it may be published.
+    assert f"信件编号：<strong>{ticket.number}</strong>" in receipt and "工单号" not in receipt
+    # Monday 2026-11-23 10:00 + the mailbox's 10 working days (two weekends: not 12-03).
+    assert "我们将在10个工作日内答复您，预计在2026年12月7日（星期一）前。" in receipt
+    assert "回执短信会发送至 138****5678" in receipt and "输入信件编号和手机号后 4 位" in receipt
+    assert "您同意公开这封信" in receipt
+    # The follow-up page, later: the letter's facts, no receipt.
+    follow = await (await h5.get(done.headers["Location"].removesuffix("?new=1"))).text()
+    assert "来信已收到" not in follow and "<h1>来信办理进度</h1>" in follow
+    for fact in (
+        "<dt>信件标题</dt><dd>幸福小区门口道路破损</dd>",
+        "<dt>答复期限</dt><dd>2026年12月7日（星期一）前</dd>",
+        "<dt>是否公开</dt>",
+        "同意公开（个人信息隐去）",
+        "<h2>来信内容</h2>",
+        "市长信箱来信已受理",
+    ):
+        assert fact in follow, fact
+    # The receipt by SMS says the same.
+    sms = (await session.exec(select(Outbox).where(Outbox.channel == OutboxChannel.SMS,
+                                                   Outbox.recipient == PHONE))).all()
+    assert [m.payload["text"] for m in sms if m.payload["kind"] == "ticket_received"] == [
+        f"您写给市长信箱的信件已收到（信件编号 {ticket.number}），将在10个工作日内答复，"
+        "预计2026年12月7日（星期一）前。"
+    ]
     assert await count(session, TicketPhoto) == 1
 
     public = await (await h5.get("/h5/mailbox/public")).text()
@@ -79,6 +102,19 @@ async def test_a_letter_from_the_page_is_received_and_published_without_personal
     assert "幸福小区门口道路破损" in public and "道路破损半年" in public and "区住建局答复" in public
     for private in ("王小明", "1201", PHONE, "138****5678"):
         assert private not in public, private
+
+
+async def test_a_letter_without_consent_is_told_it_stays_unpublished(
+    h5: TestClient[Any, Any], session: AsyncSession  # noqa: F811
+) -> None:
+    token = await csrf(h5, "/h5/mailbox")
+    await _verified(h5, session, token)
+    done = await h5.post("/h5/mailbox", data=letter_form(token, consent=None), allow_redirects=False)
+    assert done.status == 303, await done.text()
+    receipt = await (await h5.get(done.headers["Location"])).text()
+    assert "您没有选择公开：来信和答复不会公开刊登。" in receipt and "您同意公开" not in receipt
+    follow = await (await h5.get(done.headers["Location"].removesuffix("?new=1"))).text()
+    assert "<dt>是否公开</dt>\n      <dd>不公开</dd>" in follow
 
 
 async def test_letters_refused_on_the_page_write_nothing(

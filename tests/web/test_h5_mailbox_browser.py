@@ -50,13 +50,21 @@ async def test_a_citizen_writes_to_the_mailbox_and_reads_the_published_reply(
     await no_serious_axe(phone, page)
     await fits_the_screen(page)
     await page.get_by_role("button", name="寄出信件").click()
-    await page.get_by_text("提交成功").wait_for()
+    await page.get_by_role("heading", name="来信已收到").wait_for()
     ticket = (await session.exec(select(Ticket))).one()
     assert ticket.channel is Channel.MAILBOX and ticket.contact_phone == PHONE
-    receipt = await page.locator("main").inner_text()
-    assert ticket.number in receipt and "10个工作日" in receipt
+    receipt = await page.locator("#letter-receipt").inner_text()
+    assert f"信件编号：{ticket.number}" in receipt
+    assert "我们将在10个工作日内答复您，预计在2026年12月7日（星期一）前。" in receipt
+    assert "您同意公开这封信" in receipt and "回执短信会发送至 139****5678" in receipt
     await phone.shot(page, "02-letter-receipt")
     await no_serious_axe(phone, page)
+    await fits_the_screen(page)
+    # Followed later (the link without ?new=1): the letter's own facts.
+    await page.goto(page.url.removesuffix("?new=1"))
+    facts = await page.locator("#letter-facts").inner_text()
+    assert "幸福小区门口道路破损" in facts and "2026年12月7日（星期一）前" in facts and "同意公开" in facts
+    await phone.shot(page, "02b-letter-follow")
 
     rules = phone.app[RULES]  # type: ignore[attr-defined]
     number = ticket.number

@@ -3,9 +3,12 @@ handler take a ticket from dispatch to the reply, each through the forms the wor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -114,8 +117,10 @@ async def test_the_calls_of_the_双呼_platform_on_the_ticket_page(
     handler = await browser.new_page()
     await browser.sign_in(handler, accounts.handler0)
     await handler.goto(f"{browser.base_url}/console/tickets/{number}")
-    assert await handler.locator("#first-proof").inner_text() == "尚无双呼通话证实"
-    assert "尚未推送" in await handler.locator("#calls").inner_text()
+    # The shipped policy has no 双呼 platform (call_evidence_since: null) and nothing was
+    # posted: no card saying the platform sent nothing.
+    assert await handler.locator("#calls").count() == 0
+    await browser.shot(handler, "no-platform")
 
     # While the handler fills in the first-contact form, the platform posts the call just made.
     clock.advance(timedelta(minutes=20))
@@ -142,6 +147,7 @@ async def test_the_calls_of_the_双呼_platform_on_the_ticket_page(
     await first.get_by_role("button", name="先行联系").click()
     # The call record is no one's action: the form made before it still goes through.
     await handler.wait_for_url("**?done=first_contact")
+    # A record that arrives all the same is shown, with what it proves.
     assert (
         await handler.locator("#first-proof").inner_text() == "已由双呼通话证实：通话接通（2026-11-23 10:15）"
     )
@@ -161,3 +167,21 @@ async def test_the_calls_of_the_双呼_platform_on_the_ticket_page(
     assert "双呼通话记录" in timeline and "先行联系无通话佐证" not in timeline
     await browser.shot(handler, "calls")
     assert await browser.axe(handler) == []
+
+
+async def test_the_calls_card_waits_for_the_platform_once_it_is_on(
+    aiohttp_client: Any, make_app: Callable[..., web.Application], accounts: Accounts, org: Org,
+    session: AsyncSession, rules: Rules, tmp_path: Path
+) -> None:
+    number = await dispatched(session, rules, org, "小区门口下水道堵塞，污水外溢。", accepted=True)
+    off = await aiohttp_client(make_app())
+    assert (await sign_in(off, accounts.handler0.login, accounts.handler0.password)).status == 303
+    assert 'id="calls"' not in await (await off.get(f"/console/tickets/{number}")).text()
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("contact:\n  call_evidence_since: 2026-11-01\n", encoding="utf-8")
+    on = await aiohttp_client(make_app(policy_file=policy))
+    assert (await sign_in(on, accounts.handler0.login, accounts.handler0.password)).status == 303
+    page = await (await on.get(f"/console/tickets/{number}")).text()
+    assert 'id="calls"' in page and "双呼平台尚未推送本工单的通话记录。" in page
+    assert '<dd id="first-proof">尚无双呼通话证实</dd>' in page

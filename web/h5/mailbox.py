@@ -1,7 +1,7 @@
 """市长信箱 on the citizens' pages: the letter form (title, body, consent to publication,
 images, a phone proved by an SMS code) and the public page of the replies published with the
 writers' consent. Each view is one call of tickets.mailbox; the receipt is the tracking page
-every ticket has (web/h5/views.py)."""
+every ticket has (web/h5/views.py), which speaks of a letter for a letter."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from knowledge_base import service as kb_service
 from knowledge_base.classify.draft import category_labels, suggest_draft
 from knowledge_base.conversation import Band, NoAnswerReason
 from knowledge_base.matcher import Entry, KnowledgeBase
-from tickets import deadlines, intake, photos, service, timeline, verification
+from tickets import deadlines, intake, mailbox, photos, service, timeline, verification
 from tickets import texts as ttexts
 from tickets.context import Actor, Rules
 from tickets.enums import Channel, RequestType, Role, Satisfaction
@@ -555,14 +555,19 @@ async def _track_page(
         ticket = await get_ticket(session, number=number)
         owner = timeline.owns(ticket, phone=phone)
         view = await timeline.tracking_view(session, ticket=ticket, owner=owner)
+        letter = await mailbox.letter_if_any(session, ticket=ticket)
+    due = deadlines.expected_due(ticket, rules=rules).at
     receipt = None
     if request.query.get("new") == "1" and owner:
         period = deadlines.ticket_completion_period(rules.policy, ticket)
-        receipt = {"due": ttexts.fmt_local(deadlines.expected_due(ticket, rules=rules).at),
+        receipt = {"due": ttexts.fmt_local(due), "day": ttexts.fmt_day(due),
                    "period": deadlines.describe_period(period), "phone": mask_phone(ticket.contact_phone)}
     rated = request.query.get("rated", "")
     context: dict[str, Any] = {
         "view": view, "token": token, "owner": owner, "receipt": receipt, "nav": "track",
+        # A 市长信箱 letter's page speaks of the letter: its title (to its writer), the answer's
+        # term as a date, and whether the writer agreed to publication.
+        "letter": letter, "letter_due": ttexts.fmt_day(due) if letter is not None and due else "",
         "rated": texts.RATE_DONE_CLOSED.format(number=number) if rated == "closed"
         else texts.RATE_DONE_REWORK.format(number=number) if rated == "rework" else "",
         "satisfaction": list(texts.SATISFACTION.items()), "back": f"/h5/t/{token}",
