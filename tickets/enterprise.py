@@ -117,7 +117,8 @@ async def list_specialists(session: AsyncSession, *, include_inactive: bool = Fa
     if ids is not None:
         query = query.where(col(PolicySpecialist.id).in_(list(ids)))
     rows = (await session.exec(query)).all()
-    return [SpecialistEntry(int(i), u, n, a, bool(act), int(o), int(unit)) for i, u, n, a, act, o, unit in rows]
+    return [SpecialistEntry(int(i), u, n, a, bool(act), int(o), int(unit_id))
+            for i, u, n, a, act, o, unit_id in rows]
 
 
 @dataclass(frozen=True)

@@ -270,7 +270,8 @@ async def test_the_preview_is_what_publishing_stores_and_a_withdrawal_takes_it_d
         await mailbox.unpublish(session, rules=rules, actor=org.actor_office(), number=number, reason=" ")
     with pytest.raises(Forbidden):
         await mailbox.unpublish(session, rules=rules, actor=org.handler(0), number=number, reason="误发")
-    await mailbox.unpublish(session, rules=rules, actor=org.actor_office(), number=number, reason="来信人要求撤下")
+    await mailbox.unpublish(session, rules=rules, actor=org.actor_office(), number=number,
+                            reason="来信人要求撤下")
     await session.commit()
     assert await mailbox.published_letters(session) == []
     last = (await session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
@@ -284,7 +285,8 @@ async def test_the_preview_is_what_publishing_stores_and_a_withdrawal_takes_it_d
 
 async def test_letters_not_yet_closed_or_without_consent_say_why_they_cannot_be_published(
         session: AsyncSession, rules: Rules, org: Org, clock: ManualClock) -> None:
-    refused = await mailbox.write_letter(session, rules=rules, actor=WRITER, letter=letter(publish_consent=False))
+    refused = await mailbox.write_letter(session, rules=rules, actor=WRITER,
+                                         letter=letter(publish_consent=False))
     await session.commit()
     await handle(session, rules, clock, org, refused.number)
     waiting = await mailbox.write_letter(session, rules=rules, actor=WRITER, letter=letter())

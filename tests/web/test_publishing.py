@@ -21,7 +21,8 @@ from tickets.models import PolicySpecialist, TicketEvent
 from web.console import texts
 
 
-async def _closed_letter(session: AsyncSession, rules: Rules, clock: ManualClock, org: Org, **changes: Any) -> str:
+async def _closed_letter(session: AsyncSession, rules: Rules, clock: ManualClock, org: Org,
+                         **changes: Any) -> str:
     ticket = await mailbox.write_letter(session, rules=rules, actor=WRITER, letter=letter(**changes))
     await session.commit()
     await handle(session, rules, clock, org, ticket.number)
@@ -60,7 +61,8 @@ async def test_the_office_previews_publishes_and_withdraws_a_letter(
     assert (await client.post(f"/console/mailbox/{number}/publish", allow_redirects=False)).status == 403
     response = await client.post(f"/console/mailbox/{number}/publish", data={"_csrf": token},
                                  allow_redirects=False)
-    assert response.status == 303 and response.headers["Location"] == f"/console/mailbox/{number}?done=publish"
+    assert response.status == 303
+    assert response.headers["Location"] == f"/console/mailbox/{number}?done=publish"
     assert [p.number for p in await mailbox.published_letters(session)] == [number]
     published = await (await client.get(f"/console/mailbox/{number}?done=publish")).text()
     assert texts.MAILBOX_DONE["publish"] in published and 'id="unpublish-form"' in published
@@ -119,7 +121,7 @@ async def test_the_office_adds_and_stops_a_specialist(
     assert texts.SPECIALISTS_EMPTY_FILTER in other
     # Stopping asks first, then keeps the row (old tickets still name who served them).
     ask = await (await client.get(f"/console/specialists/{entry.id}/remove")).text()
-    assert "确定停用区住建局联络员0A的“稳岗补贴”政策专员资格吗？" in ask
+    assert "确定停用区住建局的联络员0A在“稳岗补贴”领域的政策专员资格吗？" in ask
     response = await client.post(f"/console/specialists/{entry.id}/remove", data={"_csrf": token},
                                  allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "/console/specialists?done=removed"

@@ -60,18 +60,19 @@ async def letter_action(request: web.Request) -> web.Response:
     me = viewer(request)
     office_only(me)
     name = request.path.rsplit("/", 1)[1]
+    number = _number(request)
     form = await request.post()
     reason = ""
     try:
         async with writing(request.app) as session:
             if name == "publish":
-                await mailbox.publish(session, rules=request.app[RULES], actor=me.actor, number=_number(request))
+                await mailbox.publish(session, rules=request.app[RULES], actor=me.actor, number=number)
             else:
                 reason = Fields(form).text("reason")
-                await mailbox.unpublish(session, rules=request.app[RULES], actor=me.actor,
-                                        number=_number(request), reason=reason)
+                await mailbox.unpublish(session, rules=request.app[RULES], actor=me.actor, number=number,
+                                        reason=reason)
     except HotlineError as error:
         if error.http_status == 404:
             raise
         return await _preview_page(request, error=error.message, reason=reason, status=error.http_status)
-    raise web.HTTPSeeOther(f"/console/mailbox/{_number(request)}?done={name}")
+    raise web.HTTPSeeOther(f"/console/mailbox/{number}?done={name}")

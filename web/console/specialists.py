@@ -33,8 +33,9 @@ async def _register_page(request: web.Request, *, errors: dict[str, str] | None 
     total = len(entries)
     if unit.isdigit():
         entries = [e for e in entries if e.unit_id == int(unit)]
-    return page(request, "specialists.html", "specialists", entries=entries, total=total, candidates=candidates,
-                areas=areas, units=units, unit=unit, show_all=show_all, errors=errors or {}, form=form or {},
+    return page(request, "specialists.html", "specialists", entries=entries, total=total,
+                candidates=candidates, areas=areas, units=units, unit=unit, show_all=show_all,
+                errors=errors or {}, form=form or {},
                 done=texts.SPECIALISTS_DONE.get(request.query.get("done", ""), ""), status=status)
 
 
@@ -65,13 +66,15 @@ async def add(request: web.Request) -> web.Response:
             # The register checks the area (ValidationFailed) and the person (the rest).
             field = "policy_area"
             try:
-                await enterprise.register_specialist(session, rules=request.app[RULES], actor=me.actor,
-                                                     unit_id=chosen[0].unit_id, staff_id=staff_id, policy_area=area)
+                await enterprise.register_specialist(
+                    session, rules=request.app[RULES], actor=me.actor, unit_id=chosen[0].unit_id,
+                    staff_id=staff_id, policy_area=area)
             except HotlineError as error:
                 field = "policy_area" if isinstance(error, ValidationFailed) else "staff_id"
                 raise
     except HotlineError as error:
-        return await _register_page(request, errors={field: error.message}, form=form, status=error.http_status)
+        return await _register_page(request, errors={field: error.message}, form=form,
+                                    status=error.http_status)
     raise web.HTTPSeeOther(f"{PATH}?done=added")
 
 

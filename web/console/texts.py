@@ -138,14 +138,14 @@ MAILBOX_TITLE = "市长信箱答复公开"
 MAILBOX_INTRO = ("这里列出已答复的市长信箱来信。来信人同意公开、且已回访结案的信件，可隐去个人信息后公开到"
                  "市民端“公开答复”页面；公开和撤回都记入工单流程。")
 MAILBOX_COUNT = "{count} 封"
-MAILBOX_SHOW = {"": "全部", "ready": "可公开", "published": "已公开", "blocked": "暂不能公开"}
+MAILBOX_SHOW = {"": "全部", "ready": "可公开", "published": "已公开", "blocked": "不能公开"}
 MAILBOX_SHOW_LABEL = "显示"
 MAILBOX_FILTER = "筛选"
 MAILBOX_COLUMNS = ("工单编号", "信件标题", "承办单位", "答复时间", "来信人意愿", "公开情况", "操作")
 MAILBOX_CONSENT = {True: "同意公开", False: "不同意公开"}
 MAILBOX_STATE_PUBLISHED = "已公开（{at}）"
 MAILBOX_STATE_READY = "可公开"
-MAILBOX_STATE_BLOCKED = "暂不能公开"
+MAILBOX_STATE_BLOCKED = "不能公开"
 MAILBOX_OPEN = "预览与公开"
 MAILBOX_EMPTY = "还没有已答复的市长信箱来信。单位答复后，信件会出现在这里。"
 MAILBOX_EMPTY_FILTER = "没有符合条件的信件。"
@@ -155,13 +155,14 @@ MAILBOX_FACTS = {"title": "原标题", "unit": "承办单位", "status": "工单
                  "published": "公开时间"}
 MAILBOX_TICKET_LINK = "查看工单原件和办理过程"
 MAILBOX_PREVIEW = "公开后市民看到的内容"
+MAILBOX_PREVIEW_BLOCKED = "公开效果预览（这封信现在不能公开）"
+MAILBOX_FACTS_HEADING = "信件信息"
 MAILBOX_LIVE = "市民端正在显示的内容"
-MAILBOX_PREVIEW_HINT = ("以下就是公开页面的原文：来信人的姓名、电话、身份证号和电子邮箱已删去，门牌号、房号以＊号代替。"
-                        "请逐字核对，仍有可识别个人的内容时请不要公开。")
+MAILBOX_PREVIEW_HINT = ("以下就是公开页面的原文：来信人的姓名、电话、身份证号和电子邮箱已删去，"
+                        "门牌号、房号以＊号代替。请逐字核对，仍有可识别个人的内容时请不要公开。")
 MAILBOX_LETTER = "来信内容"
 MAILBOX_REPLY = "答复内容（{unit}）"
 MAILBOX_REPLY_NO_UNIT = "答复内容"
-MAILBOX_CANNOT = "暂不能公开：{why}"
 MAILBOX_PUBLISH = "公开这封信及答复"
 MAILBOX_PUBLISH_CONFIRM = "确定将这封信及答复公开到市民端吗？"
 MAILBOX_UNPUBLISH = "撤回公开"
@@ -196,12 +197,13 @@ SPECIALIST_NO_CANDIDATES = "目前没有可登记的联络员：请先为承办�
 ERR_SPECIALIST_STAFF = "请选择要登记的专员。"
 SPECIALIST_REMOVE = "停用"
 SPECIALIST_REMOVE_TITLE = "停用政策专员"
-SPECIALIST_REMOVE_ASK = "确定停用{unit}{name}的“{area}”政策专员资格吗？"
-SPECIALIST_REMOVE_EFFECT = ("停用后不再给他分配新的企业诉求；目前在办的 {open} 件企业诉求仍由他办结。"
-                            "记录会保留，以后可以重新登记。")
+SPECIALIST_REMOVE_ASK = "确定停用{unit}的{name}在“{area}”领域的政策专员资格吗？"
+SPECIALIST_REMOVE_EFFECT = "停用后不再给该专员分配新的企业诉求；目前在办的 {open} 件仍由该专员办结。"
+SPECIALIST_REMOVE_EFFECT_NONE = "停用后不再给该专员分配新的企业诉求；该专员目前没有在办的企业诉求。"
+SPECIALIST_REMOVE_KEPT = "登记记录会保留，以后可以重新登记。"
 SPECIALIST_REMOVE_CONFIRM = "确认停用"
 SPECIALIST_REMOVE_CANCEL = "取消"
 ERR_SPECIALIST_MISSING = "未找到这名政策专员。"
 SPECIALIST_ALREADY_STOPPED = "这名专员已经停用。"
-SPECIALISTS_DONE = {"added": "已登记政策专员，新的企业诉求会按领域分配给他。",
+SPECIALISTS_DONE = {"added": "已登记政策专员，该领域新的企业诉求会分配给这位专员。",
                     "removed": "已停用，不再分配新的企业诉求。"}
