@@ -30,6 +30,7 @@ import numpy as np
 
 from knowledge_base.config import MatcherConfig
 from knowledge_base.encoder import Encoder, memo_query
+from knowledge_base.normalize import strip_labels
 from knowledge_base.vectors import Progress, VectorStore
 
 ANSWER_OPENING = 96  # characters of the answer encoded (its first sentence or two)
@@ -37,7 +38,7 @@ NEIGHBOUR_SAMPLE = 600  # entries asked of their own KB at build (~0.5 s for 10,
 
 
 def answer_opening(answer: str) -> str:
-    return " ".join(answer.split())[:ANSWER_OPENING]
+    return " ".join(strip_labels(answer, answer=True).split())[:ANSWER_OPENING]
 
 
 @dataclass(frozen=True, slots=True)

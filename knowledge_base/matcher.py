@@ -35,7 +35,7 @@ from knowledge_base.config import MatcherConfig
 from knowledge_base.dense import DenseIndex, Simulated, build_dense
 from knowledge_base.encoder import Encoder
 from knowledge_base.intent import Facet, agreement, facets
-from knowledge_base.normalize import normalize
+from knowledge_base.normalize import normalize, strip_labels
 from knowledge_base.pseudo import pseudo_queries
 from knowledge_base.segment import Segmenter, get_segmenter
 from knowledge_base.text_cache import PreparedTextCache
@@ -179,7 +179,8 @@ class KnowledgeBase:
             if entry.id in self._by_id:
                 raise ValueError(f"duplicate knowledge-base entry id {entry.id!r}")
             idx = len(self._items)
-            texts = [self._prepare(t) for t in (entry.question, *entry.alternatives) if t and t.strip()]
+            sides = (entry.question, *entry.alternatives)
+            texts = [self._prepare(strip_labels(t)) for t in sides if t and t.strip()]
             texts = [t for t in texts if t.chars]
             keywords = tuple(
                 (k.chars, k.tokens) for k in (self._prepare(k) for k in entry.keywords) if k.chars
@@ -528,8 +529,9 @@ def entry_texts(
     queries are), the answer, and up to `pseudo` pseudo-queries of its question."""
     out = []
     for e in entries:
-        questions = tuple(normalize(t) for t in (e.question, *e.alternatives) if t)
-        extra = tuple(normalize(t) for t in pseudo_queries(e.question, limit=pseudo)) if pseudo else ()
+        questions = tuple(normalize(strip_labels(t)) for t in (e.question, *e.alternatives) if t)
+        own = strip_labels(e.question)
+        extra = tuple(normalize(t) for t in pseudo_queries(own, limit=pseudo)) if pseudo else ()
         out.append((questions, e.answer, tuple(t for t in extra if t not in questions)))
     return out
 

@@ -24,6 +24,14 @@ MAX_CHARS = 2000
 
 _TAG = re.compile(r"<[^<>]{0,200}>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# Labels an office's FAQ export puts before the text itself: numbering ("1、", "（二）"),
+# "问：" / "Q1:" before a question, "答：" and the greeting "您好！" before an answer.
+_QUESTION_LABEL = re.compile(
+    r"^\s*(?:(?:[（(]?[0-9一二三四五六七八九十]{1,3}[)）、.．:：](?!\d)|[（(][0-9一二三四五六七八九十]{1,3}[)）]"
+    r"|q\d{0,3}[:：.]|问题?\d{0,3}[:：]|【[^】]{0,12}】)\s*)+",
+    re.IGNORECASE,
+)
+_ANSWER_LABEL = re.compile(r"^\s*(?:(?:答|a|回复|答复)[:：]|(?:您|你)好[!！,，。、\s]*)+", re.IGNORECASE)
 # Three or more of the same character ("啊啊啊", "!!!!") say no more than one; digits are
 # exempt because "1000" or "12345" must survive.
 _REPEAT = re.compile(r"(\D)\1{2,}")
@@ -99,6 +107,13 @@ def _t2s() -> opencc.OpenCC:
 def warm_up() -> None:
     """Load the traditional→simplified tables now rather than on the first message."""
     _t2s().convert("繁體")
+
+
+def strip_labels(text: str, *, answer: bool = False) -> str:
+    """The text of a question or an answer without its export's labels and markup
+    ("1、问：…", "<p>答：您好！…</p>"): what is encoded and turned into pseudo-queries."""
+    text = _TAG.sub(" ", html.unescape(text or ""))
+    return (_ANSWER_LABEL if answer else _QUESTION_LABEL).sub("", text).strip()
 
 
 def normalize(text: str) -> str:

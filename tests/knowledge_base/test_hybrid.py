@@ -223,3 +223,21 @@ def test_missing_encoder_means_lexical_answers_and_one_warning(
     assert kb.dense is None
     result = answer(kb, "社保卡丢了怎么补办")
     assert result.band is Band.ANSWER and result.entries[0].entry.id == "lost"
+
+
+def test_an_exports_labels_and_markup_are_not_encoded(tmp_path: Path, segmenter: Segmenter) -> None:
+    """An office's CMS export numbers its questions and wraps answers in markup ("1、问：",
+    "<p>答：您好！…</p>"): the same entry without them is already encoded, nothing new."""
+    store = tmp_path / "vectors.npz"
+    encoder = CountingEncoder()
+    clean = [Entry(id="lost", question="社保卡丢了怎么补办", answer="先挂失，再到经办网点补办。")]
+    build_knowledge_base(clean, config=load_config(), segmenter=segmenter, encoder=encoder, vector_path=store)
+    encoder.calls = 0
+    labelled = [
+        Entry("lost", "1、问：社保卡丢了怎么补办", "<p>答：您好！先挂失，再到经办网点补办。</p>")
+    ]
+    kb = build_knowledge_base(
+        labelled, config=load_config(), segmenter=segmenter, encoder=encoder, vector_path=store
+    )
+    assert encoder.calls == 0
+    assert kb.search("社保卡丢了")[0].entry.id == "lost"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.normalize import MAX_CHARS, normalize
+from knowledge_base.normalize import MAX_CHARS, normalize, strip_labels
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,23 @@ def test_normalize_bounds_very_long_input() -> None:
     out = normalize(text)
     assert len(out) <= MAX_CHARS
     assert out.startswith("我家楼下饭店油烟很大我家")
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "expected"),
+    [
+        ("1、如何办理居住证？", False, "如何办理居住证？"),
+        ("（二）问：如何办理？", False, "如何办理？"),
+        ("Q3: 社保卡丢了", False, "社保卡丢了"),
+        ("【社保】社保卡丢了怎么办", False, "社保卡丢了怎么办"),
+        # Numbers that are part of the question stay.
+        ("12345热线几点上班", False, "12345热线几点上班"),
+        ("1.5倍工资怎么算", False, "1.5倍工资怎么算"),
+        ("<p>答：您好！根据规定，需要</p>", True, "根据规定，需要"),
+        ("答复：已办理", True, "已办理"),
+    ],
+)
+def test_strip_labels_removes_an_exports_numbering_labels_and_markup(
+    text: str, answer: bool, expected: str
+) -> None:
+    assert strip_labels(text, answer=answer) == expected
