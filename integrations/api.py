@@ -126,12 +126,12 @@ def ticket_out(ticket: Ticket, *, client: Client, rules: Rules, co_units: Sequen
         supervised=ticket.supervised,
         archived=ticket.archived,
         overdue=is_overdue(ticket, rules.now()),
-        # 公开答复 is a letter's (POST /api/v1/mailbox/letters/{number}/publish), not every closed ticket's.
+        # 公开答复 and 撤回公开 are a letter's (tickets.mailbox), not every closed ticket's.
         allowed_actions=sorted(
             {
                 API_NAME.get(a, a.value)
                 for a in workflow.allowed_actions(ticket.status, client.role)
-                if a is not Action.PUBLISH or ticket.channel is Channel.MAILBOX
+                if a not in (Action.PUBLISH, Action.UNPUBLISH) or ticket.channel is Channel.MAILBOX
             }
         ),
         events=(

@@ -71,6 +71,8 @@ async def deactivate_specialist(session: AsyncSession, *, rules: Rules, actor: A
     found = await session.get(PolicySpecialist, specialist_id)
     if found is None:
         raise NotFound(texts.ERR_SPECIALIST_NOT_FOUND.format(id=specialist_id))
+    if not found.active:
+        return found  # stopped already (a form sent twice): who stopped it, and when, stay
     found.active, found.deactivated_at, found.deactivated_by = False, rules.now(), actor.name
     session.add(found)
     await session.flush()
@@ -87,6 +89,7 @@ class SpecialistEntry:
     policy_area: str
     active: bool
     open_requests: int
+    unit_id: int = 0
 
 
 def _open_requests() -> sa.ScalarSelect[int]:
@@ -100,18 +103,51 @@ def _open_requests() -> sa.ScalarSelect[int]:
     )
 
 
-async def list_specialists(session: AsyncSession, *, include_inactive: bool = False) -> list[SpecialistEntry]:
+async def list_specialists(session: AsyncSession, *, include_inactive: bool = False,
+                           ids: Sequence[int] | None = None) -> list[SpecialistEntry]:
     query = (
         select_columns(PolicySpecialist.id, Unit.name, Staff.name, PolicySpecialist.policy_area,
-                       PolicySpecialist.active, _open_requests())
+                       PolicySpecialist.active, _open_requests(), PolicySpecialist.unit_id)
         .join(Unit, col(Unit.id) == col(PolicySpecialist.unit_id))
         .join(Staff, col(Staff.id) == col(PolicySpecialist.staff_id))
         .order_by(col(Unit.name), col(PolicySpecialist.policy_area), col(PolicySpecialist.id))
     )
     if not include_inactive:
         query = query.where(col(PolicySpecialist.active).is_(True))
+    if ids is not None:
+        query = query.where(col(PolicySpecialist.id).in_(list(ids)))
     rows = (await session.exec(query)).all()
-    return [SpecialistEntry(int(i), u, n, a, bool(act), int(o)) for i, u, n, a, act, o in rows]
+    return [SpecialistEntry(int(i), u, n, a, bool(act), int(o), int(unit_id))
+            for i, u, n, a, act, o, unit_id in rows]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person the register may name: an active handler of an active unit."""
+
+    staff_id: int
+    name: str
+    slot: str
+    unit_id: int
+    unit: str
+
+
+async def specialist_candidates(session: AsyncSession) -> list[Candidate]:
+    rows = await session.exec(
+        select(Staff, Unit)
+        .join(Unit, col(Unit.id) == col(Staff.unit_id))
+        .where(Staff.role == Role.HANDLER, col(Staff.active).is_(True), col(Unit.active).is_(True))
+        .order_by(col(Unit.id), col(Staff.slot), col(Staff.id))
+    )
+    return [Candidate(staff_id=staff.id or 0, name=staff.name, slot=staff.slot.value if staff.slot else "",
+                      unit_id=unit.id or 0, unit=unit.name) for staff, unit in rows.all()]
+
+
+async def get_specialist(session: AsyncSession, *, specialist_id: int) -> SpecialistEntry:
+    found = await list_specialists(session, include_inactive=True, ids=[specialist_id])
+    if not found:
+        raise NotFound(texts.ERR_SPECIALIST_NOT_FOUND.format(id=specialist_id))
+    return found[0]
 
 
 async def policy_areas(session: AsyncSession) -> list[str]:

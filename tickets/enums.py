@@ -121,6 +121,7 @@ class Action(StrEnum):
     WHISTLE_CLOSED = "whistle_closed"
     DEPUTY_REFERRAL = "deputy_referral"  # 人大代表转办: the office flags a ticket a deputy referred
     PUBLISH = "publish"  # 公开: a mailbox letter and its reply shown on the public page (tickets.mailbox)
+    UNPUBLISH = "unpublish"  # 撤回公开: a published letter taken off the public page again
 
 
 class CallOutcome(StrEnum):

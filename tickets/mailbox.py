@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import intake, service, texts, workflow
 from tickets.context import Actor, Rules
-from tickets.enums import Action, Channel, RequestType
+from tickets.enums import Action, Channel, RequestType, TicketStatus
 from tickets.errors import IllegalTransition, NotFound, ValidationFailed
 from tickets.messaging import MessageKind, tell
 from tickets.models import MailboxLetter, Ticket, Unit
@@ -94,6 +94,37 @@ async def letter_if_any(session: AsyncSession, *, ticket: Ticket) -> MailboxLett
     return await session.get(MailboxLetter, ticket.id) if ticket.channel is Channel.MAILBOX else None
 
 
+@dataclass(frozen=True)
+class PublicText:
+    """What the public page shows of a letter: its title, body and reply without the writer's data."""
+
+    title: str
+    body: str
+    reply: str
+
+
+def public_text(ticket: Ticket, letter: MailboxLetter, *, reply: str | None = None) -> PublicText:
+    """The cleaned texts as publishing stores them: the preview the office reads is this very text."""
+    names = [ticket.contact_name]
+    public_reply = (reply or "").strip() or (ticket.reply_text or "")
+    return PublicText(
+        title=redact_for_publication(letter.title, names=names, hidden=texts.PUBLIC_REDACTED),
+        body=redact_for_publication(ticket.content, names=names, hidden=texts.PUBLIC_REDACTED),
+        reply=redact_for_publication(public_reply, names=names, hidden=texts.PUBLIC_REDACTED),
+    )
+
+
+def why_not_publish(ticket: Ticket, letter: MailboxLetter) -> str | None:
+    """Why the office cannot publish this letter now (None: it can), in Chinese."""
+    if ticket.status is not TicketStatus.CLOSED:
+        return texts.ERR_LETTER_NOT_CLOSED.format(number=ticket.number)
+    if not letter.publish_consent:
+        return texts.ERR_LETTER_NO_CONSENT.format(number=ticket.number)
+    if letter.published_at is not None:
+        return texts.ERR_LETTER_ALREADY_PUBLISHED.format(number=ticket.number)
+    return None
+
+
 async def publish(session: AsyncSession, *, rules: Rules, actor: Actor, number: str,
                   reply: str | None = None) -> MailboxLetter:
     """Publish a closed letter and its reply (the unit's, or `reply` as the office edits it for
@@ -104,24 +135,97 @@ async def publish(session: AsyncSession, *, rules: Rules, actor: Actor, number: 
     # Who may publish and when first: a handler learns nothing of the writer's wishes.
     workflow.check(ticket.status, Action.PUBLISH, actor.role, number=ticket.number)
     # Both are the letter's state, not a fault of the request: 409 on the API, like a transition.
-    if not letter.publish_consent:
-        raise IllegalTransition(texts.ERR_LETTER_NO_CONSENT.format(number=number))
-    if letter.published_at is not None:
-        raise IllegalTransition(texts.ERR_LETTER_ALREADY_PUBLISHED.format(number=number))
-    public_reply = (reply or "").strip() or (ticket.reply_text or "")
-    refuse_control({texts.WHAT_PUBLIC_REPLY: public_reply})
+    if (why := why_not_publish(ticket, letter)) is not None:
+        raise IllegalTransition(why)
+    refuse_control({texts.WHAT_PUBLIC_REPLY: (reply or "").strip() or (ticket.reply_text or "")})
     check_length(reply, rules.policy.limits.note_max_chars, texts.WHAT_PUBLIC_REPLY)
-    names = [ticket.contact_name]
     event = await service.transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.PUBLISH)
-    letter.public_title = redact_for_publication(letter.title, names=names, hidden=texts.PUBLIC_REDACTED)
-    letter.public_body = redact_for_publication(ticket.content, names=names, hidden=texts.PUBLIC_REDACTED)
-    letter.public_reply = redact_for_publication(public_reply, names=names, hidden=texts.PUBLIC_REDACTED)
+    shown = public_text(ticket, letter, reply=reply)
+    letter.public_title, letter.public_body, letter.public_reply = shown.title, shown.body, shown.reply
     letter.published_at = rules.now()
     session.add(letter)
     await session.flush()
     await tell(session, rules=rules, kind=MessageKind.LETTER_PUBLISHED, ticket=ticket, event_id=event.id,
                text=texts.N_LETTER_PUBLISHED.format(number=ticket.number))
     return letter
+
+
+async def unpublish(session: AsyncSession, *, rules: Rules, actor: Actor, number: str,
+                    reason: str) -> MailboxLetter:
+    """Take a published letter off the public page (撤回公开), with the reason in the audit
+    trail; it may be published again later."""
+    ticket = await get_ticket(session, number=number)
+    letter = await letter_of(session, ticket=ticket)
+    workflow.check(ticket.status, Action.UNPUBLISH, actor.role, number=ticket.number)
+    if letter.published_at is None:
+        raise IllegalTransition(texts.ERR_LETTER_NOT_PUBLISHED.format(number=number))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(texts.ERR_UNPUBLISH_REASON)
+    await service.transition(session, rules=rules, actor=actor, ticket=ticket, action=Action.UNPUBLISH,
+                             note=reason)
+    letter.published_at = None
+    letter.public_title = letter.public_body = letter.public_reply = None
+    session.add(letter)
+    await session.flush()
+    return letter
+
+
+@dataclass(frozen=True)
+class ReplyLetter:
+    """A replied letter as the office's publishing list shows it."""
+
+    number: str
+    title: str
+    unit: str
+    status: TicketStatus
+    replied_at: datetime | None
+    consent: bool
+    published_at: datetime | None
+    blocked: str | None  # why it cannot be published now (None: it can, or it is published)
+
+
+async def replied_letters(session: AsyncSession, *, limit: int = 200) -> list[ReplyLetter]:
+    """Letters that have a reply, the latest first: the ones the office may consider publishing."""
+    query = (
+        select(MailboxLetter, Ticket, Unit)
+        .join(Ticket, col(Ticket.id) == col(MailboxLetter.ticket_id))
+        .outerjoin(Unit, col(Unit.id) == col(Ticket.main_unit_id))
+        .where(col(Ticket.replied_at).is_not(None))
+        .order_by(col(Ticket.replied_at).desc(), col(Ticket.id).desc())
+        .limit(limit)
+    )
+    return [
+        ReplyLetter(number=ticket.number, title=letter.title, unit=unit.name if unit is not None else "",
+                    status=ticket.status, replied_at=ticket.replied_at, consent=letter.publish_consent,
+                    published_at=letter.published_at,
+                    blocked=None if letter.published_at else why_not_publish(ticket, letter))
+        for letter, ticket, unit in (await session.exec(query)).all()
+    ]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One letter for the office: what the public sees (or would see once published)."""
+
+    ticket: Ticket
+    letter: MailboxLetter
+    unit: str
+    shown: PublicText
+    blocked: str | None
+
+
+async def preview(session: AsyncSession, *, number: str) -> Preview:
+    ticket = await get_ticket(session, number=number)
+    letter = await letter_of(session, ticket=ticket)
+    unit = await session.get(Unit, ticket.main_unit_id) if ticket.main_unit_id else None
+    if letter.published_at is not None:
+        shown = PublicText(letter.public_title or "", letter.public_body or "", letter.public_reply or "")
+        blocked = None
+    else:
+        shown, blocked = public_text(ticket, letter), why_not_publish(ticket, letter)
+    return Preview(ticket=ticket, letter=letter, unit=unit.name if unit is not None else "", shown=shown,
+                   blocked=blocked)
 
 
 @dataclass(frozen=True)

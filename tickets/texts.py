@@ -103,6 +103,7 @@ ACTION = {
     Action.WHISTLE_CLOSED: "吹哨结束",
     Action.DEPUTY_REFERRAL: "人大代表转办",
     Action.PUBLISH: "公开答复",
+    Action.UNPUBLISH: "撤回公开",
 }
 
 # --- errors -------------------------------------------------------------------
@@ -414,6 +415,9 @@ ERR_LETTER_TITLE_NO_WORDS = "信件标题需要用文字写明事由，只有表
 ERR_LETTER_NO_CONSENT = "来信人未同意公开，信件 {number} 的答复不能公开。"
 ERR_LETTER_NOT_FOUND = "工单 {number} 不是市长信箱来信。"
 ERR_LETTER_ALREADY_PUBLISHED = "信件 {number} 的答复已经公开。"
+ERR_LETTER_NOT_CLOSED = "信件 {number} 尚未回访结案，结案后才能公开。"
+ERR_LETTER_NOT_PUBLISHED = "信件 {number} 没有公开，无需撤回。"
+ERR_UNPUBLISH_REASON = "请填写撤回公开的原因。"
 ERR_LETTER_TOO_MANY_ATTACHMENTS = "附件最多 {limit} 个，您上传了 {count} 个。"
 N_LETTER_PUBLISHED = "您写给市长信箱的信件（{number}）及答复已按您的意愿公开，个人信息已隐去。"
 PUBLIC_REDACTED = "＊＊"

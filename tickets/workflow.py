@@ -77,6 +77,7 @@ TRANSITIONS: dict[tuple[TicketStatus, Action], Rule] = {
     (S.CLOSED, A.RECHECK): Rule(S.DISPATCHED, OFFICE_OR_SYSTEM),
     # A closed mailbox letter's reply shown on the public page (with the writer's consent).
     (S.CLOSED, A.PUBLISH): Rule(S.CLOSED, OFFICE),
+    (S.CLOSED, A.UNPUBLISH): Rule(S.CLOSED, OFFICE),
     # Flags and nudges on any open ticket.
     **_same_state(A.SUPERVISE, OFFICE_OR_SYSTEM, OPEN_STATUSES),
     **_same_state(A.URGE, OFFICE_OR_SYSTEM, OPEN_STATUSES - {S.RECEIVED}),

@@ -250,3 +250,53 @@ async def test_seed002_mailbox_index_is_reproduced_from_letters_in_the_database(
             assert row.indicator_percent(rate) == Decimal(expected[rate]), (row.unit, rate)
     assert str(table.total.score) == "97.66" and table.total.counts["received"] == 77
     assert sorted(r.unit for r in rows if r.grade == "B") == sorted(["供电分公司", "城建投"])
+
+
+async def test_the_preview_is_what_publishing_stores_and_a_withdrawal_takes_it_down(
+        session: AsyncSession, rules: Rules, org: Org, clock: ManualClock) -> None:
+    ticket = await mailbox.write_letter(session, rules=rules, actor=WRITER, letter=letter())
+    number = ticket.number
+    await session.commit()
+    await handle(session, rules, clock, org, number)
+    before = await mailbox.preview(session, number=number)
+    assert before.blocked is None and "110101199003071234" not in before.shown.body
+    [listed] = await mailbox.replied_letters(session)
+    assert listed.number == number and listed.consent and listed.blocked is None
+    stored = await mailbox.publish(session, rules=rules, actor=org.actor_office(), number=number)
+    assert (stored.public_title, stored.public_body, stored.public_reply) == (
+        before.shown.title, before.shown.body, before.shown.reply)
+    # Taken down with a reason (the audit trail keeps it), then it may be published again.
+    with pytest.raises(HotlineError, match="撤回公开的原因"):
+        await mailbox.unpublish(session, rules=rules, actor=org.actor_office(), number=number, reason=" ")
+    with pytest.raises(Forbidden):
+        await mailbox.unpublish(session, rules=rules, actor=org.handler(0), number=number, reason="误发")
+    await mailbox.unpublish(session, rules=rules, actor=org.actor_office(), number=number,
+                            reason="来信人要求撤下")
+    await session.commit()
+    assert await mailbox.published_letters(session) == []
+    last = (await session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+                               .order_by(col(TicketEvent.id).desc()))).first()
+    assert last is not None and last.action is Action.UNPUBLISH and last.note == "来信人要求撤下"
+    with pytest.raises(IllegalTransition, match="没有公开"):
+        await mailbox.unpublish(session, rules=rules, actor=org.actor_office(), number=number, reason="再撤")
+    await mailbox.publish(session, rules=rules, actor=org.actor_office(), number=number)
+    assert [p.number for p in await mailbox.published_letters(session)] == [number]
+
+
+async def test_letters_not_yet_closed_or_without_consent_say_why_they_cannot_be_published(
+        session: AsyncSession, rules: Rules, org: Org, clock: ManualClock) -> None:
+    refused = await mailbox.write_letter(session, rules=rules, actor=WRITER,
+                                         letter=letter(publish_consent=False))
+    await session.commit()
+    await handle(session, rules, clock, org, refused.number)
+    waiting = await mailbox.write_letter(session, rules=rules, actor=WRITER, letter=letter())
+    await session.commit()
+    await svc.dispatch(session, rules=rules, actor=org.actor_office(), number=waiting.number,
+                       unit_id=org.unit_ids[0])
+    await svc.first_contact(session, rules=rules, actor=org.handler(0), number=waiting.number, reached=True)
+    await svc.reply(session, rules=rules, actor=org.handler(0), number=waiting.number,
+                    data=full_reply(answered_at=clock.now()))
+    await session.commit()
+    found = {row.number: row.blocked for row in await mailbox.replied_letters(session)}
+    assert found[refused.number] is not None and "未同意公开" in found[refused.number]
+    assert found[waiting.number] is not None and "尚未回访结案" in found[waiting.number]

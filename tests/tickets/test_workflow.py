@@ -41,11 +41,13 @@ def test_forbidden_transition_raises_typed_error_with_chinese_message(
 def test_terminal_states_allow_nothing_but_recheck_and_archive_of_closed() -> None:
     for status in (TicketStatus.DIRECT_ANSWERED, TicketStatus.SENT_BACK, TicketStatus.RECALLED):
         assert all(allowed_actions(status, role) == [] for role in Role)
-    # PUBLISH: a closed 市长信箱 letter's reply on the public page (tickets.mailbox; letters only).
+    # PUBLISH / UNPUBLISH: a closed 市长信箱 letter's reply on the public page and taken off it
+    # again (tickets.mailbox; letters only).
     assert set(allowed_actions(TicketStatus.CLOSED, Role.OFFICE)) == {
         Action.RECHECK,
         Action.ARCHIVE,
         Action.PUBLISH,
+        Action.UNPUBLISH,
     }
 
 

@@ -42,6 +42,10 @@ GET_ROUTES: dict[str, tuple[int, int, int, int]] = {
     # not seeded here: 404 for the office
     "/console/kb/entry/hotline_12345": (LOGIN, DENIED, DENIED, MISSING),
     "/console/kb/import": (LOGIN, DENIED, DENIED, OK),
+    "/console/mailbox": (LOGIN, DENIED, DENIED, OK),
+    "/console/mailbox/{a}": (LOGIN, DENIED, DENIED, MISSING),  # a ticket, not a mailbox letter
+    "/console/specialists": (LOGIN, DENIED, DENIED, OK),
+    "/console/specialists/0/remove": (LOGIN, DENIED, DENIED, MISSING),  # no such specialist
 }
 # Unsafe routes, posted with the viewer's own CSRF token and no other field: what the viewer
 # gets back (a refusal, or the form's own complaint for those allowed to post it).
@@ -53,6 +57,10 @@ POST_ROUTES: dict[str, tuple[int, int, int, int]] = {
     "/console/kb/new": (LOGIN, DENIED, DENIED, 422),
     "/console/kb/entry/x": (LOGIN, DENIED, DENIED, MISSING),  # no such entry
     "/console/kb/import": (LOGIN, DENIED, DENIED, 422),
+    "/console/mailbox/{a}/publish": (LOGIN, DENIED, DENIED, MISSING),  # not a mailbox letter
+    "/console/mailbox/{a}/unpublish": (LOGIN, DENIED, DENIED, MISSING),
+    "/console/specialists": (LOGIN, DENIED, DENIED, 422),  # no one chosen
+    "/console/specialists/0/remove": (LOGIN, DENIED, DENIED, MISSING),
 }
 ROLES = ("anonymous", "handler_a", "handler_b", "office")
 
@@ -71,7 +79,8 @@ def test_every_console_route_is_in_the_table(make_app: Any) -> None:
             .replace("hotline_12345", "{key}")
             .replace("entry/x", "entry/{key}")
             .replace("/act/urge", "/act/{name}")
-            .replace("{sha}", "{sha256}"),
+            .replace("{sha}", "{sha256}")
+            .replace("/specialists/0/", "/specialists/{specialist_id}/"),
         )
         for m, p in listed
     }

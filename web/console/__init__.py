@@ -17,7 +17,7 @@ PREFIX = "/console/"
 
 def setup(app: web.Application) -> None:
     from web.base import Area, register_area
-    from web.console import auth, desk, kb, office, pages, rankings, texts
+    from web.console import auth, desk, kb, office, pages, publishing, rankings, specialists, texts
 
     register_area(app, Area(name="console", prefix=PREFIX, templates=HERE / "templates", guard=auth.guard,
                             home=auth.HOME_PATH, globals={"t": texts}))
@@ -28,3 +28,5 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(office.routes)
     app.router.add_routes(rankings.routes)
     app.router.add_routes(kb.routes)
+    app.router.add_routes(publishing.routes)
+    app.router.add_routes(specialists.routes)

@@ -55,6 +55,8 @@ FIELD = {
     "place": "现场会地点",
     "attendees": "参会人员",
     "decisions": "议定事项",
+    "staff_id": "专员",
+    "policy_area": "政策领域",
 }
 ERR_FIELD_REQUIRED = "请填写“{field}”。"
 ERR_FIELD_NUMBER = "“{field}”须为数字。"
@@ -100,7 +102,8 @@ ACTION_TITLE = {
     "whistle": "吹哨", "report_in": "报到", "whistle_meeting": "吹哨现场会",
 }
 NAV = {"home": "总览", "queue": "派单", "approvals": "待审批", "tickets": "工单", "mine": "我的工单",
-       "duty": "值班签到", "letters": "提示函", "rankings": "考核排名", "kb": "知识库"}
+       "duty": "值班签到", "letters": "提示函", "rankings": "考核排名", "kb": "知识库",
+       "mailbox": "信箱公开", "specialists": "政企通专员"}
 VIEW_LABEL = {"open": "办理中", "today": "今日受理", "due_today": "今日到期", "overdue": "已超期",
               "over_warning": "超过{days}天未办结", "all": "全部"}
 DUE_OVERDUE = "已超期"
@@ -129,3 +132,78 @@ ERR_KB_REQUIRED = "请填写标准问题和答复内容。"
 ERR_KB_KEY = "请填写条目编号（字母、数字或短横线）。"
 ERR_KB_KEY_TAKEN = "编号 {key} 已有条目，请换一个编号，或到该条目页面修改。"
 ERR_KB_FILE = "请选择 CSV、XLSX 或 YAML 文件。"
+
+# 信箱公开: replied 市长信箱 letters, published or withdrawn by the office (tickets.mailbox).
+MAILBOX_TITLE = "市长信箱答复公开"
+MAILBOX_INTRO = ("这里列出已答复的市长信箱来信。来信人同意公开、且已回访结案的信件，可隐去个人信息后公开到"
+                 "市民端“公开答复”页面；公开和撤回都记入工单流程。")
+MAILBOX_COUNT = "{count} 封"
+MAILBOX_SHOW = {"": "全部", "ready": "可公开", "published": "已公开", "blocked": "不能公开"}
+MAILBOX_SHOW_LABEL = "显示"
+MAILBOX_FILTER = "筛选"
+MAILBOX_COLUMNS = ("工单编号", "信件标题", "承办单位", "答复时间", "来信人意愿", "公开情况", "操作")
+MAILBOX_CONSENT = {True: "同意公开", False: "不同意公开"}
+MAILBOX_STATE_PUBLISHED = "已公开（{at}）"
+MAILBOX_STATE_READY = "可公开"
+MAILBOX_STATE_BLOCKED = "不能公开"
+MAILBOX_OPEN = "预览与公开"
+MAILBOX_EMPTY = "还没有已答复的市长信箱来信。单位答复后，信件会出现在这里。"
+MAILBOX_EMPTY_FILTER = "没有符合条件的信件。"
+MAILBOX_BACK = "← 返回信箱公开列表"
+MAILBOX_HEADING = "来信 {number}"
+MAILBOX_FACTS = {"title": "原标题", "unit": "承办单位", "status": "工单状态", "consent": "来信人意愿",
+                 "published": "公开时间"}
+MAILBOX_TICKET_LINK = "查看工单原件和办理过程"
+MAILBOX_PREVIEW = "公开后市民看到的内容"
+MAILBOX_PREVIEW_BLOCKED = "公开效果预览（这封信现在不能公开）"
+MAILBOX_FACTS_HEADING = "信件信息"
+MAILBOX_LIVE = "市民端正在显示的内容"
+MAILBOX_PREVIEW_HINT = ("以下就是公开页面的原文：来信人的姓名、电话、身份证号和电子邮箱已删去，"
+                        "门牌号、房号以＊号代替。请逐字核对，仍有可识别个人的内容时请不要公开。")
+MAILBOX_LETTER = "来信内容"
+MAILBOX_REPLY = "答复内容（{unit}）"
+MAILBOX_REPLY_NO_UNIT = "答复内容"
+MAILBOX_PUBLISH = "公开这封信及答复"
+MAILBOX_PUBLISH_CONFIRM = "确定将这封信及答复公开到市民端吗？"
+MAILBOX_UNPUBLISH = "撤回公开"
+MAILBOX_UNPUBLISH_REASON = "撤回原因（记入工单流程）"
+MAILBOX_UNPUBLISH_CONFIRM = "确定撤回吗？撤回后市民端将不再显示这封信。"
+MAILBOX_DONE = {"publish": "已公开，市民端“公开答复”页面现在可以看到这封信。",
+                "unpublish": "已撤回公开，市民端不再显示这封信。"}
+
+# 政企通专员: the register of policy specialists (tickets.enterprise, as `specialist add|list|remove`).
+SPECIALISTS_TITLE = "政企通专员库"
+SPECIALISTS_INTRO = ("企业在政企通提出政策咨询时，按政策领域分配给下列专员一对一服务；同一领域有几名专员时，"
+                     "分给在办件最少的一位。")
+SPECIALISTS_COUNT = "{count} 名"
+SPECIALISTS_UNIT_FILTER = "承办单位"
+SPECIALISTS_ALL_UNITS = "全部单位"
+SPECIALISTS_SHOW_INACTIVE = "同时显示已停用的专员"
+SPECIALISTS_FILTER = "筛选"
+SPECIALISTS_COLUMNS = ("承办单位", "政策领域", "专员", "在办企业诉求", "状态", "操作")
+SPECIALIST_ACTIVE = "在岗"
+SPECIALIST_STOPPED = "已停用"
+SPECIALISTS_EMPTY = "专员库中还没有政策专员。请在下方登记第一位。"
+SPECIALISTS_EMPTY_FILTER = "该单位还没有登记政策专员。"
+SPECIALIST_ADD = "登记政策专员"
+SPECIALIST_STAFF = "专员"
+SPECIALIST_STAFF_HINT = "从各承办单位在岗的联络员（A角、B角）中选择。"
+SPECIALIST_CHOOSE = "请选择"
+SPECIALIST_AREA = "政策领域"
+SPECIALIST_AREA_HINT = "如“稳岗补贴”“税收优惠”，企业按这个名称选择咨询领域；已有领域可从下拉提示中选。"
+SPECIALIST_SAVE = "登记"
+SPECIALIST_SLOT = "{slot}角"
+SPECIALIST_NO_CANDIDATES = "目前没有可登记的联络员：请先为承办单位设置 A角、B角。"
+ERR_SPECIALIST_STAFF = "请选择要登记的专员。"
+SPECIALIST_REMOVE = "停用"
+SPECIALIST_REMOVE_TITLE = "停用政策专员"
+SPECIALIST_REMOVE_ASK = "确定停用{unit}的{name}在“{area}”领域的政策专员资格吗？"
+SPECIALIST_REMOVE_EFFECT = "停用后不再给该专员分配新的企业诉求；目前在办的 {open} 件仍由该专员办结。"
+SPECIALIST_REMOVE_EFFECT_NONE = "停用后不再给该专员分配新的企业诉求；该专员目前没有在办的企业诉求。"
+SPECIALIST_REMOVE_KEPT = "登记记录会保留，以后可以重新登记。"
+SPECIALIST_REMOVE_CONFIRM = "确认停用"
+SPECIALIST_REMOVE_CANCEL = "取消"
+ERR_SPECIALIST_MISSING = "未找到这名政策专员。"
+SPECIALIST_ALREADY_STOPPED = "这名专员已经停用。"
+SPECIALISTS_DONE = {"added": "已登记政策专员，该领域新的企业诉求会分配给这位专员。",
+                    "removed": "已停用，不再分配新的企业诉求。"}
