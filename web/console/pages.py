@@ -31,6 +31,7 @@ from tickets.privacy import mask_name, mask_phone, mask_place, mask_text, may_se
 from tickets.queries import ticket_events
 from web.base import render
 from web.console import actions, charts, queries, texts
+from web.console.ticket_facts import enterprise_facts, letter_facts
 from web.console.viewer import Viewer, viewer
 
 routes = web.RouteTableDef()
@@ -212,7 +213,9 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
         made = await calls.ticket_calls(session, ticket_id=ticket.id or 0)
         shown = (await photos.ticket_photos(session, ticket_id=ticket.id or 0)
                  if await photos.may_view_photos(session, actor=me.actor, ticket=ticket) else [])
-    visible = may_see_contact(ticket, role=me.actor.role, unit_id=me.unit_id, co_unit_ids=co)
+        visible = may_see_contact(ticket, role=me.actor.role, unit_id=me.unit_id, co_unit_ids=co)
+        company = await enterprise_facts(session, ticket=ticket, policy=rules.policy, visible=visible)
+        letter = await letter_facts(session, ticket=ticket, visible=visible)
     contact = {
         "name": ticket.contact_name if visible else mask_name(ticket.contact_name),
         "phone": ticket.contact_phone if visible else mask_phone(ticket.contact_phone),
@@ -264,6 +267,8 @@ async def _ticket_page(request: web.Request, number: str, *, error: str = "", fo
         call_rows=call_rows,
         proofs=proofs,
         call_outcome=tt.CALL_OUTCOME,
+        company=company,
+        letter=letter,
     )
 
 

@@ -104,6 +104,8 @@ ACTION_TITLE = {
 NAV = {"home": "总览", "queue": "派单", "approvals": "待审批", "tickets": "工单", "mine": "我的工单",
        "duty": "值班签到", "letters": "提示函", "rankings": "考核排名", "kb": "知识库",
        "mailbox": "信箱公开", "specialists": "政企通专员"}
+NAV_LABEL = "主导航"
+SIGN_OUT = "退出"
 VIEW_LABEL = {"open": "办理中", "today": "今日受理", "due_today": "今日到期", "overdue": "已超期",
               "over_warning": "超过{days}天未办结", "all": "全部"}
 DUE_OVERDUE = "已超期"
@@ -207,3 +209,81 @@ ERR_SPECIALIST_MISSING = "未找到这名政策专员。"
 SPECIALIST_ALREADY_STOPPED = "这名专员已经停用。"
 SPECIALISTS_DONE = {"added": "已登记政策专员，该领域新的企业诉求会分配给这位专员。",
                     "removed": "已停用，不再分配新的企业诉求。"}
+
+# The ticket page (ticket.html): its headings, facts, form labels and buttons.
+TICKET_HEADING = "工单 {number}"
+TICKET_BACK = "← 返回工单列表"
+TICKET_SUPERVISED = "督办"
+TICKET_CONTENT = "诉求内容"
+TICKET_HANDLING = "办理与时限"
+TICKET_ACTIONS = "可办理的操作"
+TICKET_TIMELINE = "办理过程"
+TICKET_REPLY = "办结回复"
+# The facts (dt) of the ticket page, by key.
+TICKET_FACT = {
+    "type": "类型", "place": "地点", "channel": "来源", "contact": "诉求人", "phone": "联系电话",
+    "main_unit": "主办单位", "co_units": "协办单位", "received": "受理时间", "dispatched": "派单时间",
+    "first_contact_due": "先行联系时限", "due": "办结时限", "replied": "回复时间", "closed": "结案时间",
+    "company": "企业名称", "credit_code": "统一社会信用代码", "policy_area": "政策领域",
+    "specialist": "政策专员", "terms": "适用时限",
+    "letter_title": "信件标题", "letter_consent": "来信人意愿", "letter_published": "公开情况",
+}
+TICKET_CONTACTED_AT = "（已于 {at} 联系）"
+TICKET_EXTENDED = "（已延期 {days} 个工作日）"
+TICKET_PENDING_RETURN = "退单申请：{reason}（建议改派：{unit}）"
+TICKET_PENDING_EXTENSION = "延期申请：{days} 个工作日。理由：{reason}"
+# 政企通: the enterprise behind an enterprise request (tickets.enterprise).
+TICKET_ENTERPRISE = "政企通企业诉求"
+TICKET_SPECIALIST_AT = "{name}（{at} 分配）"
+TICKET_NO_SPECIALIST = "该领域暂无政策专员，由热线办派单"
+TICKET_ENTERPRISE_TERMS = "政企通时限：先行联系 {first}，办结 {completion}（自派给专员所在单位起算）"
+TICKET_GENERAL_TERMS = "未分配政策专员，按一般诉求时限办理"
+# 市长信箱: the letter behind a ticket (tickets.mailbox).
+TICKET_LETTER = "市长信箱来信"
+TICKET_NOT_PUBLISHED = "未公开"
+TICKET_TO_MAILBOX = "到信箱公开预览或公开"
+YES = "是"
+NO = "否"
+CHOOSE = "请选择"
+SUGGESTED_UNITS = "推荐"
+ALL_UNITS = "全部单位"
+APPROVE = "同意"
+REFUSE = "不同意"
+# The action forms' labels (the service's own names for the fields are FIELD's).
+FORM_LABEL = {
+    "main_unit": "主办单位",
+    "co_units": "协办单位（可多选，按住 Ctrl）",
+    "dispatch_note": "派单说明",
+    "reached": "是否联系上诉求人",
+    "contact_note": "联系情况",
+    "answer": "答复内容",
+    "reason": "理由",
+    "suggested_unit": "建议承办单位",
+    "days": "延期天数（工作日）",
+    "findings": "现场查看情况",
+    "new_unit": "同意时改派给",
+    "decision_note": "意见（不同意时必填）",
+    "result": "办理结果",
+    "text": "回复正文（至少15字）",
+    "contact_person": "联系人",
+    "facts": "调查核实情况",
+    "judgement": "处理意见及依据",
+    "citizen_opinion": "诉求人意见",
+    "answered_by": "答复人",
+    "answered_at": "答复时间",
+    "callback_hint": "联系上时请填写以下各项：",
+    "contacted": "是否先行联系",
+    "answered": "是否答复",
+    "solved": "是否解决",
+    "satisfaction": "满意度",
+    "callback_note": "回访记录",
+    "unit_ids": "点名报到单位（可多选，按住 Ctrl）",
+    "whistle_reason": "吹哨事由",
+    "day": "现场会日期",
+    "meeting_place": "现场会地点",
+    "attendees": "参会人员（每行一个，或用顿号分隔）",
+    "decisions": "议定事项",
+    "note": "说明",
+}
+CALL_PROOF = {"brief_contact": "先行简告", "first_contact": "先行联系"}
+CALL_COLUMNS = ("拨打时间", "拨打单位 · 人员", "被叫号码", "结果", "用于", "录音")

@@ -117,6 +117,15 @@ RATE_INCOMPLETE = "请回答全部 4 个问题后再提交。"
 RATE_NOTE = "市民通过网页回访作答"
 RATE_DONE_CLOSED = "感谢您的评价！工单 {number} 已办结。"
 RATE_DONE_REWORK = "感谢您的反馈！我们已将工单 {number} 退回承办单位重新办理，请您留意后续联系。"
+# The same questions about a 市长信箱 letter: its writer wrote a letter, not a 工单.
+LETTER_RATE_TITLE = "请您评价这封信的办理"
+LETTER_RATE_INTRO = "承办单位已答复您的来信，请花一分钟回答以下问题："
+LETTER_RATE_CONTACTED = "1. 承办单位收到来信后是否与您联系过？"
+LETTER_RATE_ANSWERED = "2. 承办单位是否答复了您的来信？"
+LETTER_RATE_SOLVED = "3. 来信反映的问题是否已经解决？"
+LETTER_RATE_SATISFACTION = "4. 您对来信的办理结果是否满意？"
+LETTER_RATE_DONE_CLOSED = "感谢您的评价！信件 {number} 已办结。"
+LETTER_RATE_DONE_REWORK = "感谢您的反馈！我们已将信件 {number} 退回承办单位重新办理，请您留意后续联系。"
 
 # --- limits -----------------------------------------------------------------------------------------
 TOO_MANY_TITLE = "操作太频繁"

@@ -568,14 +568,21 @@ async def _track_page(
         # A 市长信箱 letter's page speaks of the letter: its title (to its writer), the answer's
         # term as a date, and whether the writer agreed to publication.
         "letter": letter, "letter_due": ttexts.fmt_day(due) if letter is not None and due else "",
-        "rated": texts.RATE_DONE_CLOSED.format(number=number) if rated == "closed"
-        else texts.RATE_DONE_REWORK.format(number=number) if rated == "rework" else "",
+        "rated": _rated(rated, number=number, letter=letter is not None),
         "satisfaction": list(texts.SATISFACTION.items()), "back": f"/h5/t/{token}",
         "phone": phone if owner else None, "sent_to": "", "typed_phone": "", "message": "", "error": "",
         "verify_hint": ""}
     context.update(verify)
     context["phone"] = phone if owner else None
     return page(request, "track_view.html", context, status=status)
+
+
+def _rated(outcome: str, *, number: str, letter: bool) -> str:
+    """What the page says after a rating: of a letter to its writer, of a ticket otherwise."""
+    closed, rework = ((texts.LETTER_RATE_DONE_CLOSED, texts.LETTER_RATE_DONE_REWORK) if letter
+                      else (texts.RATE_DONE_CLOSED, texts.RATE_DONE_REWORK))
+    return closed.format(number=number) if outcome == "closed" else \
+        rework.format(number=number) if outcome == "rework" else ""
 
 
 def _yes_no(form: MultiDictProxy[Any], name: str) -> bool | None:
