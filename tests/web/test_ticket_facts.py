@@ -114,7 +114,8 @@ async def test_a_letter_shows_its_title_consent_and_publication(
     client.session.cookie_jar.clear()
     await _as(client, accounts.handler0)
     facts = _facts(await (await client.get(f"/console/tickets/{number}")).text(), "letter")
-    assert "王小明反映幸福小区门口道路破损" in facts and "已公开（" in facts and "/console/mailbox" not in facts
+    assert "王小明反映幸福小区门口道路破损" in facts and "已公开（" in facts
+    assert "/console/mailbox" not in facts
     client.session.cookie_jar.clear()
     await _as(client, accounts.handler1)
     assert (await client.get(f"/console/tickets/{number}")).status == 404
@@ -159,7 +160,8 @@ async def test_the_rating_form_of_a_letter_speaks_of_the_letter(
     page = await (await h5.get(link)).text()
     form = page.split('id="rate-form"', 1)[1].split("</form>", 1)[0]
     for said in (h5_texts.LETTER_RATE_TITLE, h5_texts.LETTER_RATE_INTRO, h5_texts.LETTER_RATE_CONTACTED,
-                 h5_texts.LETTER_RATE_ANSWERED, h5_texts.LETTER_RATE_SOLVED, h5_texts.LETTER_RATE_SATISFACTION):
+                 h5_texts.LETTER_RATE_ANSWERED, h5_texts.LETTER_RATE_SOLVED,
+                 h5_texts.LETTER_RATE_SATISFACTION):
         assert said in form, said
     assert "诉求" not in form and "工单" not in form
     rated = await h5.post(f"{link}/rate", allow_redirects=False, data={
