@@ -249,40 +249,24 @@ SUGGESTED_UNITS = "推荐"
 ALL_UNITS = "全部单位"
 APPROVE = "同意"
 REFUSE = "不同意"
-# The action forms' labels (the service's own names for the fields are FIELD's).
+# The action forms' labels: the service's names for the fields (FIELD), some with a hint.
 FORM_LABEL = {
+    **FIELD,
     "main_unit": "主办单位",
     "co_units": "协办单位（可多选，按住 Ctrl）",
     "dispatch_note": "派单说明",
     "reached": "是否联系上诉求人",
     "contact_note": "联系情况",
-    "answer": "答复内容",
-    "reason": "理由",
-    "suggested_unit": "建议承办单位",
     "days": "延期天数（工作日）",
-    "findings": "现场查看情况",
     "new_unit": "同意时改派给",
     "decision_note": "意见（不同意时必填）",
-    "result": "办理结果",
     "text": "回复正文（至少15字）",
-    "contact_person": "联系人",
-    "facts": "调查核实情况",
-    "judgement": "处理意见及依据",
-    "citizen_opinion": "诉求人意见",
-    "answered_by": "答复人",
-    "answered_at": "答复时间",
     "callback_hint": "联系上时请填写以下各项：",
-    "contacted": "是否先行联系",
-    "answered": "是否答复",
-    "solved": "是否解决",
-    "satisfaction": "满意度",
     "callback_note": "回访记录",
     "unit_ids": "点名报到单位（可多选，按住 Ctrl）",
     "whistle_reason": "吹哨事由",
-    "day": "现场会日期",
     "meeting_place": "现场会地点",
     "attendees": "参会人员（每行一个，或用顿号分隔）",
-    "decisions": "议定事项",
     "note": "说明",
 }
 CALL_PROOF = {"brief_contact": "先行简告", "first_contact": "先行联系"}
