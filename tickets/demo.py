@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tickets import intake
+from tickets import intake, texts
 from tickets import service as svc
 from tickets.clock import SHANGHAI, ManualClock, local
 from tickets.context import Actor, Rules
@@ -296,7 +296,7 @@ async def load_demo(sessions: SessionFactory, *, rules: Rules, tickets: int = 30
     starts = sorted(
         now - timedelta(days=rng.uniform(0, 60), hours=rng.uniform(0, 12)) for _ in range(tickets)
     )
-    system = Actor.system("demo")
+    system = Actor.system(texts.DEMO_ACTOR)
     settle = random.Random(seed + 3)  # its own stream: the tickets' texts stay those of the seed
     for start in starts:
         if advance is not None and start is not starts[0]:

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tickets import enterprise, intake, mailbox, whistles
+from tickets import enterprise, intake, mailbox, texts, whistles
 from tickets import service as svc
 from tickets.clock import SHANGHAI, ManualClock, local
 from tickets.context import Actor, Rules
@@ -40,7 +40,7 @@ from tickets.schemas import CallbackAnswers, ReplyData, TicketCreate
 OPEN, REPLIED, SOLVED, UNSOLVED = "open", "replied", "solved", "unsolved"
 
 OFFICE_UNIT = "区热线办"
-DEMO_ACTOR = Actor.system("demo")
+DEMO_ACTOR = Actor.system(texts.DEMO_ACTOR)
 REPLY_TEXT = "经现场核实并会同相关单位处理，问题已按约定时限整改完毕，已向诉求人当面说明处理结果。"
 CONTACT_NOTE = "已电话联系诉求人，约定现场查看时间"
 
@@ -105,6 +105,9 @@ SPECIALISTS: list[tuple[str, HandlerSlot, str]] = [
 ]
 COMPANIES = ["南湖精密机械有限公司", "城东智联电子科技有限公司", "兴隆绿源农业发展有限公司",
              "柳林洲食品加工有限公司", "恒达建筑工程有限公司", "启明软件信息技术有限公司"]
+# Where each company is (the request's place is an address, as a caller would give it).
+COMPANY_SITES = ["南湖工业园区创业路8号", "城东街道科技大道66号", "兴隆镇绿源村东头",
+                 "柳林洲街道滨江工业区3栋", "经济开发区建设路120号", "高新区软件园B座5楼"]
 ENTERPRISE: list[tuple[int, int, str, str, str]] = [
     (48, 0, "稳岗补贴", SOLVED, "今年没有裁员，想申请稳岗补贴，需要准备哪些材料，什么时候能到账？"),
     (34, 1, "企业登记注册", SOLVED,
@@ -393,7 +396,7 @@ async def _enterprise(stories: Stories) -> tuple[int, int]:
             filed = await enterprise.file_enterprise_request(
                 s.session, rules=s.sim, actor=DEMO_ACTOR, caller=caller,
                 data=TicketCreate(channel=Channel.PHONE, request_type=RequestType.CONSULTATION,
-                                  category=ENTERPRISE_CATEGORY, content=text, place=COMPANIES[company],
+                                  category=ENTERPRISE_CATEGORY, content=text, place=COMPANY_SITES[company],
                                   contact_name=name, contact_phone=phone))
             number = filed.ticket.number
             if filed.specialist is None:

@@ -341,6 +341,8 @@ def fmt_local(value: object) -> str:
 
 # --- main.py demo ---------------------------------------------------------------------
 DEMO_PROGRESS = "生成演示工单"
+# Who the demo's intake steps are recorded as (the timeline shows it to clerks).
+DEMO_ACTOR = "12345话务员（演示）"
 DEMO_LOADED = ("演示数据已生成：{units} 个单位，{staff} 名工作人员，{tickets} 件工单；"
                "已按 {checks} 个工作日运行登录值守检查，发出未登录提示函 {letters} 份。")
 DEMO_LINKAGE = ("其中：吹哨报到 {whistles} 次，人大代表转办 {referrals} 件，政企通涉企诉求 {firms} 件"
