@@ -61,7 +61,12 @@ def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--by", "actor", default="cli", show_default=True, help="Who made the change (change log).")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows and list the others.")
-def import_(file: Path, actor: str, skip_invalid: bool) -> None:
+@click.option(
+    "--keep-unknown-units",
+    is_flag=True,
+    help="Save unit names this jurisdiction does not have as written (not used to suggest units).",
+)
+def import_(file: Path, actor: str, skip_invalid: bool, keep_unknown_units: bool) -> None:
     """Create or update entries from a CSV, XLSX or YAML file.
 
     The whole file is checked first and every problem listed (row, column, reason);
@@ -71,19 +76,27 @@ def import_(file: Path, actor: str, skip_invalid: bool) -> None:
 
     async def work(session: AsyncSession) -> tuple[service.ImportReport, list[Entry]]:
         report = await service.import_file(
-            session, path=file, actor=actor, clock=SystemClock(), skip_invalid=skip_invalid
+            session, path=file, actor=actor, clock=SystemClock(), skip_invalid=skip_invalid,
+            keep_unknown_units=keep_unknown_units,
         )
+        if report.written and not report.summary.total and report.skipped_rows:
+            raise NothingValid(report)  # rolls back: nothing to write anyway
         return report, await service.load_active_entries(session) if report.written else []
 
-    report, entries = _with_session(work)
-    if report.problems:
-        click.echo(texts.CLI_PROBLEMS.format(count=len(report.problems), rows=report.skipped_rows), err=True)
-        for problem in report.problems:
-            click.echo(f"  {problem}", err=True)
+    try:
+        report, entries = _with_session(work)
+    except NothingValid as nothing:
+        _echo_problems(nothing.report)
+        raise click.ClickException(texts.CLI_NOTHING_VALID) from None
+    _echo_problems(report)
     if not report.written:
         raise click.ClickException(texts.CLI_NOTHING_WRITTEN)
     if report.skipped_rows:
         click.echo(texts.CLI_SKIPPED.format(rows=report.skipped_rows))
+    if keep_unknown_units and report.unknown_units:
+        click.echo(texts.UNKNOWN_UNITS_KEPT.format(
+            count=len(report.unknown_units), rows=sum(report.unknown_units.values()),
+            units=_counted(report.unknown_units)))
     summary = report.summary
     click.echo(
         texts.CLI_IMPORTED.format(
@@ -98,6 +111,31 @@ def import_(file: Path, actor: str, skip_invalid: bool) -> None:
         )
         if store.added:
             _save_vectors(store)
+
+
+class NothingValid(Exception):
+    def __init__(self, report: service.ImportReport) -> None:
+        super().__init__()
+        self.report = report
+
+
+def _counted(units: dict[str, int]) -> str:
+    return texts.LIST_SEPARATOR.join(texts.UNIT_ROWS.format(unit=u, rows=n) for u, n in units.items())
+
+
+def _echo_problems(report: service.ImportReport) -> None:
+    """The file's problems, the same one on many rows as one line, and what to do about
+    units the system does not have."""
+    if not report.problems:
+        return
+    click.echo(texts.CLI_PROBLEMS.format(count=len(report.problems), rows=report.skipped_rows), err=True)
+    for line in files.summarize(report.problems):
+        click.echo(f"  {line}", err=True)
+    unknown = report.unknown_units if any(p.column == "unit" for p in report.problems) else {}
+    if unknown:
+        click.echo(texts.UNKNOWN_UNITS_HINT.format(
+            count=len(unknown), rows=sum(unknown.values()),
+            units=texts.LIST_SEPARATOR.join(report.known_units)), err=True)
 
 
 @kb.command("export")

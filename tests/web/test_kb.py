@@ -60,13 +60,23 @@ async def test_edit_add_and_import_entries(
     await page.get_by_role("button", name="检查并导入").click()
     await page.wait_for_load_state()
     report = await page.locator("#import-report").inner_text()
-    assert "没有写入任何条目" in report and "第 3 行" in report and "月球管理局" in report
+    assert "没有写入任何条目" in report and "月球管理局" in report
+    # Named by the office's own file name and header, with what to do about the unit.
+    assert "faq.csv 第 3 行「答复」列：为空" in report
+    assert "本系统的单位：" in report and "单位不在名单中也导入" in report
     await browser.shot(page, "import")
     await page.get_by_label("文件").set_input_files(str(bad))
     await page.get_by_label("只导入无问题的行").check()
     await page.get_by_role("button", name="检查并导入").click()
     await page.wait_for_load_state()
     assert "新增 1 条" in await page.locator("#import-report").inner_text()
+    await page.get_by_label("文件").set_input_files(str(bad))
+    await page.get_by_label("只导入无问题的行").check()
+    await page.get_by_label("单位不在名单中也导入").check()
+    await page.get_by_role("button", name="检查并导入").click()
+    await page.wait_for_load_state()
+    report = await page.locator("#import-report").inner_text()
+    assert "新增 1 条，更新 0 条，未变 1 条" in report and "已照原样保存" in report and "月球管理局" in report
     assert await browser.axe(page) == []
 
     session.expire_all()
@@ -77,5 +87,5 @@ async def test_edit_add_and_import_entries(
             )
         )
     ).all()
-    assert sorted(changes) == [("gas_smell", "", "王主任"), ("sbk_lost", "区住建局", "王主任"),
-                               ("water_cut", "供电分公司", "王主任")]
+    assert sorted(changes) == [("gas_smell", "", "王主任"), ("ghost", "月球管理局", "王主任"),
+                               ("sbk_lost", "区住建局", "王主任"), ("water_cut", "供电分公司", "王主任")]

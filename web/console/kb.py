@@ -16,7 +16,7 @@ from aiohttp import web
 from integrations.db import writing
 from integrations.state import KB, KB_ASK, RULES, SESSIONS
 from knowledge_base import service as kb_service
-from knowledge_base.files import LIMITS, EntryRecord
+from knowledge_base.files import LIMITS, EntryRecord, summarize
 from tickets.errors import NotFound, ValidationFailed
 from web.console import queries, texts
 from web.console.actions import Fields
@@ -145,7 +145,7 @@ async def kb_save(request: web.Request) -> web.Response:
 @routes.get("/console/kb/import")
 async def kb_import_page(request: web.Request) -> web.Response:
     office_only(viewer(request))
-    return page(request, "kb_import.html", "kb", report=None, error="", name="")
+    return page(request, "kb_import.html", "kb", report=None, error="", name="", lines=[], hint="")
 
 
 @routes.post("/console/kb/import")
@@ -155,6 +155,7 @@ async def kb_import(request: web.Request) -> web.Response:
     form = await request.post()
     upload = form.get("file")
     skip = form.get("skip_invalid") == "yes"
+    keep_units = form.get("keep_unknown_units") == "yes"
     filename = getattr(upload, "filename", "") or ""
     suffix = Path(filename).suffix.lower()
     if not isinstance(upload, web.FileField) or suffix not in IMPORT_SUFFIXES:
@@ -165,16 +166,30 @@ async def kb_import(request: web.Request) -> web.Response:
             report=None,
             error=texts.ERR_KB_FILE,
             name=filename[:100],
+            lines=[],
+            hint="",
             status=422,
         )
+    # Saved under the office's own file name: the problems name the file it has open.
+    name = Path(filename.replace("\\", "/")).name[-100:] or f"upload{suffix}"
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
+        path = Path(folder) / name
         path.write_bytes(upload.file.read())
         async with writing(request.app) as session:
             report = await kb_service.import_file(
-                session, path=path, actor=me.name, clock=request.app[RULES].clock, skip_invalid=skip
+                session, path=path, actor=me.name, clock=request.app[RULES].clock, skip_invalid=skip,
+                keep_unknown_units=keep_units,
             )
     if report.written:
         await _refresh(request.app)
-    return page(request, "kb_import.html", "kb", report=report, error="", name=filename[:100],
-                status=200 if report.written else 422)
+    hint = ""
+    if report.unknown_units and any(p.column == "unit" for p in report.problems):
+        hint = texts.KB_UNKNOWN_UNITS_HINT.format(
+            count=len(report.unknown_units), rows=sum(report.unknown_units.values()),
+            units="、".join(report.known_units))
+    elif report.unknown_units and report.written:
+        hint = texts.KB_UNKNOWN_UNITS_KEPT.format(
+            count=len(report.unknown_units), rows=sum(report.unknown_units.values()),
+            units="、".join(report.unknown_units))
+    return page(request, "kb_import.html", "kb", report=report, error="", name=name,
+                lines=summarize(report.problems), hint=hint, status=200 if report.written else 422)
