@@ -28,6 +28,7 @@ from tickets.clock import SystemClock
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.errors import HotlineError
 from tickets.settings import Settings
+from tickets.terminal import progress
 
 T = TypeVar("T")
 
@@ -105,12 +106,24 @@ def import_(file: Path, actor: str, skip_invalid: bool, keep_unknown_units: bool
     )
     encoder = load_encoder()
     if encoder is not None and entries:
+        started = time.perf_counter()
         store = VectorStore(vector_path())
-        build_dense(
-            entry_texts(entries, pseudo=load_config().pseudo_queries), encoder, store, progress=_progress
-        )
+        # A bar on a terminal (a first import of 1,000 entries takes a minute or two);
+        # nothing drawn when piped, the line after it says what was done.
+        with progress(texts.CLI_ENCODING_BAR) as advance:
+            shown = 0
+
+            def step(done: int, total: int) -> None:
+                nonlocal shown
+                advance(done - shown, total=total)
+                shown = done
+
+            items = entry_texts(entries, pseudo=load_config().pseudo_queries)
+            build_dense(items, encoder, store, progress=step)
         if store.added:
             _save_vectors(store)
+            click.echo(texts.CLI_ENCODED.format(
+                texts=store.added, entries=len(entries), seconds=round(time.perf_counter() - started)))
 
 
 class NothingValid(Exception):
