@@ -68,6 +68,8 @@ async def test_chat_answers_suggests_and_offers_filing(
     token = await csrf(h5)
     answered = await (await h5.post("/h5/ask", data={"_csrf": token, "q": "社保卡丢了怎么补办"})).text()
     assert "解决了" in answered and "没解决，转人工" in answered and "社保卡" in answered
+    # The answer says which question it answers, above the answer itself.
+    assert re.search(r'<p class="answer-q">社保卡丢了怎么补办</p>\s*<div class="answer">', answered)
     none = await (await h5.post("/h5/ask", data={"_csrf": token, "q": "火星上的天气怎么样"})).text()
     assert "抱歉，暂时没有找到合适的答案" in none
     assert "/h5/file?q=%E7%81%AB%E6%98%9F" in none
