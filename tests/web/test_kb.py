@@ -89,3 +89,35 @@ async def test_edit_add_and_import_entries(
     ).all()
     assert sorted(changes) == [("gas_smell", "", "王主任"), ("ghost", "月球管理局", "王主任"),
                                ("sbk_lost", "区住建局", "王主任"), ("water_cut", "供电分公司", "王主任")]
+
+
+async def test_the_weeks_gaps_become_an_entry(
+    browser: Browser, accounts: Accounts, org: Org, session: AsyncSession, clock: ManualClock
+) -> None:
+    """The office sees what citizens asked without an answer this week, grouped, and makes one
+    group an entry in the page; the bot answers from it at once."""
+    await kb_service.seed_default(session, clock=clock)
+    asked = ("小区门口的共享单车堆成山了", "小区门口共享单车堆满了没人管", "共享单车乱停乱放堵住小区门口")
+    for question in asked:
+        await kb_service.record_miss(session, query=question, clock=clock, channel="h5")
+    await session.commit()
+    page = await browser.new_page()
+    await browser.sign_in(page, accounts.office, path="/console/kb")
+    await page.get_by_role("link", name="本周未解决的问题").click()
+    gap = page.locator("section.gap").first
+    text = await gap.inner_text()
+    assert "小区门口的共享单车堆成山了" in text and "问了" in text and "次" in text
+    await browser.shot(page, "gaps")
+    assert await browser.axe(page) == []
+    await gap.get_by_label("答复内容 *").fill(
+        "共享单车乱停放可拨打12345反映，城管部门会通知运营企业两小时内清理。"
+    )
+    await gap.get_by_label("承办单位").select_option(label=org.unit_names[0])
+    await gap.get_by_role("button", name="建成新条目").click()
+    await page.wait_for_url("**/console/kb/entry/gap_*?done=new")
+    assert "共享单车" in await page.get_by_label("标准问题 *").input_value()
+    await page.goto(browser.base_url + "/console/kb?ask=小区门口共享单车堆满了没人管")
+    assert "两小时内清理" in await page.locator("#kb-answer").inner_text()
+    # Without an answer: said so on the same page.
+    await page.goto(browser.base_url + "/console/kb/gaps?week=2026-W99")
+    assert "没有这一周" in await page.locator("#gap-error").inner_text()
