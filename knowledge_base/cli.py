@@ -236,9 +236,10 @@ def ask(question: str, kb_file: Path | None, config: Path | None, as_json: bool)
         click.echo(texts.CLI_ANSWER.format(answer=entry.answer))
         if entry.unit:
             click.echo(texts.CLI_UNIT.format(unit=entry.unit))
-    elif top and result.band.value == "suggest":
+    elif result.entries and result.band.value == "suggest":
+        # The choices the citizen gets (the scores below show the runners-up too).
         click.echo(texts.SUGGEST_HEADER)
-        for i, s in enumerate(top, start=1):
+        for i, s in enumerate(result.entries, start=1):
             click.echo(f"{i}. {s.entry.question}")
     click.echo("")
     for s in top:
