@@ -28,6 +28,7 @@ from tickets.clock import SystemClock
 from tickets.db import create_engine, session_factory, upgrade_database
 from tickets.errors import HotlineError
 from tickets.settings import Settings
+from tickets.terminal import progress
 
 T = TypeVar("T")
 
@@ -61,7 +62,12 @@ def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--by", "actor", default="cli", show_default=True, help="Who made the change (change log).")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows and list the others.")
-def import_(file: Path, actor: str, skip_invalid: bool) -> None:
+@click.option(
+    "--keep-unknown-units",
+    is_flag=True,
+    help="Save unit names this jurisdiction does not have as written (not used to suggest units).",
+)
+def import_(file: Path, actor: str, skip_invalid: bool, keep_unknown_units: bool) -> None:
     """Create or update entries from a CSV, XLSX or YAML file.
 
     The whole file is checked first and every problem listed (row, column, reason);
@@ -71,19 +77,27 @@ def import_(file: Path, actor: str, skip_invalid: bool) -> None:
 
     async def work(session: AsyncSession) -> tuple[service.ImportReport, list[Entry]]:
         report = await service.import_file(
-            session, path=file, actor=actor, clock=SystemClock(), skip_invalid=skip_invalid
+            session, path=file, actor=actor, clock=SystemClock(), skip_invalid=skip_invalid,
+            keep_unknown_units=keep_unknown_units,
         )
+        if report.written and not report.summary.total and report.skipped_rows:
+            raise NothingValid(report)  # rolls back: nothing to write anyway
         return report, await service.load_active_entries(session) if report.written else []
 
-    report, entries = _with_session(work)
-    if report.problems:
-        click.echo(texts.CLI_PROBLEMS.format(count=len(report.problems), rows=report.skipped_rows), err=True)
-        for problem in report.problems:
-            click.echo(f"  {problem}", err=True)
+    try:
+        report, entries = _with_session(work)
+    except NothingValid as nothing:
+        _echo_problems(nothing.report)
+        raise click.ClickException(texts.CLI_NOTHING_VALID) from None
+    _echo_problems(report)
     if not report.written:
         raise click.ClickException(texts.CLI_NOTHING_WRITTEN)
     if report.skipped_rows:
         click.echo(texts.CLI_SKIPPED.format(rows=report.skipped_rows))
+    if keep_unknown_units and report.unknown_units:
+        click.echo(texts.UNKNOWN_UNITS_KEPT.format(
+            count=len(report.unknown_units), rows=sum(report.unknown_units.values()),
+            units=_counted(report.unknown_units)))
     summary = report.summary
     click.echo(
         texts.CLI_IMPORTED.format(
@@ -92,12 +106,49 @@ def import_(file: Path, actor: str, skip_invalid: bool) -> None:
     )
     encoder = load_encoder()
     if encoder is not None and entries:
+        started = time.perf_counter()
         store = VectorStore(vector_path())
-        build_dense(
-            entry_texts(entries, pseudo=load_config().pseudo_queries), encoder, store, progress=_progress
-        )
+        # A bar on a terminal (a first import of 1,000 entries takes a minute or two);
+        # nothing drawn when piped, the line after it says what was done.
+        with progress(texts.CLI_ENCODING_BAR) as advance:
+            shown = 0
+
+            def step(done: int, total: int) -> None:
+                nonlocal shown
+                advance(done - shown, total=total)
+                shown = done
+
+            items = entry_texts(entries, pseudo=load_config().pseudo_queries)
+            build_dense(items, encoder, store, progress=step)
         if store.added:
             _save_vectors(store)
+            click.echo(texts.CLI_ENCODED.format(
+                texts=store.added, entries=len(entries), seconds=round(time.perf_counter() - started)))
+
+
+class NothingValid(Exception):
+    def __init__(self, report: service.ImportReport) -> None:
+        super().__init__()
+        self.report = report
+
+
+def _counted(units: dict[str, int]) -> str:
+    return texts.LIST_SEPARATOR.join(texts.UNIT_ROWS.format(unit=u, rows=n) for u, n in units.items())
+
+
+def _echo_problems(report: service.ImportReport) -> None:
+    """The file's problems, the same one on many rows as one line, and what to do about
+    units the system does not have."""
+    if not report.problems:
+        return
+    click.echo(texts.CLI_PROBLEMS.format(count=len(report.problems), rows=report.skipped_rows), err=True)
+    for line in files.summarize(report.problems):
+        click.echo(f"  {line}", err=True)
+    unknown = report.unknown_units if any(p.column == "unit" for p in report.problems) else {}
+    if unknown:
+        click.echo(texts.UNKNOWN_UNITS_HINT.format(
+            count=len(unknown), rows=sum(unknown.values()),
+            units=texts.LIST_SEPARATOR.join(report.known_units)), err=True)
 
 
 @kb.command("export")
@@ -185,9 +236,10 @@ def ask(question: str, kb_file: Path | None, config: Path | None, as_json: bool)
         click.echo(texts.CLI_ANSWER.format(answer=entry.answer))
         if entry.unit:
             click.echo(texts.CLI_UNIT.format(unit=entry.unit))
-    elif top and result.band.value == "suggest":
+    elif result.entries and result.band.value == "suggest":
+        # The choices the citizen gets (the scores below show the runners-up too).
         click.echo(texts.SUGGEST_HEADER)
-        for i, s in enumerate(top, start=1):
+        for i, s in enumerate(result.entries, start=1):
             click.echo(f"{i}. {s.entry.question}")
     click.echo("")
     for s in top:

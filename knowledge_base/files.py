@@ -96,11 +96,22 @@ class Problem:
 
     source: str
     row: int
-    column: str
+    column: str  # our column name (id, question, answer, unit…)
     reason: str
+    header: str = ""  # the column's header as written in the file (编号, 责任单位…)
+    letter: str = ""  # the spreadsheet column (A, B…), XLSX only
 
     def __str__(self) -> str:
-        return texts.PROBLEM.format(source=self.source, row=self.row, column=self.column, reason=self.reason)
+        column = self.header or texts.COLUMN_LABELS.get(self.column, self.column)
+        if self.letter:
+            return texts.PROBLEM_IN_SHEET.format(
+                source=self.source, row=self.row, letter=self.letter, column=column, reason=self.reason
+            )
+        return texts.PROBLEM.format(source=self.source, row=self.row, column=column, reason=self.reason)
+
+
+# How a file heads each of our columns, per source: column -> (header as written, letter).
+Headers = dict[str, tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +120,12 @@ class ReadResult:
     problems: list[Problem]
     skipped_rows: int = 0  # rows left out because of a problem
     origins: list[tuple[str, int]] = field(default_factory=list)  # (source, row) of each record
+    headers: dict[str, Headers] = field(default_factory=dict)  # per source
+
+    def problem(self, source: str, row: int, column: str, reason: str) -> Problem:
+        """A problem located as the office finds it in its file (header and column letter)."""
+        header, letter = self.headers.get(source, {}).get(column, ("", ""))
+        return Problem(source, row, column, reason, header, letter)
 
 
 def column_name(header: Any) -> str:
@@ -126,8 +143,9 @@ def check_rows(
     rows: Iterable[tuple[int, Mapping[str, Any]]],
     *,
     source: str,
-    seen_ids: dict[str, int] | None = None,
-    seen_questions: dict[str, int] | None = None,
+    seen_ids: dict[str, tuple[str, int]] | None = None,
+    seen_questions: dict[str, tuple[str, int]] | None = None,
+    headers: Headers | None = None,
 ) -> ReadResult:
     """Every row checked; every problem listed (row, column, reason), none raised.
 
@@ -137,6 +155,14 @@ def check_rows(
     problems: list[Problem] = []
     seen_ids = {} if seen_ids is None else seen_ids  # shared by the sheets of one workbook
     seen_questions = {} if seen_questions is None else seen_questions
+    located = ReadResult([], [], headers={source: dict(headers or {})})
+
+    def same_as(first: tuple[str, int]) -> str:
+        where, row = first
+        if where == source:
+            return texts.SAME_ROW.format(row=row)
+        return texts.SAME_ROW_ELSEWHERE.format(source=where, row=row)
+
     skipped = 0
     origins: list[tuple[str, int]] = []
     for number, raw in rows:
@@ -146,36 +172,27 @@ def check_rows(
         found: list[Problem] = []
         for column in REQUIRED_COLUMNS:
             if not _text(row.get(column)):
-                found.append(Problem(source, number, column, texts.PROBLEM_EMPTY))
+                found.append(located.problem(source, number, column, texts.PROBLEM_EMPTY))
         for column, limit in LIMITS.items():
             value = _text(row.get(column))
             if len(value) > limit:
-                found.append(
-                    Problem(
-                        source, number, column, texts.PROBLEM_TOO_LONG.format(limit=limit, length=len(value))
-                    )
-                )
+                reason = texts.PROBLEM_TOO_LONG.format(limit=limit, length=len(value))
+                found.append(located.problem(source, number, column, reason))
         entry_id = _text(row.get("id"))
         if entry_id and entry_id in seen_ids:
-            reason = texts.PROBLEM_DUPLICATE_ID.format(key=entry_id, row=seen_ids[entry_id])
-            found.append(Problem(source, number, "id", reason))
+            reason = texts.PROBLEM_DUPLICATE_ID.format(key=entry_id, same=same_as(seen_ids[entry_id]))
+            found.append(located.problem(source, number, "id", reason))
         question = _text(row.get("question"))
         question_key = "".join(question.split())
         if question_key and question_key in seen_questions:
-            found.append(
-                Problem(
-                    source,
-                    number,
-                    "question",
-                    texts.PROBLEM_DUPLICATE_QUESTION.format(row=seen_questions[question_key]),
-                )
-            )
+            reason = texts.PROBLEM_DUPLICATE_QUESTION.format(same=same_as(seen_questions[question_key]))
+            found.append(located.problem(source, number, "question", reason))
         if found:
             problems.extend(found)
             skipped += 1
             continue
-        seen_ids[entry_id] = number
-        seen_questions[question_key] = number
+        seen_ids[entry_id] = (source, number)
+        seen_questions[question_key] = (source, number)
         origins.append((source, number))
         records.append(
             EntryRecord(
@@ -189,7 +206,45 @@ def check_rows(
                 active=_bool(row.get("active")),
             )
         )
-    return ReadResult(records, problems, skipped, origins)
+    return ReadResult(records, problems, skipped, origins, located.headers)
+
+
+ROW_RANGES_SHOWN = 8
+
+
+def _row_ranges(rows: Sequence[int]) -> str:
+    spans: list[tuple[int, int]] = []
+    for row in rows:
+        if spans and row == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], row)
+        else:
+            spans.append((row, row))
+    shown = [
+        str(a) if a == b else texts.ROW_RANGE.format(first=a, last=b) for a, b in spans[:ROW_RANGES_SHOWN]
+    ]
+    more = texts.ROW_LIST_MORE if len(spans) > ROW_RANGES_SHOWN else ""
+    return texts.ROW_LIST_SEPARATOR.join(shown) + more
+
+
+def summarize(problems: Sequence[Problem]) -> list[str]:
+    """The problems as lines to read: one per problem, except that the same reason in
+    the same column of one sheet (a unit name on 58 rows) is one line with its rows."""
+    groups: dict[tuple[str, str, str, str, str], list[Problem]] = {}
+    for problem in problems:
+        key = (problem.source, problem.column, problem.header, problem.letter, problem.reason)
+        groups.setdefault(key, []).append(problem)
+    lines = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) == 1:
+            lines.append(str(first))
+            continue
+        column = first.header or texts.COLUMN_LABELS.get(first.column, first.column)
+        rows = _row_ranges(sorted(p.row for p in group))
+        template = texts.PROBLEM_ROWS_IN_SHEET if first.letter else texts.PROBLEM_ROWS
+        lines.append(template.format(source=first.source, rows=rows, letter=first.letter, column=column,
+                                     reason=first.reason, count=len(group)))
+    return lines
 
 
 def _raise_problems(result: ReadResult) -> list[EntryRecord]:
@@ -223,18 +278,34 @@ def _header_index(rows: Sequence[Sequence[Any]]) -> int | None:
     return None
 
 
-def _table(rows: list[list[Any]], source: str) -> list[tuple[int, dict[str, Any]]] | None:
-    """(1-based file row, mapping) for each data row; None when no header is found."""
+def _table(
+    rows: list[list[Any]], source: str, *, letters: bool = False
+) -> tuple[list[tuple[int, dict[str, Any]]], Headers] | None:
+    """(1-based file row, mapping) for each data row, and how the file heads each column;
+    None when no header is found."""
     index = _header_index(rows)
     if index is None:
         return None
     names = [column_name(h) if _text(h) else None for h in rows[index]]
     if "id" not in names:
         raise KBFileError(f"{source}: missing column(s) id")
+    headers: Headers = {}
+    for position, (name, header) in enumerate(zip(names, rows[index], strict=True), start=1):
+        if name is not None and name not in headers:
+            headers[name] = (_text(header), _letter(position) if letters else "")
     out = []
     for offset, values in enumerate(rows[index + 1 :], start=index + 2):
         out.append((offset, {n: v for n, v in zip(names, values, strict=False) if n is not None}))
-    return out
+    return out, headers
+
+
+def _letter(position: int) -> str:
+    """Spreadsheet column letters: 1 -> A, 27 -> AA."""
+    letters = ""
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def check_csv(text: str, *, source: str = "kb.csv") -> ReadResult:
@@ -243,7 +314,7 @@ def check_csv(text: str, *, source: str = "kb.csv") -> ReadResult:
     if table is None:
         _check_header(rows[0] if rows else [], source)
         return ReadResult([], [])
-    return check_rows(table, source=source)
+    return check_rows(table[0], source=source, headers=table[1])
 
 
 def parse_csv(text: str, *, source: str = "kb.csv") -> list[EntryRecord]:
@@ -282,8 +353,9 @@ def check_xlsx(path: Path) -> ReadResult:
     origins: list[tuple[str, int]] = []
     skipped = 0
     tables = 0
-    seen_ids: dict[str, int] = {}
-    seen_questions: dict[str, int] = {}
+    seen_ids: dict[str, tuple[str, int]] = {}
+    seen_questions: dict[str, tuple[str, int]] = {}
+    headers: dict[str, Headers] = {}
     try:
         for sheet in book.worksheets:
             rows = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -292,13 +364,15 @@ def check_xlsx(path: Path) -> ReadResult:
                 for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
                     for c in range(merged.min_col - 1, min(merged.max_col, len(rows[r]))):
                         rows[r][c] = value
-            table = _table(rows, f"{path.name}[{sheet.title}]")
+            source = texts.SHEET_SOURCE.format(file=path.name, sheet=sheet.title)
+            table = _table(rows, source, letters=True)
             if table is None:
                 continue  # a notes or summary sheet
             tables += 1
             result = check_rows(
-                table, source=f"{path.name}[{sheet.title}]", seen_ids=seen_ids, seen_questions=seen_questions
+                table[0], source=source, seen_ids=seen_ids, seen_questions=seen_questions, headers=table[1]
             )
+            headers.update(result.headers)
             records.extend(result.records)
             origins.extend(result.origins)
             problems.extend(result.problems)
@@ -307,7 +381,7 @@ def check_xlsx(path: Path) -> ReadResult:
         book.close()
     if not tables and book.worksheets and any(ws.max_row > 1 for ws in book.worksheets):
         raise KBFileError(f"{path.name}: missing column(s) {', '.join(REQUIRED_COLUMNS)}")
-    return ReadResult(records, problems, skipped, origins)
+    return ReadResult(records, problems, skipped, origins, headers)
 
 
 def read_xlsx(path: Path) -> list[EntryRecord]:
@@ -412,5 +486,6 @@ __all__ = [
     "parse_csv",
     "parse_yaml",
     "read_entries",
+    "summarize",
     "write_entries",
 ]

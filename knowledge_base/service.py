@@ -6,11 +6,14 @@ change log and anything else the caller does land together or not at all.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import case, func, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -49,6 +52,10 @@ class UpsertSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,43 +244,77 @@ class ImportReport:
     problems: list[Problem]
     skipped_rows: int  # rows with a problem (left out with skip_invalid, else nothing written)
     written: bool
+    # Unit names of the file this jurisdiction does not have, with their number of rows
+    # (problems unless keep_unknown_units, then saved as written), and the units it has.
+    unknown_units: dict[str, int] = dataclass_field(default_factory=dict)
+    known_units: list[str] = dataclass_field(default_factory=list)
 
 
 async def known_units(session: AsyncSession) -> set[str]:
     return set((await session.exec(select(Unit.name))).all())
 
 
-async def check_file(session: AsyncSession, *, path: Path) -> ReadResult:
+def closest_unit(name: str, units: Sequence[str]) -> str | None:
+    """The known unit an unknown name most likely means (市教育局 -> 区教育局, 供电公司 ->
+    供电分公司), or None when none is close: a wrong guess would mislead the office."""
+    def core(text: str) -> str:
+        return text[1:] if len(text) > 2 and text[0] in "市区县省" else text
+
+    found = process.extractOne(core(name), {u: core(u) for u in units}, scorer=fuzz.ratio, score_cutoff=70)
+    return None if found is None else str(found[2])
+
+
+async def check_file(
+    session: AsyncSession, *, path: Path, keep_unknown_units: bool = False
+) -> tuple[ReadResult, dict[str, int], list[str]]:
     """Every problem of a file at once, including units this jurisdiction does not have
-    (checked only once units exist, so a fresh installation can load its FAQ first)."""
+    (checked only once units exist, so a fresh installation can load its FAQ first);
+    with `keep_unknown_units` those rows are kept. Also the unknown names with their
+    number of rows, and the known units."""
     result = check_entries(path)
     units = await known_units(session)
     if not units:
-        return result
+        return result, {}, []
     records, origins, problems = [], [], list(result.problems)
     skipped = result.skipped_rows
+    unknown: Counter[str] = Counter()
     for record, (source, row) in zip(result.records, result.origins, strict=True):
         if record.unit and record.unit not in units:
-            problems.append(Problem(source, row, "unit", texts.PROBLEM_UNKNOWN_UNIT.format(unit=record.unit)))
-            skipped += 1
-            continue
+            unknown[record.unit] += 1
+            if not keep_unknown_units:
+                guess = closest_unit(record.unit, sorted(units))
+                reason = texts.PROBLEM_UNKNOWN_UNIT.format(unit=record.unit)
+                if guess is not None:
+                    reason += texts.PROBLEM_UNIT_GUESS.format(unit=guess)
+                problems.append(result.problem(source, row, "unit", reason))
+                skipped += 1
+                continue
         records.append(record)
         origins.append((source, row))
-    return ReadResult(records, problems, skipped, origins)
+    checked = ReadResult(records, problems, skipped, origins, result.headers)
+    return checked, dict(unknown), sorted(units)
 
 
 async def import_file(
-    session: AsyncSession, *, path: Path, actor: str, clock: Clock, skip_invalid: bool = False
+    session: AsyncSession,
+    *,
+    path: Path,
+    actor: str,
+    clock: Clock,
+    skip_invalid: bool = False,
+    keep_unknown_units: bool = False,
 ) -> ImportReport:
     """Upsert the valid rows of a CSV / XLSX / YAML file.
 
     Every problem is listed at once; without `skip_invalid` a file with any problem
-    writes nothing, with it the valid rows are written and the others reported."""
-    result = await check_file(session, path=path)
+    writes nothing, with it the valid rows are written and the others reported. With
+    `keep_unknown_units` a unit this jurisdiction does not have is saved as written (the
+    entry answers citizens; the unit suggestions for tickets ignore it)."""
+    result, unknown, units = await check_file(session, path=path, keep_unknown_units=keep_unknown_units)
     if result.problems and not skip_invalid:
-        return ImportReport(UpsertSummary(), result.problems, result.skipped_rows, written=False)
+        return ImportReport(UpsertSummary(), result.problems, result.skipped_rows, False, unknown, units)
     summary = await upsert_entries(session, records=result.records, actor=actor, clock=clock)
-    return ImportReport(summary, result.problems, result.skipped_rows, written=True)
+    return ImportReport(summary, result.problems, result.skipped_rows, True, unknown, units)
 
 
 async def export_file(session: AsyncSession, *, path: Path, include_inactive: bool = True) -> int:

@@ -41,16 +41,44 @@ CLI_NO_UPDATES = "没有知识库更新记录。"
 CLI_NO_FEEDBACK = "还没有市民反馈。"
 DUPLICATE_KEY = "编号 {key} 出现了不止一次，请保留一条后再导入。"
 CLI_ENCODING = "正在计算条目向量：{done}/{total}"
+CLI_ENCODING_BAR = "计算新条目的向量"
+CLI_ENCODED = ("已计算 {texts} 段新文本的向量（问题、相似问法、模拟的市民问法和答案开头；"
+               "知识库共 {entries} 条在用条目），用时 {seconds} 秒。正在运行的服务会在十几秒内用新条目回答。")
 CLI_PROBLEMS = "文件中有 {count} 处问题（共 {rows} 行无法导入）："
 CLI_NOTHING_WRITTEN = "没有写入任何条目。改正后重新导入，或加 --skip-invalid 只导入无问题的行。"
+LIST_SEPARATOR = "、"
+UNIT_ROWS = "{unit}（{rows} 行）"
+CLI_NOTHING_VALID = "文件中没有一行可以导入，没有写入任何条目。"
 CLI_SKIPPED = "已跳过 {rows} 行有问题的数据。"
 # One problem of an imported file: where it is and why (office staff fix the file).
 PROBLEM = "{source} 第 {row} 行「{column}」列：{reason}"
+PROBLEM_IN_SHEET = "{source} 第 {row} 行 {letter} 列「{column}」：{reason}"
+PROBLEM_ROWS = "{source} 第 {rows} 行「{column}」列：{reason}（共 {count} 行）"
+PROBLEM_ROWS_IN_SHEET = "{source} 第 {rows} 行 {letter} 列「{column}」：{reason}（共 {count} 行）"
+ROW_RANGE = "{first}–{last}"
+ROW_LIST_SEPARATOR = "、"
+ROW_LIST_MORE = "、……"
+SHEET_SOURCE = "{file}「{sheet}」表"
+# A column named in our words when the file has no header for it (YAML keys are English).
+COLUMN_LABELS = {
+    "id": "编号", "question": "问题", "answer": "答案", "alternatives": "相似问法", "keywords": "关键词",
+    "unit": "责任单位", "category": "分类", "active": "启用",
+}
 PROBLEM_EMPTY = "为空"
 PROBLEM_TOO_LONG = "超过 {limit} 个字符（现有 {length} 个）"
-PROBLEM_DUPLICATE_ID = "编号 {key} 重复（与第 {row} 行相同）"
-PROBLEM_DUPLICATE_QUESTION = "问题重复（与第 {row} 行相同）"
+PROBLEM_DUPLICATE_ID = "编号 {key} 重复（{same}）"
+PROBLEM_DUPLICATE_QUESTION = "问题重复（{same}）"
+SAME_ROW = "与第 {row} 行相同"
+SAME_ROW_ELSEWHERE = "与 {source} 第 {row} 行相同"
 PROBLEM_UNKNOWN_UNIT = "单位“{unit}”不在本系统的单位名单中"
+PROBLEM_UNIT_GUESS = "，是否应为“{unit}”？"
+# After the list when units are unknown: what the office can do about it.
+UNKNOWN_UNITS_HINT = ("文件中有 {count} 个单位名称不在本系统的单位名单中（共 {rows} 行）。"
+                      "本系统的单位：{units}。"
+                      "请把这些单位改成名单中的名称后重新导入；如果这些条目只用于回答市民，"
+                      "也可以加 --keep-unknown-units，单位名称照原样保存（这些条目不参与派单时的单位推荐）。")
+UNKNOWN_UNITS_KEPT = ("{count} 个单位名称不在本系统的单位名单中，已照原样保存（共 {rows} 条条目，"
+                      "照常回答市民，不参与派单时的单位推荐）：{units}")
 
 # Weekly gap list (office).
 GAP_BAD_WEEK = "周次格式应为 2026-W48 这样的形式，收到的是“{week}”。"

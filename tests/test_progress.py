@@ -69,3 +69,18 @@ def test_classify_train_shows_its_stages_on_a_terminal(tmp_path: Path) -> None:
     assert out.startswith("已训练模型：") and "训练分类模型" in err and "3/3" in err
     out, err = _run(args, dict(os.environ), terminal=False)
     assert out.startswith("已训练模型：") and err == ""
+
+
+def test_kb_import_draws_the_encoding_on_a_terminal_and_says_what_it_did(tmp_path: Path) -> None:
+    faq = tmp_path / "faq.csv"
+    faq.write_text("id,question,answer\n1,社保卡丢了怎么补办,先挂失再补办。\n2,公积金怎么提取,带身份证到窗口办理。\n",
+                   encoding="utf-8")
+    env = dict(os.environ, HOTLINE_DATABASE_URL=f"sqlite:///{tmp_path / 'k.db'}", COLUMNS="100",
+               HOTLINE_KB_VECTORS=str(tmp_path / "tty.npz"))
+    out, err = _run(["kb", "import", str(faq)], env, terminal=True)
+    assert "已导入 2 条新条目" in out and "计算新条目的向量" in err
+    assert "段新文本的向量" in out and "知识库共 2 条在用条目），用时" in out
+    faq.write_text(faq.read_text(encoding="utf-8") + "3,护照怎么办,到出入境窗口办理。\n", encoding="utf-8")
+    out, err = _run(["kb", "import", str(faq)], dict(env, HOTLINE_KB_VECTORS=str(tmp_path / "pipe.npz")),
+                    terminal=False)
+    assert err == "" and "已导入 1 条新条目，更新 0 条，未变 2 条。" in out and "知识库共 3 条在用条目" in out

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -95,9 +96,20 @@ def setup_base(app: web.Application, settings: WebSettings) -> None:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
     env.globals.update(asset=lambda path: asset_url(app, path), site_title=texts.SITE_TITLE)
+    env.filters["list_lines"] = list_lines
     app.router.add_static(STATIC_PREFIX, STATIC_DIR, name="static", follow_symlinks=False)
     app.middlewares.append(_area_middleware)
     app.on_response_prepare.append(_on_response_prepare)
+
+
+# A numbered item inside a paragraph ("需提交：1.身份证；2.户口簿。"), as office FAQs write
+# lists; not a decimal ("；2.5元") nor a number in a sentence ("第1.").
+_LIST_ITEM = re.compile(r"(?<=[：:；;。])\s*(?=(?:\d{1,2}|[一二三四五六七八九十]{1,3})[.．、](?!\d))")
+
+
+def list_lines(text: str) -> str:
+    """Each numbered item of an answer on its own line (the answer is shown with pre-line)."""
+    return _LIST_ITEM.sub("\n", text)
 
 
 def register_area(app: web.Application, area: Area) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from knowledge_base import files
@@ -129,3 +130,22 @@ def test_ask_prints_the_answer_itself(tmp_path: Path) -> None:
     assert "承办单位：人社局" in lines
     # The scores stay below, for whoever tunes the matcher.
     assert any(line.startswith("* ") and "s1" in line for line in lines)
+
+
+def test_ask_lists_the_choices_the_citizen_gets_not_the_runners_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """猜你想问 on the CLI listed five questions where the citizen gets three."""
+    from knowledge_base import cli as kb_cli
+    from knowledge_base.conversation import AnswerResult, Band, NextAction
+    from knowledge_base.matcher import Entry, ScoredEntry
+
+    kb = tmp_path / "KB.csv"
+    kb.write_text(KB_CSV, encoding="utf-8")
+    scored = [ScoredEntry(Entry(id=f"e{i}", question=f"问题{i}？", answer="答。"), 0.9 - i / 100)
+              for i in range(5)]
+    monkeypatch.setattr(kb_cli, "answer", lambda knowledge, text: AnswerResult(
+        Band.SUGGEST, scored[:3], 0.3, NextAction.CHOOSE_SUGGESTION, candidates=scored))
+    lines = CliRunner().invoke(cli, ["kb", "ask", "驾照到期了去哪换", "--kb", str(kb)]).output.splitlines()
+    assert lines[1:5] == ["没有完全理解您的问题，猜您想问：", "1. 问题0？", "2. 问题1？", "3. 问题2？"]
+    assert "4. 问题3？" not in lines and any(line.startswith("  ") and "e3" in line for line in lines)

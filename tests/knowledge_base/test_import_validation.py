@@ -115,7 +115,85 @@ def test_xlsx_with_title_rows_merged_cells_and_several_sheets(tmp_path: Path) ->
         ("s2", "社会保障", "人社局"),
         ("h2", "", "公积金中心"),
     ]
-    assert [str(p) for p in result.problems] == ["office.xlsx[住房] 第 2 行「answer」列：为空"]
+    assert [str(p) for p in result.problems] == ["office.xlsx「住房」表 第 2 行 C 列「answer」：为空"]
+
+
+def test_xlsx_problems_name_sheet_column_letter_and_the_other_sheet_of_a_duplicate(tmp_path: Path) -> None:
+    """A clerk finds each problem in Excel: the sheet, the row, the column letter and the
+    header as the office wrote it; a question repeated on another sheet names that sheet."""
+    path = tmp_path / "热线知识库.xlsx"
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "人社"
+    first.append(["某市12345热线知识库"])
+    first.append(["说明：答案如有变动请联系责任单位"])
+    first.append(["编号", "问题", "答案", "责任单位"])
+    first.append(["A1", "社保卡丢了怎么补办", "先挂失再补办。", "人社局"])
+    second = book.create_sheet("公安")
+    second.append(["编号", "问题", "答案", "责任单位"])
+    second.append(["B1", "护照怎么办", None, "出入境"])
+    second.append(["B2", "社保卡丢了怎么补办", "重复。", "人社局"])
+    book.save(path)
+    assert [str(p) for p in files.check_entries(path).problems] == [
+        "热线知识库.xlsx「公安」表 第 2 行 C 列「答案」：为空",
+        "热线知识库.xlsx「公安」表 第 3 行 B 列「问题」："
+        "问题重复（与 热线知识库.xlsx「人社」表 第 4 行相同）",
+    ]
+
+
+UNKNOWN_UNITS_CSV = "id,question,answer,unit\n" + "".join(
+    f"{i},问题{i}怎么办,答案{i}。,{unit}\n"
+    for i, unit in enumerate(["市教育局"] * 3 + ["人社局"] + ["市社保中心"] * 2 + ["市教育局"], start=1)
+)
+
+
+def test_unknown_units_are_one_line_per_unit_with_a_guess_and_what_to_do(
+    tmp_path: Path, database: Path
+) -> None:
+    _add_units(["人社局", "区教育局"])
+    path = tmp_path / "faq.csv"
+    path.write_text(UNKNOWN_UNITS_CSV, encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["kb", "import", str(path)])
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[:3] == [
+        "文件中有 6 处问题（共 6 行无法导入）：",
+        "  faq.csv 第 2–4、8 行「unit」列：单位“市教育局”不在本系统的单位名单中，"
+        "是否应为“区教育局”？（共 4 行）",
+        "  faq.csv 第 6–7 行「unit」列：单位“市社保中心”不在本系统的单位名单中（共 2 行）",
+    ]
+    assert "本系统的单位：人社局、区教育局。" in refused.stderr
+    assert "--keep-unknown-units" in refused.stderr
+
+    only_unknown = tmp_path / "only_unknown.csv"
+    only_unknown.write_text("id,question,answer,unit\n1,问题一,答案。,市社保中心\n", encoding="utf-8")
+    nothing = CliRunner().invoke(cli, ["kb", "import", str(only_unknown), "--skip-invalid"])
+    assert nothing.exit_code == 1
+    assert "已跳过" not in nothing.output and "没有写入任何条目" in nothing.output
+
+    kept = CliRunner().invoke(cli, ["kb", "import", str(path), "--keep-unknown-units"])
+    assert kept.exit_code == 0, kept.output
+    assert "2 个单位名称不在本系统的单位名单中，已照原样保存（共 6 条条目" in kept.stdout
+    assert "市教育局（4 行）、市社保中心（2 行）" in kept.stdout
+    assert "已导入 7 条新条目" in kept.stdout
+    out = tmp_path / "out.csv"
+    CliRunner().invoke(cli, ["kb", "export", str(out)])
+    assert [r.unit for r in files.read_entries(out)][:2] == ["市教育局", "市教育局"]
+
+
+def _add_units(names: list[str]) -> None:
+    import sqlmodel
+
+    from tickets.db import upgrade_database
+    from tickets.settings import Settings
+
+    url = Settings().database_url
+    upgrade_database(url)
+    engine = sqlmodel.create_engine(url)
+    with sqlmodel.Session(engine) as session:
+        session.add_all(Unit(name=name, kind=UnitKind.DEPARTMENT) for name in names)
+        session.commit()
+    engine.dispose()
 
 
 def test_kb_eval_runs_on_a_faq_with_a_broken_row(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ GET_ROUTES: dict[str, tuple[int, int, int, int]] = {
     # not seeded here: 404 for the office
     "/console/kb/entry/hotline_12345": (LOGIN, DENIED, DENIED, MISSING),
     "/console/kb/import": (LOGIN, DENIED, DENIED, OK),
+    "/console/kb/gaps": (LOGIN, DENIED, DENIED, OK),
     "/console/mailbox": (LOGIN, DENIED, DENIED, OK),
     "/console/mailbox/{a}": (LOGIN, DENIED, DENIED, MISSING),  # a ticket, not a mailbox letter
     "/console/specialists": (LOGIN, DENIED, DENIED, OK),
@@ -57,6 +58,7 @@ POST_ROUTES: dict[str, tuple[int, int, int, int]] = {
     "/console/kb/new": (LOGIN, DENIED, DENIED, 422),
     "/console/kb/entry/x": (LOGIN, DENIED, DENIED, MISSING),  # no such entry
     "/console/kb/import": (LOGIN, DENIED, DENIED, 422),
+    "/console/kb/gaps": (LOGIN, DENIED, DENIED, 422),  # no answer, no cluster
     "/console/mailbox/{a}/publish": (LOGIN, DENIED, DENIED, MISSING),  # not a mailbox letter
     "/console/mailbox/{a}/unpublish": (LOGIN, DENIED, DENIED, MISSING),
     "/console/specialists": (LOGIN, DENIED, DENIED, 422),  # no one chosen

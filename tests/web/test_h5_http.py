@@ -68,6 +68,8 @@ async def test_chat_answers_suggests_and_offers_filing(
     token = await csrf(h5)
     answered = await (await h5.post("/h5/ask", data={"_csrf": token, "q": "社保卡丢了怎么补办"})).text()
     assert "解决了" in answered and "没解决，转人工" in answered and "社保卡" in answered
+    # The answer says which question it answers, above the answer itself.
+    assert re.search(r'<p class="answer-q">社保卡丢了怎么补办</p>\s*<div class="answer">', answered)
     none = await (await h5.post("/h5/ask", data={"_csrf": token, "q": "火星上的天气怎么样"})).text()
     assert "抱歉，暂时没有找到合适的答案" in none
     assert "/h5/file?q=%E7%81%AB%E6%98%9F" in none
@@ -304,3 +306,17 @@ async def test_behind_a_proxy_the_forwarded_address_is_counted(aiohttp_client: A
     plain = await aiohttp_client(make_app(media_dir=tmp_path / "m2"))
     assert await statuses(plain, "203.0.113.3", 30) == [200] * 30
     assert await statuses(plain, "203.0.113.4", 1) == [429]
+
+
+def test_numbered_items_of_an_answer_are_shown_one_a_line() -> None:
+    from web.base import list_lines
+
+    answer = ("在异地就医未能直接结算的，可申请手工报销。所需材料：1.身份证件或医保电子凭证；"
+              "2.医疗费用收费票据原件（电子票据无需原件）；3.费用明细清单。报销费用2.5元以上的；第1.2条另有规定。一、适用范围：本市参保人员。")
+    assert list_lines(answer).splitlines() == [
+        "在异地就医未能直接结算的，可申请手工报销。所需材料：",
+        "1.身份证件或医保电子凭证；",
+        "2.医疗费用收费票据原件（电子票据无需原件）；",
+        "3.费用明细清单。报销费用2.5元以上的；第1.2条另有规定。",
+        "一、适用范围：本市参保人员。",
+    ]

@@ -15,8 +15,10 @@ from aiohttp import web
 
 from integrations.db import writing
 from integrations.state import KB, KB_ASK, RULES, SESSIONS
+from knowledge_base import gaps
 from knowledge_base import service as kb_service
-from knowledge_base.files import LIMITS, EntryRecord
+from knowledge_base.files import LIMITS, EntryRecord, summarize
+from tickets.clock import local
 from tickets.errors import NotFound, ValidationFailed
 from web.console import queries, texts
 from web.console.actions import Fields
@@ -145,7 +147,7 @@ async def kb_save(request: web.Request) -> web.Response:
 @routes.get("/console/kb/import")
 async def kb_import_page(request: web.Request) -> web.Response:
     office_only(viewer(request))
-    return page(request, "kb_import.html", "kb", report=None, error="", name="")
+    return page(request, "kb_import.html", "kb", report=None, error="", name="", lines=[], hint="")
 
 
 @routes.post("/console/kb/import")
@@ -155,6 +157,7 @@ async def kb_import(request: web.Request) -> web.Response:
     form = await request.post()
     upload = form.get("file")
     skip = form.get("skip_invalid") == "yes"
+    keep_units = form.get("keep_unknown_units") == "yes"
     filename = getattr(upload, "filename", "") or ""
     suffix = Path(filename).suffix.lower()
     if not isinstance(upload, web.FileField) or suffix not in IMPORT_SUFFIXES:
@@ -165,16 +168,81 @@ async def kb_import(request: web.Request) -> web.Response:
             report=None,
             error=texts.ERR_KB_FILE,
             name=filename[:100],
+            lines=[],
+            hint="",
             status=422,
         )
+    # Saved under the office's own file name: the problems name the file it has open.
+    name = Path(filename.replace("\\", "/")).name[-100:] or f"upload{suffix}"
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
+        path = Path(folder) / name
         path.write_bytes(upload.file.read())
         async with writing(request.app) as session:
             report = await kb_service.import_file(
-                session, path=path, actor=me.name, clock=request.app[RULES].clock, skip_invalid=skip
+                session, path=path, actor=me.name, clock=request.app[RULES].clock, skip_invalid=skip,
+                keep_unknown_units=keep_units,
             )
     if report.written:
         await _refresh(request.app)
-    return page(request, "kb_import.html", "kb", report=report, error="", name=filename[:100],
-                status=200 if report.written else 422)
+    hint = ""
+    if report.unknown_units and any(p.column == "unit" for p in report.problems):
+        hint = texts.KB_UNKNOWN_UNITS_HINT.format(
+            count=len(report.unknown_units), rows=sum(report.unknown_units.values()),
+            units="、".join(report.known_units))
+    elif report.unknown_units and report.written:
+        hint = texts.KB_UNKNOWN_UNITS_KEPT.format(
+            count=len(report.unknown_units), rows=sum(report.unknown_units.values()),
+            units="、".join(report.unknown_units))
+    return page(request, "kb_import.html", "kb", report=report, error="", name=name,
+                lines=summarize(report.problems), hint=hint, status=200 if report.written else 422)
+
+
+def _this_week(request: web.Request) -> str:
+    year, week, _ = local(request.app[RULES].clock.now()).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+async def _gaps_page(request: web.Request, week: str, *, error: str = "", status: int = 200,
+                     form: object = None) -> web.Response:
+    found: list[gaps.GapCluster] = []
+    async with request.app[SESSIONS]() as session:
+        units = await queries.handling_unit_list(session)
+        try:
+            found = await gaps.weekly_gaps(session, kb=request.app[KB].current, week=week)
+        except ValidationFailed as bad_week:
+            error, status = bad_week.message, 422
+    return page(request, "kb_gaps.html", "kb", week=week, clusters=found, units=units, error=error,
+                form=form, status=status)
+
+
+@routes.get("/console/kb/gaps")
+async def kb_gaps(request: web.Request) -> web.Response:
+    """The week's questions without an answer or with "没解决", clustered (kb gaps)."""
+    office_only(viewer(request))
+    return await _gaps_page(request, request.query.get("week", "").strip()[:10] or _this_week(request))
+
+
+@routes.post("/console/kb/gaps")
+async def kb_gap_entry(request: web.Request) -> web.Response:
+    """One cluster made an entry: its first question, the others as alternatives, the answer given."""
+    me = viewer(request)
+    office_only(me)
+    form = await request.post()
+    fields = Fields(form)
+    week = fields.text("week", limit=10) or _this_week(request)
+    key = fields.text("key", limit=64)
+    try:
+        if key and not KEY.fullmatch(key):
+            raise ValidationFailed(texts.ERR_KB_KEY)
+        async with writing(request.app) as session:
+            found = await gaps.weekly_gaps(session, kb=request.app[KB].current, week=week)
+            gap = gaps.find_cluster(found, fields.text("cluster", limit=64))
+            record = await gaps.entry_from_cluster(
+                session, gap=gap, answer=fields.text("answer", limit=LIMITS["answer"]), key=key or None,
+                unit=fields.text("unit", limit=100))
+            await kb_service.upsert_entries(session, records=[record], actor=me.name,
+                                            clock=request.app[RULES].clock)
+    except (ValidationFailed, NotFound) as error:
+        return await _gaps_page(request, week, error=error.message, status=422, form=form)
+    await _refresh(request.app)
+    raise web.HTTPSeeOther(f"/console/kb/entry/{record.id}?done=new")

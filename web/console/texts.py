@@ -134,6 +134,11 @@ ERR_KB_REQUIRED = "请填写标准问题和答复内容。"
 ERR_KB_KEY = "请填写条目编号（字母、数字或短横线）。"
 ERR_KB_KEY_TAKEN = "编号 {key} 已有条目，请换一个编号，或到该条目页面修改。"
 ERR_KB_FILE = "请选择 CSV、XLSX 或 YAML 文件。"
+KB_UNKNOWN_UNITS_HINT = ("{count} 个单位名称不在本系统的单位名单中（共 {rows} 行）。本系统的单位：{units}。"
+                         "请在文件中改成名单中的名称；如果这些条目只用于回答市民，也可以勾选"
+                         "“单位不在名单中也导入”，单位名称照原样保存（不参与派单时的单位推荐）。")
+KB_UNKNOWN_UNITS_KEPT = ("{count} 个单位名称不在本系统的单位名单中，已照原样保存（共 {rows} 条条目，"
+                         "不参与派单时的单位推荐）：{units}。")
 
 # 信箱公开: replied 市长信箱 letters, published or withdrawn by the office (tickets.mailbox).
 MAILBOX_TITLE = "市长信箱答复公开"
