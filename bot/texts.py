@@ -120,6 +120,9 @@ PHOTO_OUTSIDE_FLOW = "如需反映问题并附上照片或位置，请先点“�
 
 # --- knowledge base ----------------------------------------------------------------
 KB_ASK_SOLVED = ktexts.ASK_SOLVED
+# A direct answer opens with the question it answers (as on H5): a citizen whose words were
+# matched to a sibling entry (补领 / 换领) sees at once which one it is.
+KB_ANSWER = "【{question}】\n{answer}\n\n" + KB_ASK_SOLVED
 KB_SUGGEST = ktexts.SUGGEST_HEADER
 KB_NO_ANSWER = ktexts.NO_ANSWER
 KB_EMPTY = "请用一句话描述您想咨询或反映的问题，例如“社保卡丢了怎么补办”。"

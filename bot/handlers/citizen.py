@@ -225,7 +225,8 @@ def _find_entry(kb: KnowledgeBase, ref: str) -> Entry | None:
 
 
 async def _send_answer(message: Message, entry: Entry, usage: UsageBuffer | None) -> None:
-    await reply_long(message, f"{entry.answer}\n\n{texts.KB_ASK_SOLVED}", keyboards.kb_feedback(entry.id))
+    text = texts.KB_ANSWER.format(question=entry.question, answer=entry.answer)
+    await reply_long(message, text, keyboards.kb_feedback(entry.id))
     # Counted towards the week's hot questions as on H5, after the answer went out; buffered
     # and written in batches (bot/usage.py), so the citizen never waits for the database.
     if usage is not None:

@@ -34,7 +34,9 @@ async def test_start_shows_menu(harness: Harness) -> None:
 
 async def test_direct_answer_with_feedback_buttons(harness: Harness) -> None:
     calls = await harness.say(CITIZEN, "我的社保卡丢了，怎么补办？")
+    # The answer opens with the question it answers, then the answer, then the feedback question.
     assert texts_of(calls) == [
+        "【社保卡丢了怎么补办】\n"
         "社保卡遗失后，请先挂失，再携带本人身份证到社保卡服务网点申请补办。具体以当地规定为准。\n\n以上回答解决您的问题了吗？"
     ]
     assert calls[0].buttons() == [["解决了", "没解决，转人工"]]
@@ -74,7 +76,9 @@ async def test_suggestions_and_pick(harness: Harness) -> None:
     assert rows[-1] == ["都不是，提交诉求"]
     assert ["小区停车位收费标准是多少"] in rows and ["小区停车位被占用怎么办"] in rows
     picked = await harness.press(CITIZEN, calls[0].button_data("小区停车位被占用怎么办"))
-    assert texts_of(picked) == ["车位被占可以先联系物业协调处理。\n\n以上回答解决您的问题了吗？"]
+    assert texts_of(picked) == [
+        "【小区停车位被占用怎么办】\n车位被占可以先联系物业协调处理。\n\n以上回答解决您的问题了吗？"
+    ]
 
 
 async def test_long_answer_is_split_under_4096(harness: Harness) -> None:
@@ -83,7 +87,7 @@ async def test_long_answer_is_split_under_4096(harness: Harness) -> None:
     assert len(sent) == 2
     assert all(len(t) <= 4096 for t in sent)
     assert "".join(sent).replace("\n", "") == (
-        harness_long_answer() + "以上回答解决您的问题了吗？").replace("\n", "")
+        "【居住证办理全流程指南】" + harness_long_answer() + "以上回答解决您的问题了吗？").replace("\n", "")
     # Buttons only under the last part.
     assert calls[0].buttons() == [] and calls[1].buttons() == [["解决了", "没解决，转人工"]]
 

@@ -133,7 +133,7 @@ async def test_small_talk_is_answered_as_a_person_would(harness: Harness) -> Non
     assert texts_of(await h.say(CITIZEN, "再见")) == [texts.KB_GOODBYE]
     # A polite question is still a question.
     answered = await h.say(CITIZEN, "你好，社保卡丢了怎么补办")
-    assert texts_of(answered)[0].startswith("社保卡遗失后")
+    assert texts_of(answered)[0].startswith("【社保卡丢了怎么补办】\n社保卡遗失后")
 
 
 async def test_asking_for_a_person_gives_the_phone_line_and_hours(harness: Harness) -> None:

@@ -251,7 +251,7 @@ async def test_polling_answers_from_get_updates(fake_server: tuple[FakeTelegram,
             if fake.sent(CITIZEN):
                 break
             await asyncio.sleep(0.05)
-        assert fake.sent(CITIZEN)[0].text.startswith("社保卡遗失后，请先挂失")
+        assert fake.sent(CITIZEN)[0].text.startswith("【社保卡丢了怎么补办】\n社保卡遗失后，请先挂失")
     finally:
         await dp.stop_polling()
         await task
@@ -330,7 +330,8 @@ async def test_calls_go_as_json_and_files_as_multipart(harness: Harness, knowled
     h = harness
     calls = await h.say(CITIZEN, "社保卡丢了怎么补办")
     assert [(c.method, c.content_type) for c in calls] == [("sendMessage", "application/json")]
-    assert calls[0].text.startswith(knowledge.get("sbk-lost").answer)
+    entry = knowledge.get("sbk-lost")
+    assert calls[0].text.startswith(f"【{entry.question}】\n{entry.answer}")
     assert calls[0].params["chat_id"] == str(CITIZEN) and calls[0].buttons() == [["解决了", "没解决，转人工"]]
     await h.bot.send_photo(CITIZEN, BufferedInputFile(b"\x89PNG\r\n\x1a\n", "site.png"), caption="现场照片")
     photo = h.fake.last(CITIZEN, "sendPhoto")
@@ -358,7 +359,8 @@ async def test_only_handlers_that_need_the_database_open_a_session(harness: Harn
     h.dp["sessions"] = counting
     await h.say(CITIZEN, "/start")  # loads the staff directory once
     counting.opened = 0
-    assert texts_of(await h.say(CITIZEN, "住房公积金怎么提取"))[0].startswith("购房、租房")
+    answered = texts_of(await h.say(CITIZEN, "住房公积金怎么提取"))
+    assert answered[0].startswith("【住房公积金怎么提取】\n购房、租房")
     assert counting.opened == 0
     assert h.usage.waiting == 1  # the answer is counted in the next batch, not in a session of its own
     status = texts_of(await h.say(CITIZEN, f"/status {number}"))

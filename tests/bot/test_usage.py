@@ -28,6 +28,7 @@ from tickets.db import create_engine, session_factory
 CITIZEN = 5001
 SBK = "社保卡丢了怎么补办"
 GJJ = "住房公积金怎么提取"
+ANSWER_OPENINGS = ("【社保卡丢了怎么补办】\n社保卡遗失后", "【住房公积金怎么提取】\n购房、租房")
 
 
 async def hot(h: Harness) -> list[tuple[str, int]]:
@@ -68,7 +69,7 @@ def counting_commits(engine: AsyncEngine) -> Iterator[list[int]]:
 async def test_answers_count_in_the_weeks_hot_questions_after_a_flush(harness: Harness) -> None:
     h = harness
     for user, question in ((CITIZEN, SBK), (CITIZEN + 1, SBK), (CITIZEN + 2, GJJ)):
-        assert texts_of(await h.say(user, question))[0].startswith(("社保卡遗失后", "购房、租房"))
+        assert texts_of(await h.say(user, question))[0].startswith(ANSWER_OPENINGS)
     assert texts_of(await h.say(CITIZEN, "楼下早餐店油烟很大"))  # no answer: nothing to count
     assert await hot(h) == []  # not written yet: the next flush does it
     assert h.usage.waiting == 3
@@ -121,7 +122,7 @@ async def test_full_buffer_drops_and_counts_without_holding_up_the_bot(
     # Five answers while the flush waits: two fit, three are dropped; every citizen is answered at once.
     async with asyncio.timeout(10):
         for i in range(5):
-            assert texts_of(await h.say(CITIZEN + i, GJJ))[0].startswith("购房、租房")
+            assert texts_of(await h.say(CITIZEN + i, GJJ))[0].startswith("【住房公积金怎么提取】\n购房、租房")
     assert usage.waiting == 2 and usage.stats.dropped == 3
     caplog.set_level(logging.WARNING, logger="bot.usage")
     gate.release()
@@ -146,7 +147,7 @@ async def test_database_error_during_flush_is_logged_and_the_bot_goes_on(
         assert "writing 1 knowledge-base usage rows failed; 1 kept for the next flush" in caplog.text
         # The writer is still running and the bot still answers.
         assert usage._task is not None and not usage._task.done()
-        assert texts_of(await h.say(CITIZEN + 1, GJJ))[0].startswith("购房、租房")
+        assert texts_of(await h.say(CITIZEN + 1, GJJ))[0].startswith("【住房公积金怎么提取】\n购房、租房")
         usage.sessions = h.sessions  # the database is back: the kept answers are written
         await until(lambda: usage.stats.written >= 2)
     finally:
@@ -182,7 +183,7 @@ async def test_runtime_flushes_at_shutdown(fake_server: tuple[FakeTelegram, str]
         assert fake.updates is not None
         fake.updates.put_nowait(tg.message(fake.next_update_id(), CITIZEN, SBK))
         await until(lambda: bool(fake.sent(CITIZEN)))
-        assert fake.sent(CITIZEN)[0].text.startswith("社保卡遗失后")
+        assert fake.sent(CITIZEN)[0].text.startswith("【社保卡丢了怎么补办】\n社保卡遗失后")
         assert runtime.usage.waiting == 1 and await hot(harness) == []
     finally:
         await runtime.stop()
