@@ -325,6 +325,11 @@ class ActionSpec:
     run: Run
 
 
+def _noted(step: Callable[..., Awaitable[Ticket]]) -> Run:
+    """A lifecycle step that takes only the body's note (rework, supervise, urge …)."""
+    return lambda s, r, a, n, b: step(s, rules=r, actor=a, number=n, note=b.note)
+
+
 async def _whistle(s: AsyncSession, r: Rules, a: Actor, n: str, b: WhistleIn) -> Ticket:
     await whistles.blow(s, rules=r, actor=a, number=n, unit_ids=b.unit_ids, reason=b.reason)
     return await queries.get_ticket(s, number=n)
@@ -405,22 +410,12 @@ ACTIONS: dict[str, ActionSpec] = {
     "callback": ActionSpec(
         CallbackIn, lambda s, r, a, n, b: svc.record_callback(s, rules=r, actor=a, number=n, answers=b)
     ),
-    "rework": ActionSpec(
-        ReasonIn, lambda s, r, a, n, b: svc.rework(s, rules=r, actor=a, number=n, note=b.note)
-    ),
-    "supervise": ActionSpec(
-        NoteIn, lambda s, r, a, n, b: svc.supervise(s, rules=r, actor=a, number=n, note=b.note)
-    ),
-    "archive": ActionSpec(
-        ReasonIn, lambda s, r, a, n, b: svc.archive(s, rules=r, actor=a, number=n, note=b.note)
-    ),
-    "urge": ActionSpec(NoteIn, lambda s, r, a, n, b: svc.urge(s, rules=r, actor=a, number=n, note=b.note)),
-    "recall": ActionSpec(
-        NoteIn, lambda s, r, a, n, b: svc.recall(s, rules=r, actor=a, number=n, note=b.note)
-    ),
-    "recheck": ActionSpec(
-        NoteIn, lambda s, r, a, n, b: svc.recheck(s, rules=r, actor=a, number=n, note=b.note)
-    ),
+    "rework": ActionSpec(ReasonIn, _noted(svc.rework)),
+    "supervise": ActionSpec(NoteIn, _noted(svc.supervise)),
+    "archive": ActionSpec(ReasonIn, _noted(svc.archive)),
+    "urge": ActionSpec(NoteIn, _noted(svc.urge)),
+    "recall": ActionSpec(NoteIn, _noted(svc.recall)),
+    "recheck": ActionSpec(NoteIn, _noted(svc.recheck)),
     # 吹哨报到 and the deputies' linkage (tickets.whistles, tickets.deputies).
     "whistle": ActionSpec(WhistleIn, _whistle),
     "report_in": ActionSpec(EmptyIn, _report_in),

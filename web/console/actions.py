@@ -139,6 +139,11 @@ def _spec(name: str, actions: set[Action], run: Run) -> Spec:
     return Spec(name, frozenset(actions), run)
 
 
+def _noted(step: Callable[..., Awaitable[Ticket]]) -> Run:
+    """A lifecycle step that takes only the form's note (rework, supervise, urge …)."""
+    return lambda s, r, a, n, f: step(s, rules=r, actor=a, number=n, note=f.text("note"))
+
+
 A = Action
 SPECS: dict[str, Spec] = {
     s.name: s
@@ -236,32 +241,32 @@ SPECS: dict[str, Spec] = {
         _spec(
             "rework",
             {A.REWORK},
-            lambda s, r, a, n, f: svc.rework(s, rules=r, actor=a, number=n, note=f.text("note")),
+            _noted(svc.rework),
         ),
         _spec(
             "supervise",
             {A.SUPERVISE},
-            lambda s, r, a, n, f: svc.supervise(s, rules=r, actor=a, number=n, note=f.text("note")),
+            _noted(svc.supervise),
         ),
         _spec(
             "urge",
             {A.URGE},
-            lambda s, r, a, n, f: svc.urge(s, rules=r, actor=a, number=n, note=f.text("note")),
+            _noted(svc.urge),
         ),
         _spec(
             "archive",
             {A.ARCHIVE},
-            lambda s, r, a, n, f: svc.archive(s, rules=r, actor=a, number=n, note=f.text("note")),
+            _noted(svc.archive),
         ),
         _spec(
             "recall",
             {A.RECALL},
-            lambda s, r, a, n, f: svc.recall(s, rules=r, actor=a, number=n, note=f.text("note")),
+            _noted(svc.recall),
         ),
         _spec(
             "recheck",
             {A.RECHECK},
-            lambda s, r, a, n, f: svc.recheck(s, rules=r, actor=a, number=n, note=f.text("note")),
+            _noted(svc.recheck),
         ),
         # 吹哨报到 (tickets.whistles); each returns the ticket, as the other forms do.
         _spec(
