@@ -58,6 +58,16 @@ def is_mobile(phone: str) -> bool:
     return bool(_MOBILE.match(phone))
 
 
+def mask_company(name: str) -> str:
+    """深圳市某某科技有限公司 → 深圳**********: the first two characters stay."""
+    return name[:2] + "*" * max(len(name) - 2, 1) if name else ""
+
+
+def mask_credit_code(code: str) -> str:
+    """91440300MA5XXXXX1X → 91************XX1X: the kind and the check characters stay."""
+    return code[:2] + "*" * (len(code) - 6) + code[-4:] if len(code) > 6 else "*" * len(code)
+
+
 def mask_phone(phone: str | None) -> str:
     """138****5678; 021-****5678 for landlines."""
     if not phone:

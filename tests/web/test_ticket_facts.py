@@ -84,7 +84,8 @@ async def test_an_enterprise_request_without_specialist_says_the_office_dispatch
     await _as(client, accounts.office)
     page = await (await client.get(f"/console/tickets/{number}")).text()
     assert texts.TICKET_NO_SPECIALIST in _facts(page, "enterprise")
-    assert texts.TICKET_GENERAL_TERMS in page
+    # The enterprise terms apply whoever dispatches it (tickets.service.is_enterprise).
+    assert 'id="enterprise-terms">政企通时限：先行联系 1个工作日' in page
     # An ordinary ticket has neither card.
     assert 'id="letter"' not in page
 

@@ -241,8 +241,7 @@ TICKET_PENDING_EXTENSION = "延期申请：{days} 个工作日。理由：{reaso
 TICKET_ENTERPRISE = "政企通企业诉求"
 TICKET_SPECIALIST_AT = "{name}（{at} 分配）"
 TICKET_NO_SPECIALIST = "该领域暂无政策专员，由热线办派单"
-TICKET_ENTERPRISE_TERMS = "政企通时限：先行联系 {first}，办结 {completion}（自派给专员所在单位起算）"
-TICKET_GENERAL_TERMS = "未分配政策专员，按一般诉求时限办理"
+TICKET_ENTERPRISE_TERMS = "政企通时限：先行联系 {first}，办结 {completion}（自派单起算）"
 # 市长信箱: the letter behind a ticket (tickets.mailbox).
 TICKET_LETTER = "市长信箱来信"
 TICKET_NOT_PUBLISHED = "未公开"

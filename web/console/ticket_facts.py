@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tickets import mailbox
+from tickets import mailbox, privacy
 from tickets.deadlines import describe_period
 from tickets.models import EnterpriseRequest, PolicySpecialist, Staff, Ticket
 from tickets.policy import Policy
@@ -35,16 +35,6 @@ class LetterFacts:
     published_at: datetime | None
 
 
-def mask_company(name: str) -> str:
-    """深圳市某某科技有限公司 → 深圳**********: the first two characters stay."""
-    return name[:2] + "*" * max(len(name) - 2, 1) if name else ""
-
-
-def mask_credit_code(code: str) -> str:
-    """91440300MA5XXXXX1X → 91************XX1X: the kind and the check characters stay."""
-    return code[:2] + "*" * (len(code) - 6) + code[-4:] if len(code) > 6 else "*" * len(code)
-
-
 async def enterprise_facts(session: AsyncSession, *, ticket: Ticket, policy: Policy,
                            visible: bool) -> EnterpriseFacts | None:
     found = await session.get(EnterpriseRequest, ticket.id)
@@ -57,8 +47,8 @@ async def enterprise_facts(session: AsyncSession, *, ticket: Ticket, policy: Pol
         specialist = staff.name if staff is not None else ""
     code = found.credit_code or ""
     return EnterpriseFacts(
-        company=found.company_name if visible else mask_company(found.company_name),
-        credit_code=code if visible else mask_credit_code(code),
+        company=found.company_name if visible else privacy.mask_company(found.company_name),
+        credit_code=code if visible else privacy.mask_credit_code(code),
         policy_area=found.policy_area,
         specialist=specialist,
         assigned_at=found.assigned_at,
