@@ -289,23 +289,17 @@ def _table(
     names = [column_name(h) if _text(h) else None for h in rows[index]]
     if "id" not in names:
         raise KBFileError(f"{source}: missing column(s) id")
+    if letters:
+        # Only spreadsheets have column letters, and openpyxl is loaded for them already.
+        from openpyxl.utils import get_column_letter
     headers: Headers = {}
     for position, (name, header) in enumerate(zip(names, rows[index], strict=True), start=1):
         if name is not None and name not in headers:
-            headers[name] = (_text(header), _letter(position) if letters else "")
+            headers[name] = (_text(header), get_column_letter(position) if letters else "")
     out = []
     for offset, values in enumerate(rows[index + 1 :], start=index + 2):
         out.append((offset, {n: v for n, v in zip(names, values, strict=False) if n is not None}))
     return out, headers
-
-
-def _letter(position: int) -> str:
-    """Spreadsheet column letters: 1 -> A, 27 -> AA."""
-    letters = ""
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def check_csv(text: str, *, source: str = "kb.csv") -> ReadResult:

@@ -278,11 +278,15 @@ async def check_file(
     records, origins, problems = [], [], list(result.problems)
     skipped = result.skipped_rows
     unknown: Counter[str] = Counter()
+    known = sorted(units)
+    guesses: dict[str, str | None] = {}  # one fuzzy search per unknown name, not per row
     for record, (source, row) in zip(result.records, result.origins, strict=True):
         if record.unit and record.unit not in units:
             unknown[record.unit] += 1
             if not keep_unknown_units:
-                guess = closest_unit(record.unit, sorted(units))
+                if record.unit not in guesses:
+                    guesses[record.unit] = closest_unit(record.unit, known)
+                guess = guesses[record.unit]
                 reason = texts.PROBLEM_UNKNOWN_UNIT.format(unit=record.unit)
                 if guess is not None:
                     reason += texts.PROBLEM_UNIT_GUESS.format(unit=guess)
@@ -292,7 +296,7 @@ async def check_file(
         records.append(record)
         origins.append((source, row))
     checked = ReadResult(records, problems, skipped, origins, result.headers)
-    return checked, dict(unknown), sorted(units)
+    return checked, dict(unknown), known
 
 
 async def import_file(
@@ -366,10 +370,7 @@ async def record_miss(session: AsyncSession, *, query: str, clock: Clock, channe
 
 async def record_hit(session: AsyncSession, *, key: str, clock: Clock, channel: str = "") -> None:
     """Count one answer given from entry `key` (an entry gone since the matcher loaded is skipped)."""
-    entry_id = (await session.exec(select(KnowledgeEntry.id).where(KnowledgeEntry.key == key))).first()
-    if entry_id is not None:
-        session.add(KnowledgeHit(entry_id=entry_id, channel=channel[:32], created_at=clock.now()))
-        await session.flush()
+    await record_hits(session, hits=[(key, clock.now())], channel=channel)
 
 
 async def record_hits(
