@@ -56,6 +56,12 @@ def local(value: datetime) -> datetime:
     return ensure_aware(value).astimezone(SHANGHAI)
 
 
+def week_key(day: date) -> str:
+    """The ISO week of a (Shanghai) day as "2026-W48": how weeks are named in jobs and reports."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def local_midnight(day: date) -> datetime:
     """Start of a Shanghai calendar day, as an aware UTC datetime (periods and day counts)."""
     return datetime.combine(day, time(0), tzinfo=SHANGHAI).astimezone(UTC)

@@ -23,7 +23,7 @@ from typing import Protocol
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tickets.clock import SHANGHAI, ensure_aware
+from tickets.clock import SHANGHAI, local, week_key
 from tickets.models import RoutingLabel, Ticket, Unit
 from tickets.privacy import mask_text
 
@@ -140,8 +140,7 @@ class RouterQuality:
 
 
 def iso_week(moment: datetime) -> str:
-    year, week, _ = ensure_aware(moment).astimezone(SHANGHAI).isocalendar()
-    return f"{year}-W{week:02d}"
+    return week_key(local(moment).date())
 
 
 async def router_quality(session: AsyncSession, *, start: date, end: date) -> RouterQuality:

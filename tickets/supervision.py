@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tickets import letter_texts as lt
 from tickets import texts
-from tickets.clock import ensure_aware, local
+from tickets.clock import ensure_aware, local, week_key
 from tickets.context import Rules
 from tickets.enums import OPEN_STATUSES, NoticeKind, Satisfaction
 from tickets.letters import (
@@ -34,11 +34,6 @@ from tickets.rows import select_columns
 log = logging.getLogger(__name__)
 
 WEEK = timedelta(days=7)
-
-
-def week_key(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def first_workday_of_week(rules: Rules, day: date) -> bool:

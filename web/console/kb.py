@@ -18,7 +18,7 @@ from integrations.state import KB, KB_ASK, RULES, SESSIONS
 from knowledge_base import gaps
 from knowledge_base import service as kb_service
 from knowledge_base.files import LIMITS, EntryRecord, summarize
-from tickets.clock import local
+from tickets.clock import local, week_key
 from tickets.errors import NotFound, ValidationFailed
 from web.console import queries, texts
 from web.console.actions import Fields
@@ -198,8 +198,7 @@ async def kb_import(request: web.Request) -> web.Response:
 
 
 def _this_week(request: web.Request) -> str:
-    year, week, _ = local(request.app[RULES].clock.now()).isocalendar()
-    return f"{year}-W{week:02d}"
+    return week_key(local(request.app[RULES].clock.now()).date())
 
 
 async def _gaps_page(request: web.Request, week: str, *, error: str = "", status: int = 200,
@@ -234,9 +233,11 @@ async def kb_gap_entry(request: web.Request) -> web.Response:
     try:
         if key and not KEY.fullmatch(key):
             raise ValidationFailed(texts.ERR_KB_KEY)
-        async with writing(request.app) as session:
+        # Clustering reads and computes; only the new entry needs the (single) writer.
+        async with request.app[SESSIONS]() as session:
             found = await gaps.weekly_gaps(session, kb=request.app[KB].current, week=week)
-            gap = gaps.find_cluster(found, fields.text("cluster", limit=64))
+        gap = gaps.find_cluster(found, fields.text("cluster", limit=64))
+        async with writing(request.app) as session:
             record = await gaps.entry_from_cluster(
                 session, gap=gap, answer=fields.text("answer", limit=LIMITS["answer"]), key=key or None,
                 unit=fields.text("unit", limit=100))
