@@ -66,6 +66,8 @@ async def test_the_office_previews_publishes_and_withdraws_a_letter(
     assert [p.number for p in await mailbox.published_letters(session)] == [number]
     published = await (await client.get(f"/console/mailbox/{number}?done=publish")).text()
     assert texts.MAILBOX_DONE["publish"] in published and 'id="unpublish-form"' in published
+    # The public page shows it now (so its absence after the withdrawal below means something).
+    assert "幸福小区" in await (await client.get("/h5/mailbox/public")).text()
     # Twice: refused with the reason (the page of the letter, 409).
     again = await client.post(f"/console/mailbox/{number}/publish", data={"_csrf": token})
     assert again.status == 409 and "已经公开" in await again.text()
