@@ -80,21 +80,16 @@ def import_(file: Path, actor: str, skip_invalid: bool, keep_unknown_units: bool
             session, path=file, actor=actor, clock=SystemClock(), skip_invalid=skip_invalid,
             keep_unknown_units=keep_unknown_units,
         )
-        if report.written and not report.summary.total and report.skipped_rows:
-            raise NothingValid(report)  # rolls back: nothing to write anyway
         return report, await service.load_active_entries(session) if report.written else []
 
-    try:
-        report, entries = _with_session(work)
-    except NothingValid as nothing:
-        _echo_problems(nothing.report)
-        raise click.ClickException(texts.CLI_NOTHING_VALID) from None
+    report, entries = _with_session(work)
     _echo_problems(report)
     if not report.written:
-        raise click.ClickException(texts.CLI_NOTHING_WRITTEN)
+        message = texts.CLI_NOTHING_VALID if report.nothing_valid else texts.CLI_NOTHING_WRITTEN
+        raise click.ClickException(message)
     if report.skipped_rows:
         click.echo(texts.CLI_SKIPPED.format(rows=report.skipped_rows))
-    if keep_unknown_units and report.unknown_units:
+    if report.units_kept and report.unknown_units:
         click.echo(texts.UNKNOWN_UNITS_KEPT.format(
             count=len(report.unknown_units), rows=sum(report.unknown_units.values()),
             units=_counted(report.unknown_units)))
@@ -126,12 +121,6 @@ def import_(file: Path, actor: str, skip_invalid: bool, keep_unknown_units: bool
                 texts=store.added, entries=len(entries), seconds=round(time.perf_counter() - started)))
 
 
-class NothingValid(Exception):
-    def __init__(self, report: service.ImportReport) -> None:
-        super().__init__()
-        self.report = report
-
-
 def _counted(units: dict[str, int]) -> str:
     return texts.LIST_SEPARATOR.join(texts.UNIT_ROWS.format(unit=u, rows=n) for u, n in units.items())
 
@@ -144,7 +133,7 @@ def _echo_problems(report: service.ImportReport) -> None:
     click.echo(texts.CLI_PROBLEMS.format(count=len(report.problems), rows=report.skipped_rows), err=True)
     for line in files.summarize(report.problems):
         click.echo(f"  {line}", err=True)
-    unknown = report.unknown_units if any(p.column == "unit" for p in report.problems) else {}
+    unknown = report.unknown_units if report.units_refused else {}
     if unknown:
         click.echo(texts.UNKNOWN_UNITS_HINT.format(
             count=len(unknown), rows=sum(unknown.values()),

@@ -248,6 +248,14 @@ class ImportReport:
     # (problems unless keep_unknown_units, then saved as written), and the units it has.
     unknown_units: dict[str, int] = dataclass_field(default_factory=dict)
     known_units: list[str] = dataclass_field(default_factory=list)
+    units_kept: bool = False  # keep_unknown_units: the unknown names were saved as written
+    nothing_valid: bool = False  # skip_invalid, but every row had a problem: nothing to write
+
+    @property
+    def units_refused(self) -> bool:
+        """Rows were refused for units this jurisdiction does not have (the office can rename
+        them or keep them as written)."""
+        return bool(self.unknown_units) and not self.units_kept
 
 
 async def known_units(session: AsyncSession) -> set[str]:
@@ -315,10 +323,13 @@ async def import_file(
     `keep_unknown_units` a unit this jurisdiction does not have is saved as written (the
     entry answers citizens; the unit suggestions for tickets ignore it)."""
     result, unknown, units = await check_file(session, path=path, keep_unknown_units=keep_unknown_units)
-    if result.problems and not skip_invalid:
-        return ImportReport(UpsertSummary(), result.problems, result.skipped_rows, False, unknown, units)
+    nothing_valid = skip_invalid and bool(result.problems) and not result.records
+    if (result.problems and not skip_invalid) or nothing_valid:
+        return ImportReport(UpsertSummary(), result.problems, result.skipped_rows, False, unknown, units,
+                            units_kept=keep_unknown_units, nothing_valid=nothing_valid)
     summary = await upsert_entries(session, records=result.records, actor=actor, clock=clock)
-    return ImportReport(summary, result.problems, result.skipped_rows, True, unknown, units)
+    return ImportReport(summary, result.problems, result.skipped_rows, True, unknown, units,
+                        units_kept=keep_unknown_units)
 
 
 async def export_file(session: AsyncSession, *, path: Path, include_inactive: bool = True) -> int:

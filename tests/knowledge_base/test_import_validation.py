@@ -11,7 +11,7 @@ import openpyxl
 from click.testing import CliRunner
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from knowledge_base import files, service
+from knowledge_base import files, service, texts
 from main import cli
 from tickets.clock import ManualClock
 from tickets.enums import UnitKind
@@ -169,7 +169,7 @@ def test_unknown_units_are_one_line_per_unit_with_a_guess_and_what_to_do(
     only_unknown.write_text("id,question,answer,unit\n1,问题一,答案。,市社保中心\n", encoding="utf-8")
     nothing = CliRunner().invoke(cli, ["kb", "import", str(only_unknown), "--skip-invalid"])
     assert nothing.exit_code == 1
-    assert "已跳过" not in nothing.output and "没有写入任何条目" in nothing.output
+    assert "已跳过" not in nothing.output and texts.CLI_NOTHING_VALID in nothing.output
 
     kept = CliRunner().invoke(cli, ["kb", "import", str(path), "--keep-unknown-units"])
     assert kept.exit_code == 0, kept.output

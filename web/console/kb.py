@@ -185,7 +185,7 @@ async def kb_import(request: web.Request) -> web.Response:
     if report.written:
         await _refresh(request.app)
     hint = ""
-    if report.unknown_units and any(p.column == "unit" for p in report.problems):
+    if report.units_refused:
         hint = texts.KB_UNKNOWN_UNITS_HINT.format(
             count=len(report.unknown_units), rows=sum(report.unknown_units.values()),
             units="、".join(report.known_units))
