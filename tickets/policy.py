@@ -25,27 +25,30 @@ class PeriodUnit(StrEnum):
     HOURS = "hours"
 
 
-class Period(BaseModel):
+class Section(BaseModel):
+    """A part of the office's policy file: frozen, and an unknown key is an error (a misspelt
+    or misplaced key would otherwise fall back to the default without a word)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Period(Section):
     amount: int = Field(ge=0)
     unit: PeriodUnit
 
 
-class WorkingHours(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class WorkingHours(Section):
     start: time
     end: time
 
 
-class CompletionDeadlines(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class CompletionDeadlines(Section):
     urgent: Period
     semi_urgent: Period
     general: Period
 
 
-class Deadlines(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Deadlines(Section):
     brief_contact: Period
     first_contact: Period
     site_visit: Period
@@ -59,8 +62,7 @@ class Deadlines(BaseModel):
     limit: Period
 
 
-class Contact(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Contact(Section):
     attempts_when_unreachable: int = Field(ge=1)
     min_gap_between_attempts: Period
     # The day the 双呼 platform went live (seed 003, 先行联系率 "双呼平台上线后"): tickets
@@ -68,23 +70,20 @@ class Contact(BaseModel):
     call_evidence_since: date | None = None
 
 
-class Checks(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Checks(Section):
     duty_login_deadline: time
     statistics_days_of_month: list[int]
     statistics_anchor: date | None = None
 
 
-class Supervision(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Supervision(Section):
     repeat_complaints: int
     archive_after_unfounded: int
     hotspot_min_tickets: int
     hotspot_window_days: int
 
 
-class Limits(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Limits(Section):
     content_max_chars: int
     note_max_chars: int
     place_max_chars: int
@@ -95,10 +94,9 @@ class Limits(BaseModel):
     letter_attachments_max: int = 3
 
 
-class Whistle(BaseModel):
+class Whistle(Section):
     """吹哨报到: how long a summoned unit has to report in, and when a late one is reported."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
     report_in: Period = Period(amount=2, unit=PeriodUnit.HOURS)
     reported_late_after: Period = Period(amount=2, unit=PeriodUnit.HOURS)
     summoned_kinds: list[UnitKind] = Field(
@@ -106,10 +104,9 @@ class Whistle(BaseModel):
     max_summoned: int = Field(default=10, ge=1)
 
 
-class Deputies(BaseModel):
+class Deputies(Section):
     """Which tickets go on the month's list for the deputies' liaison (人大代表联动)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
     repeat_min: int = Field(default=3, ge=2)
     supervised: bool = True
     unsatisfied: bool = True
@@ -117,10 +114,9 @@ class Deputies(BaseModel):
     max_rows: int = Field(default=100, ge=1)
 
 
-class Routing(BaseModel):
+class Routing(Section):
     """The unit router's weekly retraining on the office's own dispatch labels."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     window_days: int = Field(default=365, ge=7)  # history trained on (before the held-out weeks)
     holdout_weeks: int = Field(default=1, ge=1)  # the most recent weeks, held out by time
@@ -128,32 +124,28 @@ class Routing(BaseModel):
     min_holdout_labels: int = Field(default=20, ge=1)  # fewer: no fair comparison, nothing promoted
 
 
-class Hotline(BaseModel):
+class Hotline(Section):
     """How citizens reach a person: told when they ask for one and in the reply they receive."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
     phone: str = "12345"
     hours: str = "7×24小时"
 
 
-class Enterprise(BaseModel):
+class Enterprise(Section):
     """政企通: the terms of an enterprise's request routed to a policy specialist."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
     first_contact: Period
     completion: Period
 
 
-class Mailbox(BaseModel):
+class Mailbox(Section):
     """市长信箱: the letters' own terms and limits."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
     first_contact: Period
     completion: Period
 
 
-class Policy(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Policy(Section):
     hotline: Hotline = Hotline()
     working_hours: WorkingHours
     deadlines: Deadlines
